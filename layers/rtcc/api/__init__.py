@@ -1,0 +1,1 @@
+"""The REST API: one Powertools resolver, one router per capability."""

@@ -1,0 +1,1 @@
+"""One Powertools Router per capability; `rtcc.api.app` includes them all."""

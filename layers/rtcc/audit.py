@@ -1,0 +1,159 @@
+"""Hash-chained, append-only audit log.
+
+Every sensitive read and every write of a record about a person appends one entry.
+Each entry stores the SHA-256 of the previous entry, and its own hash covers all of
+its fields plus that link, so editing, inserting or deleting any stored entry breaks
+verification at that point. `rtcc audit verify` and `AuditLog.verify()` recompute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from rtcc.store.audit import AuditEntryRecord
+
+GENESIS_HASH = "0" * 64
+DEFAULT_CHAIN = "main"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """What a capability tells the log: who did what to which record, and why."""
+
+    actor: str
+    role: str
+    action: str
+    target: str
+    purpose: str | None = None
+    case_number: str | None = None
+    request_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    target: str
+    purpose: str | None
+    case_number: str | None
+    request_id: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def entry_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of an entry's fields (entry_hash itself excluded)."""
+    body = {k: v for k, v in fields.items() if k != "entry_hash"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    reason: str | None = None
+
+
+class AuditLog:
+    """Appends to and verifies one chain of the audit table."""
+
+    def __init__(self, chain: str = DEFAULT_CHAIN, max_attempts: int = 20) -> None:
+        self.chain = chain
+        self.max_attempts = max_attempts
+
+    def _head(self) -> AuditEntryRecord | None:
+        # Newest entry: a base-table Query reading one item backwards.
+        return next(iter(AuditEntryRecord.query(self.chain, scan_index_forward=False, limit=1)), None)
+
+    def append(self, event: AuditEvent) -> AuditEntry:
+        for _ in range(self.max_attempts):
+            head = self._head()
+            seq = (int(head.seq) + 1) if head else 1
+            fields: dict[str, Any] = {
+                "seq": seq,
+                "at": utc_now(),
+                "actor": event.actor,
+                "role": event.role,
+                "action": event.action,
+                "target": event.target,
+                "purpose": event.purpose,
+                "case_number": event.case_number,
+                "request_id": event.request_id,
+                "detail": dict(event.detail),
+                "prev_hash": head.entry_hash if head else GENESIS_HASH,
+            }
+            fields["entry_hash"] = entry_hash(fields)
+            record = AuditEntryRecord(self.chain, **{k: v for k, v in fields.items() if k != "detail"})
+            record.detail_json = json.dumps(fields["detail"], sort_keys=True) if fields["detail"] else None
+            try:
+                # Never overwrite: two writers racing for the same seq, one wins, one retries.
+                record.save(condition=AuditEntryRecord.seq.does_not_exist())
+            except PutError as exc:
+                if exc.cause_response_code == "ConditionalCheckFailedException":
+                    continue
+                raise
+            return AuditEntry(**fields)
+        raise RuntimeError("audit log: could not append after repeated contention")
+
+    def entries(
+        self, *, after_seq: int = 0, newest_first: bool = False, limit: int | None = None
+    ) -> Iterator[AuditEntry]:
+        condition = AuditEntryRecord.seq > after_seq
+        for record in AuditEntryRecord.query(
+            self.chain, condition, scan_index_forward=not newest_first, limit=limit
+        ):
+            yield _to_entry(record)
+
+    def verify(self) -> VerifyResult:
+        prev = GENESIS_HASH
+        expected_seq = 1
+        checked = 0
+        for entry in self.entries():
+            if entry.seq != expected_seq:
+                return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
+            if entry.prev_hash != prev:
+                return VerifyResult(False, checked, entry.seq, "link to the previous entry does not match")
+            if entry_hash(entry.as_dict()) != entry.entry_hash:
+                return VerifyResult(False, checked, entry.seq, "entry contents do not match its hash")
+            prev = entry.entry_hash
+            expected_seq += 1
+            checked += 1
+        return VerifyResult(True, checked)
+
+
+def _to_entry(record: AuditEntryRecord) -> AuditEntry:
+    return AuditEntry(
+        seq=int(record.seq),
+        at=record.at,
+        actor=record.actor,
+        role=record.role,
+        action=record.action,
+        target=record.target,
+        purpose=record.purpose,
+        case_number=record.case_number,
+        request_id=record.request_id,
+        detail=json.loads(record.detail_json) if record.detail_json else {},
+        prev_hash=record.prev_hash,
+        entry_hash=record.entry_hash,
+    )

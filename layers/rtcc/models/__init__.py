@@ -1,0 +1,1 @@
+"""pydantic models: API requests and responses, and domain values."""

@@ -1,0 +1,70 @@
+"""Models of the platform endpoints: health, console config, the caller, the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Health(BaseModel):
+    status: str = Field(description="'ok' when the API answers")
+    version: str
+    environment: str
+
+
+class ConsoleConfig(BaseModel):
+    """Public configuration the static console reads at start (no secrets)."""
+
+    region: str
+    userPoolId: str
+    userPoolClientId: str
+    cognitoEndpoint: str
+    apiBase: str = "/api"
+    environment: str
+    capabilities: list[str]
+
+
+class Me(BaseModel):
+    username: str
+    subject: str
+    email: str | None
+    groups: list[str]
+    roles: list[str]
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seq: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    target: str
+    purpose: str | None
+    case_number: str | None
+    request_id: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntryOut]
+    next_after_seq: int | None = Field(
+        None, description="Pass as after_seq to read the next page; null at the end"
+    )
+
+
+class AuditVerification(BaseModel):
+    ok: bool
+    checked: int
+    first_broken_seq: int | None
+    reason: str | None
+
+
+class ErrorBody(BaseModel):
+    statusCode: int
+    message: str
+    detail: Any | None = None

@@ -1,0 +1,71 @@
+"""One settings object for every process: Lambda, `rtcc dev` and tests.
+
+Every field is read from an ``RTCC_*`` environment variable. Local defaults let
+`make dev` run with no configuration; deployed stacks set the variables from CDK.
+Secrets are ``SecretStr`` so they never print in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RTCC_", extra="ignore")
+
+    environment: Literal["local", "test", "deployed"] = Field(
+        "local", description="Where this process runs; 'deployed' turns on the strict checks."
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The URL the outside world (residents, Twilio) uses to reach this deployment. "
+        "Twilio signatures are checked against it, never against the Host header.",
+    )
+    region: str = Field("us-east-1", description="AWS region of the deployment.")
+    aws_endpoint_url: str | None = Field(
+        None, description="Override for every AWS client (the local moto server); unset in AWS."
+    )
+    table_prefix: str = Field("rtcc-", description="Prefix of every DynamoDB table name.")
+    media_bucket: str = Field("rtcc-media", description="S3 bucket for tip media and evidence.")
+
+    user_pool_id: str = Field("", description="Cognito user pool of staff accounts.")
+    user_pool_client_id: str = Field("", description="Cognito app client the console signs in with.")
+    cognito_endpoint: str = Field(
+        "", description="Cognito IdP endpoint the console talks to (empty: the regional AWS endpoint)."
+    )
+
+    twilio_account_sid: str = Field("AC00000000000000000000000000000000", description="Twilio account SID.")
+    twilio_auth_token: SecretStr = Field(
+        SecretStr("local-twilio-auth-token"),
+        description="Twilio auth token; signs and verifies webhooks. Deployed: from Secrets Manager.",
+    )
+    demo_password: SecretStr | None = Field(
+        None, description="Password of the local demo users; random and printed at start when unset."
+    )
+    max_body_bytes: int = Field(
+        256 * 1024, description="Largest JSON body the API accepts; larger requests get 413."
+    )
+
+    @property
+    def cognito_idp_url(self) -> str:
+        return self.cognito_endpoint or f"https://cognito-idp.{self.region}.amazonaws.com"
+
+    @property
+    def cognito_issuer(self) -> str:
+        base = self.cognito_endpoint.rstrip("/") if self.cognito_endpoint else self.cognito_idp_url
+        return f"{base}/{self.user_pool_id}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reload_settings() -> Settings:
+    """Re-read the environment (the local stack and tests change it at start)."""
+    get_settings.cache_clear()
+    return get_settings()

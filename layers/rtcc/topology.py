@@ -1,0 +1,81 @@
+"""What is deployed and how it is wired: functions, HTTP routes, queues, static pages.
+
+`infra/` builds API Gateway resources, Lambda functions and SQS queues from these
+lists, and `rtcc dev` routes local HTTP requests and polls local queues from the same
+lists, so the deployed and the local shape cannot drift apart. Nothing here imports
+AWS code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str  # logical name, e.g. "api"
+    module: str  # import path of the handler module, e.g. "functions.api"
+    capability: str  # which infra construct owns it
+    handler: str = "handler"
+    memory_mb: int = 512
+    timeout_s: int = 15
+    description: str = ""
+    # Extra IAM needs are declared by the owning construct, not here.
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    path: str  # API Gateway resource path: "/api/{proxy+}", "/webhooks/twilio/tips"
+    function: str  # FunctionSpec.name
+    public: bool = False  # True: no Cognito authorizer in front
+    methods: tuple[str, ...] = ("ANY",)
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    consumer: str  # FunctionSpec.name
+    batch_size: int = 10
+    visibility_timeout_s: int = 90
+    max_receive_count: int = 5  # then the message moves to the DLQ
+
+
+@dataclass(frozen=True)
+class Topology:
+    functions: tuple[FunctionSpec, ...]
+    routes: tuple[HttpRoute, ...]
+    queues: tuple[QueueSpec, ...] = ()
+    buckets: tuple[str, ...] = ()
+    # Static pages served from the web bucket: request path -> object key.
+    pages: dict[str, str] = field(default_factory=dict)
+
+    def function(self, name: str) -> FunctionSpec:
+        return next(f for f in self.functions if f.name == name)
+
+
+API_FUNCTION = FunctionSpec(
+    name="api",
+    module="functions.api",
+    capability="api",
+    description="JSON API under /api and the console configuration",
+)
+
+TOPOLOGY = Topology(
+    functions=(API_FUNCTION,),
+    routes=(
+        # Explicit public resources win over the authorized {proxy+} in API Gateway.
+        HttpRoute("/api/health", "api", public=True, methods=("GET",)),
+        HttpRoute("/api/openapi.json", "api", public=True, methods=("GET",)),
+        HttpRoute("/api/docs", "api", public=True, methods=("GET",)),
+        HttpRoute("/config.json", "api", public=True, methods=("GET",)),
+        HttpRoute("/api/{proxy+}", "api", public=False),
+    ),
+    queues=(),
+    buckets=("media",),
+    # Capabilities add their public pages here (/signup, /tip, /cameras) as they land.
+    pages={"/": "index.html"},
+)
+
+#: Paths whose prefix lets a request through without a token; everything else under
+#: /api needs one. Kept next to the routes so the gateway and the API agree.
+PUBLIC_API_PATHS: frozenset[str] = frozenset(r.path for r in TOPOLOGY.routes if r.public)
