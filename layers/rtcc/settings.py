@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     demo_password: SecretStr | None = Field(
         None, description="Password of the local demo users; random and printed at start when unset."
     )
+    sms_backend: Literal["outbox", "twilio"] = Field(
+        "outbox", description="'twilio' sends real SMS; 'outbox' keeps them in the local outbox."
+    )
     max_body_bytes: int = Field(
         256 * 1024, description="Largest JSON body the API accepts; larger requests get 413."
     )
@@ -56,8 +59,9 @@ class Settings(BaseSettings):
 
     @property
     def cognito_issuer(self) -> str:
-        base = self.cognito_endpoint.rstrip("/") if self.cognito_endpoint else self.cognito_idp_url
-        return f"{base}/{self.user_pool_id}"
+        # The `iss` claim always names the regional AWS endpoint (moto does the same),
+        # whatever endpoint the console talks to.
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
 
 
 @lru_cache(maxsize=1)

@@ -76,6 +76,25 @@ TOPOLOGY = Topology(
     pages={"/": "index.html"},
 )
 
-#: Paths whose prefix lets a request through without a token; everything else under
-#: /api needs one. Kept next to the routes so the gateway and the API agree.
-PUBLIC_API_PATHS: frozenset[str] = frozenset(r.path for r in TOPOLOGY.routes if r.public)
+def _route_matches(route_path: str, path: str) -> bool:
+    if route_path.endswith("/{proxy+}"):
+        return path.startswith(route_path[: -len("{proxy+}")])
+    return path == route_path
+
+
+def match_route(path: str, topology: Topology = TOPOLOGY) -> HttpRoute | None:
+    """The route API Gateway would pick: an exact resource beats a {proxy+} one, and a
+    longer {proxy+} prefix beats a shorter one."""
+    exact = [r for r in topology.routes if not r.path.endswith("{proxy+}") and r.path == path]
+    if exact:
+        return exact[0]
+    greedy = [r for r in topology.routes if r.path.endswith("{proxy+}") and _route_matches(r.path, path)]
+    return max(greedy, key=lambda r: len(r.path), default=None)
+
+
+def is_public_path(path: str, topology: Topology = TOPOLOGY) -> bool:
+    """True where no token is needed: public routes, static pages, anything not under /api."""
+    if not path.startswith("/api/"):
+        return True
+    route = match_route(path, topology)
+    return bool(route and route.public)

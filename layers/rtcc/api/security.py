@@ -20,16 +20,9 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from rtcc.audit import AuditEvent, AuditLog
 from rtcc.auth import AuthError, Principal, Role, authorize, principal_from_event
 from rtcc.settings import get_settings
-from rtcc.topology import PUBLIC_API_PATHS
+from rtcc.topology import is_public_path
 
 Middleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response]
-
-PUBLIC_PREFIXES = ("/webhooks/",)
-
-
-def _is_public(path: str) -> bool:
-    return path in PUBLIC_API_PATHS or path.startswith(PUBLIC_PREFIXES) or not path.startswith("/api/")
-
 
 def current_principal(app: APIGatewayRestResolver) -> Principal | None:
     return principal_from_event(app.current_event.raw_event)
@@ -45,7 +38,7 @@ def _check(app: APIGatewayRestResolver, roles: tuple[Role, ...]) -> Principal:
 
 
 def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    if not _is_public(app.current_event.path):
+    if not is_public_path(app.current_event.path):
         _check(app, ())
     return next_middleware(app)
 

@@ -1,0 +1,79 @@
+"""Sending SMS/MMS, behind a port so domain logic never imports twilio.
+
+Deployed stacks use `TwilioSmsGateway`; `rtcc dev` and tests use `OutboxSmsGateway`,
+which keeps messages in memory where the phone simulator and tests read them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Protocol
+
+from rtcc.settings import get_settings
+
+
+@dataclass(frozen=True)
+class OutboundSms:
+    to: str
+    from_: str
+    body: str
+    media_urls: tuple[str, ...] = ()
+    sid: str = ""
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+
+class SmsGateway(Protocol):
+    def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
+        """Send one message; returns the provider's message id."""
+        ...
+
+
+class OutboxSmsGateway:
+    """In-memory outbox: what would have been sent, in order (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._messages: list[OutboundSms] = []
+        self._ids = itertools.count(1)
+
+    def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
+        with self._lock:
+            sid = f"SMLOCAL{next(self._ids):026d}"
+            self._messages.append(OutboundSms(to=to, from_=from_, body=body, media_urls=tuple(media_urls), sid=sid))
+        return sid
+
+    def messages(self, to: str | None = None) -> list[OutboundSms]:
+        with self._lock:
+            return [m for m in self._messages if to is None or m.to == to]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+
+class TwilioSmsGateway:
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        from twilio.rest import Client  # imported here: only deployed senders pay for it
+
+        self._client = Client(account_sid, auth_token)
+
+    def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
+        kwargs = {"media_url": list(media_urls)} if media_urls else {}
+        message = self._client.messages.create(to=to, from_=from_, body=body, **kwargs)
+        return str(message.sid)
+
+
+@lru_cache(maxsize=1)
+def local_outbox() -> OutboxSmsGateway:
+    return OutboxSmsGateway()
+
+
+def get_sms_gateway() -> SmsGateway:
+    settings = get_settings()
+    if settings.sms_backend == "twilio":
+        return TwilioSmsGateway(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value())
+    return local_outbox()
