@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +24,10 @@ from rtcc.store.audit import AuditEntryRecord
 
 GENESIS_HASH = "0" * 64
 DEFAULT_CHAIN = "main"
+
+# Appends from threads of one process queue here instead of racing on the head;
+# writers in other processes are kept linear by the conditional put and retry.
+_APPEND_LOCK = threading.Lock()
 
 
 def utc_now() -> str:
@@ -78,7 +85,7 @@ class VerifyResult:
 class AuditLog:
     """Appends to and verifies one chain of the audit table."""
 
-    def __init__(self, chain: str = DEFAULT_CHAIN, max_attempts: int = 20) -> None:
+    def __init__(self, chain: str = DEFAULT_CHAIN, max_attempts: int = 30) -> None:
         self.chain = chain
         self.max_attempts = max_attempts
 
@@ -87,7 +94,11 @@ class AuditLog:
         return next(iter(AuditEntryRecord.query(self.chain, scan_index_forward=False, limit=1)), None)
 
     def append(self, event: AuditEvent) -> AuditEntry:
-        for _ in range(self.max_attempts):
+        with _APPEND_LOCK:
+            return self._append(event)
+
+    def _append(self, event: AuditEvent) -> AuditEntry:
+        for attempt in range(self.max_attempts):
             head = self._head()
             seq = (int(head.seq) + 1) if head else 1
             fields: dict[str, Any] = {
@@ -111,6 +122,8 @@ class AuditLog:
                 record.save(condition=AuditEntryRecord.seq.does_not_exist())
             except PutError as exc:
                 if exc.cause_response_code == "ConditionalCheckFailedException":
+                    # Another process took this seq: back off with jitter, then re-read the head.
+                    time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
                     continue
                 raise
             return AuditEntry(**fields)

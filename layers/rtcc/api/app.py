@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from rtcc import __version__
 from rtcc.api.routes import audit as audit_routes
 from rtcc.api.routes import platform as platform_routes
-from rtcc.api.security import authenticate, limit_body
+from rtcc.api.security import precheck
 
 logger = Logger(service="rtcc-api")
 
@@ -36,9 +36,26 @@ def _describe(errors: list[dict]) -> list[dict]:
     return out
 
 
+class RtccResolver(APIGatewayRestResolver):
+    """The Powertools REST resolver, refusing oversized and anonymous requests before
+    any route, validation or body parsing runs."""
+
+    def resolve(self, event: dict, context) -> dict:  # type: ignore[override]
+        refused = precheck(event)
+        if refused:
+            status, message = refused
+            return {
+                "statusCode": status,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]},
+                "body": json.dumps({"statusCode": status, "message": message}),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
 def build_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
-    app.use([limit_body, authenticate])
+    app = RtccResolver(enable_validation=True)
 
     @app.exception_handler(RequestValidationError)
     def on_validation(exc: RequestValidationError) -> Response:

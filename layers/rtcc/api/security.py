@@ -1,8 +1,8 @@
 """Role checks and audit helpers for API routes.
 
-`require(...)` is the route-level middleware every non-public route uses; the
-global `authenticate` middleware is a second line behind API Gateway's authorizer,
-so a route someone forgot to mark still refuses anonymous callers.
+`require(...)` is the route-level middleware every non-public route uses; `precheck`
+is a second line behind API Gateway's authorizer, so a route someone forgot to mark
+still refuses anonymous callers.
 """
 
 from __future__ import annotations
@@ -10,11 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import (
-    ForbiddenError,
-    RequestEntityTooLargeError,
-    UnauthorizedError,
-)
+from aws_lambda_powertools.event_handler.exceptions import ForbiddenError, UnauthorizedError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from rtcc.audit import AuditEvent, AuditLog
@@ -37,18 +33,20 @@ def _check(app: APIGatewayRestResolver, roles: tuple[Role, ...]) -> Principal:
         raise ForbiddenError(err.message) from None
 
 
-def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    if not is_public_path(app.current_event.path):
-        _check(app, ())
-    return next_middleware(app)
+def precheck(event: dict) -> tuple[int, str] | None:
+    """Checks that must come before body validation, so an anonymous caller or an
+    oversized body never reaches parsing: (status, message) to refuse, or None.
 
-
-def limit_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    body = app.current_event.body or ""
+    Powertools runs its validation before any route middleware, hence a separate step
+    that the resolver calls first (see `rtcc.api.app.RtccResolver`).
+    """
+    body = event.get("body") or ""
     limit = get_settings().max_body_bytes
     if len(body) > limit:
-        raise RequestEntityTooLargeError(f"body: larger than the limit of {limit} bytes")
-    return next_middleware(app)
+        return 413, f"body: larger than the limit of {limit} bytes"
+    if not is_public_path(event.get("path") or "/") and principal_from_event(event) is None:
+        return 401, "authentication required: send a valid Cognito ID token as a Bearer token"
+    return None
 
 
 def require(*roles: Role) -> Middleware:
