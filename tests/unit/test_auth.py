@@ -50,3 +50,21 @@ def test_higher_roles_imply_lower_but_auditors_stand_apart() -> None:
     with pytest.raises(AuthError):
         authorize(auditor, [Role.OFFICER])
     assert admin.primary_role == "admin" and auditor.primary_role == "auditor"
+
+
+
+def test_secrets_come_from_settings_locally(monkeypatch) -> None:
+    from rtcc.secrets import secret_value
+    from rtcc.settings import reload_settings
+
+    monkeypatch.setenv("RTCC_TWILIO_AUTH_TOKEN", "from-env")
+    monkeypatch.delenv("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", raising=False)
+    monkeypatch.delenv("RTCC_DEMO_PASSWORD", raising=False)
+    reload_settings()
+    try:
+        assert secret_value("twilio_auth_token") == "from-env"
+        with pytest.raises(LookupError, match="RTCC_DEMO_PASSWORD"):
+            secret_value("demo_password")
+    finally:
+        monkeypatch.undo()
+        reload_settings()

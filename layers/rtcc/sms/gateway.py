@@ -75,5 +75,7 @@ def local_outbox() -> OutboxSmsGateway:
 def get_sms_gateway() -> SmsGateway:
     settings = get_settings()
     if settings.sms_backend == "twilio":
-        return TwilioSmsGateway(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value())
+        from rtcc.secrets import secret_value
+
+        return TwilioSmsGateway(settings.twilio_account_sid, secret_value("twilio_auth_token"))
     return local_outbox()

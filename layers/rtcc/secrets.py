@@ -1,0 +1,31 @@
+"""Secret values: from Secrets Manager when deployed, from settings when local.
+
+A deployed Lambda gets `RTCC_<NAME>_SECRET_ARN` (set by CDK) and reads the value
+through Powertools' cached parameter provider; `rtcc dev` and tests set the value
+itself in `RTCC_<NAME>`. Values are never logged.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import SecretStr
+
+from rtcc.settings import get_settings
+
+_CACHE_SECONDS = 300
+
+
+def secret_value(name: str) -> str:
+    """The current value of the secret setting `name` (e.g. "twilio_auth_token")."""
+    arn = os.environ.get(f"RTCC_{name.upper()}_SECRET_ARN")
+    if arn:
+        from aws_lambda_powertools.utilities import parameters  # only deployed code pays for it
+
+        return str(parameters.get_secret(arn, max_age=_CACHE_SECONDS))
+    value = getattr(get_settings(), name)
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if value is None:
+        raise LookupError(f"secret {name!r} is not configured (set RTCC_{name.upper()})")
+    return str(value)
