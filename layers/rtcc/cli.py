@@ -1,0 +1,142 @@
+"""The `rtcc` command: `rtcc dev` runs the local stack, `rtcc audit verify` checks the
+audit hash chain."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+
+def _repo_root() -> Path | None:
+    """The checkout this editable install came from (it holds the `functions` package)."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "functions").is_dir() else None
+
+
+def _ensure_importable_functions() -> None:
+    root = _repo_root()
+    if root is None:
+        raise SystemExit("rtcc dev: run from a source checkout (the functions/ package was not found)")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+
+
+def _dev(args: argparse.Namespace) -> int:
+    _ensure_importable_functions()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("botocore", "pynamodb", "werkzeug"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    from rtcc.local.stack import LocalStack
+    from rtcc.settings import get_settings
+
+    configured = get_settings().demo_password
+    stack = LocalStack(
+        http_port=args.port,
+        aws_port=args.aws_port,
+        demo_password=configured.get_secret_value() if configured else None,
+        seed=not args.no_seed,
+    )
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        stack.start()
+    except OSError as exc:
+        print(f"rtcc dev: {exc}", file=sys.stderr)
+        stack.stop()
+        return 1
+    base = stack.base_url
+    lines = [
+        "",
+        "rtcc local stack is up",
+        f"  console        {base}/",
+        f"  API docs       {base}/api/docs",
+        f"  health         {base}/api/health",
+        f"  SMS outbox     {base}/dev/outbox",
+        f"  AWS emulator   {stack.aws_endpoint_url}  (moto; use --endpoint-url with the aws CLI)",
+        "",
+        "Demo logins (password for all: " + stack.demo_password + "):",
+        *[f"  {role:<11} {username}" for role, username in stack.users.items()],
+        "",
+        "All local state lives in memory and is gone when this process stops.",
+        "Ctrl-C to stop.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+    try:
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    if args.endpoint:
+        os.environ["RTCC_AWS_ENDPOINT_URL"] = args.endpoint
+        # The local emulator accepts any credentials; real ones are never needed for it.
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    from pynamodb.exceptions import PynamoDBException
+
+    from rtcc.audit import AuditLog
+    from rtcc.settings import reload_settings
+    from rtcc.store import AuditEntryRecord, bind_models
+
+    settings = reload_settings()
+    bind_models(settings)
+    try:
+        result = AuditLog(chain=args.chain).verify()
+    except PynamoDBException as exc:
+        print(f"audit verify: cannot read {AuditEntryRecord.Meta.table_name}: {exc.msg}", file=sys.stderr)
+        return 2
+    where = f"table {AuditEntryRecord.Meta.table_name}, chain {args.chain!r}"
+    if result.ok:
+        print(f"OK: {result.checked} entries verified ({where})")
+        return 0
+    print(f"BROKEN: entry {result.first_broken_seq}: {result.reason} ({where})")
+    try:
+        record = AuditEntryRecord.get(args.chain, result.first_broken_seq)
+        print(f"  stored entry {record.seq}: at={record.at} actor={record.actor} action={record.action}")
+    except AuditEntryRecord.DoesNotExist:
+        pass
+    print(f"  {result.checked} entries before it verified")
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rtcc", description="Real-Time Crime Center tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="run the local stack (AWS emulator, API, console, demo data)")
+    dev.add_argument("--port", type=int, default=8000, help="HTTP port of the console and API (0: any free)")
+    dev.add_argument("--aws-port", type=int, default=4566, help="port of the AWS emulator (0: any free)")
+    dev.add_argument("--no-seed", action="store_true", help="create demo users only, no demo data")
+    dev.set_defaults(run=_dev)
+
+    audit = commands.add_parser("audit", help="audit log tools")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser("verify", help="recompute the audit hash chain")
+    verify.add_argument("--endpoint", help="AWS endpoint URL, e.g. the local emulator http://127.0.0.1:4566")
+    verify.add_argument("--chain", default="main", help="audit chain to verify (default: main)")
+    verify.set_defaults(run=_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

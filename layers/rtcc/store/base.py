@@ -67,11 +67,12 @@ class TableSpec:
 
 def table_spec(model: type[Model]) -> TableSpec:
     schema = model._get_schema()
-    types = {d["attribute_name"]: d["attribute_type"] for d in schema["attribute_definitions"]}
+    # pynamodb 6 names the outer keys in snake_case and the DynamoDB ones in CamelCase.
+    types = {d["AttributeName"]: d["AttributeType"] for d in schema["attribute_definitions"]}
 
     def keys(key_schema: list[dict]) -> tuple[KeySpec, KeySpec | None]:
-        hash_key = next(k["attribute_name"] for k in key_schema if k["key_type"] == "HASH")
-        range_key = next((k["attribute_name"] for k in key_schema if k["key_type"] == "RANGE"), None)
+        hash_key = next(k["AttributeName"] for k in key_schema if k["KeyType"] == "HASH")
+        range_key = next((k["AttributeName"] for k in key_schema if k["KeyType"] == "RANGE"), None)
         return KeySpec(hash_key, types[hash_key]), (KeySpec(range_key, types[range_key]) if range_key else None)
 
     pk, sk = keys(schema["key_schema"])

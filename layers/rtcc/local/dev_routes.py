@@ -1,0 +1,80 @@
+"""Local-only HTTP routes of the `rtcc dev` gateway (the SMS outbox, the phone simulator).
+
+They exist only in the local gateway, never in API Gateway. A module adds one with
+`register_dev_route("/dev/thing", fn)`, where `fn` takes a werkzeug Request and returns
+a werkzeug Response; a path ending in "/*" matches everything under it. Modules that
+register routes are listed in `rtcc.local.extensions.EXTENSION_MODULES` so the stack
+imports them at start.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from werkzeug.wrappers import Request, Response
+
+from rtcc.sms.gateway import local_outbox
+
+DevRouteHandler = Callable[[Request], Response]
+
+
+@dataclass(frozen=True)
+class DevRoute:
+    path: str
+    handler: DevRouteHandler
+    methods: tuple[str, ...]
+
+    def matches(self, path: str) -> bool:
+        if self.path.endswith("/*"):
+            prefix = self.path[:-1]
+            return path == prefix[:-1] or path.startswith(prefix)
+        return path == self.path
+
+
+_ROUTES: dict[str, DevRoute] = {}
+_LOCK = threading.Lock()
+
+
+def register_dev_route(path: str, fn: DevRouteHandler, methods: tuple[str, ...] = ("GET",)) -> None:
+    if not path.startswith("/dev/"):
+        raise ValueError("local-only routes live under /dev/ so they can never shadow a deployed path")
+    with _LOCK:
+        _ROUTES[path] = DevRoute(path, fn, tuple(m.upper() for m in methods))
+
+
+def find_dev_route(path: str) -> DevRoute | None:
+    """Exact paths win over "/*" prefixes; a longer prefix wins over a shorter one."""
+    with _LOCK:
+        routes = list(_ROUTES.values())
+    exact = [r for r in routes if r.path == path]
+    if exact:
+        return exact[0]
+    prefixed = [r for r in routes if r.path.endswith("/*") and r.matches(path)]
+    return max(prefixed, key=lambda r: len(r.path), default=None)
+
+
+def json_response(body: object, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+def outbox(request: Request) -> Response:
+    """GET: what would have been sent by SMS (optionally ?to=+1555...), oldest first.
+    DELETE: empty the outbox (tests start from a clean slate)."""
+    box = local_outbox()
+    if request.method == "DELETE":
+        box.clear()
+        return Response(status=204)
+    to = request.args.get("to") or None
+    messages = []
+    for message in box.messages(to):
+        item = asdict(message)
+        item["from"] = item.pop("from_")
+        item["media_urls"] = list(message.media_urls)
+        messages.append(item)
+    return json_response({"messages": messages, "count": len(messages)})
+
+
+register_dev_route("/dev/outbox", outbox, methods=("GET", "DELETE"))

@@ -1,0 +1,282 @@
+"""The local stand-in for API Gateway (REST, Lambda proxy integration).
+
+Each HTTP request becomes the version 1.0 proxy event Lambda receives in AWS, with the
+Cognito authorizer's claims in it after the ID token is verified here; the handler's
+proxy response goes back out as HTTP. Paths no route claims are static files from the
+web root (as the S3-backed pages are when deployed), or local-only /dev/ routes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import mimetypes
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from werkzeug.security import safe_join
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.wrappers import Request, Response
+
+from rtcc.local.dev_routes import find_dev_route
+from rtcc.local.runtime import ACCOUNT_ID, FunctionRuntime
+from rtcc.local.tokens import IdTokenVerifier, TokenRejected, authorizer_claims, bearer_token
+from rtcc.resources import BINARY_MEDIA_TYPES
+from rtcc.topology import HttpRoute, Topology, match_route
+
+logger = logging.getLogger("rtcc.local.gateway")
+
+#: API Gateway's hard limit on a request payload.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+STAGE = "local"
+
+_EXTRA_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".wasm": "application/wasm",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".ico": "image/x-icon",
+}
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps({"statusCode": status, "message": message})
+    return Response(body, status=status, content_type="application/json", headers=headers)
+
+
+def is_binary(content_type: str | None, binary_types: Iterable[str] = BINARY_MEDIA_TYPES) -> bool:
+    """API Gateway's binaryMediaTypes test: exact type, or a "type/*" / "*/*" wildcard."""
+    if not content_type:
+        return False
+    mime = content_type.split(";", 1)[0].strip().lower()
+    main = mime.split("/", 1)[0]
+    for pattern in binary_types:
+        pattern = pattern.lower()
+        if pattern in (mime, "*/*") or (pattern.endswith("/*") and pattern[:-2] == main):
+            return True
+    return False
+
+
+def _multi(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for name, value in pairs:
+        single[name] = value
+        multi.setdefault(name, []).append(value)
+    return (single or None), (multi or None)
+
+
+def _proxy_parameter(route: HttpRoute, path: str) -> dict[str, str] | None:
+    if route.path.endswith("/{proxy+}"):
+        return {"proxy": path[len(route.path) - len("{proxy+}") :]}
+    return None
+
+
+def build_proxy_event(
+    request: Request, route: HttpRoute, body: bytes, claims: dict[str, str] | None
+) -> dict[str, Any]:
+    """The REST API (v1.0) Lambda proxy event for `request` matched to `route`."""
+    headers_in = list(request.headers.items())
+    source_ip = request.remote_addr or "127.0.0.1"
+    host = request.host
+    headers_in += [
+        ("X-Forwarded-For", source_ip),
+        ("X-Forwarded-Proto", request.scheme),
+        ("X-Forwarded-Port", str(request.server[1] if request.server else "")),
+    ]
+    headers, multi_headers = _multi(headers_in)
+    query = parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True)
+    params, multi_params = _multi(query)
+    content_type = request.headers.get("Content-Type")
+    encoded = bool(body) and is_binary(content_type)
+    if not body:
+        body_text = None
+    elif encoded:
+        body_text = base64.b64encode(body).decode("ascii")
+    else:
+        body_text = body.decode("utf-8", errors="replace")
+    now = datetime.now(UTC)
+    request_id = str(uuid.uuid4())
+    request_context: dict[str, Any] = {
+        "accountId": ACCOUNT_ID,
+        "apiId": "local",
+        "resourceId": "local",
+        "stage": STAGE,
+        "requestId": request_id,
+        "extendedRequestId": request_id,
+        "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(now.timestamp() * 1000),
+        "path": f"/{STAGE}{request.path}",
+        "resourcePath": route.path,
+        "httpMethod": request.method,
+        "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+        "domainName": host,
+        "domainPrefix": host.split(".", 1)[0],
+        "identity": {
+            "sourceIp": source_ip,
+            "userAgent": request.headers.get("User-Agent"),
+            "accountId": None,
+            "caller": None,
+            "user": None,
+            "userArn": None,
+            "cognitoIdentityId": None,
+            "cognitoIdentityPoolId": None,
+            "cognitoAuthenticationType": None,
+            "cognitoAuthenticationProvider": None,
+            "accessKey": None,
+            "apiKey": None,
+        },
+    }
+    if claims is not None:
+        request_context["authorizer"] = {"claims": claims}
+    return {
+        "resource": route.path,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": headers,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": params,
+        "multiValueQueryStringParameters": multi_params,
+        "pathParameters": _proxy_parameter(route, request.path),
+        "stageVariables": None,
+        "requestContext": request_context,
+        "body": body_text,
+        "isBase64Encoded": encoded,
+    }
+
+
+def proxy_response_to_http(result: Any) -> Response:
+    """A Lambda proxy response as HTTP; anything malformed is API Gateway's 502."""
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        logger.error("handler returned a malformed proxy response")
+        return _error(502, "Internal server error: malformed Lambda proxy response")
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
+    response = Response(data, status=result["statusCode"])
+    response.headers.clear()
+    # API Gateway merges both maps; for a name in both, multiValueHeaders wins.
+    multi = {k: [str(v) for v in vs] for k, vs in (result.get("multiValueHeaders") or {}).items()}
+    lowered = {k.lower() for k in multi}
+    for name, value in (result.get("headers") or {}).items():
+        if name.lower() not in lowered:
+            multi[name] = [str(value)]
+    for name, values in multi.items():
+        for value in values:
+            response.headers.add(name, value)
+    if "content-type" not in {k.lower() for k in multi}:
+        response.headers["Content-Type"] = "application/json"
+    return response
+
+
+class LocalGateway:
+    """WSGI application: topology routes -> handlers, /dev/ routes, static files."""
+
+    def __init__(
+        self,
+        topology: Topology,
+        runtime: FunctionRuntime,
+        verifier: IdTokenVerifier,
+        web_root: Path,
+    ) -> None:
+        self.topology = topology
+        self.runtime = runtime
+        self.verifier = verifier
+        self.web_root = web_root
+
+    def __call__(self, environ: dict, start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        started = time.monotonic()
+        response, label = self.dispatch(request)
+        # Never the query string or an /api path: they can carry plate searches or phone numbers.
+        logger.info(
+            "%s %s -> %s (%.0f ms)",
+            request.method,
+            label,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> tuple[Response, str]:
+        path = request.path
+        route = match_route(path, self.topology)
+        if route is not None:
+            return self.invoke_route(request, route), route.path
+        dev_route = find_dev_route(path)
+        if dev_route is not None:
+            if request.method not in dev_route.methods:
+                return _error(405, f"method {request.method} not allowed on {dev_route.path}"), dev_route.path
+            return dev_route.handler(request), dev_route.path
+        if request.method in ("GET", "HEAD"):
+            static = self.static_file(path)
+            if static is not None:
+                return static, path
+        return _error(404, f"no route for {request.method} {path}"), "(unmatched)"
+
+    def invoke_route(self, request: Request, route: HttpRoute) -> Response:
+        if "ANY" not in route.methods and request.method not in route.methods:
+            allowed = ", ".join(route.methods)
+            return _error(405, f"method {request.method} not allowed; use {allowed}", {"Allow": allowed})
+        length = request.content_length
+        if length is not None and length > MAX_REQUEST_BYTES:
+            return _error(413, f"body: larger than the API Gateway limit of {MAX_REQUEST_BYTES} bytes")
+        body = request.stream.read(MAX_REQUEST_BYTES + 1)
+        if len(body) > MAX_REQUEST_BYTES:
+            return _error(413, f"body: larger than the API Gateway limit of {MAX_REQUEST_BYTES} bytes")
+        claims = None
+        if not route.public:
+            token = bearer_token(request.headers.get("Authorization"))
+            if token is None:
+                return _error(401, "Unauthorized: send a Cognito ID token in the Authorization header")
+            try:
+                claims = authorizer_claims(self.verifier.verify(token))
+            except TokenRejected as exc:
+                return _error(401, f"Unauthorized: {exc}")
+        event = build_proxy_event(request, route, body, claims)
+        spec = self.topology.function(route.function)
+        try:
+            result = self.runtime.invoke(spec, event)
+        except Exception:
+            # What API Gateway shows when the function throws; the trace is in the log.
+            logger.exception(
+                "function %s failed (request %s)", spec.name, event["requestContext"]["requestId"]
+            )
+            return _error(502, "Internal server error")
+        return proxy_response_to_http(result)
+
+    def static_file(self, path: str) -> Response | None:
+        relative = self.topology.pages.get(path) or path.lstrip("/")
+        if not relative:
+            return None
+        candidate = safe_join(str(self.web_root), relative)
+        if candidate is None or not Path(candidate).is_file():
+            return None
+        file = Path(candidate)
+        content_type = _EXTRA_TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0]
+        content_type = content_type or "application/octet-stream"
+        if content_type.startswith("text/") or content_type in ("application/json", "image/svg+xml"):
+            content_type += "; charset=utf-8"
+        response = Response(file.read_bytes(), content_type=content_type)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The gateway logs each request itself, without query strings."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass

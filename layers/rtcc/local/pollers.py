@@ -1,0 +1,149 @@
+"""SQS pollers: the local stand-in for Lambda's SQS event source mapping.
+
+One thread per queue long-polls, hands the consumer a real SQS event, and deletes what
+the consumer did not report in `batchItemFailures` (ReportBatchItemFailures, what
+Powertools' batch utility returns). Failed messages are left alone, so they come back
+after the visibility timeout and move to the DLQ after max_receive_count receives.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from rtcc.local.runtime import FunctionRuntime
+from rtcc.topology import FunctionSpec, QueueSpec
+
+logger = logging.getLogger("rtcc.local.pollers")
+
+WAIT_TIME_S = 1  # short long-polls so stop() returns quickly
+
+
+def _message_attributes(raw: dict[str, Any]) -> dict[str, Any]:
+    """boto3's ReceiveMessage shape -> the camelCase shape Lambda delivers."""
+    out = {}
+    for name, attr in (raw or {}).items():
+        out[name] = {
+            "stringValue": attr.get("StringValue"),
+            "binaryValue": attr.get("BinaryValue"),
+            "stringListValues": attr.get("StringListValues", []),
+            "binaryListValues": attr.get("BinaryListValues", []),
+            "dataType": attr.get("DataType"),
+        }
+    return out
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m.get("Body", ""),
+                "attributes": dict(m.get("Attributes") or {}),
+                "messageAttributes": _message_attributes(m.get("MessageAttributes") or {}),
+                "md5OfBody": m.get("MD5OfBody"),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
+
+
+def failed_message_ids(result: Any, batch_ids: set[str]) -> set[str] | None:
+    """Ids the consumer reported as failed; None means treat the whole batch as failed
+    (Lambda does so for a malformed response or an unknown/empty itemIdentifier)."""
+    if not isinstance(result, dict) or "batchItemFailures" not in result:
+        return set()  # no report: the whole batch succeeded
+    failures = result["batchItemFailures"]
+    if not isinstance(failures, list):
+        return None
+    ids = set()
+    for item in failures:
+        ident = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not ident or ident not in batch_ids:
+            return None
+        ids.add(ident)
+    return ids
+
+
+class QueuePoller:
+    def __init__(
+        self,
+        sqs: Any,
+        queue: QueueSpec,
+        queue_url: str,
+        function: FunctionSpec,
+        runtime: FunctionRuntime,
+        region: str,
+    ) -> None:
+        self.sqs = sqs
+        self.queue = queue
+        self.queue_url = queue_url
+        self.function = function
+        self.runtime = runtime
+        self.region = region
+        self.queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"sqs-poller-{queue.name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def signal_stop(self) -> None:
+        self._stop.set()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Returns once an in-flight batch is finished (Lambda would finish it too)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once()
+            except Exception:
+                if self._stop.is_set():
+                    break  # the emulator is going away under us
+                logger.exception("poller for %s failed; retrying", self.queue.name)
+                self._stop.wait(1)
+
+    def poll_once(self) -> int:
+        """Receives one batch and hands it to the consumer; returns how many it got."""
+        response = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=min(self.queue.batch_size, 10),
+            WaitTimeSeconds=WAIT_TIME_S,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages") or []
+        if not messages:
+            return 0
+        batch_ids = {m["MessageId"] for m in messages}
+        try:
+            result = self.runtime.invoke(self.function, sqs_event(messages, self.queue_arn, self.region))
+            failed = failed_message_ids(result, batch_ids)
+        except Exception:
+            logger.exception("consumer %s raised; the batch will be retried", self.function.name)
+            failed = None
+        if failed is None:
+            return len(messages)
+        done = [m for m in messages if m["MessageId"] not in failed]
+        for start in range(0, len(done), 10):
+            chunk = done[start : start + 10]
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
+            )
+        if failed:
+            logger.info(
+                "consumer %s failed %d of %d messages", self.function.name, len(failed), len(messages)
+            )
+        return len(messages)

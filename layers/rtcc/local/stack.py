@@ -1,0 +1,320 @@
+"""`rtcc dev` in one object: the AWS emulator with every declared resource, demo users
+and data, the local API gateway, and the SQS pollers, all in this process.
+
+    stack = LocalStack(http_port=0, aws_port=0)
+    stack.start()            # returns when everything answers
+    ...stack.base_url, stack.id_token("admin")...
+    stack.stop()
+
+Deployed Lambdas never import this package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from rtcc.auth import ALL_ROLES
+from rtcc.local.extensions import EXTENSION_MODULES
+from rtcc.local.gateway import LocalGateway, QuietRequestHandler
+from rtcc.local.pollers import QueuePoller
+from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
+from rtcc.local.runtime import FunctionRuntime, Handler
+from rtcc.local.seed import SeedContext, run_seeds
+from rtcc.local.tokens import IdTokenVerifier
+from rtcc.resources import QueueResource, declared_resources, dlq_name, queue_name, queue_url_env_var
+from rtcc.settings import Settings, reload_settings
+from rtcc.store import bind_models
+from rtcc.topology import TOPOLOGY, FunctionSpec, QueueSpec, Topology
+
+logger = logging.getLogger("rtcc.local")
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_WEB_ROOT = REPO_ROOT / "web" / "public"
+
+_ACTIVE_LOCK = threading.Lock()
+_ACTIVE: LocalStack | None = None
+
+
+def _check_port_free(port: int) -> None:
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise OSError(
+                f"port {port} on 127.0.0.1 is in use; pick another (or 0 for any free port)"
+            ) from exc
+
+
+def random_demo_password() -> str:
+    # Meets the pool policy: 12+ characters with upper, lower, digit and symbol.
+    return f"Rtcc-{secrets.token_urlsafe(12)}-7q"
+
+
+class LocalStack:
+    def __init__(
+        self,
+        http_port: int = 8000,
+        aws_port: int = 4566,
+        demo_password: str | None = None,
+        seed: bool = True,
+        web_root: str | Path | None = None,
+        topology: Topology = TOPOLOGY,
+        handlers: dict[str, Handler] | None = None,
+    ) -> None:
+        self.http_port = http_port
+        self.aws_port = aws_port
+        self.demo_password = demo_password or random_demo_password()
+        self.seed = seed
+        self.web_root = Path(web_root) if web_root else DEFAULT_WEB_ROOT
+        self.topology = topology
+        self._handler_overrides = dict(handlers or {})
+
+        self.base_url = ""
+        self.aws_endpoint_url = ""
+        self.user_pool_id = ""
+        self.client_id = ""
+        self.users: dict[str, str] = {}
+        self.queue_urls: dict[str, str] = {}
+        self.settings: Settings | None = None
+
+        self._moto: Any = None
+        self._http: BaseWSGIServer | None = None
+        self._http_thread: threading.Thread | None = None
+        self._pollers: list[QueuePoller] = []
+        self._saved_env: dict[str, str | None] = {}
+        self._runtime: FunctionRuntime | None = None
+        self._verifier: IdTokenVerifier | None = None
+        self._started = False
+        self._tokens_lock = threading.Lock()
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> LocalStack:
+        global _ACTIVE
+        with _ACTIVE_LOCK:
+            if _ACTIVE is not None:
+                raise RuntimeError("a LocalStack is already running in this process; stop it first")
+            _ACTIVE = self
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        # The emulator and the gateway log through our own loggers, never per request line.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        _check_port_free(self.aws_port)
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
+        self._moto.start()
+        self.aws_endpoint_url = f"http://127.0.0.1:{self._moto.get_host_and_port()[1]}"
+        # moto's state is process-wide: start from nothing, whatever ran before.
+        requests.post(f"{self.aws_endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
+
+        # Bind the HTTP port now (its URL goes into the settings); serve once all is ready.
+        self._runtime = FunctionRuntime(region="")
+        gateway = LocalGateway(self.topology, self._runtime, verifier=None, web_root=self.web_root)  # type: ignore[arg-type]
+        self._http = make_server(
+            "127.0.0.1", self.http_port, gateway, threaded=True, request_handler=QuietRequestHandler
+        )
+        self.base_url = f"http://127.0.0.1:{self._http.server_port}"
+
+        self._set_env(
+            AWS_ENDPOINT_URL=self.aws_endpoint_url,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_SESSION_TOKEN=None,
+            AWS_PROFILE=None,
+            RTCC_AWS_ENDPOINT_URL=self.aws_endpoint_url,
+            RTCC_PUBLIC_BASE_URL=self.base_url,
+            RTCC_ENVIRONMENT="local",
+            RTCC_SMS_BACKEND="outbox",
+            RTCC_DEMO_PASSWORD=self.demo_password,
+            # Browsers call moto's Cognito directly: it answers CORS preflights for any origin.
+            RTCC_COGNITO_ENDPOINT=f"{self.aws_endpoint_url}/",
+            POWERTOOLS_TRACE_DISABLED="1",
+            POWERTOOLS_METRICS_NAMESPACE="rtcc",
+            POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"),
+        )
+        settings = reload_settings()
+        self._set_env(AWS_DEFAULT_REGION=settings.region, AWS_REGION=settings.region)
+        self._runtime.region = settings.region
+        bind_models(settings)
+
+        resources = declared_resources(settings, self.topology)
+        self.queue_urls = provision(resources, self.aws_endpoint_url, settings.region)
+        self._set_env(**{queue_url_env_var(name): url for name, url in self.queue_urls.items()})
+
+        cognito = aws_client("cognito-idp", self.aws_endpoint_url, settings.region)
+        pool = create_user_pool(cognito, f"{settings.table_prefix}staff")
+        self.user_pool_id, self.client_id = pool.pool_id, pool.client_id
+        for role in ALL_ROLES:
+            create_staff_user(cognito, pool.pool_id, role.value, self.demo_password, [role.value])
+            self.users[role.value] = role.value
+        self._set_env(RTCC_USER_POOL_ID=self.user_pool_id, RTCC_USER_POOL_CLIENT_ID=self.client_id)
+        self.settings = settings = reload_settings()
+        bind_models(settings)
+
+        gateway.verifier = self._verifier = IdTokenVerifier(
+            jwks_url=f"{self.aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
+            issuer=settings.cognito_issuer,
+            client_id=self.client_id,
+        )
+        for name, handler in self._handler_overrides.items():
+            self._runtime.register(self.topology.function(name), handler)
+        self._import_extensions()
+        self._warm_functions()
+
+        if self.seed:
+            run_seeds(
+                SeedContext(
+                    settings=settings,
+                    endpoint_url=self.aws_endpoint_url,
+                    users=dict(self.users),
+                    queue_urls=dict(self.queue_urls),
+                    stack=self,
+                )
+            )
+
+        sqs = aws_client("sqs", self.aws_endpoint_url, settings.region)
+        for queue in self.topology.queues:
+            self._start_poller(
+                sqs, queue, self.topology.function(queue.consumer), self.queue_urls[queue.name]
+            )
+
+        self._http_thread = threading.Thread(
+            target=self._http.serve_forever, name="rtcc-gateway", daemon=True
+        )
+        self._http_thread.start()
+        requests.get(f"{self.base_url}/api/health", timeout=30)
+        self._started = True
+
+    def stop(self) -> None:
+        """Stops pollers, the gateway and the emulator, and restores the environment.
+        Safe to call more than once."""
+        global _ACTIVE
+        for poller in self._pollers:
+            poller.signal_stop()  # all at once: each may be in a long-poll
+        for poller in self._pollers:
+            poller.stop()
+        self._pollers.clear()
+        if self._http is not None:
+            if self._http_thread is not None:
+                self._http.shutdown()
+                self._http_thread.join(10)
+            self._http.server_close()
+            self._http = None
+            self._http_thread = None
+        if self._moto is not None:
+            try:
+                self._moto.stop()
+            finally:
+                self._moto = None
+        if self._saved_env:
+            for name, value in self._saved_env.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            self._saved_env.clear()
+            bind_models(reload_settings())
+        self._started = False
+        with _ACTIVE_LOCK:
+            if _ACTIVE is self:
+                _ACTIVE = None
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what tests and seeds use --------------------------------------------------
+
+    def id_token(self, username: str, password: str | None = None) -> str:
+        """A fresh Cognito ID token for `username` (password sign-in, as the console does)."""
+        cognito = aws_client("cognito-idp", self.aws_endpoint_url, self._region)
+        result = cognito.initiate_auth(
+            ClientId=self.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password or self.demo_password},
+        )
+        return str(result["AuthenticationResult"]["IdToken"])
+
+    def add_consumer(
+        self, queue: QueueSpec, function: FunctionSpec, handler: Callable[[dict, Any], Any] | None = None
+    ) -> str:
+        """Creates `queue` (and its DLQ) and starts a poller feeding `function`; for
+        tests that need a queue the topology does not declare. Returns the queue URL."""
+        assert self._runtime is not None and self.settings is not None, "start() the stack first"
+        if handler is not None:
+            self._runtime.register(function, handler)
+        sqs = aws_client("sqs", self.aws_endpoint_url, self._region)
+        resource = QueueResource(
+            queue, queue_name(queue.name, self.settings), dlq_name(queue.name, self.settings)
+        )
+        url = create_queue(sqs, resource)
+        self.queue_urls[queue.name] = url
+        self._set_env(**{queue_url_env_var(queue.name): url})
+        self._start_poller(sqs, queue, function, url)
+        return url
+
+    def gateway_app(self, topology: Topology, handlers: dict[str, Handler]) -> LocalGateway:
+        """A gateway WSGI app for another topology, verifying tokens of this stack's user
+        pool: tests drive it with werkzeug's test client to check the event shapes."""
+        assert self._verifier is not None, "start() the stack first"
+        runtime = FunctionRuntime(self._region)
+        for name, handler in handlers.items():
+            runtime.register(topology.function(name), handler)
+        return LocalGateway(topology, runtime, self._verifier, self.web_root)
+
+    # -- internals ---------------------------------------------------------------
+
+    @property
+    def _region(self) -> str:
+        return self.settings.region if self.settings else "us-east-1"
+
+    def _start_poller(self, sqs: Any, queue: QueueSpec, function: FunctionSpec, url: str) -> None:
+        assert self._runtime is not None
+        poller = QueuePoller(sqs, queue, url, function, self._runtime, self._region)
+        poller.start()
+        self._pollers.append(poller)
+
+    def _set_env(self, **values: str | None) -> None:
+        for name, value in values.items():
+            if name not in self._saved_env:
+                self._saved_env[name] = os.environ.get(name)
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    def _import_extensions(self) -> None:
+        for module in EXTENSION_MODULES:
+            importlib.import_module(module)
+
+    def _warm_functions(self) -> None:
+        """Imports every handler now, as Lambda's init phase would. A function whose
+        import fails is logged and answers 502 when called, like a failed init."""
+        assert self._runtime is not None
+        for spec in self.topology.functions:
+            try:
+                self._runtime.handler(spec)
+            except Exception:
+                logger.exception("function %s (%s) failed to import", spec.name, spec.module)

@@ -1,0 +1,87 @@
+"""Fixtures shared by integration and browser tests: one local stack per session.
+
+- `local_stack`: a started `rtcc.local.LocalStack` on ephemeral ports (moto, gateway,
+  pollers, demo users with password DEMO_PASSWORD, seeds run).
+- `token(role_or_username)`: a verified-by-the-gateway Cognito ID token, cached and
+  renewed a minute before it expires.
+- `api`: a requests.Session bound to the stack's base URL; `api.as_role("admin")`
+  returns one that sends that role's token.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))  # the `functions` package lives at the repo root
+
+DEMO_PASSWORD = "Demo-Passw0rd!1"
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[Any]:
+    from rtcc.local import LocalStack
+
+    stack = LocalStack(http_port=0, aws_port=0, demo_password=DEMO_PASSWORD)
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def token(local_stack: Any) -> Callable[[str], str]:
+    cache: dict[str, tuple[str, float]] = {}
+    lock = threading.Lock()
+
+    def get(role: str) -> str:
+        username = local_stack.users.get(role, role)
+        with lock:
+            cached = cache.get(username)
+            if cached is None or cached[1] - time.time() < 60:
+                fresh = local_stack.id_token(username)
+                expires = float(jwt.decode(fresh, options={"verify_signature": False})["exp"])
+                cache[username] = cached = (fresh, expires)
+            return cached[0]
+
+    return get
+
+
+class ApiSession(requests.Session):
+    """A session whose relative URLs ("/api/health") resolve against the stack."""
+
+    def __init__(self, base_url: str, token: Callable[[str], str]) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if url.startswith("/"):
+            url = self.base_url + url
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, url, *args, **kwargs)
+
+    def as_role(self, role: str) -> ApiSession:
+        session = ApiSession(self.base_url, self._token)
+        session.headers["Authorization"] = f"Bearer {self._token(role)}"
+        return session
+
+
+@pytest.fixture
+def api(local_stack: Any, token: Callable[[str], str]) -> Iterator[ApiSession]:
+    session = ApiSession(local_stack.base_url, token)
+    try:
+        yield session
+    finally:
+        session.close()
