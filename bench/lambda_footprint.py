@@ -1,0 +1,167 @@
+"""How heavy each Lambda is: cold import time of its handler module, and bundle sizes.
+
+Import time: a fresh interpreter per run (`python -X importtime -c "import functions.<m>"`),
+with the environment a deployed Lambda has (RTCC_ENVIRONMENT=deployed, Powertools
+tracing off since there is no X-Ray daemon here), median of 5. It runs this machine's
+venv Python (3.11, bytecode already cached) against the same source the layer ships,
+so it measures our import graph, not Lambda's slower CPUs or the zip extraction.
+
+Sizes: the layer and every function bundle as `infra/bundling.py` builds them for the
+example config's architecture (built now if .build/ lacks them), unzipped, against
+Lambda's 250 MB limit for a function plus its layers.
+
+Writes bench/results/lambda_footprint.json and prints one line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+from rtcc.resources import queue_url_env_var  # noqa: E402
+from rtcc.topology import TOPOLOGY  # noqa: E402
+
+from bench.common import write_result  # noqa: E402
+from infra.bundling import FunctionBundle, LayerBundle, directory_size  # noqa: E402
+from infra.config import DEFAULT_CONFIG, load_config  # noqa: E402
+
+RUNS = 5
+LAMBDA_UNZIPPED_LIMIT_MB = 250
+
+# "import time: self_us | cumulative_us | <2 spaces per nesting level>module"
+_IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\| (\s*)(\S+)\s*$")
+
+
+def lambda_environment(function_name: str) -> dict[str, str]:
+    """What CDK sets on a deployed function, with placeholder values (nothing is called)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_LAMBDA_FUNCTION_NAME": f"rtcc-{function_name}",
+        "POWERTOOLS_SERVICE_NAME": f"rtcc-{function_name}",
+        "POWERTOOLS_METRICS_NAMESPACE": "rtcc",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "RTCC_ENVIRONMENT": "deployed",
+        "RTCC_TABLE_PREFIX": "rtcc-",
+        "RTCC_MEDIA_BUCKET": "rtcc-media-bench",
+        "RTCC_USER_POOL_ID": "us-east-1_bench",
+        "RTCC_USER_POOL_CLIENT_ID": "bench",
+        "RTCC_PUBLIC_BASE_URL": "https://rtcc.example.gov",
+        "RTCC_SMS_BACKEND": "twilio",
+    }
+    for q in TOPOLOGY.queues:
+        env[queue_url_env_var(q.name)] = f"https://sqs.us-east-1.amazonaws.com/000000000000/rtcc-{q.name}"
+    return env
+
+
+def _run(code: str, env: dict[str, str], importtime: bool) -> tuple[float, str]:
+    args = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", code]
+    start = time.perf_counter()
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    wall_ms = (time.perf_counter() - start) * 1000
+    if result.returncode != 0:
+        tail = "\n".join(line for line in result.stderr.splitlines() if not line.startswith("import time:"))
+        raise RuntimeError(f"{code!r} failed:\n{tail[-2000:]}")
+    return wall_ms, result.stderr
+
+
+def measure_import(module: str, function_name: str) -> dict[str, float]:
+    env = lambda_environment(function_name)
+    baseline = statistics.median(_run("pass", env, importtime=False)[0] for _ in range(RUNS))
+    cumulative, walls, slowest = [], [], {}
+    for _ in range(RUNS):
+        wall_ms, stderr = _run(f"import {module}", env, importtime=True)
+        walls.append(wall_ms)
+        for line in stderr.splitlines():
+            match = _IMPORTTIME.match(line)
+            if not match:
+                continue
+            cum_us, indent, name = int(match.group(2)), len(match.group(3)), match.group(4)
+            if name == module:
+                cumulative.append(cum_us / 1000)
+            if indent == 2:  # what the handler module imports directly
+                slowest[name] = max(slowest.get(name, 0.0), cum_us / 1000)
+    heaviest = sorted(slowest.items(), key=lambda kv: kv[1], reverse=True)[:5]
+    return {
+        "import_ms_p50": round(statistics.median(cumulative), 1),
+        "import_ms_min": round(min(cumulative), 1),
+        "import_ms_max": round(max(cumulative), 1),
+        "wall_minus_empty_interpreter_ms_p50": round(statistics.median(walls) - baseline, 1),
+        "empty_interpreter_ms_p50": round(baseline, 1),
+        "heaviest_imports_ms": {name: round(ms, 1) for name, ms in heaviest},
+    }
+
+
+def _mb(size: int) -> float:
+    return round(size / 1_000_000, 2)
+
+
+def measure_sizes(architecture: str) -> dict:
+    layer_root = LayerBundle(architecture).path()
+    python_dir = layer_root / "python"
+    packages = sorted(
+        ((p.name, directory_size(p) if p.is_dir() else p.stat().st_size) for p in python_dir.iterdir()),
+        key=lambda kv: kv[1],
+        reverse=True,
+    )
+    functions = {}
+    for spec in TOPOLOGY.functions:
+        functions[spec.name] = _mb(directory_size(FunctionBundle(spec.module).path()))
+    layer_mb = _mb(directory_size(layer_root))
+    return {
+        "architecture": architecture,
+        "layer_mb_unzipped": layer_mb,
+        "layer_largest_packages_mb": {name: _mb(size) for name, size in packages[:8]},
+        "rtcc_package_mb": _mb(directory_size(python_dir / "rtcc")),
+        "function_bundles_mb_unzipped": functions,
+        "largest_function_plus_layer_mb": round(layer_mb + max(functions.values()), 2),
+        "lambda_unzipped_limit_mb": LAMBDA_UNZIPPED_LIMIT_MB,
+        "headroom_mb": round(LAMBDA_UNZIPPED_LIMIT_MB - layer_mb - max(functions.values()), 2),
+    }
+
+
+def main() -> int:
+    architecture = load_config(DEFAULT_CONFIG).lambda_architecture
+    imports = {spec.name: measure_import(spec.module, spec.name) for spec in TOPOLOGY.functions}
+    sizes = measure_sizes(architecture)
+    result = {
+        "runs": RUNS,
+        "python_for_imports": sys.version.split()[0],
+        "imports": imports,
+        "sizes": sizes,
+        "ok": sizes["headroom_mb"] > 0,
+    }
+    api_ms = imports.get("api", next(iter(imports.values())))["import_ms_p50"]
+    slowest_name, slowest = max(imports.items(), key=lambda kv: kv[1]["import_ms_p50"])
+    largest_fn = max(sizes["function_bundles_mb_unzipped"].values())
+    functions_text = "<0.1 MB" if largest_fn < 0.1 else f"<= {largest_fn} MB"
+    slowest_text = (
+        "" if slowest_name == "api" else f", slowest {slowest_name} {slowest['import_ms_p50']:.0f} ms"
+    )
+    summary = (
+        f"lambda_footprint: api import {api_ms:.0f} ms (p50 of {RUNS}){slowest_text}"
+        f" | layer {sizes['layer_mb_unzipped']:.1f} MB unzipped (limit {LAMBDA_UNZIPPED_LIMIT_MB} MB)"
+        f" | functions {functions_text}"
+    )
+    write_result("lambda_footprint", result, summary=summary)
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The CDK app that deploys rtcc into a city's AWS account (see app.py)."""

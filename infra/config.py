@@ -1,0 +1,194 @@
+"""The deployment config: ONE TOML file a city edits, validated before anything is built.
+
+The path comes from the cdk context value `config` (`cdk synth -c config=city.toml`),
+else the `RTCC_DEPLOY_CONFIG` environment variable, else the committed example.
+A bad value stops synth with `config error: <field>: <problem>` and a non-zero exit,
+so a typo in a phone number never reaches CloudFormation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "infra" / "city.example.toml"
+CONFIG_ENV_VAR = "RTCC_DEPLOY_CONFIG"
+
+
+# The only retention periods CloudWatch Logs accepts.
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+
+class ConfigError(Exception):
+    """A config file that cannot be deployed; the message names the field."""
+
+
+def _e164(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not an E.164 phone number ({exc})") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number")
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if formatted != value:
+        raise ValueError(f"write it in E.164 form: {formatted}")
+    return value
+
+
+class _Strict(BaseModel):
+    # An unknown key is almost always a typo of a known one: refuse it.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Camera(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Stable id: lowercase, digits, dashes.")
+    name: str = Field(min_length=1, max_length=120)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Retention(_Strict):
+    tips_days: int = Field(
+        365, ge=1, le=3650, description="Tips expire (DynamoDB TTL) this long after closing."
+    )
+    audit_days: int = Field(2555, ge=365, description="Audit entries are kept at least this long.")
+    media_days: int = Field(365, ge=1, description="Tip media and evidence objects expire after this.")
+    video_days: int = Field(30, ge=1, le=3650, description="Kinesis Video Streams data retention.")
+
+
+class DeployConfig(_Strict):
+    city_name: str = Field(min_length=1, max_length=80)
+    environment: Literal["deployed", "dev-sandbox"] = "deployed"
+    account: str | None = Field(None, pattern=r"^\d{12}$")
+    region: str = Field("us-east-1", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    stack_name: str = Field("Rtcc", pattern=r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+    resource_prefix: str = Field(
+        "rtcc-", pattern=r"^[a-z][a-z0-9-]{0,30}$", description="Prefix of table and queue names."
+    )
+    domain_name: str | None = None
+    certificate_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:acm:")
+    public_base_url: str | None = Field(None, pattern=r"^https://[^/\s]+(/[^\s]*)?$")
+    tip_line_number: str
+    alert_number: str
+    twilio_account_sid: str | None = Field(None, pattern=r"^AC[0-9a-f]{32}$")
+    cameras: tuple[Camera, ...] = ()
+    retention: Retention = Retention()
+    alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    waf_rate_limit: int = Field(
+        2000, ge=100, le=2_000_000_000, description="Requests per 5 minutes per client IP."
+    )
+    api_throttle_rate: float = Field(100, gt=0)
+    api_throttle_burst: int = Field(200, gt=0)
+    lambda_architecture: Literal["x86_64", "arm64"] = "arm64"
+    mfa_required: bool | None = Field(None, description="Default: true when deployed.")
+    log_retention_days: int = Field(365, ge=1)
+
+    @field_validator("tip_line_number", "alert_number")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        return _e164(value)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, url: str | None) -> str | None:
+        # Twilio signs base URL + path; a doubled slash would fail every signature check.
+        return url.rstrip("/") if url else url
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _cloudwatch_retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                f"CloudWatch Logs keeps logs for one of {', '.join(map(str, LOG_RETENTION_DAYS))} days"
+            )
+        return days
+
+    @field_validator("cameras")
+    @classmethod
+    def _unique_camera_ids(cls, cameras: tuple[Camera, ...]) -> tuple[Camera, ...]:
+        seen: set[str] = set()
+        for cam in cameras:
+            if cam.id in seen:
+                raise ValueError(f"camera id {cam.id!r} appears twice")
+            seen.add(cam.id)
+        return cameras
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DeployConfig:
+        if self.environment == "deployed" and self.mfa_required is False:
+            raise ValueError(
+                "mfa_required: cannot be false in a deployed environment (staff accounts need MFA)"
+            )
+        if bool(self.domain_name) != bool(self.certificate_arn):
+            raise ValueError("domain_name: domain_name and certificate_arn go together (set both or neither)")
+        return self
+
+    @property
+    def is_deployed(self) -> bool:
+        return self.environment == "deployed"
+
+    @property
+    def mfa(self) -> bool:
+        return self.is_deployed if self.mfa_required is None else self.mfa_required
+
+
+def _format(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        problem = re.sub(r"^Value error, ", "", err["msg"])
+        if not field and ": " in problem:  # model-level checks name their field themselves
+            field, problem = problem.split(": ", 1)
+        lines.append(f"config error: {field or '(file)'}: {problem}")
+    return "\n".join(lines)
+
+
+def config_path(context_value: str | None = None) -> Path:
+    raw = context_value or os.environ.get(CONFIG_ENV_VAR)
+    path = Path(raw) if raw else DEFAULT_CONFIG
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def load_config(path: Path) -> DeployConfig:
+    """Read and validate `path`; raises ConfigError with one line per bad field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config error: (file): {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config error: (file): {path} is not valid TOML: {exc}") from None
+    try:
+        return DeployConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format(exc)) from None

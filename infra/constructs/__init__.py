@@ -1,0 +1,1 @@
+"""One construct per capability; app.py composes them into the stack."""

@@ -1,0 +1,472 @@
+"""The one REST API, every Lambda function, and the WAF in front.
+
+Functions come from `TOPOLOGY.functions` (all sharing the rtcc layer), resources and
+methods from `TOPOLOGY.routes`, SQS triggers from `TOPOLOGY.queues`: the lists
+`rtcc dev` routes and polls from. Non-public routes sit behind the Cognito authorizer;
+public ones (health, webhooks, public pages' API) have none, and say so in the topology.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+from rtcc.resources import BINARY_MEDIA_TYPES, queue_url_env_var
+from rtcc.topology import FunctionSpec, Topology
+
+from infra.bundling import function_code, layer_code
+from infra.config import DeployConfig
+from infra.constructs.auth import AuthConstruct
+from infra.constructs.data import DataConstruct, _pascal
+from infra.nag import acknowledge, arn_of
+
+STAGE_NAME = "prod"
+
+#: Besides what Lambda receives base64-encoded (rtcc.resources), what the console's S3
+#: integration must pass through untouched: fonts and PDFs served from /vendor and /assets.
+EXTRA_BINARY_MEDIA_TYPES = ("font/*", "multipart/form-data")
+
+_ARCHITECTURES = {"x86_64": lambda_.Architecture.X86_64, "arm64": lambda_.Architecture.ARM_64}
+
+# Error bodies in the API's own shape ({"statusCode", "message"}), for errors API Gateway
+# answers itself before any function runs.
+# id: (type, fixed status or None for "as the error has it", fixed message or None).
+_GATEWAY_RESPONSES = {
+    "Unauthorized": (apigw.ResponseType.UNAUTHORIZED, "401", "sign in first: missing or expired token"),
+    "AccessDenied": (apigw.ResponseType.ACCESS_DENIED, "403", None),
+    "WafFiltered": (
+        apigw.ResponseType.WAF_FILTERED,
+        "403",
+        "request blocked by the web application firewall",
+    ),
+    "Throttled": (apigw.ResponseType.THROTTLED, "429", "too many requests; retry shortly"),
+    "RequestTooLarge": (apigw.ResponseType.REQUEST_TOO_LARGE, "413", "request body too large"),
+    "Default4xx": (apigw.ResponseType.DEFAULT_4_XX, None, None),
+    "Default5xx": (
+        apigw.ResponseType.DEFAULT_5_XX,
+        None,
+        "the gateway could not complete the request; quote the request id",
+    ),
+}
+
+
+def _log_group(scope: Construct, construct_id: str, config: DeployConfig) -> logs.LogGroup:
+    group = logs.LogGroup(
+        scope,
+        construct_id,
+        removal_policy=RemovalPolicy.RETAIN if config.is_deployed else RemovalPolicy.DESTROY,
+    )
+    # Any of CloudWatch's allowed periods (checked in config), not only the enum's names.
+    group.node.default_child.add_property_override("RetentionInDays", config.log_retention_days)  # type: ignore[union-attr]
+    return group
+
+
+class ApiConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        topology: Topology,
+        data: DataConstruct,
+        auth: AuthConstruct,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.config = config
+        self.topology = topology
+
+        self.access_logs = _log_group(self, "AccessLogs", config)
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"{config.resource_prefix}api",
+            description=f"rtcc {config.city_name}: console, JSON API and webhooks",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            binary_media_types=[*BINARY_MEDIA_TYPES, *EXTRA_BINARY_MEDIA_TYPES],
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE_NAME,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=self._access_log_format(),
+                tracing_enabled=True,
+                metrics_enabled=True,
+                # ERROR only and no data trace: execution logs must never hold request
+                # bodies (phone numbers, tip text) or tokens.
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+                throttling_rate_limit=config.api_throttle_rate,
+                throttling_burst_limit=config.api_throttle_burst,
+            ),
+        )
+        acknowledge(
+            self.rest_api,
+            "API Gateway's account-level CloudWatch role needs AmazonAPIGatewayPushToCloudWatchLogs; "
+            "AWS maintains that policy for exactly this purpose.",
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+        )
+        # Declared request parameters are checked by API Gateway. Bodies are validated
+        # against a model only where a method declares one; the Lambda routes declare none
+        # and validate in the function (pydantic), whose 4xx names the bad field.
+        self.request_validator = self.rest_api.add_request_validator(
+            "RequestValidator", validate_request_parameters=True, validate_request_body=True
+        )
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "StaffAuthorizer",
+            cognito_user_pools=[auth.user_pool],
+            results_cache_ttl=Duration.minutes(5),
+        )
+        self._gateway_responses()
+
+        if config.domain_name:
+            self.domain = self.rest_api.add_domain_name(
+                "CustomDomain",
+                domain_name=config.domain_name,
+                certificate=acm.Certificate.from_certificate_arn(
+                    self, "Certificate", str(config.certificate_arn)
+                ),
+                endpoint_type=apigw.EndpointType.REGIONAL,
+                security_policy=apigw.SecurityPolicy.TLS_1_2,
+            )
+        # Built from the API id rather than `rest_api.url`: the stage depends on every
+        # method, which depends on the functions, whose environment needs this URL.
+        self.default_url = (
+            f"https://{self.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{STAGE_NAME}"
+        )
+        self.public_base_url = config.public_base_url or (
+            f"https://{config.domain_name}" if config.domain_name else self.default_url
+        )
+
+        self.layer = lambda_.LayerVersion(
+            self,
+            "RtccLayer",
+            code=layer_code(config.lambda_architecture),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
+            compatible_architectures=[_ARCHITECTURES[config.lambda_architecture]],
+            description="rtcc package and its locked runtime dependencies",
+        )
+        environment = self._environment(data, auth)
+        self.functions: dict[str, lambda_.Function] = {
+            spec.name: self._function(spec, environment, data) for spec in topology.functions
+        }
+        self._routes()
+        self._queue_triggers(data)
+        self.web_acl = self._waf()
+
+        CfnOutput(
+            self,
+            "PublicBaseUrl",
+            value=self.public_base_url,
+            description="Where residents and staff reach rtcc",
+        )
+        CfnOutput(self, "ApiGatewayUrl", value=self.default_url)
+        # The trailing slash matters on the execute-api URL: the console's relative links
+        # resolve against it, and without it they would lose the stage name.
+        CfnOutput(
+            self, "ConsoleUrl", value=f"{self.public_base_url}/", description="Open the officer console here"
+        )
+        if config.domain_name:
+            CfnOutput(
+                self,
+                "CustomDomainTarget",
+                value=self.domain.domain_name_alias_domain_name,
+                description=f"Point a CNAME (or alias) for {config.domain_name} here",
+            )
+
+    # --- stage ----------------------------------------------------------------------
+    @staticmethod
+    def _access_log_format() -> apigw.AccessLogFormat:
+        # resourcePath is the route template ("/api/{proxy+}"), never the concrete path,
+        # and no query string is logged: plate searches and tip codes stay out of logs.
+        return apigw.AccessLogFormat.custom(
+            json.dumps(
+                {
+                    "requestId": "$context.requestId",
+                    "ip": "$context.identity.sourceIp",
+                    "time": "$context.requestTime",
+                    "method": "$context.httpMethod",
+                    "resource": "$context.resourcePath",
+                    "status": "$context.status",
+                    "bytes": "$context.responseLength",
+                    "latencyMs": "$context.responseLatency",
+                    "integrationLatencyMs": "$context.integrationLatency",
+                    "user": "$context.authorizer.claims.sub",
+                    "waf": "$context.wafResponseCode",
+                    "error": "$context.error.responseType",
+                }
+            )
+        )
+
+    def _gateway_responses(self) -> None:
+        for response_id, (response_type, status, message) in _GATEWAY_RESPONSES.items():
+            body = {
+                "message": "__MESSAGE__",
+                "type": "$context.error.responseType",
+                "requestId": "$context.requestId",
+            }
+            if status:
+                body = {"statusCode": int(status), **body}
+            text = json.dumps(body).replace(
+                '"__MESSAGE__"', json.dumps(message) if message else "$context.error.messageString"
+            )
+            self.rest_api.add_gateway_response(
+                f"{response_id}Response",
+                type=response_type,
+                status_code=status,
+                templates={"application/json": text},
+            )
+
+    # --- functions ------------------------------------------------------------------
+    def _environment(self, data: DataConstruct, auth: AuthConstruct) -> dict[str, str]:
+        """What every function's `rtcc.settings.Settings` reads (RTCC_*), plus Powertools'."""
+        config = self.config
+        env = {
+            "RTCC_ENVIRONMENT": "deployed",
+            "RTCC_REGION": Aws.REGION,
+            "RTCC_PUBLIC_BASE_URL": self.public_base_url,
+            "RTCC_TABLE_PREFIX": config.resource_prefix,
+            "RTCC_USER_POOL_ID": auth.user_pool.user_pool_id,
+            "RTCC_USER_POOL_CLIENT_ID": auth.client.user_pool_client_id,
+            "RTCC_SMS_BACKEND": "twilio",
+            "RTCC_CITY_NAME": config.city_name,
+            "RTCC_TIPS_LINE_NUMBER": config.tip_line_number,
+            "RTCC_ALERT_NUMBER": config.alert_number,
+            "RTCC_TIPS_RETENTION_DAYS": str(config.retention.tips_days),
+            "RTCC_AUDIT_RETENTION_DAYS": str(config.retention.audit_days),
+            "POWERTOOLS_METRICS_NAMESPACE": "rtcc",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+        if config.twilio_account_sid:
+            env["RTCC_TWILIO_ACCOUNT_SID"] = config.twilio_account_sid
+        for name, bucket in data.buckets.items():
+            env[f"RTCC_{name.upper()}_BUCKET"] = bucket.bucket_name
+        for name, queue in data.queues.items():
+            env[queue_url_env_var(name)] = queue.queue_url
+        for name, secret in data.secrets.items():
+            env[f"RTCC_{name.upper()}_SECRET_ARN"] = secret.secret_arn
+        return env
+
+    def _function(
+        self, spec: FunctionSpec, environment: dict[str, str], data: DataConstruct
+    ) -> lambda_.Function:
+        fn = lambda_.Function(
+            self,
+            f"{_pascal(spec.name)}Function",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=_ARCHITECTURES[self.config.lambda_architecture],
+            handler=f"{spec.module}.{spec.handler}",
+            code=function_code(spec.module),
+            layers=[self.layer],
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_s),
+            description=spec.description[:256],
+            environment={**environment, "POWERTOOLS_SERVICE_NAME": f"rtcc-{spec.name}"},
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=_log_group(self, f"{_pascal(spec.name)}Logs", self.config),
+        )
+        # Deliberately simple grants: every function may read and write every table (the
+        # audit table included: every write of a record about a person appends to it),
+        # the buckets, and send to every queue; consuming is granted per trigger below.
+        for table in data.tables.values():
+            table.grant_read_write_data(fn)
+        for bucket in data.buckets.values():
+            bucket.grant_read_write(fn)
+        for queue in data.queues.values():
+            queue.grant_send_messages(fn)
+        for secret in data.secrets.values():
+            secret.grant_read(fn)
+        self._acknowledge_function(fn, data)
+        return fn
+
+    def _acknowledge_function(self, fn: lambda_.Function, data: DataConstruct) -> None:
+        acknowledge(
+            fn,
+            "Python 3.12 is pinned on purpose: the layer's wheels are built for cp312 and the "
+            "runtime is in AWS standard support; moving runtimes is a tested, deliberate change.",
+            "AwsSolutions-L1",
+        )
+        acknowledge(
+            fn,
+            "AWSLambdaBasicExecutionRole only allows writing this function's own CloudWatch logs.",
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        )
+        acknowledge(
+            fn,
+            "X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.",
+            "AwsSolutions-IAM5[Resource::*]",
+        )
+        acknowledge(
+            fn,
+            "CDK's grants use action families (GenerateDataKey*, ReEncrypt*) of the one data key; "
+            "the resource is that key only.",
+            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+            "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+        )
+        indexed = [t for name, t in data.tables.items() if data.table_specs[name].global_indexes]
+        acknowledge(
+            fn,
+            "Queries on a table's GSIs need its index ARNs (table/<name>/index/*); "
+            "scoped to rtcc's own tables.",
+            *(f"AwsSolutions-IAM5[Resource::{arn_of(t)}/index/*]" for t in indexed),
+        )
+        for bucket in data.buckets.values():
+            acknowledge(
+                fn,
+                "Object-level access inside rtcc's own bucket (objects are keyed by record, so the "
+                "prefix cannot be narrowed at deploy time); CDK's read/write grant uses action families.",
+                f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/*]",
+                "AwsSolutions-IAM5[Action::s3:GetObject*]",
+                "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+                "AwsSolutions-IAM5[Action::s3:List*]",
+                "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+                "AwsSolutions-IAM5[Action::s3:Abort*]",
+            )
+
+    # --- routes and triggers --------------------------------------------------------
+    def _routes(self) -> None:
+        # One permission per function for the whole API instead of one per method: the
+        # Lambda resource policy has a 20 KB limit and the routes share functions.
+        integrations = {
+            name: apigw.LambdaIntegration(fn, scope_permission_to_method=False)
+            for name, fn in self.functions.items()
+        }
+        for route in self.topology.routes:
+            if route.function not in integrations:
+                raise ValueError(f"route {route.path}: no function named {route.function!r} in the topology")
+            resource = self.rest_api.root.resource_for_path(route.path)
+            for verb in route.methods:
+                if route.public:
+                    method = resource.add_method(
+                        verb,
+                        integrations[route.function],
+                        authorization_type=apigw.AuthorizationType.NONE,
+                        request_validator=self.request_validator,
+                    )
+                    self.acknowledge_public(method, f"{verb} {route.path}")
+                else:
+                    resource.add_method(
+                        verb,
+                        integrations[route.function],
+                        authorizer=self.authorizer,
+                        authorization_type=apigw.AuthorizationType.COGNITO,
+                        request_validator=self.request_validator,
+                    )
+
+    @staticmethod
+    def acknowledge_public(method: apigw.Method, what: str) -> None:
+        acknowledge(
+            method,
+            f"{what} is public by design (declared public in rtcc.topology): health and docs, "
+            "provider webhooks whose signature the function checks, resident-facing pages and their "
+            "API. WAF rate limits apply.",
+            "AwsSolutions-APIG4",
+            "AwsSolutions-COG4",
+        )
+
+    def _queue_triggers(self, data: DataConstruct) -> None:
+        for q in self.topology.queues:
+            fn = self.functions[q.consumer]
+            spec = self.topology.function(q.consumer)
+            if q.visibility_timeout_s < spec.timeout_s:
+                raise ValueError(
+                    f"queue {q.name}: visibility_timeout_s ({q.visibility_timeout_s}) must be at least its "
+                    f"consumer's timeout_s ({spec.timeout_s}), or messages are redelivered mid-run"
+                )
+            fn.add_event_source(
+                event_sources.SqsEventSource(
+                    data.queues[q.name], batch_size=q.batch_size, report_batch_item_failures=True
+                )
+            )
+
+    # --- WAF ------------------------------------------------------------------------
+    def _waf(self) -> wafv2.CfnWebACL:
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+            )
+
+        def managed(
+            name: str, priority: int, overrides: tuple[str, ...] = ()
+        ) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS",
+                        name=name,
+                        rule_action_overrides=[
+                            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                            )
+                            for rule in overrides
+                        ]
+                        or None,
+                    )
+                ),
+                visibility_config=visibility(name),
+            )
+
+        # Provider webhooks arrive from the provider's few IPs in bursts (replies to a
+        # city-wide alert); they are signature-checked in the function, so the per-IP
+        # limit applies to everything else.
+        not_webhooks = wafv2.CfnWebACL.StatementProperty(
+            not_statement=wafv2.CfnWebACL.NotStatementProperty(
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                        positional_constraint="CONTAINS",
+                        search_string="/webhooks/",
+                        text_transformations=[
+                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                        ],
+                    )
+                )
+            )
+        )
+        rate_limit = wafv2.CfnWebACL.RuleProperty(
+            name="RateLimitPerClientIp",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=self.config.waf_rate_limit,
+                    aggregate_key_type="IP",
+                    evaluation_window_sec=300,
+                    scope_down_statement=not_webhooks,
+                )
+            ),
+            visibility_config=visibility("RateLimitPerClientIp"),
+        )
+        acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility(f"{self.config.resource_prefix}waf"),
+            rules=[
+                rate_limit,
+                # Bodies over 8 KB are normal here (tip photos, form posts); the API enforces
+                # its own size limits and answers 413 with a JSON body.
+                managed("AWSManagedRulesCommonRuleSet", 1, overrides=("SizeRestrictions_BODY",)),
+                managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
+            ],
+        )
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.rest_api.deployment_stage.stage_arn,
+            web_acl_arn=acl.attr_arn,
+        )
+        return acl

@@ -1,0 +1,90 @@
+"""Staff sign-in: one Cognito user pool, a group per role, and the console's app client.
+
+There is no self sign-up: an admin creates officer accounts. Deployed pools require a
+TOTP second factor (no SMS: SIM-swap is a real threat to police accounts) and run on
+the Plus feature plan, whose threat protection blocks credential stuffing and risky
+sign-ins outright.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+from rtcc.resources import CONSOLE_AUTH_FLOWS, STAFF_GROUPS
+
+from infra.config import DeployConfig
+from infra.nag import acknowledge
+
+# Cognito puts the lowest precedence group first in `cognito:groups`; the most powerful
+# role wins when a token's role is shown.
+_GROUP_PRECEDENCE = {"admin": 1, "supervisor": 2, "officer": 3, "auditor": 4}
+
+
+class AuthConstruct(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig) -> None:
+        super().__init__(scope, construct_id)
+        deployed = config.is_deployed
+
+        self.user_pool = cognito.UserPool(
+            self,
+            "StaffPool",
+            user_pool_name=f"{config.resource_prefix}staff",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(username=True, email=True),
+            sign_in_case_sensitive=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True)
+            ),
+            mfa=cognito.Mfa.REQUIRED if config.mfa else cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(
+                min_length=14,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=Duration.days(3),
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            deletion_protection=deployed,
+            removal_policy=RemovalPolicy.RETAIN if deployed else RemovalPolicy.DESTROY,
+        )
+        if not config.mfa:
+            acknowledge(
+                self.user_pool,
+                "dev-sandbox config with mfa_required = false: a throwaway account for trying rtcc; "
+                "config validation refuses this in a deployed environment.",
+                "AwsSolutions-COG2",
+            )
+
+        self.groups: dict[str, cognito.CfnUserPoolGroup] = {}
+        for group in STAFF_GROUPS:
+            self.groups[group] = cognito.CfnUserPoolGroup(
+                self,
+                f"{group.capitalize()}Group",
+                user_pool_id=self.user_pool.user_pool_id,
+                group_name=group,
+                precedence=_GROUP_PRECEDENCE.get(group, 10),
+                description=f"rtcc {group}s",
+            )
+
+        # The console is a public client (a browser): no secret, short-lived tokens, and a
+        # refresh token that lasts one shift.
+        self.client = self.user_pool.add_client(
+            "ConsoleClient",
+            user_pool_client_name="console",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(
+                user_password="ALLOW_USER_PASSWORD_AUTH" in CONSOLE_AUTH_FLOWS,
+                user_srp="ALLOW_USER_SRP_AUTH" in CONSOLE_AUTH_FLOWS,
+            ),
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            access_token_validity=Duration.minutes(30),
+            id_token_validity=Duration.minutes(30),
+            refresh_token_validity=Duration.hours(12),
+        )

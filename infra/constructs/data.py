@@ -1,0 +1,217 @@
+"""Where rtcc keeps things: the KMS key, the DynamoDB tables, the S3 buckets, the queues
+and the secrets.
+
+Tables come from the pynamodb models (`rtcc.store.ALL_MODELS` via `table_spec`), queues
+and buckets from `rtcc.topology.TOPOLOGY`: the same definitions `rtcc dev` builds the
+local stack from, so the deployed and local shapes cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from pynamodb.models import Model
+from rtcc.store import TableSpec, table_spec
+from rtcc.topology import Topology
+
+from infra.config import DeployConfig
+from infra.nag import acknowledge
+
+_KEY_TYPES = {
+    "S": dynamodb.AttributeType.STRING,
+    "N": dynamodb.AttributeType.NUMBER,
+    "B": dynamodb.AttributeType.BINARY,
+}
+_PROJECTIONS = {
+    "ALL": dynamodb.ProjectionType.ALL,
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+    "INCLUDE": dynamodb.ProjectionType.INCLUDE,
+}
+
+#: Secrets the stack creates, by settings name. Lambdas get `RTCC_<NAME>_SECRET_ARN` and
+#: read the value through `rtcc.secrets.secret_value(name)`.
+#: value_set_by_city: the stack stores a random placeholder the city replaces after deploy.
+SECRETS: dict[str, dict] = {
+    "twilio_auth_token": {
+        "description": "Twilio auth token (signs webhooks, authenticates API calls). "
+        "Replace the placeholder with the token from the Twilio console after deploy.",
+        "value_set_by_city": True,
+        "no_rotation_reason": "Twilio auth tokens are rotated in the Twilio console (primary/secondary "
+        "token swap); the city then writes the new value here. No rotation Lambda can do that.",
+    },
+    "tips_pseudonym_key": {
+        "description": "HMAC key turning a tipster's number into a pseudonym. "
+        "Generated at deploy; never shown.",
+        "value_set_by_city": False,
+        "no_rotation_reason": "Rotating the pseudonym key would split every tipster's thread and reset "
+        "rate limits and blocks; it is replaced only deliberately, as a documented procedure.",
+    },
+}
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _key(spec) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=spec.name, type=_KEY_TYPES[spec.type])
+
+
+class DataConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        topology: Topology,
+        models: Sequence[type[Model]],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.config = config
+        deployed = config.is_deployed
+        keep = RemovalPolicy.RETAIN if deployed else RemovalPolicy.DESTROY
+
+        self.key = kms.Key(
+            self,
+            "DataKey",
+            description=f"rtcc {config.city_name}: tables, media, queues, secrets, alarms",
+            enable_key_rotation=True,
+            alias=f"alias/{config.resource_prefix}data",
+            # A key that encrypted evidence must outlive the stack, even in a sandbox
+            # (a deleted key makes every retained backup unreadable).
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        self.table_specs: dict[str, TableSpec] = {}
+        self.tables: dict[str, dynamodb.Table] = {}
+        for model in models:
+            spec = table_spec(model)
+            self.table_specs[spec.logical_name] = spec
+            self.tables[spec.logical_name] = self._table(spec, deployed=deployed, removal=keep)
+
+        self.log_bucket = s3.Bucket(
+            self,
+            "AccessLogBucket",
+            # S3 server access logging only delivers to SSE-S3 buckets, not SSE-KMS.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(config.log_retention_days))],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.log_bucket,
+            "This bucket receives the other buckets' access logs; logging it into itself would loop.",
+            "AwsSolutions-S1",
+        )
+
+        self.buckets: dict[str, s3.Bucket] = {}
+        for name in topology.buckets:
+            lifecycle = [s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))]
+            if name == "media":
+                lifecycle.append(s3.LifecycleRule(expiration=Duration.days(config.retention.media_days)))
+            self.buckets[name] = s3.Bucket(
+                self,
+                f"{_pascal(name)}Bucket",
+                encryption=s3.BucketEncryption.KMS,
+                encryption_key=self.key,
+                bucket_key_enabled=True,
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                enforce_ssl=True,
+                versioned=True,
+                server_access_logs_bucket=self.log_bucket,
+                server_access_logs_prefix=f"{name}/",
+                lifecycle_rules=lifecycle,
+                # Evidence is never deleted by a stack operation, sandbox or not.
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+
+        self.queues: dict[str, sqs.Queue] = {}
+        self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        for q in topology.queues:
+            dlq = sqs.Queue(
+                self,
+                f"{_pascal(q.name)}Dlq",
+                queue_name=f"{config.resource_prefix}{q.name}-dlq",
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=self.key,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
+            self.dead_letter_queues[q.name] = dlq
+            self.queues[q.name] = sqs.Queue(
+                self,
+                f"{_pascal(q.name)}Queue",
+                queue_name=f"{config.resource_prefix}{q.name}",
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=self.key,
+                # Lambda fetches the data key once per 5 minutes, not once per message.
+                data_key_reuse=Duration.minutes(5),
+                enforce_ssl=True,
+                visibility_timeout=Duration.seconds(q.visibility_timeout_s),
+                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=q.max_receive_count, queue=dlq),
+            )
+
+        self.secrets: dict[str, secretsmanager.Secret] = {}
+        for name, meta in SECRETS.items():
+            secret = secretsmanager.Secret(
+                self,
+                f"{_pascal(name)}Secret",
+                description=meta["description"],
+                encryption_key=self.key,
+                generate_secret_string=secretsmanager.SecretStringGenerator(
+                    password_length=64, exclude_punctuation=True
+                ),
+                removal_policy=keep,
+            )
+            acknowledge(secret, meta["no_rotation_reason"], "AwsSolutions-SMG4")
+            self.secrets[name] = secret
+
+    def _table(self, spec: TableSpec, *, deployed: bool, removal: RemovalPolicy) -> dynamodb.Table:
+        table = dynamodb.Table(
+            self,
+            f"{_pascal(spec.logical_name)}Table",
+            table_name=f"{self.config.resource_prefix}{spec.logical_name}",
+            partition_key=_key(spec.partition_key),
+            sort_key=_key(spec.sort_key) if spec.sort_key else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=deployed,
+            removal_policy=removal,
+            time_to_live_attribute=spec.ttl_attribute,
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.stream else None,
+        )
+        for index in spec.global_indexes:
+            table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_key(index.partition_key),
+                sort_key=_key(index.sort_key) if index.sort_key else None,
+                projection_type=_PROJECTIONS[index.projection],
+                non_key_attributes=list(index.non_key_attributes) or None,
+            )
+        return table
+
+    def allow_service_to_use_key(self, service_principal: str) -> None:
+        """Let an AWS service (CloudWatch alarms publishing to the encrypted SNS topic)
+        encrypt with the data key, within this account only."""
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(service_principal)],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy "*" means this key
+            )
+        )

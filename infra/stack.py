@@ -1,0 +1,65 @@
+"""The one rtcc stack: one construct per capability, wired in dependency order.
+
+data -> auth -> api (functions, routes, WAF) -> console (pages on the same API)
+-> observability (alarms over everything above). Capability constructs that need more
+than the shared grants (a KMS key of their own, a Kinesis stream) reach the functions
+through `stack.api.functions[name]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Environment, Stack, Tags
+from constructs import Construct
+from pynamodb.models import Model
+from rtcc.store import ALL_MODELS
+from rtcc.topology import TOPOLOGY, Topology
+
+from infra.config import DeployConfig
+from infra.constructs.api import ApiConstruct
+from infra.constructs.auth import AuthConstruct
+from infra.constructs.console import WEB_PUBLIC, ConsoleConstruct
+from infra.constructs.data import DataConstruct
+from infra.constructs.observability import ObservabilityConstruct
+
+
+class RtccStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: DeployConfig,
+        topology: Topology = TOPOLOGY,
+        models: Sequence[type[Model]] = ALL_MODELS,
+        web_root: Path = WEB_PUBLIC,
+    ) -> None:
+        super().__init__(
+            scope,
+            config.stack_name,
+            # Account-agnostic unless the config names one: synth needs no credentials.
+            env=Environment(account=config.account, region=config.region),
+            description=f"rtcc Real-Time Crime Center for {config.city_name} ({config.environment})",
+            termination_protection=config.is_deployed,
+        )
+        Tags.of(self).add("rtcc:city", config.city_name)
+        Tags.of(self).add("rtcc:environment", config.environment)
+
+        self.data = DataConstruct(self, "Data", config=config, topology=topology, models=models)
+        self.auth = AuthConstruct(self, "Auth", config=config)
+        self.api = ApiConstruct(self, "Api", config=config, topology=topology, data=self.data, auth=self.auth)
+        self.console = ConsoleConstruct(
+            self, "Console", config=config, topology=topology, api=self.api, data=self.data, web_root=web_root
+        )
+        self.observability = ObservabilityConstruct(
+            self, "Observability", config=config, data=self.data, api=self.api
+        )
+
+        CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
+        for name, secret in self.data.secrets.items():
+            label = "".join(p.capitalize() for p in name.split("_"))
+            CfnOutput(self, f"{label}SecretArn", value=secret.secret_arn)
+        for name, bucket in self.data.buckets.items():
+            CfnOutput(self, f"{name.capitalize()}BucketName", value=bucket.bucket_name)
