@@ -1,0 +1,82 @@
+"""Browser fixtures: one headless Debian Chromium per session (never a downloaded
+browser), a fresh context per test, and helpers to drive the console.
+
+Set RTCC_E2E_SCREENSHOTS=/some/dir to keep phone and desktop screenshots of each screen
+the tests visit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, LOCALE, TIMEZONE
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set RTCC_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """new_page(viewport=PHONE) -> a page in a fresh context (its own sessionStorage).
+    Uncaught page errors fail the test."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(viewport: dict[str, int] = DESKTOP) -> Any:
+        context = browser.new_context(
+            viewport=viewport, locale=LOCALE, timezone_id=TIMEZONE, reduced_motion="reduce"
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def sign_in(local_stack: Any) -> Callable[..., None]:
+    """sign_in(page, role) opens the console and signs in as that role's demo user."""
+
+    def go(page: Any, role: str, password: str | None = None, path: str = "/") -> None:
+        page.goto(local_stack.base_url + path)
+        page.fill("#login-username", local_stack.users[role])
+        page.fill("#login-password", password or local_stack.demo_password)
+        page.click("form button[type=submit]")
+        page.wait_for_selector("#who-name")
+
+    return go
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], None]:
+    directory = os.environ.get("RTCC_E2E_SCREENSHOTS")
+
+    def take(page: Any, name: str) -> None:
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            file = Path(directory) / f"{re.sub(r'[^a-z0-9-]+', '-', name)}.png"
+            page.screenshot(path=str(file), full_page=True)
+
+    return take
