@@ -53,6 +53,39 @@ class Settings(BaseSettings):
         256 * 1024, description="Largest JSON body the API accepts; larger requests get 413."
     )
 
+    # --- Anonymous tips -------------------------------------------------------------
+    tips_pseudonym_key: SecretStr = Field(
+        SecretStr("local-tips-pseudonym-key"),
+        description="HMAC-SHA256 key: tipster number -> pseudonym. Deployed: from Secrets Manager.",
+    )
+    tips_line_number: str = Field("+15550100100", description="The tip line number replies go out from.")
+    tips_thread_window_minutes: int = Field(
+        120, ge=1, description="A text within this many minutes of the last joins the tipster's open tip."
+    )
+    tips_vault_retention_days: int = Field(
+        30, ge=0, description="Days after a tip closes until its encrypted contact is deleted (TTL)."
+    )
+    tips_priority_keywords: list[str] = Field(
+        default_factory=lambda: ["gun", "guns", "shooting", "shot", "shots fired", "knife", "stabbing",
+                                 "bomb", "hostage", "kidnap", "kidnapped", "weapon"],
+        description="Words or phrases that raise a tip to high priority and notify on-duty supervisors.",
+    )
+    tips_supervisor_numbers: list[str] = Field(
+        default_factory=list, description="On-duty supervisors' numbers texted about priority tips."
+    )
+    tips_rate_limit_per_hour: int = Field(
+        20, ge=1, description="Messages per tipster per hour; more flags the tip as suspected spam."
+    )
+    tips_media_allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["api.twilio.com", "media.twiliocdn.com", "mms.twiliocdn.com"],
+        description="Hosts media may be downloaded from (SSRF guard); the local stack adds its own.",
+    )
+    tips_max_media_bytes: int = Field(5 * 1024 * 1024, ge=1, description="Largest media item accepted.")
+    tips_vault_key_id: str = Field(
+        "alias/rtcc-tips-vault", description="KMS key (id, ARN or alias) encrypting tipster contacts."
+    )
+    tips_code_length: int = Field(4, ge=4, le=8, description="Characters after 'T-' in a new tip code.")
+
     @property
     def cognito_idp_url(self) -> str:
         return self.cognito_endpoint or f"https://cognito-idp.{self.region}.amazonaws.com"

@@ -60,8 +60,27 @@ API_FUNCTION = FunctionSpec(
     description="JSON API under /api and the console configuration",
 )
 
+# --- Anonymous tips -------------------------------------------------------------------
+TIP_FUNCTIONS = (
+    FunctionSpec("tip-webhook", "functions.tip_webhook", "tips", memory_mb=512, timeout_s=10,
+                 description="Twilio inbound-message webhook of the tip line (TwiML answer)"),
+    FunctionSpec("tip-media", "functions.tip_media", "tips", memory_mb=1024, timeout_s=60,
+                 description="Copies MMS and web-upload media to S3: type/size checks, EXIF stripping"),
+    FunctionSpec("tip-outbound", "functions.tip_outbound", "tips", memory_mb=256, timeout_s=30,
+                 description="Replies to tipsters, alerts supervisors; the only reader of the vault"),
+)
+TIP_ROUTES = (
+    HttpRoute("/webhooks/twilio/tips", "tip-webhook", public=True, methods=("POST",)),
+    # Web tips: no login; the tip code and passphrase travel in the request body.
+    HttpRoute("/api/public/{proxy+}", "api", public=True),
+)
+TIP_QUEUES = (
+    QueueSpec("tip-media", "tip-media", batch_size=5, visibility_timeout_s=360, max_receive_count=5),
+    QueueSpec("tip-outbound", "tip-outbound", batch_size=10, visibility_timeout_s=180, max_receive_count=5),
+)
+
 TOPOLOGY = Topology(
-    functions=(API_FUNCTION,),
+    functions=(API_FUNCTION, *TIP_FUNCTIONS),
     routes=(
         # Explicit public resources win over the authorized {proxy+} in API Gateway.
         HttpRoute("/api/health", "api", public=True, methods=("GET",)),
@@ -69,11 +88,12 @@ TOPOLOGY = Topology(
         HttpRoute("/api/docs", "api", public=True, methods=("GET",)),
         HttpRoute("/config.json", "api", public=True, methods=("GET",)),
         HttpRoute("/api/{proxy+}", "api", public=False),
+        *TIP_ROUTES,
     ),
-    queues=(),
+    queues=(*TIP_QUEUES,),
     buckets=("media",),
     # Capabilities add their public pages here (/signup, /tip, /cameras) as they land.
-    pages={"/": "index.html"},
+    pages={"/": "index.html", "/tip": "tip.html", "/tip/follow-up": "tip-follow-up.html"},
 )
 
 def _route_matches(route_path: str, path: str) -> bool:

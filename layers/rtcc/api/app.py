@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from rtcc import __version__
 from rtcc.api.routes import audit as audit_routes
 from rtcc.api.routes import platform as platform_routes
+from rtcc.api.routes import tips as tips_routes
 from rtcc.api.security import precheck
 
 logger = Logger(service="rtcc-api")
@@ -80,6 +81,7 @@ def build_app() -> APIGatewayRestResolver:
 
     app.include_router(platform_routes.router)
     app.include_router(audit_routes.router)
+    app.include_router(tips_routes.router)
 
     app.enable_swagger(
         path="/api/docs",

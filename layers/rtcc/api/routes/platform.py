@@ -12,7 +12,7 @@ from rtcc.settings import get_settings
 router = APIGatewayRouter()
 
 #: Capabilities the console shows in its navigation; each capability adds itself.
-CAPABILITIES: list[str] = []
+CAPABILITIES: list[str] = ["tips"]
 
 
 @router.get("/api/health", summary="Liveness check (public)", tags=["platform"])

@@ -1,0 +1,34 @@
+"""SQS consumer of the tip-outbound queue: replies to tipsters and supervisor alerts.
+
+The one function allowed to read the contact vault (IAM: GetItem on the vault table and
+kms:Decrypt on the vault key are granted to this function alone).
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from rtcc.sms import get_sms_gateway
+from rtcc.tips.adapters import default_ports
+from rtcc.tips.logs import route_tips_logs
+from rtcc.tips.outbound import OutboundSender
+
+logger = Logger(service="rtcc-tips-outbound")
+route_tips_logs(logger)
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> str:
+    job = json.loads(record.body)
+    return OutboundSender(default_ports().sealer, get_sms_gateway()).handle(job)
+
+
+@logger.inject_lambda_context
+def handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

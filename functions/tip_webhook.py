@@ -1,0 +1,79 @@
+"""POST /webhooks/twilio/tips: Twilio's inbound-message webhook for the tip line.
+
+Its own small function so a cold start stays quick: no API app, no pydantic models.
+Answers TwiML within the request; media copying is queued, never done here.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from rtcc.audit import AuditEvent, AuditLog
+from rtcc.secrets import secret_value
+from rtcc.settings import get_settings
+from rtcc.tips.adapters import default_ports
+from rtcc.tips.adapters.twilio_webhook import parse_form, raw_body, signature_valid, signed_url, twiml
+from rtcc.tips.inbound import FormError
+from rtcc.tips.logs import route_tips_logs
+from rtcc.tips.sms_intake import SmsIntake
+
+logger = Logger(service="rtcc-tips")
+route_tips_logs(logger)
+
+#: Twilio's form for one message with ten media items is a few KB; anything far larger
+#: is not Twilio.
+MAX_FORM_BYTES = 64 * 1024
+
+
+def _respond(status: int, body: str, content_type: str = "text/plain; charset=utf-8") -> dict:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_type},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def _refuse(event: dict, reason: str) -> dict:
+    # One audit entry per refused request; nothing from the request body is kept.
+    AuditLog().append(
+        AuditEvent(
+            actor="twilio-webhook",
+            role="system",
+            action="tips.webhook.rejected",
+            target=event.get("path") or "/webhooks/twilio/tips",
+            request_id=(event.get("requestContext") or {}).get("requestId"),
+            detail={"reason": reason},
+        )
+    )
+    logger.warning("tips webhook refused", extra={"reason": reason})
+    return _respond(403, "forbidden: " + reason)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict, context: LambdaContext) -> dict:
+    if (event.get("httpMethod") or "POST").upper() != "POST":
+        return _respond(405, "method not allowed: POST only")
+    if len(event.get("body") or "") > MAX_FORM_BYTES * 2:
+        return _respond(413, "body: too large for a Twilio webhook")
+    try:
+        body = raw_body(event)
+    except (ValueError, UnicodeDecodeError):
+        return _refuse(event, "body is not a UTF-8 form")
+    params = parse_form(body)
+    url = signed_url(get_settings().public_base_url, event)
+    if not signature_valid(secret_value("twilio_auth_token"), url, params, event):
+        reason = (
+            "invalid X-Twilio-Signature"
+            if any(k.lower() == "x-twilio-signature" for k in (event.get("headers") or {}))
+            else "missing X-Twilio-Signature"
+        )
+        return _refuse(event, reason)
+    ports = default_ports()
+    try:
+        result = SmsIntake(ports.sealer, ports.queues).receive(params.flat())
+    except FormError as exc:
+        logger.warning("tips webhook: signed form lacks a field", extra={"problem": str(exc)})
+        return _respond(400, str(exc))
+    return _respond(200, twiml(result.reply), "application/xml")

@@ -1,0 +1,344 @@
+"""Tips routes: the officer inbox (officer and up) and the public web-tip endpoints.
+
+Public endpoints live under /api/public/ (a public API Gateway resource) and identify the
+tipster only by tip code + passphrase, sent in the body so they never land in access logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from rtcc.api.security import audit, principal, require
+from rtcc.auth import Role
+from rtcc.models.tips import (
+    TIP_CODE_PATTERN,
+    AddInformationIn,
+    AddInformationOut,
+    FollowUpIn,
+    FollowUpOut,
+    TipBlockOut,
+    TipDetail,
+    TipExport,
+    TipFeed,
+    TipList,
+    TipMediaOut,
+    TipMessageOut,
+    TipNote,
+    TipOptions,
+    TipReplyIn,
+    TipReplyOut,
+    TipSummary,
+    TipUpdate,
+    UploadConfirmedOut,
+    UploadFormOut,
+    WebTipCreatedOut,
+    WebTipIn,
+)
+from rtcc.store.tips import TipMessageRecord, TipRecord
+from rtcc.tips.adapters import default_ports
+from rtcc.tips.codes import normalize_tip_code
+from rtcc.tips.inbox import CATEGORIES, DISPOSITIONS, PRIORITIES, STATUSES, TipChanges, TipFilter, TipInbox
+from rtcc.tips.records import TipError, iso, now_utc
+from rtcc.tips.web_intake import AttachmentRequest, WebIntake, public_thread
+
+router = APIGatewayRouter()
+
+_OFFICERS = [require(Role.OFFICER)]
+_SUPERVISORS = [require(Role.SUPERVISOR)]
+_CODE = Annotated[str, Path(pattern=TIP_CODE_PATTERN, description="Tip code, e.g. T-4F7K")]
+
+
+@contextmanager
+def _answers() -> Iterator[None]:
+    """Domain errors become JSON 4xx bodies naming the field and the problem."""
+    try:
+        yield
+    except TipError as exc:
+        raise ServiceError(exc.status, exc.message) from None
+
+
+def _inbox() -> TipInbox:
+    ports = default_ports()
+    return TipInbox(ports.store, ports.queues)
+
+
+def _web() -> WebIntake:
+    ports = default_ports()
+    return WebIntake(ports.store, ports.queues)
+
+
+def _summary(tip: TipRecord) -> TipSummary:
+    return TipSummary(
+        code=tip.code,
+        channel=tip.channel,
+        alias=tip.alias,
+        status=tip.status,
+        priority=tip.priority,
+        category=tip.category,
+        disposition=tip.disposition,
+        assignee=tip.assignee,
+        case_number=tip.case_number,
+        created_at=tip.created_at,
+        last_activity_at=tip.last_activity_at,
+        preview=tip.preview or "",
+        message_count=int(tip.message_count or 0),
+        media_count=int(tip.media_count or 0),
+        unread=bool(tip.unread),
+        keywords=sorted(tip.keywords or ()),
+        spam_suspected=bool(tip.spam_suspected),
+        has_location=tip.latitude is not None,
+    )
+
+
+def _message(m: TipMessageRecord) -> TipMessageOut:
+    return TipMessageOut(
+        key=m.key,
+        at=m.at,
+        direction=m.direction,
+        channel=m.channel,
+        body=m.body or "",
+        author=m.author,
+        media_ids=list(m.media_ids or []),
+        delivery=m.delivery,
+        delivery_detail=m.delivery_detail,
+    )
+
+
+def _detail(inbox: TipInbox, code: str) -> TipDetail:
+    tip, messages, media = inbox.detail(code)
+    return TipDetail(
+        **_summary(tip).model_dump(),
+        version=int(tip.version or 0),
+        latitude=tip.latitude,
+        longitude=tip.longitude,
+        closed_at=tip.closed_at,
+        blocked=inbox.is_blocked(tip),
+        messages=[_message(m) for m in messages],
+        media=[TipMediaOut(**m) for m in media],
+        notes=[TipNote(**n) for n in inbox.notes(tip)],
+    )
+
+
+# --- officer inbox ---------------------------------------------------------------------------
+@router.get(
+    "/api/tips/options",
+    middlewares=_OFFICERS,
+    summary="Values the inbox filters and forms offer",
+    tags=["tips"],
+)
+def tip_options() -> TipOptions:
+    return TipOptions(
+        statuses=list(STATUSES),
+        priorities=list(PRIORITIES),
+        categories=list(CATEGORIES),
+        dispositions=list(DISPOSITIONS),
+    )
+
+
+@router.get("/api/tips", middlewares=_OFFICERS, summary="List tips, newest activity first", tags=["tips"])
+def list_tips(
+    status: Annotated[str | None, Query(pattern="^(new|triaged|assigned|closed)$")] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    priority: Annotated[str | None, Query(pattern="^(low|normal|high|urgent)$")] = None,
+    since: Annotated[
+        str | None, Query(max_length=40, description="UTC ISO 8601: activity at or after")
+    ] = None,
+    until: Annotated[str | None, Query(max_length=40, description="UTC ISO 8601: activity before")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words that must all appear in the tip")
+    ] = None,
+    before: Annotated[
+        str | None, Query(max_length=80, description="`next_before` of the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TipList:
+    with _answers():
+        page = _inbox().list(
+            TipFilter(
+                status=status,
+                category=category,
+                priority=priority,
+                since=since,
+                until=until,
+                q=q,
+                before=before,
+                limit=limit,
+            )
+        )
+    return TipList(
+        tips=[_summary(t) for t in page.tips], next_before=page.next_before, feed_cursor=page.feed_cursor
+    )
+
+
+@router.get(
+    "/api/tips/feed",
+    middlewares=_OFFICERS,
+    summary="Tips with activity since a cursor (poll this)",
+    tags=["tips"],
+)
+def tip_feed(after: Annotated[str, Query(min_length=10, max_length=80)]) -> TipFeed:
+    with _answers():
+        page = _inbox().feed(after)
+    return TipFeed(tips=[_summary(t) for t in page.tips], cursor=page.cursor, reset=page.reset)
+
+
+@router.get(
+    "/api/tips/<code>", middlewares=_OFFICERS, summary="A tip with its thread and media", tags=["tips"]
+)
+def get_tip(code: _CODE) -> TipDetail:
+    with _answers():
+        detail = _detail(_inbox(), code)
+    audit(router, "tip.view", code)  # type: ignore[arg-type]
+    return detail
+
+
+@router.patch(
+    "/api/tips/<code>",
+    middlewares=_OFFICERS,
+    summary="Triage: status, assignment, category, ...",
+    tags=["tips"],
+)
+def update_tip(code: _CODE, body: TipUpdate) -> TipDetail:
+    who = principal(router)  # type: ignore[arg-type]
+    sent = body.model_fields_set - {"version"}
+    changes = TipChanges(
+        status=body.status,
+        priority=body.priority,
+        category=body.category,
+        disposition=body.disposition,
+        assignee=body.assignee,
+        case_number=body.case_number,
+        note=body.note,
+        spam_suspected=body.spam_suspected,
+        cleared={name for name in sent if getattr(body, name) is None},
+    )
+    inbox = _inbox()
+    with _answers():
+        tip, changed = inbox.update(code, changes, who.username, body.version)
+    if changed:
+        audit(
+            router,
+            "tip.update",
+            code,
+            case_number=tip.case_number,  # type: ignore[arg-type]
+            detail={"fields": changed, "status": tip.status},
+        )
+    with _answers():
+        return _detail(inbox, code)
+
+
+@router.post("/api/tips/<code>/replies", middlewares=_OFFICERS, summary="Reply to the tipster", tags=["tips"])
+def reply_to_tipster(code: _CODE, body: TipReplyIn) -> TipReplyOut:
+    who = principal(router)  # type: ignore[arg-type]
+    with _answers():
+        message = _inbox().reply(code, body.text, who.username)
+    audit(router, "tip.reply", code, detail={"channel": message.channel})  # type: ignore[arg-type]
+    return TipReplyOut(message=_message(message))
+
+
+@router.post(
+    "/api/tips/<code>/block", middlewares=_SUPERVISORS, summary="Block this tip's sender", tags=["tips"]
+)
+def block_sender(code: _CODE) -> TipBlockOut:
+    who = principal(router)  # type: ignore[arg-type]
+    with _answers():
+        _inbox().set_blocked(code, True, who.username)
+    audit(router, "tip.block", code)  # type: ignore[arg-type]
+    return TipBlockOut(code=code, blocked=True)
+
+
+@router.delete(
+    "/api/tips/<code>/block", middlewares=_SUPERVISORS, summary="Unblock this tip's sender", tags=["tips"]
+)
+def unblock_sender(code: _CODE) -> TipBlockOut:
+    who = principal(router)  # type: ignore[arg-type]
+    with _answers():
+        _inbox().set_blocked(code, False, who.username)
+    audit(router, "tip.unblock", code)  # type: ignore[arg-type]
+    return TipBlockOut(code=code, blocked=False)
+
+
+@router.get(
+    "/api/tips/<code>/export",
+    middlewares=_OFFICERS,
+    summary="Export a tip (JSON, with media hashes)",
+    tags=["tips"],
+)
+def export_tip(code: _CODE) -> TipExport:
+    who = principal(router)  # type: ignore[arg-type]
+    with _answers():
+        detail = _detail(_inbox(), code)
+    audit(router, "tip.export", code, case_number=detail.case_number)  # type: ignore[arg-type]
+    return TipExport(exported_at=iso(now_utc()), exported_by=who.username, tip=detail)
+
+
+# --- public web tips ---------------------------------------------------------------------------
+def _code(value: str) -> str:
+    code = normalize_tip_code(value)
+    if code is None:
+        # Same answer as a wrong passphrase: the endpoint does not confirm which codes exist.
+        raise ServiceError(403, "tip code or passphrase is wrong")
+    return code
+
+
+def _uploads(forms) -> list[UploadFormOut]:  # noqa: ANN001
+    return [
+        UploadFormOut(media_id=f.media_id, url=f.url, fields=f.fields, expires_at=f.expires_at) for f in forms
+    ]
+
+
+@router.post("/api/public/tips", summary="Submit an anonymous web tip (no login)", tags=["tips-public"])
+def create_web_tip(body: WebTipIn) -> WebTipCreatedOut:
+    with _answers():
+        created = _web().create(
+            body.text,
+            body.latitude,
+            body.longitude,
+            [AttachmentRequest(a.content_type, a.size) for a in body.attachments],
+        )
+    return WebTipCreatedOut(
+        code=created.code, passphrase=created.passphrase, uploads=_uploads(created.uploads)
+    )
+
+
+@router.post(
+    "/api/public/tips/follow-up", summary="Read a web tip's thread (code + passphrase)", tags=["tips-public"]
+)
+def follow_up(body: FollowUpIn) -> FollowUpOut:
+    code = _code(body.code)
+    with _answers():
+        tip, messages, media = _web().thread(code, body.passphrase)
+    return FollowUpOut(code=code, open=tip.status != "closed", thread=public_thread(messages, media))
+
+
+@router.post("/api/public/tips/messages", summary="Add information to a web tip", tags=["tips-public"])
+def add_information(body: AddInformationIn) -> AddInformationOut:
+    code = _code(body.code)
+    with _answers():
+        forms = _web().add_information(
+            code,
+            body.passphrase,
+            body.text,
+            [AttachmentRequest(a.content_type, a.size) for a in body.attachments],
+        )
+    return AddInformationOut(code=code, uploads=_uploads(forms))
+
+
+@router.post(
+    "/api/public/tips/uploads/<media_id>/confirm",
+    summary="Tell us an attachment upload finished",
+    tags=["tips-public"],
+)
+def confirm_upload(
+    media_id: Annotated[str, Path(pattern=r"^W[0-9a-f]{16}$")], body: FollowUpIn
+) -> UploadConfirmedOut:
+    code = _code(body.code)
+    with _answers():
+        media = _web().confirm_upload(code, body.passphrase, media_id)
+    return UploadConfirmedOut(media_id=media_id, state=media.state)

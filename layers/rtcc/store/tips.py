@@ -1,0 +1,190 @@
+"""Tables of the anonymous tips capability.
+
+Every hot path is a key lookup or a base-table Query:
+- the webhook reads `TipReceiptRecord` (by MessageSid), `TipsterRecord` (by pseudonym)
+  and `TipRecord` (by code), then writes everything in one transaction;
+- the console's "what is new" poll reads `TipFeedRecord`, one partition per UTC day;
+- a tip's thread and media are Queries on the tip's partition.
+Only the filtered inbox list uses a GSI (`by_status`), read when an officer opens or
+filters the list, not every few seconds.
+
+No record holds a phone number in clear: tipsters are keyed by an HMAC pseudonym and the
+number itself lives only in `TipVaultRecord`, KMS-encrypted, deleted by TTL.
+"""
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from rtcc.store.base import register
+
+
+class TipsByStatusIndex(GlobalSecondaryIndex):
+    """The inbox list: one partition per status, newest activity first."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    activity_key = UnicodeAttribute(range_key=True)
+
+
+@register
+class TipRecord(Model):
+    class Meta:
+        logical_name = "tips"
+        table_name = "tips"
+
+    code = UnicodeAttribute(hash_key=True)  # "T-4F7K"
+    channel = UnicodeAttribute()  # "sms" | "web"
+    alias = UnicodeAttribute()  # what officers call the tipster; per tip, unlinkable
+    # The tipster's HMAC pseudonym (sms only): threading, rate limits and blocking.
+    # Never returned by the API.
+    pseudonym = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="new")  # new | triaged | assigned | closed
+    priority = UnicodeAttribute(default="normal")  # low | normal | high | urgent
+    category = UnicodeAttribute(null=True)
+    disposition = UnicodeAttribute(null=True)
+    assignee = UnicodeAttribute(null=True)
+    case_number = UnicodeAttribute(null=True)
+    notes_json = UnicodeAttribute(null=True)  # [{"at", "author", "text"}], officers only
+    created_at = UnicodeAttribute()
+    last_activity_at = UnicodeAttribute()
+    activity_key = UnicodeAttribute()  # f"{last_activity_at}#{code}": unique sort key of the inbox
+    closed_at = UnicodeAttribute(null=True)
+    preview = UnicodeAttribute(default="")  # start of the first message
+    message_count = NumberAttribute(default=0)
+    media_count = NumberAttribute(default=0)
+    unread = BooleanAttribute(default=True)  # an inbound message no officer has opened yet
+    keywords = UnicodeSetAttribute(null=True)  # priority keywords seen
+    spam_suspected = BooleanAttribute(default=False)
+    search_words = UnicodeSetAttribute(null=True)  # casefolded words of every message, for search
+    latitude = NumberAttribute(null=True)  # web tips: where the tipster pointed on the map
+    longitude = NumberAttribute(null=True)
+    passphrase_hash = UnicodeAttribute(null=True)  # web tips: scrypt, never the passphrase
+    failed_unlocks = NumberAttribute(default=0)
+    locked_until = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)  # optimistic lock between the webhook and officers
+
+    by_status = TipsByStatusIndex()
+
+
+@register
+class TipMessageRecord(Model):
+    class Meta:
+        logical_name = "tip-messages"
+        table_name = "tip-messages"
+
+    code = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)  # f"{at}#{message_id}": thread order
+    message_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    direction = UnicodeAttribute()  # "in" (tipster) | "out" (officer reply)
+    channel = UnicodeAttribute()  # "sms" | "web"
+    body = UnicodeAttribute(default="")
+    media_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    author = UnicodeAttribute(null=True)  # officer username, replies only
+    provider_sid = UnicodeAttribute(null=True)  # Twilio MessageSid (in) or the sent SMS id (out)
+    delivery = UnicodeAttribute(null=True)  # replies by sms: queued | sent | undeliverable
+    delivery_detail = UnicodeAttribute(null=True)
+
+
+@register
+class TipMediaRecord(Model):
+    class Meta:
+        logical_name = "tip-media"
+        table_name = "tip-media"
+
+    code = UnicodeAttribute(hash_key=True)
+    media_id = UnicodeAttribute(range_key=True)
+    message_key = UnicodeAttribute()
+    source = UnicodeAttribute()  # "twilio" (MMS) | "upload" (web, presigned POST)
+    source_url = UnicodeAttribute(null=True)  # Twilio media URL; no tipster data in it
+    declared_type = UnicodeAttribute(default="")
+    # awaiting_upload -> pending -> stored | rejected
+    state = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    s3_key = UnicodeAttribute(null=True)
+    sha256 = UnicodeAttribute(null=True)
+    size = NumberAttribute(null=True)
+    content_type = UnicodeAttribute(null=True)
+    source_deleted = BooleanAttribute(default=False)  # deleted at Twilio / upload object removed
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+@register
+class TipReceiptRecord(Model):
+    """One per Twilio MessageSid: the conditional put that makes retries harmless."""
+
+    class Meta:
+        logical_name = "tip-receipts"
+        table_name = "tip-receipts"
+
+    message_sid = UnicodeAttribute(hash_key=True)
+    code = UnicodeAttribute()
+    message_key = UnicodeAttribute()
+    at = UnicodeAttribute()
+    expires = TTLAttribute(null=True)
+
+
+@register
+class TipsterRecord(Model):
+    """State per pseudonym: the open tip, the rate window, a block."""
+
+    class Meta:
+        logical_name = "tipsters"
+        table_name = "tipsters"
+
+    pseudonym = UnicodeAttribute(hash_key=True)
+    open_code = UnicodeAttribute(null=True)
+    last_message_at = UnicodeAttribute(null=True)
+    window_start = UnicodeAttribute(null=True)
+    window_count = NumberAttribute(default=0)
+    blocked = BooleanAttribute(default=False)
+    blocked_at = UnicodeAttribute(null=True)
+    blocked_by = UnicodeAttribute(null=True)
+    blocked_via = UnicodeAttribute(null=True)  # the tip code the officer blocked from
+    opted_out = BooleanAttribute(default=False)  # texted STOP: no replies go out
+
+
+@register
+class TipVaultRecord(Model):
+    """The tipster's number for replies, KMS-encrypted with the tip code as context.
+
+    Only the reply function's role may read it (and KMS Decrypt); TTL deletes it
+    `tips_vault_retention_days` after the tip closes.
+    """
+
+    class Meta:
+        logical_name = "tip-vault"
+        table_name = "tip-vault"
+
+    code = UnicodeAttribute(hash_key=True)
+    ciphertext = BinaryAttribute(legacy_encoding=False)
+    opted_out = BooleanAttribute(default=False)
+    expires = TTLAttribute(null=True)
+
+
+@register
+class TipFeedRecord(Model):
+    """Append-only activity feed: what the console polls for 'new since <cursor>'."""
+
+    class Meta:
+        logical_name = "tip-feed"
+        table_name = "tip-feed"
+
+    day = UnicodeAttribute(hash_key=True)  # "2026-11-27" (UTC)
+    cursor = UnicodeAttribute(range_key=True)  # f"{at}#{code}#{nonce}"
+    code = UnicodeAttribute()
+    kind = UnicodeAttribute()  # "tip" (new) | "message" | "media"
+    expires = TTLAttribute(null=True)

@@ -1,0 +1,165 @@
+"""KMS, SQS and S3 adapters for tips."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from rtcc.settings import get_settings
+from rtcc.tips.ports import FetchedMedia, MediaTooLarge
+
+MEDIA_QUEUE = "tip-media"
+OUTBOUND_QUEUE = "tip-outbound"
+
+_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20)
+
+
+def client(service: str) -> Any:
+    settings = get_settings()
+    return boto3.client(
+        service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url, config=_CONFIG
+    )
+
+
+class KmsContactSealer:
+    """Envelope-free KMS Encrypt/Decrypt (a phone number is far below the 4 KB limit),
+    bound to the tip code by the encryption context: a ciphertext copied onto another
+    tip does not decrypt."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, key_id: str | None = None) -> None:
+        self._kms = client("kms")
+        self._key_id = key_id or get_settings().tips_vault_key_id
+        self._ready = False
+
+    def _ensure_local_key(self) -> None:
+        # Deployed stacks create the key in CDK. Locally (moto) the alias is created on
+        # first use, so `rtcc dev` and tests need no extra provisioning step.
+        if self._ready or get_settings().environment == "deployed":
+            return
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                self._kms.describe_key(KeyId=self._key_id)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "NotFoundException" or not self._key_id.startswith(
+                    "alias/"
+                ):
+                    raise
+                key = self._kms.create_key(Description="rtcc tips contact vault (local)")["KeyMetadata"][
+                    "KeyId"
+                ]
+                try:
+                    self._kms.create_alias(AliasName=self._key_id, TargetKeyId=key)
+                except ClientError as again:
+                    if again.response["Error"]["Code"] != "AlreadyExistsException":
+                        raise
+            self._ready = True
+
+    def seal(self, number: str, code: str) -> bytes:
+        self._ensure_local_key()
+        out = self._kms.encrypt(
+            KeyId=self._key_id, Plaintext=number.encode(), EncryptionContext={"tip": code}
+        )
+        return bytes(out["CiphertextBlob"])
+
+    def unseal(self, ciphertext: bytes, code: str) -> str:
+        self._ensure_local_key()
+        out = self._kms.decrypt(
+            CiphertextBlob=ciphertext, EncryptionContext={"tip": code}, KeyId=self._key_id
+        )
+        return bytes(out["Plaintext"]).decode()
+
+
+def queue_url(name: str) -> str:
+    """The URL CDK or `rtcc dev` put in RTCC_<NAME>_QUEUE_URL, else looked up by name."""
+    from rtcc.local.resources import queue_name, queue_url_env_var
+
+    url = os.environ.get(queue_url_env_var(name))
+    if url:
+        return url
+    return client("sqs").get_queue_url(QueueName=queue_name(name, get_settings()))["QueueUrl"]
+
+
+class SqsTipQueues:
+    def __init__(self) -> None:
+        self._sqs = client("sqs")
+        self._urls: dict[str, str] = {}
+
+    def _url(self, name: str) -> str:
+        if name not in self._urls:
+            self._urls[name] = queue_url(name)
+        return self._urls[name]
+
+    def send_media_jobs(self, jobs: list[dict[str, Any]]) -> None:
+        for start in range(0, len(jobs), 10):
+            batch = jobs[start : start + 10]
+            out = self._sqs.send_message_batch(
+                QueueUrl=self._url(MEDIA_QUEUE),
+                Entries=[{"Id": str(i), "MessageBody": json.dumps(job)} for i, job in enumerate(batch)],
+            )
+            if out.get("Failed"):
+                raise RuntimeError(f"tip-media queue refused {len(out['Failed'])} job(s)")
+
+    def send_outbound(self, job: dict[str, Any]) -> None:
+        self._sqs.send_message(QueueUrl=self._url(OUTBOUND_QUEUE), MessageBody=json.dumps(job))
+
+
+class S3MediaStore:
+    def __init__(self, bucket: str | None = None) -> None:
+        self._s3 = client("s3")
+        self.bucket = bucket or get_settings().media_bucket
+
+    def put(self, key: str, data: bytes, content_type: str, sha256: str) -> None:
+        self._s3.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, Metadata={"sha256": sha256}
+        )
+
+    def presigned_get(self, key: str, expires_s: int) -> str:
+        return self._s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_s
+        )
+
+    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
+        return self._s3.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=expires_s,
+        )
+
+
+class S3UploadSource:
+    """Web uploads waiting in the bucket's uploads/ area (location = object key)."""
+
+    def __init__(self, bucket: str | None = None) -> None:
+        self._s3 = client("s3")
+        self.bucket = bucket or get_settings().media_bucket
+
+    def fetch(self, location: str, max_bytes: int) -> FetchedMedia:
+        try:
+            head = self._s3.head_object(Bucket=self.bucket, Key=location)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                from rtcc.tips.ports import MediaRefused
+
+                raise MediaRefused("the upload never arrived (no file in the upload area)") from None
+            raise
+        if int(head["ContentLength"]) > max_bytes:
+            raise MediaTooLarge(int(head["ContentLength"]))
+        body = self._s3.get_object(Bucket=self.bucket, Key=location)["Body"].read(max_bytes + 1)
+        if len(body) > max_bytes:
+            raise MediaTooLarge(None)
+        return FetchedMedia(body, head.get("ContentType", ""))
+
+    def delete(self, location: str) -> None:
+        self._s3.delete_object(Bucket=self.bucket, Key=location)

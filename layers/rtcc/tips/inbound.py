@@ -1,0 +1,169 @@
+"""Turning Twilio's inbound-message form into what we keep, and deciding its thread.
+
+Only fields on an allowlist survive `sanitize_form`: Twilio adds geography guessed from
+the number (FromCity, FromZip, ...), and new fields may appear at any time, so keeping
+what we know is safe is stricter than dropping what we know is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+#: Form fields that may be looked at after the signature check. Everything else
+#: (FromCity, FromState, FromZip, FromCountry, ToCity, ..., AddOns) is dropped unread.
+SAFE_FIELDS = frozenset(
+    {
+        "MessageSid",
+        "SmsMessageSid",
+        "SmsSid",
+        "AccountSid",
+        "MessagingServiceSid",
+        "From",
+        "To",
+        "Body",
+        "NumMedia",
+        "NumSegments",
+        "SmsStatus",
+        "ApiVersion",
+    }
+)
+_MEDIA_FIELD = re.compile(r"^(MediaUrl|MediaContentType)(\d)$")
+
+#: Twilio sends at most 10 media items per message.
+MAX_MEDIA = 10
+
+GEO_FIELDS = frozenset(
+    f"{side}{what}"
+    for side in ("From", "To", "Caller", "Called")
+    for what in ("City", "State", "Zip", "Country")
+)
+
+
+def sanitize_form(form: dict[str, str]) -> dict[str, str]:
+    """The subset of an inbound form that is safe to keep: no geography, no add-ons."""
+    return {k: v for k, v in form.items() if k in SAFE_FIELDS or _MEDIA_FIELD.match(k)}
+
+
+@dataclass(frozen=True)
+class InboundMedia:
+    index: int
+    url: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    message_sid: str
+    from_number: str
+    to_number: str
+    body: str
+    media: tuple[InboundMedia, ...] = field(default_factory=tuple)
+
+
+class FormError(ValueError):
+    """A signed form that still lacks what an inbound message must have."""
+
+
+def parse_inbound(form: dict[str, str]) -> InboundSms:
+    safe = sanitize_form(form)
+    sid = safe.get("MessageSid") or safe.get("SmsMessageSid") or ""
+    if not re.fullmatch(r"[A-Z]{2}[0-9a-zA-Z]{10,40}", sid):
+        raise FormError("MessageSid: missing or malformed")
+    sender = safe.get("From", "")
+    if not sender.strip():
+        raise FormError("From: missing")
+    try:
+        declared = int(safe.get("NumMedia") or 0)
+    except ValueError:
+        raise FormError("NumMedia: not a number") from None
+    media = []
+    for index in range(min(max(declared, 0), MAX_MEDIA)):
+        url = safe.get(f"MediaUrl{index}")
+        if url:
+            media.append(InboundMedia(index, url, safe.get(f"MediaContentType{index}", "")))
+    return InboundSms(
+        message_sid=sid,
+        from_number=sender,
+        to_number=safe.get("To", ""),
+        body=safe.get("Body", ""),
+        media=tuple(media),
+    )
+
+
+class Command(StrEnum):
+    NONE = "none"
+    NEW = "new"  # start a new tip
+    STOP = "stop"  # opt out of replies
+    START = "start"  # opt back in
+    HELP = "help"
+
+
+_STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
+_START_WORDS = {"START", "UNSTOP", "YES", "OPTIN"}
+_HELP_WORDS = {"HELP", "INFO"}
+
+
+def read_command(body: str) -> tuple[Command, str]:
+    """The command a message carries and the text that remains.
+
+    Twilio's opt-out words are whole-message matches (as Twilio treats them); `NEW` may
+    lead a message ('NEW: there is ...') so a tipster can start a tip in one text.
+    """
+    text = body.strip()
+    word = text.upper()
+    if word in _STOP_WORDS:
+        return Command.STOP, ""
+    if word in _START_WORDS:
+        return Command.START, ""
+    if word in _HELP_WORDS:
+        return Command.HELP, ""
+    if word.rstrip(".!") == "NEW":
+        return Command.NEW, ""
+    # 'NEW: text' in any case, or an all-caps 'NEW text'; a sentence that merely starts
+    # with 'New' ('New car outside ...') must not split a thread.
+    if word.startswith("NEW:"):
+        return Command.NEW, text[4:].strip()
+    if text.startswith("NEW "):
+        return Command.NEW, text[4:].strip()
+    return Command.NONE, body
+
+
+@dataclass(frozen=True)
+class TipsterState:
+    """What we know of a pseudonym when a message arrives (no record yet: defaults)."""
+
+    open_code: str | None = None
+    open_tip_closed: bool = False
+    last_message_at: datetime | None = None
+    window_start: datetime | None = None
+    window_count: int = 0
+    blocked: bool = False
+
+
+def joins_open_tip(state: TipsterState, now: datetime, window: timedelta, command: Command) -> bool:
+    """Threading: a message joins the tipster's open tip when it comes within `window`
+    of their last message, the tip is not closed, and they did not ask for a NEW one."""
+    if command is Command.NEW or state.open_code is None or state.open_tip_closed:
+        return False
+    if state.last_message_at is None:
+        return False
+    return now - state.last_message_at <= window
+
+
+@dataclass(frozen=True)
+class RateWindow:
+    start: datetime
+    count: int
+    over_limit: bool
+
+
+def count_in_window(state: TipsterState, now: datetime, limit_per_hour: int) -> RateWindow:
+    """A fixed one-hour window per pseudonym; the message that passes `limit_per_hour`
+    and every one after it in that hour is over the limit."""
+    if state.window_start is None or now - state.window_start >= timedelta(hours=1):
+        return RateWindow(now, 1, 1 > limit_per_hour)
+    count = state.window_count + 1
+    return RateWindow(state.window_start, count, count > limit_per_hour)

@@ -1,0 +1,355 @@
+"""The officer inbox: list, poll for news, read, triage, reply, block, export.
+
+Officers see tip codes and per-tip aliases, never a pseudonym or a number. Callers (the
+API routes) audit every view, reply, export and change; this module does the work.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+
+from rtcc.settings import get_settings
+from rtcc.store.tips import (
+    TipFeedRecord,
+    TipMediaRecord,
+    TipMessageRecord,
+    TipRecord,
+    TipsterRecord,
+    TipVaultRecord,
+)
+from rtcc.tips.ports import MediaStore, TipQueues
+from rtcc.tips.records import (
+    TipConflict,
+    TipInputError,
+    TipNotFound,
+    activity_key,
+    feed_entry,
+    iso,
+    message_key,
+    new_id,
+    now_utc,
+    parse_iso,
+    transaction,
+)
+from rtcc.tips.text import query_words
+
+logger = logging.getLogger(__name__)
+
+STATUSES = ("new", "triaged", "assigned", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+DISPOSITIONS = ("actionable", "information_only", "duplicate", "unfounded", "prank_spam")
+CATEGORIES = (
+    "drugs",
+    "violence",
+    "weapons",
+    "property",
+    "fraud",
+    "traffic",
+    "missing_person",
+    "wanted_person",
+    "gang",
+    "human_trafficking",
+    "other",
+)
+MEDIA_URL_SECONDS = 300
+# A console that has been away longer than this reloads its list instead of replaying the feed.
+FEED_REPLAY_LIMIT = timedelta(days=2)
+
+
+@dataclass
+class TipFilter:
+    status: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    since: str | None = None
+    until: str | None = None
+    q: str | None = None
+    before: str | None = None  # paging cursor: the activity_key of the last tip seen
+    limit: int = 50
+
+
+@dataclass
+class TipPage:
+    tips: list[TipRecord]
+    next_before: str | None
+    feed_cursor: str
+
+
+@dataclass
+class FeedPage:
+    tips: list[TipRecord]
+    cursor: str
+    reset: bool = False
+
+
+@dataclass
+class TipChanges:
+    status: str | None = None
+    priority: str | None = None
+    category: str | None = None
+    disposition: str | None = None
+    assignee: str | None = None
+    case_number: str | None = None
+    note: str | None = None
+    spam_suspected: bool | None = None
+    cleared: set[str] = field(default_factory=set)  # fields set to null explicitly
+
+
+class TipInbox:
+    def __init__(self, store: MediaStore, queues: TipQueues) -> None:
+        self.store = store
+        self.queues = queues
+
+    # --- list and poll ------------------------------------------------------------------------
+    def list(self, f: TipFilter) -> TipPage:
+        feed_cursor = iso(now_utc() - timedelta(seconds=5)) + "#"
+        statuses = [f.status] if f.status else list(STATUSES)
+        words = query_words(f.q or "")
+        streams = [self._status_stream(s, f, words) for s in statuses]
+        merged = heapq.merge(*streams, key=lambda t: t.activity_key, reverse=True)
+        tips: list[TipRecord] = []
+        more = False
+        for tip in merged:
+            if len(tips) == f.limit:
+                more = True
+                break
+            tips.append(tip)
+        return TipPage(tips, tips[-1].activity_key if more and tips else None, feed_cursor)
+
+    def _status_stream(self, status: str, f: TipFilter, words: list[str]):
+        range_condition = None
+        upper = min(x for x in (f.before, f.until) if x) if (f.before or f.until) else None
+        if f.since and upper:
+            range_condition = TipRecord.activity_key.between(f.since, upper)
+        elif f.since:
+            range_condition = TipRecord.activity_key >= f.since
+        elif upper:
+            range_condition = TipRecord.activity_key < upper
+        filters = []
+        if f.category:
+            filters.append(TipRecord.category == f.category)
+        if f.priority:
+            filters.append(TipRecord.priority == f.priority)
+        for word in words:
+            filters.append(TipRecord.search_words.contains(word))
+        condition = None
+        for part in filters:
+            condition = part if condition is None else condition & part
+        for tip in TipRecord.by_status.query(
+            status, range_condition, filter_condition=condition, scan_index_forward=False, limit=f.limit + 1
+        ):
+            # `between` is inclusive; the paging cursor itself was already returned.
+            if upper and tip.activity_key >= upper:
+                continue
+            yield tip
+
+    def feed(self, after: str) -> FeedPage:
+        """Tips with activity after `after` (a cursor from `list` or a previous `feed`)."""
+        moment = now_utc()
+        try:
+            since = parse_iso(after.split("#", 1)[0])
+        except ValueError:
+            raise TipInputError("after: not a feed cursor") from None
+        if moment - since > FEED_REPLAY_LIMIT:
+            return FeedPage([], iso(moment) + "#", reset=True)
+        cursor = after
+        codes: list[str] = []
+        day = since.date()
+        while day <= moment.date():
+            for entry in TipFeedRecord.query(day.isoformat(), TipFeedRecord.cursor > after):
+                cursor = max(cursor, entry.cursor)
+                if entry.code not in codes:
+                    codes.append(entry.code)
+            day += timedelta(days=1)
+        tips = list(TipRecord.batch_get(codes)) if codes else []
+        tips.sort(key=lambda t: t.activity_key, reverse=True)
+        return FeedPage(tips, cursor)
+
+    # --- read ---------------------------------------------------------------------------------
+    def get(self, code: str) -> TipRecord:
+        try:
+            return TipRecord.get(code)
+        except DoesNotExist:
+            raise TipNotFound(f"code: no tip {code}") from None
+
+    def detail(self, code: str) -> tuple[TipRecord, list[TipMessageRecord], list[dict[str, Any]]]:
+        tip = self.get(code)
+        messages = list(TipMessageRecord.query(code))
+        media = [self._media_view(m) for m in TipMediaRecord.query(code)]
+        if tip.unread:
+            # Not a version bump: reading must never conflict with a tipster's message.
+            tip.update(actions=[TipRecord.unread.set(False)])
+        return tip, messages, media
+
+    def _media_view(self, m: TipMediaRecord) -> dict[str, Any]:
+        view: dict[str, Any] = {
+            "media_id": m.media_id,
+            "message_key": m.message_key,
+            "state": m.state,
+            "reason": m.reason,
+            "content_type": m.content_type or m.declared_type or None,
+            "size": m.size,
+            "sha256": m.sha256,
+            "url": None,
+            "url_expires_in": None,
+        }
+        if m.state == "stored" and m.s3_key:
+            view["url"] = self.store.presigned_get(m.s3_key, MEDIA_URL_SECONDS)
+            view["url_expires_in"] = MEDIA_URL_SECONDS
+        return view
+
+    # --- change -------------------------------------------------------------------------------
+    def update(
+        self, code: str, changes: TipChanges, author: str, version: int | None = None
+    ) -> tuple[TipRecord, list[str]]:
+        """Apply officer changes; returns the tip and the names of the fields changed."""
+        for attempt in range(3):
+            tip = self.get(code)
+            if version is not None and int(tip.version or 0) != version:
+                raise TipConflict(
+                    f"version: the tip changed since you read it (now {tip.version}); reload it"
+                )
+            was_closed = tip.status == "closed"
+            changed = self._apply(tip, changes, author)
+            if not changed:
+                return tip, []
+            seen = int(tip.version or 0)
+            moment = now_utc()
+            tip.version = seen + 1
+            try:
+                with transaction() as tx:
+                    tx.save(tip, condition=TipRecord.version == seen)
+                    tx.save(feed_entry(code, "update", moment))
+                break
+            except TransactWriteError:
+                if attempt == 2 or version is not None:
+                    raise TipConflict("version: the tip changed while saving; reload it") from None
+        self._vault_retention(tip, was_closed)
+        return tip, changed
+
+    def _apply(self, tip: TipRecord, c: TipChanges, author: str) -> list[str]:
+        changed: list[str] = []
+
+        def put(name: str, value: Any) -> None:
+            if getattr(tip, name) != value:
+                setattr(tip, name, value)
+                changed.append(name)
+
+        if c.category is not None and c.category not in CATEGORIES:
+            raise TipInputError(f"category: must be one of {', '.join(CATEGORIES)}")
+        for name in ("category", "disposition", "assignee", "case_number", "priority", "spam_suspected"):
+            value = getattr(c, name)
+            if value is not None:
+                put(name, value)
+            elif name in c.cleared and name not in ("priority", "spam_suspected"):
+                put(name, None)
+        status = c.status
+        if status is None and c.assignee and tip.status in ("new", "triaged"):
+            status = "assigned"  # assigning someone is what 'assigned' means
+        if status is not None:
+            if status == "closed" and not tip.disposition:
+                raise TipInputError("disposition: required to close a tip")
+            if status == "assigned" and not tip.assignee:
+                raise TipInputError("assignee: required for status 'assigned'")
+            if status != tip.status:
+                put("status", status)
+                put("closed_at", iso(now_utc()) if status == "closed" else None)
+        if c.note:
+            notes = json.loads(tip.notes_json or "[]")
+            notes.append({"at": iso(now_utc()), "author": author, "text": c.note})
+            tip.notes_json = json.dumps(notes, ensure_ascii=False)
+            changed.append("notes")
+        return changed
+
+    def _vault_retention(self, tip: TipRecord, was_closed: bool) -> None:
+        """Closing starts the countdown to deleting the tipster's contact; reopening stops it.
+        Only an UpdateItem on the vault (no read): the API never sees the contact."""
+        if tip.channel != "sms" or was_closed == (tip.status == "closed"):
+            return
+        vault = TipVaultRecord(tip.code)
+        try:
+            if tip.status == "closed":
+                expires = now_utc() + timedelta(days=get_settings().tips_vault_retention_days)
+                vault.update(
+                    actions=[TipVaultRecord.expires.set(expires)], condition=TipVaultRecord.code.exists()
+                )
+            else:
+                vault.update(
+                    actions=[TipVaultRecord.expires.remove()], condition=TipVaultRecord.code.exists()
+                )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise  # the vault entry is gone already: nothing to schedule
+
+    # --- reply --------------------------------------------------------------------------------
+    def reply(self, code: str, text: str, author: str) -> TipMessageRecord:
+        if not text.strip():
+            raise TipInputError("text: empty reply")
+        for attempt in range(3):
+            tip = self.get(code)
+            if tip.status == "closed":
+                raise TipConflict("status: the tip is closed; reopen it to reply")
+            moment = now_utc()
+            at = iso(moment)
+            message_id = new_id()
+            message = TipMessageRecord(
+                code,
+                message_key(at, message_id),
+                message_id=message_id,
+                at=at,
+                direction="out",
+                channel=tip.channel,
+                body=text,
+                author=author,
+                delivery="queued" if tip.channel == "sms" else None,
+            )
+            seen = int(tip.version or 0)
+            tip.version = seen + 1
+            tip.last_activity_at = at
+            tip.activity_key = activity_key(at, code)
+            try:
+                with transaction() as tx:
+                    tx.save(tip, condition=TipRecord.version == seen)
+                    tx.save(message)
+                    tx.save(feed_entry(code, "reply", moment))
+                break
+            except TransactWriteError:
+                if attempt == 2:
+                    raise TipConflict("version: the tip kept changing; try again") from None
+        if tip.channel == "sms":
+            self.queues.send_outbound({"kind": "reply", "code": code, "message_key": message.key})
+        return message
+
+    # --- abuse --------------------------------------------------------------------------------
+    def set_blocked(self, code: str, blocked: bool, author: str) -> TipRecord:
+        tip = self.get(code)
+        if not tip.pseudonym:
+            raise TipConflict("code: web tips have no sender to block")
+        try:
+            tipster = TipsterRecord.get(tip.pseudonym)
+        except DoesNotExist:
+            tipster = TipsterRecord(tip.pseudonym)
+        tipster.blocked = blocked
+        tipster.blocked_at = iso(now_utc()) if blocked else None
+        tipster.blocked_by = author if blocked else None
+        tipster.blocked_via = code if blocked else None
+        tipster.save()
+        return tip
+
+    def is_blocked(self, tip: TipRecord) -> bool:
+        if not tip.pseudonym:
+            return False
+        try:
+            return bool(TipsterRecord.get(tip.pseudonym).blocked)
+        except DoesNotExist:
+            return False
+
+    def notes(self, tip: TipRecord) -> list[dict[str, str]]:
+        return json.loads(tip.notes_json or "[]")

@@ -1,0 +1,104 @@
+"""The media consumer's work: fetch one item, judge it, clean it, file it, delete the source.
+
+Each step records its result on the media item, so a retry (SQS redelivery, or the same
+job queued twice) continues where the last attempt stopped and never files a file twice.
+A rejected item keeps its reason; a failure to reach Twilio or S3 raises, and the queue
+retries it until its dead-letter queue takes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+
+from pynamodb.exceptions import DoesNotExist
+
+from rtcc.settings import get_settings
+from rtcc.store.tips import TipMediaRecord
+from rtcc.tips.imagemeta import ImageRejected, strip_metadata
+from rtcc.tips.mediapolicy import IMAGE_TYPES, judge
+from rtcc.tips.ports import MediaRefused, MediaSource, MediaStore, MediaTooLarge
+from rtcc.tips.records import iso, now_utc
+from rtcc.tips.web_intake import upload_key
+
+logger = logging.getLogger(__name__)
+
+
+def stored_key(code: str, media_id: str) -> str:
+    return f"tips/{code}/{media_id}"
+
+
+class MediaProcessor:
+    def __init__(self, store: MediaStore, sources: Mapping[str, MediaSource]) -> None:
+        self.store = store
+        self.sources = sources
+
+    def _location(self, item: TipMediaRecord) -> str:
+        return item.source_url if item.source == "twilio" else upload_key(item.code, item.media_id)
+
+    def process(self, code: str, media_id: str) -> str:
+        """Handle one job; returns the item's final state."""
+        try:
+            item = TipMediaRecord.get(code, media_id)
+        except DoesNotExist:
+            logger.warning("tips.media job for an unknown item", extra={"code": code, "media_id": media_id})
+            return "unknown"
+        if item.state == "awaiting_upload":
+            return item.state  # not confirmed by the browser yet
+        if item.state == "pending":
+            self._file(item)
+        if not item.source_deleted:
+            self.sources[item.source].delete(self._location(item))
+            item.update(actions=[TipMediaRecord.source_deleted.set(True)])
+        return item.state
+
+    def _file(self, item: TipMediaRecord) -> None:
+        limit = get_settings().tips_max_media_bytes
+        source = self.sources[item.source]
+        try:
+            fetched = source.fetch(self._location(item), limit)
+        except MediaTooLarge as exc:
+            size = f"{exc.size} bytes" if exc.size is not None else "more bytes"
+            return self._reject(item, f"too large: {size}, the limit is {limit}")
+        except MediaRefused as exc:
+            return self._reject(item, str(exc))
+        verdict = judge(item.declared_type or fetched.content_type, fetched.data, limit)
+        if not verdict.accepted:
+            return self._reject(item, verdict.reason)
+        data = fetched.data
+        if verdict.content_type in IMAGE_TYPES:
+            try:
+                data = strip_metadata(data, verdict.content_type)
+            except ImageRejected as exc:
+                return self._reject(item, str(exc))
+        digest = hashlib.sha256(data).hexdigest()
+        key = stored_key(item.code, item.media_id)
+        self.store.put(key, data, verdict.content_type, digest)
+        item.update(
+            actions=[
+                TipMediaRecord.state.set("stored"),
+                TipMediaRecord.s3_key.set(key),
+                TipMediaRecord.sha256.set(digest),
+                TipMediaRecord.size.set(len(data)),
+                TipMediaRecord.content_type.set(verdict.content_type),
+                TipMediaRecord.updated_at.set(iso(now_utc())),
+            ],
+            condition=TipMediaRecord.state == "pending",
+        )
+        logger.info(
+            "tips.media stored", extra={"code": item.code, "media_id": item.media_id, "bytes": len(data)}
+        )
+
+    def _reject(self, item: TipMediaRecord, reason: str) -> None:
+        item.update(
+            actions=[
+                TipMediaRecord.state.set("rejected"),
+                TipMediaRecord.reason.set(reason[:500]),
+                TipMediaRecord.updated_at.set(iso(now_utc())),
+            ],
+            condition=TipMediaRecord.state == "pending",
+        )
+        logger.info(
+            "tips.media rejected", extra={"code": item.code, "media_id": item.media_id, "reason": reason}
+        )

@@ -1,0 +1,63 @@
+"""What tips logic needs from the outside world, as protocols.
+
+`rtcc.tips.adapters` implements them with KMS, SQS, S3 and Twilio's media API; tests
+use the same adapters against the moto server, or small fakes where a port's failure is
+what is being tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class ContactSealer(Protocol):
+    """Encrypts a tipster's number for the vault; only the reply side decrypts."""
+
+    def seal(self, number: str, code: str) -> bytes: ...
+
+    def unseal(self, ciphertext: bytes, code: str) -> str: ...
+
+
+class TipQueues(Protocol):
+    """Work that must not happen inside a request: media copying, outgoing SMS."""
+
+    def send_media_jobs(self, jobs: list[dict[str, Any]]) -> None: ...
+
+    def send_outbound(self, job: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class FetchedMedia:
+    data: bytes
+    content_type: str
+
+
+class MediaTooLarge(Exception):
+    """The source announced or streamed more than the limit; `size` is what we know."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__(f"larger than allowed ({size if size is not None else 'unknown'} bytes)")
+        self.size = size
+
+
+class MediaRefused(Exception):
+    """A download we will not attempt (host not allowed, bad scheme): not retried."""
+
+
+class MediaSource(Protocol):
+    """Where a media item comes from: Twilio's media API, or the web upload area in S3."""
+
+    def fetch(self, location: str, max_bytes: int) -> FetchedMedia: ...
+
+    def delete(self, location: str) -> None: ...
+
+
+class MediaStore(Protocol):
+    def put(self, key: str, data: bytes, content_type: str, sha256: str) -> None: ...
+
+    def presigned_get(self, key: str, expires_s: int) -> str: ...
+
+    def presigned_post(
+        self, key: str, content_type: str, max_bytes: int, expires_s: int
+    ) -> dict[str, Any]: ...

@@ -1,0 +1,26 @@
+"""The tipster's identity as the system knows it: a keyed HMAC of the phone number.
+
+HMAC-SHA256 under a secret key (Secrets Manager when deployed) rather than a plain
+hash: phone numbers are few enough that an unkeyed hash is reversed by enumeration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+def normalize_number(number: str) -> str:
+    """Twilio sends E.164 ('+16505551234'); keep '+' and digits so format noise cannot
+    split one tipster into two pseudonyms."""
+    cleaned = "".join(ch for ch in number.strip() if ch.isdigit() or ch == "+")
+    return cleaned
+
+
+def pseudonym_for(number: str, key: bytes) -> str:
+    if not key:
+        raise ValueError("pseudonym key is empty")
+    normalized = normalize_number(number)
+    if not normalized.strip("+"):
+        raise ValueError("not a phone number")
+    return "p_" + hmac.new(key, normalized.encode("ascii"), hashlib.sha256).hexdigest()

@@ -1,0 +1,317 @@
+"""Web tips: submitted from the public /tip page, followed up with code + passphrase.
+
+No login and no IP address: the tip code and a passphrase (kept only as an scrypt hash)
+are the tipster's only key. Attachments go straight from the browser to S3 through
+presigned POST forms; the browser then confirms each upload and the media consumer checks,
+cleans and files it like an MMS item.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from rtcc.secrets import secret_value
+from rtcc.settings import get_settings
+from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord
+from rtcc.tips.codes import COLLISIONS_BEFORE_LONGER, alias_for, new_passphrase, new_tip_code
+from rtcc.tips.mediapolicy import ALLOWED_TYPES, base_type
+from rtcc.tips.passphrase import hash_passphrase, verify_passphrase
+from rtcc.tips.ports import MediaStore, TipQueues
+from rtcc.tips.records import (
+    TipConflict,
+    TipInputError,
+    TipLocked,
+    TipUnlockFailed,
+    activity_key,
+    feed_entry,
+    iso,
+    message_key,
+    new_id,
+    now_utc,
+    parse_iso,
+    transaction,
+)
+from rtcc.tips.sms_intake import notify_supervisors
+from rtcc.tips.text import find_keywords, preview, search_words
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTACHMENTS = 5
+UPLOAD_FORM_SECONDS = 15 * 60
+FAILED_UNLOCKS_BEFORE_LOCK = 10
+LOCK_FOR = timedelta(minutes=15)
+_UNLOCK_FAILED = "tip code or passphrase is wrong"
+
+
+@dataclass(frozen=True)
+class AttachmentRequest:
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    media_id: str
+    url: str
+    fields: dict[str, str]
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class WebTipCreated:
+    code: str
+    passphrase: str
+    uploads: list[UploadForm]
+
+
+def upload_key(code: str, media_id: str) -> str:
+    return f"uploads/tips/{code}/{media_id}"
+
+
+class WebIntake:
+    def __init__(self, store: MediaStore, queues: TipQueues) -> None:
+        self.store = store
+        self.queues = queues
+
+    def _check_attachments(self, attachments: list[AttachmentRequest]) -> None:
+        limit = get_settings().tips_max_media_bytes
+        if len(attachments) > MAX_ATTACHMENTS:
+            raise TipInputError(f"attachments: at most {MAX_ATTACHMENTS} files")
+        for i, item in enumerate(attachments):
+            if base_type(item.content_type) not in ALLOWED_TYPES:
+                raise TipInputError(
+                    f"attachments.{i}.content_type: {item.content_type!r} is not an allowed "
+                    "type (images, video, audio, PDF)"
+                )
+            if not 0 < item.size <= limit:
+                raise TipInputError(f"attachments.{i}.size: must be between 1 and {limit} bytes")
+
+    def _media(
+        self, code: str, mkey: str, attachments: list[AttachmentRequest], at: str
+    ) -> list[TipMediaRecord]:
+        return [
+            TipMediaRecord(
+                code,
+                f"W{new_id()}",
+                message_key=mkey,
+                source="upload",
+                declared_type=base_type(a.content_type),
+                size=a.size,
+                state="awaiting_upload",
+                created_at=at,
+                updated_at=at,
+            )
+            for a in attachments
+        ]
+
+    def _forms(self, code: str, media: list[TipMediaRecord]) -> list[UploadForm]:
+        limit = get_settings().tips_max_media_bytes
+        expires = iso(now_utc() + timedelta(seconds=UPLOAD_FORM_SECONDS))
+        forms = []
+        for m in media:
+            post = self.store.presigned_post(
+                upload_key(code, m.media_id), m.declared_type, limit, UPLOAD_FORM_SECONDS
+            )
+            forms.append(UploadForm(m.media_id, post["url"], dict(post["fields"]), expires))
+        return forms
+
+    # --- create ----------------------------------------------------------------------------
+    def create(
+        self, text: str, latitude: float | None, longitude: float | None, attachments: list[AttachmentRequest]
+    ) -> WebTipCreated:
+        if not text.strip() and not attachments:
+            raise TipInputError("text: write what you know, or attach a file")
+        if (latitude is None) != (longitude is None):
+            raise TipInputError("location: give both latitude and longitude, or neither")
+        self._check_attachments(attachments)
+        settings = get_settings()
+        key = secret_value("tips_pseudonym_key").encode()
+        keywords = find_keywords(text, settings.tips_priority_keywords)
+        passphrase = new_passphrase()
+        secret_hash = hash_passphrase(passphrase)
+        for attempt in range(6):
+            moment = now_utc()
+            at = iso(moment)
+            code = new_tip_code(settings.tips_code_length + attempt // COLLISIONS_BEFORE_LONGER)
+            message_id = new_id()
+            mkey = message_key(at, message_id)
+            media = self._media(code, mkey, attachments, at)
+            tip = TipRecord(
+                code,
+                channel="web",
+                alias=alias_for(code, key),
+                status="new",
+                priority="high" if keywords else "normal",
+                created_at=at,
+                last_activity_at=at,
+                activity_key=activity_key(at, code),
+                preview=preview(text),
+                message_count=1,
+                media_count=len(media),
+                unread=True,
+                keywords=keywords or None,
+                search_words=search_words(text) or None,
+                latitude=latitude,
+                longitude=longitude,
+                passphrase_hash=secret_hash,
+                version=1,
+            )
+            try:
+                with transaction() as tx:
+                    tx.save(tip, condition=TipRecord.code.does_not_exist())
+                    tx.save(
+                        TipMessageRecord(
+                            code,
+                            mkey,
+                            message_id=message_id,
+                            at=at,
+                            direction="in",
+                            channel="web",
+                            body=text,
+                            media_ids=[m.media_id for m in media],
+                        )
+                    )
+                    for m in media:
+                        tx.save(m)
+                    tx.save(feed_entry(code, "tip", moment))
+                break
+            except TransactWriteError:
+                if attempt == 5:
+                    raise
+        logger.info("tips.web created", extra={"code": code, "attachments": len(media)})
+        if keywords:
+            notify_supervisors(self.queues, code, keywords)
+        return WebTipCreated(code, passphrase, self._forms(code, media))
+
+    # --- follow-up -------------------------------------------------------------------------
+    def unlock(self, code: str, passphrase: str) -> TipRecord:
+        """The tip, if `passphrase` opens it. Wrong code and wrong passphrase look the same
+        to the caller; repeated failures lock the tip for a while."""
+        try:
+            tip = TipRecord.get(code)
+        except DoesNotExist:
+            raise TipUnlockFailed(_UNLOCK_FAILED) from None
+        if tip.channel != "web" or not tip.passphrase_hash:
+            raise TipUnlockFailed(_UNLOCK_FAILED)
+        moment = now_utc()
+        if tip.locked_until and parse_iso(tip.locked_until) > moment:
+            raise TipLocked("too many wrong passphrases: try again in 15 minutes")
+        if not verify_passphrase(passphrase, tip.passphrase_hash):
+            failures = int(tip.failed_unlocks or 0) + 1
+            actions = [
+                TipRecord.failed_unlocks.set(0 if failures >= FAILED_UNLOCKS_BEFORE_LOCK else failures)
+            ]
+            if failures >= FAILED_UNLOCKS_BEFORE_LOCK:
+                actions.append(TipRecord.locked_until.set(iso(moment + LOCK_FOR)))
+            tip.update(actions=actions)
+            raise TipUnlockFailed(_UNLOCK_FAILED)
+        if tip.failed_unlocks:
+            tip.update(actions=[TipRecord.failed_unlocks.set(0)])
+        return tip
+
+    def thread(
+        self, code: str, passphrase: str
+    ) -> tuple[TipRecord, list[TipMessageRecord], list[TipMediaRecord]]:
+        """What the tipster may see: their messages, officers' replies, their files' state
+        (never notes, assignments or dispositions)."""
+        tip = self.unlock(code, passphrase)
+        return tip, list(TipMessageRecord.query(code)), list(TipMediaRecord.query(code))
+
+    def add_information(
+        self, code: str, passphrase: str, text: str, attachments: list[AttachmentRequest]
+    ) -> list[UploadForm]:
+        tip = self.unlock(code, passphrase)
+        if tip.status == "closed":
+            raise TipConflict("this tip is closed; please submit a new tip")
+        if not text.strip() and not attachments:
+            raise TipInputError("text: write what you want to add, or attach a file")
+        self._check_attachments(attachments)
+        settings = get_settings()
+        keywords = find_keywords(text, settings.tips_priority_keywords)
+        for attempt in range(4):
+            moment = now_utc()
+            at = iso(moment)
+            message_id = new_id()
+            mkey = message_key(at, message_id)
+            media = self._media(code, mkey, attachments, at)
+            seen = int(tip.version or 0)
+            newly = bool(keywords - set(tip.keywords or ()))
+            if keywords and tip.priority in ("low", "normal"):
+                tip.priority = "high"
+            tip.keywords = set(tip.keywords or ()) | keywords or None
+            tip.search_words = set(tip.search_words or ()) | search_words(text) or None
+            tip.message_count = int(tip.message_count or 0) + 1
+            tip.media_count = int(tip.media_count or 0) + len(media)
+            tip.last_activity_at = at
+            tip.activity_key = activity_key(at, code)
+            tip.unread = True
+            tip.version = seen + 1
+            try:
+                with transaction() as tx:
+                    tx.save(tip, condition=TipRecord.version == seen)
+                    tx.save(
+                        TipMessageRecord(
+                            code,
+                            mkey,
+                            message_id=message_id,
+                            at=at,
+                            direction="in",
+                            channel="web",
+                            body=text,
+                            media_ids=[m.media_id for m in media],
+                        )
+                    )
+                    for m in media:
+                        tx.save(m)
+                    tx.save(feed_entry(code, "message", moment))
+                break
+            except TransactWriteError:
+                if attempt == 3:
+                    raise
+                tip = TipRecord.get(code)
+        if newly:
+            notify_supervisors(self.queues, code, keywords)
+        return self._forms(code, media)
+
+    def confirm_upload(self, code: str, passphrase: str, media_id: str) -> TipMediaRecord:
+        """The browser says an upload finished: queue the file for checking and cleaning."""
+        self.unlock(code, passphrase)
+        try:
+            media = TipMediaRecord.get(code, media_id)
+        except DoesNotExist:
+            raise TipInputError(f"media_id: no attachment {media_id!r} on this tip") from None
+        if media.state != "awaiting_upload":
+            return media  # already confirmed: confirming twice is harmless
+        media.update(
+            actions=[TipMediaRecord.state.set("pending"), TipMediaRecord.updated_at.set(iso(now_utc()))],
+            condition=TipMediaRecord.state == "awaiting_upload",
+        )
+        self.queues.send_media_jobs([{"code": code, "media_id": media_id}])
+        return media
+
+
+def public_thread(messages: list[TipMessageRecord], media: list[TipMediaRecord]) -> list[dict[str, Any]]:
+    by_id = {m.media_id: m for m in media}
+    out = []
+    for msg in messages:
+        out.append(
+            {
+                "at": msg.at,
+                "sender": "you" if msg.direction == "in" else "investigator",
+                "text": msg.body,
+                "attachments": [
+                    {
+                        "media_id": mid,
+                        "state": by_id[mid].state if mid in by_id else "unknown",
+                        "reason": by_id[mid].reason if mid in by_id else None,
+                    }
+                    for mid in msg.media_ids or []
+                ],
+            }
+        )
+    return out
