@@ -81,7 +81,7 @@ class KmsContactSealer:
 
 def queue_url(name: str) -> str:
     """The URL CDK or `rtcc dev` put in RTCC_<NAME>_QUEUE_URL, else looked up by name."""
-    from rtcc.local.resources import queue_name, queue_url_env_var
+    from rtcc.resources import queue_name, queue_url_env_var
 
     url = os.environ.get(queue_url_env_var(name))
     if url:
