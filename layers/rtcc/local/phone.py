@@ -164,7 +164,9 @@ def send(request: Request) -> Response:
             timeout=20,
         )
     except requests.RequestException as exc:
-        return json_response({"statusCode": 502, "message": f"the tip line did not answer: {type(exc).__name__}"}, 502)
+        return json_response(
+            {"statusCode": 502, "message": f"the tip line did not answer: {type(exc).__name__}"}, 502
+        )
     return json_response(
         {
             "message_sid": form["MessageSid"],
@@ -367,4 +369,4 @@ PAGE = """<!doctype html>
 </script>
 </body>
 </html>
-"""
+"""  # noqa: E501 (the page is one piece of HTML)

@@ -1,0 +1,136 @@
+// The optional location on /tip: a Leaflet map the tipster opens on purpose, taps to drop
+// a pin, and can clear. Nothing about where the tipster is leaves the phone unless they
+// press "Use my location". Without map pictures (offline, blocked tile server) the map
+// still takes a tap, and the page says so.
+
+import { h } from "../dom.js";
+import { MAP_SETTINGS } from "./map-settings.js";
+
+const round = (value) => Math.round(value * 1e5) / 1e5; // about a metre
+
+export function locationPicker() {
+  let map = null;
+  let marker = null;
+  let point = null;
+
+  const status = h("p", { class: "hint", id: "tip-location-status", "aria-live": "polite", text: "No place marked." });
+  const tileNotice = h("p", {
+    class: "map-notice",
+    id: "tip-map-notice",
+    hidden: true,
+    text: "The map pictures could not load. You can still tap the map to drop a pin, use your location, or describe the place in your message.",
+  });
+  const mapEl = h("div", { class: "tip-map", id: "tip-map", role: "application", "aria-label": "Map: tap to mark the place" });
+  const clear = h("button", { type: "button", class: "btn btn-quiet", id: "tip-location-clear", hidden: true, text: "Remove the pin" });
+  const locate = h("button", { type: "button", class: "btn btn-quiet", id: "tip-use-location", text: "Use my location" });
+  const panel = h(
+    "div",
+    { class: "map-panel", hidden: true },
+    h("p", { class: "hint", text: "Tap the map where it happened. You can drag the pin to fine-tune it." }),
+    mapEl,
+    tileNotice,
+    h("div", { class: "map-actions" }, locate, clear),
+  );
+  const open = h("button", {
+    type: "button",
+    class: "btn btn-secondary btn-block",
+    id: "tip-location-open",
+    "aria-expanded": "false",
+    text: "Mark the place on a map",
+  });
+
+  function setPoint(lat, lng, zoomIn = false) {
+    point = { latitude: round(lat), longitude: round(lng) };
+    status.textContent = `Pin placed at ${point.latitude.toFixed(5)}, ${point.longitude.toFixed(5)}.`;
+    clear.hidden = false;
+    if (map) {
+      if (marker) marker.setLatLng([lat, lng]);
+      else {
+        marker = window.L.marker([lat, lng], { draggable: true, keyboard: true, title: "The place of the tip" }).addTo(map);
+        marker.on("dragend", () => {
+          const at = marker.getLatLng();
+          setPoint(at.lat, at.lng);
+        });
+      }
+      if (zoomIn) map.setView([lat, lng], MAP_SETTINGS.pinZoom);
+    }
+  }
+
+  function createMap() {
+    if (map || !window.L) return;
+    const L = window.L;
+    map = L.map(mapEl, { center: MAP_SETTINGS.center, zoom: MAP_SETTINGS.zoom, tapTolerance: 20 });
+    let failures = 0;
+    L.tileLayer(MAP_SETTINGS.tileUrl, {
+      maxZoom: MAP_SETTINGS.maxZoom,
+      attribution: MAP_SETTINGS.attribution,
+      // The tile server learns only our origin (which it needs under its usage policy),
+      // never the page path.
+      referrerPolicy: "strict-origin",
+      crossOrigin: false,
+    })
+      .on("tileerror", () => {
+        failures += 1;
+        tileNotice.hidden = false;
+        mapEl.classList.add("tiles-failed");
+      })
+      .on("tileload", () => {
+        if (!failures) tileNotice.hidden = true;
+      })
+      .addTo(map);
+    map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng));
+  }
+
+  open.addEventListener("click", () => {
+    const opening = panel.hidden;
+    panel.hidden = !opening;
+    open.setAttribute("aria-expanded", String(opening));
+    open.textContent = opening ? "Hide the map" : "Mark the place on a map";
+    if (opening) {
+      if (!window.L) {
+        mapEl.hidden = true;
+        tileNotice.hidden = false;
+        tileNotice.textContent = "The map could not load. You can use your location, or describe the place in your message.";
+      }
+      createMap();
+      if (map) requestAnimationFrame(() => map.invalidateSize());
+    }
+  });
+
+  clear.addEventListener("click", () => {
+    point = null;
+    if (marker && map) map.removeLayer(marker);
+    marker = null;
+    clear.hidden = true;
+    status.textContent = "No place marked.";
+  });
+
+  locate.addEventListener("click", () => {
+    if (!navigator.geolocation) {
+      status.textContent = "This browser cannot share a location. Tap the map instead.";
+      return;
+    }
+    status.textContent = "Asking your phone for its location…";
+    navigator.geolocation.getCurrentPosition(
+      (pos) => setPoint(pos.coords.latitude, pos.coords.longitude, true),
+      () => {
+        status.textContent = "Your location is not available. Tap the map instead, or describe the place.";
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
+  });
+
+  const wrap = h(
+    "div",
+    { class: "field" },
+    h("span", { class: "field-label", text: "Where (optional)" }),
+    open,
+    panel,
+    status,
+  );
+  return {
+    wrap,
+    value: () => point,
+    reset: () => clear.click(),
+  };
+}
