@@ -78,13 +78,37 @@ class Camera(_Strict):
     lon: float = Field(ge=-180, le=180)
 
 
+#: Keys that used to be accepted and now say what replaced them, instead of a bare
+#: "extra inputs are not permitted".
+_RETIRED_RETENTION_KEYS = {
+    "tips_days": "no longer used: tip records are kept until deleted; the tipster's encrypted "
+    "number is deleted retention.tip_contact_days after the tip closes",
+    "audit_days": "no longer used: audit entries are not expired by rtcc (keep them as long as "
+    "your records policy requires)",
+}
+
+
 class Retention(_Strict):
-    tips_days: int = Field(
-        365, ge=1, le=3650, description="Tips expire (DynamoDB TTL) this long after closing."
+    tip_contact_days: int = Field(
+        30,
+        ge=0,
+        le=3650,
+        description="Days after a tip closes until the tipster's encrypted phone number is deleted "
+        "(DynamoDB TTL on the contact vault; replies are impossible after that).",
     )
-    audit_days: int = Field(2555, ge=365, description="Audit entries are kept at least this long.")
-    media_days: int = Field(365, ge=1, description="Tip media and evidence objects expire after this.")
+    media_days: int = Field(
+        365, ge=1, description="Tip photos, videos and documents in S3 expire this long after upload."
+    )
     video_days: int = Field(30, ge=1, le=3650, description="Kinesis Video Streams data retention.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired_keys(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key, why in _RETIRED_RETENTION_KEYS.items():
+                if key in data:
+                    raise ValueError(f"retention.{key}: {why}")
+        return data
 
 
 class DeployConfig(_Strict):
@@ -168,8 +192,10 @@ def _format(exc: ValidationError) -> str:
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"])
         problem = re.sub(r"^Value error, ", "", err["msg"])
-        if not field and ": " in problem:  # model-level checks name their field themselves
-            field, problem = problem.split(": ", 1)
+        # Model-level checks name their field themselves ("retention.tips_days: ...").
+        named = re.match(r"^([a-z_][\w.]*): (.*)$", problem, re.DOTALL)
+        if named and (not field or named.group(1).startswith(f"{field}.")):
+            field, problem = named.groups()
         lines.append(f"config error: {field or '(file)'}: {problem}")
     return "\n".join(lines)
 

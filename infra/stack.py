@@ -1,9 +1,10 @@
 """The one rtcc stack: one construct per capability, wired in dependency order.
 
 data -> auth -> api (functions, routes, WAF) -> console (pages on the same API)
--> observability (alarms over everything above). Capability constructs that need more
-than the shared grants (a KMS key of their own, a Kinesis stream) reach the functions
-through `stack.api.functions[name]`.
+-> capabilities (tips) -> observability (alarms over everything above). A capability
+construct that grants its resources function by function lists them in its `RESERVED`,
+which the api construct leaves out of the grants every function gets; it reaches the
+functions through `stack.api.functions[name]`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from infra.constructs.auth import AuthConstruct
 from infra.constructs.console import WEB_PUBLIC, ConsoleConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.observability import ObservabilityConstruct
+from infra.constructs.tips import RESERVED as TIPS_RESERVED
+from infra.constructs.tips import TipsConstruct
 
 
 class RtccStack(Stack):
@@ -48,10 +51,19 @@ class RtccStack(Stack):
 
         self.data = DataConstruct(self, "Data", config=config, topology=topology, models=models)
         self.auth = AuthConstruct(self, "Auth", config=config)
-        self.api = ApiConstruct(self, "Api", config=config, topology=topology, data=self.data, auth=self.auth)
+        self.api = ApiConstruct(
+            self,
+            "Api",
+            config=config,
+            topology=topology,
+            data=self.data,
+            auth=self.auth,
+            reserved=TIPS_RESERVED,
+        )
         self.console = ConsoleConstruct(
             self, "Console", config=config, topology=topology, api=self.api, data=self.data, web_root=web_root
         )
+        self.tips = TipsConstruct(self, "Tips", config=config, data=self.data, api=self.api)
         self.observability = ObservabilityConstruct(
             self, "Observability", config=config, data=self.data, api=self.api
         )

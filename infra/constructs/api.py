@@ -9,6 +9,9 @@ public ones (health, webhooks, public pages' API) have none, and say so in the t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
@@ -57,6 +60,26 @@ _GATEWAY_RESPONSES = {
 }
 
 
+@dataclass(frozen=True)
+class Reserved:
+    """Resources a capability construct grants itself, function by function (least
+    privilege); the shared grants every function gets leave them out. Logical names as in
+    `DataConstruct.tables` / `.buckets` / `.queues` / `.secrets`."""
+
+    tables: frozenset[str] = frozenset()
+    buckets: frozenset[str] = frozenset()
+    queues: frozenset[str] = frozenset()
+    secrets: frozenset[str] = frozenset()
+
+    def __or__(self, other: Reserved) -> Reserved:
+        return Reserved(
+            self.tables | other.tables,
+            self.buckets | other.buckets,
+            self.queues | other.queues,
+            self.secrets | other.secrets,
+        )
+
+
 def _log_group(scope: Construct, construct_id: str, config: DeployConfig) -> logs.LogGroup:
     group = logs.LogGroup(
         scope,
@@ -78,10 +101,13 @@ class ApiConstruct(Construct):
         topology: Topology,
         data: DataConstruct,
         auth: AuthConstruct,
+        reserved: Reserved = Reserved(),
     ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
         self.topology = topology
+        self.data = data
+        self.reserved = reserved
 
         self.access_logs = _log_group(self, "AccessLogs", config)
         self.rest_api = apigw.RestApi(
@@ -146,6 +172,10 @@ class ApiConstruct(Construct):
         self.public_base_url = config.public_base_url or (
             f"https://{config.domain_name}" if config.domain_name else self.default_url
         )
+        #: The browser origin of the pages (scheme and host, no stage path): what CORS allows.
+        self.public_origin = self.browser_origin(
+            config, f"https://{self.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}"
+        )
 
         self.layer = lambda_.LayerVersion(
             self,
@@ -157,7 +187,7 @@ class ApiConstruct(Construct):
         )
         environment = self._environment(data, auth)
         self.functions: dict[str, lambda_.Function] = {
-            spec.name: self._function(spec, environment, data) for spec in topology.functions
+            spec.name: self._function(spec, environment) for spec in topology.functions
         }
         self._routes()
         self._queue_triggers(data)
@@ -182,6 +212,17 @@ class ApiConstruct(Construct):
                 value=self.domain.domain_name_alias_domain_name,
                 description=f"Point a CNAME (or alias) for {config.domain_name} here",
             )
+
+    @staticmethod
+    def browser_origin(config: DeployConfig, default_origin: str) -> str:
+        """What a browser sends as Origin from rtcc's pages: public_base_url's scheme and
+        host, else the custom domain, else the execute-api host (`default_origin`)."""
+        if config.public_base_url:
+            parts = urlsplit(config.public_base_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        if config.domain_name:
+            return f"https://{config.domain_name}"
+        return default_origin
 
     # --- stage ----------------------------------------------------------------------
     @staticmethod
@@ -228,7 +269,10 @@ class ApiConstruct(Construct):
 
     # --- functions ------------------------------------------------------------------
     def _environment(self, data: DataConstruct, auth: AuthConstruct) -> dict[str, str]:
-        """What every function's `rtcc.settings.Settings` reads (RTCC_*), plus Powertools'."""
+        """What every function's `rtcc.settings.Settings` reads (RTCC_*), plus Powertools'.
+
+        Only variables code reads: a `Settings` field, or the queue URL / secret ARN the
+        helpers look up (tests/infra checks this). Capability constructs add their own."""
         config = self.config
         env = {
             "RTCC_ENVIRONMENT": "deployed",
@@ -239,10 +283,6 @@ class ApiConstruct(Construct):
             "RTCC_USER_POOL_CLIENT_ID": auth.client.user_pool_client_id,
             "RTCC_SMS_BACKEND": "twilio",
             "RTCC_CITY_NAME": config.city_name,
-            "RTCC_TIPS_LINE_NUMBER": config.tip_line_number,
-            "RTCC_ALERT_NUMBER": config.alert_number,
-            "RTCC_TIPS_RETENTION_DAYS": str(config.retention.tips_days),
-            "RTCC_AUDIT_RETENTION_DAYS": str(config.retention.audit_days),
             "POWERTOOLS_METRICS_NAMESPACE": "rtcc",
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }
@@ -256,9 +296,7 @@ class ApiConstruct(Construct):
             env[f"RTCC_{name.upper()}_SECRET_ARN"] = secret.secret_arn
         return env
 
-    def _function(
-        self, spec: FunctionSpec, environment: dict[str, str], data: DataConstruct
-    ) -> lambda_.Function:
+    def _function(self, spec: FunctionSpec, environment: dict[str, str]) -> lambda_.Function:
         fn = lambda_.Function(
             self,
             f"{_pascal(spec.name)}Function",
@@ -274,21 +312,60 @@ class ApiConstruct(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=_log_group(self, f"{_pascal(spec.name)}Logs", self.config),
         )
-        # Deliberately simple grants: every function may read and write every table (the
-        # audit table included: every write of a record about a person appends to it),
-        # the buckets, and send to every queue; consuming is granted per trigger below.
-        for table in data.tables.values():
-            table.grant_read_write_data(fn)
-        for bucket in data.buckets.values():
-            bucket.grant_read_write(fn)
-        for queue in data.queues.values():
-            queue.grant_send_messages(fn)
-        for secret in data.secrets.values():
-            secret.grant_read(fn)
-        self._acknowledge_function(fn, data)
+        self._acknowledge_function(fn)
+        # Shared grants: every function may read and write every table no capability has
+        # reserved (the audit table included: every write of a record about a person
+        # appends to it), the unreserved buckets, send to the unreserved queues and read the
+        # unreserved secrets. Reserved ones are granted per function by their owner
+        # (e.g. TipsConstruct: only the reply function can read the contact vault).
+        data, reserved = self.data, self.reserved
+        self.grant_data(
+            fn,
+            tables=[name for name in data.tables if name not in reserved.tables],
+            buckets=[name for name in data.buckets if name not in reserved.buckets],
+        )
+        for name, queue in data.queues.items():
+            if name not in reserved.queues:
+                queue.grant_send_messages(fn)
+        for name, secret in data.secrets.items():
+            if name not in reserved.secrets:
+                secret.grant_read(fn)
         return fn
 
-    def _acknowledge_function(self, fn: lambda_.Function, data: DataConstruct) -> None:
+    def grant_data(
+        self, fn: lambda_.Function, *, tables: Iterable[str] = (), buckets: Iterable[str] = ()
+    ) -> None:
+        """Read/write on the named tables (with their indexes) and buckets, and the
+        acknowledgments of the action families and object wildcards CDK's grants use."""
+        data = self.data
+        indexed: list[str] = []
+        for name in tables:
+            data.tables[name].grant_read_write_data(fn)
+            if data.table_specs[name].global_indexes:
+                indexed.append(name)
+        if indexed:
+            acknowledge(
+                fn,
+                "Queries on a table's GSIs need its index ARNs (table/<name>/index/*); "
+                "scoped to rtcc's own tables.",
+                *(f"AwsSolutions-IAM5[Resource::{arn_of(data.tables[n])}/index/*]" for n in indexed),
+            )
+        for name in buckets:
+            bucket = data.buckets[name]
+            bucket.grant_read_write(fn)
+            acknowledge(
+                fn,
+                "Object-level access inside rtcc's own bucket (objects are keyed by record, so the "
+                "prefix cannot be narrowed at deploy time); CDK's read/write grant uses action families.",
+                f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/*]",
+                "AwsSolutions-IAM5[Action::s3:GetObject*]",
+                "AwsSolutions-IAM5[Action::s3:GetBucket*]",
+                "AwsSolutions-IAM5[Action::s3:List*]",
+                "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+                "AwsSolutions-IAM5[Action::s3:Abort*]",
+            )
+
+    def _acknowledge_function(self, fn: lambda_.Function) -> None:
         acknowledge(
             fn,
             "Python 3.12 is pinned on purpose: the layer's wheels are built for cp312 and the "
@@ -312,25 +389,6 @@ class ApiConstruct(Construct):
             "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
             "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
         )
-        indexed = [t for name, t in data.tables.items() if data.table_specs[name].global_indexes]
-        acknowledge(
-            fn,
-            "Queries on a table's GSIs need its index ARNs (table/<name>/index/*); "
-            "scoped to rtcc's own tables.",
-            *(f"AwsSolutions-IAM5[Resource::{arn_of(t)}/index/*]" for t in indexed),
-        )
-        for bucket in data.buckets.values():
-            acknowledge(
-                fn,
-                "Object-level access inside rtcc's own bucket (objects are keyed by record, so the "
-                "prefix cannot be narrowed at deploy time); CDK's read/write grant uses action families.",
-                f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/*]",
-                "AwsSolutions-IAM5[Action::s3:GetObject*]",
-                "AwsSolutions-IAM5[Action::s3:GetBucket*]",
-                "AwsSolutions-IAM5[Action::s3:List*]",
-                "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
-                "AwsSolutions-IAM5[Action::s3:Abort*]",
-            )
 
     # --- routes and triggers --------------------------------------------------------
     def _routes(self) -> None:

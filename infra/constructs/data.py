@@ -117,9 +117,8 @@ class DataConstruct(Construct):
 
         self.buckets: dict[str, s3.Bucket] = {}
         for name in topology.buckets:
+            # Capability constructs add their own expiry rules (tips: TipsConstruct).
             lifecycle = [s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))]
-            if name == "media":
-                lifecycle.append(s3.LifecycleRule(expiration=Duration.days(config.retention.media_days)))
             self.buckets[name] = s3.Bucket(
                 self,
                 f"{_pascal(name)}Bucket",

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
         "Twilio signatures are checked against it, never against the Host header.",
     )
     region: str = Field("us-east-1", description="AWS region of the deployment.")
+    city_name: str | None = Field(
+        None, description="The city's name, shown in the console header (unset: no name shown)."
+    )
     aws_endpoint_url: str | None = Field(
         None, description="Override for every AWS client (the local moto server); unset in AWS."
     )

@@ -23,6 +23,7 @@ class ConsoleConfig(BaseModel):
     apiBase: str = "/api"
     environment: str
     capabilities: list[str]
+    cityName: str | None = Field(None, description="The deploying city's name, for the header")
 
 
 class Me(BaseModel):

@@ -30,6 +30,7 @@ def console_config() -> ConsoleConfig:
         cognitoEndpoint=settings.cognito_idp_url,
         environment=settings.environment,
         capabilities=list(CAPABILITIES),
+        cityName=settings.city_name or None,
     )
 
 

@@ -1,0 +1,209 @@
+"""Anonymous tips: the contact vault's key, least-privilege grants for the tips functions,
+and the media bucket's upload rules.
+
+The point of the product is anonymity, so access follows the code exactly:
+- `tip-webhook` seals a new tipster's number (kms:Encrypt with the vault key) and writes
+  it in the intake transaction (PutItem on the vault);
+- `tip-outbound` is the only reader: GetItem on the vault and kms:Decrypt with the key;
+- `api` only schedules the vault entry's deletion when a tip closes (UpdateItem; it never
+  gets kms:Decrypt, so even the ciphertext pynamodb's update returns is useless to it);
+- `tip-media` never touches the vault.
+The vault key's own policy denies Decrypt (and ReEncryptFrom, which amounts to it) to every
+principal but the reply function's role, so an account administrator's IAM rights do not
+reach tipsters' numbers either. Every use must carry the `tip` encryption context the
+adapter sets (`rtcc.tips.adapters.aws.KmsContactSealer`).
+
+The other tips tables, the media bucket, the two tips queues and the two secrets are
+reserved too (`RESERVED`): granted here to the functions that use them, not to every
+function of the stack.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+from rtcc.store import ALL_MODELS, table_spec
+from rtcc.store.tips import TipVaultRecord
+from rtcc.tips.adapters.aws import MEDIA_QUEUE, OUTBOUND_QUEUE
+
+from infra.config import DeployConfig
+from infra.constructs.api import ApiConstruct, Reserved
+from infra.constructs.data import DataConstruct
+
+VAULT_TABLE = table_spec(TipVaultRecord).logical_name
+TIPS_TABLES = frozenset(
+    table_spec(m).logical_name for m in ALL_MODELS if m.__module__ == TipVaultRecord.__module__
+)
+MEDIA_BUCKET = "media"
+#: Where the web form's presigned POSTs land (`rtcc.tips.web_intake.upload_key`) and where
+#: the media consumer files checked media (`rtcc.tips.media`).
+UPLOAD_PREFIX = "uploads/"
+MEDIA_PREFIX = "tips/"
+#: A presigned form lives 15 minutes and the consumer moves the file at once: anything
+#: still in the upload area a day later was abandoned.
+ABANDONED_UPLOAD_DAYS = 1
+#: The encryption context key the sealer binds each ciphertext to (value: the tip code).
+VAULT_CONTEXT_KEY = "tip"
+
+TIPS_FUNCTIONS = ("tip-webhook", "tip-media", "tip-outbound")
+
+RESERVED = Reserved(
+    tables=TIPS_TABLES,
+    buckets=frozenset({MEDIA_BUCKET}),
+    queues=frozenset({MEDIA_QUEUE, OUTBOUND_QUEUE}),
+    secrets=frozenset({"twilio_auth_token", "tips_pseudonym_key"}),
+)
+
+#: What each function that serves tips may use besides the vault (derived from the calls
+#: it makes: see the module docstring and the adapters). `api` is the inbox and web tips.
+_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
+    "api": {
+        "buckets": (MEDIA_BUCKET,),  # presigned upload forms and preview links
+        "queues": (MEDIA_QUEUE, OUTBOUND_QUEUE),  # confirmed uploads; replies, supervisor alerts
+        "secrets": ("tips_pseudonym_key",),  # web tips' rate limits
+    },
+    "tip-webhook": {
+        "buckets": (),
+        "queues": (MEDIA_QUEUE, OUTBOUND_QUEUE),
+        "secrets": ("twilio_auth_token", "tips_pseudonym_key"),  # signature; pseudonym
+    },
+    "tip-media": {
+        "buckets": (MEDIA_BUCKET,),
+        "queues": (),
+        "secrets": ("twilio_auth_token",),  # authenticated download and delete at Twilio
+    },
+    "tip-outbound": {
+        "buckets": (),
+        "queues": (),
+        "secrets": ("twilio_auth_token",),  # sending SMS
+    },
+}
+
+#: The vault table actions each function's code performs, and nothing else.
+_VAULT_ACTIONS = {
+    "tip-webhook": ("dynamodb:PutItem",),  # inside the intake TransactWriteItems
+    "tip-outbound": ("dynamodb:GetItem",),
+    "api": ("dynamodb:UpdateItem",),  # set / remove `expires` on close / reopen
+}
+
+
+class TipsConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        data: DataConstruct,
+        api: ApiConstruct,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        missing = {*_ACCESS, *TIPS_FUNCTIONS} - set(api.functions)
+        if missing:
+            raise ValueError(f"tips: functions {sorted(missing)} are not in the topology")
+        self.functions = {name: api.functions[name] for name in _ACCESS}
+        self.vault_table = data.tables[VAULT_TABLE]
+
+        self.vault_key = kms.Key(
+            self,
+            "VaultKey",
+            description=f"rtcc {config.city_name}: tipsters' phone numbers (contact vault); "
+            "only the reply function may decrypt",
+            enable_key_rotation=True,
+            alias=f"alias/{config.resource_prefix}tips-vault",
+            # A vault entry outlives a stack update; a deleted key would make every one of
+            # them (and their backups) unreadable, so the key is kept even in a sandbox.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self._restrict_decrypt_to(self.functions["tip-outbound"])
+
+        for name, fn in self.functions.items():
+            self._grant_shared(name, fn, data, api)
+        self._grant_vault()
+        for fn in api.functions.values():
+            # One settings object everywhere: every function knows the key and the retention.
+            fn.add_environment("RTCC_TIPS_VAULT_KEY_ID", self.vault_key.key_arn)
+            fn.add_environment("RTCC_TIPS_VAULT_RETENTION_DAYS", str(config.retention.tip_contact_days))
+
+        self._media_bucket_rules(data.buckets[MEDIA_BUCKET], api.public_origin, config)
+
+    # --- grants -------------------------------------------------------------------------
+    @staticmethod
+    def _grant_shared(name: str, fn: lambda_.Function, data: DataConstruct, api: ApiConstruct) -> None:
+        access = _ACCESS[name]
+        api.grant_data(fn, tables=sorted(TIPS_TABLES - {VAULT_TABLE}), buckets=access["buckets"])
+        for queue in access["queues"]:
+            data.queues[queue].grant_send_messages(fn)
+        for secret in access["secrets"]:
+            data.secrets[secret].grant_read(fn)
+
+    def _grant_vault(self) -> None:
+        table = self.vault_table
+        key = table.encryption_key  # the data key encrypting the table at rest
+        assert key is not None
+        for name, actions in _VAULT_ACTIONS.items():
+            fn = self.functions[name]
+            table.grant(fn, *actions)
+            # DynamoDB calls KMS on the caller's behalf for a customer-managed table key.
+            if "dynamodb:GetItem" in actions:
+                key.grant_decrypt(fn)
+            else:
+                key.grant_encrypt_decrypt(fn)
+        context = {
+            # The sealer's context: a ciphertext is bound to its tip code, and nothing else
+            # may be added to (or left out of) the context.
+            "Null": {f"kms:EncryptionContext:{VAULT_CONTEXT_KEY}": "false"},
+            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": [VAULT_CONTEXT_KEY]},
+        }
+        self.functions["tip-webhook"].add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:Encrypt"], resources=[self.vault_key.key_arn], conditions=context
+            )
+        )
+        self.functions["tip-outbound"].add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"], resources=[self.vault_key.key_arn], conditions=context
+            )
+        )
+
+    def _restrict_decrypt_to(self, reader: lambda_.Function) -> None:
+        """Key policy: nobody but `reader`'s role decrypts with the vault key, whatever
+        their IAM policies allow (ReEncryptFrom would decrypt into another key)."""
+        assert reader.role is not None
+        self.vault_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyTheReplyFunctionDecrypts",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["kms:Decrypt", "kms:ReEncryptFrom"],
+                resources=["*"],  # in a key policy "*" means this key
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": reader.role.role_arn}},
+            )
+        )
+
+    # --- media bucket -------------------------------------------------------------------
+    @staticmethod
+    def _media_bucket_rules(bucket: s3.Bucket, origin: str, config: DeployConfig) -> None:
+        # The /tip page (served from the API's own origin) POSTs presigned forms straight
+        # to S3, and the console fetches media previews with presigned GETs (its CSP keeps
+        # images to its own origin); the browser needs CORS for that origin and those two.
+        bucket.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.POST],
+            allowed_origins=[origin],
+            allowed_headers=["content-type"],
+            max_age=3600,
+        )
+        bucket.add_lifecycle_rule(
+            id="TipMediaRetention",
+            prefix=MEDIA_PREFIX,
+            expiration=Duration.days(config.retention.media_days),
+        )
+        bucket.add_lifecycle_rule(
+            id="AbandonedTipUploads",
+            prefix=UPLOAD_PREFIX,
+            expiration=Duration.days(ABANDONED_UPLOAD_DAYS),
+        )
