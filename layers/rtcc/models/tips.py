@@ -49,6 +49,7 @@ class TipSummary(BaseModel):
     preview: str
     message_count: int
     media_count: int
+    media_settled: int = Field(0, description="Media items already stored or rejected (of media_count)")
     unread: bool
     keywords: list[str]
     spam_suspected: bool

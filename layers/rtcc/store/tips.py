@@ -64,6 +64,7 @@ class TipRecord(Model):
     preview = UnicodeAttribute(default="")  # start of the first message
     message_count = NumberAttribute(default=0)
     media_count = NumberAttribute(default=0)
+    media_settled = NumberAttribute(default=0)  # items the media consumer stored or rejected
     unread = BooleanAttribute(default=True)  # an inbound message no officer has opened yet
     keywords = UnicodeSetAttribute(null=True)  # priority keywords seen
     spam_suspected = BooleanAttribute(default=False)

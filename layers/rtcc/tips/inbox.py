@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from rtcc.settings import get_settings
 from rtcc.store.tips import (
@@ -274,19 +274,20 @@ class TipInbox:
         if tip.channel != "sms" or was_closed == (tip.status == "closed"):
             return
         vault = TipVaultRecord(tip.code)
+        if tip.status == "closed":
+            expires = now_utc() + timedelta(days=get_settings().tips_vault_retention_days)
+            action = TipVaultRecord.expires.set(expires)
+        else:
+            action = TipVaultRecord.expires.remove()
         try:
-            if tip.status == "closed":
-                expires = now_utc() + timedelta(days=get_settings().tips_vault_retention_days)
-                vault.update(
-                    actions=[TipVaultRecord.expires.set(expires)], condition=TipVaultRecord.code.exists()
-                )
-            else:
-                vault.update(
-                    actions=[TipVaultRecord.expires.remove()], condition=TipVaultRecord.code.exists()
-                )
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise  # the vault entry is gone already: nothing to schedule
+            # Inside a transaction because a plain UpdateItem from pynamodb asks for the whole
+            # item back (ReturnValues=ALL_NEW), which would hand the API the sealed contact.
+            with transaction() as tx:
+                tx.update(vault, actions=[action], condition=TipVaultRecord.code.exists())
+        except TransactWriteError as exc:
+            if not any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons):
+                raise
+            # The vault entry is gone already: nothing to schedule.
 
     # --- reply --------------------------------------------------------------------------------
     def reply(self, code: str, text: str, author: str) -> TipMessageRecord:

@@ -12,17 +12,19 @@ import hashlib
 import logging
 from collections.abc import Mapping
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from rtcc.settings import get_settings
-from rtcc.store.tips import TipMediaRecord
+from rtcc.store.tips import TipMediaRecord, TipRecord
 from rtcc.tips.imagemeta import ImageRejected, strip_metadata
 from rtcc.tips.mediapolicy import IMAGE_TYPES, judge
 from rtcc.tips.ports import MediaRefused, MediaSource, MediaStore, MediaTooLarge
-from rtcc.tips.records import iso, now_utc
+from rtcc.tips.records import feed_entry, iso, now_utc, transaction
 from rtcc.tips.web_intake import upload_key
 
 logger = logging.getLogger(__name__)
+
+_SETTLE_ATTEMPTS = 5
 
 
 def stored_key(code: str, media_id: str) -> str:
@@ -75,8 +77,9 @@ class MediaProcessor:
         digest = hashlib.sha256(data).hexdigest()
         key = stored_key(item.code, item.media_id)
         self.store.put(key, data, verdict.content_type, digest)
-        item.update(
-            actions=[
+        self._settle(
+            item,
+            [
                 TipMediaRecord.state.set("stored"),
                 TipMediaRecord.s3_key.set(key),
                 TipMediaRecord.sha256.set(digest),
@@ -84,21 +87,43 @@ class MediaProcessor:
                 TipMediaRecord.content_type.set(verdict.content_type),
                 TipMediaRecord.updated_at.set(iso(now_utc())),
             ],
-            condition=TipMediaRecord.state == "pending",
         )
         logger.info(
             "tips.media stored", extra={"code": item.code, "media_id": item.media_id, "bytes": len(data)}
         )
 
     def _reject(self, item: TipMediaRecord, reason: str) -> None:
-        item.update(
-            actions=[
+        self._settle(
+            item,
+            [
                 TipMediaRecord.state.set("rejected"),
                 TipMediaRecord.reason.set(reason[:500]),
                 TipMediaRecord.updated_at.set(iso(now_utc())),
             ],
-            condition=TipMediaRecord.state == "pending",
         )
         logger.info(
             "tips.media rejected", extra={"code": item.code, "media_id": item.media_id, "reason": reason}
         )
+
+    def _settle(self, item: TipMediaRecord, actions: list) -> None:
+        """Record the item's outcome, count it on the tip and tell the inbox feed, in one
+        transaction: an open console learns the item is ready without polling the tip."""
+        for attempt in range(_SETTLE_ATTEMPTS):
+            tip = TipRecord.get(item.code)
+            seen = int(tip.version or 0)
+            tip.version = seen + 1
+            tip.media_settled = int(tip.media_settled or 0) + 1
+            try:
+                with transaction() as tx:
+                    tx.update(item, actions=actions, condition=TipMediaRecord.state == "pending")
+                    tx.save(tip, condition=TipRecord.version == seen)
+                    tx.save(feed_entry(item.code, "media", now_utc()))
+            except TransactWriteError:
+                item.refresh()
+                if item.state != "pending":
+                    return  # an earlier delivery of this job settled it already
+                if attempt == _SETTLE_ATTEMPTS - 1:
+                    raise  # the queue retries the job
+                continue  # an officer or the webhook saved the tip meanwhile: re-read it
+            item.refresh()
+            return

@@ -62,6 +62,23 @@ def test_unknown_type_and_oversize_are_rejected_with_reasons(phone: Phone, api) 
     assert items["0"]["url"] is None
 
 
+def test_settled_media_reach_the_inbox_feed(phone: Phone, api) -> None:
+    """An open console hears through the feed when a file has been checked."""
+    officer = api.as_role("officer")
+    cursor = officer.get("/api/tips", params={"limit": 1}).json()["feed_cursor"]
+    url = phone.upload_media(b"%PDF-1.4\n%feed\n", "application/pdf")
+    code = code_of(phone.text(new_number(), "a document", media=[(url, "application/pdf")])[1])
+
+    def settled_in_feed():
+        nonlocal cursor
+        page = officer.get("/api/tips/feed", params={"after": cursor}).json()
+        cursor = page["cursor"]
+        return next((t for t in page["tips"] if t["code"] == code and t["media_settled"] == 1), None)
+
+    summary = wait_for(settled_in_feed, 60)
+    assert summary["media_count"] == 1
+
+
 def test_media_from_a_host_not_allowed_is_refused(phone: Phone, api) -> None:
     code = code_of(
         phone.text(new_number(), "", media=[("http://169.254.169.254/latest/meta-data/", "image/jpeg")])[1]

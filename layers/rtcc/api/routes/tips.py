@@ -89,6 +89,7 @@ def _summary(tip: TipRecord) -> TipSummary:
         preview=tip.preview or "",
         message_count=int(tip.message_count or 0),
         media_count=int(tip.media_count or 0),
+        media_settled=int(tip.media_settled or 0),
         unread=bool(tip.unread),
         keywords=sorted(tip.keywords or ()),
         spam_suspected=bool(tip.spam_suspected),

@@ -7,8 +7,6 @@ import { busy, h, localTime, messageBox, replace } from "../../dom.js";
 import { DISPOSITION_LABELS, PRIORITY_LABELS, STATUS_LABELS, channelLabel, humanize, label, priorityBadge, statusBadge } from "./labels.js";
 import { mediaRenderer } from "./media.js";
 
-const PENDING_REFRESH_MS = 3000;
-const PENDING_REFRESH_TRIES = 40;
 
 function select(id, labelText, values, labels, current, allowNone) {
   const input = h("select", { id, name: id });
@@ -48,8 +46,6 @@ export function tipDetail(container, code, { ctx, options, onSaved, onBack }) {
   let tip = null;
   let dirty = false;
   let disposed = false;
-  let pendingTimer = null;
-  let pendingTries = 0;
   let media = mediaRenderer();
   const box = messageBox();
   const threadEl = h("ol", { class: "tip-thread", id: "tip-thread", "aria-label": "Messages" });
@@ -308,20 +304,6 @@ export function tipDetail(container, code, { ctx, options, onSaved, onBack }) {
     if (!dirty) renderTriage();
     renderNotes();
     renderBlock();
-    schedulePending();
-  }
-
-  // Media consumers finish after the tip is opened, and the feed does not report that:
-  // while an item is still being checked, look again every few seconds (bounded).
-  function schedulePending() {
-    clearTimeout(pendingTimer);
-    const waiting = tip.media.some((m) => m.state === "pending" || m.state === "awaiting_upload");
-    if (!waiting || disposed || pendingTries >= PENDING_REFRESH_TRIES) return;
-    pendingTimer = setTimeout(() => {
-      pendingTries += 1;
-      if (document.visibilityState === "visible") load(false).catch(() => {});
-      else schedulePending();
-    }, PENDING_REFRESH_MS);
   }
 
   async function load(focus) {
@@ -345,13 +327,20 @@ export function tipDetail(container, code, { ctx, options, onSaved, onBack }) {
     activity(summary) {
       if (!tip) return;
       const inbound = tip.messages.filter((m) => m.direction === "in").length;
-      if (summary.message_count !== inbound || summary.media_count !== tip.media.length || summary.last_activity_at !== tip.last_activity_at) {
+      // media_settled grows when the media consumer stores or rejects an item, which the
+      // feed reports too: that is how a preview appears once its file has been checked.
+      const settled = tip.media.filter((m) => m.state === "stored" || m.state === "rejected").length;
+      if (
+        summary.message_count !== inbound ||
+        summary.media_count !== tip.media.length ||
+        summary.media_settled !== settled ||
+        summary.last_activity_at !== tip.last_activity_at
+      ) {
         load(false);
       }
     },
     dispose() {
       disposed = true;
-      clearTimeout(pendingTimer);
       media.dispose();
     },
   };
