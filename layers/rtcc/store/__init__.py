@@ -4,6 +4,30 @@
 creates the local tables from them, so the two can never disagree.
 """
 
-from rtcc.store.base import ALL_MODELS, bind_models, table_spec, TableSpec  # noqa: F401
-from rtcc.store.audit import AuditEntryRecord  # noqa: F401
-from rtcc.store.tips import TipRecord, TipMessageRecord, TipMediaRecord, TipReceiptRecord, TipsterRecord, TipVaultRecord, TipFeedRecord  # noqa: F401,E501
+# Importing each model module registers its tables in ALL_MODELS.
+from rtcc.store.audit import AuditEntryRecord
+from rtcc.store.base import ALL_MODELS, TableSpec, bind_models, table_spec
+from rtcc.store.tips import (
+    TipFeedRecord,
+    TipMediaRecord,
+    TipMessageRecord,
+    TipReceiptRecord,
+    TipRecord,
+    TipsterRecord,
+    TipVaultRecord,
+)
+
+__all__ = [
+    "ALL_MODELS",
+    "AuditEntryRecord",
+    "TableSpec",
+    "TipFeedRecord",
+    "TipMediaRecord",
+    "TipMessageRecord",
+    "TipReceiptRecord",
+    "TipRecord",
+    "TipVaultRecord",
+    "TipsterRecord",
+    "bind_models",
+    "table_spec",
+]

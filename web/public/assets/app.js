@@ -10,6 +10,11 @@ import "./views/home.js";
 import "./views/audit.js";
 
 const APP_NAME = "RTCC";
+
+/** "Springfield RTCC" when the deployment names its city (config.json cityName). */
+function appName(config) {
+  return config?.cityName ? `${config.cityName} RTCC` : APP_NAME;
+}
 const THEME_KEY = "rtcc.theme";
 
 const main = document.getElementById("main");
@@ -64,7 +69,7 @@ async function enter(config, notices, notice) {
     shell.destroy();
     shell = null;
   }
-  if (!hasSession()) await signIn(main, { appName: APP_NAME, notice });
+  if (!hasSession()) await signIn(main, { appName: appName(config), notice });
   replace(main, h("p", { class: "boot", text: "Signing in…" }));
   let me;
   try {
@@ -82,7 +87,7 @@ async function enter(config, notices, notice) {
     main,
     me,
     config,
-    appName: APP_NAME,
+    appName: appName(config),
     notices,
     toggleTheme,
     onSignOut: async () => {
