@@ -3,7 +3,6 @@
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from rtcc.api.app import build_app
 
 logger = Logger(service="rtcc-api")

@@ -69,8 +69,20 @@ class Settings(BaseSettings):
         30, ge=0, description="Days after a tip closes until its encrypted contact is deleted (TTL)."
     )
     tips_priority_keywords: list[str] = Field(
-        default_factory=lambda: ["gun", "guns", "shooting", "shot", "shots fired", "knife", "stabbing",
-                                 "bomb", "hostage", "kidnap", "kidnapped", "weapon"],
+        default_factory=lambda: [
+            "gun",
+            "guns",
+            "shooting",
+            "shot",
+            "shots fired",
+            "knife",
+            "stabbing",
+            "bomb",
+            "hostage",
+            "kidnap",
+            "kidnapped",
+            "weapon",
+        ],
         description="Words or phrases that raise a tip to high priority and notify on-duty supervisors.",
     )
     tips_supervisor_numbers: list[str] = Field(

@@ -23,7 +23,6 @@ def moto_endpoint() -> Iterator[str]:
     environment it sets is the same one `rtcc dev` sets.
     """
     from moto.server import ThreadedMotoServer
-
     from rtcc.settings import reload_settings
     from rtcc.store import ALL_MODELS, bind_models
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
-
 from rtcc.api.app import build_app
 from rtcc.api.security import require
 from rtcc.auth import Role
@@ -44,18 +43,35 @@ def app(moto_endpoint: str):
     return app
 
 
-def call(app, method: str, path: str, *, body: Any = None, role: str | None = None,
-         query: dict[str, str] | None = None) -> tuple[int, dict]:
+def call(
+    app,
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    role: str | None = None,
+    query: dict[str, str] | None = None,
+) -> tuple[int, dict]:
     raw = body if isinstance(body, str) or body is None else json.dumps(body)
     event = {
-        "resource": path, "path": path, "httpMethod": method,
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
         "headers": {"Content-Type": "application/json"},
         "multiValueHeaders": {"Content-Type": ["application/json"]},
         "queryStringParameters": query,
         "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": None, "stageVariables": None, "body": raw, "isBase64Encoded": False,
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "test", "path": path,
-                           "httpMethod": method, "resourcePath": path},
+        "pathParameters": None,
+        "stageVariables": None,
+        "body": raw,
+        "isBase64Encoded": False,
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "stage": "test",
+            "path": path,
+            "httpMethod": method,
+            "resourcePath": path,
+        },
     }
     if role:
         event["requestContext"]["authorizer"] = {"claims": CLAIMS[role]}
@@ -87,7 +103,9 @@ def test_reading_the_audit_log_is_itself_audited(app) -> None:
 
 def test_audit_filters(app) -> None:
     call(app, "GET", "/api/audit/verify", role="admin")
-    _, body = call(app, "GET", "/api/audit", role="auditor", query={"action": "audit.verify", "actor": "admin"})
+    _, body = call(
+        app, "GET", "/api/audit", role="auditor", query={"action": "audit.verify", "actor": "admin"}
+    )
     assert body["entries"] and all(e["action"] == "audit.verify" for e in body["entries"])
     _, body = call(app, "GET", "/api/audit", role="auditor", query={"target": "audit-*", "limit": "1"})
     assert len(body["entries"]) == 1 and body["next_after_seq"] is not None
@@ -115,7 +133,9 @@ def test_malformed_json_is_400(app) -> None:
 
 
 def test_unknown_fields_and_wrong_types_are_422(app) -> None:
-    status, body = call(app, "POST", "/api/echo", role="officer", body={"name": "x", "count": 1, "admin": True})
+    status, body = call(
+        app, "POST", "/api/echo", role="officer", body={"name": "x", "count": 1, "admin": True}
+    )
     assert status == 422 and body["detail"][0]["field"] == "admin"
     status, body = call(app, "POST", "/api/echo", role="officer", body={"name": "x", "count": "lots"})
     assert status == 422 and body["detail"][0]["field"] == "count"

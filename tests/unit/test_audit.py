@@ -6,7 +6,6 @@ import uuid
 
 import boto3
 import pytest
-
 from rtcc.audit import GENESIS_HASH, AuditEvent, AuditLog, entry_hash
 from rtcc.store import AuditEntryRecord
 
@@ -17,9 +16,16 @@ def log(moto_endpoint: str) -> AuditLog:
 
 
 def _event(n: int) -> AuditEvent:
-    return AuditEvent(actor=f"user{n}", role="officer", action="tip.view", target=f"tip/T-{n}",
-                      purpose="investigation", case_number="2026-0001", request_id=f"req-{n}",
-                      detail={"n": n, "ratio": 0.5, "name": "Ünïcode ✓"})
+    return AuditEvent(
+        actor=f"user{n}",
+        role="officer",
+        action="tip.view",
+        target=f"tip/T-{n}",
+        purpose="investigation",
+        case_number="2026-0001",
+        request_id=f"req-{n}",
+        detail={"n": n, "ratio": 0.5, "name": "Ünïcode ✓"},
+    )
 
 
 def _raw_table(endpoint: str):

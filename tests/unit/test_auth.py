@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rtcc.auth import AuthError, Role, authorize, parse_groups, principal_from_claims, principal_from_event
 
 
@@ -50,7 +49,6 @@ def test_higher_roles_imply_lower_but_auditors_stand_apart() -> None:
     with pytest.raises(AuthError):
         authorize(auditor, [Role.OFFICER])
     assert admin.primary_role == "admin" and auditor.primary_role == "auditor"
-
 
 
 def test_secrets_come_from_settings_locally(monkeypatch) -> None:

@@ -33,7 +33,9 @@ def _describe(errors: list[dict]) -> list[dict]:
     out = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
-        out.append({"field": ".".join(loc) or "body", "problem": err.get("msg", "invalid"), "type": err.get("type")})
+        out.append(
+            {"field": ".".join(loc) or "body", "problem": err.get("msg", "invalid"), "type": err.get("type")}
+        )
     return out
 
 
@@ -95,9 +97,15 @@ def build_app() -> APIGatewayRestResolver:
 
     @app.get("/api/openapi.json", include_in_schema=False)
     def openapi():  # noqa: ANN202 (a Response, kept out of the schema)
-        return Response(200, content_types.APPLICATION_JSON, app.get_openapi_json_schema(
-            title="rtcc API", version=__version__,
-            security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")}, security=[{"cognito": []}],
-        ))
+        return Response(
+            200,
+            content_types.APPLICATION_JSON,
+            app.get_openapi_json_schema(
+                title="rtcc API",
+                version=__version__,
+                security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
+                security=[{"cognito": []}],
+            ),
+        )
 
     return app

@@ -43,7 +43,9 @@ class OutboxSmsGateway:
     def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
         with self._lock:
             sid = f"SMLOCAL{next(self._ids):026d}"
-            self._messages.append(OutboundSms(to=to, from_=from_, body=body, media_urls=tuple(media_urls), sid=sid))
+            self._messages.append(
+                OutboundSms(to=to, from_=from_, body=body, media_urls=tuple(media_urls), sid=sid)
+            )
         return sid
 
     def messages(self, to: str | None = None) -> list[OutboundSms]:

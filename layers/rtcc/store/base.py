@@ -73,7 +73,9 @@ def table_spec(model: type[Model]) -> TableSpec:
     def keys(key_schema: list[dict]) -> tuple[KeySpec, KeySpec | None]:
         hash_key = next(k["AttributeName"] for k in key_schema if k["KeyType"] == "HASH")
         range_key = next((k["AttributeName"] for k in key_schema if k["KeyType"] == "RANGE"), None)
-        return KeySpec(hash_key, types[hash_key]), (KeySpec(range_key, types[range_key]) if range_key else None)
+        return KeySpec(hash_key, types[hash_key]), (
+            KeySpec(range_key, types[range_key]) if range_key else None
+        )
 
     pk, sk = keys(schema["key_schema"])
     indexes = []

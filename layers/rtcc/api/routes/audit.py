@@ -21,7 +21,9 @@ _READERS = [require(Role.AUDITOR, Role.ADMIN)]
 def read_audit(
     actor: Annotated[str | None, Query(max_length=128)] = None,
     action: Annotated[str | None, Query(max_length=128)] = None,
-    target: Annotated[str | None, Query(max_length=256, description="Exact target or a prefix ending in *")] = None,
+    target: Annotated[
+        str | None, Query(max_length=256, description="Exact target or a prefix ending in *")
+    ] = None,
     since: Annotated[str | None, Query(description="UTC ISO 8601; entries at or after")] = None,
     until: Annotated[str | None, Query(description="UTC ISO 8601; entries before")] = None,
     after_seq: Annotated[int, Query(ge=0)] = 0,
