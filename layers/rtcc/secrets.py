@@ -23,7 +23,12 @@ def secret_value(name: str) -> str:
         from aws_lambda_powertools.utilities import parameters  # only deployed code pays for it
 
         return str(parameters.get_secret(arn, max_age=_CACHE_SECONDS))
-    value = getattr(get_settings(), name)
+    settings = get_settings()
+    if settings.environment == "deployed":
+        # A deployed function without the ARN would fall back to the public local default
+        # (forgeable webhooks, reversible pseudonyms): refuse instead.
+        raise LookupError(f"secret {name!r}: RTCC_{name.upper()}_SECRET_ARN is not set in a deployed function")
+    value = getattr(settings, name)
     if isinstance(value, SecretStr):
         return value.get_secret_value()
     if value is None:

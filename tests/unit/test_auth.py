@@ -66,3 +66,18 @@ def test_secrets_come_from_settings_locally(monkeypatch) -> None:
     finally:
         monkeypatch.undo()
         reload_settings()
+
+
+def test_a_deployed_function_never_falls_back_to_local_secrets(monkeypatch) -> None:
+    from rtcc.secrets import secret_value
+    from rtcc.settings import reload_settings
+
+    monkeypatch.setenv("RTCC_ENVIRONMENT", "deployed")
+    monkeypatch.delenv("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", raising=False)
+    reload_settings()
+    try:
+        with pytest.raises(LookupError, match="RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN"):
+            secret_value("twilio_auth_token")
+    finally:
+        monkeypatch.undo()
+        reload_settings()
