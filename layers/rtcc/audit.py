@@ -80,6 +80,25 @@ class VerifyResult:
     checked: int
     first_broken_seq: int | None = None
     reason: str | None = None
+    head_seq: int = 0  # the newest entry verified: record it outside AWS to anchor the chain
+    head_hash: str = GENESIS_HASH
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head (seq, hash) written down earlier, outside the table: a public notice, a
+    signed email, a printout. The chain alone cannot show that its tail was cut off or
+    rewritten from some entry on; a recorded anchor that no longer matches does."""
+
+    seq: int
+    entry_hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        seq, _, digest = text.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise ValueError("an anchor is SEQ:SHA256 as printed by `rtcc audit verify`")
+        return cls(int(seq), digest.lower())
 
 
 class AuditLog:
@@ -138,10 +157,11 @@ class AuditLog:
         ):
             yield _to_entry(record)
 
-    def verify(self) -> VerifyResult:
+    def verify(self, anchors: tuple[Anchor, ...] = ()) -> VerifyResult:
         prev = GENESIS_HASH
         expected_seq = 1
         checked = 0
+        pending = {a.seq: a for a in anchors}
         for entry in self.entries():
             if entry.seq != expected_seq:
                 return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
@@ -149,10 +169,18 @@ class AuditLog:
                 return VerifyResult(False, checked, entry.seq, "link to the previous entry does not match")
             if entry_hash(entry.as_dict()) != entry.entry_hash:
                 return VerifyResult(False, checked, entry.seq, "entry contents do not match its hash")
+            anchor = pending.pop(entry.seq, None)
+            if anchor and anchor.entry_hash != entry.entry_hash:
+                return VerifyResult(False, checked, entry.seq, "entry differs from the recorded anchor")
             prev = entry.entry_hash
             expected_seq += 1
             checked += 1
-        return VerifyResult(True, checked)
+        if pending:
+            missing = min(pending)
+            return VerifyResult(
+                False, checked, missing, f"anchored entry {missing} is no longer in the chain"
+            )
+        return VerifyResult(True, checked, head_seq=checked, head_hash=prev)
 
 
 def _to_entry(record: AuditEntryRecord) -> AuditEntry:

@@ -89,20 +89,26 @@ def _audit_verify(args: argparse.Namespace) -> int:
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     from pynamodb.exceptions import PynamoDBException
 
-    from rtcc.audit import AuditLog
+    from rtcc.audit import Anchor, AuditLog
     from rtcc.settings import reload_settings
     from rtcc.store import AuditEntryRecord, bind_models
 
+    try:
+        anchors = tuple(Anchor.parse(text) for text in args.expect)
+    except ValueError as exc:
+        print(f"audit verify: --expect: {exc}", file=sys.stderr)
+        return 2
     settings = reload_settings()
     bind_models(settings)
     try:
-        result = AuditLog(chain=args.chain).verify()
+        result = AuditLog(chain=args.chain).verify(anchors)
     except PynamoDBException as exc:
         print(f"audit verify: cannot read {AuditEntryRecord.Meta.table_name}: {exc.msg}", file=sys.stderr)
         return 2
     where = f"table {AuditEntryRecord.Meta.table_name}, chain {args.chain!r}"
     if result.ok:
         print(f"OK: {result.checked} entries verified ({where})")
+        print(f"  head {result.head_seq}:{result.head_hash}  (record it; later pass it as --expect)")
         return 0
     print(f"BROKEN: entry {result.first_broken_seq}: {result.reason} ({where})")
     try:
@@ -129,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_commands.add_parser("verify", help="recompute the audit hash chain")
     verify.add_argument("--endpoint", help="AWS endpoint URL, e.g. the local emulator http://127.0.0.1:4566")
     verify.add_argument("--chain", default="main", help="audit chain to verify (default: main)")
+    verify.add_argument(
+        "--expect",
+        action="append",
+        default=[],
+        metavar="SEQ:SHA256",
+        help="a head printed by an earlier run; fails if that entry is gone or changed (repeatable)",
+    )
     verify.set_defaults(run=_audit_verify)
     return parser
 

@@ -62,3 +62,27 @@ def test_deleting_an_entry_is_named_by_verify(local_stack) -> None:
     broken = _rtcc("audit", "verify", "--endpoint", local_stack.aws_endpoint_url, "--chain", chain)
     assert broken.returncode == 1
     assert broken.stdout.startswith("BROKEN: entry 2: entry 2 is missing")
+
+
+def test_a_head_recorded_earlier_catches_a_cut_off_tail(local_stack) -> None:
+    chain = f"tamper-{uuid.uuid4().hex[:8]}"
+    log = AuditLog(chain=chain)
+    for n in range(3):
+        log.append(AuditEvent(actor="officer", role="officer", action="tip.view", target=f"tip/T-{n}"))
+    first = _rtcc("audit", "verify", "--endpoint", local_stack.aws_endpoint_url, "--chain", chain)
+    head = first.stdout.split("head ", 1)[1].split()[0]  # "3:<sha256>", as an auditor records it
+    assert head.startswith("3:")
+
+    dynamodb = aws_client("dynamodb", local_stack.aws_endpoint_url, local_stack.settings.region)
+    dynamodb.delete_item(
+        TableName=f"{local_stack.settings.table_prefix}audit", Key={"chain": {"S": chain}, "seq": {"N": "3"}}
+    )
+    alone = _rtcc("audit", "verify", "--endpoint", local_stack.aws_endpoint_url, "--chain", chain)
+    assert alone.returncode == 0  # a cut-off chain is consistent with itself...
+    anchored = _rtcc(
+        "audit", "verify", "--endpoint", local_stack.aws_endpoint_url, "--chain", chain, "--expect", head
+    )
+    assert anchored.returncode == 1  # ...but not with what was recorded
+    assert anchored.stdout.startswith("BROKEN: entry 3: anchored entry 3 is no longer in the chain")
+    bad = _rtcc("audit", "verify", "--endpoint", local_stack.aws_endpoint_url, "--expect", "3:xyz")
+    assert bad.returncode == 2 and "--expect" in bad.stderr

@@ -6,7 +6,7 @@ import uuid
 
 import boto3
 import pytest
-from rtcc.audit import GENESIS_HASH, AuditEvent, AuditLog, entry_hash
+from rtcc.audit import GENESIS_HASH, Anchor, AuditEvent, AuditLog, entry_hash
 from rtcc.store import AuditEntryRecord
 
 
@@ -124,3 +124,32 @@ def test_entries_page_newest_first(log: AuditLog) -> None:
         log.append(_event(n))
     assert [e.seq for e in log.entries(newest_first=True, limit=2)] == [5, 4]
     assert [e.seq for e in log.entries(after_seq=3)] == [4, 5]
+
+
+def test_a_recorded_anchor_catches_a_cut_off_or_rewritten_tail(log: AuditLog, moto_endpoint: str) -> None:
+    for n in range(1, 5):
+        log.append(_event(n))
+    head = log.verify()
+    assert (head.ok, head.head_seq) == (True, 4)
+    anchor = Anchor.parse(f"{head.head_seq}:{head.head_hash}")
+    log.append(_event(5))
+    assert log.verify((anchor,)).ok  # the chain grew past the anchor: fine
+
+    # Cutting off the tail leaves a chain that verifies on its own, but not against the anchor.
+    for seq in (4, 5):
+        _raw_table(moto_endpoint).delete_item(Key={"chain": log.chain, "seq": seq})
+    assert log.verify().ok
+    cut = log.verify((anchor,))
+    assert (cut.ok, cut.first_broken_seq) == (False, 4) and "no longer" in (cut.reason or "")
+
+    # Rewriting from seq 4 on with fresh hashes is caught at the anchored entry.
+    log.append(_event(40))
+    rewritten = log.verify((anchor,))
+    assert (rewritten.ok, rewritten.first_broken_seq) == (False, 4) and "anchor" in (rewritten.reason or "")
+
+
+def test_anchors_parse_strictly() -> None:
+    with pytest.raises(ValueError):
+        Anchor.parse("4:abc")
+    with pytest.raises(ValueError):
+        Anchor.parse("x:" + "0" * 64)

@@ -63,6 +63,8 @@ class AuditVerification(BaseModel):
     checked: int
     first_broken_seq: int | None
     reason: str | None
+    head_seq: int = Field(description="Newest verified entry; record seq and hash outside AWS as an anchor")
+    head_hash: str
 
 
 class ErrorBody(BaseModel):

@@ -65,5 +65,10 @@ def verify_audit() -> AuditVerification:
     result = AuditLog().verify()
     audit(router, "audit.verify", "audit-log", detail={"ok": result.ok})  # type: ignore[arg-type]
     return AuditVerification(
-        ok=result.ok, checked=result.checked, first_broken_seq=result.first_broken_seq, reason=result.reason
+        ok=result.ok,
+        checked=result.checked,
+        first_broken_seq=result.first_broken_seq,
+        reason=result.reason,
+        head_seq=result.head_seq,
+        head_hash=result.head_hash,
     )

@@ -148,7 +148,11 @@ registerView({
         try {
           const result = await apiFetch("/api/audit/verify");
           if (result.ok) {
-            verifyResult.ok(`Chain OK: ${result.checked} entries checked, none altered, inserted or removed.`);
+            verifyResult.ok(
+              `Chain OK: ${result.checked} entries checked, none altered, inserted or removed. ` +
+                `Head ${result.head_seq}:${result.head_hash} — record it outside rtcc; ` +
+                "`rtcc audit verify --expect` later proves the log was not cut short.",
+            );
           } else {
             verifyResult.error(
               `Chain BROKEN at entry #${result.first_broken_seq}: ${result.reason || "hash mismatch"} ` +
