@@ -22,6 +22,13 @@ DEFAULT_CONFIG = REPO_ROOT / "infra" / "city.example.toml"
 CONFIG_ENV_VAR = "RTCC_DEPLOY_CONFIG"
 
 
+#: rtcc.settings' local placeholder SID: a deployed stack with it could send no SMS at all.
+PLACEHOLDER_TWILIO_SID = "AC" + "0" * 32
+
+#: Supervisors texted about a priority tip. The list travels in the reply function's
+#: environment (Lambda allows 4 KB for all variables), and each alert is one SMS per number.
+MAX_SUPERVISOR_NUMBERS = 20
+
 # The only retention periods CloudWatch Logs accepts.
 LOG_RETENTION_DAYS = (
     1,
@@ -125,7 +132,13 @@ class DeployConfig(_Strict):
     public_base_url: str | None = Field(None, pattern=r"^https://[^/\s]+(/[^\s]*)?$")
     tip_line_number: str
     alert_number: str
-    twilio_account_sid: str | None = Field(None, pattern=r"^AC[0-9a-f]{32}$")
+    twilio_account_sid: str | None = Field(
+        None, pattern=r"^AC[0-9a-f]{32}$", description="Required when environment = 'deployed'."
+    )
+    tips_supervisor_numbers: tuple[str, ...] = Field(
+        (),
+        description="On-duty supervisors' numbers (E.164) texted about priority tips.",
+    )
     cameras: tuple[Camera, ...] = ()
     retention: Retention = Retention()
     alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -142,6 +155,22 @@ class DeployConfig(_Strict):
     @classmethod
     def _phone(cls, value: str) -> str:
         return _e164(value)
+
+    @field_validator("tips_supervisor_numbers")
+    @classmethod
+    def _phones(cls, numbers: tuple[str, ...]) -> tuple[str, ...]:
+        if len(numbers) > MAX_SUPERVISOR_NUMBERS:
+            raise ValueError(
+                f"at most {MAX_SUPERVISOR_NUMBERS} numbers (each priority tip texts every one of them)"
+            )
+        for i, number in enumerate(numbers):
+            try:
+                _e164(number)
+            except ValueError as exc:
+                raise ValueError(f"tips_supervisor_numbers.{i}: {exc}") from None
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("a number appears twice (each would get every alert twice)")
+        return numbers
 
     @field_validator("public_base_url")
     @classmethod
@@ -173,6 +202,16 @@ class DeployConfig(_Strict):
         if self.environment == "deployed" and self.mfa_required is False:
             raise ValueError(
                 "mfa_required: cannot be false in a deployed environment (staff accounts need MFA)"
+            )
+        if self.environment == "deployed" and not self.twilio_account_sid:
+            raise ValueError(
+                "twilio_account_sid: required in a deployed environment (the Twilio console shows it; "
+                "without it no SMS can be sent or media fetched)"
+            )
+        if self.environment == "deployed" and self.twilio_account_sid == PLACEHOLDER_TWILIO_SID:
+            raise ValueError(
+                "twilio_account_sid: that is the local placeholder; "
+                "use your account's SID from the Twilio console"
             )
         if bool(self.domain_name) != bool(self.certificate_arn):
             raise ValueError("domain_name: domain_name and certificate_arn go together (set both or neither)")

@@ -22,6 +22,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 from rtcc.resources import BINARY_MEDIA_TYPES, queue_url_env_var
+from rtcc.store import AuditEntryRecord, table_spec
 from rtcc.topology import FunctionSpec, Topology
 
 from infra.bundling import function_code, layer_code
@@ -31,6 +32,15 @@ from infra.constructs.data import DataConstruct, _pascal
 from infra.nag import acknowledge, arn_of
 
 STAGE_NAME = "prod"
+
+#: Where provider webhooks live (every public route under it is signature-checked).
+WEBHOOK_PREFIX = "/webhooks/"
+
+AUDIT_TABLE = table_spec(AuditEntryRecord).logical_name
+#: What `rtcc.audit.AuditLog` does from a function: read the chain's head and verify
+#: (Query) and append with a conditional put (PutItem). No UpdateItem, DeleteItem or
+#: BatchWriteItem, so no function can rewrite or drop entries at the tail of the chain.
+AUDIT_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 
 #: Besides what Lambda receives base64-encoded (rtcc.resources), what the console's S3
 #: integration must pass through untouched: fonts and PDFs served from /vendor and /assets.
@@ -123,7 +133,10 @@ class ApiConstruct(Construct):
                 stage_name=STAGE_NAME,
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
                 access_log_format=self._access_log_format(),
-                tracing_enabled=True,
+                # No X-Ray on the stage: API Gateway's trace segments record the client IP,
+                # user agent and full URL of every request (kept 30 days), which would tie a
+                # web tip to an IP address. The functions still trace (Lambda active tracing).
+                tracing_enabled=False,
                 metrics_enabled=True,
                 # ERROR only and no data trace: execution logs must never hold request
                 # bodies (phone numbers, tip text) or tokens.
@@ -229,11 +242,12 @@ class ApiConstruct(Construct):
     def _access_log_format() -> apigw.AccessLogFormat:
         # resourcePath is the route template ("/api/{proxy+}"), never the concrete path,
         # and no query string is logged: plate searches and tip codes stay out of logs.
+        # No client IP and no user agent either: with the time, either would tie a web tip
+        # (whose created_at is the request's time) to the tipster's network or device.
         return apigw.AccessLogFormat.custom(
             json.dumps(
                 {
                     "requestId": "$context.requestId",
-                    "ip": "$context.identity.sourceIp",
                     "time": "$context.requestTime",
                     "method": "$context.httpMethod",
                     "resource": "$context.resourcePath",
@@ -314,16 +328,17 @@ class ApiConstruct(Construct):
         )
         self._acknowledge_function(fn)
         # Shared grants: every function may read and write every table no capability has
-        # reserved (the audit table included: every write of a record about a person
-        # appends to it), the unreserved buckets, send to the unreserved queues and read the
-        # unreserved secrets. Reserved ones are granted per function by their owner
-        # (e.g. TipsConstruct: only the reply function can read the contact vault).
+        # reserved, append to the audit log (every write of a record about a person does),
+        # use the unreserved buckets, send to the unreserved queues and read the unreserved
+        # secrets. Reserved ones are granted per function by their owner (e.g.
+        # TipsConstruct: only the reply function can read the contact vault).
         data, reserved = self.data, self.reserved
         self.grant_data(
             fn,
-            tables=[name for name in data.tables if name not in reserved.tables],
+            tables=[name for name in data.tables if name not in reserved.tables and name != AUDIT_TABLE],
             buckets=[name for name in data.buckets if name not in reserved.buckets],
         )
+        self.grant_audit_append(fn)
         for name, queue in data.queues.items():
             if name not in reserved.queues:
                 queue.grant_send_messages(fn)
@@ -332,14 +347,25 @@ class ApiConstruct(Construct):
                 secret.grant_read(fn)
         return fn
 
+    def grant_audit_append(self, fn: lambda_.Function) -> None:
+        """Append-only access to the audit log (`AUDIT_ACTIONS`), and the data key the
+        table is encrypted with (DynamoDB uses it on the caller's behalf)."""
+        table = self.data.tables[AUDIT_TABLE]
+        table.grant(fn, *AUDIT_ACTIONS)
+        assert table.encryption_key is not None
+        table.encryption_key.grant_encrypt_decrypt(fn)
+
     def grant_data(
         self, fn: lambda_.Function, *, tables: Iterable[str] = (), buckets: Iterable[str] = ()
     ) -> None:
         """Read/write on the named tables (with their indexes) and buckets, and the
-        acknowledgments of the action families and object wildcards CDK's grants use."""
+        acknowledgments of the action families and object wildcards CDK's grants use.
+        Never the audit table: that is append-only (`grant_audit_append`)."""
         data = self.data
         indexed: list[str] = []
         for name in tables:
+            if name == AUDIT_TABLE:
+                raise ValueError("the audit table is append-only: use grant_audit_append")
             data.tables[name].grant_read_write_data(fn)
             if data.table_specs[name].global_indexes:
                 indexed.append(name)
@@ -448,9 +474,22 @@ class ApiConstruct(Construct):
 
     # --- WAF ------------------------------------------------------------------------
     def _waf(self) -> wafv2.CfnWebACL:
-        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+        """The web ACL in front of the stage: a per-IP rate limit and AWS managed rules.
+
+        Deliberately NO WAF request logging (no AWS::WAFv2::LoggingConfiguration): a WAF
+        log record holds the client IP, headers and URI of every request it covers, which
+        for the web tip form's calls to /api/public/... would tie a tip (its created_at is
+        the request's time) to the tipster's IP address. A logging filter that drops only
+        /api/public/* and /webhooks/* is one misedit away from logging them, so rtcc logs none;
+        blocks are still counted in CloudWatch metrics. For the same reason, sampled
+        requests (AWS keeps them three hours, with client IPs) are off wherever a request
+        that is let through could be sampled: the default action and the rule group with a
+        count override. Rules that only block keep them: a blocked request stores no tip.
+        """
+
+        def visibility(name: str, *, sampled: bool = True) -> wafv2.CfnWebACL.VisibilityConfigProperty:
             return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=sampled
             )
 
         def managed(
@@ -473,22 +512,39 @@ class ApiConstruct(Construct):
                         or None,
                     )
                 ),
-                visibility_config=visibility(name),
+                # A rule overridden to count lets its matches through: never sample those.
+                visibility_config=visibility(name, sampled=not overrides),
+            )
+
+        def path_starts_with(prefix: str) -> wafv2.CfnWebACL.StatementProperty:
+            return wafv2.CfnWebACL.StatementProperty(
+                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                    positional_constraint="STARTS_WITH",
+                    search_string=prefix,
+                    # Match the path API Gateway routes, not its spelling: decoded and with
+                    # "//", "/./" and "/x/../" resolved, so "/webhooks/../api/public/tips"
+                    # is not exempt. No LOWERCASE: API Gateway paths are case-sensitive.
+                    text_transformations=[
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="NORMALIZE_PATH"),
+                    ],
+                )
             )
 
         # Provider webhooks arrive from the provider's few IPs in bursts (replies to a
         # city-wide alert); they are signature-checked in the function, so the per-IP
-        # limit applies to everything else.
+        # limit applies to everything else. Only paths that START with the webhook prefix
+        # are exempt ("/api/public/webhooks/x" is not). WAF sees the stage in the path on
+        # the execute-api URL ("/prod/webhooks/...") and not on a custom domain.
         not_webhooks = wafv2.CfnWebACL.StatementProperty(
             not_statement=wafv2.CfnWebACL.NotStatementProperty(
                 statement=wafv2.CfnWebACL.StatementProperty(
-                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                        positional_constraint="CONTAINS",
-                        search_string="/webhooks/",
-                        text_transformations=[
-                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
-                        ],
+                    or_statement=wafv2.CfnWebACL.OrStatementProperty(
+                        statements=[
+                            path_starts_with(WEBHOOK_PREFIX),
+                            path_starts_with(f"/{STAGE_NAME}{WEBHOOK_PREFIX}"),
+                        ]
                     )
                 )
             )
@@ -512,7 +568,7 @@ class ApiConstruct(Construct):
             "WebAcl",
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility(f"{self.config.resource_prefix}waf"),
+            visibility_config=visibility(f"{self.config.resource_prefix}waf", sampled=False),
             rules=[
                 rate_limit,
                 # Bodies over 8 KB are normal here (tip photos, form posts); the API enforces

@@ -57,6 +57,19 @@ SECRETS: dict[str, dict] = {
 }
 
 
+#: Buckets without S3 server access logs, and why. An access log line holds the requester's
+#: IP address next to the object key; for the media bucket that key is
+#: `uploads/tips/<code>/<media_id>`, a presigned POST straight from the tipster's browser,
+#: so the log would tie an anonymous tip to an IP address ("no IP address is stored with
+#: the tip"). Object-level auditing there, if a city wants it, is a CloudTrail data-events
+#: trail the city configures knowingly (it records source IPs too).
+UNLOGGED_BUCKETS: dict[str, str] = {
+    "media": "Tipster anonymity: S3 server access logs would record each web tipster's IP address "
+    "next to the object key that names their tip (uploads/tips/<code>/...). Object-level auditing "
+    "is left to CloudTrail data events, which the city may enable knowingly.",
+}
+
+
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
@@ -119,7 +132,8 @@ class DataConstruct(Construct):
         for name in topology.buckets:
             # Capability constructs add their own expiry rules (tips: TipsConstruct).
             lifecycle = [s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))]
-            self.buckets[name] = s3.Bucket(
+            logged = name not in UNLOGGED_BUCKETS
+            bucket = s3.Bucket(
                 self,
                 f"{_pascal(name)}Bucket",
                 encryption=s3.BucketEncryption.KMS,
@@ -128,12 +142,15 @@ class DataConstruct(Construct):
                 block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                 enforce_ssl=True,
                 versioned=True,
-                server_access_logs_bucket=self.log_bucket,
-                server_access_logs_prefix=f"{name}/",
+                server_access_logs_bucket=self.log_bucket if logged else None,
+                server_access_logs_prefix=f"{name}/" if logged else None,
                 lifecycle_rules=lifecycle,
                 # Evidence is never deleted by a stack operation, sandbox or not.
                 removal_policy=RemovalPolicy.RETAIN,
             )
+            if not logged:
+                acknowledge(bucket, UNLOGGED_BUCKETS[name], "AwsSolutions-S1")
+            self.buckets[name] = bucket
 
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}

@@ -20,6 +20,8 @@ function of the stack.
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -129,7 +131,20 @@ class TipsConstruct(Construct):
             fn.add_environment("RTCC_TIPS_VAULT_KEY_ID", self.vault_key.key_arn)
             fn.add_environment("RTCC_TIPS_VAULT_RETENTION_DAYS", str(config.retention.tip_contact_days))
 
+        # Only the reply function sends SMS from the tip line: replies to tipsters and
+        # priority alerts to supervisors (rtcc.tips.outbound).
+        for name, value in self.outbound_settings(config).items():
+            self.functions["tip-outbound"].add_environment(name, value)
+
         self._media_bucket_rules(data.buckets[MEDIA_BUCKET], api.public_origin, config)
+
+    @staticmethod
+    def outbound_settings(config: DeployConfig) -> dict[str, str]:
+        return {
+            "RTCC_TIPS_LINE_NUMBER": config.tip_line_number,
+            # pydantic-settings reads a list field as JSON.
+            "RTCC_TIPS_SUPERVISOR_NUMBERS": json.dumps(list(config.tips_supervisor_numbers)),
+        }
 
     # --- grants -------------------------------------------------------------------------
     @staticmethod

@@ -133,6 +133,58 @@ def test_config_errors_name_each_field(tmp_path):
         load_config(bad)
 
 
+def _config_with(tmp_path, *replacements: tuple[str, str]):
+    """The example config with each (old, new) text replaced, loaded."""
+    from infra.config import load_config
+
+    text = (REPO_ROOT / "infra" / "city.example.toml").read_text()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "city.toml"
+    path.write_text(text)
+    return load_config(path)
+
+
+EXAMPLE_SID = 'twilio_account_sid = "AC0123456789abcdef0123456789abcdef"'
+
+
+def test_deployed_config_needs_a_real_twilio_account_sid(tmp_path):
+    from rtcc.settings import Settings
+
+    from infra.config import PLACEHOLDER_TWILIO_SID, ConfigError
+
+    assert Settings.model_fields["twilio_account_sid"].default == PLACEHOLDER_TWILIO_SID
+    with pytest.raises(ConfigError, match=r"config error: twilio_account_sid: required in a deployed"):
+        _config_with(tmp_path, (EXAMPLE_SID, ""))
+    with pytest.raises(ConfigError, match=r"config error: twilio_account_sid: that is the local placeholder"):
+        _config_with(tmp_path, (EXAMPLE_SID, f'twilio_account_sid = "AC{"0" * 32}"'))
+    with pytest.raises(ConfigError, match=r"config error: twilio_account_sid: String should match pattern"):
+        _config_with(tmp_path, (EXAMPLE_SID, 'twilio_account_sid = "AC0123456789ABCDEF0123456789ABCDEF"'))
+    # A dev-sandbox may leave it out (it sends no real SMS).
+    sandbox = _config_with(
+        tmp_path, (EXAMPLE_SID, ""), ('environment = "deployed"', 'environment = "dev-sandbox"')
+    )
+    assert sandbox.twilio_account_sid is None
+
+
+def test_supervisor_numbers_are_e164_and_unique(tmp_path):
+    from infra.config import MAX_SUPERVISOR_NUMBERS, ConfigError
+
+    empty = "tips_supervisor_numbers = []"
+    config = _config_with(tmp_path, (empty, 'tips_supervisor_numbers = ["+12065550111", "+12065550112"]'))
+    assert config.tips_supervisor_numbers == ("+12065550111", "+12065550112")
+    with pytest.raises(ConfigError, match=r"config error: tips_supervisor_numbers.1: write it in E.164 form"):
+        _config_with(tmp_path, (empty, 'tips_supervisor_numbers = ["+12065550111", "+1 206 555 0112"]'))
+    with pytest.raises(ConfigError, match=r"config error: tips_supervisor_numbers.0: not an E.164"):
+        _config_with(tmp_path, (empty, 'tips_supervisor_numbers = ["555-0111"]'))
+    with pytest.raises(ConfigError, match=r"config error: tips_supervisor_numbers: a number appears twice"):
+        _config_with(tmp_path, (empty, 'tips_supervisor_numbers = ["+12065550111", "+12065550111"]'))
+    too_many = ", ".join(f'"+1206555{1000 + i}"' for i in range(MAX_SUPERVISOR_NUMBERS + 1))
+    with pytest.raises(ConfigError, match=r"config error: tips_supervisor_numbers: at most 20 numbers"):
+        _config_with(tmp_path, (empty, f"tips_supervisor_numbers = [{too_many}]"))
+
+
 def test_example_config_is_valid_and_commented():
     from infra.config import DEFAULT_CONFIG, DeployConfig, load_config
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import pytest
 from rtcc.resources import BINARY_MEDIA_TYPES, STAFF_GROUPS, queue_url_env_var
 from rtcc.topology import TOPOLOGY
+
+from tests.infra.iam_policy import DYNAMODB_READS, allowed_actions
 
 pytestmark = pytest.mark.infra
 
@@ -36,13 +39,13 @@ def _method_paths(synth) -> dict[tuple[str, str], dict]:
     return methods
 
 
-def test_one_rest_api_with_logging_tracing_throttling(synth):
+def test_one_rest_api_with_logging_and_throttling(synth):
     _, api = synth.one("AWS::ApiGateway::RestApi")
     for media_type in (*BINARY_MEDIA_TYPES, "multipart/form-data", "application/pdf", "image/*"):
         assert media_type in api["Properties"]["BinaryMediaTypes"]
     _, stage = synth.one("AWS::ApiGateway::Stage")
     props = stage["Properties"]
-    assert props["TracingEnabled"] is True
+    # No stage tracing: test_infra_privacy.py says why.
     assert "DestinationArn" in props["AccessLogSetting"]
     access_format = json.loads(props["AccessLogSetting"]["Format"])
     assert access_format["resource"] == "$context.resourcePath"  # the template, never the concrete path
@@ -136,7 +139,7 @@ def test_kms_key_rotates_and_encrypts_tables_queues_buckets(synth):
     assert rule["SSEAlgorithm"] == "aws:kms" and _getatt(rule["KMSMasterKeyID"])[0] == key_id
     assert media["VersioningConfiguration"]["Status"] == "Enabled"
     assert all(media["PublicAccessBlockConfiguration"].values())
-    assert "LoggingConfiguration" in media
+    # No server access logs on the media bucket: test_infra_privacy.py says why.
     expirations = [r.get("ExpirationInDays") for r in media["LifecycleConfiguration"]["Rules"]]
     assert synth.config.retention.media_days in expirations
 
@@ -205,18 +208,45 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
         assert "RTCC_TWILIO_AUTH_TOKEN" not in env
 
 
-def test_api_function_can_write_the_audit_table(synth):
-    api_role = synth.logical_id(synth.stack.api.functions["api"].role)
-    audit_id = synth.logical_id(synth.stack.data.tables["audit"])
-    statements = [
-        s
-        for p in synth.resources("AWS::IAM::Policy").values()
-        if any(_ref(r) == api_role for r in p["Properties"]["Roles"])
-        for s in p["Properties"]["PolicyDocument"]["Statement"]
-    ]
-    writes = [s for s in statements if "dynamodb:PutItem" in s["Action"]]
-    resources = json.dumps([s["Resource"] for s in writes])
-    assert audit_id in resources
+#: Every DynamoDB action that changes or removes an item, or the table itself.
+DYNAMODB_CHANGES = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+    "dynamodb:UpdateTable",
+    "dynamodb:DeleteTable",
+    "dynamodb:UpdateTimeToLive",
+    "dynamodb:RestoreTableFromBackup",
+)
+
+
+def test_functions_only_append_to_the_audit_table(synth):
+    """A compromised function must not be able to rewrite or delete the chain's tail: it
+    may read (Query, what AuditLog uses for the head and verify) and conditionally put."""
+    from infra.constructs.api import AUDIT_ACTIONS
+
+    assert set(AUDIT_ACTIONS) == {"dynamodb:PutItem", "dynamodb:Query"}
+    audit = synth.logical_id(synth.stack.data.tables["audit"])
+    data_key = synth.logical_id(synth.stack.data.key)
+    every_action = (*DYNAMODB_READS, *DYNAMODB_CHANGES, "dynamodb:ConditionCheckItem")
+    assert synth.stack.api.functions
+    for name in synth.stack.api.functions:
+        assert allowed_actions(synth, name, audit, every_action) == set(AUDIT_ACTIONS), name
+        # The table is encrypted with the data key: DynamoDB needs it on the caller's behalf.
+        assert allowed_actions(synth, name, data_key, ("kms:Decrypt", "kms:GenerateDataKey")) == {
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+        }, name
+
+
+def test_grant_data_refuses_the_audit_table(synth):
+    api = synth.stack.api
+    with pytest.raises(ValueError, match="append-only"):
+        api.grant_data(api.functions["api"], tables=["audit"])
 
 
 def test_waf_with_managed_rules_and_rate_limit_on_the_stage(synth):
@@ -232,6 +262,80 @@ def test_waf_with_managed_rules_and_rate_limit_on_the_stage(synth):
     assert _getatt(association["Properties"]["WebACLArn"])[0] == acl_id
     stage_id, _ = synth.one("AWS::ApiGateway::Stage")
     assert stage_id in json.dumps(association["Properties"]["ResourceArn"])
+
+
+# --- the WAF's webhook exemption ---------------------------------------------------------
+def _waf_transform(value: str, kind: str) -> str:
+    """What WAF's text transformations do to a URI path (the two rtcc uses)."""
+    if kind == "URL_DECODE":
+        return unquote(value)
+    if kind == "NORMALIZE_PATH":
+        # "//" -> "/", "/./" dropped, "/x/../" resolved (not above the start).
+        parts: list[str] = []
+        for part in value.split("/")[1:]:
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if parts:
+                    parts.pop()
+                continue
+            parts.append(part)
+        return "/" + "/".join(parts) + ("/" if value.endswith("/") and parts else "")
+    raise AssertionError(f"the test does not model {kind}")
+
+
+def _waf_matches(statement: dict, path: str) -> bool:
+    """Evaluate the rate rule's scope-down statement (Not/Or/ByteMatch on the URI path)."""
+    if "NotStatement" in statement:
+        return not _waf_matches(statement["NotStatement"]["Statement"], path)
+    if "OrStatement" in statement:
+        return any(_waf_matches(s, path) for s in statement["OrStatement"]["Statements"])
+    if "AndStatement" in statement:
+        return all(_waf_matches(s, path) for s in statement["AndStatement"]["Statements"])
+    match = statement["ByteMatchStatement"]
+    assert "UriPath" in match["FieldToMatch"]
+    value = path
+    for t in sorted(match["TextTransformations"], key=lambda t: t["Priority"]):
+        value = _waf_transform(value, t["Type"])
+    needle = match["SearchString"]
+    return {
+        "STARTS_WITH": value.startswith,
+        "ENDS_WITH": value.endswith,
+        "EXACTLY": lambda n: value == n,
+        "CONTAINS": lambda n: n in value,
+    }[match["PositionalConstraint"]](needle)
+
+
+def test_waf_rate_limit_exempts_only_paths_starting_with_the_webhook_prefix(synth):
+    from infra.constructs.api import STAGE_NAME, WEBHOOK_PREFIX
+
+    # Every webhook route is under the prefix, and nothing else is.
+    webhook_routes = [r.path for r in TOPOLOGY.routes if "webhooks" in r.path]
+    assert webhook_routes and all(p.startswith(WEBHOOK_PREFIX) for p in webhook_routes)
+
+    _, acl = synth.one("AWS::WAFv2::WebACL")
+    (rule,) = [r for r in acl["Properties"]["Rules"] if r["Name"] == "RateLimitPerClientIp"]
+    scope = rule["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
+
+    def rate_limited(path: str) -> bool:
+        return _waf_matches(scope, path)
+
+    for host_path in ("", f"/{STAGE_NAME}"):  # custom domain; execute-api URL with the stage
+        assert not rate_limited(f"{host_path}/webhooks/twilio/tips"), host_path
+        for path in (
+            "/api/public/webhooks/x",
+            "/api/public/tips",
+            "/api/webhooks/twilio/tips",
+            "/tip",
+            "/webhooks",  # not under the prefix
+            "/WEBHOOKS/twilio/tips",  # API Gateway paths are case-sensitive
+            "/webhooks/../api/public/tips",
+            "/webhooks/%2e%2e/api/public/tips",
+            "//api/public/webhooks/x",
+        ):
+            assert rate_limited(f"{host_path}{path}"), f"{host_path}{path}"
+    # Another stage name in front is not the stage.
+    assert rate_limited("/dev/webhooks/twilio/tips")
 
 
 def test_alarms_on_every_function_dlq_and_api_5xx_plus_dashboard(synth):

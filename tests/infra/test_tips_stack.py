@@ -3,7 +3,6 @@ media bucket's upload rules, DLQ alarms, and deployed settings that code actuall
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from pathlib import Path
 
@@ -13,78 +12,18 @@ from rtcc.settings import Settings
 from rtcc.topology import TOPOLOGY
 
 from infra.config import ConfigError, load_config
+from tests.infra.iam_policy import (
+    DYNAMODB_ACTIONS,
+    DYNAMODB_READS,
+    allowed_actions,
+    allows,
+    refs,
+    role_statements,
+)
 
 pytestmark = pytest.mark.infra
 
 HERE = Path(__file__).resolve().parent
-
-#: Everything that reads a DynamoDB item's contents.
-DYNAMODB_READS = (
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:GetRecords",
-    "dynamodb:PartiQLSelect",
-)
-DYNAMODB_ACTIONS = (
-    *DYNAMODB_READS,
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-)
-
-
-# --- a small IAM evaluator over the template ----------------------------------------------
-def _refs(value: object) -> set[str]:
-    """Logical ids a template value points at (Ref / Fn::GetAtt anywhere inside it)."""
-    if isinstance(value, dict):
-        found: set[str] = set()
-        for k, v in value.items():
-            if k == "Ref" and isinstance(v, str):
-                found.add(v)
-            elif k == "Fn::GetAtt":
-                found.add(v[0] if isinstance(v, list) else str(v).split(".")[0])
-            else:
-                found |= _refs(v)
-        return found
-    if isinstance(value, list):
-        return set().union(*(_refs(v) for v in value)) if value else set()
-    return set()
-
-
-def _as_list(value: object) -> list:
-    return value if isinstance(value, list) else [value]
-
-
-def _role_statements(synth, function_name: str) -> list[dict]:
-    role_id = synth.logical_id(synth.stack.api.functions[function_name].role)
-    statements = []
-    for policy in synth.resources("AWS::IAM::Policy").values():
-        if role_id in _refs(policy["Properties"]["Roles"]):
-            statements += _as_list(policy["Properties"]["PolicyDocument"]["Statement"])
-    role = synth.template["Resources"][role_id]["Properties"]
-    for inline in role.get("Policies", []):
-        statements += _as_list(inline["PolicyDocument"]["Statement"])
-    return statements
-
-
-def _allows(statement: dict, action: str, resource_id: str) -> bool:
-    if statement.get("Effect") != "Allow":
-        return False
-    if not any(fnmatch.fnmatchcase(action, a) for a in _as_list(statement.get("Action", []))):
-        return False
-    resources = _as_list(statement.get("Resource", []))
-    # A whole-resource ARN only: "<arn>/index/*" is the table's indexes, not its items.
-    exact = [r for r in resources if not (isinstance(r, dict) and "Fn::Join" in r)]
-    return "*" in resources or resource_id in _refs(exact)
-
-
-def allowed_actions(synth, function_name: str, resource_id: str, actions: tuple[str, ...]) -> set[str]:
-    statements = _role_statements(synth, function_name)
-    return {a for a in actions if any(_allows(s, a, resource_id) for s in statements)}
 
 
 def vault_ids(synth) -> tuple[str, str]:
@@ -117,7 +56,7 @@ def test_webhook_seals_and_writes_api_only_schedules_deletion(synth):
 def test_vault_key_uses_need_the_tip_encryption_context(synth):
     _, key = vault_ids(synth)
     for name, action in (("tip-webhook", "kms:Encrypt"), ("tip-outbound", "kms:Decrypt")):
-        (statement,) = [s for s in _role_statements(synth, name) if _allows(s, action, key)]
+        (statement,) = [s for s in role_statements(synth, name) if allows(s, action, key)]
         conditions = statement["Condition"]
         assert conditions["Null"] == {"kms:EncryptionContext:tip": "false"}
         assert conditions["ForAllValues:StringEquals"] == {"kms:EncryptionContextKeys": ["tip"]}
@@ -132,7 +71,7 @@ def test_vault_key_rotates_is_kept_and_denies_decrypt_to_all_but_the_reply_role(
     (deny,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s["Effect"] == "Deny"]
     assert set(deny["Action"]) == {"kms:Decrypt", "kms:ReEncryptFrom"}
     assert deny["Principal"] == {"AWS": "*"}
-    assert _refs(deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == {outbound_role}
+    assert refs(deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == {outbound_role}
     # The data key is a different key: tables stay encrypted at rest with it.
     assert key_id != synth.logical_id(synth.stack.data.key)
 
@@ -141,7 +80,7 @@ def test_every_function_knows_the_vault_key_and_retention(synth):
     _, key_id = vault_ids(synth)
     for fn in synth.stack.api.functions.values():
         env = synth.template["Resources"][synth.logical_id(fn)]["Properties"]["Environment"]["Variables"]
-        assert _refs(env["RTCC_TIPS_VAULT_KEY_ID"]) == {key_id}  # the key ARN (GetAtt Arn)
+        assert refs(env["RTCC_TIPS_VAULT_KEY_ID"]) == {key_id}  # the key ARN (GetAtt Arn)
         assert env["RTCC_TIPS_VAULT_RETENTION_DAYS"] == str(synth.config.retention.tip_contact_days)
 
 
@@ -189,7 +128,7 @@ def test_media_bucket_accepts_presigned_posts_from_the_api_origin_only(synth):
     # No public_base_url or domain in the test config: the execute-api host, without the stage.
     assert origin != "*"
     parts = origin["Fn::Join"][1]
-    assert parts[0] == "https://" and _refs(parts) >= {synth.logical_id(synth.stack.api.rest_api)}
+    assert parts[0] == "https://" and refs(parts) >= {synth.logical_id(synth.stack.api.rest_api)}
     assert not any(isinstance(p, str) and "/prod" in p for p in parts)
 
 
@@ -236,7 +175,7 @@ def test_twilio_form_posts_reach_the_webhook_as_exact_bytes(synth):
     posts = [
         m["Properties"]
         for m in synth.resources("AWS::ApiGateway::Method").values()
-        if m["Properties"]["HttpMethod"] == "POST" and webhook in _refs(m["Properties"]["Integration"])
+        if m["Properties"]["HttpMethod"] == "POST" and webhook in refs(m["Properties"]["Integration"])
     ]
     (method,) = posts
     # Lambda proxy: no mapping template rewrites the body, no content handling converts it.
@@ -251,7 +190,7 @@ def test_tips_dead_letter_queues_raise_alarms(synth):
         dlq = synth.logical_id(synth.stack.data.dead_letter_queues[name])
         assert any(
             a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
-            and dlq in _refs(a["Properties"]["Dimensions"])
+            and dlq in refs(a["Properties"]["Dimensions"])
             and a["Properties"]["AlarmActions"]
             for a in alarms
         ), name
@@ -276,6 +215,91 @@ def test_every_rtcc_variable_the_stack_sets_is_read_by_code(synth):
                 # RTCC_MEDIA_BUCKET and the rest: a Settings field, or nothing reads it.
                 assert var.removeprefix("RTCC_").lower() in fields, (fn_name, var)
         assert env["RTCC_CITY_NAME"] == synth.config.city_name
+
+
+#: What each function's code needs from its environment to work deployed (the reverse of
+#: the test above: a setting left at its local default is a feature that silently fails).
+#: Every function: where it runs and which tables, the public URL, the vault key.
+REQUIRED_EVERYWHERE = (
+    "RTCC_ENVIRONMENT",
+    "RTCC_REGION",
+    "RTCC_PUBLIC_BASE_URL",
+    "RTCC_TABLE_PREFIX",
+    "RTCC_TIPS_VAULT_KEY_ID",
+    "RTCC_TIPS_VAULT_RETENTION_DAYS",
+    "RTCC_SMS_BACKEND",
+    "RTCC_TWILIO_ACCOUNT_SID",
+)
+REQUIRED_BY_FUNCTION = {
+    # Replies and supervisor alerts go out from the tip line through Twilio.
+    "tip-outbound": (
+        "RTCC_TIPS_LINE_NUMBER",
+        "RTCC_TIPS_SUPERVISOR_NUMBERS",
+        "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN",
+    ),
+    # Signature check (auth token, public URL) and the tipster's pseudonym.
+    "tip-webhook": ("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN"),
+    # Authenticated downloads from Twilio into the media bucket.
+    "tip-media": ("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", "RTCC_MEDIA_BUCKET"),
+    # Web tips (pseudonymous rate limits, presigned uploads) and staff sign-in.
+    "api": (
+        "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN",
+        "RTCC_MEDIA_BUCKET",
+        "RTCC_USER_POOL_ID",
+        "RTCC_USER_POOL_CLIENT_ID",
+    ),
+}
+
+
+def _env(synth, name: str) -> dict:
+    fn = synth.stack.api.functions[name]
+    return synth.template["Resources"][synth.logical_id(fn)]["Properties"]["Environment"]["Variables"]
+
+
+def test_every_function_gets_the_settings_its_code_needs_deployed(synth):
+    assert set(REQUIRED_BY_FUNCTION) <= set(synth.stack.api.functions)
+    for name in synth.stack.api.functions:
+        env = _env(synth, name)
+        for var in (*REQUIRED_EVERYWHERE, *REQUIRED_BY_FUNCTION.get(name, ())):
+            assert var in env, (name, var)
+        assert env["RTCC_ENVIRONMENT"] == "deployed" and env["RTCC_SMS_BACKEND"] == "twilio"
+        assert env["RTCC_TABLE_PREFIX"] == synth.config.resource_prefix
+        assert env["RTCC_TWILIO_ACCOUNT_SID"] == synth.config.twilio_account_sid
+        assert env["RTCC_TWILIO_ACCOUNT_SID"] != Settings.model_fields["twilio_account_sid"].default
+        # Each secret ARN names the stack's secret, and the function may read it.
+        for var in env:
+            if secret := re.fullmatch(r"RTCC_(\w+)_SECRET_ARN", var):
+                if var not in REQUIRED_BY_FUNCTION.get(name, ()):
+                    continue  # known, not used: no grant expected
+                secret_id = synth.logical_id(synth.stack.data.secrets[secret.group(1).lower()])
+                assert refs(env[var]) == {secret_id}, (name, var)
+                read = allowed_actions(synth, name, secret_id, ("secretsmanager:GetSecretValue",))
+                assert read, (name, var)
+
+
+def test_reply_function_sends_from_the_tip_line_and_alerts_configured_supervisors(synth, monkeypatch):
+    env = _env(synth, "tip-outbound")
+    assert env["RTCC_TIPS_LINE_NUMBER"] == synth.config.tip_line_number
+    assert synth.config.tips_supervisor_numbers  # the test config lists some
+    # What the Lambda's Settings object will read from these variables.
+    for var, value in env.items():
+        if var.startswith("RTCC_") and isinstance(value, str):
+            monkeypatch.setenv(var, value)
+    settings = Settings()
+    assert settings.tips_line_number == synth.config.tip_line_number
+    assert settings.tips_supervisor_numbers == list(synth.config.tips_supervisor_numbers)
+    # Supervisors' numbers reach only the function that texts them.
+    for name in synth.stack.api.functions:
+        if name != "tip-outbound":
+            assert "RTCC_TIPS_SUPERVISOR_NUMBERS" not in _env(synth, name), name
+            assert "RTCC_TIPS_LINE_NUMBER" not in _env(synth, name), name
+
+
+def test_no_supervisors_configured_means_an_empty_list():
+    from infra.constructs.tips import TipsConstruct
+
+    config = load_config(HERE / "city.test.toml").model_copy(update={"tips_supervisor_numbers": ()})
+    assert TipsConstruct.outbound_settings(config)["RTCC_TIPS_SUPERVISOR_NUMBERS"] == "[]"
 
 
 # --- config --------------------------------------------------------------------------------
