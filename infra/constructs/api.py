@@ -298,6 +298,10 @@ class ApiConstruct(Construct):
             "RTCC_SMS_BACKEND": "twilio",
             "RTCC_CITY_NAME": config.city_name,
             "POWERTOOLS_METRICS_NAMESPACE": "rtcc",
+            # X-Ray keeps traces 30 days: never put handler responses (tip codes, TwiML) or
+            # exception texts (a provider error can quote a phone number) into them.
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+            "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }
         if config.twilio_account_sid:

@@ -89,3 +89,12 @@ def test_waf_samples_no_request_it_lets_through(synth):
             assert rule["VisibilityConfig"]["SampledRequestsEnabled"] is False, rule["Name"]
     rules = {r["Name"]: r for r in props["Rules"]}
     assert rules["AWSManagedRulesCommonRuleSet"]["VisibilityConfig"]["SampledRequestsEnabled"] is False
+
+
+def test_function_traces_never_capture_responses_or_error_texts(synth):
+    # Responses carry tip codes and TwiML; a provider's error text can quote a phone number.
+    for fn in synth.resources("AWS::Lambda::Function").values():
+        if fn["Properties"].get("Handler", "").startswith("functions."):
+            env = fn["Properties"]["Environment"]["Variables"]
+            assert env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+            assert env["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
