@@ -2,6 +2,10 @@
 
 The one function allowed to read the contact vault (IAM: GetItem on the vault table and
 kms:Decrypt on the vault key are granted to this function alone).
+
+What a record handler raises is logged by Powertools and, when a whole batch fails, put
+into the BatchProcessingError Lambda logs: `OutboundSender` raises only errors without
+the provider's message (which would name the tipster's number), see rtcc.tips.outbound.
 """
 
 from __future__ import annotations
@@ -22,9 +26,17 @@ route_tips_logs(logger)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def record_handler(record: SQSRecord) -> str:
+def receive_count(record: SQSRecord) -> int:
+    try:
+        return int(record.attributes.approximate_receive_count or 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def record_handler(record: SQSRecord, sender: OutboundSender | None = None) -> str:
     job = json.loads(record.body)
-    return OutboundSender(default_ports().sealer, get_sms_gateway()).handle(job)
+    sender = sender or OutboundSender(default_ports().sealer, get_sms_gateway())
+    return sender.handle(job, receive_count(record))
 
 
 @logger.inject_lambda_context

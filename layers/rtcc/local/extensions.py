@@ -9,6 +9,6 @@ also runs.
 
 EXTENSION_MODULES: tuple[str, ...] = (
     "rtcc.local.dev_routes",  # GET/DELETE /dev/outbox
-    "rtcc.tips.local_media",  # /dev/twilio-media: Twilio's media host for the phone simulator
+    "rtcc.local.twilio_media_host",  # /dev/twilio-media: Twilio's media host for the phone simulator
     "rtcc.local.phone",  # /dev/phone: the phone simulator (signed Twilio webhooks, outbox replies)
 )

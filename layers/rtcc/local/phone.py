@@ -30,11 +30,11 @@ import requests
 from werkzeug.wrappers import Request, Response
 
 from rtcc.local.dev_routes import json_response, register_dev_route
+from rtcc.local.twilio_media_host import put_media
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
 from rtcc.sms.gateway import local_outbox
 from rtcc.tips.adapters.twilio_webhook import sign
-from rtcc.tips.local_media import put_media
 
 WEBHOOK_PATH = "/webhooks/twilio/tips"
 MAX_BODY_CHARS = 1600  # Twilio's limit for one inbound message

@@ -78,8 +78,12 @@ class TipMessageOut(BaseModel):
     body: str
     author: str | None
     media_ids: list[str]
-    delivery: str | None = Field(None, description="SMS replies: queued | sent | undeliverable")
-    delivery_detail: str | None = None
+    delivery: str | None = Field(
+        None,
+        description="SMS replies: queued | sending | sent | undeliverable | failed "
+        "(failed: not sent; send the reply again)",
+    )
+    delivery_detail: str | None = Field(None, description="Why a reply is undeliverable, failed or retrying")
 
 
 class TipMediaOut(BaseModel):

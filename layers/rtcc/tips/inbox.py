@@ -27,6 +27,7 @@ from rtcc.store.tips import (
 from rtcc.tips.ports import MediaStore, TipQueues
 from rtcc.tips.records import (
     TipConflict,
+    TipError,
     TipInputError,
     TipNotFound,
     activity_key,
@@ -100,6 +101,22 @@ class TipChanges:
     note: str | None = None
     spam_suspected: bool | None = None
     cleared: set[str] = field(default_factory=set)  # fields set to null explicitly
+
+
+class ReplyNotQueued(TipError):
+    """The reply is stored (marked failed) but could not be handed to the sender."""
+
+    status = 503
+
+    def __init__(self, message: TipMessageRecord) -> None:
+        super().__init__("queue: the reply could not be queued for sending; send it again")
+        self.reply = message
+
+
+def _failed_at(reasons: list[Any], index: int) -> bool:
+    """Whether a cancelled transaction's item `index` failed its condition."""
+    reason = reasons[index] if index < len(reasons) else None
+    return bool(reason and reason.code == "ConditionalCheckFailed")
 
 
 class TipInbox:
@@ -210,7 +227,9 @@ class TipInbox:
         self, code: str, changes: TipChanges, author: str, version: int | None = None
     ) -> tuple[TipRecord, list[str]]:
         """Apply officer changes; returns the tip and the names of the fields changed."""
-        for attempt in range(3):
+        vault_gone = False
+        attempt = 0
+        while True:
             tip = self.get(code)
             if version is not None and int(tip.version or 0) != version:
                 raise TipConflict(
@@ -223,16 +242,23 @@ class TipInbox:
             seen = int(tip.version or 0)
             moment = now_utc()
             tip.version = seen + 1
+            vault = None if vault_gone else self._vault_retention(tip, was_closed)
             try:
                 with transaction() as tx:
                     tx.save(tip, condition=TipRecord.version == seen)
                     tx.save(feed_entry(code, "update", moment))
-                break
-            except TransactWriteError:
-                if attempt == 2 or version is not None:
+                    if vault is not None:
+                        tx.update(TipVaultRecord(code), actions=[vault[0]], condition=vault[1])
+                return tip, changed
+            except TransactWriteError as exc:
+                reasons = list(exc.cancellation_reasons or [])
+                if vault is not None and _failed_at(reasons, 2) and not _failed_at(reasons, 0):
+                    # Reopening a tip whose contact is gone already: nothing to un-schedule.
+                    vault_gone = True
+                    continue
+                attempt += 1
+                if attempt == 3 or version is not None:
                     raise TipConflict("version: the tip changed while saving; reload it") from None
-        self._vault_retention(tip, was_closed)
-        return tip, changed
 
     def _apply(self, tip: TipRecord, c: TipChanges, author: str) -> list[str]:
         changed: list[str] = []
@@ -253,14 +279,24 @@ class TipInbox:
         status = c.status
         if status is None and c.assignee and tip.status in ("new", "triaged"):
             status = "assigned"  # assigning someone is what 'assigned' means
-        if status is not None:
-            if status == "closed" and not tip.disposition:
-                raise TipInputError("disposition: required to close a tip")
-            if status == "assigned" and not tip.assignee:
-                raise TipInputError("assignee: required for status 'assigned'")
-            if status != tip.status:
-                put("status", status)
-                put("closed_at", iso(now_utc()) if status == "closed" else None)
+        if status is not None and status != tip.status:
+            put("status", status)
+            put("closed_at", iso(now_utc()) if status == "closed" else None)
+        # The result must stay coherent: checked whenever this request touched it, so an
+        # officer can still fix a tip that is not (without being refused for a note).
+        if {"status", "disposition", "assignee"} & set(changed):
+            if tip.status == "closed" and not tip.disposition:
+                raise TipInputError(
+                    "disposition: required to close a tip"
+                    if "status" in changed
+                    else "disposition: a closed tip keeps its disposition; reopen it to clear it"
+                )
+            if tip.status == "assigned" and not tip.assignee:
+                raise TipInputError(
+                    "assignee: required for status 'assigned'"
+                    if "status" in changed
+                    else "assignee: an assigned tip needs an assignee; set status to 'triaged' to unassign"
+                )
         if c.note:
             notes = json.loads(tip.notes_json or "[]")
             notes.append({"at": iso(now_utc()), "author": author, "text": c.note})
@@ -268,26 +304,21 @@ class TipInbox:
             changed.append("notes")
         return changed
 
-    def _vault_retention(self, tip: TipRecord, was_closed: bool) -> None:
-        """Closing starts the countdown to deleting the tipster's contact; reopening stops it.
-        Only an UpdateItem on the vault (no read): the API never sees the contact."""
+    def _vault_retention(self, tip: TipRecord, was_closed: bool) -> tuple[Any, Any] | None:
+        """The vault update (action, condition) that goes into the same transaction as a
+        close or reopen, so a failure cannot leave a closed tip whose contact is kept forever.
+
+        Closing starts the countdown to deleting the tipster's contact: an unconditional SET
+        of `expires` (on a vault item that is gone already it leaves only `code` + `expires`,
+        which TTL removes). Reopening stops it, only where the sealed contact still exists.
+        Always inside a transaction: a plain UpdateItem from pynamodb asks for the whole item
+        back (ReturnValues=ALL_NEW), which would hand the API the sealed contact."""
         if tip.channel != "sms" or was_closed == (tip.status == "closed"):
-            return
-        vault = TipVaultRecord(tip.code)
+            return None
         if tip.status == "closed":
             expires = now_utc() + timedelta(days=get_settings().tips_vault_retention_days)
-            action = TipVaultRecord.expires.set(expires)
-        else:
-            action = TipVaultRecord.expires.remove()
-        try:
-            # Inside a transaction because a plain UpdateItem from pynamodb asks for the whole
-            # item back (ReturnValues=ALL_NEW), which would hand the API the sealed contact.
-            with transaction() as tx:
-                tx.update(vault, actions=[action], condition=TipVaultRecord.code.exists())
-        except TransactWriteError as exc:
-            if not any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons):
-                raise
-            # The vault entry is gone already: nothing to schedule.
+            return TipVaultRecord.expires.set(expires), None
+        return TipVaultRecord.expires.remove(), TipVaultRecord.ciphertext.exists()
 
     # --- reply --------------------------------------------------------------------------------
     def reply(self, code: str, text: str, author: str) -> TipMessageRecord:
@@ -325,23 +356,49 @@ class TipInbox:
                 if attempt == 2:
                     raise TipConflict("version: the tip kept changing; try again") from None
         if tip.channel == "sms":
-            self.queues.send_outbound({"kind": "reply", "code": code, "message_key": message.key})
+            self._queue_reply(message)
         return message
+
+    def _queue_reply(self, message: TipMessageRecord) -> None:
+        """Hand a stored reply to the sender. If the queue refuses, the reply is marked
+        `failed` (the officer sees it in the thread and can send it again) and the request
+        answers 503 instead of leaving a reply `queued` that nothing will ever send."""
+        try:
+            self.queues.send_outbound({"kind": "reply", "code": message.code, "message_key": message.key})
+        except Exception as exc:  # noqa: BLE001 - any queue error: the reply must not look queued
+            logger.warning(
+                "tips.inbox reply not queued", extra={"code": message.code, "error": type(exc).__name__}
+            )
+            message.delivery = "failed"
+            message.delivery_detail = "could not be queued for sending; send the reply again"
+            try:
+                message.update(
+                    actions=[
+                        TipMessageRecord.delivery.set(message.delivery),
+                        TipMessageRecord.delivery_detail.set(message.delivery_detail),
+                    ],
+                    condition=TipMessageRecord.delivery == "queued",
+                )
+            except Exception:  # noqa: BLE001
+                logger.warning("tips.inbox could not mark the reply failed", extra={"code": message.code})
+            raise ReplyNotQueued(message) from None
 
     # --- abuse --------------------------------------------------------------------------------
     def set_blocked(self, code: str, blocked: bool, author: str) -> TipRecord:
         tip = self.get(code)
         if not tip.pseudonym:
             raise TipConflict("code: web tips have no sender to block")
-        try:
-            tipster = TipsterRecord.get(tip.pseudonym)
-        except DoesNotExist:
-            tipster = TipsterRecord(tip.pseudonym)
-        tipster.blocked = blocked
-        tipster.blocked_at = iso(now_utc()) if blocked else None
-        tipster.blocked_by = author if blocked else None
-        tipster.blocked_via = code if blocked else None
-        tipster.save()
+        # Only the blocked* fields, by UpdateItem (creating the record if need be): a
+        # read-modify-save of the whole record would undo a STOP that arrived meanwhile.
+        fields = (TipsterRecord.blocked_at, TipsterRecord.blocked_by, TipsterRecord.blocked_via)
+        if blocked:
+            values = (iso(now_utc()), author, code)
+            actions = [TipsterRecord.blocked.set(True)] + [
+                f.set(v) for f, v in zip(fields, values, strict=True)
+            ]
+        else:
+            actions = [TipsterRecord.blocked.set(False)] + [f.remove() for f in fields]
+        TipsterRecord(tip.pseudonym).update(actions=actions)
         return tip
 
     def is_blocked(self, tip: TipRecord) -> bool:

@@ -2,21 +2,88 @@
 
 It runs in its own function (the reply consumer), whose role alone may read the vault
 table and use the key to decrypt; the API only queues work for it.
+
+SQS delivers at least once, so both jobs are safe to receive twice:
+- a reply is claimed first (delivery `queued` -> `sending`, a conditional update), then
+  sent, then marked `sent`; a redelivery that finds `sent` does nothing, one that finds a
+  live claim backs off, one that finds a claim older than the function's timeout (its
+  invocation is dead) takes it over;
+- a supervisor alert keeps a sent marker per recipient, so a retry texts only those the
+  first attempt missed.
+
+Provider errors name the recipient ("The 'To' number +1555... is not a valid phone
+number"), and whatever an SQS consumer raises ends up in CloudWatch (Powertools puts every
+record's error in the BatchProcessingError it raises when a whole batch fails), so a
+failed send is turned into `SendFailed`, which carries only the provider's numeric code or
+the exception's class name, never its message.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from rtcc.settings import get_settings
 from rtcc.sms import SmsGateway
-from rtcc.store.tips import TipMessageRecord, TipRecord, TipsterRecord, TipVaultRecord
+from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord, TipVaultRecord
 from rtcc.tips.ports import ContactSealer
+from rtcc.tips.records import RECEIPT_RETENTION, iso, now_utc, parse_iso
+from rtcc.topology import TOPOLOGY
 
 logger = logging.getLogger(__name__)
+
+#: Twilio API errors that will not change on retry: the number cannot get our SMS.
+#: (21211 invalid 'To', 21214 not reachable, 21217 / 21401 / 21421 invalid number,
+#: 21408 region not enabled, 21610 recipient sent STOP, 21612 route not possible,
+#: 21614 not a mobile number.)
+PERMANENT_SMS_ERRORS = frozenset({21211, 21214, 21217, 21401, 21408, 21421, 21610, 21612, 21614})
+
+_OUTBOUND = TOPOLOGY.function("tip-outbound")
+_QUEUE = next(q for q in TOPOLOGY.queues if q.consumer == _OUTBOUND.name)
+#: An invocation cannot outlive the function's timeout, so a `sending` claim older than
+#: this belongs to one that died (mid-send, perhaps: taking it over may send twice, which
+#: beats never sending).
+CLAIM_EXPIRES_AFTER = timedelta(seconds=_OUTBOUND.timeout_s + 30)
+#: Receives after which the queue dead-letters a job: the last attempt marks the reply
+#: `failed` so the officer sees it was not sent.
+MAX_RECEIVES = _QUEUE.max_receive_count
+_CLAIM_PREFIX = "sending since "
+
+
+class SendFailed(Exception):
+    """An SMS did not go out. `code` is safe to log (a provider error number or an
+    exception class name); the provider's message never travels with it."""
+
+    def __init__(self, code: str, permanent: bool = False) -> None:
+        super().__init__(f"SMS not sent (error {code})")
+        self.code = code
+        self.permanent = permanent
+
+
+class ReplyBusy(Exception):
+    """Another invocation holds a fresh claim on this reply: try again later."""
+
+
+def error_code(exc: BaseException) -> str:
+    """Twilio's numeric error code if the exception has one (TwilioRestException.code),
+    else the exception's class name: never anything from its message."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, int) and not isinstance(code, bool):
+        return str(code)
+    return type(exc).__name__
+
+
+def send_sms(sms: SmsGateway, to: str, from_: str, body: str) -> str:
+    try:
+        return sms.send(to, from_, body)
+    except Exception as exc:  # noqa: BLE001 - any provider error: keep only a safe code
+        code = error_code(exc)
+        # `from None`: a chained traceback would print the original message (and number).
+        raise SendFailed(code, permanent=code.isdigit() and int(code) in PERMANENT_SMS_ERRORS) from None
 
 
 def reply_text(code: str, body: str) -> str:
@@ -28,43 +95,118 @@ def alert_text(code: str, keywords: list[str]) -> str:
     return f"rtcc: priority tip {code} ({words}). Open the tips inbox to triage."
 
 
+def alert_marker_key(code: str, keywords: list[str], number: str) -> str:
+    """Receipt key of one alert to one supervisor; the number only as part of a hash."""
+    digest = hashlib.sha256("|".join([code, ",".join(sorted(keywords)), number]).encode()).hexdigest()
+    return f"alert#{code}#{digest[:24]}"
+
+
 class OutboundSender:
     def __init__(self, sealer: ContactSealer, sms: SmsGateway) -> None:
         self.sealer = sealer
         self.sms = sms
 
-    def handle(self, job: dict[str, Any]) -> str:
+    def handle(self, job: dict[str, Any], receive_count: int = 1) -> str:
         kind = job.get("kind")
         if kind == "reply":
-            return self.reply(str(job["code"]), str(job["message_key"]))
+            return self.reply(str(job["code"]), str(job["message_key"]), receive_count)
         if kind == "notify":
             return self.alert(str(job["code"]), [str(k) for k in job.get("keywords", [])])
         logger.warning("tips.outbound unknown job kind", extra={"kind": kind})
         return "ignored"
 
-    def reply(self, code: str, key: str) -> str:
+    # --- replies ----------------------------------------------------------------------------
+    def reply(self, code: str, key: str, receive_count: int = 1) -> str:
         try:
             message = TipMessageRecord.get(code, key)
         except DoesNotExist:
             logger.warning("tips.outbound reply not found", extra={"code": code})
             return "unknown"
-        if message.delivery != "queued":
-            return message.delivery or "unknown"  # sent already: a redelivered job
+        if message.delivery == "sending" and not _claim_expired(message):
+            raise ReplyBusy(f"reply {code} is being sent by another invocation")
+        if message.delivery not in ("queued", "sending"):
+            return message.delivery or "unknown"  # sent (or settled) already: a redelivered job
         reason = self._undeliverable(code)
         if reason:
-            self._mark(message, "undeliverable", reason)
+            self._settle(message, "undeliverable", reason)
             return "undeliverable"
+        claim = self._claim(message)
+        if claim is None:
+            raise ReplyBusy(f"reply {code} was claimed by another invocation")
         vault = TipVaultRecord.get(code)
         number = self.sealer.unseal(vault.ciphertext, code)
-        sid = self.sms.send(number, get_settings().tips_line_number, reply_text(code, message.body))
-        self._mark(message, "sent", None, sid)
+        try:
+            sid = send_sms(self.sms, number, get_settings().tips_line_number, reply_text(code, message.body))
+        except SendFailed as failed:
+            return self._send_failed(message, claim, failed, receive_count)
+        self._settle(message, "sent", None, sid, claim=claim)
         logger.info("tips.outbound reply sent", extra={"code": code})
         return "sent"
+
+    def _claim(self, message: TipMessageRecord) -> str | None:
+        """Move the reply to `sending` if nobody else did; returns the claim (the detail
+        written, which later updates check so a taken-over claim is not overwritten)."""
+        claim = _CLAIM_PREFIX + iso(now_utc())
+        if message.delivery == "queued":
+            condition = TipMessageRecord.delivery == "queued"
+        else:  # an expired claim: take it over only if it is still the one we read
+            condition = (TipMessageRecord.delivery == "sending") & (
+                TipMessageRecord.delivery_detail == message.delivery_detail
+            )
+        try:
+            message.update(
+                actions=[
+                    TipMessageRecord.delivery.set("sending"),
+                    TipMessageRecord.delivery_detail.set(claim),
+                ],
+                condition=condition,
+            )
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                return None
+            raise
+        return claim
+
+    def _send_failed(
+        self, message: TipMessageRecord, claim: str, failed: SendFailed, receive_count: int
+    ) -> str:
+        code = message.code
+        logger.warning(
+            "tips.outbound reply not sent",
+            extra={
+                "code": code,
+                "error": failed.code,
+                "permanent": failed.permanent,
+                "attempt": receive_count,
+            },
+        )
+        if failed.permanent:
+            self._settle(
+                message,
+                "undeliverable",
+                f"the tipster's number cannot receive SMS (error {failed.code})",
+                claim=claim,
+            )
+            return "undeliverable"
+        if receive_count >= MAX_RECEIVES:
+            self._settle(
+                message,
+                "failed",
+                f"not sent after {receive_count} attempts (error {failed.code}); reply again to retry",
+                claim=claim,
+            )
+        else:
+            # Give the claim back so the redelivery can take it at once.
+            self._settle(message, "queued", f"retrying after error {failed.code}", claim=claim)
+        raise failed
 
     def _undeliverable(self, code: str) -> str | None:
         try:
             vault = TipVaultRecord.get(code)
         except DoesNotExist:
+            vault = None
+        if vault is None or not vault.ciphertext:
+            # Gone, or only the expiry a close wrote after the item had gone (see inbox).
             return "the tipster's contact has been deleted (retention period over)"
         if vault.opted_out:
             return "the tipster opted out (STOP)"
@@ -77,22 +219,92 @@ class OutboundSender:
                 pass
         return None
 
-    def _mark(
-        self, message: TipMessageRecord, delivery: str, detail: str | None, sid: str | None = None
+    def _settle(
+        self,
+        message: TipMessageRecord,
+        delivery: str,
+        detail: str | None,
+        sid: str | None = None,
+        claim: str | None = None,
     ) -> None:
+        """Record the outcome; with `claim`, only while that claim is still ours."""
         actions = [TipMessageRecord.delivery.set(delivery)]
-        if detail:
-            actions.append(TipMessageRecord.delivery_detail.set(detail))
+        actions.append(
+            TipMessageRecord.delivery_detail.set(detail)
+            if detail
+            else TipMessageRecord.delivery_detail.remove()
+        )
         if sid:
             actions.append(TipMessageRecord.provider_sid.set(sid))
-        message.update(actions=actions)
+        if claim is None:
+            condition = TipMessageRecord.delivery.is_in("queued", "sending")
+        else:
+            condition = (TipMessageRecord.delivery == "sending") & (TipMessageRecord.delivery_detail == claim)
+        try:
+            message.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if not _condition_failed(exc):
+                raise
+            # Someone else settled it (or took over an expired claim): theirs stands.
+            logger.info("tips.outbound reply settled elsewhere", extra={"code": message.code})
 
+    # --- supervisor alerts --------------------------------------------------------------------
     def alert(self, code: str, keywords: list[str]) -> str:
         settings = get_settings()
+        sent = skipped = 0
+        retry: list[str] = []
         for number in settings.tips_supervisor_numbers:
-            self.sms.send(number, settings.tips_line_number, alert_text(code, keywords))
+            marker = alert_marker_key(code, keywords, number)
+            if _exists(TipReceiptRecord, marker):
+                skipped += 1  # texted by an earlier attempt of this job
+                continue
+            try:
+                send_sms(self.sms, number, settings.tips_line_number, alert_text(code, keywords))
+            except SendFailed as failed:
+                logger.warning(
+                    "tips.outbound supervisor alert not sent",
+                    extra={"code": code, "error": failed.code, "permanent": failed.permanent},
+                )
+                if not failed.permanent:
+                    retry.append(failed.code)
+                    continue
+                # A supervisor number that cannot get SMS will not on retry either: settle it.
+            moment = now_utc()
+            TipReceiptRecord(
+                marker,
+                code=code,
+                message_key="supervisor-alert",
+                at=iso(moment),
+                expires=moment + RECEIPT_RETENTION,
+            ).save()
+            sent += 1
         logger.info(
             "tips.outbound supervisors alerted",
-            extra={"code": code, "recipients": len(settings.tips_supervisor_numbers)},
+            extra={"code": code, "sent": sent, "already": skipped, "failed": len(retry)},
         )
+        if retry:
+            raise SendFailed(retry[0])  # SQS retries; the markers keep others from a second text
         return "sent"
+
+
+def _claim_expired(message: TipMessageRecord) -> bool:
+    detail = message.delivery_detail or ""
+    if not detail.startswith(_CLAIM_PREFIX):
+        return True  # a claim without a time: nobody can be holding it meaningfully
+    try:
+        claimed: datetime = parse_iso(detail[len(_CLAIM_PREFIX) :])
+    except ValueError:
+        return True
+    return now_utc() - claimed > CLAIM_EXPIRES_AFTER
+
+
+def _condition_failed(exc: UpdateError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _exists(model: Any, key: str) -> bool:
+    try:
+        model.get(key)
+    except DoesNotExist:
+        return False
+    return True

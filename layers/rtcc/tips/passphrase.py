@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
+from functools import lru_cache
 
 from rtcc.tips.codes import normalize_passphrase
 
@@ -58,3 +59,16 @@ def verify_passphrase(passphrase: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(digest, _unb64(expected))
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    return hash_passphrase("decoy-passphrase-never-issued")
+
+
+def spend_like_a_check(passphrase: str) -> bool:
+    """Run a full scrypt check against a decoy hash and answer False: a request for a
+    code that does not exist (or cannot be opened) takes as long as a wrong passphrase,
+    so timing does not tell which codes exist."""
+    verify_passphrase(passphrase, _decoy_hash())
+    return False

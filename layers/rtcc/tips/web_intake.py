@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord
 from rtcc.tips.codes import COLLISIONS_BEFORE_LONGER, alias_for, new_passphrase, new_tip_code
 from rtcc.tips.mediapolicy import ALLOWED_TYPES, base_type
-from rtcc.tips.passphrase import hash_passphrase, verify_passphrase
+from rtcc.tips.passphrase import hash_passphrase, spend_like_a_check, verify_passphrase
 from rtcc.tips.ports import MediaStore, TipQueues
 from rtcc.tips.records import (
     TipConflict,
+    TipError,
     TipInputError,
-    TipLocked,
     TipUnlockFailed,
     activity_key,
     feed_entry,
@@ -45,7 +45,12 @@ MAX_ATTACHMENTS = 5
 UPLOAD_FORM_SECONDS = 15 * 60
 FAILED_UNLOCKS_BEFORE_LOCK = 10
 LOCK_FOR = timedelta(minutes=15)
-_UNLOCK_FAILED = "tip code or passphrase is wrong"
+#: The one answer to every follow-up that does not open (unknown code, SMS tip, wrong
+#: passphrase, locked): it mentions the lock so a tipster who is locked out understands.
+UNLOCK_FAILED = (
+    f"tip code or passphrase is wrong (after {FAILED_UNLOCKS_BEFORE_LOCK} wrong tries a tip "
+    f"stays shut for {int(LOCK_FOR.total_seconds() // 60)} minutes)"
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,13 @@ class WebTipCreated:
     code: str
     passphrase: str
     uploads: list[UploadForm]
+
+
+class TipUnavailable(TipError):
+    """Stored what could be stored, but a queue refused the rest: the same request may be
+    sent again."""
+
+    status = 503
 
 
 def upload_key(code: str, media_id: str) -> str:
@@ -141,6 +153,9 @@ class WebIntake:
             message_id = new_id()
             mkey = message_key(at, message_id)
             media = self._media(code, mkey, attachments, at)
+            # Signed before the commit: once the tip exists, nothing may stand between the
+            # tipster and the code + passphrase they need to follow it up.
+            forms = self._forms(code, media)
             tip = TipRecord(
                 code,
                 channel="web",
@@ -185,34 +200,59 @@ class WebIntake:
                     raise
         logger.info("tips.web created", extra={"code": code, "attachments": len(media)})
         if keywords:
+            self._alert(code, keywords)
+        return WebTipCreated(code, passphrase, forms)
+
+    def _alert(self, code: str, keywords: set[str]) -> None:
+        """The supervisor alert is queued work after the tip is stored: its failure must
+        not turn a stored tip into an error page (the tipster would never see the code)."""
+        try:
             notify_supervisors(self.queues, code, keywords)
-        return WebTipCreated(code, passphrase, self._forms(code, media))
+        except Exception as exc:  # noqa: BLE001
+            logger.warning(
+                "tips.web supervisor alert not queued", extra={"code": code, "error": type(exc).__name__}
+            )
 
     # --- follow-up -------------------------------------------------------------------------
     def unlock(self, code: str, passphrase: str) -> TipRecord:
-        """The tip, if `passphrase` opens it. Wrong code and wrong passphrase look the same
-        to the caller; repeated failures lock the tip for a while."""
+        """The tip, if `passphrase` opens it. Unknown code, SMS tip, wrong passphrase and a
+        locked tip all get the same answer after the same scrypt work, so neither the
+        message nor the time taken tells which codes exist. Repeated failures lock the tip
+        for a while (counted with an atomic ADD, so parallel guesses all count)."""
         try:
-            tip = TipRecord.get(code)
+            tip: TipRecord | None = TipRecord.get(code)
         except DoesNotExist:
-            raise TipUnlockFailed(_UNLOCK_FAILED) from None
-        if tip.channel != "web" or not tip.passphrase_hash:
-            raise TipUnlockFailed(_UNLOCK_FAILED)
+            tip = None
+        if tip is None or tip.channel != "web" or not tip.passphrase_hash:
+            spend_like_a_check(passphrase)
+            raise TipUnlockFailed(UNLOCK_FAILED)
         moment = now_utc()
+        opened = verify_passphrase(passphrase, tip.passphrase_hash)
         if tip.locked_until and parse_iso(tip.locked_until) > moment:
-            raise TipLocked("too many wrong passphrases: try again in 15 minutes")
-        if not verify_passphrase(passphrase, tip.passphrase_hash):
-            failures = int(tip.failed_unlocks or 0) + 1
-            actions = [
-                TipRecord.failed_unlocks.set(0 if failures >= FAILED_UNLOCKS_BEFORE_LOCK else failures)
-            ]
-            if failures >= FAILED_UNLOCKS_BEFORE_LOCK:
-                actions.append(TipRecord.locked_until.set(iso(moment + LOCK_FOR)))
-            tip.update(actions=actions)
-            raise TipUnlockFailed(_UNLOCK_FAILED)
+            raise TipUnlockFailed(UNLOCK_FAILED)
+        if not opened:
+            self._count_failure(tip, moment)
+            raise TipUnlockFailed(UNLOCK_FAILED)
         if tip.failed_unlocks:
             tip.update(actions=[TipRecord.failed_unlocks.set(0)])
         return tip
+
+    def _count_failure(self, tip: TipRecord, moment: datetime) -> None:
+        tip.update(actions=[TipRecord.failed_unlocks.add(1)])  # the item's count comes back
+        if int(tip.failed_unlocks or 0) < FAILED_UNLOCKS_BEFORE_LOCK:
+            return
+        try:
+            tip.update(
+                actions=[
+                    TipRecord.locked_until.set(iso(moment + LOCK_FOR)),
+                    TipRecord.failed_unlocks.set(0),
+                ],
+                condition=TipRecord.failed_unlocks >= FAILED_UNLOCKS_BEFORE_LOCK,
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            # A parallel failure locked it first.
 
     def thread(
         self, code: str, passphrase: str
@@ -239,6 +279,7 @@ class WebIntake:
             message_id = new_id()
             mkey = message_key(at, message_id)
             media = self._media(code, mkey, attachments, at)
+            forms = self._forms(code, media)  # before the commit, as in `create`
             seen = int(tip.version or 0)
             newly = bool(keywords - set(tip.keywords or ()))
             if keywords and tip.priority in ("low", "normal"):
@@ -275,8 +316,8 @@ class WebIntake:
                     raise
                 tip = TipRecord.get(code)
         if newly:
-            notify_supervisors(self.queues, code, keywords)
-        return self._forms(code, media)
+            self._alert(code, keywords)
+        return forms
 
     def confirm_upload(self, code: str, passphrase: str, media_id: str) -> TipMediaRecord:
         """The browser says an upload finished: queue the file for checking and cleaning."""
@@ -285,13 +326,28 @@ class WebIntake:
             media = TipMediaRecord.get(code, media_id)
         except DoesNotExist:
             raise TipInputError(f"media_id: no attachment {media_id!r} on this tip") from None
-        if media.state != "awaiting_upload":
-            return media  # already confirmed: confirming twice is harmless
-        media.update(
-            actions=[TipMediaRecord.state.set("pending"), TipMediaRecord.updated_at.set(iso(now_utc()))],
-            condition=TipMediaRecord.state == "awaiting_upload",
-        )
-        self.queues.send_media_jobs([{"code": code, "media_id": media_id}])
+        if media.state == "awaiting_upload":
+            try:
+                media.update(
+                    actions=[
+                        TipMediaRecord.state.set("pending"),
+                        TipMediaRecord.updated_at.set(iso(now_utc())),
+                    ],
+                    condition=TipMediaRecord.state == "awaiting_upload",
+                )
+            except UpdateError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+                media.refresh()  # confirmed in parallel
+        if media.state != "pending":
+            return media  # checked already (stored or rejected): confirming again is harmless
+        # Queued on every confirm while pending: if an earlier confirm marked the item but
+        # could not queue it, the browser's retry does. The consumer is idempotent.
+        try:
+            self.queues.send_media_jobs([{"code": code, "media_id": media_id}])
+        except Exception as exc:  # noqa: BLE001 - any queue error: the caller may simply retry
+            logger.warning("tips.web upload not queued", extra={"code": code, "error": type(exc).__name__})
+            raise TipUnavailable("upload: could not be queued for checking; confirm it again") from None
         return media
 
 

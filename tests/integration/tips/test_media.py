@@ -8,7 +8,7 @@ import io
 import pytest
 import requests
 from PIL import Image
-from rtcc.tips import local_media
+from rtcc.local import twilio_media_host
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, wait_for
 from tests.unit.tips.test_media_and_twiml import photo_with_gps
@@ -38,7 +38,7 @@ def test_media_without_body_is_stored_clean_and_deleted_at_the_source(phone: Pho
     assert hashlib.sha256(data).hexdigest() == item["sha256"] and len(data) == item["size"]
     img = Image.open(io.BytesIO(data))
     assert not img.getexif() and b"PhoneMaker" not in data
-    assert url.rsplit("/", 1)[1] in local_media.DELETED
+    assert url.rsplit("/", 1)[1] in twilio_media_host.DELETED
     assert item["url_expires_in"] <= 600
 
 

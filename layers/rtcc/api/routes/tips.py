@@ -43,9 +43,18 @@ from rtcc.models.tips import (
 from rtcc.store.tips import TipMessageRecord, TipRecord
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.codes import normalize_tip_code
-from rtcc.tips.inbox import CATEGORIES, DISPOSITIONS, PRIORITIES, STATUSES, TipChanges, TipFilter, TipInbox
+from rtcc.tips.inbox import (
+    CATEGORIES,
+    DISPOSITIONS,
+    PRIORITIES,
+    STATUSES,
+    ReplyNotQueued,
+    TipChanges,
+    TipFilter,
+    TipInbox,
+)
 from rtcc.tips.records import TipError, iso, now_utc
-from rtcc.tips.web_intake import AttachmentRequest, WebIntake, public_thread
+from rtcc.tips.web_intake import UNLOCK_FAILED, AttachmentRequest, WebIntake, public_thread
 
 router = APIGatewayRouter()
 
@@ -172,6 +181,15 @@ def list_tips(
                 limit=limit,
             )
         )
+    if q and q.strip():
+        # The list shows previews of what matched: a search is a read of tips. The entry says
+        # that one happened and how much it found, never what was searched for.
+        audit(
+            router,  # type: ignore[arg-type]
+            "tip.search",
+            "tips",
+            detail={"results": len(page.tips), "more": page.next_before is not None},
+        )
     return TipList(
         tips=[_summary(t) for t in page.tips], next_before=page.next_before, feed_cursor=page.feed_cursor
     )
@@ -222,6 +240,9 @@ def update_tip(code: _CODE, body: TipUpdate) -> TipDetail:
     inbox = _inbox()
     with _answers():
         tip, changed = inbox.update(code, changes, who.username, body.version)
+    with _answers():
+        detail = _detail(inbox, code)
+    # The answer is the whole tip (thread, notes, media links): an unchanged PATCH is a view.
     if changed:
         audit(
             router,
@@ -230,15 +251,22 @@ def update_tip(code: _CODE, body: TipUpdate) -> TipDetail:
             case_number=tip.case_number,  # type: ignore[arg-type]
             detail={"fields": changed, "status": tip.status},
         )
-    with _answers():
-        return _detail(inbox, code)
+    else:
+        audit(router, "tip.view", code, detail={"via": "update"})  # type: ignore[arg-type]
+    return detail
 
 
 @router.post("/api/tips/<code>/replies", middlewares=_OFFICERS, summary="Reply to the tipster", tags=["tips"])
 def reply_to_tipster(code: _CODE, body: TipReplyIn) -> TipReplyOut:
     who = principal(router)  # type: ignore[arg-type]
-    with _answers():
+    try:
         message = _inbox().reply(code, body.text, who.username)
+    except ReplyNotQueued as exc:
+        # Stored (as failed, shown in the thread) but not sent: audited as written.
+        audit(router, "tip.reply", code, detail={"channel": exc.reply.channel, "queued": False})  # type: ignore[arg-type]
+        raise ServiceError(exc.status, exc.message) from None
+    except TipError as exc:
+        raise ServiceError(exc.status, exc.message) from None
     audit(router, "tip.reply", code, detail={"channel": message.channel})  # type: ignore[arg-type]
     return TipReplyOut(message=_message(message))
 
@@ -284,7 +312,7 @@ def _code(value: str) -> str:
     code = normalize_tip_code(value)
     if code is None:
         # Same answer as a wrong passphrase: the endpoint does not confirm which codes exist.
-        raise ServiceError(403, "tip code or passphrase is wrong")
+        raise ServiceError(403, UNLOCK_FAILED)
     return code
 
 

@@ -3,7 +3,8 @@
 The phone simulator (and tests) POST a file here and put the returned URL in the
 MediaUrlN field of a signed webhook, exactly where Twilio puts its media URL. The media
 consumer then downloads it with HTTP basic auth and deletes it, as it does at Twilio.
-Registered through `rtcc.local.extensions`; never part of a deployment.
+Registered through `rtcc.local.extensions`; lives under `rtcc.local`, which the Lambda
+layer leaves out (infra/bundling.py), so werkzeug never ships.
 """
 
 from __future__ import annotations

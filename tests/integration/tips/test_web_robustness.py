@@ -1,0 +1,124 @@
+"""Web tips when things go wrong: a failed alert or queue send, and follow-up guessing."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import types
+
+import pytest
+import requests
+from rtcc.store.tips import TipMediaRecord, TipRecord
+from rtcc.tips import passphrase as passphrase_module
+from rtcc.tips.adapters import default_ports
+from rtcc.tips.records import TipUnlockFailed
+from rtcc.tips.web_intake import FAILED_UNLOCKS_BEFORE_LOCK, UNLOCK_FAILED, WebIntake
+
+from tests.integration.tips.conftest import Phone, code_of, new_number, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def web() -> WebIntake:
+    ports = default_ports()
+    return WebIntake(ports.store, ports.queues)
+
+
+def refuse(*args, **kwargs) -> None:
+    raise ConnectionError("queue unreachable")
+
+
+def test_a_failed_supervisor_alert_does_not_fail_the_tip(api, monkeypatch) -> None:
+    monkeypatch.setattr(default_ports().queues, "send_outbound", refuse)
+    r = api.post("/api/public/tips", json={"text": "He has a gun in the car at 5th and Main"})
+    monkeypatch.undo()
+    assert r.status_code == 200, r.text
+    created = r.json()
+    assert created["code"] and created["passphrase"]
+    assert TipRecord.get(created["code"]).priority == "high"  # stored, and flagged for triage
+
+
+def test_a_confirm_whose_queue_send_failed_can_be_repeated(api, monkeypatch) -> None:
+    pdf = b"%PDF-1.4\n%confirm retry\n"
+    created = api.post(
+        "/api/public/tips",
+        json={
+            "text": "receipt attached",
+            "attachments": [{"content_type": "application/pdf", "size": len(pdf)}],
+        },
+    ).json()
+    code, secret = created["code"], created["passphrase"]
+    (form,) = created["uploads"]
+    r = requests.post(
+        form["url"], data=form["fields"], files={"file": ("r.pdf", pdf, "application/pdf")}, timeout=30
+    )
+    assert r.status_code in (200, 204)
+    confirm = f"/api/public/tips/uploads/{form['media_id']}/confirm"
+    credentials = {"code": code, "passphrase": secret}
+
+    monkeypatch.setattr(default_ports().queues, "send_media_jobs", refuse)
+    failed = api.post(confirm, json=credentials)
+    monkeypatch.undo()
+    assert failed.status_code == 503 and "confirm it again" in failed.json()["message"]
+    assert TipMediaRecord.get(code, form["media_id"]).state == "pending"  # marked, not queued
+
+    again = api.post(confirm, json=credentials)  # the browser's retry queues it
+    assert again.status_code == 200 and again.json()["state"] == "pending"
+    wait_for(lambda: TipMediaRecord.get(code, form["media_id"]).state == "stored", 60)
+    stored = TipMediaRecord.get(code, form["media_id"])
+    assert stored.sha256 == hashlib.sha256(pdf).hexdigest()
+    settled = api.post(confirm, json=credentials)  # after it is stored: harmless, nothing queued
+    assert settled.status_code == 200 and settled.json()["state"] == "stored"
+
+
+class ScryptCounter:
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def scrypt(self, *args, **kwargs) -> bytes:
+        with self._lock:
+            self.calls += 1
+        return hashlib.scrypt(*args, **kwargs)
+
+
+def test_every_failed_follow_up_costs_one_scrypt(api, phone: Phone, monkeypatch) -> None:
+    """Unknown codes and SMS tips used to fail before any scrypt, so response time told
+    which codes exist."""
+    web_code = api.post("/api/public/tips", json={"text": "timing"}).json()["code"]
+    sms_code = code_of(phone.text(new_number(), "an sms tip")[1])
+    passphrase_module._decoy_hash()  # the decoy is hashed once per process, up front here
+    counter = ScryptCounter()
+    monkeypatch.setattr(passphrase_module, "hashlib", types.SimpleNamespace(scrypt=counter.scrypt))
+    for code in ("T-2222", sms_code, web_code):
+        before = counter.calls
+        with pytest.raises(TipUnlockFailed) as failed:
+            web().unlock(code, "AAAA-BBBB-CCCC")
+        assert counter.calls == before + 1, code
+        assert failed.value.message == UNLOCK_FAILED
+
+
+def test_parallel_guesses_all_count_and_a_locked_tip_answers_the_same(api) -> None:
+    created = api.post("/api/public/tips", json={"text": "lock me"}).json()
+    code, secret = created["code"], created["passphrase"]
+    errors: list[str] = []
+
+    def guess() -> None:
+        try:
+            web().unlock(code, "AAAA-BBBB-CCCC")
+        except TipUnlockFailed as exc:
+            errors.append(exc.message)
+
+    threads = [threading.Thread(target=guess) for _ in range(FAILED_UNLOCKS_BEFORE_LOCK)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [UNLOCK_FAILED] * FAILED_UNLOCKS_BEFORE_LOCK
+    tip = TipRecord.get(code)
+    assert tip.locked_until, "parallel wrong guesses were lost: the tip did not lock"
+    right = api.post("/api/public/tips/follow-up", json={"code": code, "passphrase": secret})
+    wrong = api.post("/api/public/tips/follow-up", json={"code": code, "passphrase": "AAAA-BBBB-CCCC"})
+    unknown = api.post("/api/public/tips/follow-up", json={"code": "T-2223", "passphrase": secret})
+    assert right.status_code == wrong.status_code == unknown.status_code == 403
+    assert right.json()["message"] == wrong.json()["message"] == unknown.json()["message"] == UNLOCK_FAILED
