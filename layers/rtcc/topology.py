@@ -62,12 +62,30 @@ API_FUNCTION = FunctionSpec(
 
 # --- Anonymous tips -------------------------------------------------------------------
 TIP_FUNCTIONS = (
-    FunctionSpec("tip-webhook", "functions.tip_webhook", "tips", memory_mb=512, timeout_s=10,
-                 description="Twilio inbound-message webhook of the tip line (TwiML answer)"),
-    FunctionSpec("tip-media", "functions.tip_media", "tips", memory_mb=1024, timeout_s=60,
-                 description="Copies MMS and web-upload media to S3: type/size checks, EXIF stripping"),
-    FunctionSpec("tip-outbound", "functions.tip_outbound", "tips", memory_mb=256, timeout_s=30,
-                 description="Replies to tipsters, alerts supervisors; the only reader of the vault"),
+    FunctionSpec(
+        "tip-webhook",
+        "functions.tip_webhook",
+        "tips",
+        memory_mb=512,
+        timeout_s=10,
+        description="Twilio inbound-message webhook of the tip line (TwiML answer)",
+    ),
+    FunctionSpec(
+        "tip-media",
+        "functions.tip_media",
+        "tips",
+        memory_mb=1024,
+        timeout_s=60,
+        description="Copies MMS and web-upload media to S3: type/size checks, EXIF stripping",
+    ),
+    FunctionSpec(
+        "tip-outbound",
+        "functions.tip_outbound",
+        "tips",
+        memory_mb=256,
+        timeout_s=30,
+        description="Replies to tipsters, alerts supervisors; the only reader of the vault",
+    ),
 )
 TIP_ROUTES = (
     HttpRoute("/webhooks/twilio/tips", "tip-webhook", public=True, methods=("POST",)),
@@ -95,6 +113,7 @@ TOPOLOGY = Topology(
     # Capabilities add their public pages here (/signup, /tip, /cameras) as they land.
     pages={"/": "index.html", "/tip": "tip.html", "/tip/follow-up": "tip-follow-up.html"},
 )
+
 
 def _route_matches(route_path: str, path: str) -> bool:
     if route_path.endswith("/{proxy+}"):

@@ -1,8 +1,9 @@
 """Tables of the anonymous tips capability.
 
 Every hot path is a key lookup or a base-table Query:
-- the webhook reads `TipReceiptRecord` (by MessageSid), `TipsterRecord` (by pseudonym)
-  and `TipRecord` (by code), then writes everything in one transaction;
+- the webhook reads `TipsterRecord` (by pseudonym) and `TipRecord` (by code), claims the
+  MessageSid with a conditional put on `TipReceiptRecord`, then writes idempotently
+  (see rtcc.tips.sms_intake: no transaction, whose cost grows with table size locally);
 - the console's "what is new" poll reads `TipFeedRecord`, one partition per UTC day;
 - a tip's thread and media are Queries on the tip's partition.
 Only the filtered inbox list uses a GSI (`by_status`), read when an officer opens or
@@ -75,6 +76,9 @@ class TipRecord(Model):
     failed_unlocks = NumberAttribute(default=0)
     locked_until = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)  # optimistic lock between the webhook and officers
+    # The last few Twilio MessageSids applied to this tip (sms only): a redone webhook
+    # (a retry after a crash) sees its own and does not count the message twice.
+    recent_inbound_sids = ListAttribute(of=UnicodeAttribute, null=True)
 
     by_status = TipsByStatusIndex()
 
@@ -125,7 +129,13 @@ class TipMediaRecord(Model):
 
 @register
 class TipReceiptRecord(Model):
-    """One per Twilio MessageSid: the conditional put that makes retries harmless."""
+    """One per Twilio MessageSid: the conditional put that makes retries harmless.
+
+    Written as a claim (`state="claimed"`, with every decision the webhook took: tip code,
+    new or joined, message key, time) before any other write, and marked `stored` after
+    the last one. A retry that finds a claim redoes the same writes; one that finds
+    `stored` answers the same acknowledgement.
+    """
 
     class Meta:
         logical_name = "tip-receipts"
@@ -135,6 +145,8 @@ class TipReceiptRecord(Model):
     code = UnicodeAttribute()
     message_key = UnicodeAttribute()
     at = UnicodeAttribute()
+    state = UnicodeAttribute(null=True)  # claimed | stored (absent: stored, older receipts)
+    outcome = UnicodeAttribute(null=True)  # new | joined: which acknowledgement to repeat
     expires = TTLAttribute(null=True)
 
 

@@ -160,10 +160,25 @@ class RateWindow:
     over_limit: bool
 
 
+RATE_WINDOW = timedelta(hours=1)
+
+
+def window_expired(state: TipsterState, now: datetime) -> bool:
+    """Whether a message at `now` opens a new rate window (none yet, or an hour passed).
+    The store turns this into a conditional counter update: reset the window when it
+    expired, else add one to it, so concurrent messages are each counted once."""
+    return state.window_start is None or now - state.window_start >= RATE_WINDOW
+
+
+def over_limit(count: int, limit_per_hour: int) -> bool:
+    """The message that passes `limit_per_hour` and every one after it in that hour."""
+    return count > limit_per_hour
+
+
 def count_in_window(state: TipsterState, now: datetime, limit_per_hour: int) -> RateWindow:
-    """A fixed one-hour window per pseudonym; the message that passes `limit_per_hour`
-    and every one after it in that hour is over the limit."""
-    if state.window_start is None or now - state.window_start >= timedelta(hours=1):
-        return RateWindow(now, 1, 1 > limit_per_hour)
+    """A fixed one-hour window per pseudonym: where the next message lands in it."""
+    if window_expired(state, now):
+        return RateWindow(now, 1, over_limit(1, limit_per_hour))
     count = state.window_count + 1
-    return RateWindow(state.window_start, count, count > limit_per_hour)
+    assert state.window_start is not None
+    return RateWindow(state.window_start, count, over_limit(count, limit_per_hour))

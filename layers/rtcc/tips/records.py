@@ -1,11 +1,16 @@
-"""Small shared pieces of the tips record layer: time, ids, feed entries, errors."""
+"""Small shared pieces of the tips record layer: time, ids, feed entries, writes, errors."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from rtcc.store.tips import TipFeedRecord, TipRecord
@@ -18,13 +23,55 @@ RECEIPT_RETENTION = timedelta(days=30)
 _CONNECTIONS: dict[tuple[str, str | None], Connection] = {}
 
 
-def transaction() -> TransactWrite:
-    """A DynamoDB transaction on the endpoint the tip tables are bound to."""
+def _connection() -> Connection:
     region, host = TipRecord.Meta.region, TipRecord.Meta.host
     connection = _CONNECTIONS.get((region, host))
     if connection is None:
         connection = _CONNECTIONS[(region, host)] = Connection(region=region, host=host)
-    return TransactWrite(connection=connection)
+    return connection
+
+
+def transaction() -> TransactWrite:
+    """A DynamoDB transaction on the endpoint the tip tables are bound to."""
+    return TransactWrite(connection=_connection())
+
+
+_BATCH_LIMIT = 25
+_UNPROCESSED_ATTEMPTS = 8
+
+
+def put_all(records: Sequence[Model]) -> None:
+    """Unconditional puts of `records` (any tables) in as few BatchWriteItem calls as
+    DynamoDB allows. Only for items whose keys and values are fixed by the caller, so
+    that writing them twice changes nothing; items DynamoDB leaves unprocessed
+    (throttling) are sent again, and if they never go an error is raised."""
+    connection = _connection()
+    for start in range(0, len(records), _BATCH_LIMIT):
+        pending: dict[str, list[dict]] = {}
+        for record in records[start : start + _BATCH_LIMIT]:
+            pending.setdefault(record.Meta.table_name, []).append(
+                {"PutRequest": {"Item": record.serialize()}}
+            )
+        for attempt in range(_UNPROCESSED_ATTEMPTS):
+            out = connection.dispatch("BatchWriteItem", {"RequestItems": pending})
+            pending = out.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        else:
+            raise PutError(f"BatchWriteItem left items unprocessed in {sorted(pending)}")
+
+
+def create_if_absent(record: Model) -> bool:
+    """Put `record` unless an item with its key exists; True if this call created it."""
+    hash_attr = type(record)._hash_key_attribute()
+    try:
+        record.save(condition=hash_attr.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def now_utc() -> datetime:
@@ -51,10 +98,13 @@ def message_key(at: str, message_id: str) -> str:
     return f"{at}#{message_id}"
 
 
-def feed_entry(code: str, kind: str, moment: datetime) -> TipFeedRecord:
+def feed_entry(code: str, kind: str, moment: datetime, source: str | None = None) -> TipFeedRecord:
+    """A feed entry; given `source` (e.g. a MessageSid) its key is fixed by it, so writing
+    the entry again (a redone webhook) does not add a second one."""
     at = iso(moment)
+    nonce = hashlib.sha256(source.encode()).hexdigest()[:6] if source else secrets.token_hex(3)
     return TipFeedRecord(
-        at[:10], f"{at}#{code}#{secrets.token_hex(3)}", code=code, kind=kind, expires=moment + FEED_RETENTION
+        at[:10], f"{at}#{code}#{nonce}", code=code, kind=kind, expires=moment + FEED_RETENTION
     )
 
 

@@ -1,21 +1,36 @@
 """Text-a-tip: one inbound Twilio message in, one stored message (at most) and an ack out.
 
-Everything a message changes - receipt, tip, message, media items, feed, tipster state
-and (for a new tip) the encrypted contact - is written in one DynamoDB transaction whose
-first item is a conditional put on the MessageSid. A Twilio retry finds the receipt and
-gets the same acknowledgement; nothing is stored twice and nothing half-stored.
+No DynamoDB transaction on this path: a transaction over the six tables a message
+touches costs the local emulator a copy of every one of them per call (hundreds of ms
+once they hold a few thousand items), and a claim-then-idempotent-writes protocol gives
+the same guarantees with single-item calls:
+
+1. Claim the MessageSid: a conditional put of the receipt (`state="claimed"`) carrying
+   every decision taken (tip code, new or joined, message key, time). A delivery that
+   finds a receipt `stored` answers the same acknowledgement and writes nothing.
+2. The tip: a new tip is a conditional create; joining is an optimistic-locked put. Both
+   record the MessageSid in `recent_inbound_sids`, so doing it again is a no-op.
+3. The tipster: one conditional UpdateItem counts the message in the rate window
+   (ADD, or a reset when the hour is over) and moves the thread to this tip.
+4. Vault, message, media items and feed entry: keys and values fixed by the claim, so
+   they are written in one BatchWriteItem and writing them again changes nothing.
+5. Mark the receipt `stored`.
+
+A delivery that finds a claim without `stored` (a crash, or a timeout, in between) redoes
+2-5 from the claim; every step recognises its own earlier work. Nothing is shown to
+officers before step 2, and the feed (what makes the console look) comes with step 4.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from rtcc.secrets import secret_value
-from rtcc.settings import get_settings
+from rtcc.settings import Settings, get_settings
 from rtcc.store.tips import (
     TipMediaRecord,
     TipMessageRecord,
@@ -31,20 +46,24 @@ from rtcc.tips.inbound import (
     TipsterState,
     count_in_window,
     joins_open_tip,
+    over_limit,
     parse_inbound,
     read_command,
+    window_expired,
 )
 from rtcc.tips.ports import ContactSealer, TipQueues
+from rtcc.tips.pseudonym import pseudonym_for
 from rtcc.tips.records import (
     RECEIPT_RETENTION,
     activity_key,
+    create_if_absent,
     feed_entry,
     iso,
     message_key,
     new_id,
     now_utc,
     parse_iso,
-    transaction,
+    put_all,
 )
 from rtcc.tips.text import find_keywords, preview, search_words
 
@@ -52,6 +71,10 @@ logger = logging.getLogger(__name__)
 
 _ATTEMPTS = 5
 _RAISES_TO_HIGH = ("low", "normal")
+#: MessageSids remembered on a tip; a redo comes within seconds, long before 20 more
+#: messages from the same tipster could push its own out.
+RECENT_SIDS = 20
+_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,10 @@ def ack_joined(code: str) -> str:
     return f"Added to tip {code}. Thank you. Text NEW to start a new tip. Reply STOP to opt out."
 
 
+def ack_for(outcome: str, code: str) -> str:
+    return ack_joined(code) if outcome == "joined" else ack_new(code)
+
+
 HELP_TEXT = (
     "Anonymous tip line: text your tip, photos and video welcome. Text NEW to start a new tip, "
     "STOP to opt out. In an emergency call 911."
@@ -82,6 +109,48 @@ HELP_TEXT = (
 NEW_NEXT_TEXT = "OK. Your next message starts a new tip. Reply STOP to opt out."
 START_TEXT = "Replies about your tips are on again. Reply STOP to opt out."
 EMPTY_TEXT = "Your message was empty. Text your tip, or photos or video. Reply STOP to opt out."
+
+
+@dataclass
+class _Message:
+    """One inbound message being stored: the form, the claim and what follows from them."""
+
+    sms: InboundSms
+    pseudonym: str
+    text: str
+    claim: TipReceiptRecord
+    fresh: bool  # this delivery made the claim: nothing keyed by it can exist yet
+    keywords: set[str]
+    words: set[str]
+
+    @property
+    def sid(self) -> str:
+        return self.sms.message_sid
+
+    @property
+    def code(self) -> str:
+        return self.claim.code
+
+    @property
+    def moment(self) -> datetime:
+        return parse_iso(self.claim.at)
+
+    def media(self) -> list[TipMediaRecord]:
+        at = self.claim.at
+        return [
+            TipMediaRecord(
+                self.code,
+                f"{self.sid}-{item.index}",
+                message_key=self.claim.message_key,
+                source="twilio",
+                source_url=item.url,
+                declared_type=item.content_type,
+                state="pending",
+                created_at=at,
+                updated_at=at,
+            )
+            for item in self.sms.media
+        ]
 
 
 class SmsIntake:
@@ -93,12 +162,8 @@ class SmsIntake:
     def receive(self, form: dict[str, str]) -> IntakeResult:
         """Store one signed inbound form (the signature is checked by the caller)."""
         sms = parse_inbound(form)
-        # No receipt lookup up front: the transaction's conditional put on the MessageSid
-        # catches a retry, which keeps the common path (a first delivery) to three calls.
         settings = get_settings()
         key = secret_value("tips_pseudonym_key").encode()
-        from rtcc.tips.pseudonym import pseudonym_for
-
         pseudonym = pseudonym_for(sms.from_number, key)
         tipster = _get(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
         if tipster.blocked:
@@ -106,195 +171,300 @@ class SmsIntake:
             logger.info("tips.sms blocked sender", extra={"message_sid": sms.message_sid})
             return IntakeResult("blocked", "")
 
+        # Commands change one attribute each with UpdateItem, never a whole-item put that
+        # could undo a concurrent message's counter update.
         command, text = read_command(sms.body)
         if command in (Command.STOP, Command.START):
-            tipster.opted_out = command is Command.STOP
-            tipster.save()
+            tipster.update(actions=[TipsterRecord.opted_out.set(command is Command.STOP)])
             return IntakeResult(command.value, "" if command is Command.STOP else START_TEXT)
         if command is Command.HELP:
             return IntakeResult("help", HELP_TEXT)
         if command is Command.NEW and not text.strip() and not sms.media:
-            tipster.open_code = None
-            tipster.save()
+            tipster.update(actions=[TipsterRecord.open_code.remove()])
             return IntakeResult("new_next", NEW_NEXT_TEXT)
         if not text.strip() and not sms.media:
             return IntakeResult("empty", EMPTY_TEXT)
 
-        for attempt in range(_ATTEMPTS):
-            try:
-                if attempt:
-                    tipster = _get(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
-                result = self._store(sms, text, command, tipster, key, settings, attempt)
-                break
-            except TransactWriteError as exc:
-                # Lost a race: the same MessageSid (a retry arriving in parallel), a tip code
-                # someone just took, or an officer saving the tip. Re-read and try again.
-                receipt = _get(TipReceiptRecord, sms.message_sid)
-                if receipt is not None:
-                    return self._duplicate(receipt)
-                if attempt == _ATTEMPTS - 1:
-                    raise
-                logger.info("tips.sms retrying transaction", extra={"reason": exc.cause_response_code})
-        else:  # pragma: no cover - the loop either breaks or raises
-            raise RuntimeError("unreachable")
+        claimed = self._claim(sms, command, tipster, settings)
+        if isinstance(claimed, IntakeResult):
+            return claimed
+        claim, fresh, open_tip = claimed
+        message = _Message(
+            sms,
+            pseudonym,
+            text,
+            claim,
+            fresh,
+            find_keywords(text, settings.tips_priority_keywords),
+            search_words(text),
+        )
+        return self._store(message, tipster, open_tip, key, settings)
 
-        if result.media_jobs:
-            self.queues.send_media_jobs(result.media_jobs)
-        return result
-
-    # --- internals -----------------------------------------------------------------------
-    def _duplicate(self, receipt: TipReceiptRecord) -> IntakeResult:
-        # Media items the first delivery stored but could not enqueue get another chance;
-        # the media consumer skips items already done.
-        pending = [
-            {"code": m.code, "media_id": m.media_id}
-            for m in TipMediaRecord.query(
-                receipt.code, TipMediaRecord.media_id.startswith(receipt.message_sid)
-            )
-            if m.state == "pending"
-        ]
-        if pending:
-            self.queues.send_media_jobs(pending)
-        logger.info("tips.sms duplicate delivery", extra={"code": receipt.code})
-        return IntakeResult("duplicate", ack_new(receipt.code), receipt.code)
-
-    def _store(
-        self,
-        sms: InboundSms,
-        text: str,
-        command: Command,
-        tipster: TipsterRecord,
-        key: bytes,
-        settings,
-        attempt: int,
-    ) -> IntakeResult:
+    # --- 1. the claim ----------------------------------------------------------------------
+    def _claim(
+        self, sms: InboundSms, command: Command, tipster: TipsterRecord, settings: Settings
+    ) -> tuple[TipReceiptRecord, bool, TipRecord | None] | IntakeResult:
+        """The receipt this delivery works from: a new claim, or the one an earlier delivery
+        left unfinished. A finished receipt ends here with the same acknowledgement."""
         moment = now_utc()
         at = iso(moment)
-        pseudonym = tipster.pseudonym
-        open_tip = _get(TipRecord, tipster.open_code) if tipster.open_code else None
-        state = TipsterState(
-            open_code=tipster.open_code if open_tip else None,
-            open_tip_closed=bool(open_tip and open_tip.status == "closed"),
-            last_message_at=parse_iso(tipster.last_message_at) if tipster.last_message_at else None,
-            window_start=parse_iso(tipster.window_start) if tipster.window_start else None,
-            window_count=int(tipster.window_count or 0),
-        )
-        window = count_in_window(state, moment, settings.tips_rate_limit_per_hour)
-        joining = joins_open_tip(
-            state, moment, timedelta(minutes=settings.tips_thread_window_minutes), command
-        )
-        keywords = find_keywords(text, settings.tips_priority_keywords)
-        words = search_words(text)
-
-        message_id = new_id()
-        mkey = message_key(at, message_id)
-        media = [
-            TipMediaRecord(
-                "",
-                f"{sms.message_sid}-{item.index}",
-                message_key=mkey,
-                source="twilio",
-                source_url=item.url,
-                declared_type=item.content_type,
-                state="pending",
-                created_at=at,
-                updated_at=at,
+        open_tip = None
+        state = _state(tipster)
+        if joins_open_tip(state, moment, timedelta(minutes=settings.tips_thread_window_minutes), command):
+            open_tip = _get(TipRecord, tipster.open_code)
+            if open_tip is not None and open_tip.status == "closed":
+                open_tip = None
+        for _ in range(_ATTEMPTS):
+            claim = TipReceiptRecord(
+                sms.message_sid,
+                code=open_tip.code if open_tip else new_tip_code(settings.tips_code_length),
+                message_key=message_key(at, new_id()),
+                at=at,
+                state="claimed",
+                outcome="joined" if open_tip else "new",
+                expires=moment + RECEIPT_RETENTION,
             )
-            for item in sms.media
+            if create_if_absent(claim):
+                return claim, True, open_tip
+            earlier = _get(TipReceiptRecord, sms.message_sid)
+            if earlier is None:  # expired between the two calls: claim again
+                continue
+            if earlier.state in (None, "stored"):
+                return self._duplicate(earlier, sms)
+            logger.info("tips.sms redoing an unfinished delivery", extra={"code": earlier.code})
+            return earlier, False, None
+        raise RuntimeError("could not claim the MessageSid")
+
+    def _duplicate(self, receipt: TipReceiptRecord, sms: InboundSms) -> IntakeResult:
+        # Media items the first delivery stored but could not enqueue get another chance;
+        # the media consumer skips items already done. (A base-table Query, and only
+        # for messages that carried media.)
+        if sms.media:
+            pending = [
+                {"code": m.code, "media_id": m.media_id}
+                for m in TipMediaRecord.query(
+                    receipt.code, TipMediaRecord.media_id.startswith(receipt.message_sid)
+                )
+                if m.state == "pending"
+            ]
+            if pending:
+                self.queues.send_media_jobs(pending)
+        logger.info("tips.sms duplicate delivery", extra={"code": receipt.code})
+        return IntakeResult("duplicate", ack_for(receipt.outcome or "new", receipt.code), receipt.code)
+
+    # --- 2-5: the writes ---------------------------------------------------------------------
+    def _store(
+        self,
+        message: _Message,
+        tipster: TipsterRecord,
+        open_tip: TipRecord | None,
+        key: bytes,
+        settings: Settings,
+    ) -> IntakeResult:
+        predicted = count_in_window(_state(tipster), message.moment, settings.tips_rate_limit_per_hour)
+        tip, newly_keyworded = None, False
+        if message.claim.outcome == "joined":
+            tip, newly_keyworded = self._join_tip(message, open_tip, predicted.over_limit)
+            if tip is None:  # closed (or gone) since the claim: the message starts a tip
+                self._move_claim(message, settings, attempt=0, outcome="new")
+        if tip is None:
+            tip = self._create_tip(message, key, settings, predicted.over_limit)
+            newly_keyworded = bool(message.keywords)
+        code = message.code
+
+        count = self._count_and_thread(message, tipster)
+        if (
+            count is not None
+            and over_limit(count, settings.tips_rate_limit_per_hour)
+            and not tip.spam_suspected
+        ):
+            # Only when another message of the same tipster was counted in between.
+            tip.update(actions=[TipRecord.spam_suspected.set(True), TipRecord.version.add(1)])
+
+        media = message.media()
+        records: list = [
+            TipMessageRecord(
+                code,
+                message.claim.message_key,
+                message_id=message.claim.message_key.rsplit("#", 1)[1],
+                at=message.claim.at,
+                direction="in",
+                channel="sms",
+                body=message.text,
+                media_ids=[m.media_id for m in media],
+                provider_sid=message.sid,
+            ),
+            *media,
+            feed_entry(
+                code, "tip" if message.claim.outcome == "new" else "message", message.moment, message.sid
+            ),
         ]
+        if message.claim.outcome == "new":
+            records.append(TipVaultRecord(code, ciphertext=self.sealer.seal(message.sms.from_number, code)))
+        if message.fresh:
+            put_all(records)
+        else:
+            # A redo: a media item may have moved on (stored/rejected) since the first
+            # attempt, and the vault may carry an opt-out; keep what is there.
+            for record in records:
+                create_if_absent(record)
 
-        with transaction() as tx:
-            if joining:
-                assert open_tip is not None
-                tip = open_tip
-                code = tip.code
-                seen_version = int(tip.version or 0)
-                newly_keyworded = bool(keywords - set(tip.keywords or ()))
-                if keywords and tip.priority in _RAISES_TO_HIGH:
-                    tip.priority = "high"
-                tip.keywords = set(tip.keywords or ()) | keywords or None
-                tip.search_words = set(tip.search_words or ()) | words or None
-                tip.message_count = int(tip.message_count or 0) + 1
-                tip.media_count = int(tip.media_count or 0) + len(media)
-                tip.spam_suspected = bool(tip.spam_suspected) or window.over_limit
-                tip.last_activity_at = at
-                tip.activity_key = activity_key(at, code)
-                tip.unread = True
-                if not tip.preview and text.strip():
-                    tip.preview = preview(text)
-                tip.version = seen_version + 1
-                tx.save(tip, condition=TipRecord.version == seen_version)
-                outcome = "joined"
-            else:
-                longer = attempt // COLLISIONS_BEFORE_LONGER
-                code = new_tip_code(settings.tips_code_length + longer)
-                newly_keyworded = bool(keywords)
-                tip = TipRecord(
-                    code,
-                    channel="sms",
-                    alias=alias_for(code, key),
-                    pseudonym=pseudonym,
-                    status="new",
-                    priority="high" if keywords else "normal",
-                    created_at=at,
-                    last_activity_at=at,
-                    activity_key=activity_key(at, code),
-                    preview=preview(text),
-                    message_count=1,
-                    media_count=len(media),
-                    unread=True,
-                    keywords=keywords or None,
-                    spam_suspected=window.over_limit,
-                    search_words=words or None,
-                    version=1,
-                )
-                tx.save(tip, condition=TipRecord.code.does_not_exist())
-                tx.save(
-                    TipVaultRecord(code, ciphertext=self.sealer.seal(sms.from_number, code)),
-                    condition=TipVaultRecord.code.does_not_exist(),
-                )
-                outcome = "new"
-            tx.save(
-                TipReceiptRecord(
-                    sms.message_sid, code=code, message_key=mkey, at=at, expires=moment + RECEIPT_RETENTION
-                ),
-                condition=TipReceiptRecord.message_sid.does_not_exist(),
-            )
-            tx.save(
-                TipMessageRecord(
-                    code,
-                    mkey,
-                    message_id=message_id,
-                    at=at,
-                    direction="in",
-                    channel="sms",
-                    body=text,
-                    media_ids=[m.media_id for m in media],
-                    provider_sid=sms.message_sid,
-                )
-            )
-            for item in media:
-                item.code = code
-                tx.save(item)
-            tx.save(feed_entry(code, "tip" if outcome == "new" else "message", moment))
-            tipster.open_code = code
-            tipster.last_message_at = at
-            tipster.window_start = iso(window.start)
-            tipster.window_count = window.count
-            tx.save(tipster)
-
+        mark_stored(message.claim)
         logger.info(
             "tips.sms stored",
-            extra={"code": code, "outcome": outcome, "media": len(media), "message_sid": sms.message_sid},
+            extra={
+                "code": code,
+                "outcome": message.claim.outcome,
+                "media": len(media),
+                "message_sid": message.sid,
+                "redo": not message.fresh,
+            },
         )
         if newly_keyworded and not tip.spam_suspected:
-            notify_supervisors(self.queues, code, keywords)
-        return IntakeResult(
-            outcome,
-            ack_new(code) if outcome == "new" else ack_joined(code),
-            code,
-            [{"code": code, "media_id": m.media_id} for m in media],
-        )
+            notify_supervisors(self.queues, code, message.keywords)
+        jobs = [{"code": code, "media_id": m.media_id} for m in media]
+        if jobs:
+            self.queues.send_media_jobs(jobs)
+        return IntakeResult(message.claim.outcome, ack_for(message.claim.outcome, code), code, jobs)
+
+    def _create_tip(self, message: _Message, key: bytes, settings: Settings, spam: bool) -> TipRecord:
+        """The new tip under the claim's code; a code another tip holds moves the claim."""
+        text, at = message.text, message.claim.at
+        for attempt in range(_ATTEMPTS):
+            code = message.code
+            tip = TipRecord(
+                code,
+                channel="sms",
+                alias=alias_for(code, key),
+                pseudonym=message.pseudonym,
+                status="new",
+                priority="high" if message.keywords else "normal",
+                created_at=at,
+                last_activity_at=at,
+                activity_key=activity_key(at, code),
+                preview=preview(text),
+                message_count=1,
+                media_count=len(message.sms.media),
+                unread=True,
+                keywords=message.keywords or None,
+                spam_suspected=spam,
+                search_words=message.words or None,
+                recent_inbound_sids=[message.sid],
+                version=1,
+            )
+            if create_if_absent(tip):
+                return tip
+            existing = _get(TipRecord, code)
+            if existing is not None and message.sid in (existing.recent_inbound_sids or ()):
+                return existing  # created by an earlier attempt of this delivery
+            self._move_claim(message, settings, attempt + 1, outcome="new")
+        raise RuntimeError("no free tip code")
+
+    def _move_claim(self, message: _Message, settings: Settings, attempt: int, outcome: str) -> None:
+        """Point the claim at a fresh code (a collision, or the open tip closed). Conditional
+        on the claim being as we read it; if a concurrent redo moved it first, follow it."""
+        old = message.claim.code
+        longer = attempt // COLLISIONS_BEFORE_LONGER
+        try:
+            message.claim.update(
+                actions=[
+                    TipReceiptRecord.code.set(new_tip_code(settings.tips_code_length + longer)),
+                    TipReceiptRecord.outcome.set(outcome),
+                ],
+                condition=(TipReceiptRecord.code == old) & (TipReceiptRecord.state == "claimed"),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != _CONDITION_FAILED:
+                raise
+            message.claim.refresh(consistent_read=True)
+        logger.info("tips.sms claim moved to another code", extra={"from": old, "to": message.code})
+
+    def _join_tip(
+        self, message: _Message, tip: TipRecord | None, spam: bool
+    ) -> tuple[TipRecord | None, bool]:
+        """Add the message to the claim's open tip (optimistic lock on `version`). Returns
+        (None, False) when the tip closed meanwhile: the message then starts a new one."""
+        if tip is None or tip.code != message.code:
+            tip = _get(TipRecord, message.code)
+        for _ in range(_ATTEMPTS):
+            recent = list(tip.recent_inbound_sids or ()) if tip is not None else []
+            if message.sid in recent:
+                return tip, False  # applied by an earlier attempt of this delivery
+            if tip is None or tip.status == "closed":
+                return None, False
+            seen = int(tip.version or 0)
+            newly_keyworded = bool(message.keywords - set(tip.keywords or ()))
+            if message.keywords and tip.priority in _RAISES_TO_HIGH:
+                tip.priority = "high"
+            tip.keywords = set(tip.keywords or ()) | message.keywords or None
+            tip.search_words = set(tip.search_words or ()) | message.words or None
+            tip.message_count = int(tip.message_count or 0) + 1
+            tip.media_count = int(tip.media_count or 0) + len(message.sms.media)
+            tip.spam_suspected = bool(tip.spam_suspected) or spam
+            tip.last_activity_at = message.claim.at
+            tip.activity_key = activity_key(message.claim.at, tip.code)
+            tip.unread = True
+            if not tip.preview and message.text.strip():
+                tip.preview = preview(message.text)
+            tip.recent_inbound_sids = (recent + [message.sid])[-RECENT_SIDS:]
+            tip.version = seen + 1
+            try:
+                tip.save(condition=TipRecord.version == seen)
+                return tip, newly_keyworded
+            except PutError as exc:
+                if exc.cause_response_code != _CONDITION_FAILED:
+                    raise
+                # An officer saved the tip, or another message joined it: read, redo.
+                tip = _get(TipRecord, message.code)
+        raise RuntimeError("tip kept changing")
+
+    def _count_and_thread(self, message: _Message, tipster: TipsterRecord) -> int | None:
+        """Count the message in the tipster's rate window and make its tip the open one,
+        in one UpdateItem conditional on the window we read: concurrent messages each
+        add one (ADD is atomic) and only one of them can reset an expired window.
+
+        Returns the count after this message, or None when a redo finds this message (or
+        a later one) already recorded."""
+        if not message.fresh and (tipster.last_message_at or "") >= message.claim.at:
+            return None
+        moment = message.moment
+        for _ in range(_ATTEMPTS):
+            thread = [
+                TipsterRecord.open_code.set(message.code),
+                TipsterRecord.last_message_at.set(message.claim.at),
+            ]
+            read_start = tipster.window_start
+            if window_expired(_state(tipster), moment):
+                actions = [
+                    *thread,
+                    TipsterRecord.window_start.set(message.claim.at),
+                    TipsterRecord.window_count.set(1),
+                ]
+                condition = (
+                    TipsterRecord.window_start == read_start
+                    if read_start
+                    else TipsterRecord.window_start.does_not_exist()
+                )
+            else:
+                actions = [*thread, TipsterRecord.window_count.add(1)]
+                condition = TipsterRecord.window_start == read_start
+            try:
+                tipster.update(actions=actions, condition=condition)
+                return int(tipster.window_count or 0)
+            except UpdateError as exc:
+                if exc.cause_response_code != _CONDITION_FAILED:
+                    raise
+                # Another message reset the window first: count in the new one.
+                tipster = _get(TipsterRecord, tipster.pseudonym) or TipsterRecord(tipster.pseudonym)
+        raise RuntimeError("rate window kept changing")
+
+
+def mark_stored(claim: TipReceiptRecord) -> None:
+    """The last write: from now on a retry of this MessageSid only repeats the ack.
+    A whole-item put of the claim as this delivery last read it (a concurrent redo holds
+    the same item); cheaper than UpdateItem in the local emulator."""
+    claim.state = "stored"
+    claim.save()
 
 
 def notify_supervisors(queues: TipQueues, code: str, keywords: set[str]) -> None:
@@ -304,6 +474,15 @@ def notify_supervisors(queues: TipQueues, code: str, keywords: set[str]) -> None
         queues.send_outbound({"kind": "notify", "code": code, "keywords": sorted(keywords)})
     except Exception:  # noqa: BLE001 - the tip must not be lost over an alert
         logger.exception("tips: could not queue the supervisor alert", extra={"code": code})
+
+
+def _state(tipster: TipsterRecord) -> TipsterState:
+    return TipsterState(
+        open_code=tipster.open_code,
+        last_message_at=parse_iso(tipster.last_message_at) if tipster.last_message_at else None,
+        window_start=parse_iso(tipster.window_start) if tipster.window_start else None,
+        window_count=int(tipster.window_count or 0),
+    )
 
 
 def _get(model, hash_key, range_key=None):

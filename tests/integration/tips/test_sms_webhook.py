@@ -128,6 +128,7 @@ def test_duplicate_message_sid_stores_one_message(phone: Phone, api) -> None:
     form, first = phone.text(new_number(), "only once please")
     again = phone.post(form)
     assert code_of(first) == code_of(again)
+    assert ack(again) == ack(first)  # Twilio's retry gets the same TwiML
     messages = detail(api, code_of(first))["messages"]
     assert [m["body"] for m in messages] == ["only once please"]
 

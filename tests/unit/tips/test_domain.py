@@ -13,9 +13,11 @@ from rtcc.tips.inbound import (
     TipsterState,
     count_in_window,
     joins_open_tip,
+    over_limit,
     parse_inbound,
     read_command,
     sanitize_form,
+    window_expired,
 )
 from rtcc.tips.passphrase import hash_passphrase, verify_passphrase
 from rtcc.tips.pseudonym import pseudonym_for
@@ -158,6 +160,18 @@ def test_rate_window_flags_the_message_past_the_limit() -> None:
     assert flags == [False, False, False, True, True]
     fresh = count_in_window(state, NOW + timedelta(hours=1, minutes=1), 3)
     assert fresh.count == 1 and not fresh.over_limit
+
+
+def test_rate_window_reset_or_add() -> None:
+    # The store resets the window (SET start, count=1) when this says expired, and adds
+    # one (ADD) otherwise, each conditional on the window start it read.
+    assert window_expired(TipsterState(), NOW)
+    opened = TipsterState(window_start=NOW, window_count=2)
+    assert not window_expired(opened, NOW + timedelta(minutes=59, seconds=59))
+    assert window_expired(opened, NOW + timedelta(hours=1))
+    # A message stamped a moment before the window another one opened counts in it.
+    assert not window_expired(opened, NOW - timedelta(milliseconds=5))
+    assert [over_limit(n, 3) for n in (1, 3, 4)] == [False, False, True]
 
 
 def test_priority_keywords_are_whole_words_in_any_case_and_script() -> None:
