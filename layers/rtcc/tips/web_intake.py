@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
@@ -179,20 +180,7 @@ class WebIntake:
             try:
                 with transaction() as tx:
                     tx.save(tip, condition=TipRecord.code.does_not_exist())
-                    tx.save(
-                        TipMessageRecord(
-                            code,
-                            mkey,
-                            message_id=message_id,
-                            at=at,
-                            direction="in",
-                            channel="web",
-                            body=text,
-                            media_ids=[m.media_id for m in media],
-                        )
-                    )
-                    for m in media:
-                        tx.save(m)
+                    _save_inbound(tx, code, mkey, message_id, at, text, media)
                     tx.save(feed_entry(code, "tip", moment))
                 break
             except TransactWriteError:
@@ -295,20 +283,7 @@ class WebIntake:
             try:
                 with transaction() as tx:
                     tx.save(tip, condition=TipRecord.version == seen)
-                    tx.save(
-                        TipMessageRecord(
-                            code,
-                            mkey,
-                            message_id=message_id,
-                            at=at,
-                            direction="in",
-                            channel="web",
-                            body=text,
-                            media_ids=[m.media_id for m in media],
-                        )
-                    )
-                    for m in media:
-                        tx.save(m)
+                    _save_inbound(tx, code, mkey, message_id, at, text, media)
                     tx.save(feed_entry(code, "message", moment))
                 break
             except TransactWriteError:
@@ -371,3 +346,23 @@ def public_thread(messages: list[TipMessageRecord], media: list[TipMediaRecord])
             }
         )
     return out
+
+
+def _save_inbound(
+    tx: TransactWrite, code: str, mkey: str, message_id: str, at: str, text: str, media: list[TipMediaRecord]
+) -> None:
+    """The tipster's web message and its pending media items, into the caller's transaction."""
+    tx.save(
+        TipMessageRecord(
+            code,
+            mkey,
+            message_id=message_id,
+            at=at,
+            direction="in",
+            channel="web",
+            body=text,
+            media_ids=[m.media_id for m in media],
+        )
+    )
+    for m in media:
+        tx.save(m)
