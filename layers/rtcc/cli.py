@@ -55,6 +55,12 @@ def _dev(args: argparse.Namespace) -> int:
         stack.stop()
         return 1
     base = stack.base_url
+    if not args.no_seed:
+        from rtcc.local.demo_tips import seed_demo_tips
+
+        demo = seed_demo_tips(base)
+    else:
+        demo = []
     lines = [
         "",
         "rtcc local stack is up",
@@ -62,11 +68,14 @@ def _dev(args: argparse.Namespace) -> int:
         f"  API docs       {base}/api/docs",
         f"  health         {base}/api/health",
         f"  SMS outbox     {base}/dev/outbox",
+        f"  phone (texts)  {base}/dev/phone",
+        f"  web tip page   {base}/tip",
         f"  AWS emulator   {stack.aws_endpoint_url}  (moto; use --endpoint-url with the aws CLI)",
         "",
         "Demo logins (password for all: " + stack.demo_password + "):",
         *[f"  {role:<11} {username}" for role, username in stack.users.items()],
         "",
+        *(["Demo tips in the inbox:", *[f"  {answer}" for answer in demo], ""] if demo else []),
         "All local state lives in memory and is gone when this process stops.",
         "Ctrl-C to stop.",
         "",

@@ -27,7 +27,9 @@ def secret_value(name: str) -> str:
     if settings.environment == "deployed":
         # A deployed function without the ARN would fall back to the public local default
         # (forgeable webhooks, reversible pseudonyms): refuse instead.
-        raise LookupError(f"secret {name!r}: RTCC_{name.upper()}_SECRET_ARN is not set in a deployed function")
+        raise LookupError(
+            f"secret {name!r}: RTCC_{name.upper()}_SECRET_ARN is not set in a deployed function"
+        )
     value = getattr(settings, name)
     if isinstance(value, SecretStr):
         return value.get_secret_value()

@@ -20,6 +20,7 @@ from rtcc.topology import is_public_path
 
 Middleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response]
 
+
 def current_principal(app: APIGatewayRestResolver) -> Principal | None:
     return principal_from_event(app.current_event.raw_event)
 

@@ -146,37 +146,41 @@ def send(request: Request) -> Response:
     except PhoneInputError as exc:
         return json_response({"statusCode": 400, "message": str(exc)}, 400)
 
+    try:
+        return json_response(text_tip_line(outgoing))
+    except requests.RequestException as exc:
+        return json_response(
+            {"statusCode": 502, "message": f"the tip line did not answer: {type(exc).__name__}"}, 502
+        )
+
+
+def text_tip_line(outgoing: Outgoing) -> dict[str, Any]:
+    """Send one message to the tip line as Twilio would (signed form post to this
+    gateway) and return what the phone shows. Raises requests' errors."""
     settings = get_settings()
     media = [(put_media(test_image(), "image/png"), "image/png")] if outgoing.image else []
     form = twilio_form(outgoing, media)
     url = settings.public_base_url.rstrip("/") + WEBHOOK_PATH
     signature = sign(secret_value("twilio_auth_token"), url, form)
-    try:
-        answer = requests.post(
-            url,
-            data=form,
-            headers={
-                "X-Twilio-Signature": signature,
-                "Content-Type": "application/x-www-form-urlencoded",
-                "User-Agent": "TwilioProxy/1.1",
-                "I-Twilio-Idempotency-Token": secrets.token_hex(16),
-            },
-            timeout=20,
-        )
-    except requests.RequestException as exc:
-        return json_response(
-            {"statusCode": 502, "message": f"the tip line did not answer: {type(exc).__name__}"}, 502
-        )
-    return json_response(
-        {
-            "message_sid": form["MessageSid"],
-            "sent_at": datetime.now(UTC).isoformat(),
-            "media_urls": [u for u, _ in media],
-            "webhook_status": answer.status_code,
-            "twiml": answer.text,
-            "reply": reply_text(answer.text) if answer.ok else "",
-        }
+    answer = requests.post(
+        url,
+        data=form,
+        headers={
+            "X-Twilio-Signature": signature,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": "TwilioProxy/1.1",
+            "I-Twilio-Idempotency-Token": secrets.token_hex(16),
+        },
+        timeout=20,
     )
+    return {
+        "message_sid": form["MessageSid"],
+        "sent_at": datetime.now(UTC).isoformat(),
+        "media_urls": [u for u, _ in media],
+        "webhook_status": answer.status_code,
+        "twiml": answer.text,
+        "reply": reply_text(answer.text) if answer.ok else "",
+    }
 
 
 def messages(request: Request) -> Response:
