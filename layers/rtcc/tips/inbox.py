@@ -11,10 +11,11 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, get_args
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
+from rtcc.models.tips import Category, Disposition, Priority, Status
 from rtcc.settings import get_settings
 from rtcc.store.tips import (
     TipFeedRecord,
@@ -43,22 +44,11 @@ from rtcc.tips.text import query_words
 
 logger = logging.getLogger(__name__)
 
-STATUSES = ("new", "triaged", "assigned", "closed")
-PRIORITIES = ("low", "normal", "high", "urgent")
-DISPOSITIONS = ("actionable", "information_only", "duplicate", "unfounded", "prank_spam")
-CATEGORIES = (
-    "drugs",
-    "violence",
-    "weapons",
-    "property",
-    "fraud",
-    "traffic",
-    "missing_person",
-    "wanted_person",
-    "gang",
-    "human_trafficking",
-    "other",
-)
+# One list of each, kept with the API models the console and OpenAPI see.
+STATUSES: tuple[str, ...] = get_args(Status)
+PRIORITIES: tuple[str, ...] = get_args(Priority)
+DISPOSITIONS: tuple[str, ...] = get_args(Disposition)
+CATEGORIES: tuple[str, ...] = get_args(Category)
 MEDIA_URL_SECONDS = 300
 # A console that has been away longer than this reloads its list instead of replaying the feed.
 FEED_REPLAY_LIMIT = timedelta(days=2)
