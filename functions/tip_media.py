@@ -12,6 +12,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from rtcc.metrics import count
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.logs import route_tips_logs
 from rtcc.tips.media import MediaProcessor
@@ -28,6 +29,7 @@ def record_handler(record: SQSRecord) -> str:
     logger.info(
         "tips media job done", extra={"code": job["code"], "media_id": job["media_id"], "state": state}
     )
+    count("TipMedia", state)
     return state
 
 

@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from rtcc.metrics import count
 from rtcc.sms import get_sms_gateway
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.logs import route_tips_logs
@@ -33,10 +34,16 @@ def receive_count(record: SQSRecord) -> int:
         return 1
 
 
+#: Outcomes counted by name; anything else is counted as "other" (a bounded dimension).
+_OUTCOMES = frozenset({"sent", "undeliverable", "failed", "queued", "sending", "ignored", "unknown"})
+
+
 def record_handler(record: SQSRecord, sender: OutboundSender | None = None) -> str:
     job = json.loads(record.body)
     sender = sender or OutboundSender(default_ports().sealer, get_sms_gateway())
-    return sender.handle(job, receive_count(record))
+    outcome = sender.handle(job, receive_count(record))
+    count("TipOutbound", outcome if outcome in _OUTCOMES else "other")
+    return outcome
 
 
 @logger.inject_lambda_context

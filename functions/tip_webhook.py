@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from rtcc.audit import AuditEvent, AuditLog
+from rtcc.metrics import count
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
 from rtcc.tips.adapters import default_ports
@@ -48,6 +49,7 @@ def _refuse(event: dict, reason: str) -> dict:
         )
     )
     logger.warning("tips webhook refused", extra={"reason": reason})
+    count("TipWebhookRefused", "signature" if "Signature" in reason else "body")
     return _respond(403, "forbidden: " + reason)
 
 
@@ -76,4 +78,5 @@ def handler(event: dict, context: LambdaContext) -> dict:
     except FormError as exc:
         logger.warning("tips webhook: signed form lacks a field", extra={"problem": str(exc)})
         return _respond(400, str(exc))
+    count("TipMessages", result.outcome)
     return _respond(200, twiml(result.reply), "application/xml")

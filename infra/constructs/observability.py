@@ -18,6 +18,14 @@ from infra.config import DeployConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct, _pascal
 
+#: Counters the functions emit through rtcc.metrics.count, by outcome: metric -> widget title.
+OUTCOME_COUNTERS = {
+    "TipMessages": "Tip line messages by outcome",
+    "TipWebhookRefused": "Tip webhook refusals",
+    "TipMedia": "Tip media by outcome",
+    "TipOutbound": "Replies and alerts by outcome",
+}
+
 #: Share of API requests answered 5xx, over 5 minutes, that raises the alarm.
 API_5XX_RATE_THRESHOLD = 0.05
 
@@ -152,4 +160,22 @@ class ObservabilityConstruct(Construct):
                     width=24,
                 )
             )
+        # rtcc.metrics counters: one `outcome` dimension each, searched so a new outcome
+        # shows up without a template change.
+        self.dashboard.add_widgets(
+            *(
+                cloudwatch.GraphWidget(
+                    title=title,
+                    left=[
+                        cloudwatch.MathExpression(
+                            expression=f"SEARCH('{{rtcc,outcome}} MetricName=\"{name}\"', 'Sum', 300)",
+                            label="",
+                            period=five_minutes,
+                        )
+                    ],
+                    width=6,
+                )
+                for name, title in OUTCOME_COUNTERS.items()
+            )
+        )
         CfnOutput(self, "AlarmTopicArn", value=self.topic.topic_arn)

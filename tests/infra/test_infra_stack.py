@@ -381,3 +381,20 @@ def test_twilio_secret_is_created_and_exported(synth):
     assert twilio_id in secrets
     outputs = synth.template["Outputs"]
     assert any(_ref(o["Value"]) == twilio_id for o in outputs.values())
+
+
+def test_dashboard_graphs_every_counter_the_functions_emit(synth):
+    """Each rtcc.metrics.count(...) name in functions/ has a dashboard widget, and back."""
+    import re
+    from pathlib import Path
+
+    from infra.constructs.observability import OUTCOME_COUNTERS
+
+    emitted = set()
+    for module in (Path(__file__).resolve().parents[2] / "functions").glob("*.py"):
+        emitted |= set(re.findall(r'count\("(\w+)"', module.read_text()))
+    assert emitted and emitted == set(OUTCOME_COUNTERS)
+    _, dashboard = synth.one("AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for name in emitted:
+        assert f'MetricName=\\\\\\"{name}\\\\\\"' in body or name in body

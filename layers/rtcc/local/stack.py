@@ -149,6 +149,8 @@ class LocalStack:
             # Browsers call moto's Cognito directly: it answers CORS preflights for any origin.
             RTCC_COGNITO_ENDPOINT=f"{self.aws_endpoint_url}/",
             POWERTOOLS_TRACE_DISABLED="1",
+            # No CloudWatch locally: embedded-metric lines would only flood stdout.
+            POWERTOOLS_METRICS_DISABLED="true",
             POWERTOOLS_METRICS_NAMESPACE="rtcc",
             POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"),
         )
