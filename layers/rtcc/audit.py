@@ -149,9 +149,20 @@ class AuditLog:
         raise RuntimeError("audit log: could not append after repeated contention")
 
     def entries(
-        self, *, after_seq: int = 0, newest_first: bool = False, limit: int | None = None
+        self,
+        *,
+        after_seq: int = 0,
+        before_seq: int | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
     ) -> Iterator[AuditEntry]:
-        condition = AuditEntryRecord.seq > after_seq
+        """Entries with after_seq < seq < before_seq, read straight off the key range."""
+        if before_seq is None:
+            condition = AuditEntryRecord.seq > after_seq
+        elif before_seq - 1 < after_seq + 1:
+            return  # an empty range (DynamoDB refuses a BETWEEN whose bounds cross)
+        else:
+            condition = AuditEntryRecord.seq.between(after_seq + 1, before_seq - 1)
         for record in AuditEntryRecord.query(
             self.chain, condition, scan_index_forward=not newest_first, limit=limit
         ):

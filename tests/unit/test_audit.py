@@ -124,6 +124,9 @@ def test_entries_page_newest_first(log: AuditLog) -> None:
         log.append(_event(n))
     assert [e.seq for e in log.entries(newest_first=True, limit=2)] == [5, 4]
     assert [e.seq for e in log.entries(after_seq=3)] == [4, 5]
+    assert [e.seq for e in log.entries(before_seq=4, newest_first=True)] == [3, 2, 1]
+    assert [e.seq for e in log.entries(after_seq=1, before_seq=4)] == [2, 3]
+    assert list(log.entries(after_seq=2, before_seq=3)) == []
 
 
 def test_a_recorded_anchor_catches_a_cut_off_or_rewritten_tail(log: AuditLog, moto_endpoint: str) -> None:

@@ -34,11 +34,14 @@ def read_audit(
     page: list[AuditEntryOut] = []
     last_seq: int | None = None
     more = False
-    # The chain partition is read in key order; filters apply as it streams, and the
-    # page stops at `limit` matches so a reader cannot pull the whole log at once.
-    for entry in log.entries(after_seq=after_seq if not newest_first else 0, newest_first=newest_first):
-        if newest_first and after_seq and entry.seq >= after_seq:
-            continue
+    # The chain partition is read in key order from the cursor (newest first: the cursor
+    # bounds from above); filters apply as it streams, and the page stops at `limit`
+    # matches so a reader cannot pull the whole log at once.
+    if newest_first:
+        entries = log.entries(before_seq=after_seq or None, newest_first=True)
+    else:
+        entries = log.entries(after_seq=after_seq)
+    for entry in entries:
         if len(page) == limit:
             more = True
             break
