@@ -99,7 +99,7 @@ class TipMessageRecord(Model):
     media_ids = ListAttribute(of=UnicodeAttribute, default=list)
     author = UnicodeAttribute(null=True)  # officer username, replies only
     provider_sid = UnicodeAttribute(null=True)  # Twilio MessageSid (in) or the sent SMS id (out)
-    delivery = UnicodeAttribute(null=True)  # replies by sms: queued | sent | undeliverable
+    delivery = UnicodeAttribute(null=True)  # replies: queued | sending | sent | undeliverable | failed
     delivery_detail = UnicodeAttribute(null=True)
 
 
