@@ -26,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from rtcc.auth import ALL_ROLES
 from rtcc.local.extensions import EXTENSION_MODULES
+from rtcc.local.fidelity import make_dynamodb_writes_atomic
 from rtcc.local.gateway import LocalGateway, QuietRequestHandler
 from rtcc.local.pollers import QueuePoller
 from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
@@ -118,6 +119,7 @@ class LocalStack:
     def _start(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        make_dynamodb_writes_atomic()
         # The emulator and the gateway log through our own loggers, never per request line.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         _check_port_free(self.aws_port)

@@ -121,30 +121,7 @@ def test_a_retry_with_media_after_a_crash_stores_and_queues_each_item_once(
     assert len(media) == 1 and len(detail(api, code)["media"]) == 1
 
 
-@pytest.fixture
-def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the emulator's DynamoDB writes atomic, as the real service's are per item.
-
-    moto (running in this process) applies a conditional UpdateItem or PutItem as
-    read-check-write without a lock, so two concurrent requests can both pass the same
-    condition; DynamoDB never does that. What is under test here is our use of
-    conditional writes, so the emulator is made to keep DynamoDB's promise."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "batch_write_item", "transact_write_items"):
-        real = getattr(DynamoDBBackend, name)
-
-        def serialised(self: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
-            with lock:
-                return _real(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, serialised)
-
-
-def test_concurrent_messages_from_one_tipster_are_each_counted(
-    local_stack, monkeypatch, atomic_dynamodb
-) -> None:
+def test_concurrent_messages_from_one_tipster_are_each_counted(local_stack, monkeypatch) -> None:
     """Eight messages at once from one number, straight into the intake from eight threads
     (eight Lambda containers): the rate window must count eight, and each message must be
     stored exactly once, whichever tip it lands on."""
