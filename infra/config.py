@@ -85,16 +85,6 @@ class Camera(_Strict):
     lon: float = Field(ge=-180, le=180)
 
 
-#: Keys that used to be accepted and now say what replaced them, instead of a bare
-#: "extra inputs are not permitted".
-_RETIRED_RETENTION_KEYS = {
-    "tips_days": "no longer used: tip records are kept until deleted; the tipster's encrypted "
-    "number is deleted retention.tip_contact_days after the tip closes",
-    "audit_days": "no longer used: audit entries are not expired by rtcc (keep them as long as "
-    "your records policy requires)",
-}
-
-
 class Retention(_Strict):
     tip_contact_days: int = Field(
         30,
@@ -103,19 +93,30 @@ class Retention(_Strict):
         description="Days after a tip closes until the tipster's encrypted phone number is deleted "
         "(DynamoDB TTL on the contact vault; replies are impossible after that).",
     )
+    closed_tip_days: int = Field(
+        1095,
+        ge=1,
+        le=36500,
+        description="Days after a tip closes until the tip, its thread and its media are deleted "
+        "(the hourly retention sweep; each deletion is an audit entry). Reopening stops the clock.",
+    )
+    case_tip_days: int = Field(
+        3650,
+        ge=1,
+        le=36500,
+        description="The same for a closed tip linked to a case number (kept as long as the case file).",
+    )
     media_days: int = Field(
         365, ge=1, description="Tip photos, videos and documents in S3 expire this long after upload."
     )
+    audit_anchor_days: int = Field(
+        2555,
+        ge=1,
+        le=36500,
+        description="How long each published audit-chain head is locked against deletion (S3 Object Lock, "
+        "compliance mode: nobody can shorten it, not even the account's root user).",
+    )
     video_days: int = Field(30, ge=1, le=3650, description="Kinesis Video Streams data retention.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _retired_keys(cls, data: object) -> object:
-        if isinstance(data, dict):
-            for key, why in _RETIRED_RETENTION_KEYS.items():
-                if key in data:
-                    raise ValueError(f"retention.{key}: {why}")
-        return data
 
 
 class DeployConfig(_Strict):
@@ -231,7 +232,7 @@ def _format(exc: ValidationError) -> str:
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"])
         problem = re.sub(r"^Value error, ", "", err["msg"])
-        # Model-level checks name their field themselves ("retention.tips_days: ...").
+        # Model-level checks name their field themselves ("mfa_required: ...").
         named = re.match(r"^([a-z_][\w.]*): (.*)$", problem, re.DOTALL)
         if named and (not field or named.group(1).startswith(f"{field}.")):
             field, problem = named.groups()

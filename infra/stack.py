@@ -1,7 +1,7 @@
 """The one rtcc stack: one construct per capability, wired in dependency order.
 
 data -> auth -> api (functions, routes, WAF) -> console (pages on the same API)
--> capabilities (tips) -> observability (alarms over everything above). A capability
+-> audit anchors -> capabilities (tips) -> observability (alarms over everything above). A capability
 construct that grants its resources function by function lists them in its `RESERVED`,
 which the api construct leaves out of the grants every function gets; it reaches the
 functions through `stack.api.functions[name]`.
@@ -20,6 +20,8 @@ from rtcc.topology import TOPOLOGY, Topology
 
 from infra.config import DeployConfig
 from infra.constructs.api import ApiConstruct
+from infra.constructs.audit import RESERVED as AUDIT_RESERVED
+from infra.constructs.audit import AuditConstruct
 from infra.constructs.auth import AuthConstruct
 from infra.constructs.console import WEB_PUBLIC, ConsoleConstruct
 from infra.constructs.data import DataConstruct
@@ -58,11 +60,12 @@ class RtccStack(Stack):
             topology=topology,
             data=self.data,
             auth=self.auth,
-            reserved=TIPS_RESERVED,
+            reserved=TIPS_RESERVED | AUDIT_RESERVED,
         )
         self.console = ConsoleConstruct(
             self, "Console", config=config, topology=topology, api=self.api, data=self.data, web_root=web_root
         )
+        self.audit = AuditConstruct(self, "Audit", data=self.data, api=self.api)
         self.tips = TipsConstruct(self, "Tips", config=config, data=self.data, api=self.api)
         self.observability = ObservabilityConstruct(
             self, "Observability", config=config, data=self.data, api=self.api

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
@@ -204,6 +206,7 @@ class ApiConstruct(Construct):
         }
         self._routes()
         self._queue_triggers(data)
+        self._schedules()
         self.web_acl = self._waf()
 
         CfnOutput(
@@ -474,6 +477,17 @@ class ApiConstruct(Construct):
                 event_sources.SqsEventSource(
                     data.queues[q.name], batch_size=q.batch_size, report_batch_item_failures=True
                 )
+            )
+
+    def _schedules(self) -> None:
+        for schedule in self.topology.schedules:
+            events.Rule(
+                self,
+                f"{_pascal(schedule.function)}Schedule",
+                description=f"rtcc: runs {schedule.function} every {schedule.every_minutes} minutes",
+                schedule=events.Schedule.rate(Duration.minutes(schedule.every_minutes)),
+                # EventBridge retries a failed run twice; the next run retries again.
+                targets=[targets.LambdaFunction(self.functions[schedule.function], retry_attempts=2)],
             )
 
     # --- WAF ------------------------------------------------------------------------

@@ -70,6 +70,13 @@ UNLOGGED_BUCKETS: dict[str, str] = {
 }
 
 
+#: Buckets whose objects nobody may delete or overwrite until their retention ends (S3
+#: Object Lock, compliance mode), and the retention setting that says how long.
+OBJECT_LOCKED_BUCKETS: dict[str, str] = {
+    "anchors": "audit_anchor_days",  # the audit chain's published heads (rtcc.anchors)
+}
+
+
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
@@ -132,6 +139,10 @@ class DataConstruct(Construct):
         for name in topology.buckets:
             # Capability constructs add their own expiry rules (tips: TipsConstruct).
             lifecycle = [s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))]
+            lock_setting = OBJECT_LOCKED_BUCKETS.get(name)
+            lock_days = getattr(config.retention, lock_setting) if lock_setting else None
+            if lock_days is not None:
+                lifecycle = []  # nothing expires early; the lock decides
             logged = name not in UNLOGGED_BUCKETS
             bucket = s3.Bucket(
                 self,
@@ -145,6 +156,12 @@ class DataConstruct(Construct):
                 server_access_logs_bucket=self.log_bucket if logged else None,
                 server_access_logs_prefix=f"{name}/" if logged else None,
                 lifecycle_rules=lifecycle,
+                object_lock_enabled=True if lock_days is not None else None,
+                object_lock_default_retention=(
+                    s3.ObjectLockRetention.compliance(Duration.days(lock_days))
+                    if lock_days is not None
+                    else None
+                ),
                 # Evidence is never deleted by a stack operation, sandbox or not.
                 removal_policy=RemovalPolicy.RETAIN,
             )

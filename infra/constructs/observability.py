@@ -24,6 +24,7 @@ OUTCOME_COUNTERS = {
     "TipWebhookRefused": "Tip webhook refusals",
     "TipMedia": "Tip media by outcome",
     "TipOutbound": "Replies and alerts by outcome",
+    "RetentionSweep": "Retention deletions by outcome",
 }
 
 #: Share of API requests answered 5xx, over 5 minutes, that raises the alarm.

@@ -7,7 +7,8 @@ The point of the product is anonymity, so access follows the code exactly:
 - `tip-outbound` is the only reader: GetItem on the vault and kms:Decrypt with the key;
 - `api` only schedules the vault entry's deletion when a tip closes (UpdateItem; it never
   gets kms:Decrypt, so even the ciphertext pynamodb's update returns is useless to it);
-- `tip-media` never touches the vault.
+- `tip-media` never touches the vault;
+- `retention` deletes a purged tip's vault entry by key (DeleteItem only, no kms:Decrypt).
 The vault key's own policy denies Decrypt (and ReEncryptFrom, which amounts to it) to every
 principal but the reply function's role, so an account administrator's IAM rights do not
 reach tipsters' numbers either. Every use must carry the `tip` encryption context the
@@ -35,6 +36,7 @@ from rtcc.tips.adapters.aws import MEDIA_QUEUE, OUTBOUND_QUEUE
 from infra.config import DeployConfig
 from infra.constructs.api import ApiConstruct, Reserved
 from infra.constructs.data import DataConstruct
+from infra.nag import acknowledge, arn_of
 
 VAULT_TABLE = table_spec(TipVaultRecord).logical_name
 TIPS_TABLES = frozenset(
@@ -83,6 +85,11 @@ _ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
         "queues": (),
         "secrets": ("twilio_auth_token",),  # sending SMS
     },
+    "retention": {
+        "buckets": (),  # only deletes a purged tip's media files (_grant_purge)
+        "queues": (),
+        "secrets": (),
+    },
 }
 
 #: The vault table actions each function's code performs, and nothing else.
@@ -90,6 +97,7 @@ _VAULT_ACTIONS = {
     "tip-webhook": ("dynamodb:PutItem",),  # inside the intake TransactWriteItems
     "tip-outbound": ("dynamodb:GetItem",),
     "api": ("dynamodb:UpdateItem",),  # set / remove `expires` on close / reopen
+    "retention": ("dynamodb:DeleteItem",),  # a purged tip's entry, by key
 }
 
 
@@ -126,10 +134,13 @@ class TipsConstruct(Construct):
         for name, fn in self.functions.items():
             self._grant_shared(name, fn, data, api)
         self._grant_vault()
+        self._grant_purge(data.buckets[MEDIA_BUCKET])
         for fn in api.functions.values():
             # One settings object everywhere: every function knows the key and the retention.
             fn.add_environment("RTCC_TIPS_VAULT_KEY_ID", self.vault_key.key_arn)
             fn.add_environment("RTCC_TIPS_VAULT_RETENTION_DAYS", str(config.retention.tip_contact_days))
+            fn.add_environment("RTCC_TIPS_CLOSED_RETENTION_DAYS", str(config.retention.closed_tip_days))
+            fn.add_environment("RTCC_TIPS_CASE_RETENTION_DAYS", str(config.retention.case_tip_days))
 
         # Only the reply function sends SMS from the tip line: replies to tipsters and
         # priority alerts to supervisors (rtcc.tips.outbound).
@@ -155,6 +166,17 @@ class TipsConstruct(Construct):
             data.queues[queue].grant_send_messages(fn)
         for secret in access["secrets"]:
             data.secrets[secret].grant_read(fn)
+
+    def _grant_purge(self, bucket: s3.Bucket) -> None:
+        fn = self.functions["retention"]
+        bucket.grant_delete(fn)
+        acknowledge(
+            fn,
+            "The retention sweep deletes a purged tip's files, keyed by tip inside rtcc's own media "
+            "bucket (not known at deploy time); CDK's delete grant is s3:DeleteObject*.",
+            f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/*]",
+            "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+        )
 
     def _grant_vault(self) -> None:
         table = self.vault_table

@@ -112,6 +112,11 @@ class AuditLog:
         # Newest entry: a base-table Query reading one item backwards.
         return next(iter(AuditEntryRecord.query(self.chain, scan_index_forward=False, limit=1)), None)
 
+    def head(self) -> AuditEntry | None:
+        """The newest entry, or None for an empty chain."""
+        record = self._head()
+        return _to_entry(record) if record is not None else None
+
     def append(self, event: AuditEvent) -> AuditEntry:
         with _APPEND_LOCK:
             return self._append(event)
@@ -172,7 +177,10 @@ class AuditLog:
         prev = GENESIS_HASH
         expected_seq = 1
         checked = 0
-        pending = {a.seq: a for a in anchors}
+        # Several anchors may name one seq (one of them forged): every one must match.
+        pending: dict[int, list[Anchor]] = {}
+        for anchor in anchors:
+            pending.setdefault(anchor.seq, []).append(anchor)
         for entry in self.entries():
             if entry.seq != expected_seq:
                 return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
@@ -180,8 +188,7 @@ class AuditLog:
                 return VerifyResult(False, checked, entry.seq, "link to the previous entry does not match")
             if entry_hash(entry.as_dict()) != entry.entry_hash:
                 return VerifyResult(False, checked, entry.seq, "entry contents do not match its hash")
-            anchor = pending.pop(entry.seq, None)
-            if anchor and anchor.entry_hash != entry.entry_hash:
+            if any(a.entry_hash != entry.entry_hash for a in pending.pop(entry.seq, ())):
                 return VerifyResult(False, checked, entry.seq, "entry differs from the recorded anchor")
             prev = entry.entry_hash
             expected_seq += 1

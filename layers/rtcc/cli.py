@@ -109,6 +109,24 @@ def _audit_verify(args: argparse.Namespace) -> int:
         return 2
     settings = reload_settings()
     bind_models(settings)
+    if not args.no_published_anchors:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from rtcc.anchor_store import S3AnchorStore
+        from rtcc.anchors import recorded
+
+        try:
+            published = recorded(S3AnchorStore(), args.chain)
+        except (BotoCoreError, ClientError) as exc:
+            print(
+                f"audit verify: cannot list the anchors bucket {settings.anchors_bucket}: {exc}",
+                file=sys.stderr,
+            )
+            return 2
+        anchors += published
+        checked_note = f"  {len(published)} published anchors checked (bucket {settings.anchors_bucket})"
+    else:
+        checked_note = "  published anchors not checked (--no-published-anchors)"
     try:
         result = AuditLog(chain=args.chain).verify(anchors)
     except PynamoDBException as exc:
@@ -118,8 +136,10 @@ def _audit_verify(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"OK: {result.checked} entries verified ({where})")
         print(f"  head {result.head_seq}:{result.head_hash}  (record it; later pass it as --expect)")
+        print(checked_note)
         return 0
     print(f"BROKEN: entry {result.first_broken_seq}: {result.reason} ({where})")
+    print(checked_note)
     try:
         record = AuditEntryRecord.get(args.chain, result.first_broken_seq)
         print(f"  stored entry {record.seq}: at={record.at} actor={record.actor} action={record.action}")
@@ -150,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="SEQ:SHA256",
         help="a head printed by an earlier run; fails if that entry is gone or changed (repeatable)",
+    )
+    verify.add_argument(
+        "--no-published-anchors",
+        action="store_true",
+        help="do not check the anchors the audit-anchor function published (RTCC_ANCHORS_BUCKET)",
     )
     verify.set_defaults(run=_audit_verify)
     return parser

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     )
     table_prefix: str = Field("rtcc-", description="Prefix of every DynamoDB table name.")
     media_bucket: str = Field("rtcc-media", description="S3 bucket for tip media and evidence.")
+    anchors_bucket: str = Field(
+        "rtcc-anchors",
+        description="S3 bucket (Object Lock) where the audit chain's head is published hourly.",
+    )
 
     user_pool_id: str = Field("", description="Cognito user pool of staff accounts.")
     user_pool_client_id: str = Field("", description="Cognito app client the console signs in with.")
@@ -67,6 +71,14 @@ class Settings(BaseSettings):
     )
     tips_vault_retention_days: int = Field(
         30, ge=0, description="Days after a tip closes until its encrypted contact is deleted (TTL)."
+    )
+    tips_closed_retention_days: int = Field(
+        1095, ge=1, description="Days after a tip closes until the tip, its messages and media are deleted."
+    )
+    tips_case_retention_days: int = Field(
+        3650,
+        ge=1,
+        description="The same for a closed tip linked to a case number (kept with the case).",
     )
     tips_priority_keywords: list[str] = Field(
         default_factory=lambda: [

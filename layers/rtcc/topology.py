@@ -41,10 +41,20 @@ class QueueSpec:
 
 
 @dataclass(frozen=True)
+class ScheduleSpec:
+    """A function run on a timer: an EventBridge rule when deployed, a thread in `rtcc dev`
+    (which also runs it once at start)."""
+
+    function: str  # FunctionSpec.name
+    every_minutes: int
+
+
+@dataclass(frozen=True)
 class Topology:
     functions: tuple[FunctionSpec, ...]
     routes: tuple[HttpRoute, ...]
     queues: tuple[QueueSpec, ...] = ()
+    schedules: tuple[ScheduleSpec, ...] = ()
     buckets: tuple[str, ...] = ()
     # Static pages served from the web bucket: request path -> object key.
     pages: dict[str, str] = field(default_factory=dict)
@@ -58,6 +68,26 @@ API_FUNCTION = FunctionSpec(
     module="functions.api",
     capability="api",
     description="JSON API under /api and the console configuration",
+)
+
+# Deletes what each capability's retention period says is due (rtcc.retention).
+RETENTION_FUNCTION = FunctionSpec(
+    name="retention",
+    module="functions.retention",
+    capability="retention",
+    memory_mb=512,
+    timeout_s=300,
+    description="Hourly: deletes closed tips (and their media) whose retention period ended",
+)
+
+# Publishes the audit chain's head to the Object Lock anchors bucket (rtcc.anchors).
+AUDIT_ANCHOR_FUNCTION = FunctionSpec(
+    name="audit-anchor",
+    module="functions.audit_anchor",
+    capability="audit",
+    memory_mb=256,
+    timeout_s=30,
+    description="Hourly: writes the audit chain's head to the Object Lock anchors bucket",
 )
 
 # --- Anonymous tips -------------------------------------------------------------------
@@ -98,7 +128,7 @@ TIP_QUEUES = (
 )
 
 TOPOLOGY = Topology(
-    functions=(API_FUNCTION, *TIP_FUNCTIONS),
+    functions=(API_FUNCTION, RETENTION_FUNCTION, AUDIT_ANCHOR_FUNCTION, *TIP_FUNCTIONS),
     routes=(
         # Explicit public resources win over the authorized {proxy+} in API Gateway.
         HttpRoute("/api/health", "api", public=True, methods=("GET",)),
@@ -109,7 +139,8 @@ TOPOLOGY = Topology(
         *TIP_ROUTES,
     ),
     queues=(*TIP_QUEUES,),
-    buckets=("media",),
+    schedules=(ScheduleSpec("retention", every_minutes=60), ScheduleSpec("audit-anchor", every_minutes=60)),
+    buckets=("media", "anchors"),
     # Capabilities add their public pages here (/signup, /tip, /cameras) as they land.
     pages={"/": "index.html", "/tip": "tip.html", "/tip/follow-up": "tip-follow-up.html"},
 )

@@ -71,3 +71,18 @@ def allows(statement: dict, action: str, resource_id: str) -> bool:
 def allowed_actions(synth, function_name: str, resource_id: str, actions: tuple[str, ...]) -> set[str]:
     statements = role_statements(synth, function_name)
     return {a for a in actions if any(allows(s, a, resource_id) for s in statements)}
+
+
+def allowed_on_objects(synth, function_name: str, bucket_id: str, action: str) -> bool:
+    """Whether `action` is allowed on objects of the bucket ("<bucket arn>/*", or a prefix of it)."""
+    for statement in role_statements(synth, function_name):
+        if statement.get("Effect") != "Allow":
+            continue
+        if not any(fnmatch.fnmatchcase(action, a) for a in as_list(statement.get("Action", []))):
+            continue
+        resources = as_list(statement.get("Resource", []))
+        joined = [r for r in resources if isinstance(r, dict) and "Fn::Join" in r]
+        tail = [str(r["Fn::Join"][1][-1]) for r in joined if bucket_id in refs(r)]
+        if any(t.startswith("/") and t.endswith("*") for t in tail):
+            return True
+    return False

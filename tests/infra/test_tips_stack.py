@@ -16,6 +16,7 @@ from tests.infra.iam_policy import (
     DYNAMODB_ACTIONS,
     DYNAMODB_READS,
     allowed_actions,
+    allowed_on_objects,
     allows,
     refs,
     role_statements,
@@ -35,7 +36,7 @@ def test_only_the_outbound_function_reads_the_vault_and_decrypts(synth):
     table, key = vault_ids(synth)
     assert allowed_actions(synth, "tip-outbound", table, DYNAMODB_ACTIONS) == {"dynamodb:GetItem"}
     assert allowed_actions(synth, "tip-outbound", key, ("kms:Decrypt",)) == {"kms:Decrypt"}
-    for name in ("api", "tip-webhook", "tip-media"):
+    for name in ("api", "tip-webhook", "tip-media", "retention"):
         assert allowed_actions(synth, name, table, DYNAMODB_READS) == set(), name
         assert allowed_actions(synth, name, key, ("kms:Decrypt", "kms:ReEncryptFrom")) == set(), name
 
@@ -47,9 +48,11 @@ def test_webhook_seals_and_writes_api_only_schedules_deletion(synth):
     assert allowed_actions(synth, "api", table, DYNAMODB_ACTIONS) == {"dynamodb:UpdateItem"}
     assert allowed_actions(synth, "api", key, ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")) == set()
     assert allowed_actions(synth, "tip-media", table, DYNAMODB_ACTIONS) == set()
+    # The retention sweep deletes a purged tip's entry by key, and reads nothing.
+    assert allowed_actions(synth, "retention", table, DYNAMODB_ACTIONS) == {"dynamodb:DeleteItem"}
     # Any other function of the stack (capabilities still to come) gets nothing of the vault.
     for name in synth.stack.api.functions:
-        if name not in ("api", "tip-webhook", "tip-outbound"):
+        if name not in ("api", "tip-webhook", "tip-outbound", "retention"):
             assert allowed_actions(synth, name, table, DYNAMODB_ACTIONS) == set(), name
 
 
@@ -82,6 +85,8 @@ def test_every_function_knows_the_vault_key_and_retention(synth):
         env = synth.template["Resources"][synth.logical_id(fn)]["Properties"]["Environment"]["Variables"]
         assert refs(env["RTCC_TIPS_VAULT_KEY_ID"]) == {key_id}  # the key ARN (GetAtt Arn)
         assert env["RTCC_TIPS_VAULT_RETENTION_DAYS"] == str(synth.config.retention.tip_contact_days)
+        assert env["RTCC_TIPS_CLOSED_RETENTION_DAYS"] == str(synth.config.retention.closed_tip_days)
+        assert env["RTCC_TIPS_CASE_RETENTION_DAYS"] == str(synth.config.retention.case_tip_days)
 
 
 # --- the other reserved resources ----------------------------------------------------------
@@ -108,6 +113,10 @@ def test_secrets_and_queues_only_where_the_code_uses_them(synth):
         if allowed_actions(synth, n, media, ("s3:PutObject", "s3:GetObject"))
     }
     assert with_media == {"api", "tip-media"}
+    deleters = {
+        n for n in synth.stack.api.functions if allowed_on_objects(synth, n, media, "s3:DeleteObject")
+    }
+    assert deleters == {"api", "tip-media", "retention"}  # retention: a purged tip's files
 
 
 def test_tip_functions_still_write_the_audit_log(synth):
@@ -241,6 +250,8 @@ REQUIRED_BY_FUNCTION = {
     "tip-webhook": ("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN"),
     # Authenticated downloads from Twilio into the media bucket.
     "tip-media": ("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", "RTCC_MEDIA_BUCKET"),
+    # Deletes a purged tip's media files.
+    "retention": ("RTCC_MEDIA_BUCKET",),
     # Web tips (pseudonymous rate limits, presigned uploads) and staff sign-in.
     "api": (
         "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN",
@@ -303,11 +314,10 @@ def test_no_supervisors_configured_means_an_empty_list():
 
 
 # --- config --------------------------------------------------------------------------------
-def test_retired_retention_keys_say_what_replaced_them(tmp_path):
-    text = (HERE / "city.test.toml").read_text().replace("tip_contact_days = 45", "tips_days = 365")
+def test_retention_periods_are_checked_and_named(tmp_path):
+    text = (HERE / "city.test.toml").read_text().replace("tip_contact_days = 45", "closed_tip_days = 0")
     path = tmp_path / "city.toml"
     path.write_text(text)
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert str(caught.value).startswith("config error: retention.tips_days: no longer used")
-    assert "retention.tip_contact_days" in str(caught.value)
+    assert str(caught.value).startswith("config error: retention.closed_tip_days:")

@@ -37,11 +37,17 @@ def moto_endpoint() -> Iterator[str]:
         AWS_DEFAULT_REGION="us-east-1",
         RTCC_AWS_ENDPOINT_URL=endpoint,
         RTCC_TABLE_PREFIX="unit-",
+        # moto's state is process-wide: the local stack's anchors (its own chain) live in
+        # the default bucket, so the units' chain gets a bucket of its own.
+        RTCC_ANCHORS_BUCKET="unit-anchors",
     )
     settings = reload_settings()
     bind_models(settings)
     for model in ALL_MODELS:
         model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+    import boto3
+
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket="unit-anchors")
     yield endpoint
     server.stop()
     os.environ.clear()

@@ -31,6 +31,7 @@ from rtcc.local.gateway import LocalGateway, QuietRequestHandler
 from rtcc.local.pollers import QueuePoller
 from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
 from rtcc.local.runtime import FunctionRuntime, Handler
+from rtcc.local.schedules import ScheduledRunner
 from rtcc.local.seed import SeedContext, run_seeds
 from rtcc.local.tokens import IdTokenVerifier
 from rtcc.resources import QueueResource, declared_resources, dlq_name, queue_name, queue_url_env_var
@@ -95,6 +96,7 @@ class LocalStack:
         self._http: BaseWSGIServer | None = None
         self._http_thread: threading.Thread | None = None
         self._pollers: list[QueuePoller] = []
+        self._schedules: list[ScheduledRunner] = []
         self._saved_env: dict[str, str | None] = {}
         self._runtime: FunctionRuntime | None = None
         self._verifier: IdTokenVerifier | None = None
@@ -202,6 +204,14 @@ class LocalStack:
                 sqs, queue, self.topology.function(queue.consumer), self.queue_urls[queue.name]
             )
 
+        for schedule in self.topology.schedules:
+            runner = ScheduledRunner(
+                schedule, self.topology.function(schedule.function), self._runtime, self._region
+            )
+            runner.run_once()  # catch up now; then on the timer
+            runner.start()
+            self._schedules.append(runner)
+
         self._http_thread = threading.Thread(
             target=self._http.serve_forever, name="rtcc-gateway", daemon=True
         )
@@ -218,6 +228,9 @@ class LocalStack:
         for poller in self._pollers:
             poller.stop()
         self._pollers.clear()
+        for runner in self._schedules:
+            runner.stop()
+        self._schedules.clear()
         if self._http is not None:
             if self._http_thread is not None:
                 self._http.shutdown()

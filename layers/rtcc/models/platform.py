@@ -65,6 +65,15 @@ class AuditVerification(BaseModel):
     reason: str | None
     head_seq: int = Field(description="Newest verified entry; record seq and hash outside AWS as an anchor")
     head_hash: str
+    anchors_checked: int = Field(description="Anchors published to the Object Lock bucket, all checked")
+    latest_anchor_seq: int | None = Field(description="Seq of the newest published anchor")
+
+
+class PublicAnchor(BaseModel):
+    chain: str
+    seq: int = Field(description="Sequence number of the anchored entry")
+    entry_hash: str = Field(description="SHA-256 of that entry; together: SEQ:SHA256")
+    anchors: int = Field(description="How many heads have been published for this chain")
 
 
 class ErrorBody(BaseModel):

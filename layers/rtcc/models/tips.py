@@ -109,6 +109,9 @@ class TipDetail(TipSummary):
     latitude: float | None
     longitude: float | None
     closed_at: str | None
+    purge_on: str | None = Field(
+        description="Closed tips: the UTC day the tip, its thread and media are deleted (retention policy)"
+    )
     blocked: bool = Field(description="Whether this tip's sender is blocked (SMS tips)")
     messages: list[TipMessageOut]
     media: list[TipMediaOut]

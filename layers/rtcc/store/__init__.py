@@ -7,6 +7,7 @@ creates the local tables from them, so the two can never disagree.
 # Importing each model module registers its tables in ALL_MODELS.
 from rtcc.store.audit import AuditEntryRecord
 from rtcc.store.base import ALL_MODELS, TableSpec, bind_models, table_spec
+from rtcc.store.retention import RetentionRecord
 from rtcc.store.tips import (
     TipFeedRecord,
     TipMediaRecord,
@@ -20,6 +21,7 @@ from rtcc.store.tips import (
 __all__ = [
     "ALL_MODELS",
     "AuditEntryRecord",
+    "RetentionRecord",
     "TableSpec",
     "TipFeedRecord",
     "TipMediaRecord",

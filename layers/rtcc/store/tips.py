@@ -62,6 +62,9 @@ class TipRecord(Model):
     last_activity_at = UnicodeAttribute()
     activity_key = UnicodeAttribute()  # f"{last_activity_at}#{code}": unique sort key of the inbox
     closed_at = UnicodeAttribute(null=True)
+    # Closed tips are deleted on this UTC day (rtcc.tips.retention); None while open.
+    purge_on = UnicodeAttribute(null=True)
+    purging = BooleanAttribute(null=True)  # the sweeper has begun deleting it: no more changes
     preview = UnicodeAttribute(default="")  # start of the first message
     message_count = NumberAttribute(default=0)
     media_count = NumberAttribute(default=0)

@@ -40,6 +40,7 @@ from rtcc.tips.records import (
     parse_iso,
     transaction,
 )
+from rtcc.tips.retention import retention_change
 from rtcc.tips.text import query_words
 
 logger = logging.getLogger(__name__)
@@ -225,6 +226,8 @@ class TipInbox:
                 raise TipConflict(
                     f"version: the tip changed since you read it (now {tip.version}); reload it"
                 )
+            if tip.purging:
+                raise TipConflict("status: this tip is being deleted under the retention policy")
             was_closed = tip.status == "closed"
             changed = self._apply(tip, changes, author)
             if not changed:
@@ -233,16 +236,29 @@ class TipInbox:
             moment = now_utc()
             tip.version = seen + 1
             vault = None if vault_gone else self._vault_retention(tip, was_closed)
+            # Only what starts, stops or changes the clock moves the schedule (a note on a
+            # closed tip keeps the day it was given).
+            unscheduled, scheduled = (
+                retention_change(tip) if {"status", "case_number"} & set(changed) else (None, None)
+            )
+            # pynamodb sends a transaction's items grouped by kind (deletes, then puts, then
+            # updates) and the cancellation reasons follow that order, not the calls'.
+            deletes = [unscheduled] if unscheduled is not None else []
+            puts = [feed_entry(code, "update", moment)] + ([scheduled] if scheduled is not None else [])
+            tip_at, vault_at = len(deletes), len(deletes) + 1 + len(puts)
             try:
                 with transaction() as tx:
+                    for item in deletes:
+                        tx.delete(item)
                     tx.save(tip, condition=TipRecord.version == seen)
-                    tx.save(feed_entry(code, "update", moment))
+                    for item in puts:
+                        tx.save(item)
                     if vault is not None:
                         tx.update(TipVaultRecord(code), actions=[vault[0]], condition=vault[1])
                 return tip, changed
             except TransactWriteError as exc:
                 reasons = list(exc.cancellation_reasons or [])
-                if vault is not None and _failed_at(reasons, 2) and not _failed_at(reasons, 0):
+                if vault is not None and _failed_at(reasons, vault_at) and not _failed_at(reasons, tip_at):
                     # Reopening a tip whose contact is gone already: nothing to un-schedule.
                     vault_gone = True
                     continue

@@ -1,16 +1,20 @@
-"""Audit log routes: read with filters, verify the chain (auditor, admin)."""
+"""Audit log routes: read with filters, verify the chain (auditor, admin); the latest
+published anchor (public)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from rtcc.anchor_store import S3AnchorStore
+from rtcc.anchors import recorded
 from rtcc.api.security import audit, require
 from rtcc.audit import AuditLog
 from rtcc.auth import Role
-from rtcc.models.platform import AuditEntryOut, AuditPage, AuditVerification
+from rtcc.models.platform import AuditEntryOut, AuditPage, AuditVerification, PublicAnchor
 
 router = APIGatewayRouter()
 
@@ -65,9 +69,13 @@ def read_audit(
 
 @router.get("/api/audit/verify", middlewares=_READERS, summary="Recompute the hash chain", tags=["audit"])
 def verify_audit() -> AuditVerification:
-    result = AuditLog().verify()
+    log = AuditLog()
+    anchors = recorded(S3AnchorStore(), log.chain)
+    result = log.verify(anchors)
     audit(router, "audit.verify", "audit-log", detail={"ok": result.ok})  # type: ignore[arg-type]
     return AuditVerification(
+        anchors_checked=len(anchors),
+        latest_anchor_seq=anchors[-1].seq if anchors else None,
         ok=result.ok,
         checked=result.checked,
         first_broken_seq=result.first_broken_seq,
@@ -75,3 +83,20 @@ def verify_audit() -> AuditVerification:
         head_seq=result.head_seq,
         head_hash=result.head_hash,
     )
+
+
+@router.get(
+    "/api/public/audit/anchor",
+    summary="The newest published head of the audit chain (public)",
+    description="Anyone may record this (seq and hash) and later ask the city to run "
+    "`rtcc audit verify --expect SEQ:SHA256`: a chain cut short or rewritten at or below it fails. "
+    "Published hourly to an Object Lock bucket; it names no person, record or action.",
+    tags=["audit"],
+)
+def latest_anchor() -> PublicAnchor:
+    chain = AuditLog().chain
+    anchors = recorded(S3AnchorStore(), chain)
+    if not anchors:
+        raise NotFoundError("anchor: nothing has been published yet")
+    newest = anchors[-1]
+    return PublicAnchor(chain=chain, seq=newest.seq, entry_hash=newest.entry_hash, anchors=len(anchors))

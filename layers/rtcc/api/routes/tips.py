@@ -128,6 +128,7 @@ def _detail(inbox: TipInbox, code: str) -> TipDetail:
         latitude=tip.latitude,
         longitude=tip.longitude,
         closed_at=tip.closed_at,
+        purge_on=tip.purge_on,
         blocked=inbox.is_blocked(tip),
         messages=[_message(m) for m in messages],
         media=[TipMediaOut(**m) for m in media],

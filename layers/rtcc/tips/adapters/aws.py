@@ -7,24 +7,14 @@ import os
 import threading
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from rtcc.aws_clients import client
 from rtcc.settings import get_settings
 from rtcc.tips.ports import FetchedMedia, MediaTooLarge
 
 MEDIA_QUEUE = "tip-media"
 OUTBOUND_QUEUE = "tip-outbound"
-
-_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20)
-
-
-def client(service: str) -> Any:
-    settings = get_settings()
-    return boto3.client(
-        service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url, config=_CONFIG
-    )
 
 
 class KmsContactSealer:
@@ -122,6 +112,9 @@ class S3MediaStore:
         self._s3.put_object(
             Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, Metadata={"sha256": sha256}
         )
+
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self.bucket, Key=key)  # no error when already gone
 
     def presigned_get(self, key: str, expires_s: int) -> str:
         return self._s3.generate_presigned_url(

@@ -112,6 +112,8 @@ export function tipDetail(container, code, { ctx, options, onSaved, onBack }) {
     }
     if (tip.keywords.length) facts.push(["Keywords", tip.keywords.join(", ")]);
     if (tip.closed_at) facts.push(["Closed", localTime(tip.closed_at)]);
+    // Retention policy: the tip and everything in it is deleted on this (UTC) day unless reopened.
+    if (tip.purge_on) facts.push(["Deleted on", tip.purge_on]);
     replace(
       header,
       h(

@@ -1,0 +1,56 @@
+"""The audit log's anchors: who may publish a head and who may read the list.
+
+The anchors bucket (Object Lock, compliance mode: `DataConstruct`) is reserved, so the
+shared grants leave it out. `audit-anchor` may write and check for an anchor; `api` may
+list anchors for `GET /api/audit/verify`. No function may delete an object there (and
+the lock would refuse it anyway); the audit table stays append-only for all of them.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra.constructs.api import ApiConstruct, Reserved
+from infra.constructs.data import DataConstruct
+from infra.nag import acknowledge, arn_of
+
+ANCHORS_BUCKET = "anchors"
+
+RESERVED = Reserved(buckets=frozenset({ANCHORS_BUCKET}))
+
+
+class AuditConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: DataConstruct,
+        api: ApiConstruct,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        bucket = data.buckets[ANCHORS_BUCKET]
+        publisher, reader = api.functions["audit-anchor"], api.functions["api"]
+        assert bucket.encryption_key is not None
+        # Keys carry the anchor (anchors/<chain>/<seq>-<hash>.json): a listing is a read.
+        for fn in (publisher, reader):
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket"],
+                    resources=[bucket.bucket_arn],
+                    conditions={"StringLike": {"s3:prefix": ["anchors/*"]}},
+                )
+            )
+        publisher.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject"], resources=[bucket.arn_for_objects("anchors/*")]
+            )
+        )
+        bucket.encryption_key.grant_encrypt_decrypt(publisher)
+        acknowledge(
+            publisher,
+            "Anchors are one object per published head under anchors/ (keys unknown at deploy time); "
+            "Object Lock keeps every one from being overwritten or deleted.",
+            f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/anchors/*]",
+        )

@@ -1,0 +1,79 @@
+"""Publishing the audit chain's head where nobody can change it afterwards.
+
+A hash chain proves only that it agrees with itself: whoever can write the table can
+rewrite an entry and recompute every hash after it, or cut the tail off. So every hour
+the `audit-anchor` function writes the current head to the anchors bucket, which is
+under S3 Object Lock in compliance mode: until the retention ends, no one (an account
+administrator included) can delete or overwrite an anchor.
+
+The anchor is the object key itself, `anchors/<chain>/<seq:012d>-<sha256>.json`, so
+verification reads every anchor with a bucket listing alone. `AuditLog.verify` then
+checks each against the chain: a rewritten entry at or below an anchor, or a tail cut
+off below one, fails there. An anchor someone added by hand matches nothing and fails
+too. Nothing here calls AWS: the bucket is behind `AnchorStore`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from typing import Protocol
+
+from rtcc.audit import Anchor, AuditLog, utc_now
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "anchors/"
+_KEY = re.compile(r"^anchors/(?P<chain>[^/]+)/(?P<seq>\d{12})-(?P<hash>[0-9a-f]{64})\.json$")
+
+
+class AnchorStore(Protocol):
+    def put(self, key: str, body: bytes) -> None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def keys(self, prefix: str) -> Iterable[str]: ...
+
+
+def anchor_key(chain: str, anchor: Anchor) -> str:
+    return f"{PREFIX}{chain}/{anchor.seq:012d}-{anchor.entry_hash}.json"
+
+
+def parse_key(key: str) -> tuple[str, Anchor] | None:
+    match = _KEY.match(key)
+    if not match:
+        return None
+    return match["chain"], Anchor(int(match["seq"]), match["hash"])
+
+
+def publish(log: AuditLog, store: AnchorStore) -> Anchor | None:
+    """Write the chain's head as an anchor (once per head). None for an empty chain."""
+    head = log.head()
+    if head is None:
+        return None
+    anchor = Anchor(head.seq, head.entry_hash)
+    key = anchor_key(log.chain, anchor)
+    if not store.exists(key):
+        body = {
+            "chain": log.chain,
+            "seq": head.seq,
+            "entry_hash": head.entry_hash,
+            "entry_at": head.at,
+            "published_at": utc_now(),
+        }
+        store.put(key, json.dumps(body, sort_keys=True).encode())
+    return anchor
+
+
+def recorded(store: AnchorStore, chain: str) -> tuple[Anchor, ...]:
+    """Every anchor published for `chain`, oldest first."""
+    anchors = []
+    for key in store.keys(f"{PREFIX}{chain}/"):
+        parsed = parse_key(key)
+        if parsed is None or parsed[0] != chain:
+            logger.warning("audit anchors: ignoring an object that is not an anchor: %s", key)
+            continue
+        anchors.append(parsed[1])
+    return tuple(sorted(anchors, key=lambda a: a.seq))

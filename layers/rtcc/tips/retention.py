@@ -1,0 +1,99 @@
+"""Deleting a closed tip when the city's retention period ends.
+
+Closing a tip schedules its deletion (`retention_change`, in the close transaction);
+reopening it, or linking it to a case, moves or removes the schedule in the same way.
+On the day, the retention sweep (rtcc.retention) claims the tip, audits, and `TipPurger`
+deletes its media files, media records, thread, contact vault entry and finally the tip
+itself. What remains is the audit trail (codes and actions, never content) and the
+tipster's pseudonym state (rate window, block), which holds no tip content.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from rtcc.retention import due_day, register_purger, schedule_entry, unschedule_entry
+from rtcc.settings import get_settings
+from rtcc.store.retention import RetentionRecord
+from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord, TipVaultRecord
+from rtcc.tips.ports import MediaStore
+from rtcc.tips.records import parse_iso
+from rtcc.tips.web_intake import upload_key
+
+KIND = "tip"
+
+
+def purge_day(tip: TipRecord, today: date | None = None) -> tuple[str, str] | None:
+    """(day, rule) on which `tip` is deleted under the policy, or None while it is open."""
+    if tip.status != "closed" or not tip.closed_at:
+        return None
+    settings = get_settings()
+    if tip.case_number:
+        days, why = settings.tips_case_retention_days, "closed tip linked to a case"
+    else:
+        days, why = settings.tips_closed_retention_days, "closed tip"
+    return due_day(parse_iso(tip.closed_at), days, today), f"{why}, {days} days"
+
+
+def retention_change(tip: TipRecord) -> tuple[RetentionRecord | None, RetentionRecord | None]:
+    """Bring `tip.purge_on` up to date; returns (schedule item to delete, item to put)
+    for the transaction that saves the tip. (None, None) when nothing moves."""
+    due = purge_day(tip)
+    day = due[0] if due else None
+    if day == tip.purge_on:
+        return None, None
+    old = unschedule_entry(KIND, tip.code, tip.purge_on) if tip.purge_on else None
+    tip.purge_on = day
+    return old, (schedule_entry(KIND, tip.code, day, due[1]) if due and day else None)
+
+
+def _condition_failed(exc: UpdateError | DeleteError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+class TipPurger:
+    def __init__(self, store: MediaStore) -> None:
+        self.store = store
+
+    def claim(self, code: str, day: str) -> bool:
+        try:
+            TipRecord(code).update(
+                actions=[TipRecord.purging.set(True), TipRecord.version.add(1)],
+                # Still closed and still due that day: a reopen or a new case link since
+                # the schedule was written wins.
+                condition=(TipRecord.status == "closed") & (TipRecord.purge_on == day),
+            )
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def purge(self, code: str) -> None:
+        for media in TipMediaRecord.query(code):
+            if media.s3_key:
+                self.store.delete(media.s3_key)
+            if media.source == "upload":
+                self.store.delete(upload_key(code, media.media_id))  # an upload never processed
+            media.delete()
+        with TipMessageRecord.batch_write() as batch:
+            for message in TipMessageRecord.query(code):
+                batch.delete(message)
+        # Only a key and a condition-free delete: the sweeper never reads the sealed number.
+        TipVaultRecord(code).delete()
+        try:
+            TipRecord(code).delete(condition=TipRecord.purging == True)  # noqa: E712 (pynamodb)
+        except DeleteError as exc:
+            if not _condition_failed(exc):  # gone already: a redo after a crash
+                raise
+
+
+def _default_purger() -> TipPurger:
+    from rtcc.tips.adapters import default_ports
+
+    return TipPurger(default_ports().store)
+
+
+register_purger(KIND, _default_purger)
