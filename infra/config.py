@@ -114,7 +114,8 @@ class Retention(_Strict):
         ge=1,
         le=36500,
         description="How long each published audit-chain head is locked against deletion (S3 Object Lock, "
-        "compliance mode: nobody can shorten it, not even the account's root user).",
+        "compliance mode when deployed: no one, not even the account's root user, can shorten an "
+        "anchor's lock; a new value applies to anchors published after it).",
     )
     video_days: int = Field(30, ge=1, le=3650, description="Kinesis Video Streams data retention.")
 

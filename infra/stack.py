@@ -1,10 +1,10 @@
 """The one rtcc stack: one construct per capability, wired in dependency order.
 
 data -> auth -> api (functions, routes, WAF) -> console (pages on the same API)
--> audit anchors -> capabilities (tips) -> observability (alarms over everything above). A capability
-construct that grants its resources function by function lists them in its `RESERVED`,
-which the api construct leaves out of the grants every function gets; it reaches the
-functions through `stack.api.functions[name]`.
+-> audit anchors, retention schedule -> capabilities (tips) -> observability (alarms over
+everything above). A capability construct that grants its resources function by function
+lists them in its `RESERVED`, which the api construct leaves out of the grants every
+function gets; it reaches the functions through `stack.api.functions[name]`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from infra.constructs.auth import AuthConstruct
 from infra.constructs.console import WEB_PUBLIC, ConsoleConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.observability import ObservabilityConstruct
+from infra.constructs.retention import RESERVED as RETENTION_RESERVED
+from infra.constructs.retention import RetentionConstruct
 from infra.constructs.tips import RESERVED as TIPS_RESERVED
 from infra.constructs.tips import TipsConstruct
 
@@ -60,12 +62,13 @@ class RtccStack(Stack):
             topology=topology,
             data=self.data,
             auth=self.auth,
-            reserved=TIPS_RESERVED | AUDIT_RESERVED,
+            reserved=TIPS_RESERVED | AUDIT_RESERVED | RETENTION_RESERVED,
         )
         self.console = ConsoleConstruct(
             self, "Console", config=config, topology=topology, api=self.api, data=self.data, web_root=web_root
         )
         self.audit = AuditConstruct(self, "Audit", data=self.data, api=self.api)
+        self.retention = RetentionConstruct(self, "Retention", api=self.api)
         self.tips = TipsConstruct(self, "Tips", config=config, data=self.data, api=self.api)
         self.observability = ObservabilityConstruct(
             self, "Observability", config=config, data=self.data, api=self.api

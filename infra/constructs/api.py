@@ -481,13 +481,17 @@ class ApiConstruct(Construct):
 
     def _schedules(self) -> None:
         for schedule in self.topology.schedules:
+            fn = self.functions[schedule.function]
+            # A failed run is not retried by Lambda (it would run the whole job again within
+            # minutes, overlapping); the next scheduled run picks up what is left.
+            fn.configure_async_invoke(retry_attempts=0)
             events.Rule(
                 self,
                 f"{_pascal(schedule.function)}Schedule",
                 description=f"rtcc: runs {schedule.function} every {schedule.every_minutes} minutes",
                 schedule=events.Schedule.rate(Duration.minutes(schedule.every_minutes)),
-                # EventBridge retries a failed run twice; the next run retries again.
-                targets=[targets.LambdaFunction(self.functions[schedule.function], retry_attempts=2)],
+                # EventBridge retries only a failed delivery (throttling), not a failed run.
+                targets=[targets.LambdaFunction(fn, retry_attempts=2)],
             )
 
     # --- WAF ------------------------------------------------------------------------

@@ -34,13 +34,12 @@ class AuditConstruct(Construct):
         publisher, reader = api.functions["audit-anchor"], api.functions["api"]
         assert bucket.encryption_key is not None
         # Keys carry the anchor (anchors/<chain>/<seq>-<hash>.json): a listing is a read.
+        # Unconditioned on purpose: without ListBucket, S3 answers HeadObject on a key not
+        # yet written with 403 instead of 404, and the publisher could never tell
+        # "not published yet" from "refused". The bucket holds nothing but anchors.
         for fn in (publisher, reader):
             fn.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["s3:ListBucket"],
-                    resources=[bucket.bucket_arn],
-                    conditions={"StringLike": {"s3:prefix": ["anchors/*"]}},
-                )
+                iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
             )
         publisher.add_to_role_policy(
             iam.PolicyStatement(

@@ -81,6 +81,15 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
+def _lock(config: DeployConfig, days: int) -> s3.ObjectLockRetention:
+    """Compliance mode when deployed: nobody, root included, can shorten or lift it. A
+    dev-sandbox gets governance mode (lifted with s3:BypassGovernanceRetention), or its
+    bucket could not be deleted for years after the sandbox is gone."""
+    if config.is_deployed:
+        return s3.ObjectLockRetention.compliance(Duration.days(days))
+    return s3.ObjectLockRetention.governance(Duration.days(days))
+
+
 def _key(spec) -> dynamodb.Attribute:
     return dynamodb.Attribute(name=spec.name, type=_KEY_TYPES[spec.type])
 
@@ -157,11 +166,7 @@ class DataConstruct(Construct):
                 server_access_logs_prefix=f"{name}/" if logged else None,
                 lifecycle_rules=lifecycle,
                 object_lock_enabled=True if lock_days is not None else None,
-                object_lock_default_retention=(
-                    s3.ObjectLockRetention.compliance(Duration.days(lock_days))
-                    if lock_days is not None
-                    else None
-                ),
+                object_lock_default_retention=_lock(config, lock_days) if lock_days is not None else None,
                 # Evidence is never deleted by a stack operation, sandbox or not.
                 removal_policy=RemovalPolicy.RETAIN,
             )

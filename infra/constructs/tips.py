@@ -168,14 +168,25 @@ class TipsConstruct(Construct):
             data.secrets[secret].grant_read(fn)
 
     def _grant_purge(self, bucket: s3.Bucket) -> None:
+        """The retention sweep deletes a purged tip's files: checked media and web uploads
+        never processed. s3:DeleteObject only (a delete marker; the versioned bucket's
+        lifecycle removes the old version 30 days later), never DeleteObjectVersion."""
         fn = self.functions["retention"]
-        bucket.grant_delete(fn)
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:DeleteObject"],
+                resources=[
+                    bucket.arn_for_objects(f"{MEDIA_PREFIX}*"),
+                    bucket.arn_for_objects(f"{UPLOAD_PREFIX}tips/*"),
+                ],
+            )
+        )
         acknowledge(
             fn,
-            "The retention sweep deletes a purged tip's files, keyed by tip inside rtcc's own media "
-            "bucket (not known at deploy time); CDK's delete grant is s3:DeleteObject*.",
-            f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/*]",
-            "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+            "A purged tip's files are keyed by tip code under these two prefixes; codes are not known "
+            "at deploy time.",
+            f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/{MEDIA_PREFIX}*]",
+            f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/{UPLOAD_PREFIX}tips/*]",
         )
 
     def _grant_vault(self) -> None:

@@ -32,7 +32,9 @@ class S3AnchorStore:
             raise
         return True
 
-    def keys(self, prefix: str) -> Iterator[str]:
-        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+    def keys(self, prefix: str, start_after: str | None = None) -> Iterator[str]:
+        extra = {"StartAfter": start_after} if start_after else {}
+        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix, **extra)
+        for page in pages:
             for item in page.get("Contents", []):
                 yield item["Key"]

@@ -34,7 +34,9 @@ class AnchorStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
-    def keys(self, prefix: str) -> Iterable[str]: ...
+    def keys(self, prefix: str, start_after: str | None = None) -> Iterable[str]:
+        """Keys under `prefix` in key order, only those after `start_after` when given."""
+        ...
 
 
 def anchor_key(chain: str, anchor: Anchor) -> str:
@@ -77,3 +79,30 @@ def recorded(store: AnchorStore, chain: str) -> tuple[Anchor, ...]:
             continue
         anchors.append(parsed[1])
     return tuple(sorted(anchors, key=lambda a: a.seq))
+
+
+class LatestAnchor:
+    """The newest published anchor of a chain, for a public page read many times an hour.
+
+    Keys sort by seq (zero-padded), so after one full listing each later call lists only
+    what came after the newest key it has seen: one short request however many anchors
+    years of publishing have left in the bucket."""
+
+    def __init__(self, store: AnchorStore, chain: str) -> None:
+        self.store = store
+        self.chain = chain
+        self._newest_key: str | None = None
+        self._count = 0
+
+    def get(self) -> tuple[Anchor, int] | None:
+        """(newest anchor, how many are published), or None before the first."""
+        for key in self.store.keys(f"{PREFIX}{self.chain}/", start_after=self._newest_key):
+            parsed = parse_key(key)
+            if parsed is not None and parsed[0] == self.chain:
+                self._newest_key = key
+                self._count += 1
+        if self._newest_key is None:
+            return None
+        parsed = parse_key(self._newest_key)
+        assert parsed is not None
+        return parsed[1], self._count

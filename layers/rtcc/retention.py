@@ -4,13 +4,16 @@ A capability schedules a deletion with `schedule_entry` inside the transaction t
 a record's clock (closing a tip), removes it inside the one that stops the clock
 (reopening), and registers a `Purger` for its kind. `sweep`, run hourly by the scheduled
 `retention` function (and by `rtcc dev`), reads each due day's partition by key, asks the
-purger to claim the record (is it still due?), writes one audit entry, then has the purger
-delete everything kept for it. Nothing here scans a table.
+purger to claim the record (is it still due?), audits `<kind>.purge_started`, has the
+purger delete everything kept for it, and audits `<kind>.purged`. Nothing here scans a
+table.
 
-A crash anywhere is redone by the next run: a claimed record is claimed again, the audit
-entry is written again (a repeat, never a gap), and deleting what is gone is a no-op. The
-sweeper's progress only moves past a day once every item of it is settled, so an item
-that keeps failing is retried every run and shows in the report (and the logs).
+A crash anywhere is redone by the next run: the claim is found again (resumed, with no
+second `purge_started`), deleting what is gone is a no-op, and `purged` is written once
+the deletion finished. (A crash between the last delete and that entry leaves a
+`purge_started` with no `purged`, for a record that is gone.) The sweeper's progress only
+moves past a day once every item of it is settled, so an item that keeps failing is
+retried every run and shows in the report, the logs and the Lambda errors alarm.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from typing import Protocol
 
 from pynamodb.exceptions import DoesNotExist
@@ -40,10 +44,16 @@ ACTOR = "rtcc-retention"
 ROLE = "system"
 
 
+class Claim(Enum):
+    NOT_DUE = "not_due"  # reopened, rescheduled or gone: drop the schedule item
+    CLAIMED = "claimed"  # marked for deletion now
+    RESUMED = "resumed"  # marked by an earlier run that did not finish
+
+
 class Purger(Protocol):
-    def claim(self, key: str, day: str) -> bool:
-        """Mark the record as being deleted, if it is still due on `day`. False when it is
-        not (reopened, rescheduled, already gone): the schedule item is then dropped."""
+    def claim(self, key: str, day: str) -> Claim:
+        """Mark the record as being deleted, if it is still due on `day`; from then on
+        the capability refuses changes to it."""
         ...
 
     def purge(self, key: str) -> None:
@@ -154,27 +164,31 @@ def _settle(entry: RetentionRecord, audit: AuditLog, report: SweepReport) -> boo
         return False
     try:
         purger = factory()
-        if purger.claim(key, entry.day):
-            audit.append(
-                AuditEvent(
-                    actor=ACTOR,
-                    role=ROLE,
-                    action=f"{kind}.purged",
-                    target=key,
-                    purpose="retention policy",
-                    detail={"due": entry.day, "rule": entry.rule or ""},
-                )
-            )
-            purger.purge(key)
-            report.purged.append(entry.item)
-        else:
+        claim = purger.claim(key, entry.day)
+        if claim is Claim.NOT_DUE:
             report.dropped.append(entry.item)
+            entry.delete()
+            return True
+        detail = {"due": entry.day, "rule": entry.rule or ""}
+        if claim is Claim.CLAIMED:
+            # Written once, when the record stops accepting changes; a run that fails after
+            # it resumes without repeating it.
+            audit.append(_event(f"{kind}.purge_started", key, detail))
+        purger.purge(key)
+        audit.append(_event(f"{kind}.purged", key, detail))
+        report.purged.append(entry.item)
         entry.delete()
         return True
     except Exception:
         logger.exception("retention: deleting %s failed; retried next run", entry.item)
         report.failed.append(entry.item)
         return False
+
+
+def _event(action: str, key: str, detail: dict[str, str]) -> AuditEvent:
+    return AuditEvent(
+        actor=ACTOR, role=ROLE, action=action, target=key, purpose="retention policy", detail=detail
+    )
 
 
 def _state() -> RetentionRecord:

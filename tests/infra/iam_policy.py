@@ -81,6 +81,8 @@ def allowed_on_objects(synth, function_name: str, bucket_id: str, action: str) -
         if not any(fnmatch.fnmatchcase(action, a) for a in as_list(statement.get("Action", []))):
             continue
         resources = as_list(statement.get("Resource", []))
+        if "*" in resources:
+            return True
         joined = [r for r in resources if isinstance(r, dict) and "Fn::Join" in r]
         tail = [str(r["Fn::Join"][1][-1]) for r in joined if bucket_id in refs(r)]
         if any(t.startswith("/") and t.endswith("*") for t in tail):

@@ -19,3 +19,9 @@ def test_sandbox_tables_are_disposable_and_mfa_optional(sandbox_synth):
     # The media bucket keeps evidence whatever the environment.
     media = sandbox_synth.logical_id(sandbox_synth.stack.data.buckets["media"])
     assert sandbox_synth.template["Resources"][media]["DeletionPolicy"] == "Retain"
+
+
+def test_a_sandbox_locks_anchors_in_governance_mode(sandbox_synth):
+    bucket = sandbox_synth.stack.data.buckets["anchors"]
+    props = sandbox_synth.template["Resources"][sandbox_synth.logical_id(bucket)]["Properties"]
+    assert props["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "GOVERNANCE"

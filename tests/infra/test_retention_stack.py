@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from rtcc.topology import TOPOLOGY
 
+from tests.infra.iam_policy import DYNAMODB_ACTIONS, allowed_actions, allowed_on_objects
+
 pytestmark = pytest.mark.infra
 
 
@@ -39,3 +41,24 @@ def test_every_schedule_in_the_topology_is_an_eventbridge_rule_on_its_function(s
             and r["Properties"]["FunctionName"] == {"Fn::GetAtt": [fn_id, "Arn"]}
         ]
         assert len(perms) == 1 and "SourceArn" in perms[0]
+        # Lambda does not rerun a failed job on its own; the next scheduled run does.
+        (invoke_config,) = [
+            r["Properties"]
+            for r in synth.template["Resources"].values()
+            if r["Type"] == "AWS::Lambda::EventInvokeConfig"
+            and r["Properties"]["FunctionName"] == {"Ref": fn_id}
+        ]
+        assert invoke_config["MaximumRetryAttempts"] == 0
+
+
+def test_only_the_api_and_the_sweep_touch_the_retention_schedule(synth):
+    table = synth.logical_id(synth.stack.data.tables["retention"])
+    users = {n for n in synth.stack.api.functions if allowed_actions(synth, n, table, DYNAMODB_ACTIONS)}
+    assert users == {"api", "retention"}
+
+
+def test_the_sweep_deletes_tip_files_and_nothing_else_in_the_media_bucket(synth):
+    media = synth.logical_id(synth.stack.data.buckets["media"])
+    assert allowed_on_objects(synth, "retention", media, "s3:DeleteObject")
+    for action in ("s3:PutObject", "s3:GetObject", "s3:DeleteObjectVersion"):
+        assert not allowed_on_objects(synth, "retention", media, action), action

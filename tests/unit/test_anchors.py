@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from rtcc.anchors import anchor_key, parse_key, publish, recorded
+from rtcc.anchors import LatestAnchor, anchor_key, parse_key, publish, recorded
 from rtcc.audit import GENESIS_HASH, Anchor, AuditEvent, AuditLog, entry_hash
 from rtcc.store import AuditEntryRecord
 
@@ -17,6 +17,7 @@ class DictStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
         self.puts = 0
+        self.listings = 0
 
     def put(self, key: str, body: bytes) -> None:
         self.puts += 1
@@ -25,8 +26,11 @@ class DictStore:
     def exists(self, key: str) -> bool:
         return key in self.objects
 
-    def keys(self, prefix: str):
-        return [k for k in sorted(self.objects) if k.startswith(prefix)]
+    def keys(self, prefix: str, start_after: str | None = None):
+        self.listings += 1
+        return [
+            k for k in sorted(self.objects) if k.startswith(prefix) and (not start_after or k > start_after)
+        ]
 
 
 @pytest.fixture()
@@ -120,3 +124,19 @@ def test_an_anchor_added_by_hand_matches_nothing(log: AuditLog) -> None:
     store.put(anchor_key(log.chain, Anchor(3, "0" * 64)), b"{}")  # a second, forged anchor for seq 3
     result = log.verify(recorded(store, log.chain))
     assert not result.ok and result.first_broken_seq == 3
+
+
+def test_the_latest_anchor_is_found_by_listing_only_what_is_new(log: AuditLog) -> None:
+    store = DictStore()
+    latest = LatestAnchor(store, log.chain)
+    assert latest.get() is None
+    _append(log, 2)
+    publish(log, store)
+    _append(log, 1)
+    publish(log, store)
+    assert latest.get() == (Anchor(3, log.head().entry_hash), 2)
+    store.put(f"anchors/{log.chain}/README.txt", b"")  # not an anchor: not counted
+    _append(log, 1)
+    publish(log, store)
+    assert latest.get() == (Anchor(4, log.head().entry_hash), 3)
+    assert latest.get() == (Anchor(4, log.head().entry_hash), 3)  # nothing new: unchanged

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, get_args
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from rtcc.models.tips import Category, Disposition, Priority, Status
 from rtcc.settings import get_settings
@@ -192,8 +192,14 @@ class TipInbox:
         messages = list(TipMessageRecord.query(code))
         media = [self._media_view(m) for m in TipMediaRecord.query(code)]
         if tip.unread:
-            # Not a version bump: reading must never conflict with a tipster's message.
-            tip.update(actions=[TipRecord.unread.set(False)])
+            # Not a version bump: reading must never conflict with a tipster's message. The
+            # condition keeps a tip deleted meanwhile (retention) from coming back as a stub.
+            try:
+                tip.update(actions=[TipRecord.unread.set(False)], condition=TipRecord.code.exists())
+            except UpdateError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+                raise TipNotFound(f"code: no tip {code}") from None
         return tip, messages, media
 
     def _media_view(self, m: TipMediaRecord) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
-from rtcc.retention import due_day, register_purger, schedule_entry, unschedule_entry
+from rtcc.retention import Claim, due_day, register_purger, schedule_entry, unschedule_entry
 from rtcc.settings import get_settings
 from rtcc.store.retention import RetentionRecord
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord, TipVaultRecord
@@ -57,19 +57,24 @@ class TipPurger:
     def __init__(self, store: MediaStore) -> None:
         self.store = store
 
-    def claim(self, code: str, day: str) -> bool:
+    def claim(self, code: str, day: str) -> Claim:
         try:
             TipRecord(code).update(
                 actions=[TipRecord.purging.set(True), TipRecord.version.add(1)],
                 # Still closed and still due that day: a reopen or a new case link since
                 # the schedule was written wins.
-                condition=(TipRecord.status == "closed") & (TipRecord.purge_on == day),
+                condition=(TipRecord.status == "closed")
+                & (TipRecord.purge_on == day)
+                & TipRecord.purging.does_not_exist(),
             )
         except UpdateError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
+            if not _condition_failed(exc):
+                raise
+            tip = _get(code)
+            if tip is not None and tip.purging and tip.purge_on == day:
+                return Claim.RESUMED
+            return Claim.NOT_DUE
+        return Claim.CLAIMED
 
     def purge(self, code: str) -> None:
         for media in TipMediaRecord.query(code):
@@ -88,6 +93,13 @@ class TipPurger:
         except DeleteError as exc:
             if not _condition_failed(exc):  # gone already: a redo after a crash
                 raise
+
+
+def _get(code: str) -> TipRecord | None:
+    try:
+        return TipRecord.get(code, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 def _default_purger() -> TipPurger:

@@ -222,11 +222,11 @@ class WebIntake:
             self._count_failure(tip, moment)
             raise TipUnlockFailed(UNLOCK_FAILED)
         if tip.failed_unlocks:
-            tip.update(actions=[TipRecord.failed_unlocks.set(0)])
+            _update_existing(tip, [TipRecord.failed_unlocks.set(0)])
         return tip
 
     def _count_failure(self, tip: TipRecord, moment: datetime) -> None:
-        tip.update(actions=[TipRecord.failed_unlocks.add(1)])  # the item's count comes back
+        _update_existing(tip, [TipRecord.failed_unlocks.add(1)])  # the item's count comes back
         if int(tip.failed_unlocks or 0) < FAILED_UNLOCKS_BEFORE_LOCK:
             return
         try:
@@ -289,7 +289,12 @@ class WebIntake:
             except TransactWriteError:
                 if attempt == 3:
                     raise
-                tip = TipRecord.get(code)
+                try:
+                    tip = TipRecord.get(code)
+                except DoesNotExist:  # deleted under the retention policy meanwhile
+                    raise TipUnlockFailed(UNLOCK_FAILED) from None
+                if tip.status == "closed":
+                    raise TipConflict("this tip is closed; please submit a new tip") from None
         if newly:
             self._alert(code, keywords)
         return forms
@@ -324,6 +329,17 @@ class WebIntake:
             logger.warning("tips.web upload not queued", extra={"code": code, "error": type(exc).__name__})
             raise TipUnavailable("upload: could not be queued for checking; confirm it again") from None
         return media
+
+
+def _update_existing(tip: TipRecord, actions: list[Any]) -> None:
+    """An UpdateItem that never recreates a tip deleted since it was read (a plain one
+    would leave a stub holding only the updated attribute)."""
+    try:
+        tip.update(actions=actions, condition=TipRecord.code.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise TipUnlockFailed(UNLOCK_FAILED) from None
 
 
 def public_thread(messages: list[TipMessageRecord], media: list[TipMediaRecord]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 from rtcc.aws_clients import client
-from rtcc.retention import sweep
+from rtcc.retention import Claim, sweep
 from rtcc.settings import get_settings, reload_settings
 from rtcc.store.retention import RetentionRecord
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord, TipVaultRecord
@@ -76,9 +76,11 @@ def test_a_closed_tip_is_deleted_with_its_thread_media_and_contact(api, phone: P
     with pytest.raises(TipVaultRecord.DoesNotExist):
         TipVaultRecord.get(code)
     assert [r for r in RetentionRecord.query(tomorrow) if r.key == code] == []
+    (started,) = audit_entries(api, code, "tip.purge_started")
     (entry,) = audit_entries(api, code, "tip.purged")
+    assert entry["seq"] > started["seq"]
     assert entry["actor"] == "rtcc-retention" and entry["detail"]["rule"] == "closed tip, 1 days"
-    assert "Stolen" not in str(entry)
+    assert "Stolen" not in str(entry) + str(started)
 
 
 def test_reopening_cancels_the_deletion(api, phone: Phone, one_day) -> None:
@@ -110,8 +112,14 @@ def test_a_tip_being_deleted_refuses_changes(api, phone: Phone, one_day) -> None
     officer = api.as_role("officer")
     code = code_of(phone.text(new_number(), "Loud party every night")[1])
     officer.patch(f"/api/tips/{code}", json=CLOSE)
-    assert TipPurger(default_ports().store).claim(code, TipRecord.get(code).purge_on)
+    day = TipRecord.get(code).purge_on
+    purger = TipPurger(default_ports().store)
+    assert purger.claim(code, day) is Claim.CLAIMED
+    assert purger.claim(code, day) is Claim.RESUMED  # a run that crashed after claiming
+    assert purger.claim(code, "2099-01-01") is Claim.NOT_DUE
     r = officer.patch(f"/api/tips/{code}", json={"status": "triaged"})
     assert r.status_code == 409 and "retention" in r.json()["message"]
     sweep(today() + timedelta(days=1))  # the claimed tip is finished off
     assert officer.get(f"/api/tips/{code}").status_code == 404
+    assert audit_entries(api, code, "tip.purge_started") == []  # claimed by hand above
+    assert len(audit_entries(api, code, "tip.purged")) == 1

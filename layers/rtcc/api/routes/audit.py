@@ -3,6 +3,7 @@ published anchor (public)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -10,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.anchor_store import S3AnchorStore
-from rtcc.anchors import recorded
+from rtcc.anchors import LatestAnchor, recorded
 from rtcc.api.security import audit, require
 from rtcc.audit import AuditLog
 from rtcc.auth import Role
@@ -94,9 +95,14 @@ def verify_audit() -> AuditVerification:
     tags=["audit"],
 )
 def latest_anchor() -> PublicAnchor:
-    chain = AuditLog().chain
-    anchors = recorded(S3AnchorStore(), chain)
-    if not anchors:
+    found = _latest().get()
+    if found is None:
         raise NotFoundError("anchor: nothing has been published yet")
-    newest = anchors[-1]
-    return PublicAnchor(chain=chain, seq=newest.seq, entry_hash=newest.entry_hash, anchors=len(anchors))
+    anchor, count = found
+    return PublicAnchor(chain=_latest().chain, seq=anchor.seq, entry_hash=anchor.entry_hash, anchors=count)
+
+
+@lru_cache(maxsize=1)
+def _latest() -> LatestAnchor:
+    # One per container: later requests list only anchors newer than the last one seen.
+    return LatestAnchor(S3AnchorStore(), AuditLog().chain)

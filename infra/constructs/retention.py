@@ -1,0 +1,26 @@
+"""The retention schedule's table: only the code that writes it and the sweep that reads it.
+
+The `api` function schedules and cancels deletions (inside the transaction that closes or
+reopens a tip); the `retention` function reads the due days and removes what it settled.
+No other function may touch the schedule (it is `Reserved`, so the shared grants leave it
+out): a function that could delete a schedule item could quietly exempt a record from the
+city's retention policy.
+"""
+
+from __future__ import annotations
+
+from constructs import Construct
+from rtcc.store import RetentionRecord, table_spec
+
+from infra.constructs.api import ApiConstruct, Reserved
+
+SCHEDULE_TABLE = table_spec(RetentionRecord).logical_name
+RESERVED = Reserved(tables=frozenset({SCHEDULE_TABLE}))
+USERS = ("api", "retention")
+
+
+class RetentionConstruct(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, api: ApiConstruct) -> None:
+        super().__init__(scope, construct_id)
+        for name in USERS:
+            api.grant_data(api.functions[name], tables=[SCHEDULE_TABLE])
