@@ -54,6 +54,13 @@ def object_exists(key: str) -> bool:
         return False
 
 
+def closed_tip(officer, phone: Phone, text: str) -> str:
+    """An SMS tip, closed by `officer`; returns its code."""
+    code = code_of(phone.text(new_number(), text)[1])
+    assert officer.patch(f"/api/tips/{code}", json=CLOSE).status_code == 200
+    return code
+
+
 def test_a_closed_tip_is_deleted_with_its_thread_media_and_contact(api, phone: Phone, one_day) -> None:
     officer = api.as_role("officer")
     url = phone.upload_media(photo_with_gps(), "image/jpeg")
@@ -85,8 +92,7 @@ def test_a_closed_tip_is_deleted_with_its_thread_media_and_contact(api, phone: P
 
 def test_reopening_cancels_the_deletion(api, phone: Phone, one_day) -> None:
     officer = api.as_role("officer")
-    code = code_of(phone.text(new_number(), "Graffiti crew meets Fridays")[1])
-    officer.patch(f"/api/tips/{code}", json=CLOSE)
+    code = closed_tip(officer, phone, "Graffiti crew meets Fridays")
     day = TipRecord.get(code).purge_on
     reopened = officer.patch(f"/api/tips/{code}", json={"status": "triaged"}).json()
     assert reopened["purge_on"] is None and scheduled(code) == []
@@ -97,8 +103,7 @@ def test_reopening_cancels_the_deletion(api, phone: Phone, one_day) -> None:
 
 def test_a_case_link_keeps_a_closed_tip_longer(api, phone: Phone, one_day) -> None:
     officer = api.as_role("officer")
-    code = code_of(phone.text(new_number(), "The van is back at the school")[1])
-    officer.patch(f"/api/tips/{code}", json=CLOSE)
+    code = closed_tip(officer, phone, "The van is back at the school")
     short = TipRecord.get(code).purge_on
     linked = officer.patch(f"/api/tips/{code}", json={"case_number": "2026-000123"}).json()
     long = (today() + timedelta(days=get_settings().tips_case_retention_days)).isoformat()
@@ -110,8 +115,7 @@ def test_a_case_link_keeps_a_closed_tip_longer(api, phone: Phone, one_day) -> No
 
 def test_a_tip_being_deleted_refuses_changes(api, phone: Phone, one_day) -> None:
     officer = api.as_role("officer")
-    code = code_of(phone.text(new_number(), "Loud party every night")[1])
-    officer.patch(f"/api/tips/{code}", json=CLOSE)
+    code = closed_tip(officer, phone, "Loud party every night")
     day = TipRecord.get(code).purge_on
     purger = TipPurger(default_ports().store)
     assert purger.claim(code, day) is Claim.CLAIMED
