@@ -16,6 +16,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from rtcc.settings import get_settings
 from rtcc.store.tips import TipMediaRecord, TipRecord
+from rtcc.tips.avmeta import MediaMetadataError, strip_av_metadata
 from rtcc.tips.imagemeta import ImageRejected, strip_metadata
 from rtcc.tips.mediapolicy import IMAGE_TYPES, judge
 from rtcc.tips.ports import MediaRefused, MediaSource, MediaStore, MediaTooLarge
@@ -69,11 +70,13 @@ class MediaProcessor:
         if not verdict.accepted:
             return self._reject(item, verdict.reason)
         data = fetched.data
-        if verdict.content_type in IMAGE_TYPES:
-            try:
+        try:
+            if verdict.content_type in IMAGE_TYPES:
                 data = strip_metadata(data, verdict.content_type)
-            except ImageRejected as exc:
-                return self._reject(item, str(exc))
+            else:
+                data = strip_av_metadata(data)
+        except (ImageRejected, MediaMetadataError) as exc:
+            return self._reject(item, str(exc))
         digest = hashlib.sha256(data).hexdigest()
         key = stored_key(item.code, item.media_id)
         self.store.put(key, data, verdict.content_type, digest)

@@ -157,3 +157,17 @@ class _Context:
     memory_limit_in_mb = 1024
     invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:tip-media"
     aws_request_id = "test"
+
+
+def test_a_phone_video_is_stored_without_where_it_was_shot(phone: Phone, api) -> None:
+    from tests.unit.tips.test_avmeta import LOCATION, frames, phone_video
+
+    video = phone_video()
+    url = phone.upload_media(video, "video/quicktime")
+    code = code_of(phone.text(new_number(), "Video of the break-in", media=[(url, "video/quicktime")])[1])
+    (item,) = settled_media(api, code, 1)
+    assert item["state"] == "stored" and item["content_type"] == "video/quicktime"
+    stored = requests.get(item["url"], timeout=30).content
+    assert LOCATION.encode() not in stored and b"PhoneMaker" not in stored
+    assert hashlib.sha256(stored).hexdigest() == item["sha256"]
+    assert len(frames(stored)) == len(frames(video))
