@@ -320,7 +320,10 @@ class SmsIntake:
                 "redo": not message.fresh,
             },
         )
-        if newly_keyworded and not tip.spam_suspected:
+        # A redo cannot tell whether the first attempt queued the alert before it died (its
+        # tip update already holds the keywords), so it queues it again: the reply function
+        # texts each supervisor once per tip and keywords, and a second alert beats none.
+        if (newly_keyworded or (not message.fresh and message.keywords)) and not tip.spam_suspected:
             notify_supervisors(self.queues, code, message.keywords)
         jobs = [{"code": code, "media_id": m.media_id} for m in media]
         if jobs:

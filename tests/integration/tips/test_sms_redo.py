@@ -206,3 +206,21 @@ def test_the_webhook_uses_only_key_lookups_and_single_item_writes(
     assert operations <= allowed, operations - allowed
     assert "dynamodb.GetItem" in operations and "dynamodb.BatchWriteItem" in operations  # the spy saw it
     assert not [p for name, p in seen if name == "dynamodb.Query" and "IndexName" in p]
+
+
+def test_a_retry_after_a_crash_still_alerts_supervisors(phone: Phone, monkeypatch) -> None:
+    """The first delivery saved the keyword on the tip, then died before queuing the alert:
+    the retry must queue it (the reply function texts each supervisor once)."""
+    number = new_number()
+    code = code_of(phone.text(number, "the blue car again")[1])
+    alerts: list[tuple[str, set[str]]] = []
+    real = sms_intake.notify_supervisors
+    monkeypatch.setattr(
+        sms_intake, "notify_supervisors", lambda q, c, k: (alerts.append((c, set(k))), real(q, c, k))
+    )
+    fail_once(monkeypatch, sms_intake, "mark_stored")
+    form = twilio_form(number, "he has a gun in the trunk")
+    assert phone.post(form).status_code == 502 and alerts == []
+    assert "gun" in TipRecord.get(code).keywords  # saved before the crash
+    assert phone.post(form).status_code == 200
+    assert alerts == [(code, {"gun"})]
