@@ -85,6 +85,12 @@ class Camera(_Strict):
     lon: float = Field(ge=-180, le=180)
 
 
+class MapCenter(_Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    zoom: int = Field(13, ge=1, le=19)
+
+
 class Retention(_Strict):
     tip_contact_days: int = Field(
         30,
@@ -142,6 +148,7 @@ class DeployConfig(_Strict):
         description="On-duty supervisors' numbers (E.164) texted about priority tips.",
     )
     cameras: tuple[Camera, ...] = ()
+    map_center: MapCenter | None = Field(None, description="Where the public tip page's map opens.")
     retention: Retention = Retention()
     alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     waf_rate_limit: int = Field(

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import threading
 import time
@@ -26,18 +28,22 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # the `functions` package lives at the repo root
 
 DEMO_PASSWORD = "Demo-Passw0rd!1"
+TEST_CITY_CENTER = (44.0521, -123.0868)
 
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[Any]:
     from rtcc.local import LocalStack
 
+    # The city the tests deploy for: public maps open on it (browser tests check that).
+    os.environ["RTCC_MAP_CENTER"] = json.dumps(list(TEST_CITY_CENTER))
     stack = LocalStack(http_port=0, aws_port=0, demo_password=DEMO_PASSWORD)
     stack.start()
     try:
         yield stack
     finally:
         stack.stop()
+        os.environ.pop("RTCC_MAP_CENTER", None)
 
 
 @pytest.fixture(scope="session")

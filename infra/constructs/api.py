@@ -309,6 +309,10 @@ class ApiConstruct(Construct):
         }
         if config.twilio_account_sid:
             env["RTCC_TWILIO_ACCOUNT_SID"] = config.twilio_account_sid
+        if config.map_center:
+            center = config.map_center
+            env["RTCC_MAP_CENTER"] = json.dumps([center.lat, center.lon])  # pydantic-settings reads JSON
+            env["RTCC_MAP_ZOOM"] = str(center.zoom)
         for name, bucket in data.buckets.items():
             env[f"RTCC_{name.upper()}_BUCKET"] = bucket.bucket_name
         for name, queue in data.queues.items():

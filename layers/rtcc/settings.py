@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     city_name: str | None = Field(
         None, description="The city's name, shown in the console header (unset: no name shown)."
     )
+    map_center: tuple[float, float] | None = Field(
+        None,
+        description="JSON [lat, lon] where the /tip page's map opens (unset: the whole country). "
+        "Deployed: the config's map_center.",
+    )
+    map_zoom: int = Field(13, ge=1, le=19, description="Zoom level of the /tip map at map_center.")
     aws_endpoint_url: str | None = Field(
         None, description="Override for every AWS client (the local moto server); unset in AWS."
     )

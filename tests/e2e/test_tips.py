@@ -17,6 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.conftest import TEST_CITY_CENTER
 from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
 
 pytestmark = pytest.mark.e2e
@@ -224,6 +225,12 @@ def test_tip_page_on_a_phone(new_page, local_stack, screenshot) -> None:
     expect(page.locator("#tip-map-notice")).to_be_visible(timeout=10_000)
     page.click("#tip-map", position={"x": 120, "y": 120})
     expect(page.locator("#tip-location-status")).to_contain_text("Pin placed at")
+    # The map opened on the deploying city (config.json mapCenter), not the whole country.
+    lat, lon = (
+        float(v)
+        for v in page.locator("#tip-location-status").inner_text().split("at ")[1].rstrip(".").split(", ")
+    )
+    assert abs(lat - TEST_CITY_CENTER[0]) < 0.1 and abs(lon - TEST_CITY_CENTER[1]) < 0.1
     assert horizontal_overflow(page) == 0
     screenshot(page, "tip-form-phone")
     page.click("#tip-location-clear")

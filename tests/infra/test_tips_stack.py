@@ -3,6 +3,7 @@ media bucket's upload rules, DLQ alarms, and deployed settings that code actuall
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -224,6 +225,8 @@ def test_every_rtcc_variable_the_stack_sets_is_read_by_code(synth):
                 # RTCC_MEDIA_BUCKET and the rest: a Settings field, or nothing reads it.
                 assert var.removeprefix("RTCC_").lower() in fields, (fn_name, var)
         assert env["RTCC_CITY_NAME"] == synth.config.city_name
+        # The /tip map opens on the city: JSON, as pydantic-settings reads a tuple field.
+        assert json.loads(env["RTCC_MAP_CENTER"]) == [44.0521, -123.0868] and env["RTCC_MAP_ZOOM"] == "12"
 
 
 #: What each function's code needs from its environment to work deployed (the reverse of

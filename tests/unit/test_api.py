@@ -181,6 +181,23 @@ def test_console_config_carries_no_secret(app) -> None:
     assert "twilio" not in json.dumps(body).lower()
 
 
+def test_console_config_names_where_public_maps_open(app, monkeypatch) -> None:
+    from rtcc.settings import reload_settings
+
+    monkeypatch.delenv("RTCC_MAP_CENTER", raising=False)
+    reload_settings()
+    assert call(app, "GET", "/config.json")[1]["mapCenter"] is None  # unset: the page's default view
+    monkeypatch.setenv("RTCC_MAP_CENTER", "[44.0521, -123.0868]")
+    monkeypatch.setenv("RTCC_MAP_ZOOM", "12")
+    reload_settings()
+    try:
+        body = call(app, "GET", "/config.json")[1]
+        assert body["mapCenter"] == [44.0521, -123.0868] and body["mapZoom"] == 12
+    finally:
+        monkeypatch.undo()
+        reload_settings()
+
+
 def test_me_reports_groups_and_implied_roles(app) -> None:
     status, body = call(app, "GET", "/api/me", role="supervisor")
     assert status == 200 and body["groups"] == ["supervisor"] and body["roles"] == ["officer", "supervisor"]

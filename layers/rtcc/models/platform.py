@@ -24,6 +24,8 @@ class ConsoleConfig(BaseModel):
     environment: str
     capabilities: list[str]
     cityName: str | None = Field(None, description="The deploying city's name, for the header")
+    mapCenter: list[float] | None = Field(None, description="[lat, lon] where public maps open")
+    mapZoom: int | None = Field(None, description="Zoom level at mapCenter")
 
 
 class Me(BaseModel):

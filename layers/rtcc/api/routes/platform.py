@@ -31,6 +31,8 @@ def console_config() -> ConsoleConfig:
         environment=settings.environment,
         capabilities=list(CAPABILITIES),
         cityName=settings.city_name or None,
+        mapCenter=list(settings.map_center) if settings.map_center else None,
+        mapZoom=settings.map_zoom if settings.map_center else None,
     )
 
 

@@ -3,6 +3,7 @@
 // press "Use my location". Without map pictures (offline, blocked tile server) the map
 // still takes a tap, and the page says so.
 
+import { loadConfig } from "../config.js";
 import { h } from "../dom.js";
 import { MAP_SETTINGS } from "./map-settings.js";
 
@@ -12,6 +13,17 @@ export function locationPicker() {
   let map = null;
   let marker = null;
   let point = null;
+  // The deployment's own area (config.json mapCenter, from the city's deploy config);
+  // until it arrives, or without one, the map opens on MAP_SETTINGS' default view.
+  let start = { center: MAP_SETTINGS.center, zoom: MAP_SETTINGS.zoom };
+  loadConfig()
+    .then((c) => {
+      if (Array.isArray(c.mapCenter) && c.mapCenter.length === 2) {
+        start = { center: c.mapCenter, zoom: c.mapZoom || MAP_SETTINGS.zoom };
+        if (map && !point) map.setView(start.center, start.zoom);
+      }
+    })
+    .catch(() => {}); // no configuration: the default view still works
 
   const status = h("p", { class: "hint", id: "tip-location-status", "aria-live": "polite", text: "No place marked." });
   const tileNotice = h("p", {
@@ -59,7 +71,7 @@ export function locationPicker() {
   function createMap() {
     if (map || !window.L) return;
     const L = window.L;
-    map = L.map(mapEl, { center: MAP_SETTINGS.center, zoom: MAP_SETTINGS.zoom, tapTolerance: 20 });
+    map = L.map(mapEl, { center: start.center, zoom: start.zoom, tapTolerance: 20 });
     let failures = 0;
     L.tileLayer(MAP_SETTINGS.tileUrl, {
       maxZoom: MAP_SETTINGS.maxZoom,

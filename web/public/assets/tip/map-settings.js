@@ -1,5 +1,6 @@
-// Where the location map on /tip starts and where its pictures (tiles) come from.
-// A city edits these for its own area. The tile server is the only other site the public
+// The location map's defaults and where its pictures (tiles) come from. Where it opens is
+// the deploy config's map_center (served in config.json); `center`/`zoom` here are only the
+// fallback. The tile server is the only other site the public
 // tip pages ever contact, and only after the tipster opens the map; it must also be listed
 // in img-src of the Content-Security-Policy in tip.html and tip-follow-up.html.
 
