@@ -18,7 +18,8 @@ from rtcc.settings import get_settings
 from rtcc.store.tips import TipMediaRecord, TipRecord
 from rtcc.tips.avmeta import MediaMetadataError, strip_av_metadata
 from rtcc.tips.imagemeta import ImageRejected, strip_metadata
-from rtcc.tips.mediapolicy import IMAGE_TYPES, judge
+from rtcc.tips.mediapolicy import DOCUMENT_TYPES, IMAGE_TYPES, judge
+from rtcc.tips.pdfmeta import PdfRejected, strip_pdf_metadata
 from rtcc.tips.ports import MediaRefused, MediaSource, MediaStore, MediaTooLarge
 from rtcc.tips.records import feed_entry, iso, now_utc, transaction
 from rtcc.tips.web_intake import upload_key
@@ -73,9 +74,11 @@ class MediaProcessor:
         try:
             if verdict.content_type in IMAGE_TYPES:
                 data = strip_metadata(data, verdict.content_type)
+            elif verdict.content_type in DOCUMENT_TYPES:
+                data = strip_pdf_metadata(data)
             else:
                 data = strip_av_metadata(data)
-        except (ImageRejected, MediaMetadataError) as exc:
+        except (ImageRejected, MediaMetadataError, PdfRejected) as exc:
             return self._reject(item, str(exc))
         digest = hashlib.sha256(data).hexdigest()
         key = stored_key(item.code, item.media_id)

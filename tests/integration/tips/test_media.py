@@ -12,6 +12,7 @@ from rtcc.local import twilio_media_host
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, wait_for
 from tests.unit.tips.test_media_and_twiml import photo_with_gps
+from tests.unit.tips.test_pdfmeta import office_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +47,7 @@ def test_unknown_type_and_oversize_are_rejected_with_reasons(phone: Phone, api) 
     exe = phone.upload_media(b"MZ\x90\x00" + b"\x00" * 200, "application/x-msdownload")
     disguised = phone.upload_media(b"MZ\x90\x00" + b"\x00" * 200, "image/jpeg")
     big = phone.upload_media(b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024 + 10), "image/jpeg")
-    good = phone.upload_media(b"%PDF-1.4\n%test\n", "application/pdf")
+    good = phone.upload_media(office_pdf(1), "application/pdf")
     media = [
         (exe, "application/x-msdownload"),
         (disguised, "image/jpeg"),
@@ -66,7 +67,7 @@ def test_settled_media_reach_the_inbox_feed(phone: Phone, api) -> None:
     """An open console hears through the feed when a file has been checked."""
     officer = api.as_role("officer")
     cursor = officer.get("/api/tips", params={"limit": 1}).json()["feed_cursor"]
-    url = phone.upload_media(b"%PDF-1.4\n%feed\n", "application/pdf")
+    url = phone.upload_media(office_pdf(1), "application/pdf")
     code = code_of(phone.text(new_number(), "a document", media=[(url, "application/pdf")])[1])
 
     def settled_in_feed():
@@ -108,7 +109,7 @@ def test_a_failing_download_is_retried_alone(phone: Phone, api) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Outage)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        good = phone.upload_media(b"%PDF-1.4\n%ok\n", "application/pdf")
+        good = phone.upload_media(office_pdf(1), "application/pdf")
         code = code_of(phone.text(new_number(), "a file", media=[(good, "application/pdf")])[1])
         (stored,) = settled_media(api, code, 1)
         TipMediaRecord(
@@ -171,3 +172,16 @@ def test_a_phone_video_is_stored_without_where_it_was_shot(phone: Phone, api) ->
     assert LOCATION.encode() not in stored and b"PhoneMaker" not in stored
     assert hashlib.sha256(stored).hexdigest() == item["sha256"]
     assert len(frames(stored)) == len(frames(video))
+
+
+def test_a_pdf_is_stored_without_its_author(phone: Phone, api) -> None:
+    from pypdf import PdfReader
+
+    from tests.unit.tips.test_pdfmeta import NAME
+
+    url = phone.upload_media(office_pdf(), "application/pdf")
+    code = code_of(phone.text(new_number(), "The schedule they use", media=[(url, "application/pdf")])[1])
+    (item,) = settled_media(api, code, 1)
+    assert item["state"] == "stored" and item["content_type"] == "application/pdf"
+    stored = requests.get(item["url"], timeout=30).content
+    assert NAME.encode() not in stored and len(PdfReader(io.BytesIO(stored)).pages) == 2

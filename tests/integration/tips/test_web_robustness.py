@@ -11,10 +11,12 @@ import requests
 from rtcc.store.tips import TipMediaRecord, TipRecord
 from rtcc.tips import passphrase as passphrase_module
 from rtcc.tips.adapters import default_ports
+from rtcc.tips.pdfmeta import strip_pdf_metadata
 from rtcc.tips.records import TipUnlockFailed
 from rtcc.tips.web_intake import FAILED_UNLOCKS_BEFORE_LOCK, UNLOCK_FAILED, WebIntake
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, wait_for
+from tests.unit.tips.test_pdfmeta import office_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +41,7 @@ def test_a_failed_supervisor_alert_does_not_fail_the_tip(api, monkeypatch) -> No
 
 
 def test_a_confirm_whose_queue_send_failed_can_be_repeated(api, monkeypatch) -> None:
-    pdf = b"%PDF-1.4\n%confirm retry\n"
+    pdf = office_pdf(1)
     created = api.post(
         "/api/public/tips",
         json={
@@ -66,7 +68,7 @@ def test_a_confirm_whose_queue_send_failed_can_be_repeated(api, monkeypatch) -> 
     assert again.status_code == 200 and again.json()["state"] == "pending"
     wait_for(lambda: TipMediaRecord.get(code, form["media_id"]).state == "stored", 60)
     stored = TipMediaRecord.get(code, form["media_id"])
-    assert stored.sha256 == hashlib.sha256(pdf).hexdigest()
+    assert stored.sha256 == hashlib.sha256(strip_pdf_metadata(pdf)).hexdigest()  # the cleaned file
     settled = api.post(confirm, json=credentials)  # after it is stored: harmless, nothing queued
     assert settled.status_code == 200 and settled.json()["state"] == "stored"
 
