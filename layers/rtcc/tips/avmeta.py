@@ -2,18 +2,26 @@
 
 A phone video names the place it was shot (QuickTime `©xyz` in `moov/udta`, or the
 `com.apple.quicktime.location.ISO6709` key in `moov/meta`), the phone's make, model and
-software, and sometimes an XMP packet (`uuid` box); an MP3 carries ID3 tags. Re-encoding
-would alter the evidence (and needs FFmpeg in Lambda), so instead:
+software, and sometimes an XMP packet (`uuid` box); action cameras and drones write GPS
+and serial numbers as timed metadata tracks (GoPro GPMF, `camm`, subtitle tracks); an
+MP3 carries ID3 and APE tags. Re-encoding would alter the evidence (and needs FFmpeg in
+Lambda), so instead:
 
-- ISO base media files (MP4, MOV, 3GP, M4A): every `udta`, `meta` and `uuid` box, at the
-  top level or inside the movie and its tracks, is overwritten in place by a `free` box of
-  the same size with zeroed contents. No byte moves, so the sample tables' file offsets
-  (`stco`/`co64`) stay right and the file plays exactly as before.
-- MP3 / AAC (ADTS): the ID3v2 tag at the start and the ID3v1 tag at the end are cut off.
-- WebM, Ogg, AMR and WAV are stored as received (their tags are rarely written by
-  phones, and rewriting those containers safely needs a full muxer).
+- ISO base media files (MP4, MOV, 3GP, M4A): every `udta`, `meta`, `meco` and `uuid` box,
+  at the top level or inside the movie and its tracks, and every box those levels do not
+  define (a vendor's `gps ` box), is overwritten in place by a
+  `free` box of the same size with zeroed contents, and the contents of existing
+  `free`/`skip`/`wide` boxes are zeroed. The samples of every track that is neither video
+  nor sound (timed metadata, subtitles, timecode) are zeroed where they lie in `mdat`.
+  No byte moves, so the sample tables' offsets stay right and the picture and sound
+  play exactly as before.
+- MP3 / AAC (ADTS): ID3v2 tags at the start (stacked ones too) and ID3v2 (footer), APEv2
+  and ID3v1 tags at the end are cut off.
+- WebM, Ogg, AMR and WAV are stored as received (phones rarely tag them, and rewriting
+  those containers safely needs a full muxer). Fragmented MP4 track runs are not
+  inspected.
 
-A file whose box structure does not parse is refused with a reason, not stored with its
+A file whose structure does not parse is refused with a reason, not stored with its
 metadata: the point is that nothing identifying slips through.
 """
 
@@ -24,9 +32,44 @@ import struct
 from rtcc.tips.mediapolicy import sniff
 
 #: Boxes that only hold other boxes, where metadata boxes may sit.
-_CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"edts", b"mvex", b"moof", b"traf"})
+_CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"edts", b"mvex", b"moof", b"traf", b"dinf"})
 #: Boxes that hold metadata (user data, iTunes/QuickTime keys, XMP and other uuid blobs).
-_METADATA = frozenset({b"udta", b"meta", b"uuid"})
+_METADATA = frozenset({b"udta", b"meta", b"meco", b"uuid"})
+#: What each level may hold besides metadata; anything else (a vendor's `gps ` box, a
+#: box a tool renamed) is blanked like metadata: players do not need what they do not know.
+_KNOWN = {
+    0: frozenset(
+        {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pdin", b"moof", b"mfra", b"styp", b"sidx"}
+    ),
+    b"moov": frozenset(
+        {b"mvhd", b"trak", b"mvex", b"iods", b"prfl", b"clip", b"ctab", b"free", b"skip", b"wide"}
+    ),
+    b"trak": frozenset(
+        {
+            b"tkhd",
+            b"mdia",
+            b"edts",
+            b"tref",
+            b"txas",
+            b"load",
+            b"imap",
+            b"clip",
+            b"matt",
+            b"tapt",
+            b"trgr",
+            b"free",
+        }
+    ),
+    b"mdia": frozenset({b"mdhd", b"hdlr", b"minf", b"elng", b"free"}),
+    b"minf": frozenset(
+        {b"vmhd", b"smhd", b"hmhd", b"nmhd", b"gmhd", b"sthd", b"dinf", b"stbl", b"hdlr", b"free"}
+    ),
+}
+#: Filler boxes: kept, but whatever an editor left inside them is zeroed.
+_FILLER = frozenset({b"free", b"skip", b"wide"})
+#: Track handlers whose samples are the picture and the sound; any other track's samples
+#: (GPS, sensor data, subtitles, timecode) are zeroed.
+_MEDIA_HANDLERS = frozenset({b"vide", b"soun"})
 _MAX_DEPTH = 8
 
 
@@ -37,18 +80,19 @@ class MediaMetadataError(ValueError):
 def strip_av_metadata(data: bytes) -> bytes:
     """`data` without the metadata this module knows how to remove (see the module doc).
     Chosen by the bytes, not the declared type: a mislabelled file is still cleaned."""
+    while data[:3] == b"ID3":  # ID3 tags can also be put in front of other formats
+        data = data[_id3v2_length(data, 0) :]
     if data[4:8] == b"ftyp":
         buf = bytearray(data)
-        _blank_boxes(buf, 0, len(buf), 0)
+        _walk(buf, 0, len(buf), 0)
         return bytes(buf)
     if sniff(data) in ("audio/mpeg", "audio/aac"):
-        return _strip_id3(data)
+        return _strip_tail_tags(data)
     return data
 
 
-def _blank_boxes(buf: bytearray, start: int, end: int, depth: int) -> None:
-    if depth > _MAX_DEPTH:
-        raise MediaMetadataError("could not remove metadata: boxes nested too deeply")
+def _boxes(buf: bytearray, start: int, end: int):
+    """(type, box start, payload start, box end) of each box in [start, end)."""
     pos = start
     while pos < end:
         if end - pos < 8:
@@ -66,26 +110,132 @@ def _blank_boxes(buf: bytearray, start: int, end: int, depth: int) -> None:
             size = end - pos  # the box runs to the end of its parent (or the file)
         if size < header or pos + size > end:
             raise MediaMetadataError(f"could not remove metadata: box {kind!r} has a bad size")
-        if kind in _METADATA:
-            buf[pos + 4 : pos + 8] = b"free"
-            buf[pos + header : pos + size] = bytes(size - header)
-        elif kind in _CONTAINERS:
-            _blank_boxes(buf, pos + header, pos + size, depth + 1)
+        yield kind, pos, pos + header, pos + size
         pos += size
 
 
-def _strip_id3(data: bytes) -> bytes:
-    start = 0
-    if data[:3] == b"ID3" and len(data) >= 10:
-        flags = data[5]
-        size_bytes = data[6:10]
-        if any(b & 0x80 for b in size_bytes):
-            raise MediaMetadataError("could not remove metadata: a malformed ID3 tag")
-        size = (size_bytes[0] << 21) | (size_bytes[1] << 14) | (size_bytes[2] << 7) | size_bytes[3]
-        start = 10 + size + (10 if flags & 0x10 else 0)  # header, tag, optional footer
-        if start >= len(data):
-            raise MediaMetadataError("could not remove metadata: the ID3 tag is the whole file")
+def _walk(buf: bytearray, start: int, end: int, depth: int, parent: bytes | int = 0) -> None:
+    if depth > _MAX_DEPTH:
+        raise MediaMetadataError("could not remove metadata: boxes nested too deeply")
+    known = _KNOWN.get(parent)
+    for kind, box, payload, box_end in list(_boxes(buf, start, end)):
+        if kind in _METADATA or (known is not None and kind not in known):
+            buf[box + 4 : box + 8] = b"free"
+            buf[payload:box_end] = bytes(box_end - payload)
+        elif kind in _FILLER:
+            buf[payload:box_end] = bytes(box_end - payload)
+        elif kind == b"trak":
+            _zero_non_media_samples(buf, payload, box_end)
+            _walk(buf, payload, box_end, depth + 1, kind)
+        elif kind in _CONTAINERS:
+            _walk(buf, payload, box_end, depth + 1, kind)
+
+
+def _find(buf: bytearray, start: int, end: int, path: list[bytes]) -> tuple[int, int] | None:
+    """Payload range of the box at `path` below [start, end), or None."""
+    for kind, _, payload, box_end in _boxes(buf, start, end):
+        if kind == path[0]:
+            return (payload, box_end) if len(path) == 1 else _find(buf, payload, box_end, path[1:])
+    return None
+
+
+def _zero_non_media_samples(buf: bytearray, start: int, end: int) -> None:
+    hdlr = _find(buf, start, end, [b"mdia", b"hdlr"])
+    if hdlr is None or hdlr[1] - hdlr[0] < 12:
+        raise MediaMetadataError("could not remove metadata: a track without a handler")
+    if bytes(buf[hdlr[0] + 8 : hdlr[0] + 12]) in _MEDIA_HANDLERS:
+        return
+    stbl = _find(buf, start, end, [b"mdia", b"minf", b"stbl"])
+    if stbl is None:
+        return  # a track with no samples
+    sizes = _sample_sizes(buf, _find(buf, *stbl, [b"stsz"]))
+    runs = _table(buf, _find(buf, *stbl, [b"stsc"]), ">III")
+    offsets = _chunk_offsets(buf, stbl)
+    runs = sorted(runs)
+    run, per_chunk, sample = -1, 0, 0
+    for chunk, offset in enumerate(offsets, start=1):
+        # stsc: from `first` chunk on, each chunk holds `n` samples (until the next run).
+        while run + 1 < len(runs) and runs[run + 1][0] <= chunk:
+            run += 1
+            per_chunk = runs[run][1]
+        for _ in range(per_chunk):
+            if sample >= len(sizes):
+                return
+            size = sizes[sample]
+            if offset + size > len(buf):
+                raise MediaMetadataError("could not remove metadata: a track's samples lie outside the file")
+            buf[offset : offset + size] = bytes(size)
+            offset += size
+            sample += 1
+
+
+def _table(buf: bytearray, where: tuple[int, int] | None, fmt: str) -> list[tuple[int, ...]]:
+    """Entries of a full box holding a count and fixed-size records."""
+    if where is None:
+        return []
+    start, end = where
+    if end - start < 8:
+        raise MediaMetadataError("could not remove metadata: a truncated sample table")
+    (count,) = struct.unpack_from(">I", buf, start + 4)
+    width = struct.calcsize(fmt)
+    if start + 8 + count * width > end:
+        raise MediaMetadataError("could not remove metadata: a sample table longer than its box")
+    return [struct.unpack_from(fmt, buf, start + 8 + i * width) for i in range(count)]
+
+
+def _sample_sizes(buf: bytearray, where: tuple[int, int] | None) -> list[int]:
+    if where is None:
+        raise MediaMetadataError("could not remove metadata: a track without sample sizes")
+    start, end = where
+    if end - start < 12:
+        raise MediaMetadataError("could not remove metadata: a truncated sample size table")
+    uniform, count = struct.unpack_from(">II", buf, start + 4)
+    if uniform:
+        if uniform * count > len(buf):
+            raise MediaMetadataError("could not remove metadata: a track's samples lie outside the file")
+        return [uniform] * count
+    if start + 12 + 4 * count > end:
+        raise MediaMetadataError("could not remove metadata: a sample table longer than its box")
+    return list(struct.unpack_from(f">{count}I", buf, start + 12))
+
+
+def _chunk_offsets(buf: bytearray, stbl: tuple[int, int]) -> list[int]:
+    if (where := _find(buf, *stbl, [b"stco"])) is not None:
+        return [o for (o,) in _table(buf, where, ">I")]
+    if (where := _find(buf, *stbl, [b"co64"])) is not None:
+        return [o for (o,) in _table(buf, where, ">Q")]
+    raise MediaMetadataError("could not remove metadata: a track without chunk offsets")
+
+
+def _id3v2_length(data: bytes, at: int) -> int:
+    """Bytes of the ID3v2 tag that starts at `at` (header, body and optional footer)."""
+    if len(data) - at < 10:
+        raise MediaMetadataError("could not remove metadata: a truncated ID3 tag")
+    version, flags, size_bytes = data[at + 3], data[at + 5], data[at + 6 : at + 10]
+    if any(b & 0x80 for b in size_bytes):
+        raise MediaMetadataError("could not remove metadata: a malformed ID3 tag")
+    size = (size_bytes[0] << 21) | (size_bytes[1] << 14) | (size_bytes[2] << 7) | size_bytes[3]
+    length = 10 + size + (10 if version == 4 and flags & 0x10 else 0)  # a footer exists in v2.4 only
+    if at + length >= len(data):
+        raise MediaMetadataError("could not remove metadata: the ID3 tag is the whole file")
+    return length
+
+
+def _strip_tail_tags(data: bytes) -> bytes:
+    """Cut ID3v1, APEv2 and appended ID3v2.4 tags off the end, in whatever order they sit."""
     end = len(data)
-    if end - start >= 128 and data[end - 128 : end - 125] == b"TAG":
-        end -= 128
-    return data[start:end]
+    while True:
+        if end >= 128 and data[end - 128 : end - 125] == b"TAG":
+            end -= 128
+        elif end >= 32 and data[end - 32 : end - 24] == b"APETAGEX":
+            size, flags = struct.unpack_from("<II", data, end - 20)
+            end -= size + (32 if flags & 0x80000000 else 0)  # items + footer (+ header)
+        elif end >= 10 and data[end - 10 : end - 7] == b"3DI":
+            size_bytes = data[end - 4 : end]
+            size = (size_bytes[0] << 21) | (size_bytes[1] << 14) | (size_bytes[2] << 7) | size_bytes[3]
+            end -= 20 + size  # header, body, footer
+        else:
+            break
+        if end <= 0:
+            raise MediaMetadataError("could not remove metadata: the tags are the whole file")
+    return data[:end]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 
 import av
 import numpy as np
@@ -78,3 +79,64 @@ def test_mp3_tags_at_both_ends_are_cut_off() -> None:
 def test_containers_it_does_not_rewrite_are_left_as_they_are() -> None:
     webm = b"\x1a\x45\xdf\xa3" + bytes(60)
     assert strip_av_metadata(webm) == webm
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def _id3v2(text: bytes, version: int = 3) -> bytes:
+    size = len(text)
+    return b"ID3" + bytes([version, 0, 0]) + bytes([(size >> (7 * i)) & 0x7F for i in (3, 2, 1, 0)]) + text
+
+
+def test_a_track_that_is_not_picture_or_sound_loses_its_samples() -> None:
+    """Action cameras and drones write GPS as a timed metadata track: its samples go."""
+    video = bytearray(phone_video())
+    hdlr = video.index(b"hdlr")
+    assert video[hdlr + 12 : hdlr + 16] == b"vide"  # mdia/hdlr: version+flags, type, subtype
+    video[hdlr + 12 : hdlr + 16] = b"gpmd"  # now the only track is "metadata"
+    cleaned = strip_av_metadata(bytes(video))
+    mdat = cleaned.index(b"mdat")
+    size = struct.unpack(">I", cleaned[mdat - 4 : mdat])[0]
+    payload = cleaned[mdat + 4 : mdat - 4 + size]
+    assert len(cleaned) == len(video) and payload and not any(payload)
+
+
+def test_filler_boxes_and_meco_are_emptied_and_a_leading_id3_does_not_hide_the_video() -> None:
+    video = phone_video() + _box(b"free", LOCATION.encode()) + _box(b"meco", b"serial SN12345")
+    cleaned = strip_av_metadata(_id3v2(b"TXXX GPS " + LOCATION.encode()) + video)
+    assert LOCATION.encode() not in cleaned and b"SN12345" not in cleaned and b"PhoneMaker" not in cleaned
+    assert len(frames(cleaned)) == 12
+
+
+def test_every_kind_of_mp3_tag_is_cut_off() -> None:
+    frame = b"\xff\xfb\x90\x64" + bytes(413)
+    ape_items = b"\x05\x00\x00\x00\x00\x00\x00\x00Title\x00Home!"
+    ape_footer = b"APETAGEX" + struct.pack("<IIII", 2000, len(ape_items) + 32, 1, 0) + bytes(8)
+    v24_body = b"TXXX" + b"GPS 37.7749"
+    size = bytes([(len(v24_body) >> (7 * i)) & 0x7F for i in (3, 2, 1, 0)])
+    v24_appended = b"ID3\x04\x00\x10" + size + v24_body + b"3DI\x04\x00\x10" + size
+    tagged = _id3v2(b"TIT2 one") + _id3v2(b"TIT2 two") + frame * 2 + ape_items + ape_footer + v24_appended
+    tagged += b"TAG" + b"Recorded at home".ljust(125, b"\x00")
+    assert strip_av_metadata(tagged) == frame * 2
+
+
+def test_mangled_videos_are_cleaned_or_refused_never_crash() -> None:
+    """Damage anywhere: a cleaned file or a MediaMetadataError with a reason, never another
+    exception (which would fail the media job and send it to the dead letters)."""
+    import random
+
+    source = phone_video()
+    rng = random.Random(3)
+    outcomes = {"cleaned": 0, "refused": 0}
+    for _ in range(300):
+        mangled = bytearray(source)
+        for _ in range(rng.randint(1, 6)):
+            mangled[rng.randrange(len(mangled))] = rng.randrange(256)
+        try:
+            strip_av_metadata(bytes(mangled))
+            outcomes["cleaned"] += 1
+        except MediaMetadataError:
+            outcomes["refused"] += 1
+    assert outcomes["cleaned"] and outcomes["refused"]
