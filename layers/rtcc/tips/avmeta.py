@@ -18,8 +18,8 @@ Lambda), so instead:
 - MP3 / AAC (ADTS): ID3v2 tags at the start (stacked ones too) and ID3v2 (footer), APEv2
   and ID3v1 tags at the end are cut off.
 - WebM, Ogg, AMR and WAV are stored as received (phones rarely tag them, and rewriting
-  those containers safely needs a full muxer). Fragmented MP4 track runs are not
-  inspected.
+  those containers safely needs a full muxer). A fragmented MP4 with a data track is
+  refused (its samples sit in fragments this does not rewrite); HEIF/AVIF stills too.
 
 A file whose structure does not parse is refused with a reason, not stored with its
 metadata: the point is that nothing identifying slips through.
@@ -73,18 +73,52 @@ _MEDIA_HANDLERS = frozenset({b"vide", b"soun"})
 _MAX_DEPTH = 8
 
 
+#: ISO-family still images (HEIF/AVIF): their `meta` box is the picture itself.
+_STILL_IMAGE_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"})
+#: Samples zeroed per file, across all tracks (a 5 MB file cannot hold more real ones).
+_MAX_SAMPLES = 2_000_000
+
+
 class MediaMetadataError(ValueError):
     pass
+
+
+class _Budget:
+    """Work one file may cause: zeroed bytes never exceed its length (overlapping or
+    repeated sample ranges are a crafted file), nor samples a fixed cap."""
+
+    def __init__(self, size: int) -> None:
+        self.bytes_left = size
+        self.samples_left = _MAX_SAMPLES
+        self.data_tracks = 0
+        self.fragmented = False
+
+    def spend(self, nbytes: int, samples: int) -> None:
+        self.bytes_left -= nbytes
+        self.samples_left -= samples
+        if self.bytes_left < 0 or self.samples_left < 0:
+            raise MediaMetadataError(
+                "could not remove metadata: sample tables point at more data than the file"
+            )
 
 
 def strip_av_metadata(data: bytes) -> bytes:
     """`data` without the metadata this module knows how to remove (see the module doc).
     Chosen by the bytes, not the declared type: a mislabelled file is still cleaned."""
-    while data[:3] == b"ID3":  # ID3 tags can also be put in front of other formats
-        data = data[_id3v2_length(data, 0) :]
+    start = 0
+    while data[start : start + 3] == b"ID3":  # ID3 tags can also be put in front of other formats
+        start += _id3v2_length(data, start)
+    data = data[start:]
     if data[4:8] == b"ftyp":
+        if data[8:12] in _STILL_IMAGE_BRANDS:
+            raise MediaMetadataError("HEIC/AVIF pictures are not accepted; send the photo as JPEG")
         buf = bytearray(data)
-        _walk(buf, 0, len(buf), 0)
+        budget = _Budget(len(buf))
+        _walk(buf, 0, len(buf), 0, budget=budget)
+        if budget.data_tracks and budget.fragmented:
+            raise MediaMetadataError(
+                "could not remove metadata: a fragmented video with data tracks (GPS, subtitles)"
+            )
         return bytes(buf)
     if sniff(data) in ("audio/mpeg", "audio/aac"):
         return _strip_tail_tags(data)
@@ -114,21 +148,25 @@ def _boxes(buf: bytearray, start: int, end: int):
         pos += size
 
 
-def _walk(buf: bytearray, start: int, end: int, depth: int, parent: bytes | int = 0) -> None:
+def _walk(
+    buf: bytearray, start: int, end: int, depth: int, parent: bytes | int = 0, *, budget: _Budget
+) -> None:
     if depth > _MAX_DEPTH:
         raise MediaMetadataError("could not remove metadata: boxes nested too deeply")
     known = _KNOWN.get(parent)
     for kind, box, payload, box_end in list(_boxes(buf, start, end)):
+        if kind == b"moof":
+            budget.fragmented = True
         if kind in _METADATA or (known is not None and kind not in known):
             buf[box + 4 : box + 8] = b"free"
             buf[payload:box_end] = bytes(box_end - payload)
         elif kind in _FILLER:
             buf[payload:box_end] = bytes(box_end - payload)
         elif kind == b"trak":
-            _zero_non_media_samples(buf, payload, box_end)
-            _walk(buf, payload, box_end, depth + 1, kind)
+            _zero_non_media_samples(buf, payload, box_end, budget)
+            _walk(buf, payload, box_end, depth + 1, kind, budget=budget)
         elif kind in _CONTAINERS:
-            _walk(buf, payload, box_end, depth + 1, kind)
+            _walk(buf, payload, box_end, depth + 1, kind, budget=budget)
 
 
 def _find(buf: bytearray, start: int, end: int, path: list[bytes]) -> tuple[int, int] | None:
@@ -139,34 +177,35 @@ def _find(buf: bytearray, start: int, end: int, path: list[bytes]) -> tuple[int,
     return None
 
 
-def _zero_non_media_samples(buf: bytearray, start: int, end: int) -> None:
+def _zero_non_media_samples(buf: bytearray, start: int, end: int, budget: _Budget) -> None:
     hdlr = _find(buf, start, end, [b"mdia", b"hdlr"])
     if hdlr is None or hdlr[1] - hdlr[0] < 12:
         raise MediaMetadataError("could not remove metadata: a track without a handler")
     if bytes(buf[hdlr[0] + 8 : hdlr[0] + 12]) in _MEDIA_HANDLERS:
         return
+    budget.data_tracks += 1
     stbl = _find(buf, start, end, [b"mdia", b"minf", b"stbl"])
     if stbl is None:
         return  # a track with no samples
-    sizes = _sample_sizes(buf, _find(buf, *stbl, [b"stsz"]))
-    runs = _table(buf, _find(buf, *stbl, [b"stsc"]), ">III")
+    uniform, sizes = _sample_sizes(buf, _find(buf, *stbl, [b"stsz"]), budget)
+    count = len(sizes) if sizes is not None else uniform[1]
+    runs = sorted(_table(buf, _find(buf, *stbl, [b"stsc"]), ">III"))
     offsets = _chunk_offsets(buf, stbl)
-    runs = sorted(runs)
     run, per_chunk, sample = -1, 0, 0
     for chunk, offset in enumerate(offsets, start=1):
+        if sample >= count:
+            return
         # stsc: from `first` chunk on, each chunk holds `n` samples (until the next run).
         while run + 1 < len(runs) and runs[run + 1][0] <= chunk:
             run += 1
             per_chunk = runs[run][1]
-        for _ in range(per_chunk):
-            if sample >= len(sizes):
-                return
-            size = sizes[sample]
-            if offset + size > len(buf):
-                raise MediaMetadataError("could not remove metadata: a track's samples lie outside the file")
-            buf[offset : offset + size] = bytes(size)
-            offset += size
-            sample += 1
+        n = min(per_chunk, count - sample)
+        nbytes = sum(sizes[sample : sample + n]) if sizes is not None else uniform[0] * n
+        budget.spend(nbytes, n)
+        if offset + nbytes > len(buf):
+            raise MediaMetadataError("could not remove metadata: a track's samples lie outside the file")
+        buf[offset : offset + nbytes] = bytes(nbytes)  # a chunk's samples lie back to back
+        sample += n
 
 
 def _table(buf: bytearray, where: tuple[int, int] | None, fmt: str) -> list[tuple[int, ...]]:
@@ -183,20 +222,23 @@ def _table(buf: bytearray, where: tuple[int, int] | None, fmt: str) -> list[tupl
     return [struct.unpack_from(fmt, buf, start + 8 + i * width) for i in range(count)]
 
 
-def _sample_sizes(buf: bytearray, where: tuple[int, int] | None) -> list[int]:
+def _sample_sizes(
+    buf: bytearray, where: tuple[int, int] | None, budget: _Budget
+) -> tuple[tuple[int, int], list[int] | None]:
+    """((uniform size, count), None) when every sample has one size, else ((0, n), sizes)."""
     if where is None:
-        raise MediaMetadataError("could not remove metadata: a track without sample sizes")
+        raise MediaMetadataError("could not remove metadata: a track without sample sizes (stsz)")
     start, end = where
     if end - start < 12:
         raise MediaMetadataError("could not remove metadata: a truncated sample size table")
     uniform, count = struct.unpack_from(">II", buf, start + 4)
+    if count > budget.samples_left:
+        raise MediaMetadataError("could not remove metadata: more samples than the file can hold")
     if uniform:
-        if uniform * count > len(buf):
-            raise MediaMetadataError("could not remove metadata: a track's samples lie outside the file")
-        return [uniform] * count
+        return (uniform, count), None
     if start + 12 + 4 * count > end:
         raise MediaMetadataError("could not remove metadata: a sample table longer than its box")
-    return list(struct.unpack_from(f">{count}I", buf, start + 12))
+    return (0, count), list(struct.unpack_from(f">{count}I", buf, start + 12))
 
 
 def _chunk_offsets(buf: bytearray, stbl: tuple[int, int]) -> list[int]:
@@ -229,6 +271,8 @@ def _strip_tail_tags(data: bytes) -> bytes:
             end -= 128
         elif end >= 32 and data[end - 32 : end - 24] == b"APETAGEX":
             size, flags = struct.unpack_from("<II", data, end - 20)
+            if size < 32:
+                raise MediaMetadataError("could not remove metadata: a malformed APE tag")
             end -= size + (32 if flags & 0x80000000 else 0)  # items + footer (+ header)
         elif end >= 10 and data[end - 10 : end - 7] == b"3DI":
             size_bytes = data[end - 4 : end]

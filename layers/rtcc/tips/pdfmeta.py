@@ -10,10 +10,11 @@ The file is rewritten from its current pages alone, so the document information,
 catalog (its XMP, embedded files, document JavaScript, outlines) and old revisions are
 left behind. On each page and everything it draws (images, forms, annotation
 appearances): XMP, `/PieceInfo`, `/LastModified`, article beads, additional actions and
-JavaScript actions are removed, annotation authors and dates too, and embedded JPEGs
-lose their APP1-APP13/APP15 and comment segments (EXIF, XMP, IPTC; the image data is
-not touched). A PDF with attached files is refused: an attachment is a file of any type
-that cannot be cleaned here, so the tipster is asked to send it on its own.
+scripts are removed, annotation authors and dates too, and embedded JPEGs lose their
+APP1-APP13/APP15 and comment segments (EXIF, XMP, IPTC) and anything after their end
+(the image data is not touched). A PDF with attached or embedded files or media is
+refused: such a file can be of any type and cannot be cleaned here, so the tipster is
+asked to send it on its own.
 
 Anything that cannot be read or cleaned (damaged, encrypted, absurdly large) is refused
 with a reason rather than stored with its metadata.
@@ -38,6 +39,7 @@ MAX_PAGES = 500
 MAX_OBJECTS = 200_000
 _DROP = ("/Metadata", "/PieceInfo", "/LastModified", "/AA")
 _ANNOTATION_DROP = ("/T", "/M", "/CreationDate")
+_EMBEDDING_ANNOTATIONS = frozenset({"/FileAttachment", "/Screen", "/RichMedia", "/3D", "/Movie", "/Sound"})
 _PAGE_KEYS = frozenset(
     {
         "/Type",
@@ -88,12 +90,17 @@ def _rewrite(data: bytes) -> bytes:
         raise PdfRejected(f"too many pages to check ({len(reader.pages)}; at most {MAX_PAGES})")
     writer = PdfWriter()
     seen: set[int] = set()
+    pages = []
     for number, page in enumerate(reader.pages, start=1):
         if number > MAX_PAGES:  # the page tree expands to more than it claimed
             raise PdfRejected(f"too many pages to check (more than {MAX_PAGES})")
-        # Cleaned in the source before it is copied: a key dropped after copying would still
-        # leave its (now unreferenced) object in the written file.
+        pages.append(page)
+    # Every page is cleaned before any is copied: copying follows references (an
+    # annotation's /P to another page) and a key dropped after copying would still leave
+    # its (now unreferenced) object in the written file.
+    for page in pages:
         _clean(page, seen)
+    for page in pages:
         writer.add_page(page)
     writer.metadata = None  # no document information dictionary at all (not even ours)
     writer.compress_identical_objects(remove_identicals=False, remove_orphans=True)
@@ -121,7 +128,7 @@ def _clean(page: Any, seen: set[int]) -> None:
         if len(seen) > MAX_OBJECTS:
             raise PdfRejected(f"too many objects to check (more than {MAX_OBJECTS})")
         _clean_one(obj)
-        stack.extend(value for key, value in obj.items() if key not in ("/Parent", "/P"))
+        stack.extend(value for key, value in obj.items() if key != "/Parent")
 
 
 def _clean_one(obj: DictionaryObject) -> None:
@@ -132,12 +139,13 @@ def _clean_one(obj: DictionaryObject) -> None:
         # (their thread names an author), editor data and any private key are dropped.
         for key in [k for k in obj if k not in _PAGE_KEYS]:
             del obj[key]
-    action = _resolve(obj.get("/A"))
-    if isinstance(action, DictionaryObject) and action.get("/S") == "/JavaScript":
-        obj.pop(NameObject("/A"), None)
+    if obj.get("/S") == "/JavaScript":  # a script action, wherever it is reached from
+        obj.pop(NameObject("/JS"), None)
+    if "/EF" in obj or "/EmbeddedFile" in (obj.get("/Type"), obj.get("/Subtype")):
+        raise PdfRejected("PDFs with attached files are not accepted; send the attached file on its own")
     if "/Rect" in obj and "/Subtype" in obj:  # an annotation
-        if obj.get("/Subtype") == "/FileAttachment":
-            raise PdfRejected("PDFs with attached files are not accepted; send the attached file on its own")
+        if obj.get("/Subtype") in _EMBEDDING_ANNOTATIONS:
+            raise PdfRejected("PDFs with attached files or media are not accepted; send the file on its own")
         for key in _ANNOTATION_DROP:
             obj.pop(NameObject(key), None)
     if isinstance(obj, StreamObject):
@@ -147,6 +155,8 @@ def _clean_one(obj: DictionaryObject) -> None:
             raise PdfRejected(
                 "PDFs with JPEG 2000 images are not accepted (their metadata cannot be removed)"
             )
+        if "/DCTDecode" in names and len(names) > 1:
+            raise PdfRejected("could not remove metadata: a JPEG stored inside another encoding")
         if obj._data[:2] == b"\xff\xd8":  # a JPEG, whatever its filter is called
             obj._data = jpeg_without_metadata(obj._data)
 
@@ -162,6 +172,9 @@ def jpeg_without_metadata(jpeg: bytes) -> bytes:
     while pos + 4 <= len(jpeg):
         if jpeg[pos] != 0xFF:
             raise PdfRejected("could not remove metadata: a malformed embedded JPEG")
+        if jpeg[pos + 1] == 0xFF:  # fill bytes before a marker
+            pos += 1
+            continue
         marker = jpeg[pos + 1]
         if marker == 0xDA:  # start of scan: the rest is image data
             break
@@ -172,7 +185,10 @@ def jpeg_without_metadata(jpeg: bytes) -> bytes:
         if not (0xE1 <= marker <= 0xED or marker in (0xEF, 0xFE)):
             out += segment
         pos += 2 + length
-    out += jpeg[pos:]
+    # The image data up to its end marker; whatever follows (a second picture appended the
+    # way phones store multi-picture files, with its own EXIF) is dropped.
+    eoi = jpeg.find(b"\xff\xd9", pos)
+    out += jpeg[pos : eoi + 2] if eoi != -1 else jpeg[pos:]
     return bytes(out)
 
 

@@ -140,3 +140,13 @@ def test_mangled_videos_are_cleaned_or_refused_never_crash() -> None:
         except MediaMetadataError:
             outcomes["refused"] += 1
     assert outcomes["cleaned"] and outcomes["refused"]
+
+
+def test_crafted_tags_and_still_images_are_refused_not_looped_over() -> None:
+    frame = b"\xff\xfb\x90\x64" + bytes(413)
+    empty_ape = b"APETAGEX" + struct.pack("<IIII", 2000, 0, 0, 0) + bytes(8)  # size 0: would never end
+    with pytest.raises(MediaMetadataError, match="APE"):
+        strip_av_metadata(frame * 2 + empty_ape)
+    heic = _box(b"ftyp", b"heic" + bytes(4) + b"mif1heic") + _box(b"meta", bytes(40))
+    with pytest.raises(MediaMetadataError, match="HEIC"):
+        strip_av_metadata(heic)

@@ -179,3 +179,18 @@ def test_mangled_pdfs_are_cleaned_or_refused_never_crash() -> None:
         except PdfRejected:
             outcomes["refused"] += 1
     assert outcomes["cleaned"] and outcomes["refused"]  # both paths were exercised
+
+
+def test_a_second_picture_after_a_jpeg_and_odd_embeddings_do_not_pass() -> None:
+    from rtcc.tips.pdfmeta import jpeg_without_metadata
+
+    first, second = _jpeg_with_exif(), _jpeg_with_exif()
+    cleaned = jpeg_without_metadata(first + second)  # a multi-picture file: the second keeps EXIF
+    assert b"PhoneMaker" not in cleaned and cleaned.endswith(b"\xff\xd9")
+    embedded = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Filespec"), NameObject("/EF"): DictionaryObject()}
+    )
+    # Reached from anything the page draws (here its resources), not only from annotations.
+    resources = DictionaryObject({NameObject("/AF"): ArrayObject([embedded])})
+    with pytest.raises(PdfRejected, match="attached"):
+        strip_pdf_metadata(pdf_with({"/Resources": resources}))
