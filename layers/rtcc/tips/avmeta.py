@@ -249,6 +249,11 @@ def _chunk_offsets(buf: bytearray, stbl: tuple[int, int]) -> list[int]:
     raise MediaMetadataError("could not remove metadata: a track without chunk offsets")
 
 
+def _syncsafe(four: bytes) -> int:
+    """ID3v2's 28-bit size: seven bits per byte."""
+    return (four[0] << 21) | (four[1] << 14) | (four[2] << 7) | four[3]
+
+
 def _id3v2_length(data: bytes, at: int) -> int:
     """Bytes of the ID3v2 tag that starts at `at` (header, body and optional footer)."""
     if len(data) - at < 10:
@@ -256,8 +261,8 @@ def _id3v2_length(data: bytes, at: int) -> int:
     version, flags, size_bytes = data[at + 3], data[at + 5], data[at + 6 : at + 10]
     if any(b & 0x80 for b in size_bytes):
         raise MediaMetadataError("could not remove metadata: a malformed ID3 tag")
-    size = (size_bytes[0] << 21) | (size_bytes[1] << 14) | (size_bytes[2] << 7) | size_bytes[3]
-    length = 10 + size + (10 if version == 4 and flags & 0x10 else 0)  # a footer exists in v2.4 only
+    footer = 10 if version == 4 and flags & 0x10 else 0  # a footer exists in v2.4 only
+    length = 10 + _syncsafe(size_bytes) + footer
     if at + length >= len(data):
         raise MediaMetadataError("could not remove metadata: the ID3 tag is the whole file")
     return length
@@ -275,9 +280,7 @@ def _strip_tail_tags(data: bytes) -> bytes:
                 raise MediaMetadataError("could not remove metadata: a malformed APE tag")
             end -= size + (32 if flags & 0x80000000 else 0)  # items + footer (+ header)
         elif end >= 10 and data[end - 10 : end - 7] == b"3DI":
-            size_bytes = data[end - 4 : end]
-            size = (size_bytes[0] << 21) | (size_bytes[1] << 14) | (size_bytes[2] << 7) | size_bytes[3]
-            end -= 20 + size  # header, body, footer
+            end -= 20 + _syncsafe(data[end - 4 : end])  # header, body, footer
         else:
             break
         if end <= 0:

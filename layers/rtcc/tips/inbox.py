@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, get_args
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from rtcc.models.tips import Category, Disposition, Priority, Status
 from rtcc.settings import get_settings
@@ -39,6 +39,7 @@ from rtcc.tips.records import (
     now_utc,
     parse_iso,
     transaction,
+    update_if_exists,
 )
 from rtcc.tips.retention import retention_change
 from rtcc.tips.text import query_words
@@ -194,12 +195,8 @@ class TipInbox:
         if tip.unread:
             # Not a version bump: reading must never conflict with a tipster's message. The
             # condition keeps a tip deleted meanwhile (retention) from coming back as a stub.
-            try:
-                tip.update(actions=[TipRecord.unread.set(False)], condition=TipRecord.code.exists())
-            except UpdateError as exc:
-                if exc.cause_response_code != "ConditionalCheckFailedException":
-                    raise
-                raise TipNotFound(f"code: no tip {code}") from None
+            if not update_if_exists(tip, [TipRecord.unread.set(False)]):
+                raise TipNotFound(f"code: no tip {code}")
         return tip, messages, media
 
     def _media_view(self, m: TipMediaRecord) -> dict[str, Any]:

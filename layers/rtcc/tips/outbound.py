@@ -31,7 +31,7 @@ from rtcc.settings import get_settings
 from rtcc.sms import SmsGateway
 from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord, TipVaultRecord
 from rtcc.tips.ports import ContactSealer
-from rtcc.tips.records import RECEIPT_RETENTION, iso, now_utc, parse_iso
+from rtcc.tips.records import RECEIPT_RETENTION, condition_failed, get_or_none, iso, now_utc, parse_iso
 from rtcc.topology import TOPOLOGY
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ class OutboundSender:
                 condition=condition,
             )
         except UpdateError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return None
             raise
         return claim
@@ -243,7 +243,7 @@ class OutboundSender:
         try:
             message.update(actions=actions, condition=condition)
         except UpdateError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
             # Someone else settled it (or took over an expired claim): theirs stands.
             logger.info("tips.outbound reply settled elsewhere", extra={"code": message.code})
@@ -255,7 +255,7 @@ class OutboundSender:
         retry: list[str] = []
         for number in settings.tips_supervisor_numbers:
             marker = alert_marker_key(code, keywords, number)
-            if _exists(TipReceiptRecord, marker):
+            if get_or_none(TipReceiptRecord, marker) is not None:
                 skipped += 1  # texted by an earlier attempt of this job
                 continue
             try:
@@ -296,15 +296,3 @@ def _claim_expired(message: TipMessageRecord) -> bool:
     except ValueError:
         return True
     return now_utc() - claimed > CLAIM_EXPIRES_AFTER
-
-
-def _condition_failed(exc: UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
-def _exists(model: Any, key: str) -> bool:
-    try:
-        model.get(key)
-    except DoesNotExist:
-        return False
-    return True

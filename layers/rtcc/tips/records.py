@@ -7,9 +7,10 @@ import secrets
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -62,13 +63,41 @@ def put_all(records: Sequence[Model]) -> None:
             raise PutError(f"BatchWriteItem left items unprocessed in {sorted(pending)}")
 
 
+def condition_failed(exc: PynamoDBException) -> bool:
+    """Whether a write was refused by its condition (not throttled, not an outage)."""
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def get_or_none(
+    model: type[Model], hash_key: Any, range_key: Any = None, consistent_read: bool = False
+) -> Any:
+    """The item, or None when there is none."""
+    try:
+        return model.get(hash_key, range_key, consistent_read=consistent_read)
+    except DoesNotExist:
+        return None
+
+
 def create_if_absent(record: Model) -> bool:
     """Put `record` unless an item with its key exists; True if this call created it."""
     hash_attr = type(record)._hash_key_attribute()
     try:
         record.save(condition=hash_attr.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def update_if_exists(record: Model, actions: list[Any]) -> bool:
+    """UpdateItem that never recreates an item deleted since it was read (a plain one
+    would leave a stub holding only the updated attributes); False when it is gone."""
+    hash_attr = type(record)._hash_key_attribute()
+    try:
+        record.update(actions=actions, condition=hash_attr.exists())
+    except UpdateError as exc:
+        if condition_failed(exc):
             return False
         raise
     return True

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from rtcc.retention import Claim, due_day, register_purger, schedule_entry, unschedule_entry
 from rtcc.settings import get_settings
 from rtcc.store.retention import RetentionRecord
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord, TipVaultRecord
 from rtcc.tips.ports import MediaStore
-from rtcc.tips.records import parse_iso
+from rtcc.tips.records import condition_failed, get_or_none, parse_iso
 from rtcc.tips.web_intake import upload_key
 
 KIND = "tip"
@@ -49,10 +49,6 @@ def retention_change(tip: TipRecord) -> tuple[RetentionRecord | None, RetentionR
     return old, (schedule_entry(KIND, tip.code, day, due[1]) if due and day else None)
 
 
-def _condition_failed(exc: UpdateError | DeleteError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
 class TipPurger:
     def __init__(self, store: MediaStore) -> None:
         self.store = store
@@ -68,9 +64,9 @@ class TipPurger:
                 & TipRecord.purging.does_not_exist(),
             )
         except UpdateError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
-            tip = _get(code)
+            tip = get_or_none(TipRecord, code, consistent_read=True)
             if tip is not None and tip.purging and tip.purge_on == day:
                 return Claim.RESUMED
             return Claim.NOT_DUE
@@ -91,15 +87,8 @@ class TipPurger:
         try:
             TipRecord(code).delete(condition=TipRecord.purging == True)  # noqa: E712 (pynamodb)
         except DeleteError as exc:
-            if not _condition_failed(exc):  # gone already: a redo after a crash
+            if not condition_failed(exc):  # gone already: a redo after a crash
                 raise
-
-
-def _get(code: str) -> TipRecord | None:
-    try:
-        return TipRecord.get(code, consistent_read=True)
-    except DoesNotExist:
-        return None
 
 
 def _default_purger() -> TipPurger:

@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from rtcc.secrets import secret_value
 from rtcc.settings import Settings, get_settings
@@ -56,8 +56,10 @@ from rtcc.tips.pseudonym import pseudonym_for
 from rtcc.tips.records import (
     RECEIPT_RETENTION,
     activity_key,
+    condition_failed,
     create_if_absent,
     feed_entry,
+    get_or_none,
     iso,
     message_key,
     new_id,
@@ -74,7 +76,6 @@ _RAISES_TO_HIGH = ("low", "normal")
 #: MessageSids remembered on a tip; a redo comes within seconds, long before 20 more
 #: messages from the same tipster could push its own out.
 RECENT_SIDS = 20
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class SmsIntake:
         settings = get_settings()
         key = secret_value("tips_pseudonym_key").encode()
         pseudonym = pseudonym_for(sms.from_number, key)
-        tipster = _get(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
+        tipster = get_or_none(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
         if tipster.blocked:
             # No ack: a blocked sender learns nothing, and nothing of theirs is kept.
             logger.info("tips.sms blocked sender", extra={"message_sid": sms.message_sid})
@@ -211,7 +212,7 @@ class SmsIntake:
         open_tip = None
         state = _state(tipster)
         if joins_open_tip(state, moment, timedelta(minutes=settings.tips_thread_window_minutes), command):
-            open_tip = _get(TipRecord, tipster.open_code)
+            open_tip = get_or_none(TipRecord, tipster.open_code)
             if open_tip is not None and open_tip.status == "closed":
                 open_tip = None
         for _ in range(_ATTEMPTS):
@@ -226,7 +227,7 @@ class SmsIntake:
             )
             if create_if_absent(claim):
                 return claim, True, open_tip
-            earlier = _get(TipReceiptRecord, sms.message_sid)
+            earlier = get_or_none(TipReceiptRecord, sms.message_sid)
             if earlier is None:  # expired between the two calls: claim again
                 continue
             if earlier.state in (None, "stored"):
@@ -357,7 +358,7 @@ class SmsIntake:
             )
             if create_if_absent(tip):
                 return tip
-            existing = _get(TipRecord, code)
+            existing = get_or_none(TipRecord, code)
             if existing is not None and message.sid in (existing.recent_inbound_sids or ()):
                 return existing  # created by an earlier attempt of this delivery
             self._move_claim(message, settings, attempt + 1, outcome="new")
@@ -377,7 +378,7 @@ class SmsIntake:
                 condition=(TipReceiptRecord.code == old) & (TipReceiptRecord.state == "claimed"),
             )
         except UpdateError as exc:
-            if exc.cause_response_code != _CONDITION_FAILED:
+            if not condition_failed(exc):
                 raise
             message.claim.refresh(consistent_read=True)
         logger.info("tips.sms claim moved to another code", extra={"from": old, "to": message.code})
@@ -388,7 +389,7 @@ class SmsIntake:
         """Add the message to the claim's open tip (optimistic lock on `version`). Returns
         (None, False) when the tip closed meanwhile: the message then starts a new one."""
         if tip is None or tip.code != message.code:
-            tip = _get(TipRecord, message.code)
+            tip = get_or_none(TipRecord, message.code)
         for _ in range(_ATTEMPTS):
             recent = list(tip.recent_inbound_sids or ()) if tip is not None else []
             if message.sid in recent:
@@ -415,10 +416,10 @@ class SmsIntake:
                 tip.save(condition=TipRecord.version == seen)
                 return tip, newly_keyworded
             except PutError as exc:
-                if exc.cause_response_code != _CONDITION_FAILED:
+                if not condition_failed(exc):
                     raise
                 # An officer saved the tip, or another message joined it: read, redo.
-                tip = _get(TipRecord, message.code)
+                tip = get_or_none(TipRecord, message.code)
         raise RuntimeError("tip kept changing")
 
     def _count_and_thread(self, message: _Message, tipster: TipsterRecord) -> int | None:
@@ -455,10 +456,10 @@ class SmsIntake:
                 tipster.update(actions=actions, condition=condition)
                 return int(tipster.window_count or 0)
             except UpdateError as exc:
-                if exc.cause_response_code != _CONDITION_FAILED:
+                if not condition_failed(exc):
                     raise
                 # Another message reset the window first: count in the new one.
-                tipster = _get(TipsterRecord, tipster.pseudonym) or TipsterRecord(tipster.pseudonym)
+                tipster = get_or_none(TipsterRecord, tipster.pseudonym) or TipsterRecord(tipster.pseudonym)
         raise RuntimeError("rate window kept changing")
 
 
@@ -486,10 +487,3 @@ def _state(tipster: TipsterRecord) -> TipsterState:
         window_start=parse_iso(tipster.window_start) if tipster.window_start else None,
         window_count=int(tipster.window_count or 0),
     )
-
-
-def _get(model, hash_key, range_key=None):
-    try:
-        return model.get(hash_key, range_key) if range_key is not None else model.get(hash_key)
-    except DoesNotExist:
-        return None

@@ -29,6 +29,7 @@ from rtcc.tips.records import (
     TipInputError,
     TipUnlockFailed,
     activity_key,
+    condition_failed,
     feed_entry,
     iso,
     message_key,
@@ -36,6 +37,7 @@ from rtcc.tips.records import (
     now_utc,
     parse_iso,
     transaction,
+    update_if_exists,
 )
 from rtcc.tips.sms_intake import notify_supervisors
 from rtcc.tips.text import find_keywords, preview, search_words
@@ -238,7 +240,7 @@ class WebIntake:
                 condition=TipRecord.failed_unlocks >= FAILED_UNLOCKS_BEFORE_LOCK,
             )
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
             # A parallel failure locked it first.
 
@@ -316,7 +318,7 @@ class WebIntake:
                     condition=TipMediaRecord.state == "awaiting_upload",
                 )
             except UpdateError as exc:
-                if exc.cause_response_code != "ConditionalCheckFailedException":
+                if not condition_failed(exc):
                     raise
                 media.refresh()  # confirmed in parallel
         if media.state != "pending":
@@ -332,14 +334,9 @@ class WebIntake:
 
 
 def _update_existing(tip: TipRecord, actions: list[Any]) -> None:
-    """An UpdateItem that never recreates a tip deleted since it was read (a plain one
-    would leave a stub holding only the updated attribute)."""
-    try:
-        tip.update(actions=actions, condition=TipRecord.code.exists())
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise TipUnlockFailed(UNLOCK_FAILED) from None
+    """Update a tip read a moment ago; one deleted since (retention) answers like an unknown code."""
+    if not update_if_exists(tip, actions):
+        raise TipUnlockFailed(UNLOCK_FAILED)
 
 
 def public_thread(messages: list[TipMessageRecord], media: list[TipMediaRecord]) -> list[dict[str, Any]]:
