@@ -9,6 +9,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from rtcc import snapstart
 from rtcc.audit import AuditEvent, AuditLog
 from rtcc.metrics import count
 from rtcc.secrets import secret_value
@@ -21,6 +22,19 @@ from rtcc.tips.sms_intake import SmsIntake
 
 logger = Logger(service="rtcc-tips")
 route_tips_logs(logger)
+
+
+def _warm() -> None:
+    """Before a SnapStart snapshot: import what the first message would import lazily
+    (the AWS adapters, Twilio's media source, Powertools' secrets provider)."""
+    import aws_lambda_powertools.utilities.parameters  # noqa: F401
+    import rtcc.tips.adapters.aws  # noqa: F401
+    import rtcc.tips.adapters.twilio_media  # noqa: F401
+
+    get_settings()
+
+
+snapstart.enable(warm=_warm)
 
 #: Twilio's form for one message with ten media items is a few KB; anything far larger
 #: is not Twilio.

@@ -1,24 +1,48 @@
-"""Builds the one REST resolver: validation, OpenAPI, error bodies, routers."""
+"""Builds the one REST resolver: validation, OpenAPI, error bodies, routers.
+
+Routers are included on the first request to one of their paths (`ROUTER_PREFIXES`),
+not when the module is imported: a router's module pulls in its pydantic models and
+services, and the OpenAPI models come only with /api/docs and /api/openapi.json. A cold
+start then pays for what its request needs (issue 7: import time of the api function).
+With SnapStart, `RtccResolver.include_all` runs before the snapshot (functions/api.py),
+so a restored environment has every router already.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from rtcc import __version__
-from rtcc.api.routes import audit as audit_routes
-from rtcc.api.routes import platform as platform_routes
-from rtcc.api.routes import tips as tips_routes
 from rtcc.api.security import precheck
 
 logger = Logger(service="rtcc-api")
 
-SWAGGER_ASSETS = "/vendor/swagger-ui"
+#: Relative to the docs page (<site>/api/docs), so it stays under the stage path of the
+#: execute-api URL (/prod/vendor/...); "/vendor/..." would leave it and get a 403.
+SWAGGER_ASSETS = "../vendor/swagger-ui"
+
+#: Path prefix -> the router module serving it (the longest matching prefix wins). Every
+#: route a router declares must start with one of its own prefixes (a unit test checks
+#: it), or the route would answer 404 until a request to another of its paths came.
+ROUTER_PREFIXES: dict[str, str] = {
+    "/api/health": "rtcc.api.routes.platform",
+    "/config.json": "rtcc.api.routes.platform",
+    "/api/me": "rtcc.api.routes.platform",
+    "/api/audit": "rtcc.api.routes.audit",
+    "/api/public/audit/": "rtcc.api.routes.audit",
+    "/api/tips": "rtcc.api.routes.tips",
+    "/api/public/tips": "rtcc.api.routes.tips",
+}
+#: Paths that describe every route: all routers are included before they answer.
+DOCS_PATHS = ("/api/docs", "/api/openapi.json")
 
 
 def _error(status: int, message: str, detail: object | None = None) -> Response:
@@ -26,6 +50,13 @@ def _error(status: int, message: str, detail: object | None = None) -> Response:
     if detail is not None:
         body["detail"] = detail
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def served_under(event: APIGatewayProxyEvent) -> str:
+    """The prefix the client put before the resource path: "/prod" on the execute-api URL
+    (API Gateway keeps the stage only in requestContext.path), "" at a domain's root."""
+    full, path = event.request_context.path or "", event.path or ""
+    return full[: -len(path)] if path and full.endswith(path) else ""
 
 
 def _describe(errors: list[dict]) -> list[dict]:
@@ -43,6 +74,68 @@ class RtccResolver(APIGatewayRestResolver):
     """The Powertools REST resolver, refusing oversized and anonymous requests before
     any route, validation or body parsing runs."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._included: set[str] = set()
+        self._docs_enabled = False
+        # `rtcc dev` may call one handler from several gateway threads.
+        self._include_lock = threading.Lock()
+
+    def include_for(self, path: str) -> None:
+        """Include the router serving `path` (all of them for the docs), once."""
+        if path in DOCS_PATHS:
+            self.include_all()
+            return
+        matching = [prefix for prefix in ROUTER_PREFIXES if path.startswith(prefix)]
+        if matching:
+            self._include(ROUTER_PREFIXES[max(matching, key=len)])
+
+    def include_all(self) -> None:
+        for module in dict.fromkeys(ROUTER_PREFIXES.values()):
+            self._include(module)
+        with self._include_lock:
+            if not self._docs_enabled:
+                self._enable_docs()
+                self._docs_enabled = True
+
+    def _include(self, module: str) -> None:
+        if module in self._included:
+            return
+        with self._include_lock:
+            if module not in self._included:
+                self.include_router(importlib.import_module(module).router)
+                self._included.add(module)
+
+    def _enable_docs(self) -> None:
+        # The OpenAPI models (~0.1-0.2 s of pydantic classes) load only here.
+        from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+
+        security = {
+            "security_schemes": {"cognito": HTTPBearer(bearerFormat="JWT")},
+            "security": [{"cognito": []}],
+        }
+        self.enable_swagger(
+            path="/api/docs",
+            title="rtcc API",
+            version=__version__,
+            description="Real-Time Crime Center API. Staff calls carry a Cognito ID token as a Bearer token.",
+            swagger_base_url=SWAGGER_ASSETS,
+            **security,
+        )
+
+        @self.get("/api/openapi.json", include_in_schema=False)
+        def openapi():  # noqa: ANN202 (a Response, kept out of the schema)
+            return Response(
+                200,
+                content_types.APPLICATION_JSON,
+                self.get_openapi_json_schema(
+                    title="rtcc API",
+                    version=__version__,
+                    servers=[Server(url=served_under(self.current_event) or "/")],
+                    **security,
+                ),
+            )
+
     def resolve(self, event: dict, context) -> dict:  # type: ignore[override]
         refused = precheck(event)
         if refused:
@@ -54,10 +147,11 @@ class RtccResolver(APIGatewayRestResolver):
                 "body": json.dumps({"statusCode": status, "message": message}),
                 "isBase64Encoded": False,
             }
+        self.include_for(str(event.get("path") or ""))
         return super().resolve(event, context)
 
 
-def build_app() -> APIGatewayRestResolver:
+def build_app() -> RtccResolver:
     app = RtccResolver(enable_validation=True)
 
     @app.exception_handler(RequestValidationError)
@@ -80,32 +174,5 @@ def build_app() -> APIGatewayRestResolver:
         # Logged with the request id; the caller gets no stack trace and no internals.
         logger.exception("unhandled error")
         return _error(500, "internal error; quote the request id to an administrator")
-
-    app.include_router(platform_routes.router)
-    app.include_router(audit_routes.router)
-    app.include_router(tips_routes.router)
-
-    app.enable_swagger(
-        path="/api/docs",
-        title="rtcc API",
-        version=__version__,
-        description="Real-Time Crime Center API. Staff calls carry a Cognito ID token as a Bearer token.",
-        swagger_base_url=SWAGGER_ASSETS,
-        security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
-        security=[{"cognito": []}],
-    )
-
-    @app.get("/api/openapi.json", include_in_schema=False)
-    def openapi():  # noqa: ANN202 (a Response, kept out of the schema)
-        return Response(
-            200,
-            content_types.APPLICATION_JSON,
-            app.get_openapi_json_schema(
-                title="rtcc API",
-                version=__version__,
-                security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
-                security=[{"cognito": []}],
-            ),
-        )
 
     return app

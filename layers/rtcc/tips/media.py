@@ -16,10 +16,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from rtcc.settings import get_settings
 from rtcc.store.tips import TipMediaRecord, TipRecord
-from rtcc.tips.avmeta import MediaMetadataError, strip_av_metadata
-from rtcc.tips.imagemeta import ImageRejected, strip_metadata
 from rtcc.tips.mediapolicy import DOCUMENT_TYPES, IMAGE_TYPES, judge
-from rtcc.tips.pdfmeta import PdfRejected, strip_pdf_metadata
 from rtcc.tips.ports import MediaRefused, MediaSource, MediaStore, MediaTooLarge
 from rtcc.tips.records import feed_entry, iso, now_utc, transaction
 from rtcc.tips.web_intake import upload_key
@@ -31,6 +28,37 @@ _SETTLE_ATTEMPTS = 5
 
 def stored_key(code: str, media_id: str) -> str:
     return f"tips/{code}/{media_id}"
+
+
+class _Refused(Exception):
+    """A cleaner's refusal (ImageRejected, PdfRejected, MediaMetadataError): its reason."""
+
+
+def _clean(content_type: str, data: bytes) -> bytes:
+    """The cleaned file, or _Refused naming why it is refused.
+
+    Each cleaner is imported with the first item of its kind: Pillow and pypdf make a
+    cold start slower than the rest of this module, and most batches hold only photos."""
+    if content_type in IMAGE_TYPES:
+        from rtcc.tips.imagemeta import ImageRejected, strip_metadata
+
+        try:
+            return strip_metadata(data, content_type)
+        except ImageRejected as exc:
+            raise _Refused(str(exc)) from exc
+    if content_type in DOCUMENT_TYPES:
+        from rtcc.tips.pdfmeta import PdfRejected, strip_pdf_metadata
+
+        try:
+            return strip_pdf_metadata(data)
+        except PdfRejected as exc:
+            raise _Refused(str(exc)) from exc
+    from rtcc.tips.avmeta import MediaMetadataError, strip_av_metadata
+
+    try:
+        return strip_av_metadata(data)
+    except MediaMetadataError as exc:
+        raise _Refused(str(exc)) from exc
 
 
 class MediaProcessor:
@@ -70,15 +98,9 @@ class MediaProcessor:
         verdict = judge(item.declared_type or fetched.content_type, fetched.data, limit)
         if not verdict.accepted:
             return self._reject(item, verdict.reason)
-        data = fetched.data
         try:
-            if verdict.content_type in IMAGE_TYPES:
-                data = strip_metadata(data, verdict.content_type)
-            elif verdict.content_type in DOCUMENT_TYPES:
-                data = strip_pdf_metadata(data)
-            else:
-                data = strip_av_metadata(data)
-        except (ImageRejected, MediaMetadataError, PdfRejected) as exc:
+            data = _clean(verdict.content_type, fetched.data)
+        except _Refused as exc:
             return self._reject(item, str(exc))
         digest = hashlib.sha256(data).hexdigest()
         key = stored_key(item.code, item.media_id)
