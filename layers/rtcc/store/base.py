@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
 
 from pynamodb.attributes import TTLAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
 from rtcc.settings import Settings, get_settings
@@ -35,6 +38,53 @@ def bind_models(settings: Settings) -> None:
         model.Meta.region = settings.region
         model.Meta.host = settings.aws_endpoint_url
         model._connection = None
+
+
+# --- TTL ------------------------------------------------------------------------------------
+# DynamoDB deletes expired items lazily (typically within days, with no upper bound), and
+# until then they read, query and satisfy conditions like any other. An item whose TTL has
+# passed must count as gone everywhere, or e.g. a tipster's sealed number outlives the
+# retention period for as long as DynamoDB is slow. These are the one rule for that.
+
+
+@cache
+def ttl_attribute(model: type[Model]) -> TTLAttribute | None:
+    """The model's TTL attribute, if its table has one."""
+    return next((attr for attr in model.get_attributes().values() if isinstance(attr, TTLAttribute)), None)
+
+
+def is_expired(record: Model, now: datetime | None = None) -> bool:
+    """Whether `record`'s TTL time has come: DynamoDB may still return it, but it is gone."""
+    attr = ttl_attribute(type(record))
+    if attr is None:
+        return False
+    expires = getattr(record, attr.attr_name)
+    return expires is not None and expires <= (now or datetime.now(UTC))
+
+
+def live_condition(model: type[Model], now: datetime | None = None) -> Condition | None:
+    """Condition that the item is not expired (True for an absent item too: AND it with an
+    `exists()` to require the item); None for a model without TTL."""
+    attr = ttl_attribute(model)
+    if attr is None:
+        return None
+    return attr.does_not_exist() | (attr > (now or datetime.now(UTC)))
+
+
+def absent_condition(model: type[Model], now: datetime | None = None) -> Condition:
+    """Condition that no live item has this key: none at all, or only an expired one."""
+    absent = model._hash_key_attribute().does_not_exist()
+    attr = ttl_attribute(model)
+    if attr is None:
+        return absent
+    return absent | (attr <= (now or datetime.now(UTC)))
+
+
+def present_condition(model: type[Model], now: datetime | None = None) -> Condition:
+    """Condition that a live item has this key (exists and is not expired)."""
+    exists = model._hash_key_attribute().exists()
+    live = live_condition(model, now)
+    return exists if live is None else exists & live
 
 
 @dataclass(frozen=True)
@@ -91,9 +141,8 @@ def table_spec(model: type[Model]) -> TableSpec:
                 non_key_attributes=tuple(projection.get("NonKeyAttributes", ())),
             )
         )
-    ttl = next(
-        (attr.attr_name for attr in model.get_attributes().values() if isinstance(attr, TTLAttribute)), None
-    )
+    ttl_attr = ttl_attribute(model)
+    ttl = ttl_attr.attr_name if ttl_attr is not None else None
     return TableSpec(
         logical_name=model.Meta.logical_name,  # type: ignore[attr-defined]
         table_name=model.Meta.table_name,

@@ -17,6 +17,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from rtcc.models.tips import Category, Disposition, Priority, Status
 from rtcc.settings import get_settings
+from rtcc.store.base import is_expired, live_condition
 from rtcc.store.tips import (
     TipFeedRecord,
     TipMediaRecord,
@@ -173,6 +174,8 @@ class TipInbox:
         day = since.date()
         while day <= moment.date():
             for entry in TipFeedRecord.query(day.isoformat(), TipFeedRecord.cursor > after):
+                if is_expired(entry, moment):
+                    continue  # past its TTL, not yet removed by DynamoDB
                 cursor = max(cursor, entry.cursor)
                 if entry.code not in codes:
                     codes.append(entry.code)
@@ -238,7 +241,7 @@ class TipInbox:
             seen = int(tip.version or 0)
             moment = now_utc()
             tip.version = seen + 1
-            vault = None if vault_gone else self._vault_retention(tip, was_closed)
+            vault = self._vault_retention(tip, was_closed, vault_gone)
             # Only what starts, stops or changes the clock moves the schedule (a note on a
             # closed tip keeps the day it was given).
             unscheduled, scheduled = (
@@ -257,12 +260,18 @@ class TipInbox:
                     for item in puts:
                         tx.save(item)
                     if vault is not None:
-                        tx.update(TipVaultRecord(code), actions=[vault[0]], condition=vault[1])
+                        tx.update(TipVaultRecord(code), actions=vault[0], condition=vault[1])
                 return tip, changed
             except TransactWriteError as exc:
                 reasons = list(exc.cancellation_reasons or [])
-                if vault is not None and _failed_at(reasons, vault_at) and not _failed_at(reasons, tip_at):
-                    # Reopening a tip whose contact is gone already: nothing to un-schedule.
+                if (
+                    vault is not None
+                    and vault[1] is not None
+                    and _failed_at(reasons, vault_at)
+                    and not _failed_at(reasons, tip_at)
+                ):
+                    # The contact is gone already, or past its retention and not yet removed
+                    # by TTL: nothing to un-schedule, and it must not come back.
                     vault_gone = True
                     continue
                 attempt += 1
@@ -313,21 +322,29 @@ class TipInbox:
             changed.append("notes")
         return changed
 
-    def _vault_retention(self, tip: TipRecord, was_closed: bool) -> tuple[Any, Any] | None:
-        """The vault update (action, condition) that goes into the same transaction as a
+    def _vault_retention(self, tip: TipRecord, was_closed: bool, gone: bool) -> tuple[list, Any] | None:
+        """The vault update (actions, condition) that goes into the same transaction as a
         close or reopen, so a failure cannot leave a closed tip whose contact is kept forever.
 
-        Closing starts the countdown to deleting the tipster's contact: an unconditional SET
-        of `expires` (on a vault item that is gone already it leaves only `code` + `expires`,
-        which TTL removes). Reopening stops it, only where the sealed contact still exists.
+        Closing starts the countdown to deleting the tipster's contact: a SET of `expires`
+        (on a vault item that is gone already it leaves only `code` + `expires`, which TTL
+        removes). Reopening stops it, only where the sealed contact still exists. Both only
+        while the item is not past its TTL: DynamoDB can keep an expired item for days, and
+        reopening (or closing again) must not give a contact whose retention is over a new
+        lease. When that condition fails (`gone`), the retry removes the sealed contact
+        itself, whatever DynamoDB's TTL sweep has or has not done yet.
         Always inside a transaction: a plain UpdateItem from pynamodb asks for the whole item
         back (ReturnValues=ALL_NEW), which would hand the API the sealed contact."""
         if tip.channel != "sms" or was_closed == (tip.status == "closed"):
             return None
+        moment = now_utc()
+        if gone:
+            return [TipVaultRecord.ciphertext.remove(), TipVaultRecord.expires.set(moment)], None
+        live = live_condition(TipVaultRecord, moment)
         if tip.status == "closed":
-            expires = now_utc() + timedelta(days=get_settings().tips_vault_retention_days)
-            return TipVaultRecord.expires.set(expires), None
-        return TipVaultRecord.expires.remove(), TipVaultRecord.ciphertext.exists()
+            expires = moment + timedelta(days=get_settings().tips_vault_retention_days)
+            return [TipVaultRecord.expires.set(expires)], live
+        return [TipVaultRecord.expires.remove()], TipVaultRecord.ciphertext.exists() & live
 
     # --- reply --------------------------------------------------------------------------------
     def reply(self, code: str, text: str, author: str) -> TipMessageRecord:

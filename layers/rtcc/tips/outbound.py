@@ -52,6 +52,7 @@ CLAIM_EXPIRES_AFTER = timedelta(seconds=_OUTBOUND.timeout_s + 30)
 #: `failed` so the officer sees it was not sent.
 MAX_RECEIVES = _QUEUE.max_receive_count
 _CLAIM_PREFIX = "sending since "
+CONTACT_DELETED = "the tipster's contact has been deleted (retention period over)"
 
 
 class SendFailed(Exception):
@@ -133,7 +134,10 @@ class OutboundSender:
         claim = self._claim(message)
         if claim is None:
             raise ReplyBusy(f"reply {code} was claimed by another invocation")
-        vault = TipVaultRecord.get(code)
+        vault = _live_vault(code)
+        if vault is None:  # its TTL passed since the check above
+            self._settle(message, "undeliverable", CONTACT_DELETED, claim=claim)
+            return "undeliverable"
         number = self.sealer.unseal(vault.ciphertext, code)
         try:
             sid = send_sms(self.sms, number, get_settings().tips_line_number, reply_text(code, message.body))
@@ -201,13 +205,9 @@ class OutboundSender:
         raise failed
 
     def _undeliverable(self, code: str) -> str | None:
-        try:
-            vault = TipVaultRecord.get(code)
-        except DoesNotExist:
-            vault = None
-        if vault is None or not vault.ciphertext:
-            # Gone, or only the expiry a close wrote after the item had gone (see inbox).
-            return "the tipster's contact has been deleted (retention period over)"
+        vault = _live_vault(code)
+        if vault is None:
+            return CONTACT_DELETED
         if vault.opted_out:
             return "the tipster opted out (STOP)"
         tip = TipRecord.get(code)
@@ -285,6 +285,16 @@ class OutboundSender:
         if retry:
             raise SendFailed(retry[0])  # SQS retries; the markers keep others from a second text
         return "sent"
+
+
+def _live_vault(code: str) -> TipVaultRecord | None:
+    """The tip's sealed contact, or None once it is gone: deleted, holding only the expiry
+    a close wrote after the item had gone (see inbox), or past its TTL but not yet removed
+    by DynamoDB (which can take days: the retention period is what counts)."""
+    vault = get_or_none(TipVaultRecord, code)
+    if vault is None or not vault.ciphertext:
+        return None
+    return vault
 
 
 def _claim_expired(message: TipMessageRecord) -> bool:

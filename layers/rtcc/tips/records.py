@@ -14,6 +14,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, Updat
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from rtcc.store.base import absent_condition, is_expired, present_condition
 from rtcc.store.tips import TipFeedRecord, TipRecord
 
 #: Feed entries outlive any sensible polling gap; a console away longer reloads its list.
@@ -71,18 +72,19 @@ def condition_failed(exc: PynamoDBException) -> bool:
 def get_or_none(
     model: type[Model], hash_key: Any, range_key: Any = None, consistent_read: bool = False
 ) -> Any:
-    """The item, or None when there is none."""
+    """The item, or None when there is none or its TTL has passed (see rtcc.store.base)."""
     try:
-        return model.get(hash_key, range_key, consistent_read=consistent_read)
+        record = model.get(hash_key, range_key, consistent_read=consistent_read)
     except DoesNotExist:
         return None
+    return None if is_expired(record) else record
 
 
 def create_if_absent(record: Model) -> bool:
-    """Put `record` unless an item with its key exists; True if this call created it."""
-    hash_attr = type(record)._hash_key_attribute()
+    """Put `record` unless a live item with its key exists (an expired one is replaced);
+    True if this call created it."""
     try:
-        record.save(condition=hash_attr.does_not_exist())
+        record.save(condition=absent_condition(type(record)))
     except PutError as exc:
         if condition_failed(exc):
             return False
@@ -92,10 +94,10 @@ def create_if_absent(record: Model) -> bool:
 
 def update_if_exists(record: Model, actions: list[Any]) -> bool:
     """UpdateItem that never recreates an item deleted since it was read (a plain one
-    would leave a stub holding only the updated attributes); False when it is gone."""
-    hash_attr = type(record)._hash_key_attribute()
+    would leave a stub holding only the updated attributes); False when it is gone or
+    expired."""
     try:
-        record.update(actions=actions, condition=hash_attr.exists())
+        record.update(actions=actions, condition=present_condition(type(record)))
     except UpdateError as exc:
         if condition_failed(exc):
             return False
