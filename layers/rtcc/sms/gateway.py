@@ -57,11 +57,21 @@ class OutboxSmsGateway:
             self._messages.clear()
 
 
+#: Seconds one Twilio API call may take (connect, then read). twilio's default is no
+#: timeout at all: a stalled connection would hold the sender until Lambda kills it at the
+#: function's timeout (tip-outbound: 30 s), taking the rest of its batch down with it and
+#: leaving replies claimed as `sending`. Well under that, a stall becomes an ordinary send
+#: failure that SQS retries.
+TWILIO_TIMEOUT_S = 8.0
+
+
 class TwilioSmsGateway:
     def __init__(self, account_sid: str, auth_token: str) -> None:
-        from twilio.rest import Client  # imported here: only deployed senders pay for it
+        # Imported here: only deployed senders pay for twilio.
+        from twilio.http.http_client import TwilioHttpClient
+        from twilio.rest import Client
 
-        self._client = Client(account_sid, auth_token)
+        self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT_S))
 
     def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
         kwargs = {"media_url": list(media_urls)} if media_urls else {}
