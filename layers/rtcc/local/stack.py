@@ -52,6 +52,10 @@ def _check_port_free(port: int) -> None:
     if port == 0:
         return
     with socket.socket() as probe:
+        # As the servers bind (werkzeug sets SO_REUSEADDR): connections of a stack that just
+        # stopped linger in TIME_WAIT for up to a minute, which must not count as "in use".
+        # A live listener still refuses the bind.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:
