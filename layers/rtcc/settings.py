@@ -113,6 +113,15 @@ class Settings(BaseSettings):
         default_factory=lambda: ["api.twilio.com", "media.twiliocdn.com", "mms.twiliocdn.com"],
         description="Hosts media may be downloaded from (SSRF guard); the local stack adds its own.",
     )
+    tips_media_redirect_hosts: list[str] = Field(
+        default_factory=lambda: [
+            "mms.twiliocdn.com",
+            "media.twiliocdn.com",
+            "s3-external-1.amazonaws.com/media.twiliocdn.com/",
+        ],
+        description="Where a media download may be redirected to (host, or host/path-prefix): "
+        "Twilio's media CDN, without Twilio credentials.",
+    )
     tips_max_media_bytes: int = Field(5 * 1024 * 1024, ge=1, description="Largest media item accepted.")
     tips_vault_key_id: str = Field(
         "alias/rtcc-tips-vault", description="KMS key (id, ARN or alias) encrypting tipster contacts."

@@ -1,8 +1,13 @@
 """Downloading (and then deleting) MMS media at Twilio, with an SSRF guard.
 
-The URL comes from a signed webhook, but the guard does not rely on that: only hosts
-named in `tips_media_allowed_hosts` are contacted, at every redirect hop, and Twilio
-credentials go only to the host the URL first named.
+The URL comes from a signed webhook, but the guard does not rely on that: the URL must
+name a host in `tips_media_allowed_hosts` (Twilio's API), and a redirect is followed only
+to those hosts or to one of Twilio's media CDN locations in `tips_media_redirect_hosts`,
+at most `_MAX_REDIRECTS` times, over HTTPS on the default port. Twilio's API answers a
+media GET with a redirect to a short-lived copy: on mms.twiliocdn.com when the account
+enforces HTTP auth on media URLs, else a signed URL on s3-external-1.amazonaws.com in
+Twilio's `media.twiliocdn.com` bucket (which is why that host is allowed only under that
+path). Twilio credentials go only to the host the URL first named, never to a CDN.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import base64
 import urllib.error
 import urllib.request
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
@@ -28,19 +33,31 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+def _matches(rule: str, host: str, path: str) -> bool:
+    """`rule` is a host ("mms.twiliocdn.com") or a host and a path prefix
+    ("s3-external-1.amazonaws.com/media.twiliocdn.com/")."""
+    rule_host, slash, prefix = rule.lower().partition("/")
+    return host == rule_host and (not slash or path.startswith("/" + prefix))
+
+
 class TwilioMediaSource:
-    def _check(self, url: str) -> None:
+    def _check(self, url: str, redirected: bool = False) -> None:
         settings = get_settings()
+        deployed = settings.environment == "deployed"
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        allowed = {h.lower() for h in settings.tips_media_allowed_hosts}
-        if settings.environment != "deployed":
+        allowed = [h.lower() for h in settings.tips_media_allowed_hosts]
+        if not deployed:
             # The local stack serves media itself (/dev/twilio-media on its gateway).
-            allowed.add((urlsplit(settings.public_base_url).hostname or "").lower())
-        if host not in allowed:
+            allowed.append((urlsplit(settings.public_base_url).hostname or "").lower())
+        if redirected:
+            allowed += settings.tips_media_redirect_hosts
+        if not any(_matches(rule, host, parts.path) for rule in allowed):
             raise MediaRefused(f"media host not allowed: {host or 'none'}")
-        if parts.scheme != "https" and not (parts.scheme == "http" and settings.environment != "deployed"):
+        if parts.scheme != "https" and not (parts.scheme == "http" and not deployed):
             raise MediaRefused(f"media URL scheme not allowed: {parts.scheme or 'none'}")
+        if not _plain(parts, deployed):
+            raise MediaRefused("media URL not allowed: credentials, port or dot segments in it")
 
     def _auth(self) -> str:
         settings = get_settings()
@@ -56,8 +73,8 @@ class TwilioMediaSource:
     def fetch(self, location: str, max_bytes: int) -> FetchedMedia:
         url = location
         first_host = urlsplit(location).hostname
-        for _ in range(_MAX_REDIRECTS + 1):
-            self._check(url)
+        for hop in range(_MAX_REDIRECTS + 1):
+            self._check(url, redirected=hop > 0)
             req = self._request("GET", url, urlsplit(url).hostname == first_host)
             try:
                 with _OPENER.open(req, timeout=_TIMEOUT_S) as resp:
@@ -85,3 +102,17 @@ class TwilioMediaSource:
         except urllib.error.HTTPError as exc:
             if exc.code not in (404, 410):  # already gone is what we wanted
                 raise
+
+
+def _plain(parts: SplitResult, deployed: bool) -> bool:
+    """No user:password@ (it would be sent), no other port than HTTPS's in AWS, and no
+    `.`/`..` segment that could step out of an allowed path prefix."""
+    if parts.username is not None or parts.password is not None:
+        return False
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    if deployed and port not in (None, 443):
+        return False
+    return not any(unquote(segment) in (".", "..") for segment in parts.path.split("/"))
