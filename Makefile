@@ -9,10 +9,18 @@ export PYTHONPATH := $(CURDIR)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export POWERTOOLS_TRACE_DISABLED := 1
 
-.PHONY: help install dev test test-fast synth deploy lint format bench clean
+.PHONY: help install dev test test-fast synth bootstrap deploy lint format bench clean
 
 help:
-	@echo "make dev | test | test-fast | synth | deploy | lint | bench | clean"
+	@echo "make dev | test | test-fast | synth | bootstrap | deploy | lint | bench | clean"
+	@echo "  synth, bootstrap, deploy: CONFIG=city.toml (or RTCC_DEPLOY_CONFIG)"
+
+# The city's deployment config. bootstrap and deploy refuse to guess it: the example's
+# region is not the city's. The CDK CLI is the one pinned in infra/package-lock.json.
+CONFIG ?= $(RTCC_DEPLOY_CONFIG)
+need-config = $(if $(CONFIG),,$(error set CONFIG=path/to/city.toml, the config to bootstrap or deploy))
+CDK := npx --prefix infra cdk
+CDK_APP := --app "$(PY) infra/app.py" -c config="$(CONFIG)"
 
 $(UV):
 	python3 -m pip install --quiet --user "uv>=0.5,<1"
@@ -40,11 +48,26 @@ test-fast: install
 	$(PY) -m pytest -q -m "not e2e and not infra"
 
 synth: install
-	$(PY) infra/app.py
+	$(if $(CONFIG),RTCC_DEPLOY_CONFIG="$(CONFIG)") $(PY) infra/app.py
 
-deploy: install
+# Once per account and region: the region (and account, if set) come from CONFIG.
+bootstrap: install
+	$(need-config)
 	npm ci --prefix infra --no-audit --no-fund
-	npx --prefix infra cdk deploy --app "$(PY) infra/app.py" $(CDK_ARGS)
+	$(CDK) bootstrap $(CDK_APP) $(CDK_ARGS)
+
+# While the stack has never been created, a first pass deploys its named tables and user
+# pool unprotected, so a failed create rolls back cleanly and can simply be retried; the
+# second pass turns deletion and termination protection on (infra/first_deploy.py).
+deploy: install
+	$(need-config)
+	npm ci --prefix infra --no-audit --no-fund
+	@first=$$($(PY) -m infra.first_deploy "$(CONFIG)") || exit 1; \
+	if [ "$$first" = yes ]; then \
+	  echo "First deploy of this stack: creating it, then turning protection on."; \
+	  $(CDK) deploy $(CDK_APP) -c first_deploy=true $(CDK_ARGS); \
+	fi
+	$(CDK) deploy $(CDK_APP) $(CDK_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check layers functions infra tests bench kvs_ingest

@@ -1,8 +1,9 @@
 """CDK entry point: `python infra/app.py` (what `cdk synth` and `make synth` run).
 
 Reads the deployment config (cdk context `config`, else $RTCC_DEPLOY_CONFIG, else
-infra/city.example.toml), builds the one stack and checks it with cdk-nag's AWS
-Solutions pack: any unacknowledged finding fails synth, and the full report is written
+infra/city.example.toml) and the context flag `first_deploy` (`make deploy` sets it while
+the stack has never been created: infra/first_deploy.py), builds the one stack and checks
+it with cdk-nag's AWS Solutions pack: any unacknowledged finding fails synth, and the full report is written
 to cdk.out/validation-report.json.
 """
 
@@ -51,13 +52,15 @@ def build_app(config: DeployConfig, *, outdir: str | None = None, nag: bool = Tr
 
 
 def main() -> int:
-    context_config = App().node.try_get_context("config")
+    context = App().node
+    context_config = context.try_get_context("config")
     try:
         config = load_config(config_path(context_config))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    app, _ = build_app(config)
+    first_deploy = str(context.try_get_context("first_deploy") or "").lower() == "true"
+    app, _ = build_app(config, first_deploy=first_deploy)
     try:
         app.synth()
     except RuntimeError as exc:  # jsii's wrapper of CDK's ValidationFailed and friends

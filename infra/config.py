@@ -152,13 +152,43 @@ class DeployConfig(_Strict):
     retention: Retention = Retention()
     alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     waf_rate_limit: int = Field(
-        2000, ge=100, le=2_000_000_000, description="Requests per 5 minutes per client IP."
+        2000,
+        ge=100,
+        le=2_000_000_000,
+        description="Requests per 5 minutes per client IP to what runs a function without a signed-in "
+        "user (the public tip form's API, /config.json).",
+    )
+    waf_user_rate_limit: int = Field(
+        2000,
+        ge=100,
+        le=2_000_000_000,
+        description="Requests per 5 minutes per signed-in console (its token and IP) to the staff API. "
+        "A console polls every 3 s: 100.",
+    )
+    waf_ip_ceiling: int = Field(
+        20000,
+        ge=100,
+        le=2_000_000_000,
+        description="Requests per 5 minutes per client IP over everything (webhooks included): room for "
+        "~150 consoles behind one NAT or carrier IP.",
     )
     api_throttle_rate: float = Field(100, gt=0)
     api_throttle_burst: int = Field(200, gt=0)
     lambda_architecture: Literal["x86_64", "arm64"] = "arm64"
     mfa_required: bool | None = Field(None, description="Default: true when deployed.")
     log_retention_days: int = Field(365, ge=1)
+    ses_from_email: str | None = Field(
+        None,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Send Cognito's email (invitations, password resets) through Amazon SES from this "
+        "verified address; unset: Cognito's own sender, limited to 50 emails a day.",
+    )
+    ses_from_name: str | None = Field(None, min_length=1, max_length=80)
+    ses_verified_domain: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$",
+        description="Set when the SES identity is the sender's domain rather than the address itself.",
+    )
 
     @field_validator("tip_line_number", "alert_number")
     @classmethod
@@ -222,6 +252,19 @@ class DeployConfig(_Strict):
                 "twilio_account_sid: that is the local placeholder; "
                 "use your account's SID from the Twilio console"
             )
+        if self.waf_ip_ceiling < max(self.waf_rate_limit, self.waf_user_rate_limit):
+            raise ValueError(
+                "waf_ip_ceiling: must be at least waf_rate_limit and waf_user_rate_limit "
+                "(it counts every request from the address)"
+            )
+        if (self.ses_from_name or self.ses_verified_domain) and not self.ses_from_email:
+            raise ValueError("ses_from_email: required when ses_from_name or ses_verified_domain is set")
+        if self.ses_verified_domain and self.ses_from_email:
+            domain = self.ses_from_email.rsplit("@", 1)[1].lower()
+            if domain != self.ses_verified_domain:
+                raise ValueError(
+                    f"ses_verified_domain: ses_from_email is not an address of {self.ses_verified_domain}"
+                )
         if bool(self.domain_name) != bool(self.certificate_arn):
             raise ValueError("domain_name: domain_name and certificate_arn go together (set both or neither)")
         return self

@@ -41,20 +41,26 @@ class RtccStack(Stack):
         topology: Topology = TOPOLOGY,
         models: Sequence[type[Model]] = ALL_MODELS,
         web_root: Path = WEB_PUBLIC,
+        first_deploy: bool = False,
     ) -> None:
+        """`first_deploy`: the stack does not exist yet (infra/first_deploy.py). Named
+        tables and the user pool are then created unprotected, to be deleted if the create
+        rolls back, and termination protection waits for the deploy that follows."""
         super().__init__(
             scope,
             config.stack_name,
             # Account-agnostic unless the config names one: synth needs no credentials.
             env=Environment(account=config.account, region=config.region),
             description=f"rtcc Real-Time Crime Center for {config.city_name} ({config.environment})",
-            termination_protection=config.is_deployed,
+            termination_protection=config.is_deployed and not first_deploy,
         )
         Tags.of(self).add("rtcc:city", config.city_name)
         Tags.of(self).add("rtcc:environment", config.environment)
 
-        self.data = DataConstruct(self, "Data", config=config, topology=topology, models=models)
-        self.auth = AuthConstruct(self, "Auth", config=config)
+        self.data = DataConstruct(
+            self, "Data", config=config, topology=topology, models=models, first_deploy=first_deploy
+        )
+        self.auth = AuthConstruct(self, "Auth", config=config, first_deploy=first_deploy)
         self.api = ApiConstruct(
             self,
             "Api",

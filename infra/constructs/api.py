@@ -9,6 +9,7 @@ public ones (health, webhooks, public pages' API) have none, and say so in the t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -500,7 +501,29 @@ class ApiConstruct(Construct):
 
     # --- WAF ------------------------------------------------------------------------
     def _waf(self) -> wafv2.CfnWebACL:
-        """The web ACL in front of the stage: a per-IP rate limit and AWS managed rules.
+        """The web ACL in front of the stage: rate limits sized so a whole department behind
+        one address never meets them, and AWS managed rules everywhere but the webhooks.
+
+        Rate rules (requests per 5 minutes; the first that matches and is over its limit blocks):
+        - unsigned requests to the Twilio webhooks are blocked outright: Twilio signs every
+          request it makes, so only forgeries lack `X-Twilio-Signature` (the function would
+          refuse them too, after an invocation);
+        - `waf_ip_ceiling` per client IP, over everything, webhooks included: the flood
+          ceiling. A police department's consoles usually share one city NAT or carrier IP,
+          so it is high (each console polls every 3 s: 100 requests per 5 minutes). Webhooks
+          get no tighter limit: Twilio retries neither a 403 nor a 429, so a limit a
+          legitimate burst (replies to a city-wide alert) can reach loses texts, and
+          Twilio's pool of source addresses is not ours to know. Their real check is the
+          signature, in the function;
+        - `waf_user_rate_limit` per signed-in console (its Authorization header, with its
+          IP) on the staff API: each officer has their own budget, so twenty consoles
+          behind one IP do not add up. A made-up token gets its own budget too but is
+          refused by the Cognito authorizer before any function runs, and the ceiling
+          caps how many an address can try;
+        - `waf_rate_limit` per client IP on what runs a function without a signed-in user:
+          the public API (the web tip form), health and docs, /config.json, and staff API
+          calls without a token. Pages and static files (S3 reads a console loads ~30 of)
+          only count toward the ceiling.
 
         Deliberately NO WAF request logging (no AWS::WAFv2::LoggingConfiguration): a WAF
         log record holds the client IP, headers and URI of every request it covers, which
@@ -512,11 +535,89 @@ class ApiConstruct(Construct):
         that is let through could be sampled: the default action and the rule group with a
         count override. Rules that only block keep them: a blocked request stores no tip.
         """
+        Statement = wafv2.CfnWebACL.StatementProperty
+        config = self.config
 
         def visibility(name: str, *, sampled: bool = True) -> wafv2.CfnWebACL.VisibilityConfigProperty:
             return wafv2.CfnWebACL.VisibilityConfigProperty(
                 cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=sampled
             )
+
+        def path_matches(pattern: str) -> wafv2.CfnWebACL.StatementProperty:
+            """The URI path (after an optional stage segment) matches `pattern`, anchored at
+            the start. WAF sees the stage in the path on the execute-api URL
+            ("/prod/webhooks/...") and not on a custom domain."""
+            return Statement(
+                regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                    regex_string=f"^(/{STAGE_NAME})?{pattern}",
+                    # Match the path API Gateway routes, not its spelling: decoded and with
+                    # "//", "/./" and "/x/../" resolved, so "/webhooks/../api/public/tips"
+                    # is not a webhook. No LOWERCASE: API Gateway paths are case-sensitive.
+                    text_transformations=[
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="NORMALIZE_PATH"),
+                    ],
+                )
+            )
+
+        def has_header(name: str) -> wafv2.CfnWebACL.StatementProperty:
+            # A header that is absent matches no size constraint.
+            return Statement(
+                size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                    # A plain dict: the L1 types this field as JSON and would pass the
+                    # property class's keys through in lowercase ("name"), which WAF refuses.
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": name}),
+                    comparison_operator="GT",
+                    size=0,
+                    text_transformations=[
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                    ],
+                )
+            )
+
+        def not_(statement: wafv2.CfnWebACL.StatementProperty) -> wafv2.CfnWebACL.StatementProperty:
+            return Statement(not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=statement))
+
+        def and_(*statements: wafv2.CfnWebACL.StatementProperty) -> wafv2.CfnWebACL.StatementProperty:
+            return Statement(and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=list(statements)))
+
+        def rate_rule(
+            name: str,
+            priority: int,
+            limit: int,
+            scope: wafv2.CfnWebACL.StatementProperty | None,
+            custom_keys: list[wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty] | None = None,
+        ) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=Statement(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        limit=limit,
+                        aggregate_key_type="CUSTOM_KEYS" if custom_keys else "IP",
+                        custom_keys=custom_keys,
+                        evaluation_window_sec=300,
+                        scope_down_statement=scope,
+                    )
+                ),
+                visibility_config=visibility(name),
+            )
+
+        # Only paths that START with the prefix are webhooks ("/api/public/webhooks/x" is not).
+        webhooks = path_matches(re.escape(WEBHOOK_PREFIX))
+        twilio_webhooks = path_matches(re.escape(f"{WEBHOOK_PREFIX}twilio/"))
+        staff_api = and_(
+            path_matches(re.escape("/api/")),
+            not_(path_matches(re.escape("/api/public/"))),
+            has_header("authorization"),
+        )
+        runs_a_function = Statement(
+            or_statement=wafv2.CfnWebACL.OrStatementProperty(
+                statements=[path_matches(re.escape("/api/")), path_matches(re.escape("/config.json"))]
+            )
+        )
 
         def managed(
             name: str, priority: int, overrides: tuple[str, ...] = ()
@@ -525,7 +626,7 @@ class ApiConstruct(Construct):
                 name=name,
                 priority=priority,
                 override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
+                statement=Statement(
                     managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
                         vendor_name="AWS",
                         name=name,
@@ -536,71 +637,55 @@ class ApiConstruct(Construct):
                             for rule in overrides
                         ]
                         or None,
+                        # Not on webhooks: their bodies are texts residents wrote, and a tip
+                        # saying "<script>" or "../" would get a 403 that Twilio never
+                        # retries (the tip silently lost). The function checks the signature.
+                        scope_down_statement=not_(webhooks),
                     )
                 ),
                 # A rule overridden to count lets its matches through: never sample those.
                 visibility_config=visibility(name, sampled=not overrides),
             )
 
-        def path_starts_with(prefix: str) -> wafv2.CfnWebACL.StatementProperty:
-            return wafv2.CfnWebACL.StatementProperty(
-                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                    positional_constraint="STARTS_WITH",
-                    search_string=prefix,
-                    # Match the path API Gateway routes, not its spelling: decoded and with
-                    # "//", "/./" and "/x/../" resolved, so "/webhooks/../api/public/tips"
-                    # is not exempt. No LOWERCASE: API Gateway paths are case-sensitive.
-                    text_transformations=[
-                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
-                        wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="NORMALIZE_PATH"),
-                    ],
-                )
-            )
-
-        # Provider webhooks arrive from the provider's few IPs in bursts (replies to a
-        # city-wide alert); they are signature-checked in the function, so the per-IP
-        # limit applies to everything else. Only paths that START with the webhook prefix
-        # are exempt ("/api/public/webhooks/x" is not). WAF sees the stage in the path on
-        # the execute-api URL ("/prod/webhooks/...") and not on a custom domain.
-        not_webhooks = wafv2.CfnWebACL.StatementProperty(
-            not_statement=wafv2.CfnWebACL.NotStatementProperty(
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    or_statement=wafv2.CfnWebACL.OrStatementProperty(
-                        statements=[
-                            path_starts_with(WEBHOOK_PREFIX),
-                            path_starts_with(f"/{STAGE_NAME}{WEBHOOK_PREFIX}"),
-                        ]
-                    )
-                )
-            )
-        )
-        rate_limit = wafv2.CfnWebACL.RuleProperty(
-            name="RateLimitPerClientIp",
-            priority=0,
-            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-            statement=wafv2.CfnWebACL.StatementProperty(
-                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    limit=self.config.waf_rate_limit,
-                    aggregate_key_type="IP",
-                    evaluation_window_sec=300,
-                    scope_down_statement=not_webhooks,
-                )
-            ),
-            visibility_config=visibility("RateLimitPerClientIp"),
-        )
         acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility(f"{self.config.resource_prefix}waf", sampled=False),
+            visibility_config=visibility(f"{config.resource_prefix}waf", sampled=False),
             rules=[
-                rate_limit,
+                wafv2.CfnWebACL.RuleProperty(
+                    name="BlockUnsignedTwilioWebhooks",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=and_(twilio_webhooks, not_(has_header("x-twilio-signature"))),
+                    visibility_config=visibility("BlockUnsignedTwilioWebhooks"),
+                ),
+                rate_rule("RateLimitPerIpCeiling", 1, config.waf_ip_ceiling, None),
+                rate_rule(
+                    "RateLimitPerSignedInUser",
+                    2,
+                    config.waf_user_rate_limit,
+                    staff_api,
+                    custom_keys=[
+                        wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(
+                            header=wafv2.CfnWebACL.RateLimitHeaderProperty(
+                                name="authorization",
+                                text_transformations=[
+                                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                                ],
+                            )
+                        ),
+                        wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(ip={}),
+                    ],
+                ),
+                rate_rule(
+                    "RateLimitPerClientIp", 3, config.waf_rate_limit, and_(runs_a_function, not_(staff_api))
+                ),
                 # Bodies over 8 KB are normal here (tip photos, form posts); the API enforces
                 # its own size limits and answers 413 with a JSON body.
-                managed("AWSManagedRulesCommonRuleSet", 1, overrides=("SizeRestrictions_BODY",)),
-                managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
+                managed("AWSManagedRulesCommonRuleSet", 4, overrides=("SizeRestrictions_BODY",)),
+                managed("AWSManagedRulesKnownBadInputsRuleSet", 5),
             ],
         )
         wafv2.CfnWebACLAssociation(

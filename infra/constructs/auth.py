@@ -4,6 +4,10 @@ There is no self sign-up: an admin creates officer accounts. Deployed pools requ
 TOTP second factor (no SMS: SIM-swap is a real threat to police accounts) and run on
 the Plus feature plan, whose threat protection blocks credential stuffing and risky
 sign-ins outright.
+
+Email (invitations with a temporary password, password resets) goes through Amazon SES
+when the config names a verified sender (`ses_from_email`): Cognito's own sender stops at
+50 emails a day, fewer than a department's first morning of invitations.
 """
 
 from __future__ import annotations
@@ -22,9 +26,20 @@ _GROUP_PRECEDENCE = {"admin": 1, "supervisor": 2, "officer": 3, "auditor": 4}
 
 
 class AuthConstruct(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: DeployConfig, first_deploy: bool = False
+    ) -> None:
         super().__init__(scope, construct_id)
         deployed = config.is_deployed
+        # First deploy (see infra/first_deploy.py): a pool that a rolled-back create leaves
+        # behind is removable, so the retry starts clean; the next deploy protects it.
+        protected = deployed and not first_deploy
+        if not deployed:
+            removal = RemovalPolicy.DESTROY
+        elif first_deploy:
+            removal = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE  # CloudFormation: RetainExceptOnCreate
+        else:
+            removal = RemovalPolicy.RETAIN
 
         self.user_pool = cognito.UserPool(
             self,
@@ -50,8 +65,17 @@ class AuthConstruct(Construct):
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-            deletion_protection=deployed,
-            removal_policy=RemovalPolicy.RETAIN if deployed else RemovalPolicy.DESTROY,
+            email=(
+                cognito.UserPoolEmail.with_ses(
+                    from_email=config.ses_from_email,
+                    from_name=config.ses_from_name,
+                    ses_verified_domain=config.ses_verified_domain,
+                )
+                if config.ses_from_email
+                else None
+            ),
+            deletion_protection=protected,
+            removal_policy=removal,
         )
         if not config.mfa:
             acknowledge(
@@ -73,11 +97,15 @@ class AuthConstruct(Construct):
             )
 
         # The console is a public client (a browser): no secret, short-lived tokens, and a
-        # refresh token that lasts one shift.
+        # refresh token that lasts one shift. It signs in with Cognito's API (SRP or
+        # password, then TOTP), never through the hosted UI: OAuth is off, so CDK's default
+        # (implicit grant, which puts tokens in URLs, and an https://example.com callback)
+        # never reaches the pool.
         self.client = self.user_pool.add_client(
             "ConsoleClient",
             user_pool_client_name="console",
             generate_secret=False,
+            disable_o_auth=True,
             auth_flows=cognito.AuthFlow(
                 user_password="ALLOW_USER_PASSWORD_AUTH" in CONSOLE_AUTH_FLOWS,
                 user_srp="ALLOW_USER_SRP_AUTH" in CONSOLE_AUTH_FLOWS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -103,11 +103,18 @@ class DataConstruct(Construct):
         config: DeployConfig,
         topology: Topology,
         models: Sequence[type[Model]],
+        first_deploy: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
         deployed = config.is_deployed
         keep = RemovalPolicy.RETAIN if deployed else RemovalPolicy.DESTROY
+        # Tables have fixed names: a table a rolled-back first create kept would make the
+        # retry fail with "already exists". On the first deploy (infra/first_deploy.py) they
+        # are created unprotected and RetainExceptOnCreate, so a rollback deletes them; the
+        # deploy that follows turns protection on and retains them from then on.
+        table_protected = deployed and not first_deploy
+        table_removal = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if deployed and first_deploy else keep
 
         self.key = kms.Key(
             self,
@@ -125,7 +132,9 @@ class DataConstruct(Construct):
         for model in models:
             spec = table_spec(model)
             self.table_specs[spec.logical_name] = spec
-            self.tables[spec.logical_name] = self._table(spec, deployed=deployed, removal=keep)
+            self.tables[spec.logical_name] = self._table(
+                spec, protected=table_protected, removal=table_removal
+            )
 
         self.log_bucket = s3.Bucket(
             self,
@@ -146,12 +155,21 @@ class DataConstruct(Construct):
 
         self.buckets: dict[str, s3.Bucket] = {}
         for name in topology.buckets:
-            # Capability constructs add their own expiry rules (tips: TipsConstruct).
-            lifecycle = [s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))]
+            # Capability constructs add their own expiry rules (tips: TipsConstruct). When
+            # an object's last noncurrent version expires, its delete marker is all that is
+            # left: remove it too, or every deleted object leaves one behind for ever (each
+            # slows LIST and is billed as a request).
+            lifecycle = [
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(30), expired_object_delete_marker=True
+                )
+            ]
             lock_setting = OBJECT_LOCKED_BUCKETS.get(name)
             lock_days = getattr(config.retention, lock_setting) if lock_setting else None
             if lock_days is not None:
-                lifecycle = []  # nothing expires early; the lock decides
+                # Nothing expires early; the lock decides. No delete-marker rule either: no
+                # version here is ever expired, so no marker would ever become "expired".
+                lifecycle = []
             logged = name not in UNLOGGED_BUCKETS
             bucket = s3.Bucket(
                 self,
@@ -215,7 +233,7 @@ class DataConstruct(Construct):
             acknowledge(secret, meta["no_rotation_reason"], "AwsSolutions-SMG4")
             self.secrets[name] = secret
 
-    def _table(self, spec: TableSpec, *, deployed: bool, removal: RemovalPolicy) -> dynamodb.Table:
+    def _table(self, spec: TableSpec, *, protected: bool, removal: RemovalPolicy) -> dynamodb.Table:
         table = dynamodb.Table(
             self,
             f"{_pascal(spec.logical_name)}Table",
@@ -228,7 +246,7 @@ class DataConstruct(Construct):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            deletion_protection=deployed,
+            deletion_protection=protected,
             removal_policy=removal,
             time_to_live_attribute=spec.ttl_attribute,
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.stream else None,
@@ -245,11 +263,14 @@ class DataConstruct(Construct):
 
     def allow_service_to_use_key(self, service_principal: str) -> None:
         """Let an AWS service (CloudWatch alarms publishing to the encrypted SNS topic)
-        encrypt with the data key, within this account only."""
+        encrypt with the data key, within this account only: `aws:SourceAccount` keeps the
+        service from using the key on behalf of another account's resources (the confused
+        deputy)."""
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(service_principal)],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],  # in a key policy "*" means this key
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             )
         )

@@ -27,6 +27,13 @@ OUTCOME_COUNTERS = {
     "RetentionSweep": "Retention deletions by outcome",
 }
 
+#: The namespace and the dimension set of every rtcc.metrics data point. CloudWatch keeps a
+#: metric per exact dimension set, and a SEARCH schema matches only that set: Powertools adds
+#: `service` (POWERTOOLS_SERVICE_NAME, "rtcc-<function>") to the `outcome` rtcc.metrics
+#: sets, so `{rtcc,outcome}` alone finds nothing. tests/infra emits one and compares.
+METRICS_NAMESPACE = "rtcc"
+METRIC_DIMENSIONS = ("outcome", "service")
+
 #: Share of API requests answered 5xx, over 5 minutes, that raises the alarm.
 API_5XX_RATE_THRESHOLD = 0.05
 
@@ -161,15 +168,16 @@ class ObservabilityConstruct(Construct):
                     width=24,
                 )
             )
-        # rtcc.metrics counters: one `outcome` dimension each, searched so a new outcome
-        # shows up without a template change.
+        # rtcc.metrics counters, one line per outcome and function, searched so a new
+        # outcome shows up without a template change.
+        schema = ",".join((METRICS_NAMESPACE, *METRIC_DIMENSIONS))
         self.dashboard.add_widgets(
             *(
                 cloudwatch.GraphWidget(
                     title=title,
                     left=[
                         cloudwatch.MathExpression(
-                            expression=f"SEARCH('{{rtcc,outcome}} MetricName=\"{name}\"', 'Sum', 300)",
+                            expression=f"SEARCH('{{{schema}}} MetricName=\"{name}\"', 'Sum', 300)",
                             label="",
                             period=five_minutes,
                         )

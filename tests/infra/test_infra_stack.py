@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote
 
 import pytest
 from rtcc.resources import BINARY_MEDIA_TYPES, STAFF_GROUPS, queue_url_env_var
@@ -247,95 +246,6 @@ def test_grant_data_refuses_the_audit_table(synth):
     api = synth.stack.api
     with pytest.raises(ValueError, match="append-only"):
         api.grant_data(api.functions["api"], tables=["audit"])
-
-
-def test_waf_with_managed_rules_and_rate_limit_on_the_stage(synth):
-    acl_id, acl = synth.one("AWS::WAFv2::WebACL")
-    rules = {r["Name"]: r for r in acl["Properties"]["Rules"]}
-    assert (
-        rules["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]["VendorName"] == "AWS"
-    )
-    rate = rules["RateLimitPerClientIp"]["Statement"]["RateBasedStatement"]
-    assert rate["Limit"] == synth.config.waf_rate_limit and rate["AggregateKeyType"] == "IP"
-    assert "Block" in rules["RateLimitPerClientIp"]["Action"]
-    _, association = synth.one("AWS::WAFv2::WebACLAssociation")
-    assert _getatt(association["Properties"]["WebACLArn"])[0] == acl_id
-    stage_id, _ = synth.one("AWS::ApiGateway::Stage")
-    assert stage_id in json.dumps(association["Properties"]["ResourceArn"])
-
-
-# --- the WAF's webhook exemption ---------------------------------------------------------
-def _waf_transform(value: str, kind: str) -> str:
-    """What WAF's text transformations do to a URI path (the two rtcc uses)."""
-    if kind == "URL_DECODE":
-        return unquote(value)
-    if kind == "NORMALIZE_PATH":
-        # "//" -> "/", "/./" dropped, "/x/../" resolved (not above the start).
-        parts: list[str] = []
-        for part in value.split("/")[1:]:
-            if part in ("", "."):
-                continue
-            if part == "..":
-                if parts:
-                    parts.pop()
-                continue
-            parts.append(part)
-        return "/" + "/".join(parts) + ("/" if value.endswith("/") and parts else "")
-    raise AssertionError(f"the test does not model {kind}")
-
-
-def _waf_matches(statement: dict, path: str) -> bool:
-    """Evaluate the rate rule's scope-down statement (Not/Or/ByteMatch on the URI path)."""
-    if "NotStatement" in statement:
-        return not _waf_matches(statement["NotStatement"]["Statement"], path)
-    if "OrStatement" in statement:
-        return any(_waf_matches(s, path) for s in statement["OrStatement"]["Statements"])
-    if "AndStatement" in statement:
-        return all(_waf_matches(s, path) for s in statement["AndStatement"]["Statements"])
-    match = statement["ByteMatchStatement"]
-    assert "UriPath" in match["FieldToMatch"]
-    value = path
-    for t in sorted(match["TextTransformations"], key=lambda t: t["Priority"]):
-        value = _waf_transform(value, t["Type"])
-    needle = match["SearchString"]
-    return {
-        "STARTS_WITH": value.startswith,
-        "ENDS_WITH": value.endswith,
-        "EXACTLY": lambda n: value == n,
-        "CONTAINS": lambda n: n in value,
-    }[match["PositionalConstraint"]](needle)
-
-
-def test_waf_rate_limit_exempts_only_paths_starting_with_the_webhook_prefix(synth):
-    from infra.constructs.api import STAGE_NAME, WEBHOOK_PREFIX
-
-    # Every webhook route is under the prefix, and nothing else is.
-    webhook_routes = [r.path for r in TOPOLOGY.routes if "webhooks" in r.path]
-    assert webhook_routes and all(p.startswith(WEBHOOK_PREFIX) for p in webhook_routes)
-
-    _, acl = synth.one("AWS::WAFv2::WebACL")
-    (rule,) = [r for r in acl["Properties"]["Rules"] if r["Name"] == "RateLimitPerClientIp"]
-    scope = rule["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
-
-    def rate_limited(path: str) -> bool:
-        return _waf_matches(scope, path)
-
-    for host_path in ("", f"/{STAGE_NAME}"):  # custom domain; execute-api URL with the stage
-        assert not rate_limited(f"{host_path}/webhooks/twilio/tips"), host_path
-        for path in (
-            "/api/public/webhooks/x",
-            "/api/public/tips",
-            "/api/webhooks/twilio/tips",
-            "/tip",
-            "/webhooks",  # not under the prefix
-            "/WEBHOOKS/twilio/tips",  # API Gateway paths are case-sensitive
-            "/webhooks/../api/public/tips",
-            "/webhooks/%2e%2e/api/public/tips",
-            "//api/public/webhooks/x",
-        ):
-            assert rate_limited(f"{host_path}{path}"), f"{host_path}{path}"
-    # Another stage name in front is not the stage.
-    assert rate_limited("/dev/webhooks/twilio/tips")
 
 
 def test_alarms_on_every_function_dlq_and_api_5xx_plus_dashboard(synth):

@@ -1,0 +1,96 @@
+"""The user pool's app client and email sender, and the data stores' small print: delete
+markers and who may use the data key."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.infra
+
+
+def test_console_client_has_no_oauth_flows_or_placeholder_callbacks(synth):
+    _, client = synth.one("AWS::Cognito::UserPoolClient")
+    props = client["Properties"]
+    # CDK's default would be the implicit grant (tokens in URLs) with https://example.com.
+    assert "example.com" not in json.dumps(props)
+    for key in ("AllowedOAuthFlows", "CallbackURLs", "LogoutURLs", "AllowedOAuthScopes"):
+        assert not props.get(key), key
+    assert props.get("AllowedOAuthFlowsUserPoolClient", False) is False
+
+
+def test_pool_sends_email_through_ses_when_configured(synth):
+    config = synth.config
+    assert config.ses_from_email
+    _, pool = synth.one("AWS::Cognito::UserPool")
+    email = pool["Properties"]["EmailConfiguration"]
+    assert email["EmailSendingAccount"] == "DEVELOPER"
+    assert email["From"] == f"{config.ses_from_name} <{config.ses_from_email}>"
+    # The identity is the verified domain, in the stack's region.
+    source = json.dumps(email["SourceArn"])
+    assert f"identity/{config.ses_verified_domain}" in source and ":ses:" in source
+    assert config.region in source or "AWS::Region" in source
+
+
+def test_pool_uses_cognitos_own_sender_without_ses(sandbox_synth):
+    assert sandbox_synth.config.ses_from_email is None
+    _, pool = sandbox_synth.one("AWS::Cognito::UserPool")
+    email = pool["Properties"].get("EmailConfiguration", {})
+    assert email.get("EmailSendingAccount", "COGNITO_DEFAULT") == "COGNITO_DEFAULT"
+    assert "SourceArn" not in email
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        (
+            "log_retention_days = 365\n",
+            'log_retention_days = 365\nses_from_name = "RTCC"\n',
+            "ses_from_email",
+        ),
+        (
+            "log_retention_days = 365\n",
+            'log_retention_days = 365\nses_from_email = "rtcc@city.example"\n'
+            'ses_verified_domain = "other.example"\n',
+            "ses_verified_domain",
+        ),
+        ("waf_ip_ceiling = 20000\n", "waf_ip_ceiling = 1000\n", "waf_ip_ceiling"),
+    ],
+)
+def test_inconsistent_ses_and_waf_settings_are_refused(tmp_path, old, new, field):
+    from infra.config import DEFAULT_CONFIG, ConfigError, load_config
+
+    text = DEFAULT_CONFIG.read_text()
+    assert old in text
+    path = tmp_path / "city.toml"
+    path.write_text(text.replace(old, new))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert f"config error: {field}:" in str(err.value)
+
+
+def test_versioned_buckets_drop_expired_delete_markers(synth):
+    from infra.constructs.data import OBJECT_LOCKED_BUCKETS
+
+    for name, bucket in synth.stack.data.buckets.items():
+        props = synth.template["Resources"][synth.logical_id(bucket)]["Properties"]
+        assert props["VersioningConfiguration"]["Status"] == "Enabled"
+        rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
+        cleans = [r for r in rules if r.get("ExpiredObjectDeleteMarker") is True and r["Status"] == "Enabled"]
+        if name in OBJECT_LOCKED_BUCKETS:
+            # Nothing in a locked bucket expires, so no marker ever becomes "expired".
+            assert not rules, name
+        else:
+            # A marker becomes "expired" once its noncurrent versions expire.
+            assert cleans and any("NoncurrentVersionExpiration" in r for r in cleans), name
+
+
+def test_services_use_the_data_key_only_for_this_account(synth):
+    key_id = synth.logical_id(synth.stack.data.key)
+    policy = synth.template["Resources"][key_id]["Properties"]["KeyPolicy"]
+    service_statements = [s for s in policy["Statement"] if "Service" in s.get("Principal", {})]
+    assert any("cloudwatch.amazonaws.com" in json.dumps(s["Principal"]) for s in service_statements)
+    for statement in service_statements:
+        condition = statement.get("Condition", {}).get("StringEquals", {})
+        assert condition.get("aws:SourceAccount") == {"Ref": "AWS::AccountId"}, statement
