@@ -202,6 +202,8 @@ class ApiConstruct(Construct):
             description="rtcc package and its locked runtime dependencies",
         )
         environment = self._environment(data, auth)
+        #: SnapStart functions' `live` alias (a published version): what API Gateway invokes.
+        self.live: dict[str, lambda_.Alias] = {}
         self.functions: dict[str, lambda_.Function] = {
             spec.name: self._function(spec, environment) for spec in topology.functions
         }
@@ -337,7 +339,18 @@ class ApiConstruct(Construct):
             environment={**environment, "POWERTOOLS_SERVICE_NAME": f"rtcc-{spec.name}"},
             tracing=lambda_.Tracing.ACTIVE,
             log_group=_log_group(self, f"{_pascal(spec.name)}Logs", self.config),
+            # Init (imports, the API's routers, see rtcc.snapstart) runs once per published
+            # version; new environments resume from its snapshot. Only $LATEST is never
+            # snapshotted, so callers must use the alias below.
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if spec.snapstart else None,
         )
+        if spec.snapstart:
+            # `current_version` publishes a new version whenever the code or configuration
+            # changes (environment added later by capability constructs included), and the
+            # alias moves to it: each deploy takes one snapshot per SnapStart function.
+            self.live[spec.name] = lambda_.Alias(
+                self, f"{_pascal(spec.name)}Live", alias_name="live", version=fn.current_version
+            )
         self._acknowledge_function(fn)
         # Shared grants: every function may read and write every table no capability has
         # reserved, append to the audit log (every write of a record about a person does),
@@ -431,9 +444,11 @@ class ApiConstruct(Construct):
     # --- routes and triggers --------------------------------------------------------
     def _routes(self) -> None:
         # One permission per function for the whole API instead of one per method: the
-        # Lambda resource policy has a 20 KB limit and the routes share functions.
+        # Lambda resource policy has a 20 KB limit and the routes share functions. SnapStart
+        # functions are invoked (and permitted) through their `live` alias: $LATEST has no
+        # snapshot and would cold-start every new environment in full.
         integrations = {
-            name: apigw.LambdaIntegration(fn, scope_permission_to_method=False)
+            name: apigw.LambdaIntegration(self.live.get(name, fn), scope_permission_to_method=False)
             for name, fn in self.functions.items()
         }
         for route in self.topology.routes:
@@ -478,9 +493,19 @@ class ApiConstruct(Construct):
                     f"queue {q.name}: visibility_timeout_s ({q.visibility_timeout_s}) must be at least its "
                     f"consumer's timeout_s ({spec.timeout_s}), or messages are redelivered mid-run"
                 )
+            # A cap per queue (the mapping's maximum concurrency), not reserved concurrency:
+            # consumers in an account with a low Lambda quota (10 on a new account) must not
+            # take every slot from the API and the webhooks. Reserving concurrency for those
+            # is impossible there (AWS keeps 10 unreserved), and reserving a consumer's would
+            # make Lambda throttle the batches it receives over the limit, which counts
+            # towards max_receive_count and dead-letters messages nothing was wrong with; the
+            # mapping's cap just stops polling.
             fn.add_event_source(
                 event_sources.SqsEventSource(
-                    data.queues[q.name], batch_size=q.batch_size, report_batch_item_failures=True
+                    data.queues[q.name],
+                    batch_size=q.batch_size,
+                    report_batch_item_failures=True,
+                    max_concurrency=q.max_concurrency,
                 )
             )
 

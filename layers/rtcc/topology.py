@@ -20,6 +20,10 @@ class FunctionSpec:
     memory_mb: int = 512
     timeout_s: int = 15
     description: str = ""
+    # Lambda SnapStart (deployed): init runs when a version is published and new execution
+    # environments start from its snapshot. For functions a person waits on (the API, the
+    # webhooks); callers reach them through the `live` alias. See rtcc.snapstart.
+    snapstart: bool = False
     # Extra IAM needs are declared by the owning construct, not here.
 
 
@@ -38,6 +42,14 @@ class QueueSpec:
     batch_size: int = 10
     visibility_timeout_s: int = 90
     max_receive_count: int = 5  # then the message moves to the DLQ
+    # Most concurrent consumer invocations this queue's trigger starts (the event source
+    # mapping's maximum concurrency, 2..1000): queue consumers never take the whole account's
+    # Lambda concurrency from the API and the webhooks (see infra/constructs/api.py).
+    max_concurrency: int = 2
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.max_concurrency <= 1000:
+            raise ValueError(f"queue {self.name}: max_concurrency must be 2..1000 (Lambda's range)")
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ API_FUNCTION = FunctionSpec(
     name="api",
     module="functions.api",
     capability="api",
+    snapstart=True,
     description="JSON API under /api and the console configuration",
 )
 
@@ -99,6 +112,7 @@ TIP_FUNCTIONS = (
         memory_mb=512,
         timeout_s=10,
         description="Twilio inbound-message webhook of the tip line (TwiML answer)",
+        snapstart=True,
     ),
     FunctionSpec(
         "tip-media",
@@ -122,9 +136,25 @@ TIP_ROUTES = (
     # Web tips: no login; the tip code and passphrase travel in the request body.
     HttpRoute("/api/public/{proxy+}", "api", public=True),
 )
+# Two consumers each, at most: media is a few items per tip (5 per batch, 1 GB functions),
+# and outbound replies are paced by Twilio (about one message a second per number) anyway.
 TIP_QUEUES = (
-    QueueSpec("tip-media", "tip-media", batch_size=5, visibility_timeout_s=360, max_receive_count=5),
-    QueueSpec("tip-outbound", "tip-outbound", batch_size=10, visibility_timeout_s=180, max_receive_count=5),
+    QueueSpec(
+        "tip-media",
+        "tip-media",
+        batch_size=5,
+        visibility_timeout_s=360,
+        max_receive_count=5,
+        max_concurrency=2,
+    ),
+    QueueSpec(
+        "tip-outbound",
+        "tip-outbound",
+        batch_size=10,
+        visibility_timeout_s=180,
+        max_receive_count=5,
+        max_concurrency=2,
+    ),
 )
 
 TOPOLOGY = Topology(

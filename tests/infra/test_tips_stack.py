@@ -179,7 +179,8 @@ def test_twilio_form_posts_reach_the_webhook_as_exact_bytes(synth):
     binary = api["Properties"]["BinaryMediaTypes"]
     assert "application/x-www-form-urlencoded" in BINARY_MEDIA_TYPES
     assert "application/x-www-form-urlencoded" in binary
-    webhook = synth.logical_id(synth.stack.api.functions["tip-webhook"])
+    # API Gateway invokes the webhook's `live` alias (SnapStart), never $LATEST.
+    webhook = synth.logical_id(synth.stack.api.live["tip-webhook"])
     (route,) = [r for r in TOPOLOGY.routes if r.path == "/webhooks/twilio/tips"]
     assert route.public and route.methods == ("POST",) and route.function == "tip-webhook"
     posts = [

@@ -1,6 +1,7 @@
 """Route matching as API Gateway does it, which decides what needs a token."""
 
-from rtcc.topology import TOPOLOGY, HttpRoute, Topology, is_public_path, match_route
+import pytest
+from rtcc.topology import TOPOLOGY, HttpRoute, QueueSpec, Topology, is_public_path, match_route
 
 
 def test_exact_public_resources_beat_the_authorized_proxy() -> None:
@@ -31,3 +32,11 @@ def test_every_route_names_a_declared_function() -> None:
     names = {f.name for f in TOPOLOGY.functions}
     assert all(route.function in names for route in TOPOLOGY.routes)
     assert all(queue.consumer in names for queue in TOPOLOGY.queues)
+
+
+@pytest.mark.parametrize("cap", [0, 1, 1001])
+def test_a_queue_concurrency_cap_outside_lambdas_range_is_refused(cap: int) -> None:
+    # Lambda's event source mappings take 2..1000; anything else would fail only at deploy.
+    with pytest.raises(ValueError, match="max_concurrency"):
+        QueueSpec("q", "api", max_concurrency=cap)
+    assert all(2 <= q.max_concurrency <= 1000 for q in TOPOLOGY.queues)
