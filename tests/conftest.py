@@ -1,7 +1,8 @@
 """Fixtures shared by integration and browser tests: one local stack per session.
 
 - `local_stack`: a started `rtcc.local.LocalStack` on ephemeral ports (moto, gateway,
-  pollers, demo users with password DEMO_PASSWORD, seeds run).
+  pollers, demo users with password DEMO_PASSWORD, seeds run), serving under STAGE_PATH
+  as the execute-api URL does: its base_url is http://127.0.0.1:<port>/prod.
 - `token(role_or_username)`: a verified-by-the-gateway Cognito ID token, cached and
   renewed a minute before it expires.
 - `api`: a requests.Session bound to the stack's base URL; `api.as_role("admin")`
@@ -28,6 +29,9 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # the `functions` package lives at the repo root
 
 DEMO_PASSWORD = "Demo-Passw0rd!1"
+#: Deployed, the default URL is https://<id>.execute-api.<region>.amazonaws.com/prod/: tests
+#: run under the same kind of path, so a page or call that leaves it fails here too.
+STAGE_PATH = "/prod"
 TEST_CITY_CENTER = (44.0521, -123.0868)
 
 
@@ -37,7 +41,7 @@ def local_stack() -> Iterator[Any]:
 
     # The city the tests deploy for: public maps open on it (browser tests check that).
     os.environ["RTCC_MAP_CENTER"] = json.dumps(list(TEST_CITY_CENTER))
-    stack = LocalStack(http_port=0, aws_port=0, demo_password=DEMO_PASSWORD)
+    stack = LocalStack(http_port=0, aws_port=0, demo_password=DEMO_PASSWORD, base_path=STAGE_PATH)
     stack.start()
     try:
         yield stack

@@ -35,12 +35,17 @@ def _dev(args: argparse.Namespace) -> int:
     from rtcc.settings import get_settings
 
     configured = get_settings().demo_password
-    stack = LocalStack(
-        http_port=args.port,
-        aws_port=args.aws_port,
-        demo_password=configured.get_secret_value() if configured else None,
-        seed=not args.no_seed,
-    )
+    try:
+        stack = LocalStack(
+            http_port=args.port,
+            aws_port=args.aws_port,
+            demo_password=configured.get_secret_value() if configured else None,
+            seed=not args.no_seed,
+            base_path=args.base_path,
+        )
+    except ValueError as exc:
+        print(f"rtcc dev: --base-path: {exc}", file=sys.stderr)
+        return 2
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -157,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=8000, help="HTTP port of the console and API (0: any free)")
     dev.add_argument("--aws-port", type=int, default=4566, help="port of the AWS emulator (0: any free)")
     dev.add_argument("--no-seed", action="store_true", help="create demo users only, no demo data")
+    dev.add_argument(
+        "--base-path",
+        default="/prod",
+        help="serve everything under this path, as the execute-api URL serves under its stage "
+        "(default: /prod; '' for the root, as a custom domain does)",
+    )
     dev.set_defaults(run=_dev)
 
     audit = commands.add_parser("audit", help="audit log tools")

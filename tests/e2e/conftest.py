@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -33,11 +34,19 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+def new_page(browser: Any, local_stack: Any) -> Iterator[Callable[..., Any]]:
     """new_page(viewport=PHONE) -> a page in a fresh context (its own sessionStorage).
-    Uncaught page errors fail the test."""
+    Uncaught page errors fail the test, and so does any request to the stack outside its
+    stage path (an absolute "/api/..." or "/vendor/..." that would get a 403 deployed)."""
     contexts: list[Any] = []
     errors: list[str] = []
+    stack = urlsplit(local_stack.base_url)
+    outside: list[str] = []
+
+    def check(request: Any) -> None:
+        url = urlsplit(request.url)
+        if url.netloc == stack.netloc and not (url.path + "/").startswith(stack.path + "/"):
+            outside.append(f"{request.method} {url.path}")
 
     def make(viewport: dict[str, int] = DESKTOP) -> Any:
         context = browser.new_context(
@@ -47,12 +56,14 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("request", check)
         return page
 
     yield make
     for context in contexts:
         context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+    assert not outside, f"requests outside the stage path {stack.path}: {outside}"
 
 
 @pytest.fixture

@@ -179,3 +179,51 @@ def test_a_function_that_throws_is_a_502_without_internals(client) -> None:
     assert response.status_code == 502
     assert response.json == {"statusCode": 502, "message": "Internal server error"}
     assert "boom" not in response.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def staged(local_stack, captured) -> Client:
+    """The same gateway under a stage path, as the execute-api URL serves under /prod."""
+    return Client(local_stack.gateway_app(TOPOLOGY, {"capture": captured}, base_path="/prod"))
+
+
+def test_under_a_stage_path_the_event_path_has_no_stage_and_the_context_has_it(
+    staged, captured, token
+) -> None:
+    response = staged.get("/prod/api/capture/tips/T-4F7K?x=1", headers={"Authorization": token("officer")})
+    assert response.status_code == 201
+    event = captured.events[-1]
+    # As API Gateway sends it: routes match the resource path; the stage is in the context.
+    assert event["path"] == "/api/capture/tips/T-4F7K"
+    assert event["resource"] == "/api/capture/{proxy+}"
+    assert event["pathParameters"] == {"proxy": "tips/T-4F7K"}
+    assert event["requestContext"]["path"] == "/prod/api/capture/tips/T-4F7K"
+    assert event["requestContext"]["stage"] == "prod"
+    assert event["requestContext"]["resourcePath"] == "/api/capture/{proxy+}"
+
+
+def test_outside_the_stage_path_is_api_gateways_403(staged, captured) -> None:
+    before = len(captured.events)
+    for path in ("/webhooks/capture", "/", "/prodigy/webhooks/capture", "/api/capture/x"):
+        response = staged.post(path, data=b"x")
+        assert response.status_code == 403, path
+        assert response.json == {"message": "Missing Authentication Token"}
+    assert len(captured.events) == before, "nothing outside the stage reaches a function"
+    assert staged.post("/prod/webhooks/capture", data=b"x").status_code == 201
+
+
+def test_at_the_root_the_context_path_is_the_request_path(client, captured) -> None:
+    client.post("/webhooks/capture", data=b"x")
+    event = captured.events[-1]
+    # As on a custom domain: no stage in the URL, so none in requestContext.path either.
+    assert event["path"] == event["requestContext"]["path"] == "/webhooks/capture"
+
+
+def test_a_base_path_is_one_stage_like_segment() -> None:
+    from rtcc.local.gateway import normalize_base_path
+
+    assert normalize_base_path("prod") == normalize_base_path("/prod/") == "/prod"
+    assert normalize_base_path("") == normalize_base_path("/") == ""
+    for bad in ("/a/b", "/pr od", "/../x"):
+        with pytest.raises(ValueError):
+            normalize_base_path(bad)

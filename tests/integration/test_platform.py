@@ -1,6 +1,10 @@
-"""The local stack answers like the deployed one: health, OpenAPI, console, config, static files."""
+"""The local stack answers like the deployed one: health, OpenAPI, console, config, static
+files, all under the stage path (/prod) as on the execute-api URL."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
@@ -29,7 +33,41 @@ def test_swagger_ui_page_and_its_assets_come_from_our_origin(api) -> None:
     page = api.get("/api/docs")
     assert page.status_code == 200
     assert "text/html" in page.headers["Content-Type"]
-    assert "/vendor/swagger-ui" in page.text
+    assets = re.findall(r"(?:href|src)='([^']*/vendor/swagger-ui/[^']+)'", page.text)
+    assert len(assets) == 2, page.text
+    for asset in assets:
+        # Resolved as the browser does, against the page under /prod: it must stay there.
+        url = urljoin(page.url, asset)
+        assert urlsplit(url).path.startswith(urlsplit(api.base_url).path + "/vendor/"), url
+        assert requests.get(url, timeout=10).status_code == 200, url
+
+
+def test_the_gateway_answers_only_under_the_stage_path(local_stack) -> None:
+    base = urlsplit(local_stack.base_url)
+    assert base.path == "/prod"
+    origin = f"{base.scheme}://{base.netloc}"
+    for outside in (
+        "/api/health",
+        "/config.json",
+        "/",
+        "/vendor/swagger-ui/swagger-ui.min.css",
+        "/prodx/api/health",
+    ):
+        response = requests.get(origin + outside, timeout=10)
+        assert response.status_code == 403, outside
+        # API Gateway's answer for a path no stage serves.
+        assert response.json() == {"message": "Missing Authentication Token"}, outside
+        assert response.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert requests.get(origin + "/prod/api/health", timeout=10).json()["status"] == "ok"
+    # The stage itself is the root resource, as on the execute-api URL.
+    assert requests.get(origin + "/prod", timeout=10).headers["Content-Type"].startswith("text/html")
+
+
+def test_the_console_config_and_openapi_point_under_the_stage_path(api) -> None:
+    # Relative to config.json: a console loaded from /prod/ calls /prod/api/..., never /api/...
+    assert api.get("/config.json").json()["apiBase"] == "api"
+    # A client of the spec calls the stage, not the host root.
+    assert api.get("/api/openapi.json").json()["servers"] == [{"url": "/prod"}]
 
 
 def test_root_serves_the_console(api, local_stack) -> None:
@@ -54,9 +92,10 @@ def test_no_path_escapes_the_web_root(local_stack) -> None:
     # requests would normalise "..", so send the raw request line.
     import socket
 
-    host, port = local_stack.base_url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as conn:
-        conn.sendall(b"GET /../../pyproject.toml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    base = urlsplit(local_stack.base_url)
+    with socket.create_connection((base.hostname, base.port), timeout=10) as conn:
+        request = f"GET {base.path}/../../pyproject.toml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        conn.sendall(request.encode())
         reply = b""
         while chunk := conn.recv(65536):
             reply += chunk
@@ -74,7 +113,8 @@ def test_config_points_the_browser_at_a_cognito_endpoint_it_can_use(api, local_s
     config = api.get("/config.json").json()
     assert config["userPoolId"] == local_stack.user_pool_id
     assert config["userPoolClientId"] == local_stack.client_id
-    origin = local_stack.base_url
+    base = urlsplit(local_stack.base_url)
+    origin = f"{base.scheme}://{base.netloc}"  # what a browser sends: no path
     target = "AWSCognitoIdentityProviderService.InitiateAuth"
     # What the browser sends first: a CORS preflight for the custom header.
     preflight = requests.options(

@@ -34,13 +34,15 @@ def test_rtcc_dev_starts_with_demo_tips_and_stops_on_ctrl_c(tmp_path: Path) -> N
                 time.sleep(0.5)
             text = log.read_text()
             assert "Ctrl-C to stop" in text, text
-            base = re.search(r"console\s+(http://127\.0\.0\.1:\d+)/", text).group(1)
+            # Under the stage path by default, as the execute-api URL is.
+            base = re.search(r"console\s+(http://127\.0\.0\.1:\d+/prod)/\n", text).group(1)
             assert "Demo-Passw0rd!cli" in text and "lives in memory" in text
             codes = re.findall(r"\bT-[A-Z0-9]{4,8}\b", text.split("Demo tips in the inbox:", 1)[1])
             assert len(set(codes)) == 4, text  # three texted tips (two texts joined one) and one web tip
             assert requests.get(f"{base}/api/health", timeout=10).json()["status"] == "ok"
             assert requests.get(f"{base}/api/audit", timeout=10).status_code == 401
             assert requests.get(f"{base}/", timeout=10).headers["content-type"].startswith("text/html")
+            assert requests.get(f"{base.removesuffix('/prod')}/api/health", timeout=10).status_code == 403
         finally:
             proc.send_signal(signal.SIGINT)
             code = proc.wait(timeout=30)

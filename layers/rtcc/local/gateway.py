@@ -4,6 +4,12 @@ Each HTTP request becomes the version 1.0 proxy event Lambda receives in AWS, wi
 Cognito authorizer's claims in it after the ID token is verified here; the handler's
 proxy response goes back out as HTTP. Paths no route claims are static files from the
 web root (as the S3-backed pages are when deployed), or local-only /dev/ routes.
+
+With a base path ("/prod"), the gateway answers only under it, as the execute-api URL
+answers only under its stage: the prefix is taken off before routes, pages and /dev/
+routes are matched (so `event["path"]` has no stage and `requestContext.path` has it),
+and anything outside it gets API Gateway's 403. A page or script that reaches for an
+absolute "/api/..." then fails locally exactly as it would deployed.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import base64
 import json
 import logging
 import mimetypes
+import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -34,7 +41,9 @@ logger = logging.getLogger("rtcc.local.gateway")
 
 #: API Gateway's hard limit on a request payload.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
-STAGE = "local"
+#: The stage name events carry when the gateway serves at the root (as a custom domain does).
+ROOT_STAGE = "local"
+_BASE_PATH = re.compile(r"(/[A-Za-z0-9_-]+)?")
 
 _EXTRA_TYPES = {
     ".js": "text/javascript",
@@ -56,6 +65,25 @@ _EXTRA_TYPES = {
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps({"statusCode": status, "message": message})
     return Response(body, status=status, content_type="application/json", headers=headers)
+
+
+def missing_authentication_token() -> Response:
+    """What API Gateway answers for a path outside the stage (or no resource at all)."""
+    return Response(
+        json.dumps({"message": "Missing Authentication Token"}),
+        status=403,
+        content_type="application/json",
+        headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"},
+    )
+
+
+def normalize_base_path(base_path: str) -> str:
+    """The prefix to serve under: "prod" or "/prod/" -> "/prod"; "" or "/" -> "" (the root).
+    One segment, as a stage name is: letters, digits, "-" and "_"."""
+    cleaned = "/" + base_path.strip("/") if base_path.strip("/") else ""
+    if not _BASE_PATH.fullmatch(cleaned):
+        raise ValueError(f"{base_path!r} is not one stage-like segment such as /prod (or empty)")
+    return cleaned
 
 
 def is_binary(content_type: str | None, binary_types: Iterable[str] = BINARY_MEDIA_TYPES) -> bool:
@@ -87,9 +115,17 @@ def _proxy_parameter(route: HttpRoute, path: str) -> dict[str, str] | None:
 
 
 def build_proxy_event(
-    request: Request, route: HttpRoute, body: bytes, claims: dict[str, str] | None
+    request: Request,
+    route: HttpRoute,
+    body: bytes,
+    claims: dict[str, str] | None,
+    stage: str = ROOT_STAGE,
 ) -> dict[str, Any]:
-    """The REST API (v1.0) Lambda proxy event for `request` matched to `route`."""
+    """The REST API (v1.0) Lambda proxy event for `request` matched to `route`.
+
+    `request.path` is the resource path (no stage); `request.script_root` is the stage
+    prefix the client sent ("/prod", or "" at the root), which API Gateway keeps only in
+    requestContext.path."""
     headers_in = list(request.headers.items())
     source_ip = request.remote_addr or "127.0.0.1"
     host = request.host
@@ -115,12 +151,12 @@ def build_proxy_event(
         "accountId": ACCOUNT_ID,
         "apiId": "local",
         "resourceId": "local",
-        "stage": STAGE,
+        "stage": stage,
         "requestId": request_id,
         "extendedRequestId": request_id,
         "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
         "requestTimeEpoch": int(now.timestamp() * 1000),
-        "path": f"/{STAGE}{request.path}",
+        "path": f"{request.script_root}{request.path}",
         "resourcePath": route.path,
         "httpMethod": request.method,
         "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
@@ -183,7 +219,8 @@ def proxy_response_to_http(result: Any) -> Response:
 
 
 class LocalGateway:
-    """WSGI application: topology routes -> handlers, /dev/ routes, static files."""
+    """WSGI application: topology routes -> handlers, /dev/ routes, static files, all
+    under `base_path` ("/prod": the stage, as on the execute-api URL; "": the root)."""
 
     def __init__(
         self,
@@ -191,15 +228,31 @@ class LocalGateway:
         runtime: FunctionRuntime,
         verifier: IdTokenVerifier,
         web_root: Path,
+        base_path: str = "",
     ) -> None:
         self.topology = topology
         self.runtime = runtime
         self.verifier = verifier
         self.web_root = web_root
+        self.base_path = normalize_base_path(base_path)
+        self.stage = self.base_path.lstrip("/") or ROOT_STAGE
 
     def __call__(self, environ: dict, start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
         started = time.monotonic()
+        path_info = environ.get("PATH_INFO") or "/"
+        if self.base_path:
+            if path_info != self.base_path and not path_info.startswith(self.base_path + "/"):
+                # Only the prefix is logged: an outside path may still carry a search term.
+                logger.info("%s outside %s -> 403", environ.get("REQUEST_METHOD"), self.base_path)
+                return missing_authentication_token()(environ, start_response)
+            # The WSGI way to mount under a prefix: what routes see is PATH_INFO alone,
+            # and the prefix stays in SCRIPT_NAME (request.script_root) for the event.
+            environ = {
+                **environ,
+                "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + self.base_path,
+                "PATH_INFO": path_info[len(self.base_path) :] or "/",
+            }
+        request = Request(environ)
         response, label = self.dispatch(request)
         # Never the query string or an /api path: they can carry plate searches or phone numbers.
         logger.info(
@@ -246,7 +299,7 @@ class LocalGateway:
                 claims = authorizer_claims(self.verifier.verify(token))
             except TokenRejected as exc:
                 return _error(401, f"Unauthorized: {exc}")
-        event = build_proxy_event(request, route, body, claims)
+        event = build_proxy_event(request, route, body, claims, self.stage)
         spec = self.topology.function(route.function)
         try:
             result = self.runtime.invoke(spec, event)

@@ -277,6 +277,8 @@ PAGE = """<!doctype html>
 <script>
 (() => {
   const $ = (id) => document.getElementById(id);
+  // This page's own URL, not "/dev/phone": the stack serves under a stage path (/prod).
+  const here = location.pathname.replace(/\\/+$/, "");
   const thread = $("thread");
   const fromInput = $("from");
   const local = [];            // what this page sent and the TwiML answers
@@ -292,7 +294,7 @@ PAGE = """<!doctype html>
     li.textContent = text;
     if (extra && extra.image) {
       const img = document.createElement("img");
-      img.src = "/dev/phone/test-image.png";
+      img.src = here + "/test-image.png";
       img.alt = "test picture";
       li.append(img);
     }
@@ -312,7 +314,7 @@ PAGE = """<!doctype html>
 
   async function pollOutbox() {
     try {
-      const r = await fetch("/dev/phone/messages?number=" + encodeURIComponent(fromInput.value.trim()), { cache: "no-store" });
+      const r = await fetch(here + "/messages?number=" + encodeURIComponent(fromInput.value.trim()), { cache: "no-store" });
       if (r.ok) {
         const data = await r.json();
         if (data.messages.length !== outbox.length) {
@@ -342,7 +344,7 @@ PAGE = """<!doctype html>
     const sentAt = new Date().toISOString();
     $("send").disabled = true;
     try {
-      const r = await fetch("/dev/phone/send", {
+      const r = await fetch(here + "/send", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ from: fromInput.value.trim(), body, image }),

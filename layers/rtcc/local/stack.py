@@ -6,6 +6,10 @@ and data, the local API gateway, and the SQS pollers, all in this process.
     ...stack.base_url, stack.id_token("admin")...
     stack.stop()
 
+Everything is served under `base_path` ("/prod" by default, the stage of the deployed
+execute-api URL), so stack.base_url is e.g. http://127.0.0.1:8000/prod and is also
+RTCC_PUBLIC_BASE_URL; base_path="" serves at the root, as a custom domain does.
+
 Deployed Lambdas never import this package.
 """
 
@@ -27,7 +31,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from rtcc.auth import ALL_ROLES
 from rtcc.local.extensions import EXTENSION_MODULES
 from rtcc.local.fidelity import make_dynamodb_writes_atomic
-from rtcc.local.gateway import LocalGateway, QuietRequestHandler
+from rtcc.local.gateway import LocalGateway, QuietRequestHandler, normalize_base_path
 from rtcc.local.pollers import QueuePoller
 from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
 from rtcc.local.runtime import FunctionRuntime, Handler
@@ -41,6 +45,8 @@ from rtcc.topology import TOPOLOGY, FunctionSpec, QueueSpec, Topology
 
 logger = logging.getLogger("rtcc.local")
 
+#: infra.constructs.api.STAGE_NAME, as it appears in the execute-api URL.
+DEFAULT_BASE_PATH = "/prod"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_WEB_ROOT = REPO_ROOT / "web" / "public"
 
@@ -79,8 +85,10 @@ class LocalStack:
         web_root: str | Path | None = None,
         topology: Topology = TOPOLOGY,
         handlers: dict[str, Handler] | None = None,
+        base_path: str = DEFAULT_BASE_PATH,
     ) -> None:
         self.http_port = http_port
+        self.base_path = normalize_base_path(base_path)
         self.aws_port = aws_port
         self.demo_password = demo_password or random_demo_password()
         self.seed = seed
@@ -137,11 +145,17 @@ class LocalStack:
 
         # Bind the HTTP port now (its URL goes into the settings); serve once all is ready.
         self._runtime = FunctionRuntime(region="")
-        gateway = LocalGateway(self.topology, self._runtime, verifier=None, web_root=self.web_root)  # type: ignore[arg-type]
+        gateway = LocalGateway(
+            self.topology,
+            self._runtime,
+            verifier=None,  # type: ignore[arg-type]
+            web_root=self.web_root,
+            base_path=self.base_path,
+        )
         self._http = make_server(
             "127.0.0.1", self.http_port, gateway, threaded=True, request_handler=QuietRequestHandler
         )
-        self.base_url = f"http://127.0.0.1:{self._http.server_port}"
+        self.base_url = f"http://127.0.0.1:{self._http.server_port}{self.base_path}"
 
         self._set_env(
             AWS_ENDPOINT_URL=self.aws_endpoint_url,
@@ -296,14 +310,16 @@ class LocalStack:
         self._start_poller(sqs, queue, function, url)
         return url
 
-    def gateway_app(self, topology: Topology, handlers: dict[str, Handler]) -> LocalGateway:
+    def gateway_app(
+        self, topology: Topology, handlers: dict[str, Handler], base_path: str = ""
+    ) -> LocalGateway:
         """A gateway WSGI app for another topology, verifying tokens of this stack's user
         pool: tests drive it with werkzeug's test client to check the event shapes."""
         assert self._verifier is not None, "start() the stack first"
         runtime = FunctionRuntime(self._region)
         for name, handler in handlers.items():
             runtime.register(topology.function(name), handler)
-        return LocalGateway(topology, runtime, self._verifier, self.web_root)
+        return LocalGateway(topology, runtime, self._verifier, self.web_root, base_path)
 
     # -- internals ---------------------------------------------------------------
 

@@ -20,7 +20,11 @@ class ConsoleConfig(BaseModel):
     userPoolId: str
     userPoolClientId: str
     cognitoEndpoint: str
-    apiBase: str = "/api"
+    apiBase: str = Field(
+        "api",
+        description="Where the API is, relative to config.json (the site root): never an absolute "
+        "path, which would leave the stage path of the execute-api URL",
+    )
     environment: str
     capabilities: list[str]
     cityName: str | None = Field(None, description="The deploying city's name, for the header")

@@ -19,10 +19,11 @@ export class ApiError extends Error {
   }
 }
 
-/** `/api/x` under the configured apiBase (so a deployment may serve the API elsewhere). */
+/** `/api/x` under the configured apiBase: views name API paths as the OpenAPI spec does,
+ * and this maps them under wherever the API is (e.g. https://host/prod/api/x). */
 export function apiUrl(path, query) {
   const suffix = path.startsWith("/api/") || path === "/api" ? path.slice(4) : path.startsWith("/") ? path : `/${path}`;
-  const url = new URL(config().apiBase + suffix, document.baseURI);
+  const url = new URL(config().apiBase + suffix);
   for (const [key, value] of Object.entries(query || {})) {
     // Empty filters are left out rather than sent as "".
     if (value === undefined || value === null || value === "") continue;

@@ -5,12 +5,21 @@ const REQUIRED = ["region", "userPoolId", "userPoolClientId", "cognitoEndpoint",
 
 let current = null;
 
-/** Fetches config.json relative to the page, so the console also works under a path prefix. */
+// The site root: where config.json and the API live. Pages below it say how far up it is
+// (<meta name="rtcc-root" content="../">). Everything is resolved against it, never written
+// as "/...": on the execute-api URL the site lives under the stage (/prod/), and an
+// absolute path would leave it.
+function siteRoot() {
+  return new URL(document.querySelector('meta[name="rtcc-root"]')?.content || "./", document.baseURI);
+}
+
+/** Fetches config.json from the site root, so the console also works under a path prefix. */
 export async function loadConfig() {
   if (current) return current;
+  const url = new URL("config.json", siteRoot());
   let response;
   try {
-    response = await fetch(new URL("config.json", document.baseURI), {
+    response = await fetch(url, {
       headers: { Accept: "application/json" },
       cache: "no-store",
     });
@@ -23,7 +32,8 @@ export async function loadConfig() {
   if (missing.length) throw new Error(`The console configuration is missing: ${missing.join(", ")}.`);
   current = Object.freeze({
     ...data,
-    apiBase: (data.apiBase || "/api").replace(/\/+$/, ""),
+    // Relative (the default "api") resolves against config.json's own URL: the same site root.
+    apiBase: new URL(data.apiBase || "api", url).href.replace(/\/+$/, ""),
     capabilities: Array.isArray(data.capabilities) ? data.capabilities : [],
   });
   return current;
