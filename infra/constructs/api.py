@@ -340,9 +340,14 @@ class ApiConstruct(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=_log_group(self, f"{_pascal(spec.name)}Logs", self.config),
             # Init (imports, the API's routers, see rtcc.snapstart) runs once per published
-            # version; new environments resume from its snapshot. Only $LATEST is never
+            # version; new environments resume from its snapshot. $LATEST is never
             # snapshotted, so callers must use the alias below.
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if spec.snapstart else None,
+            # A Python snapshot's cache is billed while its version exists (3 hours at least):
+            # the version a deploy replaces is deleted (CDK retains it by default).
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if spec.snapstart
+            else None,
         )
         if spec.snapstart:
             # `current_version` publishes a new version whenever the code or configuration

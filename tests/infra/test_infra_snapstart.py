@@ -58,6 +58,9 @@ def test_each_snapstart_function_has_a_live_alias_on_a_published_version(synth) 
         assert props["Name"] == "live"
         (version_id,) = _refs(props["FunctionVersion"])
         assert _refs(versions[version_id]["Properties"]["FunctionName"]) == {fn_id}
+        # Replaced versions are deleted, not retained: each kept one would keep a billed snapshot.
+        assert versions[version_id].get("DeletionPolicy", "Delete") == "Delete"
+        assert versions[version_id].get("UpdateReplacePolicy", "Delete") == "Delete"
 
 
 def test_api_gateway_invokes_and_is_permitted_on_the_alias_not_latest(synth) -> None:
