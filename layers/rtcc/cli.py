@@ -42,6 +42,7 @@ def _dev(args: argparse.Namespace) -> int:
             demo_password=configured.get_secret_value() if configured else None,
             seed=not args.no_seed,
             base_path=args.base_path,
+            enforce_iam=not args.no_iam,
         )
     except ValueError as exc:
         print(f"rtcc dev: --base-path: {exc}", file=sys.stderr)
@@ -162,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=8000, help="HTTP port of the console and API (0: any free)")
     dev.add_argument("--aws-port", type=int, default=4566, help="port of the AWS emulator (0: any free)")
     dev.add_argument("--no-seed", action="store_true", help="create demo users only, no demo data")
+    dev.add_argument(
+        "--no-iam",
+        action="store_true",
+        help="debugging only: let calls the deployed IAM refuses through (still listed at /dev/aws-calls)",
+    )
     dev.add_argument(
         "--base-path",
         default="/prod",

@@ -8,21 +8,40 @@ itself in `RTCC_<NAME>`. Values are never logged.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pydantic import SecretStr
 
+from rtcc.invocation import current_function
 from rtcc.settings import get_settings
 
 _CACHE_SECONDS = 300
+
+
+#: Powertools' secret cache, one per function: deployed there is only one; in `rtcc dev`
+#: a function must not read a secret another function fetched (its own role may not).
+_PROVIDERS: dict[str, Any] = {}
+
+
+def _provider() -> Any:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider  # only deployed code pays for it
+
+    scope = current_function()
+    if scope not in _PROVIDERS:
+        _PROVIDERS[scope] = SecretsProvider()
+    return _PROVIDERS[scope]
+
+
+def forget_cached_secrets() -> None:
+    """Drop every cached value and client (SnapStart restore, tests)."""
+    _PROVIDERS.clear()
 
 
 def secret_value(name: str) -> str:
     """The current value of the secret setting `name` (e.g. "twilio_auth_token")."""
     arn = os.environ.get(f"RTCC_{name.upper()}_SECRET_ARN")
     if arn:
-        from aws_lambda_powertools.utilities import parameters  # only deployed code pays for it
-
-        return str(parameters.get_secret(arn, max_age=_CACHE_SECONDS))
+        return str(_provider().get(arn, max_age=_CACHE_SECONDS))
     settings = get_settings()
     if settings.environment == "deployed":
         # A deployed function without the ARN would fall back to the public local default

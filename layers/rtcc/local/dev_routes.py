@@ -78,3 +78,17 @@ def outbox(request: Request) -> Response:
 
 
 register_dev_route("/dev/outbox", outbox, methods=("GET", "DELETE"))
+
+
+def aws_calls(request: Request) -> Response:
+    """Every AWS call functions made since the stack started, as the deployed IAM judged
+    it: function, action, resource (ARN), allowed, count (rtcc.local.iam)."""
+    from rtcc.local.stack import active_stack
+
+    stack = active_stack()
+    calls = stack.aws_calls.entries() if stack is not None else []
+    denied = sum(1 for c in calls if not c["allowed"])
+    return json_response({"calls": calls, "count": len(calls), "denied": denied})
+
+
+register_dev_route("/dev/aws-calls", aws_calls)

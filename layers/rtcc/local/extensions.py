@@ -8,7 +8,7 @@ also runs.
 """
 
 EXTENSION_MODULES: tuple[str, ...] = (
-    "rtcc.local.dev_routes",  # GET/DELETE /dev/outbox
+    "rtcc.local.dev_routes",  # GET/DELETE /dev/outbox, GET /dev/aws-calls
     "rtcc.local.twilio_media_host",  # /dev/twilio-media: Twilio's media host for the phone simulator
     "rtcc.local.phone",  # /dev/phone: the phone simulator (signed Twilio webhooks, outbox replies)
 )

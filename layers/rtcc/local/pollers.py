@@ -12,6 +12,7 @@ import logging
 import threading
 from typing import Any
 
+from rtcc.local.iam.identity import acting_as
 from rtcc.local.runtime import FunctionRuntime
 from rtcc.topology import FunctionSpec, QueueSpec
 
@@ -114,15 +115,20 @@ class QueuePoller:
                 logger.exception("poller for %s failed; retrying", self.queue.name)
                 self._stop.wait(1)
 
-    def poll_once(self) -> int:
-        """Receives one batch and hands it to the consumer; returns how many it got."""
-        response = self.sqs.receive_message(
+    def _receive(self) -> dict[str, Any]:
+        # As Lambda's event source mapping does, with the consumer function's role.
+        return self.sqs.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=min(self.queue.batch_size, 10),
             WaitTimeSeconds=WAIT_TIME_S,
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
+
+    def poll_once(self) -> int:
+        """Receives one batch and hands it to the consumer; returns how many it got."""
+        with acting_as(self.function.name):
+            response = self._receive()
         messages = response.get("Messages") or []
         if not messages:
             return 0
@@ -138,10 +144,13 @@ class QueuePoller:
         done = [m for m in messages if m["MessageId"] not in failed]
         for start in range(0, len(done), 10):
             chunk = done[start : start + 10]
-            self.sqs.delete_message_batch(
-                QueueUrl=self.queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
-            )
+            with acting_as(self.function.name):
+                self.sqs.delete_message_batch(
+                    QueueUrl=self.queue_url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
+                    ],
+                )
         if failed:
             logger.info(
                 "consumer %s failed %d of %d messages", self.function.name, len(failed), len(messages)

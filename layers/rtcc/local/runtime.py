@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from rtcc.local.iam.identity import acting_as
 from rtcc.topology import FunctionSpec
 
 Handler = Callable[[dict, Any], Any]
@@ -66,5 +67,6 @@ class FunctionRuntime:
 
     def invoke(self, spec: FunctionSpec, event: dict) -> Any:
         handler = self.handler(spec)
-        with self._locks[spec.module]:
+        # Every AWS call the handler makes signs as this function (rtcc.local.iam).
+        with self._locks[spec.module], acting_as(spec.name):
             return handler(event, LambdaContext(spec, self.region))

@@ -21,17 +21,25 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import boto3
 import requests
+from moto.core.models import DEFAULT_ACCOUNT_ID as MOTO_ACCOUNT_ID
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from rtcc.auth import ALL_ROLES
+from rtcc.local.emulator import LocalAwsEmulator
 from rtcc.local.extensions import EXTENSION_MODULES
 from rtcc.local.fidelity import make_dynamodb_writes_atomic
 from rtcc.local.gateway import LocalGateway, QuietRequestHandler, normalize_base_path
+from rtcc.local.iam import identity
+from rtcc.local.iam.enforcer import CallLog, IamEnforcer
+from rtcc.local.iam.local_resources import create_deployed_keys_and_secrets
+from rtcc.local.iam.snapshot import load_snapshot
 from rtcc.local.pollers import QueuePoller
 from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
 from rtcc.local.runtime import FunctionRuntime, Handler
@@ -86,10 +94,17 @@ class LocalStack:
         topology: Topology = TOPOLOGY,
         handlers: dict[str, Handler] | None = None,
         base_path: str = DEFAULT_BASE_PATH,
+        enforce_iam: bool = True,
     ) -> None:
         self.http_port = http_port
         self.base_path = normalize_base_path(base_path)
         self.aws_port = aws_port
+        # Each function's calls are held to the IAM its role gets in the synthesized stack
+        # (rtcc.local.iam). False (debugging only): calls are still checked and listed at
+        # /dev/aws-calls, but a denied one goes through.
+        self.enforce_iam = enforce_iam
+        self.aws_calls = CallLog()
+        self.permissions: Any = None
         self.demo_password = demo_password or random_demo_password()
         self.seed = seed
         self.web_root = Path(web_root) if web_root else DEFAULT_WEB_ROOT
@@ -131,13 +146,14 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
-        from moto.server import ThreadedMotoServer
-
         make_dynamodb_writes_atomic()
         # The emulator and the gateway log through our own loggers, never per request line.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         _check_port_free(self.aws_port)
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
+        # The synthesized template (cached): the deployed policies, keys and secrets.
+        snapshot = load_snapshot()
+        identity.install()
+        self._moto = LocalAwsEmulator("127.0.0.1", self.aws_port, wrap=self._iam_middleware)
         self._moto.start()
         self.aws_endpoint_url = f"http://127.0.0.1:{self._moto.get_host_and_port()[1]}"
         # moto's state is process-wide: start from nothing, whatever ran before.
@@ -184,6 +200,9 @@ class LocalStack:
         resources = declared_resources(settings, self.topology)
         self.queue_urls = provision(resources, self.aws_endpoint_url, settings.region)
         self._set_env(**{queue_url_env_var(name): url for name, url in self.queue_urls.items()})
+        # The keys and secrets the template creates, so functions use them as deployed.
+        deployed = create_deployed_keys_and_secrets(snapshot, resources, self.aws_endpoint_url, settings)
+        self._set_env(**deployed.env)
 
         cognito = aws_client("cognito-idp", self.aws_endpoint_url, settings.region)
         pool = create_user_pool(cognito, f"{settings.table_prefix}staff")
@@ -194,6 +213,8 @@ class LocalStack:
         self._set_env(RTCC_USER_POOL_ID=self.user_pool_id, RTCC_USER_POOL_CLIENT_ID=self.client_id)
         self.settings = settings = reload_settings()
         bind_models(settings)
+        # From here on every call a function makes is checked (before: provisioning).
+        self.permissions = deployed.permissions(self.user_pool_id)
 
         gateway.verifier = self._verifier = IdTokenVerifier(
             jwks_url=f"{self.aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
@@ -292,6 +313,17 @@ class LocalStack:
         )
         return str(result["AuthenticationResult"]["IdToken"])
 
+    @contextmanager
+    def without_grant(self, function: str, action: str) -> Iterator[None]:
+        """Within the block, `function` runs as if its deployed role lacked `action`
+        (tests: a revoked grant must make a flow fail with AWS's error)."""
+        saved = self.permissions
+        self.permissions = saved.without(function, action)
+        try:
+            yield
+        finally:
+            self.permissions = saved
+
     def add_consumer(
         self, queue: QueueSpec, function: FunctionSpec, handler: Callable[[dict, Any], Any] | None = None
     ) -> str:
@@ -327,8 +359,21 @@ class LocalStack:
     def _region(self) -> str:
         return self.settings.region if self.settings else "us-east-1"
 
+    def _iam_middleware(self, app: Any) -> Any:
+        return IamEnforcer(
+            app,
+            lambda: self.permissions,
+            account=MOTO_ACCOUNT_ID,
+            region=self._region,
+            enforce=self.enforce_iam,
+            log=self.aws_calls,
+        )
+
     def _start_poller(self, sqs: Any, queue: QueueSpec, function: FunctionSpec, url: str) -> None:
         assert self._runtime is not None
+        # Lambda's event source mapping polls with the function's own role: a client
+        # without fixed keys signs as the function the poller acts for.
+        sqs = boto3.client("sqs", endpoint_url=self.aws_endpoint_url, region_name=self._region)
         poller = QueuePoller(sqs, queue, url, function, self._runtime, self._region)
         poller.start()
         self._pollers.append(poller)
@@ -355,3 +400,9 @@ class LocalStack:
                 self._runtime.handler(spec)
             except Exception:
                 logger.exception("function %s (%s) failed to import", spec.name, spec.module)
+
+
+def active_stack() -> LocalStack | None:
+    """The stack running in this process, if any (for local-only routes)."""
+    with _ACTIVE_LOCK:
+        return _ACTIVE

@@ -301,7 +301,10 @@ class SmsIntake:
             ),
         ]
         if message.claim.outcome == "new":
-            records.append(TipVaultRecord(code, ciphertext=self.sealer.seal(message.sms.from_number, code)))
+            # Its own conditional PutItem, never in the batch: the webhook's role may only
+            # PutItem on the vault (BatchWriteItem would also let it delete entries), and a
+            # redo keeps an entry that already carries an opt-out.
+            create_if_absent(TipVaultRecord(code, ciphertext=self.sealer.seal(message.sms.from_number, code)))
         if message.fresh:
             put_all(records)
         else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -22,47 +21,19 @@ class KmsContactSealer:
     bound to the tip code by the encryption context: a ciphertext copied onto another
     tip does not decrypt."""
 
-    _lock = threading.Lock()
-
     def __init__(self, key_id: str | None = None) -> None:
+        # Deployed: the key CDK creates. Locally: the same key, created by `rtcc dev` from
+        # the synthesized template (rtcc.local.iam.local_resources) under the same alias.
         self._kms = client("kms")
         self._key_id = key_id or get_settings().tips_vault_key_id
-        self._ready = False
-
-    def _ensure_local_key(self) -> None:
-        # Deployed stacks create the key in CDK. Locally (moto) the alias is created on
-        # first use, so `rtcc dev` and tests need no extra provisioning step.
-        if self._ready or get_settings().environment == "deployed":
-            return
-        with self._lock:
-            if self._ready:
-                return
-            try:
-                self._kms.describe_key(KeyId=self._key_id)
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "NotFoundException" or not self._key_id.startswith(
-                    "alias/"
-                ):
-                    raise
-                key = self._kms.create_key(Description="rtcc tips contact vault (local)")["KeyMetadata"][
-                    "KeyId"
-                ]
-                try:
-                    self._kms.create_alias(AliasName=self._key_id, TargetKeyId=key)
-                except ClientError as again:
-                    if again.response["Error"]["Code"] != "AlreadyExistsException":
-                        raise
-            self._ready = True
 
     def seal(self, number: str, code: str) -> bytes:
-        self._ensure_local_key()
         out = self._kms.encrypt(
             KeyId=self._key_id, Plaintext=number.encode(), EncryptionContext={"tip": code}
         )
         return bytes(out["CiphertextBlob"])
 
     def unseal(self, ciphertext: bytes, code: str) -> str:
-        self._ensure_local_key()
         out = self._kms.decrypt(
             CiphertextBlob=ciphertext, EncryptionContext={"tip": code}, KeyId=self._key_id
         )

@@ -1,0 +1,272 @@
+"""The deployed permissions with the local stack's names in them.
+
+The snapshot's template names resources by logical id; here every Ref, Fn::GetAtt,
+Fn::Join and Fn::Sub is resolved to what the same resource is called in the emulator, so
+the policies CDK synthesized can be evaluated against local requests unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from rtcc.local.iam.policy import Decision, Request, as_list, decide
+from rtcc.local.iam.requests import AwsCall, queue_arn_from_url, table_arn
+
+
+@dataclass(frozen=True)
+class LocalNames:
+    """What the local stack created, by the names the snapshot uses."""
+
+    account: str
+    region: str
+    tables: Mapping[str, str]  # model logical name -> table name
+    buckets: Mapping[str, str]  # topology name -> bucket name
+    queue_urls: Mapping[str, str]  # topology name -> URL
+    dlq_urls: Mapping[str, str]  # topology name -> DLQ URL
+    secrets: Mapping[str, str]  # settings name -> secret ARN
+    keys: Mapping[str, str]  # KMS key logical id -> local key ARN
+    user_pool_id: str
+
+
+@dataclass
+class DeployedPermissions:
+    account: str
+    region: str
+    role_arns: dict[str, str]  # function -> role ARN
+    identity: dict[str, list[dict]]  # function -> resolved identity statements
+    resource_policies: dict[str, list[dict]] = field(default_factory=dict)  # ARN -> statements
+    encryption_keys: dict[str, str] = field(default_factory=dict)  # resource ARN -> key ARN
+    key_arns: set[str] = field(default_factory=set)
+
+    def resource_policy_for(self, resource: str) -> list[dict] | None:
+        if resource in self.resource_policies:
+            return self.resource_policies[resource]
+        if resource.startswith("arn:aws:s3:::"):
+            bucket = resource[len("arn:aws:s3:::") :].split("/", 1)[0]
+            return self.resource_policies.get(f"arn:aws:s3:::{bucket}")
+        return None
+
+    def key_for(self, resource: str) -> str | None:
+        """The customer-managed KMS key encrypting `resource` (a table, an object's
+        bucket, a queue, a secret), if any."""
+        if resource in self.encryption_keys:
+            return self.encryption_keys[resource]
+        if resource.startswith("arn:aws:s3:::"):
+            return self.encryption_keys.get(
+                "arn:aws:s3:::" + resource[len("arn:aws:s3:::") :].split("/", 1)[0]
+            )
+        if ":table/" in resource and "/index/" in resource:
+            return self.encryption_keys.get(resource.split("/index/", 1)[0])
+        return None
+
+    def without(self, function: str, action: str) -> DeployedPermissions:
+        """A copy in which `function`'s role no longer has `action` (as granted, e.g.
+        "kms:Encrypt"): what a deploy with that grant removed would enforce."""
+        statements = []
+        for statement in self.identity[function]:
+            actions = [a for a in as_list(statement.get("Action")) if a != action]
+            if actions or "Action" not in statement:
+                statements.append({**statement, "Action": actions} if "Action" in statement else statement)
+        return replace(self, identity={**self.identity, function: statements})
+
+    def decide(self, function: str, call: AwsCall) -> Decision:
+        if function not in self.identity:
+            return Decision(False, f"because the function {function!r} has no role in the template")
+        request = Request(self.role_arns[function], call.action, call.resource, call.context)
+        is_key = call.action.startswith("kms:") and call.resource in self.key_arns
+        return decide(
+            request,
+            self.identity[function],
+            self.resource_policy_for(call.resource),
+            account=self.account,
+            key_policy=is_key,
+        )
+
+
+class _Resolver:
+    def __init__(self, template: dict, resources: Mapping[str, dict], names: LocalNames) -> None:
+        self.template = template["Resources"]
+        self.resources = resources
+        self.names = names
+
+    def role_arn(self, logical: str) -> str:
+        return f"arn:aws:iam::{self.names.account}:role/{logical}"
+
+    def ref(self, logical: str) -> str:
+        n = self.names
+        pseudo = {
+            "AWS::AccountId": n.account,
+            "AWS::Region": n.region,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": "Rtcc",
+        }
+        if logical in pseudo:
+            return pseudo[logical]
+        local = self.resources.get(logical)
+        kind = local["kind"] if local else self.template.get(logical, {}).get("Type", "")
+        if local:
+            name = local["name"]
+            return {
+                "table": lambda: n.tables[name],
+                "bucket": lambda: n.buckets[name],
+                "queue": lambda: n.queue_urls[name],
+                "dlq": lambda: n.dlq_urls[name],
+                "secret": lambda: n.secrets[name],
+                "user_pool": lambda: n.user_pool_id,
+            }[kind]()
+        if kind == "AWS::KMS::Key":
+            return n.keys[logical].rsplit("/", 1)[-1]
+        return f"unresolved-{logical}"
+
+    def get_att(self, logical: str, attribute: str) -> str:
+        n = self.names
+        local = self.resources.get(logical)
+        cfn_type = self.template.get(logical, {}).get("Type", "")
+        if local and attribute == "Arn":
+            value = self.ref(logical)
+            return {
+                "table": lambda: table_arn(value, n.account, n.region),
+                "bucket": lambda: f"arn:aws:s3:::{value}",
+                "queue": lambda: queue_arn_from_url(value, n.account, n.region),
+                "dlq": lambda: queue_arn_from_url(value, n.account, n.region),
+                "secret": lambda: value,
+                "user_pool": lambda: f"arn:aws:cognito-idp:{n.region}:{n.account}:userpool/{value}",
+            }[local["kind"]]()
+        if local and local["kind"] == "table" and attribute == "StreamArn":
+            return table_arn(self.ref(logical), n.account, n.region) + "/stream/*"
+        if cfn_type == "AWS::KMS::Key" and attribute == "Arn":
+            return n.keys[logical]
+        if cfn_type == "AWS::IAM::Role" and attribute == "Arn":
+            return self.role_arn(logical)
+        return f"arn:aws:unresolved:::{logical}.{attribute}"
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((name, arg),) = value.items()
+            if name == "Ref":
+                return self.ref(arg)
+            if name == "Fn::GetAtt":
+                logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+                return self.get_att(logical, attribute)
+            if name == "Fn::Join":
+                separator, parts = arg
+                return separator.join(str(self(p)) for p in parts)
+            if name == "Fn::Sub":
+                text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self(arg[1]))
+                return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1), variables), text)
+            if name == "Fn::Select":
+                index, items = arg
+                return self(items)[int(index)]
+            if name == "Fn::Split":
+                separator, text = arg
+                return str(self(text)).split(separator)
+        return {k: self(v) for k, v in value.items()}
+
+    def _sub(self, name: str, variables: Mapping[str, Any]) -> str:
+        if name in variables:
+            return str(variables[name])
+        if "." in name:
+            logical, attribute = name.split(".", 1)
+            return self.get_att(logical, attribute)
+        return self.ref(name)
+
+
+def _key_id(value: Any, resolve: Callable[[Any], Any], keys: Mapping[str, str]) -> str | None:
+    resolved = resolve(value)
+    if not isinstance(resolved, str):
+        return None
+    for arn in keys.values():
+        if resolved in (arn, arn.rsplit("/", 1)[-1]):
+            return arn
+    return None
+
+
+def build_permissions(snapshot: Mapping[str, Any], names: LocalNames) -> DeployedPermissions:
+    template = snapshot["template"]
+    resolve = _Resolver(template, snapshot["resources"], names)
+    resources = template["Resources"]
+    roles: dict[str, str] = dict(snapshot["roles"])
+
+    identity: dict[str, list[dict]] = {name: [] for name in roles}
+    by_role = {logical: name for name, logical in roles.items()}
+    for spec in resources.values():
+        props = spec.get("Properties", {})
+        if spec["Type"] == "AWS::IAM::Policy":
+            statements = as_list(resolve(props["PolicyDocument"])["Statement"])
+            for role in as_list(props.get("Roles")):
+                if isinstance(role, dict) and role.get("Ref") in by_role:
+                    identity[by_role[role["Ref"]]] += statements
+    for logical, name in by_role.items():
+        for inline in resources[logical]["Properties"].get("Policies", []):
+            identity[name] += as_list(resolve(inline["PolicyDocument"])["Statement"])
+
+    permissions = DeployedPermissions(
+        account=names.account,
+        region=names.region,
+        role_arns={name: resolve.role_arn(logical) for name, logical in roles.items()},
+        identity=identity,
+        key_arns=set(names.keys.values()),
+    )
+    for logical, spec in resources.items():
+        props = spec.get("Properties", {})
+        kind = spec["Type"]
+        if kind == "AWS::KMS::Key":
+            permissions.resource_policies[names.keys[logical]] = as_list(
+                resolve(props["KeyPolicy"])["Statement"]
+            )
+        elif kind == "AWS::S3::BucketPolicy":
+            bucket = resolve(props["Bucket"])
+            permissions.resource_policies[f"arn:aws:s3:::{bucket}"] = as_list(
+                resolve(props["PolicyDocument"])["Statement"]
+            )
+        elif kind == "AWS::SQS::QueuePolicy":
+            statements = as_list(resolve(props["PolicyDocument"])["Statement"])
+            for url in as_list(resolve(props["Queues"])):
+                permissions.resource_policies[queue_arn_from_url(url, names.account, names.region)] = (
+                    statements
+                )
+        # Customer-managed keys behind the data, which the caller must be allowed to use.
+        key_ref = None
+        if kind == "AWS::DynamoDB::Table":
+            key_ref = (props.get("SSESpecification") or {}).get("KMSMasterKeyId")
+        elif kind == "AWS::S3::Bucket":
+            rules = ((props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration")) or []
+            for rule in rules:
+                default = rule.get("ServerSideEncryptionByDefault", {})
+                if default.get("SSEAlgorithm") == "aws:kms":
+                    key_ref = default.get("KMSMasterKeyID")
+        elif kind == "AWS::SQS::Queue":
+            key_ref = props.get("KmsMasterKeyId")
+        elif kind == "AWS::SecretsManager::Secret":
+            key_ref = props.get("KmsKeyId")
+        if key_ref is not None and logical in snapshot["resources"]:
+            key = _key_id(key_ref, resolve, names.keys)
+            if key:
+                permissions.encryption_keys[_resource_arn(resolve, logical, snapshot)] = key
+    return permissions
+
+
+def _resource_arn(resolve: _Resolver, logical: str, snapshot: Mapping[str, Any]) -> str:
+    return resolve.get_att(logical, "Arn")
+
+
+def template_keys(snapshot: Mapping[str, Any]) -> dict[str, str | None]:
+    """KMS keys the template creates: logical id -> alias name (or None)."""
+    resources = snapshot["template"]["Resources"]
+    keys: dict[str, str | None] = {k: None for k, v in resources.items() if v["Type"] == "AWS::KMS::Key"}
+    for spec in resources.values():
+        if spec["Type"] == "AWS::KMS::Alias":
+            target = spec["Properties"]["TargetKeyId"]
+            if isinstance(target, dict) and target.get("Ref") in keys:
+                keys[target["Ref"]] = spec["Properties"]["AliasName"]
+            elif isinstance(target, dict) and "Fn::GetAtt" in target:
+                keys[target["Fn::GetAtt"][0]] = spec["Properties"]["AliasName"]
+    return keys

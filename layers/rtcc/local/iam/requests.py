@@ -1,0 +1,294 @@
+"""What an HTTP request to the AWS emulator asks for, in IAM's terms.
+
+From the raw request (method, path, query, headers, body) it reads who signed it and how
+(SigV4 or the legacy SigV2), and which IAM actions on which resource ARNs it needs:
+`dynamodb:TransactWriteItems` becomes a PutItem / UpdateItem / DeleteItem /
+ConditionCheckItem per item, a batch call one entry per table, an S3 GET on a key
+`s3:GetObject` on `arn:aws:s3:::bucket/key`. Pure parsing; names that need the emulator's
+state (a KMS alias, a secret's name) are resolved through `Lookups`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+
+@dataclass(frozen=True)
+class Signature:
+    access_key: str | None
+    version: str | None  # "v4", "v2" or None (unsigned)
+    service: str | None = None  # from the SigV4 credential scope
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    service: str
+    operation: str
+    action: str  # "dynamodb:PutItem"
+    resource: str  # ARN, or "*" where the action takes none
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+class Lookups(Protocol):
+    def kms_key_arn(self, key_id: str) -> str | None: ...
+    def kms_key_of_ciphertext(self, blob: bytes) -> str | None: ...
+    def secret_arn(self, secret_id: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes = b""
+    form: Mapping[str, str] = field(default_factory=dict)  # S3 POST-form fields
+
+
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+#: X-Amz-Target prefixes of the JSON-protocol services rtcc uses -> IAM service prefix.
+_TARGETS = {
+    "DynamoDB_20120810": "dynamodb",
+    "TrentService": "kms",
+    "secretsmanager": "secretsmanager",
+    "AmazonSQS": "sqs",
+    "AWSCognitoIdentityProviderService": "cognito-idp",
+    "Logs_20140328": "logs",
+    "AWSEvents": "events",
+    "GraniteServiceVersion20100801": "cloudwatch",
+}
+
+#: Operations whose IAM action has another name.
+_SQS_ACTIONS = {
+    "SendMessageBatch": "SendMessage",
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+}
+_TRANSACT = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+
+
+def signature(request: RawRequest) -> Signature:
+    auth = request.headers.get("authorization", "")
+    if auth.startswith("AWS4-HMAC-SHA256"):
+        match = _SCOPE.search(auth)
+        if match:
+            return Signature(match.group(1), "v4", match.group(3))
+        return Signature(None, "v4")
+    if auth.startswith("AWS "):
+        return Signature(auth[4:].split(":", 1)[0], "v2", "s3")
+    credential = request.query.get("X-Amz-Credential") or request.form.get("x-amz-credential")
+    if credential:
+        parts = credential.split("/")
+        return Signature(parts[0], "v4", parts[3] if len(parts) > 3 else None)
+    key = request.query.get("AWSAccessKeyId") or request.form.get("AWSAccessKeyId")
+    if key:
+        return Signature(key, "v2", "s3")
+    return Signature(None, None)
+
+
+def calls(request: RawRequest, *, account: str, region: str, lookups: Lookups) -> list[AwsCall]:
+    """The IAM actions `request` needs; [] where it is not a call we can read (then it is
+    only counted, never refused)."""
+    target = request.headers.get("x-amz-target", "")
+    if target and "." in target:
+        prefix, operation = target.rsplit(".", 1)
+        service = _TARGETS.get(prefix)
+        if service is None:
+            return []
+        try:
+            params = json.loads(request.body or b"{}")
+        except ValueError:
+            return []
+        return _json_calls(service, operation, params, account, region, lookups)
+    sig = signature(request)
+    content_type = request.headers.get("content-type", "")
+    if sig.service == "sqs" and content_type.startswith("application/x-www-form-urlencoded"):
+        from urllib.parse import parse_qsl
+
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
+        return _sqs_calls(form.get("Action", ""), form, account, region)
+    if sig.service in (None, "s3") or request.form:
+        return _s3_calls(request, account)
+    return []
+
+
+# --- JSON services --------------------------------------------------------------------
+
+
+def _json_calls(
+    service: str, operation: str, params: dict, account: str, region: str, lookups: Lookups
+) -> list[AwsCall]:
+    if service == "dynamodb":
+        return _dynamodb_calls(operation, params, account, region)
+    if service == "sqs":
+        return _sqs_calls(operation, params, account, region)
+    if service == "kms":
+        return [_kms_call(operation, params, account, lookups)]
+    if service == "secretsmanager":
+        secret = params.get("SecretId")
+        arn = (lookups.secret_arn(secret) if secret else None) or (secret or "*")
+        return [AwsCall(service, operation, f"secretsmanager:{operation}", arn)]
+    if service == "cognito-idp":
+        pool = params.get("UserPoolId")
+        arn = f"arn:aws:cognito-idp:{region}:{account}:userpool/{pool}" if pool else "*"
+        return [AwsCall(service, operation, f"cognito-idp:{operation}", arn)]
+    return [AwsCall(service, operation, f"{service}:{operation}", "*")]
+
+
+def table_arn(name: str, account: str, region: str) -> str:
+    return f"arn:aws:dynamodb:{region}:{account}:table/{name}"
+
+
+def _dynamodb_calls(operation: str, params: dict, account: str, region: str) -> list[AwsCall]:
+    def call(action: str, table: str, index: str | None = None) -> AwsCall:
+        arn = table_arn(table, account, region) + (f"/index/{index}" if index else "")
+        return AwsCall("dynamodb", operation, f"dynamodb:{action}", arn)
+
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return [call(operation, table) for table in (params.get("RequestItems") or {})]
+    if operation == "TransactWriteItems":
+        found = []
+        for item in params.get("TransactItems") or []:
+            for kind, body in item.items():
+                if kind in _TRANSACT:
+                    found.append(call(_TRANSACT[kind], body.get("TableName", "")))
+        return found
+    if operation == "TransactGetItems":
+        return [
+            call("GetItem", i["Get"].get("TableName", ""))
+            for i in params.get("TransactItems") or []
+            if "Get" in i
+        ]
+    table = params.get("TableName")
+    if not table:
+        return [AwsCall("dynamodb", operation, f"dynamodb:{operation}", "*")]
+    return [call(operation, table, params.get("IndexName"))]
+
+
+def queue_arn_from_url(url: str, account: str, region: str) -> str:
+    name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return f"arn:aws:sqs:{region}:{account}:{name}"
+
+
+def _sqs_calls(operation: str, params: Mapping[str, Any], account: str, region: str) -> list[AwsCall]:
+    action = f"sqs:{_SQS_ACTIONS.get(operation, operation)}"
+    if params.get("QueueUrl"):
+        arn = queue_arn_from_url(str(params["QueueUrl"]), account, region)
+    elif params.get("QueueName"):
+        arn = f"arn:aws:sqs:{region}:{account}:{params['QueueName']}"
+    else:
+        arn = "*"
+    return [AwsCall("sqs", operation, action, arn)]
+
+
+def _kms_call(operation: str, params: dict, account: str, lookups: Lookups) -> AwsCall:
+    key_id = params.get("KeyId") or params.get("DestinationKeyId")
+    arn = lookups.kms_key_arn(key_id) if key_id else None
+    if arn is None and params.get("CiphertextBlob"):
+        import base64
+
+        arn = lookups.kms_key_of_ciphertext(base64.b64decode(params["CiphertextBlob"]))
+    context: dict[str, Any] = {"kms:CallerAccount": account}
+    encryption_context = params.get("EncryptionContext")
+    if isinstance(encryption_context, dict):
+        for name, value in encryption_context.items():
+            context[f"kms:EncryptionContext:{name}"] = str(value)
+        context["kms:EncryptionContextKeys"] = sorted(encryption_context)
+    return AwsCall("kms", operation, f"kms:{operation}", arn or "*", context)
+
+
+# --- S3 ---------------------------------------------------------------------------------
+
+#: Bucket-level sub-resources (?versions, ?location, ...) -> IAM action, for GET.
+_BUCKET_GETS = {
+    "versions": "ListBucketVersions",
+    "location": "GetBucketLocation",
+    "object-lock": "GetBucketObjectLockConfiguration",
+    "policy": "GetBucketPolicy",
+    "encryption": "GetEncryptionConfiguration",
+    "versioning": "GetBucketVersioning",
+    "cors": "GetBucketCORS",
+    "lifecycle": "GetLifecycleConfiguration",
+}
+_OBJECT_GETS = {
+    "tagging": "GetObjectTagging",
+    "acl": "GetObjectAcl",
+    "retention": "GetObjectRetention",
+    "legal-hold": "GetObjectLegalHold",
+    "attributes": "GetObjectAttributes",
+}
+_OBJECT_PUTS = {
+    "tagging": "PutObjectTagging",
+    "acl": "PutObjectAcl",
+    "retention": "PutObjectRetention",
+    "legal-hold": "PutObjectLegalHold",
+}
+
+
+def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
+    path = request.path
+    if path.startswith("/moto-api"):
+        return []
+    parts = path.lstrip("/").split("/", 1)
+    bucket = unquote(parts[0]) if parts[0] else ""
+    key = unquote(parts[1]) if len(parts) > 1 and parts[1] else ""
+    method = request.method.upper()
+    query = request.query
+
+    def call(action: str, resource: str) -> AwsCall:
+        return AwsCall("s3", action, f"s3:{action}", resource)
+
+    if not bucket:
+        return [call("ListAllMyBuckets", "*")]
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    if request.form and method == "POST" and not key:
+        form_key = request.form.get("key", "")
+        return [call("PutObject", f"{bucket_arn}/{form_key}")]
+    if not key:
+        if method == "GET":
+            sub = next((v for k, v in _BUCKET_GETS.items() if k in query), "ListBucket")
+            return [call(sub, bucket_arn)]
+        if method == "HEAD":
+            return [call("ListBucket", bucket_arn)]
+        if method == "POST" and "delete" in query:
+            keys = re.findall(rb"<Key>(.*?)</Key>", request.body)
+            return [call("DeleteObject", f"{bucket_arn}/{_xml_unescape(k)}") for k in keys]
+        return [call(f"{method.capitalize()}Bucket", bucket_arn)]
+    object_arn = f"{bucket_arn}/{key}"
+    if method in ("GET", "HEAD"):
+        sub = next((v for k, v in _OBJECT_GETS.items() if k in query), None)
+        if sub is None:
+            sub = "GetObjectVersion" if "versionId" in query else "GetObject"
+        return [call(sub, object_arn)]
+    if method == "PUT":
+        sub = next((v for k, v in _OBJECT_PUTS.items() if k in query), "PutObject")
+        found = [call(sub, object_arn)]
+        source = request.headers.get("x-amz-copy-source")
+        if source:
+            found.append(call("GetObject", "arn:aws:s3:::" + unquote(source.split("?", 1)[0]).lstrip("/")))
+        return found
+    if method == "DELETE":
+        if "uploadId" in query:
+            return [call("AbortMultipartUpload", object_arn)]
+        return [call("DeleteObjectVersion" if "versionId" in query else "DeleteObject", object_arn)]
+    if method == "POST":  # multipart upload start / finish
+        return [call("PutObject", object_arn)]
+    return [call(method, object_arn)]
+
+
+def _xml_unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
