@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import sys
 import types
+from pathlib import Path
 
 import boto3
 import pytest
@@ -95,3 +98,47 @@ def test_after_restore_drops_cached_clients_and_connections(runtime, deployed_li
     assert all(model._connection is None for model in ALL_MODELS)
     assert audit_routes._latest.cache_info().currsize == 0
     assert "secrets" not in DEFAULT_PROVIDERS
+
+
+FAKE_RUNTIME = """
+before, after = [], []
+def register_before_snapshot(func, *args, **kwargs):
+    before.append(func)
+    return func
+def register_after_restore(func, *args, **kwargs):
+    after.append(func)
+    return func
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "check"),
+    [
+        # Before the snapshot, the API holds every router; lazily it would hold none.
+        ("functions.api", "assert m.app._included == set(ROUTER_PREFIXES.values()), m.app._included"),
+        ("functions.tip_webhook", "assert 'rtcc.tips.adapters.aws' in sys.modules"),
+    ],
+)
+def test_snapstart_functions_warm_before_the_snapshot(tmp_path, module: str, check: str) -> None:
+    """What Lambda does at publish: import the handler, run the before-snapshot hooks."""
+    (tmp_path / "snapshot_restore_py.py").write_text(FAKE_RUNTIME)
+    repo = Path(__file__).resolve().parents[2]
+    code = (
+        "import importlib, sys, snapshot_restore_py as rt\n"
+        "from rtcc.api.app import ROUTER_PREFIXES\n"
+        f"m = importlib.import_module({module!r})\n"
+        "assert rt.after, 'no after-restore hook registered'\n"
+        "for hook in reversed(rt.before): hook()\n"
+        f"{check}\n"
+        "for hook in rt.after: hook()\n"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(repo), str(repo / "layers")]),
+        "RTCC_ENVIRONMENT": "test",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
