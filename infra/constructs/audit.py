@@ -11,7 +11,7 @@ from __future__ import annotations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.constructs.api import ApiConstruct, Reserved
+from infra.constructs.api import AUDIT_TABLE, ApiConstruct, Reserved
 from infra.constructs.data import DataConstruct
 from infra.nag import acknowledge, arn_of
 
@@ -46,7 +46,10 @@ class AuditConstruct(Construct):
                 actions=["s3:PutObject", "s3:GetObject"], resources=[bucket.arn_for_objects("anchors/*")]
             )
         )
-        bucket.encryption_key.grant_encrypt_decrypt(publisher)
+        # SSE-KMS: S3 uses the data key on the publisher's behalf (read back, write new).
+        api.grant_data_key(publisher, "kms:Decrypt", "kms:GenerateDataKey")
+        # The publisher reads the chain's head; it never appends.
+        api.grant_table(publisher, AUDIT_TABLE, ("dynamodb:Query",), audit_ok=True)
         acknowledge(
             publisher,
             "Anchors are one object per published head under anchors/ (keys unknown at deploy time); "

@@ -16,11 +16,23 @@ from infra.constructs.api import ApiConstruct, Reserved
 
 SCHEDULE_TABLE = table_spec(RetentionRecord).logical_name
 RESERVED = Reserved(tables=frozenset({SCHEDULE_TABLE}))
-USERS = ("api", "retention")
+#: Exactly the calls each makes: `api` writes and cancels a tip's schedule item inside its
+#: close / reopen transaction; the sweep reads a day (Query), keeps its progress item
+#: (GetItem, PutItem, UpdateItem) and removes what it settled (DeleteItem).
+USERS = {
+    "api": ("dynamodb:PutItem", "dynamodb:DeleteItem"),
+    "retention": (
+        "dynamodb:Query",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    ),
+}
 
 
 class RetentionConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, api: ApiConstruct) -> None:
         super().__init__(scope, construct_id)
-        for name in USERS:
-            api.grant_data(api.functions[name], tables=[SCHEDULE_TABLE])
+        for name, actions in USERS.items():
+            api.grant_table(api.functions[name], SCHEDULE_TABLE, actions)

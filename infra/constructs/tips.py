@@ -62,39 +62,83 @@ RESERVED = Reserved(
     secrets=frozenset({"twilio_auth_token", "tips_pseudonym_key"}),
 )
 
-#: What each function that serves tips may use besides the vault (derived from the calls
-#: it makes: see the module docstring and the adapters). `api` is the inbox and web tips.
-_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
+_GET, _BATCH_GET, _QUERY = "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"
+_PUT, _UPDATE, _DELETE, _BATCH_WRITE = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
+
+#: What each function that serves tips may do, table by table, derived from the calls its
+#: code makes (pynamodb: get/get_or_none -> GetItem, batch_get -> BatchGetItem, query ->
+#: Query, save/create_if_absent and a transaction's save -> PutItem, update and a
+#: transaction's update -> UpdateItem, delete -> DeleteItem, put_all/batch_write ->
+#: BatchWriteItem). The local stack enforces exactly these, and the least-privilege test
+#: fails on any the suite never used. `api` is the inbox and web tips.
+_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "api": {
-        "buckets": (MEDIA_BUCKET,),  # presigned upload forms and preview links
-        "queues": (MEDIA_QUEUE, OUTBOUND_QUEUE),  # confirmed uploads; replies, supervisor alerts
-        "secrets": ("tips_pseudonym_key",),  # web tips' rate limits
+        "tips": (_GET, _BATCH_GET, _PUT, _UPDATE),  # inbox, triage transactions, web intake
+        "tip-messages": (_QUERY, _PUT, _UPDATE),
+        "tip-media": (_GET, _QUERY, _PUT, _UPDATE),
+        "tip-feed": (_QUERY, _PUT),
+        "tipsters": (_GET, _UPDATE),  # block / unblock, web rate limits
     },
     "tip-webhook": {
-        "buckets": (),
-        "queues": (MEDIA_QUEUE, OUTBOUND_QUEUE),
-        "secrets": ("twilio_auth_token", "tips_pseudonym_key"),  # signature; pseudonym
+        # Intake: claim the MessageSid (receipts), find or open the tip, write the message,
+        # its media and a feed entry in one BatchWriteItem; redo: conditional puts.
+        "tips": (_GET, _PUT, _UPDATE),  # UpdateItem: the spam flag when a race crosses the limit
+        "tip-messages": (_BATCH_WRITE, _PUT),
+        "tip-media": (_BATCH_WRITE, _PUT, _QUERY),  # Query: a duplicate MMS re-queues pending media
+        "tip-feed": (_BATCH_WRITE, _PUT),
+        "tip-receipts": (_GET, _PUT, _UPDATE),  # UpdateItem: a claim moved to a fresh code
+        "tipsters": (_GET, _UPDATE),
     },
     "tip-media": {
-        "buckets": (MEDIA_BUCKET,),
-        "queues": (),
-        "secrets": ("twilio_auth_token",),  # authenticated download and delete at Twilio
+        "tip-media": (_GET, _UPDATE),
+        "tips": (_GET, _PUT),  # the settle transaction bumps the tip's version
+        "tip-feed": (_PUT,),
     },
     "tip-outbound": {
-        "buckets": (),
-        "queues": (),
-        "secrets": ("twilio_auth_token",),  # sending SMS
+        "tip-messages": (_GET, _UPDATE),
+        "tips": (_GET,),
+        "tipsters": (_GET,),  # opted out?
+        "tip-receipts": (_GET, _PUT),  # supervisor alerts sent once
     },
     "retention": {
-        "buckets": (),  # only deletes a purged tip's media files (_grant_purge)
-        "queues": (),
-        "secrets": (),
+        # The purge: claim the tip, delete its media records, thread and tip.
+        "tips": (_GET, _UPDATE, _DELETE),
+        "tip-media": (_QUERY, _DELETE),
+        "tip-messages": (_QUERY, _BATCH_WRITE),
     },
 }
+#: Queries on the tips table's indexes (the inbox's status lists).
+_INDEXES: dict[str, dict[str, tuple[str, ...]]] = {"api": {"tips": (_QUERY,)}}
+
+#: Objects in the media bucket, by prefix: presigned preview links and upload forms (api),
+#: checked media in and processed uploads out (tip-media). The retention sweep's deletes
+#: are `_grant_purge`.
+_OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "api": {"tips/": ("s3:GetObject",), "uploads/tips/": ("s3:PutObject",)},
+    "tip-media": {"tips/": ("s3:PutObject",), "uploads/tips/": ("s3:GetObject", "s3:DeleteObject")},
+}
+_QUEUES: dict[str, tuple[str, ...]] = {
+    "api": (MEDIA_QUEUE, OUTBOUND_QUEUE),  # confirmed uploads; replies, supervisor alerts
+    "tip-webhook": (MEDIA_QUEUE, OUTBOUND_QUEUE),
+}
+_SECRETS: dict[str, tuple[str, ...]] = {
+    "api": ("tips_pseudonym_key",),  # web tips' rate limits
+    "tip-webhook": ("twilio_auth_token", "tips_pseudonym_key"),  # signature; pseudonym
+    "tip-media": ("twilio_auth_token",),  # authenticated download and delete at Twilio
+    "tip-outbound": ("twilio_auth_token",),  # sending SMS
+}
+#: Functions that append to the audit log while serving tips (views, triage, refusals, purges).
+_AUDIT_WRITERS = ("api", "tip-webhook", "retention")
+_ACCESS = {*_TABLES, *_OBJECTS, *_QUEUES, *_SECRETS, *_AUDIT_WRITERS}
 
 #: The vault table actions each function's code performs, and nothing else.
 _VAULT_ACTIONS = {
-    "tip-webhook": ("dynamodb:PutItem",),  # inside the intake TransactWriteItems
+    "tip-webhook": ("dynamodb:PutItem",),  # a conditional put of a new tip's sealed number
     "tip-outbound": ("dynamodb:GetItem",),
     "api": ("dynamodb:UpdateItem",),  # set / remove `expires` on close / reopen
     "retention": ("dynamodb:DeleteItem",),  # a purged tip's entry, by key
@@ -115,7 +159,8 @@ class TipsConstruct(Construct):
         missing = {*_ACCESS, *TIPS_FUNCTIONS} - set(api.functions)
         if missing:
             raise ValueError(f"tips: functions {sorted(missing)} are not in the topology")
-        self.functions = {name: api.functions[name] for name in _ACCESS}
+        self.functions = {name: api.functions[name] for name in sorted(_ACCESS)}
+        self.api = api
         self.vault_table = data.tables[VAULT_TABLE]
 
         self.vault_key = kms.Key(
@@ -132,7 +177,7 @@ class TipsConstruct(Construct):
         self._restrict_decrypt_to(self.functions["tip-outbound"])
 
         for name, fn in self.functions.items():
-            self._grant_shared(name, fn, data, api)
+            self._grant_tips_data(name, fn, api)
         self._grant_vault()
         self._grant_purge(data.buckets[MEDIA_BUCKET])
         for fn in api.functions.values():
@@ -159,13 +204,17 @@ class TipsConstruct(Construct):
 
     # --- grants -------------------------------------------------------------------------
     @staticmethod
-    def _grant_shared(name: str, fn: lambda_.Function, data: DataConstruct, api: ApiConstruct) -> None:
-        access = _ACCESS[name]
-        api.grant_data(fn, tables=sorted(TIPS_TABLES - {VAULT_TABLE}), buckets=access["buckets"])
-        for queue in access["queues"]:
-            data.queues[queue].grant_send_messages(fn)
-        for secret in access["secrets"]:
-            data.secrets[secret].grant_read(fn)
+    def _grant_tips_data(name: str, fn: lambda_.Function, api: ApiConstruct) -> None:
+        for table, actions in _TABLES.get(name, {}).items():
+            api.grant_table(fn, table, actions, index_actions=_INDEXES.get(name, {}).get(table, ()))
+        for prefix, actions in _OBJECTS.get(name, {}).items():
+            api.grant_objects(fn, MEDIA_BUCKET, prefix, actions)
+        for queue in _QUEUES.get(name, ()):
+            api.grant_send(fn, queue)
+        for secret in _SECRETS.get(name, ()):
+            api.grant_secret(fn, secret)
+        if name in _AUDIT_WRITERS:
+            api.grant_audit_append(fn)
 
     def _grant_purge(self, bucket: s3.Bucket) -> None:
         """The retention sweep deletes a purged tip's files: checked media and web uploads
@@ -190,17 +239,9 @@ class TipsConstruct(Construct):
         )
 
     def _grant_vault(self) -> None:
-        table = self.vault_table
-        key = table.encryption_key  # the data key encrypting the table at rest
-        assert key is not None
         for name, actions in _VAULT_ACTIONS.items():
-            fn = self.functions[name]
-            table.grant(fn, *actions)
-            # DynamoDB calls KMS on the caller's behalf for a customer-managed table key.
-            if "dynamodb:GetItem" in actions:
-                key.grant_decrypt(fn)
-            else:
-                key.grant_encrypt_decrypt(fn)
+            # The vault table is under the data key, which DynamoDB uses on the caller's behalf.
+            self.api.grant_table(self.functions[name], VAULT_TABLE, actions)
         context = {
             # The sealer's context: a ciphertext is bound to its tip code, and nothing else
             # may be added to (or left out of) the context.

@@ -53,6 +53,9 @@ def drop_aws_clients() -> None:
     audit_routes = sys.modules.get("rtcc.api.routes.audit")
     if audit_routes is not None:
         audit_routes._latest.cache_clear()  # holds an S3 client
+    secrets = sys.modules.get("rtcc.secrets")
+    if secrets is not None:
+        secrets.forget_cached_secrets()  # per-function Secrets Manager providers and clients
     parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters.constants")
     if parameters is not None:
         parameters.DEFAULT_PROVIDERS.clear()  # the Secrets Manager client and its cache

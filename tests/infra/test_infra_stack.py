@@ -224,28 +224,36 @@ DYNAMODB_CHANGES = (
 
 
 def test_functions_only_append_to_the_audit_table(synth):
-    """A compromised function must not be able to rewrite or delete the chain's tail: it
-    may read (Query, what AuditLog uses for the head and verify) and conditionally put."""
+    """A compromised function must not be able to rewrite or delete the chain's tail: the
+    functions that append may read (Query, what AuditLog uses for the head and verify) and
+    conditionally put; the anchor publisher may only read; the rest get nothing."""
     from infra.constructs.api import AUDIT_ACTIONS
 
     assert set(AUDIT_ACTIONS) == {"dynamodb:PutItem", "dynamodb:Query"}
     audit = synth.logical_id(synth.stack.data.tables["audit"])
     data_key = synth.logical_id(synth.stack.data.key)
     every_action = (*DYNAMODB_READS, *DYNAMODB_CHANGES, "dynamodb:ConditionCheckItem")
-    assert synth.stack.api.functions
-    for name in synth.stack.api.functions:
-        assert allowed_actions(synth, name, audit, every_action) == set(AUDIT_ACTIONS), name
-        # The table is encrypted with the data key: DynamoDB needs it on the caller's behalf.
-        assert allowed_actions(synth, name, data_key, ("kms:Decrypt", "kms:GenerateDataKey")) == {
-            "kms:Decrypt",
-            "kms:GenerateDataKey",
-        }, name
+    expected = {
+        "api": set(AUDIT_ACTIONS),
+        "tip-webhook": set(AUDIT_ACTIONS),
+        "retention": set(AUDIT_ACTIONS),
+        "audit-anchor": {"dynamodb:Query"},
+        "tip-media": set(),
+        "tip-outbound": set(),
+    }
+    assert set(synth.stack.api.functions) == set(expected)
+    for name, actions in expected.items():
+        assert allowed_actions(synth, name, audit, every_action) == actions, name
+        if actions:
+            # The table is encrypted with the data key: DynamoDB decrypts its table key
+            # with the caller's permission.
+            assert "kms:Decrypt" in allowed_actions(synth, name, data_key, ("kms:Decrypt",)), name
 
 
-def test_grant_data_refuses_the_audit_table(synth):
+def test_grant_table_refuses_the_audit_table(synth):
     api = synth.stack.api
     with pytest.raises(ValueError, match="append-only"):
-        api.grant_data(api.functions["api"], tables=["audit"])
+        api.grant_table(api.functions["api"], "audit", ("dynamodb:PutItem",))
 
 
 def test_alarms_on_every_function_dlq_and_api_5xx_plus_dashboard(synth):

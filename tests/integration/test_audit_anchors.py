@@ -7,6 +7,7 @@ import pytest
 from rtcc.anchor_store import S3AnchorStore
 from rtcc.anchors import anchor_key, recorded
 from rtcc.audit import Anchor, AuditEvent, AuditLog
+from rtcc.local.iam.identity import acting_as
 from rtcc.local.runtime import LambdaContext
 from rtcc.local.schedules import scheduled_event
 from rtcc.topology import TOPOLOGY
@@ -20,7 +21,8 @@ def run_anchor_function(local_stack) -> dict:
     from functions.audit_anchor import handler
 
     spec = TOPOLOGY.function("audit-anchor")
-    return handler(scheduled_event(spec, "us-east-1"), LambdaContext(spec, "us-east-1"))
+    with acting_as("audit-anchor"):  # under its deployed IAM, as the local runtime runs it
+        return handler(scheduled_event(spec, "us-east-1"), LambdaContext(spec, "us-east-1"))
 
 
 def test_the_head_is_published_and_every_reader_checks_it(local_stack, api) -> None:

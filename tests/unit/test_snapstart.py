@@ -86,6 +86,9 @@ def test_after_restore_drops_cached_clients_and_connections(runtime, deployed_li
     TipRecord._get_connection()
     audit_routes._latest()
     DEFAULT_PROVIDERS["secrets"] = SecretsProvider()
+    from rtcc import secrets
+
+    secrets._PROVIDERS["api"] = SecretsProvider()  # rtcc.secrets' own per-function cache
     assert default_ports.cache_info().currsize == 1 and records._CONNECTIONS
 
     snapstart.enable()
@@ -98,6 +101,7 @@ def test_after_restore_drops_cached_clients_and_connections(runtime, deployed_li
     assert all(model._connection is None for model in ALL_MODELS)
     assert audit_routes._latest.cache_info().currsize == 0
     assert "secrets" not in DEFAULT_PROVIDERS
+    assert secrets._PROVIDERS == {}
 
 
 FAKE_RUNTIME = """

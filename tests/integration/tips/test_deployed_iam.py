@@ -5,6 +5,7 @@ is listed at /dev/aws-calls."""
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 import boto3
@@ -85,9 +86,7 @@ def test_a_revoked_grant_makes_the_flow_fail_with_the_aws_error(
         (
             "tip-outbound",
             "sqs",
-            lambda c: c.send_message(
-                QueueUrl=c.get_queue_url(QueueName="rtcc-tip-media")["QueueUrl"], MessageBody="{}"
-            ),
+            lambda c: c.send_message(QueueUrl=os.environ["RTCC_TIP_MEDIA_QUEUE_URL"], MessageBody="{}"),
             "AccessDenied",
         ),
         # Nobody may rewrite the audit chain.

@@ -9,6 +9,7 @@ import pytest
 import requests
 from PIL import Image
 from rtcc.local import twilio_media_host
+from rtcc.local.iam.identity import acting_as
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, wait_for
 from tests.unit.tips.test_media_and_twiml import photo_with_gps
@@ -129,7 +130,8 @@ def test_a_failing_download_is_retried_alone(phone: Phone, api) -> None:
                 _sqs_record("2", {"code": code, "media_id": stored["media_id"]}),
             ]
         }
-        result = tip_media.handler(event, _Context())
+        with acting_as("tip-media"):  # under its deployed IAM, as the local runtime runs it
+            result = tip_media.handler(event, _Context())
         assert result == {"batchItemFailures": [{"itemIdentifier": "1"}]}
         assert TipMediaRecord.get(code, "MMbroken-0").state == "pending"  # kept for the retry
         assert TipMediaRecord.get(code, stored["media_id"]).state == "stored"  # redelivery is harmless

@@ -17,6 +17,7 @@ from datetime import timedelta
 import pytest
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from rtcc.local.iam.identity import acting_as
 from rtcc.store.tips import TipMessageRecord
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.outbound import (
@@ -156,7 +157,7 @@ def test_a_failing_batch_raises_and_logs_no_number(phone: Phone, captured_logs, 
         {"kind": "reply", "code": code, "message_key": first.key},
         {"kind": "reply", "code": code, "message_key": second.key},
     )
-    with pytest.raises(BatchProcessingError) as raised:
+    with pytest.raises(BatchProcessingError) as raised, acting_as("tip-outbound"):
         process_partial_response(
             event=event, record_handler=handler, processor=BatchProcessor(event_type=EventType.SQS)
         )

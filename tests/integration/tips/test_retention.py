@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 from rtcc.aws_clients import client
-from rtcc.retention import Claim, sweep
+from rtcc.local.iam.identity import acting_as
+from rtcc.retention import Claim
+from rtcc.retention import sweep as _sweep
 from rtcc.settings import get_settings, reload_settings
 from rtcc.store.retention import RetentionRecord
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord, TipVaultRecord
@@ -21,6 +23,13 @@ from tests.integration.tips.test_media import settled_media
 from tests.unit.tips.test_media_and_twiml import photo_with_gps
 
 pytestmark = pytest.mark.integration
+
+
+def sweep(day):
+    """The sweep as the retention function runs it: under its deployed IAM (local stack)."""
+    with acting_as("retention"):
+        return _sweep(day)
+
 
 CLOSE = {"status": "closed", "disposition": "information_only"}
 

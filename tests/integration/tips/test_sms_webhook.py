@@ -133,6 +133,24 @@ def test_duplicate_message_sid_stores_one_message(phone: Phone, api) -> None:
     assert [m["body"] for m in messages] == ["only once please"]
 
 
+def test_a_repeated_mms_is_stored_once_with_its_media(phone: Phone, api) -> None:
+    """Twilio's retry of an MMS: one message, one media item; the retry looks up the
+    media the first delivery stored (a base-table Query) to re-queue any still pending."""
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(picture, format="PNG")
+    url = phone.upload_media(picture.getvalue(), "image/png")
+    form, first = phone.text(new_number(), "photo of the van", media=[(url, "image/png")])
+    again = phone.post(form)
+    assert code_of(first) == code_of(again) and ack(again) == ack(first)
+    tip = wait_for(lambda: (t := detail(api, code_of(first)))["media"] and t, 30)
+    assert [m["body"] for m in tip["messages"]] == ["photo of the van"]
+    assert len(tip["media"]) == 1
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -31,12 +31,13 @@ logger = logging.getLogger("rtcc.local.iam")
 
 #: What a service calls KMS for on the caller's behalf: (service, IAM action) -> KMS action.
 _IMPLIED_KMS = {
-    ("s3", "s3:PutObject"): "kms:GenerateDataKey",
-    ("s3", "s3:GetObject"): "kms:Decrypt",
-    ("s3", "s3:GetObjectVersion"): "kms:Decrypt",
-    ("sqs", "sqs:SendMessage"): "kms:GenerateDataKey",
-    ("sqs", "sqs:ReceiveMessage"): "kms:Decrypt",
-    ("secretsmanager", "secretsmanager:GetSecretValue"): "kms:Decrypt",
+    ("s3", "s3:PutObject"): ("kms:GenerateDataKey",),
+    ("s3", "s3:GetObject"): ("kms:Decrypt",),
+    ("s3", "s3:GetObjectVersion"): ("kms:Decrypt",),
+    # A producer to an SSE-KMS queue needs both (AWS's SQS developer guide).
+    ("sqs", "sqs:SendMessage"): ("kms:GenerateDataKey", "kms:Decrypt"),
+    ("sqs", "sqs:ReceiveMessage"): ("kms:Decrypt",),
+    ("secretsmanager", "secretsmanager:GetSecretValue"): ("kms:Decrypt",),
 }
 _DYNAMODB_DATA = {
     "dynamodb:GetItem",
@@ -124,6 +125,15 @@ class MotoLookups(Lookups):
         except Exception:
             return None
 
+    def object_exists(self, bucket: str, key: str) -> bool:
+        try:
+            from moto.s3.models import FakeKey, s3_backends
+
+            keys = s3_backends[self.account]["aws"].get_bucket(bucket).keys
+            return key in keys and isinstance(keys[key], FakeKey)
+        except Exception:
+            return True  # a bucket that is not there is moto's to answer
+
     def secret_arn(self, secret_id: str) -> str | None:
         try:
             from moto.secretsmanager.models import secretsmanager_backends
@@ -172,7 +182,7 @@ class IamEnforcer:
         except Exception:  # an unreadable request is moto's to refuse, not ours
             logger.exception("could not read an AWS request for IAM")
             wanted = []
-        for call in self._with_implied_kms(wanted, permissions):
+        for call in self._with_implied_kms(self._with_listing(wanted), permissions):
             decision = permissions.decide(function, call)
             key = CallKey(function, call.action, call.resource, decision.allowed)
             self.log.record(key)
@@ -186,6 +196,19 @@ class IamEnforcer:
                 return _denied(call, message, request)(environ, start_response)
         return self.app(environ, start_response)
 
+    def _with_listing(self, wanted: list[AwsCall]) -> list[AwsCall]:
+        """S3 answers a read of a missing key with 404 only to a caller who may list the
+        bucket; anyone else gets 403 AccessDenied (so a missing key tells them nothing).
+        Code that tells "not there yet" by a 404 needs s3:ListBucket, and is held to it."""
+        out = list(wanted)
+        for call in wanted:
+            if call.service != "s3" or call.action != "s3:GetObject":
+                continue
+            bucket, _, key = call.resource[len("arn:aws:s3:::") :].partition("/")
+            if key and not self.lookups.object_exists(bucket, key):
+                out.append(AwsCall("s3", call.operation, "s3:ListBucket", f"arn:aws:s3:::{bucket}"))
+        return out
+
     def _with_implied_kms(self, wanted: list[AwsCall], permissions: DeployedPermissions) -> list[AwsCall]:
         out: list[AwsCall] = []
         for call in wanted:
@@ -193,11 +216,9 @@ class IamEnforcer:
             key = permissions.key_for(call.resource)
             if key is None:
                 continue
-            action = _IMPLIED_KMS.get((call.service, call.action))
+            actions = _IMPLIED_KMS.get((call.service, call.action), ())
             if call.action in _DYNAMODB_DATA:
-                action = "kms:Decrypt"
-            if action is None:
-                continue
+                actions = ("kms:Decrypt",)
             context: dict[str, Any] = {
                 "kms:ViaService": f"{call.service}.{self.region}.amazonaws.com",
                 "kms:CallerAccount": self.account,
@@ -206,7 +227,7 @@ class IamEnforcer:
                 bucket = call.resource.split("/", 1)[0]
                 context["kms:EncryptionContext:aws:s3:arn"] = bucket  # bucket keys: the bucket's ARN
                 context["kms:EncryptionContextKeys"] = ["aws:s3:arn"]
-            out.append(AwsCall("kms", call.operation, action, key, context))
+            out.extend(AwsCall("kms", call.operation, action, key, context) for action in actions)
         return out
 
     def _sigv2_refusal(self, request: RawRequest, permissions: DeployedPermissions) -> Any:
