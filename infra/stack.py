@@ -2,9 +2,11 @@
 
 data -> auth -> api (functions, routes, WAF) -> console (pages on the same API)
 -> audit anchors, retention schedule -> capabilities (tips) -> observability (alarms over
-everything above). A capability construct that grants its resources function by function
-lists them in its `RESERVED`, which the api construct leaves out of the grants every
-function gets; it reaches the functions through `stack.api.functions[name]`.
+everything above). No function gets a grant by default: each construct grants the
+functions it serves exactly the calls their code makes (`ApiConstruct.grant_table`,
+`grant_objects`, `grant_send`, `grant_secret`), reaching them through
+`stack.api.functions[name]`; the local stack enforces those grants and a test fails on
+any the suite never used.
 """
 
 from __future__ import annotations
@@ -20,15 +22,12 @@ from rtcc.topology import TOPOLOGY, Topology
 
 from infra.config import DeployConfig
 from infra.constructs.api import ApiConstruct
-from infra.constructs.audit import RESERVED as AUDIT_RESERVED
 from infra.constructs.audit import AuditConstruct
 from infra.constructs.auth import AuthConstruct
 from infra.constructs.console import WEB_PUBLIC, ConsoleConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.observability import ObservabilityConstruct
-from infra.constructs.retention import RESERVED as RETENTION_RESERVED
 from infra.constructs.retention import RetentionConstruct
-from infra.constructs.tips import RESERVED as TIPS_RESERVED
 from infra.constructs.tips import TipsConstruct
 
 
@@ -68,7 +67,6 @@ class RtccStack(Stack):
             topology=topology,
             data=self.data,
             auth=self.auth,
-            reserved=TIPS_RESERVED | AUDIT_RESERVED | RETENTION_RESERVED,
         )
         self.console = ConsoleConstruct(
             self, "Console", config=config, topology=topology, api=self.api, data=self.data, web_root=web_root

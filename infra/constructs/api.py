@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy
@@ -74,26 +73,6 @@ _GATEWAY_RESPONSES = {
 }
 
 
-@dataclass(frozen=True)
-class Reserved:
-    """Resources a capability construct grants itself, function by function (least
-    privilege); the shared grants every function gets leave them out. Logical names as in
-    `DataConstruct.tables` / `.buckets` / `.queues` / `.secrets`."""
-
-    tables: frozenset[str] = frozenset()
-    buckets: frozenset[str] = frozenset()
-    queues: frozenset[str] = frozenset()
-    secrets: frozenset[str] = frozenset()
-
-    def __or__(self, other: Reserved) -> Reserved:
-        return Reserved(
-            self.tables | other.tables,
-            self.buckets | other.buckets,
-            self.queues | other.queues,
-            self.secrets | other.secrets,
-        )
-
-
 def _log_group(scope: Construct, construct_id: str, config: DeployConfig) -> logs.LogGroup:
     group = logs.LogGroup(
         scope,
@@ -115,13 +94,11 @@ class ApiConstruct(Construct):
         topology: Topology,
         data: DataConstruct,
         auth: AuthConstruct,
-        reserved: Reserved = Reserved(),
     ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
         self.topology = topology
         self.data = data
-        self.reserved = reserved
         self._data_key_actions: dict[str, set[str]] = {}
         self._data_key_statements: dict[str, iam.PolicyStatement] = {}
 

@@ -1,7 +1,7 @@
 """The audit log's anchors: who may publish a head and who may read the list.
 
-The anchors bucket (Object Lock, compliance mode: `DataConstruct`) is reserved, so the
-shared grants leave it out. `audit-anchor` may write and check for an anchor; `api` may
+The anchors bucket (Object Lock, compliance mode: `DataConstruct`): `audit-anchor` may
+write and check for an anchor and read the chain's head (Query); `api` may
 list anchors for `GET /api/audit/verify`. No function may delete an object there (and
 the lock would refuse it anyway); the audit table stays append-only for all of them.
 """
@@ -11,13 +11,11 @@ from __future__ import annotations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.constructs.api import AUDIT_TABLE, ApiConstruct, Reserved
+from infra.constructs.api import AUDIT_TABLE, ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.nag import acknowledge, arn_of
 
 ANCHORS_BUCKET = "anchors"
-
-RESERVED = Reserved(buckets=frozenset({ANCHORS_BUCKET}))
 
 
 class AuditConstruct(Construct):

@@ -2,9 +2,9 @@
 
 The `api` function schedules and cancels deletions (inside the transaction that closes or
 reopens a tip); the `retention` function reads the due days and removes what it settled.
-No other function may touch the schedule (it is `Reserved`, so the shared grants leave it
-out): a function that could delete a schedule item could quietly exempt a record from the
-city's retention policy.
+No other function may touch the schedule (there are no shared grants): a function
+that could delete a schedule item could quietly exempt a record from the city's
+retention policy.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from __future__ import annotations
 from constructs import Construct
 from rtcc.store import RetentionRecord, table_spec
 
-from infra.constructs.api import ApiConstruct, Reserved
+from infra.constructs.api import ApiConstruct
 
 SCHEDULE_TABLE = table_spec(RetentionRecord).logical_name
-RESERVED = Reserved(tables=frozenset({SCHEDULE_TABLE}))
 #: Exactly the calls each makes: `api` writes and cancels a tip's schedule item inside its
 #: close / reopen transaction; the sweep reads a day (Query), keeps its progress item
 #: (GetItem, PutItem, UpdateItem) and removes what it settled (DeleteItem).

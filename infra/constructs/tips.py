@@ -3,7 +3,7 @@ and the media bucket's upload rules.
 
 The point of the product is anonymity, so access follows the code exactly:
 - `tip-webhook` seals a new tipster's number (kms:Encrypt with the vault key) and writes
-  it in the intake transaction (PutItem on the vault);
+  it with a conditional PutItem (never in a batch: BatchWriteItem could delete entries);
 - `tip-outbound` is the only reader: GetItem on the vault and kms:Decrypt with the key;
 - `api` only schedules the vault entry's deletion when a tip closes (UpdateItem; it never
   gets kms:Decrypt, so even the ciphertext pynamodb's update returns is useless to it);
@@ -14,9 +14,8 @@ principal but the reply function's role, so an account administrator's IAM right
 reach tipsters' numbers either. Every use must carry the `tip` encryption context the
 adapter sets (`rtcc.tips.adapters.aws.KmsContactSealer`).
 
-The other tips tables, the media bucket, the two tips queues and the two secrets are
-reserved too (`RESERVED`): granted here to the functions that use them, not to every
-function of the stack.
+The other tips tables, the media bucket's prefixes, the two tips queues and the two
+secrets are granted here too, action by action, to the functions whose code uses them.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from rtcc.store.tips import TipVaultRecord
 from rtcc.tips.adapters.aws import MEDIA_QUEUE, OUTBOUND_QUEUE
 
 from infra.config import DeployConfig
-from infra.constructs.api import ApiConstruct, Reserved
+from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.nag import acknowledge, arn_of
 
@@ -55,12 +54,6 @@ VAULT_CONTEXT_KEY = "tip"
 
 TIPS_FUNCTIONS = ("tip-webhook", "tip-media", "tip-outbound")
 
-RESERVED = Reserved(
-    tables=TIPS_TABLES,
-    buckets=frozenset({MEDIA_BUCKET}),
-    queues=frozenset({MEDIA_QUEUE, OUTBOUND_QUEUE}),
-    secrets=frozenset({"twilio_auth_token", "tips_pseudonym_key"}),
-)
 
 _GET, _BATCH_GET, _QUERY = "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"
 _PUT, _UPDATE, _DELETE, _BATCH_WRITE = (
