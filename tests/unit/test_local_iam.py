@@ -108,6 +108,14 @@ def test_the_sealers_encryption_context_condition() -> None:
     assert not conditions_hold(CONTEXT_RULE, tip_context(extra="x"))  # a key the sealer never sets
 
 
+def test_a_negated_operator_holds_for_a_missing_key() -> None:
+    """AWS: StringNotEquals / ArnNotLike on a key the request lacks evaluate to true (so a
+    Deny guarded by them fires), unlike their positive forms."""
+    assert conditions_hold({"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}, {})
+    assert not conditions_hold({"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}, {})
+    assert conditions_hold({"ArnNotEquals": {"aws:SourceArn": "arn:aws:sns:*"}}, {})
+
+
 def test_if_exists_bool_and_unknown_operators() -> None:
     assert conditions_hold({"BoolIfExists": {"aws:SecureTransport": "true"}}, {})
     assert not conditions_hold({"Bool": {"aws:SecureTransport": "true"}}, {})
@@ -224,9 +232,9 @@ def test_kms_and_sqs_calls_name_their_key_context_and_queue() -> None:
     [
         (
             "GET",
-            "/rtcc-media/tips/T-1/a%20b.jpg",
+            "/rtcc-media/tips/T-1/a b%41.jpg",  # PATH_INFO: decoded once, by the server
             {},
-            ("s3:GetObject", "arn:aws:s3:::rtcc-media/tips/T-1/a b.jpg"),
+            ("s3:GetObject", "arn:aws:s3:::rtcc-media/tips/T-1/a b%41.jpg"),
         ),
         ("HEAD", "/rtcc-media/tips/T-1/x", {}, ("s3:GetObject", "arn:aws:s3:::rtcc-media/tips/T-1/x")),
         ("PUT", "/rtcc-media/tips/T-1/x", {}, ("s3:PutObject", "arn:aws:s3:::rtcc-media/tips/T-1/x")),
@@ -254,7 +262,8 @@ def test_s3_requests_become_iam_actions(method: str, path: str, query: dict, exp
 
 
 def test_an_s3_post_form_is_a_put_of_its_key_and_names_its_signer() -> None:
-    form = {"key": "uploads/tips/T-1/m1", "x-amz-credential": "RTCCFNapi/20261201/us-east-1/s3/aws4_request"}
+    # Field names are case-insensitive to S3: an attacker's "Key" is still the key.
+    form = {"Key": "uploads/tips/T-1/m1", "X-Amz-Credential": "RTCCFNapi/20261201/us-east-1/s3/aws4_request"}
     request = RawRequest(
         "POST", "/rtcc-media", {}, {"content-type": "multipart/form-data; boundary=x"}, b"", form
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rtcc.local.iam.identity import acting_as
 from rtcc.store.tips import TipsterRecord, TipVaultRecord
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.inbox import TipInbox
@@ -112,7 +113,8 @@ def test_blocking_only_writes_the_block(phone: Phone, monkeypatch) -> None:
     phone.text(number, "STOP")
     assert TipsterRecord.get(pseudonym).opted_out
     monkeypatch.setattr(TipsterRecord, "get", classmethod(lambda cls, *a, **k: stale))
-    inbox.set_blocked(code, True, "sgt.jones")
+    with acting_as("api"):
+        inbox.set_blocked(code, True, "sgt.jones")
     monkeypatch.undo()
     after = TipsterRecord.get(pseudonym)
     assert after.opted_out, "the block undid the tipster's STOP"

@@ -114,8 +114,24 @@ def stored_reply(code: str, text: str = "Which street?", **fields) -> TipMessage
     return message
 
 
+class _AsOutbound:
+    """The reply function's sender, run under its deployed IAM (the local stack enforces
+    it) as its Lambda would: only its own calls are checked, not the test's."""
+
+    def __init__(self, inner: OutboundSender) -> None:
+        self._inner = inner
+
+    def reply(self, *args, **kwargs):
+        with acting_as("tip-outbound"):
+            return self._inner.reply(*args, **kwargs)
+
+    def handle(self, *args, **kwargs):
+        with acting_as("tip-outbound"):
+            return self._inner.handle(*args, **kwargs)
+
+
 def sender(gateway: Gateway) -> OutboundSender:
-    return OutboundSender(default_ports().sealer, gateway)
+    return _AsOutbound(OutboundSender(default_ports().sealer, gateway))  # type: ignore[return-value]
 
 
 def sqs_event(*jobs: dict, receive_count: int = 1) -> dict:

@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 import pytest
+from rtcc.local.iam.identity import acting_as
 from rtcc.secrets import secret_value
 from rtcc.store.tips import TipFeedRecord, TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord
 from rtcc.tips import sms_intake
@@ -139,7 +140,8 @@ def test_concurrent_messages_from_one_tipster_are_each_counted(local_stack, monk
     def send(i: int) -> None:
         start.wait()
         try:
-            results[i] = sms_intake.SmsIntake(ports.sealer, ports.queues).receive(forms[i])
+            with acting_as("tip-webhook"):  # a thread does not inherit the identity
+                results[i] = sms_intake.SmsIntake(ports.sealer, ports.queues).receive(forms[i])
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             results[i] = exc
 

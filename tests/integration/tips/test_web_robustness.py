@@ -73,6 +73,26 @@ def test_a_confirm_whose_queue_send_failed_can_be_repeated(api, monkeypatch) -> 
     assert settled.status_code == 200 and settled.json()["state"] == "stored"
 
 
+def test_a_confirmed_upload_that_never_arrived_is_rejected_not_retried(api) -> None:
+    """tip-media may not list the media bucket, so S3 answers its HEAD of the missing file
+    with 403 (the local stack enforces this as AWS does): still "never arrived", not an
+    error retried into the dead-letter queue."""
+    created = api.post(
+        "/api/public/tips",
+        json={"text": "photo to follow", "attachments": [{"content_type": "image/jpeg", "size": 1000}]},
+    ).json()
+    (form,) = created["uploads"]
+    confirm = api.post(
+        f"/api/public/tips/uploads/{form['media_id']}/confirm",
+        json={"code": created["code"], "passphrase": created["passphrase"]},
+    )
+    assert confirm.status_code == 200, confirm.text
+    media = wait_for(
+        lambda: (m := TipMediaRecord.get(created["code"], form["media_id"])).state != "pending" and m, 60
+    )
+    assert media.state == "rejected" and "never arrived" in (media.reason or "")
+
+
 class ScryptCounter:
     def __init__(self) -> None:
         self.calls = 0

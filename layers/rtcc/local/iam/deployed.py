@@ -40,6 +40,7 @@ class DeployedPermissions:
     resource_policies: dict[str, list[dict]] = field(default_factory=dict)  # ARN -> statements
     encryption_keys: dict[str, str] = field(default_factory=dict)  # resource ARN -> key ARN
     key_arns: set[str] = field(default_factory=set)
+    key_aliases: dict[str, str] = field(default_factory=dict)  # key ARN -> alias name
 
     def resource_policy_for(self, resource: str) -> list[dict] | None:
         if resource in self.resource_policies:
@@ -214,6 +215,7 @@ def build_permissions(snapshot: Mapping[str, Any], names: LocalNames) -> Deploye
         role_arns={name: resolve.role_arn(logical) for name, logical in roles.items()},
         identity=identity,
         key_arns=set(names.keys.values()),
+        key_aliases={names.keys[k]: alias for k, alias in template_keys(snapshot).items() if alias},
     )
     for logical, spec in resources.items():
         props = spec.get("Properties", {})

@@ -177,11 +177,24 @@ class IamEnforcer:
         if function is None or permissions is None or function not in permissions.identity:
             # The local stack itself, or a function only a test declares (no deployed role).
             return self.app(environ, start_response)
+        self.region = self.lookups.region = permissions.region  # known once settings are
         try:
             wanted = calls(request, account=self.account, region=self.region, lookups=self.lookups)
-        except Exception:  # an unreadable request is moto's to refuse, not ours
+        except Exception:
             logger.exception("could not read an AWS request for IAM")
             wanted = []
+        if not wanted:
+            # Fail closed: a call this reader cannot map to IAM actions is a call nobody
+            # checked. Teach rtcc.local.iam.requests the new call (and grant it in infra/).
+            self.log.record(CallKey(function, "unreadable", request.path, False))
+            CALLS_EVER.record(CallKey(function, "unreadable", request.path, False))
+            message = f"rtcc dev cannot check this call by {function} against its IAM: {request.method}"
+            logger.warning(message)
+            if self.enforce:
+                return _denied(AwsCall("unknown", "unknown", "unknown", "*"), message, request)(
+                    environ, start_response
+                )
+            return self.app(environ, start_response)
         for call in self._with_implied_kms(self._with_listing(wanted), permissions):
             decision = permissions.decide(function, call)
             key = CallKey(function, call.action, call.resource, decision.allowed)
@@ -278,13 +291,7 @@ def _form_fields(environ: dict, body: bytes) -> dict[str, str]:
     copy["wsgi.input"] = io.BytesIO(body)
     _, fields, _ = parse_form_data(copy)
     environ["wsgi.input"] = io.BytesIO(body)
-    # Field names of an S3 POST form are case-insensitive.
-    named = {k: v for k, v in fields.items()}
-    for name in ("x-amz-credential", "x-amz-algorithm"):
-        for k, v in fields.items():
-            if k.lower() == name:
-                named[name] = v
-    return named
+    return dict(fields.items())  # names as sent; S3 treats them case-insensitively (requests.py)
 
 
 class _Response:

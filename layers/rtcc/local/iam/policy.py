@@ -127,12 +127,13 @@ def _condition_holds(operator: str, key: str, expected: Any, context: Context) -
         want_absent = expected_values[0].lower() == "true"
         return (actual is None) == want_absent
 
+    compare, negated = _string_op(operator)
     if actual is None:
         if qualifier == "ForAllValues":
             return True  # vacuously true over an empty set: AWS's documented pitfall
-        return if_exists
+        # A negated operator (StringNotEquals, ArnNotLike, ...) holds for a missing key.
+        return if_exists or (negated and not qualifier)
 
-    compare, negated = _string_op(operator)
     values = [str(v) for v in as_list(actual)]
     if qualifier == "ForAllValues":
         return all(any(compare(v, e) for e in expected_values) != negated for v in values)

@@ -43,7 +43,7 @@ class Lookups(Protocol):
 @dataclass(frozen=True)
 class RawRequest:
     method: str
-    path: str
+    path: str  # decoded, as WSGI's PATH_INFO
     query: Mapping[str, str]
     headers: Mapping[str, str]  # lower-case names
     body: bytes = b""
@@ -87,11 +87,12 @@ def signature(request: RawRequest) -> Signature:
         return Signature(None, "v4")
     if auth.startswith("AWS "):
         return Signature(auth[4:].split(":", 1)[0], "v2", "s3")
-    credential = request.query.get("X-Amz-Credential") or request.form.get("x-amz-credential")
+    form = {k.lower(): v for k, v in request.form.items()}
+    credential = request.query.get("X-Amz-Credential") or form.get("x-amz-credential")
     if credential:
         parts = credential.split("/")
         return Signature(parts[0], "v4", parts[3] if len(parts) > 3 else None)
-    key = request.query.get("AWSAccessKeyId") or request.form.get("AWSAccessKeyId")
+    key = request.query.get("AWSAccessKeyId") or form.get("awsaccesskeyid")
     if key:
         return Signature(key, "v2", "s3")
     return Signature(None, None)
@@ -237,12 +238,12 @@ _OBJECT_PUTS = {
 
 
 def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
-    path = request.path
+    path = request.path  # decoded already (the WSGI server's PATH_INFO)
     if path.startswith("/moto-api"):
         return []
     parts = path.lstrip("/").split("/", 1)
-    bucket = unquote(parts[0]) if parts[0] else ""
-    key = unquote(parts[1]) if len(parts) > 1 and parts[1] else ""
+    bucket = parts[0]
+    key = parts[1] if len(parts) > 1 else ""
     method = request.method.upper()
     query = request.query
 
@@ -251,9 +252,11 @@ def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
 
     if not bucket:
         return [call("ListAllMyBuckets", "*")]
+    # A POST form's field names are case-insensitive to S3.
+    form = {k.lower(): v for k, v in request.form.items()}
     bucket_arn = f"arn:aws:s3:::{bucket}"
-    if request.form and method == "POST" and not key:
-        form_key = request.form.get("key", "")
+    if form and method == "POST" and not key:
+        form_key = form.get("key", "")
         return [call("PutObject", f"{bucket_arn}/{form_key}")]
     if not key:
         if method == "GET":

@@ -113,7 +113,10 @@ class S3UploadSource:
         try:
             head = self._s3.head_object(Bucket=self.bucket, Key=location)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            # tip-media may read objects under uploads/tips/ but not list the bucket (a
+            # listing would show every tip's keys), and S3 then answers a missing key with
+            # 403, not 404 (AWS: no s3:ListBucket, no way to tell "absent" from "denied").
+            if exc.response["Error"]["Code"] in ("403", "AccessDenied", "404", "NoSuchKey", "NotFound"):
                 from rtcc.tips.ports import MediaRefused
 
                 raise MediaRefused("the upload never arrived (no file in the upload area)") from None
