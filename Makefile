@@ -21,6 +21,13 @@ CONFIG ?= $(RTCC_DEPLOY_CONFIG)
 need-config = $(if $(CONFIG),,$(error set CONFIG=path/to/city.toml, the config to bootstrap or deploy))
 CDK := npx --prefix infra cdk
 CDK_APP := --app "$(PY) infra/app.py" -c config="$(CONFIG)"
+# infra/first_deploy.py reads CDK_ARGS too, to refuse what it cannot follow.
+export CDK_ARGS
+# deploy chooses its unprotected first-deploy pass by asking AWS with the shell's credentials;
+# a --profile only the CDK CLI sees could make it ask another account than the one deployed to.
+no-profile = $(if $(findstring --profile,$(CDK_ARGS)),$(error CDK_ARGS holds --profile: make deploy \
+  would check whether the stack exists with other credentials than the CDK CLI's. Set AWS_PROFILE \
+  instead (boto3 and the CDK CLI both read it), e.g. AWS_PROFILE=city-prod make deploy CONFIG=city.toml))
 
 $(UV):
 	python3 -m pip install --quiet --user "uv>=0.5,<1"
@@ -58,9 +65,11 @@ bootstrap: install
 
 # While the stack has never been created, a first pass deploys its named tables and user
 # pool unprotected, so a failed create rolls back cleanly and can simply be retried; the
-# second pass turns deletion and termination protection on (infra/first_deploy.py).
+# second pass turns deletion and termination protection on (infra/first_deploy.py, which
+# also refuses to choose when the account holds the stack's tables but not the stack).
 deploy: install
 	$(need-config)
+	$(no-profile)
 	npm ci --prefix infra --no-audit --no-fund
 	@first=$$($(PY) -m infra.first_deploy "$(CONFIG)") || exit 1; \
 	if [ "$$first" = yes ]; then \
