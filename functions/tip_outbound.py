@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from rtcc.metrics import count
 from rtcc.sms import get_sms_gateway
+from rtcc.sms.gateway import TWILIO_TIMEOUT_S
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.logs import route_tips_logs
 from rtcc.tips.outbound import OutboundSender
@@ -35,10 +36,27 @@ def receive_count(record: SQSRecord) -> int:
 
 
 #: Outcomes counted by name; anything else is counted as "other" (a bounded dimension).
-_OUTCOMES = frozenset({"sent", "undeliverable", "failed", "queued", "sending", "ignored", "unknown"})
+_OUTCOMES = frozenset(
+    {"sent", "undeliverable", "failed", "queued", "sending", "ignored", "unknown", "deferred"}
+)
 
 
-def record_handler(record: SQSRecord, sender: OutboundSender | None = None) -> str:
+class OutOfTime(Exception):
+    """Too little of the invocation is left for one more send: the record goes back to
+    the queue untouched (a batch failure) instead of being cut off mid-send by Lambda's
+    timeout, which would leave its reply claimed until the claim expires."""
+
+
+#: One send may take the Twilio client's timeout; keep a margin for the bookkeeping.
+SEND_BUDGET_MS = int((TWILIO_TIMEOUT_S + 2) * 1000)
+
+
+def record_handler(
+    record: SQSRecord, lambda_context: LambdaContext | None = None, sender: OutboundSender | None = None
+) -> str:
+    if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < SEND_BUDGET_MS:
+        count("TipOutbound", "deferred")
+        raise OutOfTime("not enough time left in this invocation for another send")
     job = json.loads(record.body)
     sender = sender or OutboundSender(default_ports().sealer, get_sms_gateway())
     outcome = sender.handle(job, receive_count(record))

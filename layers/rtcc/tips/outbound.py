@@ -59,10 +59,11 @@ class SendFailed(Exception):
     """An SMS did not go out. `code` is safe to log (a provider error number or an
     exception class name); the provider's message never travels with it."""
 
-    def __init__(self, code: str, permanent: bool = False) -> None:
+    def __init__(self, code: str, permanent: bool = False, maybe_sent: bool = False) -> None:
         super().__init__(f"SMS not sent (error {code})")
         self.code = code
         self.permanent = permanent
+        self.maybe_sent = maybe_sent
 
 
 class ReplyBusy(Exception):
@@ -78,13 +79,22 @@ def error_code(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+#: Failures after the request reached the provider, whose answer never came: the message
+#: may have gone out. (A connect timeout or refused connection means it did not.)
+MAYBE_SENT_ERRORS = frozenset({"ReadTimeout", "ReadTimeoutError", "ChunkedEncodingError"})
+
+
 def send_sms(sms: SmsGateway, to: str, from_: str, body: str) -> str:
     try:
         return sms.send(to, from_, body)
     except Exception as exc:  # noqa: BLE001 - any provider error: keep only a safe code
         code = error_code(exc)
         # `from None`: a chained traceback would print the original message (and number).
-        raise SendFailed(code, permanent=code.isdigit() and int(code) in PERMANENT_SMS_ERRORS) from None
+        raise SendFailed(
+            code,
+            permanent=code.isdigit() and int(code) in PERMANENT_SMS_ERRORS,
+            maybe_sent=code in MAYBE_SENT_ERRORS,
+        ) from None
 
 
 def reply_text(code: str, body: str) -> str:
@@ -192,6 +202,17 @@ class OutboundSender:
                 claim=claim,
             )
             return "undeliverable"
+        if failed.maybe_sent:
+            # Twilio may have accepted it before the answer was lost: a retry could text
+            # the tipster twice, so the officer decides instead.
+            self._settle(
+                message,
+                "failed",
+                f"Twilio did not confirm in time (error {failed.code}); it may have been delivered. "
+                "Not retried, so the tipster is never texted twice; reply again if it matters",
+                claim=claim,
+            )
+            return "failed"
         if receive_count >= MAX_RECEIVES:
             self._settle(
                 message,

@@ -201,6 +201,28 @@ def test_permanent_twilio_errors_are_undeliverable_not_retried(phone: Phone, cap
     assert gateway.tried == [number]
 
 
+def test_a_send_whose_answer_timed_out_is_not_retried(phone: Phone) -> None:
+    """A read timeout: Twilio may have sent it. Never retried (a second text to an
+    anonymous tipster's phone is worse than a missed one); the officer is told."""
+    import requests
+
+    number, code = sms_tip(phone)
+    reply = stored_reply(code)
+
+    class Stalled(Gateway):
+        def send(self, to: str, *args, **kwargs) -> str:
+            self.tried.append(to)
+            raise requests.exceptions.ReadTimeout(f"read timed out sending to {to}")
+
+    gateway = Stalled()
+    assert sender(gateway).reply(code, reply.key) == "failed"
+    stored = TipMessageRecord.get(code, reply.key)
+    assert stored.delivery == "failed" and "may have been delivered" in stored.delivery_detail
+    assert number not in stored.delivery_detail
+    assert sender(gateway).reply(code, reply.key) == "failed"  # a redelivery sends nothing
+    assert gateway.tried == [number]
+
+
 def test_the_last_attempt_marks_the_reply_failed(phone: Phone) -> None:
     number, code = sms_tip(phone)
     reply = stored_reply(code)

@@ -1,0 +1,50 @@
+"""tip-outbound never starts a send it may not finish before Lambda's timeout."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from functions import tip_outbound
+
+
+class Clock:
+    def __init__(self, ms: int) -> None:
+        self.ms = ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.ms
+
+
+class Sender:
+    def __init__(self) -> None:
+        self.jobs: list[dict] = []
+
+    def handle(self, job: dict, receive_count: int) -> str:
+        self.jobs.append(job)
+        return "sent"
+
+
+def record() -> SQSRecord:
+    return SQSRecord(
+        {
+            "messageId": "m1",
+            "body": json.dumps({"kind": "reply", "code": "T-1", "message_key": "k"}),
+            "attributes": {"ApproximateReceiveCount": "1"},
+        }
+    )
+
+
+def test_a_send_starts_only_with_its_whole_budget_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tip_outbound, "count", lambda *a, **k: None)
+    sender = Sender()
+    short = Clock(tip_outbound.SEND_BUDGET_MS - 1)
+    with pytest.raises(tip_outbound.OutOfTime):
+        tip_outbound.record_handler(record(), lambda_context=short, sender=sender)  # type: ignore[arg-type]
+    assert sender.jobs == []  # untouched: SQS hands it out again
+    plenty = Clock(tip_outbound.SEND_BUDGET_MS + 1)
+    assert tip_outbound.record_handler(record(), lambda_context=plenty, sender=sender) == "sent"  # type: ignore[arg-type]
+    assert len(sender.jobs) == 1
+    assert tip_outbound.SEND_BUDGET_MS > tip_outbound.TWILIO_TIMEOUT_S * 1000
