@@ -111,19 +111,19 @@ def test_calls_outside_a_role_get_the_aws_error_code(
 def test_sigv2_links_to_the_kms_bucket_are_refused_as_aws_does(local_stack: Any) -> None:
     s3 = boto3.client("s3", endpoint_url=local_stack.aws_endpoint_url, region_name="us-east-1")
     s3.put_object(Bucket="rtcc-media", Key="tips/T-IAM1/probe", Body=b"probe")
-    with acting_as("api"):
-        legacy = boto3.client(
-            "s3",
-            endpoint_url=local_stack.aws_endpoint_url,
-            region_name="us-east-1",
-            config=Config(signature_version="s3"),
-        ).generate_presigned_url("get_object", Params={"Bucket": "rtcc-media", "Key": "tips/T-IAM1/probe"})
-        current = boto3.client(
-            "s3",
-            endpoint_url=local_stack.aws_endpoint_url,
-            region_name="us-east-1",
-            config=Config(signature_version="s3v4"),
-        ).generate_presigned_url("get_object", Params={"Bucket": "rtcc-media", "Key": "tips/T-IAM1/probe"})
+
+    def link(signature_version: str) -> str:
+        with acting_as("api"):  # signed by the API function, as a preview link is
+            return boto3.client(
+                "s3",
+                endpoint_url=local_stack.aws_endpoint_url,
+                region_name="us-east-1",
+                config=Config(signature_version=signature_version),
+            ).generate_presigned_url(
+                "get_object", Params={"Bucket": "rtcc-media", "Key": "tips/T-IAM1/probe"}
+            )
+
+    legacy, current = link("s3"), link("s3v4")
     assert "Signature=" in legacy and "X-Amz-Signature" not in legacy
     refused = requests.get(legacy, timeout=10)
     assert refused.status_code == 400 and "<Code>InvalidArgument</Code>" in refused.text
