@@ -549,6 +549,12 @@ class ApiConstruct(Construct):
         - unsigned requests to the Twilio webhooks are blocked outright: Twilio signs every
           request it makes, so only forgeries lack `X-Twilio-Signature` (the function would
           refuse them too, after an invocation);
+        - paths that mean one thing to WAF and another to API Gateway are blocked outright:
+          an encoded "/", "." or "\\" (`%2f`, `%2e`, `%5c`), a backslash or a dot segment as
+          sent. WAF matches paths decoded and normalized, API Gateway routes them as sent, so
+          "/api/public/tips/..%2F..%2Fwebhooks/x" looked like a webhook to WAF (no managed
+          rules, no per-IP limit) and reached the public API. No browser or Twilio sends such
+          a path;
         - `waf_ip_ceiling` per client IP, over everything, webhooks included: the flood
           ceiling. A police department's consoles usually share one city NAT or carrier IP,
           so it is high (each console polls every 3 s: 100 requests per 5 minutes). Webhooks
@@ -560,7 +566,9 @@ class ApiConstruct(Construct):
           IP) on the staff API: each officer has their own budget, so twenty consoles
           behind one IP do not add up. A made-up token gets its own budget too but is
           refused by the Cognito authorizer before any function runs, and the ceiling
-          caps how many an address can try;
+          caps how many an address can try. Every route the topology declares public
+          (no authorizer: health, docs, openapi.json, the public API) is left out, or a
+          fresh made-up header per request would run its function with no per-IP limit;
         - `waf_rate_limit` per client IP on what runs a function without a signed-in user:
           the public API (the web tip form), health and docs, /config.json, and staff API
           calls without a token. Pages and static files (S3 reads a console loads ~30 of)
@@ -598,6 +606,19 @@ class ApiConstruct(Construct):
                     text_transformations=[
                         wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
                         wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="NORMALIZE_PATH"),
+                    ],
+                )
+            )
+
+        def path_as_sent(pattern: str) -> wafv2.CfnWebACL.StatementProperty:
+            """The URI path exactly as sent (no decoding, no normalizing: what API Gateway
+            routes on) matches `pattern` after an optional stage segment."""
+            return Statement(
+                regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                    regex_string=f"^(/{STAGE_NAME})?{pattern}",
+                    text_transformations=[
+                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
                     ],
                 )
             )
@@ -646,12 +667,36 @@ class ApiConstruct(Construct):
                 visibility_config=visibility(name),
             )
 
-        # Only paths that START with the prefix are webhooks ("/api/public/webhooks/x" is not).
-        webhooks = path_matches(re.escape(WEBHOOK_PREFIX))
+        # Only paths that START with the prefix are webhooks ("/api/public/webhooks/x" is not),
+        # as sent and as resolved: a path that only resolves to one is no webhook.
+        webhooks = and_(path_as_sent(re.escape(WEBHOOK_PREFIX)), path_matches(re.escape(WEBHOOK_PREFIX)))
         twilio_webhooks = path_matches(re.escape(f"{WEBHOOK_PREFIX}twilio/"))
+        # Encoded separators, backslashes and dot segments, as sent (any case: %2F and %2f).
+        ambiguous_path = Statement(
+            regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                regex_string=r"%2f|%2e|%5c|\\|/\.\.?(/|$)",
+                text_transformations=[
+                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                ],
+            )
+        )
+        # Routes without an authorizer, from the topology: exact ones (a trailing "/" too)
+        # and {proxy+} ones by their prefix.
+        public_routes = path_matches(
+            "("
+            + "|".join(
+                re.escape(r.path[: -len("{proxy+}")])
+                if r.path.endswith("/{proxy+}")
+                else f"{re.escape(r.path)}/?$"
+                for r in self.topology.routes
+                if r.public
+            )
+            + ")"
+        )
         staff_api = and_(
             path_matches(re.escape("/api/")),
-            not_(path_matches(re.escape("/api/public/"))),
+            not_(public_routes),
             has_header("authorization"),
         )
         runs_a_function = Statement(
@@ -702,10 +747,17 @@ class ApiConstruct(Construct):
                     statement=and_(twilio_webhooks, not_(has_header("x-twilio-signature"))),
                     visibility_config=visibility("BlockUnsignedTwilioWebhooks"),
                 ),
-                rate_rule("RateLimitPerIpCeiling", 1, config.waf_ip_ceiling, None),
+                wafv2.CfnWebACL.RuleProperty(
+                    name="BlockAmbiguousPaths",
+                    priority=1,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=ambiguous_path,
+                    visibility_config=visibility("BlockAmbiguousPaths"),
+                ),
+                rate_rule("RateLimitPerIpCeiling", 2, config.waf_ip_ceiling, None),
                 rate_rule(
                     "RateLimitPerSignedInUser",
-                    2,
+                    3,
                     config.waf_user_rate_limit,
                     staff_api,
                     custom_keys=[
@@ -721,12 +773,12 @@ class ApiConstruct(Construct):
                     ],
                 ),
                 rate_rule(
-                    "RateLimitPerClientIp", 3, config.waf_rate_limit, and_(runs_a_function, not_(staff_api))
+                    "RateLimitPerClientIp", 4, config.waf_rate_limit, and_(runs_a_function, not_(staff_api))
                 ),
                 # Bodies over 8 KB are normal here (tip photos, form posts); the API enforces
                 # its own size limits and answers 413 with a JSON body.
-                managed("AWSManagedRulesCommonRuleSet", 4, overrides=("SizeRestrictions_BODY",)),
-                managed("AWSManagedRulesKnownBadInputsRuleSet", 5),
+                managed("AWSManagedRulesCommonRuleSet", 5, overrides=("SizeRestrictions_BODY",)),
+                managed("AWSManagedRulesKnownBadInputsRuleSet", 6),
             ],
         )
         wafv2.CfnWebACLAssociation(

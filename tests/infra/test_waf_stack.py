@@ -177,3 +177,84 @@ def test_webhooks_only_meet_the_ceiling_and_unsigned_ones_are_blocked(synth):
     # The signature rule looks at Twilio's webhooks only.
     assert not matches(unsigned_rule["Statement"], Request("/prod/api/public/tips"))
     assert not matches(unsigned_rule["Statement"], Request("/prod/webhooks/../api/public/tips"))
+
+
+def _public_route_paths() -> list[str]:
+    """A concrete request path for every route the topology serves without an authorizer."""
+    paths = []
+    for route in TOPOLOGY.routes:
+        if route.public:
+            paths.append(
+                route.path.replace("{proxy+}", "tips") if route.path.endswith("{proxy+}") else route.path
+            )
+    assert {"/api/health", "/api/docs", "/api/openapi.json", "/config.json", "/api/public/tips"} <= set(paths)
+    return paths
+
+
+def test_a_made_up_token_buys_no_budget_on_a_public_route(synth):
+    """Public routes run their function without any authorizer, so a fresh Authorization
+    header per request must not turn each into a budget of its own: they are counted per IP."""
+    from infra.constructs.api import WEBHOOK_PREFIX
+
+    rules = _rate(synth)
+    (per_user,) = [r for r in rules if r["Name"] == "RateLimitPerSignedInUser"]
+    limit = synth.config.waf_rate_limit
+    for route in _public_route_paths():
+        for host_path in _host_paths():
+            for path in (f"{host_path}{route}", f"{host_path}{route}/"):
+                flood = [
+                    Request(path, headers={"Authorization": f"Bearer made-up-{n}"}) for n in range(limit + 1)
+                ]
+                assert rate_key(per_user, flood[0]) is None, path
+                if not route.startswith(WEBHOOK_PREFIX):  # webhooks: the ceiling only, by design
+                    assert busiest_keys(rules, flood)["RateLimitPerClientIp"] > limit, path
+    # The staff API still gives each console its own budget, on routes that only look public.
+    for path in ("/prod/api/tips", "/prod/api/me", "/api/audit", "/prod/api/healthz", "/prod/api/docs-x"):
+        assert rate_key(per_user, Request(path, headers={"Authorization": "Bearer a"})), path
+
+
+# Spelled so that WAF, which decodes and normalizes, sees a webhook (or anything else),
+# while API Gateway routes the path as sent: here to /api/public/{proxy+}.
+TRAVERSALS = (
+    "/api/public/tips/..%2F..%2F..%2Fwebhooks/x",
+    "/api/public/tips/..%2f..%2f..%2fwebhooks/twilio/tips",
+    "/api/public/tips/%2e%2e/%2e%2e/%2E%2E/webhooks/x",
+    "/api/public/tips/..%5C..%5C..%5Cwebhooks/x",
+    "/api/public/tips/..\\..\\webhooks/x",
+    "/api/public/tips/../../../webhooks/x",
+    "/api/public/tips/./x",
+    "/api/public/tips/..",
+    "/api/tips%2Fx",
+)
+
+
+def test_paths_waf_and_api_gateway_would_read_differently_are_blocked(synth):
+    rules = _rules(synth)
+    block = rules["BlockAmbiguousPaths"]
+    assert "Block" in block["Action"]
+    assert block["Priority"] < min(r["Priority"] for r in [*_rate(synth), *_managed(synth)])
+    for host_path in _host_paths():
+        for path in TRAVERSALS:
+            for headers in ({}, TWILIO_SIGNED):
+                assert matches(block["Statement"], Request(f"{host_path}{path}", headers=headers)), path
+    # What browsers, consoles and Twilio send is not.
+    legitimate = [*_department(2), *_console_load("192.0.2.1")]
+    legitimate += [Request(f"{h}{p}") for h in _host_paths() for p in _public_route_paths()]
+    legitimate += [Request("/prod/.well-known/security.txt"), Request("/prod/assets/app.v1.2.js")]
+    for request in legitimate:
+        assert not matches(block["Statement"], request), request.path
+
+
+def test_only_a_path_sent_as_a_webhook_skips_the_managed_rules(synth):
+    """The webhook exemption looks at the path as sent, not only as WAF resolves it."""
+    for group in _managed(synth):
+        for host_path in _host_paths():
+            for path in TRAVERSALS:
+                assert applies(group, Request(f"{host_path}{path}", headers=TWILIO_SIGNED)), (
+                    group["Name"],
+                    path,
+                )
+            # Resolving to a webhook is not being one.
+            assert applies(group, Request(f"{host_path}/%77ebhooks/twilio/tips", headers=TWILIO_SIGNED))
+            assert applies(group, Request(f"{host_path}//webhooks/twilio/tips", headers=TWILIO_SIGNED))
+            assert not applies(group, Request(f"{host_path}/webhooks/twilio/tips", headers=TWILIO_SIGNED))

@@ -25,6 +25,8 @@ def transform(value: str, kind: str) -> str:
         return value
     if kind == "URL_DECODE":
         return unquote(value)
+    if kind == "LOWERCASE":
+        return value.lower()
     if kind == "NORMALIZE_PATH":
         # "//" -> "/", "/./" dropped, "/x/../" resolved (not above the start).
         parts: list[str] = []
