@@ -1,6 +1,6 @@
 """MMS downloads follow Twilio's redirect to its media CDN (s3-external-1.amazonaws.com when
 the account does not enforce HTTP auth on media, mms.twiliocdn.com when it does), never send
-Twilio credentials there, and refuse every other redirect."""
+Twilio credentials anywhere but Twilio's API, and refuse every other redirect."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ class FakeTwilio(BaseHTTPRequestHandler):
             self.send_response(404)
             self.end_headers()
 
+    def do_DELETE(self) -> None:  # noqa: N802
+        self.seen.append((self.headers["Host"].split(":")[0], self.path, self.headers.get("Authorization")))
+        self.send_response(204)
+        self.end_headers()
+
     def log_message(self, *args) -> None:
         pass
 
@@ -54,7 +59,9 @@ def twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadingHTTPServer]:
     thread.start()
     FakeTwilio.seen = []
     monkeypatch.setenv("RTCC_ENVIRONMENT", "test")  # plain http to the stand-ins
-    monkeypatch.setenv("RTCC_PUBLIC_BASE_URL", "http://rtcc.invalid")
+    # 127.0.0.1 plays Twilio's API as the local stack's gateway does (/dev/twilio-media): the
+    # one host, off AWS, that gets Twilio's credentials.
+    monkeypatch.setenv("RTCC_PUBLIC_BASE_URL", "http://127.0.0.1")
     monkeypatch.setenv("RTCC_TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("RTCC_TWILIO_AUTH_TOKEN", "unit-token")
     monkeypatch.delenv("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", raising=False)
@@ -143,3 +150,39 @@ def test_twilios_media_locations_are_allowed_after_a_redirect(deployed, url: str
 def test_everything_else_is_refused_when_deployed(deployed, url: str, redirected: bool) -> None:
     with pytest.raises(MediaRefused):
         TwilioMediaSource()._check(url, redirected=redirected)
+
+
+def test_twilio_credentials_never_go_to_a_cdn_host_even_first(twilio, monkeypatch) -> None:
+    """A host on the first-hop allow-list (as media.twiliocdn.com and mms.twiliocdn.com are by
+    default) is still not Twilio's API: it gets no credentials, to read or to delete."""
+    port = twilio.server_port
+    # "localhost" plays mms.twiliocdn.com: allowed as a webhook's media URL.
+    monkeypatch.setenv("RTCC_TIPS_MEDIA_ALLOWED_HOSTS", json.dumps(["127.0.0.1", "localhost"]))
+    reload_settings()
+    media = TwilioMediaSource().fetch(f"http://localhost:{port}{CDN_PATH}", 1024)
+    assert media.data == JPEG
+    assert FakeTwilio.seen == [("localhost", CDN_PATH, None)]
+    with pytest.raises(MediaRefused, match="only be deleted through Twilio's API"):
+        TwilioMediaSource().delete(f"http://localhost:{port}{CDN_PATH}")
+    assert len(FakeTwilio.seen) == 1  # nothing sent
+    # Twilio's API (here: its local stand-in) gets them, to delete too.
+    TwilioMediaSource().delete(f"http://127.0.0.1:{port}{MEDIA_PATH}")
+    host, path, auth = FakeTwilio.seen[-1]
+    assert (host, path) == ("127.0.0.1", MEDIA_PATH) and auth and auth.startswith("Basic ")
+
+
+@pytest.mark.parametrize(
+    ("url", "sends"),
+    [
+        (f"https://api.twilio.com{MEDIA_PATH}", True),
+        (f"https://API.Twilio.com{MEDIA_PATH}", True),
+        (f"http://api.twilio.com{MEDIA_PATH}", False),  # never in clear text
+        (f"https://mms.twiliocdn.com/{ACCOUNT}/{'5' * 32}", False),
+        (f"https://media.twiliocdn.com/{ACCOUNT}/{'5' * 32}", False),
+        (f"https://s3-external-1.amazonaws.com{CDN_PATH}", False),
+        ("https://tips.city.example/dev/twilio-media/ME1", False),  # the local stand-in only locally
+        ("https://api.twilio.com.evil.example/x", False),
+    ],
+)
+def test_deployed_only_twilios_api_gets_credentials(deployed, url: str, sends: bool) -> None:
+    assert TwilioMediaSource()._sends_credentials(url) is sends

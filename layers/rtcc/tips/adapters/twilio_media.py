@@ -7,7 +7,9 @@ at most `_MAX_REDIRECTS` times, over HTTPS on the default port. Twilio's API ans
 media GET with a redirect to a short-lived copy: on mms.twiliocdn.com when the account
 enforces HTTP auth on media URLs, else a signed URL on s3-external-1.amazonaws.com in
 Twilio's `media.twiliocdn.com` bucket (which is why that host is allowed only under that
-path). Twilio credentials go only to the host the URL first named, never to a CDN.
+path). Twilio credentials (the account SID and auth token, which can do anything the
+account can) go only to Twilio's REST API, api.twilio.com over HTTPS, whichever hosts the
+allow-lists name: never to a CDN, not even as the first hop, and not to delete.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from rtcc.tips.ports import FetchedMedia, MediaRefused, MediaTooLarge
 
 _MAX_REDIRECTS = 3
 _TIMEOUT_S = 20
+
+#: The one host Twilio's credentials are sent to: its REST API, where MediaUrl points.
+TWILIO_API_HOST = "api.twilio.com"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -59,6 +64,17 @@ class TwilioMediaSource:
         if not _plain(parts, deployed):
             raise MediaRefused("media URL not allowed: credentials, port or dot segments in it")
 
+    def _sends_credentials(self, url: str) -> bool:
+        """Whether `url` may receive Twilio's credentials: Twilio's REST API over HTTPS, or,
+        off AWS, the local stack's own stand-in for it (/dev/twilio-media checks them)."""
+        settings = get_settings()
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if host == TWILIO_API_HOST:
+            return parts.scheme == "https"
+        local = (urlsplit(settings.public_base_url).hostname or "").lower()
+        return settings.environment != "deployed" and bool(local) and host == local
+
     def _auth(self) -> str:
         settings = get_settings()
         pair = f"{settings.twilio_account_sid}:{secret_value('twilio_auth_token')}".encode()
@@ -72,10 +88,9 @@ class TwilioMediaSource:
 
     def fetch(self, location: str, max_bytes: int) -> FetchedMedia:
         url = location
-        first_host = urlsplit(location).hostname
         for hop in range(_MAX_REDIRECTS + 1):
             self._check(url, redirected=hop > 0)
-            req = self._request("GET", url, urlsplit(url).hostname == first_host)
+            req = self._request("GET", url, self._sends_credentials(url))
             try:
                 with _OPENER.open(req, timeout=_TIMEOUT_S) as resp:
                     length = resp.headers.get("Content-Length")
@@ -96,6 +111,11 @@ class TwilioMediaSource:
 
     def delete(self, location: str) -> None:
         self._check(location)
+        if not self._sends_credentials(location):
+            # Only the API can delete Twilio's copy, and only with credentials; anything
+            # else is a misconfiguration to surface (the job fails, then the DLQ alarms).
+            host = urlsplit(location).hostname or "none"
+            raise MediaRefused(f"media can only be deleted through Twilio's API, not at {host}")
         try:
             with _OPENER.open(self._request("DELETE", location, True), timeout=_TIMEOUT_S):
                 pass
