@@ -599,7 +599,7 @@ class ApiConstruct(Construct):
             return Statement(
                 regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
                     field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                    regex_string=f"^(/{STAGE_NAME})?{pattern}",
+                    regex_string=f"^(?:/{STAGE_NAME})?{pattern}",
                     # Match the path API Gateway routes, not its spelling: decoded and with
                     # "//", "/./" and "/x/../" resolved, so "/webhooks/../api/public/tips"
                     # is not a webhook. No LOWERCASE: API Gateway paths are case-sensitive.
@@ -616,7 +616,7 @@ class ApiConstruct(Construct):
             return Statement(
                 regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
                     field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                    regex_string=f"^(/{STAGE_NAME})?{pattern}",
+                    regex_string=f"^(?:/{STAGE_NAME})?{pattern}",
                     text_transformations=[
                         wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
                     ],
@@ -675,7 +675,7 @@ class ApiConstruct(Construct):
         ambiguous_path = Statement(
             regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
                 field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                regex_string=r"%2f|%2e|%5c|\\|/\.\.?(/|$)",
+                regex_string=r"%2f|%2e|%5c|\\|/\.\.?(?:/|$)",
                 text_transformations=[
                     wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
                 ],
@@ -684,7 +684,7 @@ class ApiConstruct(Construct):
         # Routes without an authorizer, from the topology: exact ones (a trailing "/" too)
         # and {proxy+} ones by their prefix.
         public_routes = path_matches(
-            "("
+            "(?:"
             + "|".join(
                 re.escape(r.path[: -len("{proxy+}")])
                 if r.path.endswith("/{proxy+}")

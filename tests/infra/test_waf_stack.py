@@ -258,3 +258,27 @@ def test_only_a_path_sent_as_a_webhook_skips_the_managed_rules(synth):
             assert applies(group, Request(f"{host_path}/%77ebhooks/twilio/tips", headers=TWILIO_SIGNED))
             assert applies(group, Request(f"{host_path}//webhooks/twilio/tips", headers=TWILIO_SIGNED))
             assert not applies(group, Request(f"{host_path}/webhooks/twilio/tips", headers=TWILIO_SIGNED))
+
+
+def test_every_waf_regex_is_one_aws_waf_accepts(synth):
+    """AWS WAF refuses capturing groups and backreferences (its documented PCRE
+    exceptions) and regex strings over 512 characters: a deploy would fail on either."""
+    import re
+
+    found: list[str] = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            if "RegexString" in value:
+                found.append(value["RegexString"])
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(synth.resources("AWS::WAFv2::WebACL"))
+    assert found
+    for pattern in found:
+        assert re.compile(pattern).groups == 0, f"capturing group in {pattern!r}: use (?:...)"
+        assert "\\1" not in pattern and len(pattern) <= 512, pattern
