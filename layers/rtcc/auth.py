@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from rtcc.errors import DomainError
+
 
 class Role(StrEnum):
     OFFICER = "officer"
@@ -32,13 +34,13 @@ _IMPLIED: dict[Role, frozenset[Role]] = {
 }
 
 
-class AuthError(Exception):
-    """Raised by `authorize`; `status` is 401 (who are you?) or 403 (not allowed)."""
+class AuthError(DomainError):
+    """Raised by `authorize`; `status` is 401 (who are you?) or 403 (not allowed). A
+    domain error, so the API answers it like any other (rtcc.api.app)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from rtcc import __version__
 from rtcc.api.security import precheck
+from rtcc.errors import DomainError
 
 logger = Logger(service="rtcc-api")
 
@@ -164,6 +165,11 @@ def build_app() -> RtccResolver:
     @app.exception_handler(ServiceError)
     def on_service_error(exc: ServiceError) -> Response:
         return _error(exc.status_code, exc.msg)
+
+    @app.exception_handler(DomainError)
+    def on_domain_error(exc: DomainError) -> Response:
+        # The one place a domain refusal becomes an HTTP answer: routes let it pass.
+        return _error(exc.status, exc.message)
 
     @app.not_found
     def on_not_found(exc: Exception) -> Response:

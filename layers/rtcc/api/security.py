@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import ForbiddenError, UnauthorizedError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from rtcc.audit import AuditEvent, AuditLog
-from rtcc.auth import AuthError, Principal, Role, authorize, principal_from_event
+from rtcc.auth import Principal, Role, authorize, principal_from_event
 from rtcc.settings import get_settings
 from rtcc.topology import is_public_path
 
@@ -26,12 +25,8 @@ def current_principal(app: APIGatewayRestResolver) -> Principal | None:
 
 
 def _check(app: APIGatewayRestResolver, roles: tuple[Role, ...]) -> Principal:
-    try:
-        return authorize(current_principal(app), roles)
-    except AuthError as err:
-        if err.status == 401:
-            raise UnauthorizedError(err.message) from None
-        raise ForbiddenError(err.message) from None
+    # An AuthError (401 or 403) is a DomainError: the app's one handler answers it.
+    return authorize(current_principal(app), roles)
 
 
 def precheck(event: dict) -> tuple[int, str] | None:

@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
+from rtcc.errors import Unavailable
 from rtcc.models.tips import Category, Disposition, Priority, Status
 from rtcc.settings import get_settings
 from rtcc.store.base import is_expired, live_condition
@@ -96,10 +97,8 @@ class TipChanges:
     cleared: set[str] = field(default_factory=set)  # fields set to null explicitly
 
 
-class ReplyNotQueued(TipError):
+class ReplyNotQueued(TipError, Unavailable):
     """The reply is stored (marked failed) but could not be handed to the sender."""
-
-    status = 503
 
     def __init__(self, message: TipMessageRecord) -> None:
         super().__init__("queue: the reply could not be queued for sending; send it again")

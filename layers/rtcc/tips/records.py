@@ -14,6 +14,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, Updat
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from rtcc.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Throttled
 from rtcc.store.base import absent_condition, is_expired, present_condition
 from rtcc.store.tips import TipFeedRecord, TipRecord
 
@@ -139,31 +140,26 @@ def feed_entry(code: str, kind: str, moment: datetime, source: str | None = None
     )
 
 
-class TipError(Exception):
-    """A request about a tip that cannot be done; `status` is the HTTP status to answer."""
-
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class TipError(DomainError):
+    """A request about a tip that cannot be done. The subclasses take their status from
+    the platform's errors (rtcc.errors), which the API answers with in one place."""
 
 
-class TipNotFound(TipError):
-    status = 404
+class TipNotFound(TipError, NotFound):
+    pass
 
 
-class TipConflict(TipError):
-    status = 409
+class TipConflict(TipError, Conflict):
+    pass
 
 
-class TipInputError(TipError):
-    status = 422
+class TipInputError(TipError, Invalid):
+    pass
 
 
-class TipUnlockFailed(TipError):
-    status = 403
+class TipUnlockFailed(TipError, Forbidden):
+    pass
 
 
-class TipLocked(TipError):
-    status = 429
+class TipLocked(TipError, Throttled):
+    pass

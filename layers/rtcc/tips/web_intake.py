@@ -16,6 +16,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from rtcc.errors import Unavailable
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord
@@ -77,11 +78,9 @@ class WebTipCreated:
     uploads: list[UploadForm]
 
 
-class TipUnavailable(TipError):
+class TipUnavailable(TipError, Unavailable):
     """Stored what could be stored, but a queue refused the rest: the same request may be
     sent again."""
-
-    status = 503
 
 
 def upload_key(code: str, media_id: str) -> str:

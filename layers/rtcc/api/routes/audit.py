@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
@@ -15,6 +14,7 @@ from rtcc.anchors import LatestAnchor, recorded
 from rtcc.api.security import audit, require
 from rtcc.audit import AuditLog
 from rtcc.auth import Role
+from rtcc.errors import NotFound
 from rtcc.models.platform import AuditEntryOut, AuditPage, AuditVerification, PublicAnchor
 
 router = APIGatewayRouter()
@@ -97,7 +97,7 @@ def verify_audit() -> AuditVerification:
 def latest_anchor() -> PublicAnchor:
     found = _latest().get()
     if found is None:
-        raise NotFoundError("anchor: nothing has been published yet")
+        raise NotFound("anchor: nothing has been published yet")
     anchor, count = found
     return PublicAnchor(chain=_latest().chain, seq=anchor.seq, entry_hash=anchor.entry_hash, anchors=count)
 

@@ -6,11 +6,8 @@ tipster only by tip code + passphrase, sent in the body so they never land in ac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
@@ -53,7 +50,7 @@ from rtcc.tips.inbox import (
     TipFilter,
     TipInbox,
 )
-from rtcc.tips.records import TipError, iso, now_utc
+from rtcc.tips.records import TipUnlockFailed, iso, now_utc
 from rtcc.tips.web_intake import UNLOCK_FAILED, AttachmentRequest, WebIntake, public_thread
 
 router = APIGatewayRouter()
@@ -61,15 +58,6 @@ router = APIGatewayRouter()
 _OFFICERS = [require(Role.OFFICER)]
 _SUPERVISORS = [require(Role.SUPERVISOR)]
 _CODE = Annotated[str, Path(pattern=TIP_CODE_PATTERN, description="Tip code, e.g. T-4F7K")]
-
-
-@contextmanager
-def _answers() -> Iterator[None]:
-    """Domain errors become JSON 4xx bodies naming the field and the problem."""
-    try:
-        yield
-    except TipError as exc:
-        raise ServiceError(exc.status, exc.message) from None
 
 
 def _inbox() -> TipInbox:
@@ -169,19 +157,18 @@ def list_tips(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TipList:
-    with _answers():
-        page = _inbox().list(
-            TipFilter(
-                status=status,
-                category=category,
-                priority=priority,
-                since=since,
-                until=until,
-                q=q,
-                before=before,
-                limit=limit,
-            )
+    page = _inbox().list(
+        TipFilter(
+            status=status,
+            category=category,
+            priority=priority,
+            since=since,
+            until=until,
+            q=q,
+            before=before,
+            limit=limit,
         )
+    )
     if q and q.strip():
         # The list shows previews of what matched: a search is a read of tips. The entry says
         # that one happened and how much it found, never what was searched for.
@@ -203,8 +190,7 @@ def list_tips(
     tags=["tips"],
 )
 def tip_feed(after: Annotated[str, Query(min_length=10, max_length=80)]) -> TipFeed:
-    with _answers():
-        page = _inbox().feed(after)
+    page = _inbox().feed(after)
     return TipFeed(tips=[_summary(t) for t in page.tips], cursor=page.cursor, reset=page.reset)
 
 
@@ -212,8 +198,7 @@ def tip_feed(after: Annotated[str, Query(min_length=10, max_length=80)]) -> TipF
     "/api/tips/<code>", middlewares=_OFFICERS, summary="A tip with its thread and media", tags=["tips"]
 )
 def get_tip(code: _CODE) -> TipDetail:
-    with _answers():
-        detail = _detail(_inbox(), code)
+    detail = _detail(_inbox(), code)
     audit(router, "tip.view", code)  # type: ignore[arg-type]
     return detail
 
@@ -239,10 +224,8 @@ def update_tip(code: _CODE, body: TipUpdate) -> TipDetail:
         cleared={name for name in sent if getattr(body, name) is None},
     )
     inbox = _inbox()
-    with _answers():
-        tip, changed = inbox.update(code, changes, who.username, body.version)
-    with _answers():
-        detail = _detail(inbox, code)
+    tip, changed = inbox.update(code, changes, who.username, body.version)
+    detail = _detail(inbox, code)
     # The answer is the whole tip (thread, notes, media links): an unchanged PATCH is a view.
     if changed:
         audit(
@@ -263,11 +246,10 @@ def reply_to_tipster(code: _CODE, body: TipReplyIn) -> TipReplyOut:
     try:
         message = _inbox().reply(code, body.text, who.username)
     except ReplyNotQueued as exc:
-        # Stored (as failed, shown in the thread) but not sent: audited as written.
+        # Stored (as failed, shown in the thread) but not sent: audited as written, then
+        # answered like any other domain error.
         audit(router, "tip.reply", code, detail={"channel": exc.reply.channel, "queued": False})  # type: ignore[arg-type]
-        raise ServiceError(exc.status, exc.message) from None
-    except TipError as exc:
-        raise ServiceError(exc.status, exc.message) from None
+        raise
     audit(router, "tip.reply", code, detail={"channel": message.channel})  # type: ignore[arg-type]
     return TipReplyOut(message=_message(message))
 
@@ -277,8 +259,7 @@ def reply_to_tipster(code: _CODE, body: TipReplyIn) -> TipReplyOut:
 )
 def block_sender(code: _CODE) -> TipBlockOut:
     who = principal(router)  # type: ignore[arg-type]
-    with _answers():
-        _inbox().set_blocked(code, True, who.username)
+    _inbox().set_blocked(code, True, who.username)
     audit(router, "tip.block", code)  # type: ignore[arg-type]
     return TipBlockOut(code=code, blocked=True)
 
@@ -288,8 +269,7 @@ def block_sender(code: _CODE) -> TipBlockOut:
 )
 def unblock_sender(code: _CODE) -> TipBlockOut:
     who = principal(router)  # type: ignore[arg-type]
-    with _answers():
-        _inbox().set_blocked(code, False, who.username)
+    _inbox().set_blocked(code, False, who.username)
     audit(router, "tip.unblock", code)  # type: ignore[arg-type]
     return TipBlockOut(code=code, blocked=False)
 
@@ -302,8 +282,7 @@ def unblock_sender(code: _CODE) -> TipBlockOut:
 )
 def export_tip(code: _CODE) -> TipExport:
     who = principal(router)  # type: ignore[arg-type]
-    with _answers():
-        detail = _detail(_inbox(), code)
+    detail = _detail(_inbox(), code)
     audit(router, "tip.export", code, case_number=detail.case_number)  # type: ignore[arg-type]
     return TipExport(exported_at=iso(now_utc()), exported_by=who.username, tip=detail)
 
@@ -313,7 +292,7 @@ def _code(value: str) -> str:
     code = normalize_tip_code(value)
     if code is None:
         # Same answer as a wrong passphrase: the endpoint does not confirm which codes exist.
-        raise ServiceError(403, UNLOCK_FAILED)
+        raise TipUnlockFailed(UNLOCK_FAILED)
     return code
 
 
@@ -325,13 +304,12 @@ def _uploads(forms) -> list[UploadFormOut]:  # noqa: ANN001
 
 @router.post("/api/public/tips", summary="Submit an anonymous web tip (no login)", tags=["tips-public"])
 def create_web_tip(body: WebTipIn) -> WebTipCreatedOut:
-    with _answers():
-        created = _web().create(
-            body.text,
-            body.latitude,
-            body.longitude,
-            [AttachmentRequest(a.content_type, a.size) for a in body.attachments],
-        )
+    created = _web().create(
+        body.text,
+        body.latitude,
+        body.longitude,
+        [AttachmentRequest(a.content_type, a.size) for a in body.attachments],
+    )
     return WebTipCreatedOut(
         code=created.code, passphrase=created.passphrase, uploads=_uploads(created.uploads)
     )
@@ -342,21 +320,19 @@ def create_web_tip(body: WebTipIn) -> WebTipCreatedOut:
 )
 def follow_up(body: FollowUpIn) -> FollowUpOut:
     code = _code(body.code)
-    with _answers():
-        tip, messages, media = _web().thread(code, body.passphrase)
+    tip, messages, media = _web().thread(code, body.passphrase)
     return FollowUpOut(code=code, open=tip.status != "closed", thread=public_thread(messages, media))
 
 
 @router.post("/api/public/tips/messages", summary="Add information to a web tip", tags=["tips-public"])
 def add_information(body: AddInformationIn) -> AddInformationOut:
     code = _code(body.code)
-    with _answers():
-        forms = _web().add_information(
-            code,
-            body.passphrase,
-            body.text,
-            [AttachmentRequest(a.content_type, a.size) for a in body.attachments],
-        )
+    forms = _web().add_information(
+        code,
+        body.passphrase,
+        body.text,
+        [AttachmentRequest(a.content_type, a.size) for a in body.attachments],
+    )
     return AddInformationOut(code=code, uploads=_uploads(forms))
 
 
@@ -369,6 +345,5 @@ def confirm_upload(
     media_id: Annotated[str, Path(pattern=r"^W[0-9a-f]{16}$")], body: FollowUpIn
 ) -> UploadConfirmedOut:
     code = _code(body.code)
-    with _answers():
-        media = _web().confirm_upload(code, body.passphrase, media_id)
+    media = _web().confirm_upload(code, body.passphrase, media_id)
     return UploadConfirmedOut(media_id=media_id, state=media.state)
