@@ -1,7 +1,8 @@
 """The one rtcc stack: one construct per capability, wired in dependency order.
 
 data -> auth -> api (functions, routes, WAF) -> console (pages on the same API)
--> audit anchors, retention schedule -> capabilities (tips) -> observability (alarms over
+-> audit anchors, retention schedule -> each capability's construct, as declared
+(`Capability.construct`: tips) -> observability (alarms over
 everything above). No function gets a grant by default: each construct grants the
 functions it serves exactly the calls their code makes (`ApiConstruct.grant_table`,
 `grant_objects`, `grant_send`, `grant_secret`), reaching them through
@@ -11,12 +12,15 @@ any the suite never used.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Environment, Stack, Tags
 from constructs import Construct
 from pynamodb.models import Model
+from rtcc.capabilities import CAPABILITIES
+from rtcc.capability import Capability
 from rtcc.store import ALL_MODELS
 from rtcc.topology import TOPOLOGY, Topology
 
@@ -25,10 +29,9 @@ from infra.constructs.api import ApiConstruct
 from infra.constructs.audit import AuditConstruct
 from infra.constructs.auth import AuthConstruct
 from infra.constructs.console import WEB_PUBLIC, ConsoleConstruct
-from infra.constructs.data import DataConstruct
+from infra.constructs.data import DataConstruct, _pascal
 from infra.constructs.observability import ObservabilityConstruct
 from infra.constructs.retention import RetentionConstruct
-from infra.constructs.tips import TipsConstruct
 
 
 class RtccStack(Stack):
@@ -41,6 +44,7 @@ class RtccStack(Stack):
         models: Sequence[type[Model]] = ALL_MODELS,
         web_root: Path = WEB_PUBLIC,
         first_deploy: bool = False,
+        capabilities: Sequence[Capability] = CAPABILITIES,
     ) -> None:
         """`first_deploy`: the stack does not exist yet (infra/first_deploy.py). Named
         tables and the user pool are then created unprotected, to be deleted if the create
@@ -73,7 +77,15 @@ class RtccStack(Stack):
         )
         self.audit = AuditConstruct(self, "Audit", data=self.data, api=self.api)
         self.retention = RetentionConstruct(self, "Retention", api=self.api)
-        self.tips = TipsConstruct(self, "Tips", config=config, data=self.data, api=self.api)
+        # Each capability's own construct (`Capability.construct`), by capability name.
+        self.capabilities: dict[str, Construct] = {}
+        for capability in capabilities:
+            if capability.construct:
+                module, _, name = capability.construct.partition(":")
+                construct = getattr(importlib.import_module(module), name)
+                self.capabilities[capability.name] = construct(
+                    self, _pascal(capability.name), config=config, data=self.data, api=self.api
+                )
         self.observability = ObservabilityConstruct(
             self, "Observability", config=config, data=self.data, api=self.api
         )

@@ -20,7 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from pynamodb.models import Model
 from rtcc.store import TableSpec, table_spec
-from rtcc.topology import Topology
+from rtcc.topology import DECLARED, SecretSpec, Topology
 
 from infra.config import DeployConfig
 from infra.nag import acknowledge
@@ -36,25 +36,10 @@ _PROJECTIONS = {
     "INCLUDE": dynamodb.ProjectionType.INCLUDE,
 }
 
-#: Secrets the stack creates, by settings name. Lambdas get `RTCC_<NAME>_SECRET_ARN` and
-#: read the value through `rtcc.secrets.secret_value(name)`.
-#: value_set_by_city: the stack stores a random placeholder the city replaces after deploy.
-SECRETS: dict[str, dict] = {
-    "twilio_auth_token": {
-        "description": "Twilio auth token (signs webhooks, authenticates API calls). "
-        "Replace the placeholder with the token from the Twilio console after deploy.",
-        "value_set_by_city": True,
-        "no_rotation_reason": "Twilio auth tokens are rotated in the Twilio console (primary/secondary "
-        "token swap); the city then writes the new value here. No rotation Lambda can do that.",
-    },
-    "tips_pseudonym_key": {
-        "description": "HMAC key turning a tipster's number into a pseudonym. "
-        "Generated at deploy; never shown.",
-        "value_set_by_city": False,
-        "no_rotation_reason": "Rotating the pseudonym key would split every tipster's thread and reset "
-        "rate limits and blocks; it is replaced only deliberately, as a documented procedure.",
-    },
-}
+#: Secrets the stack creates, by settings name, from every capability's declaration
+#: (`Capability.secrets`). Lambdas get `RTCC_<NAME>_SECRET_ARN` and read the value through
+#: `rtcc.secrets.secret_value(name)`.
+SECRETS: dict[str, SecretSpec] = {name: spec for c in DECLARED for name, spec in c.secrets.items()}
 
 
 #: Buckets without S3 server access logs, and why. An access log line holds the requester's
@@ -223,14 +208,14 @@ class DataConstruct(Construct):
             secret = secretsmanager.Secret(
                 self,
                 f"{_pascal(name)}Secret",
-                description=meta["description"],
+                description=meta.description,
                 encryption_key=self.key,
                 generate_secret_string=secretsmanager.SecretStringGenerator(
                     password_length=64, exclude_punctuation=True
                 ),
                 removal_policy=keep,
             )
-            acknowledge(secret, meta["no_rotation_reason"], "AwsSolutions-SMG4")
+            acknowledge(secret, meta.no_rotation_reason, "AwsSolutions-SMG4")
             self.secrets[name] = secret
 
     def _table(self, spec: TableSpec, *, protected: bool, removal: RemovalPolicy) -> dynamodb.Table:

@@ -13,19 +13,15 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
+from rtcc.topology import DECLARED
 
 from infra.config import DeployConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct, _pascal
 
-#: Counters the functions emit through rtcc.metrics.count, by outcome: metric -> widget title.
-OUTCOME_COUNTERS = {
-    "TipMessages": "Tip line messages by outcome",
-    "TipWebhookRefused": "Tip webhook refusals",
-    "TipMedia": "Tip media by outcome",
-    "TipOutbound": "Replies and alerts by outcome",
-    "RetentionSweep": "Retention deletions by outcome",
-}
+#: Counters the functions emit through rtcc.metrics.count, by outcome: metric -> widget
+#: title, as each capability declares them (`Capability.counters`).
+OUTCOME_COUNTERS: dict[str, str] = {name: title for c in DECLARED for name, title in c.counters.items()}
 
 #: The namespace and the dimension set of every rtcc.metrics data point. CloudWatch keeps a
 #: metric per exact dimension set, and a SEARCH schema matches only that set: Powertools adds

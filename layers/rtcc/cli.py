@@ -12,6 +12,21 @@ import threading
 from pathlib import Path
 
 
+def run_demos(base_url: str) -> list[str]:
+    """Each capability's demo (`Capability.demo`), sent through its real doors once the
+    stack is up; returns what to print."""
+    import importlib
+
+    from rtcc.topology import DECLARED
+
+    lines: list[str] = []
+    for capability in DECLARED:
+        if capability.demo:
+            module, _, function = capability.demo.partition(":")
+            lines += getattr(importlib.import_module(module), function)(base_url)
+    return lines
+
+
 def _repo_root() -> Path | None:
     """The checkout this editable install came from (it holds the `functions` package)."""
     root = Path(__file__).resolve().parents[2]
@@ -61,12 +76,7 @@ def _dev(args: argparse.Namespace) -> int:
         stack.stop()
         return 1
     base = stack.base_url
-    if not args.no_seed:
-        from rtcc.local.demo_tips import seed_demo_tips
-
-        demo = seed_demo_tips(base)
-    else:
-        demo = []
+    demo = [] if args.no_seed else run_demos(base)
     lines = [
         "",
         "rtcc local stack is up",

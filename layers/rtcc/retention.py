@@ -30,6 +30,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from rtcc.audit import AuditEvent, AuditLog
 from rtcc.store.retention import SWEEPER_STATE_DAY, SWEEPER_STATE_ITEM, RetentionRecord
+from rtcc.topology import DECLARED
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,9 @@ class Purger(Protocol):
 
 _PURGERS: dict[str, Callable[[], Purger]] = {}
 
-#: Modules that register a purger when imported: one line per capability that keeps
-#: records under a retention period.
-PURGER_MODULES: tuple[str, ...] = ("rtcc.tips.retention",)
+#: Modules that register a purger when imported: each capability that keeps records under
+#: a retention period declares them (`Capability.purger_modules`).
+PURGER_MODULES: tuple[str, ...] = tuple(m for c in DECLARED for m in c.purger_modules)
 
 
 def load_purgers() -> None:

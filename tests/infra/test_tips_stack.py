@@ -29,7 +29,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def vault_ids(synth) -> tuple[str, str]:
-    return synth.logical_id(synth.stack.tips.vault_table), synth.logical_id(synth.stack.tips.vault_key)
+    return synth.logical_id(synth.stack.capabilities["tips"].vault_table), synth.logical_id(
+        synth.stack.capabilities["tips"].vault_key
+    )
 
 
 # --- the contact vault --------------------------------------------------------------------

@@ -13,7 +13,8 @@ import boto3
 import pytest
 from rtcc import snapstart
 from rtcc.settings import reload_settings
-from rtcc.store import ALL_MODELS, TipRecord, bind_models
+from rtcc.store import ALL_MODELS, bind_models
+from rtcc.store.tips import TipRecord
 
 
 @pytest.fixture

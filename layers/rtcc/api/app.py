@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from rtcc import __version__
 from rtcc.api.security import precheck
 from rtcc.errors import DomainError
+from rtcc.topology import DECLARED
 
 logger = Logger(service="rtcc-api")
 
@@ -30,17 +31,12 @@ logger = Logger(service="rtcc-api")
 #: execute-api URL (/prod/vendor/...); "/vendor/..." would leave it and get a 403.
 SWAGGER_ASSETS = "../vendor/swagger-ui"
 
-#: Path prefix -> the router module serving it (the longest matching prefix wins). Every
-#: route a router declares must start with one of its own prefixes (a unit test checks
-#: it), or the route would answer 404 until a request to another of its paths came.
+#: Path prefix -> the router module serving it (the longest matching prefix wins), from
+#: every capability's declaration (`Capability.routers`). Every route a router declares
+#: must start with one of its own prefixes (a unit test checks it), or the route would
+#: answer 404 until a request to another of its paths came.
 ROUTER_PREFIXES: dict[str, str] = {
-    "/api/health": "rtcc.api.routes.platform",
-    "/config.json": "rtcc.api.routes.platform",
-    "/api/me": "rtcc.api.routes.platform",
-    "/api/audit": "rtcc.api.routes.audit",
-    "/api/public/audit/": "rtcc.api.routes.audit",
-    "/api/tips": "rtcc.api.routes.tips",
-    "/api/public/tips": "rtcc.api.routes.tips",
+    prefix: module for capability in DECLARED for prefix, module in capability.routers.items()
 }
 #: Paths that describe every route: all routers are included before they answer.
 DOCS_PATHS = ("/api/docs", "/api/openapi.json")

@@ -8,11 +8,13 @@ from rtcc import __version__
 from rtcc.api.security import principal
 from rtcc.models.platform import ConsoleConfig, Health, Me
 from rtcc.settings import get_settings
+from rtcc.topology import DECLARED
 
 router = APIGatewayRouter()
 
-#: Capabilities the console shows in its navigation; each capability adds itself.
-CAPABILITIES: list[str] = ["tips"]
+#: Capabilities whose console view (web/public/assets/capabilities/<name>.js) the console
+#: loads: every declared capability with `console=True`.
+CAPABILITIES: list[str] = [c.name for c in DECLARED if c.console]
 
 
 @router.get("/api/health", summary="Liveness check (public)", tags=["platform"])

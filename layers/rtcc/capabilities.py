@@ -1,0 +1,12 @@
+"""Every capability this deployment has, in order: the one list to add a capability to.
+
+Each entry is a capability's declaration (`rtcc.capability.Capability`) from its own
+package; see the README's "How to add a capability".
+"""
+
+from __future__ import annotations
+
+from rtcc.capability import Capability
+from rtcc.tips.capability import TIPS
+
+CAPABILITIES: tuple[Capability, ...] = (TIPS,)

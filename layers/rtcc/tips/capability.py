@@ -1,0 +1,106 @@
+"""The anonymous tips capability, declared once: what it deploys, serves and shows.
+
+Read by CDK, `rtcc dev`, the API app, the console and the retention sweep through
+`rtcc.capabilities` (see `rtcc.capability.Capability` for what each field does). Only
+names and numbers here: importing it loads none of the capability's code.
+"""
+
+from __future__ import annotations
+
+from rtcc.capability import Capability, FunctionSpec, HttpRoute, QueueSpec, SecretSpec
+
+TIP_FUNCTIONS = (
+    FunctionSpec(
+        "tip-webhook",
+        "functions.tip_webhook",
+        "tips",
+        memory_mb=512,
+        timeout_s=10,
+        description="Twilio inbound-message webhook of the tip line (TwiML answer)",
+        snapstart=True,
+    ),
+    FunctionSpec(
+        "tip-media",
+        "functions.tip_media",
+        "tips",
+        memory_mb=1024,
+        timeout_s=60,
+        description="Copies MMS and web-upload media to S3: type/size checks, EXIF stripping",
+    ),
+    FunctionSpec(
+        "tip-outbound",
+        "functions.tip_outbound",
+        "tips",
+        memory_mb=256,
+        timeout_s=30,
+        description="Replies to tipsters, alerts supervisors; the only reader of the vault",
+    ),
+)
+TIP_ROUTES = (
+    HttpRoute("/webhooks/twilio/tips", "tip-webhook", public=True, methods=("POST",)),
+    # Web tips: no login; the tip code and passphrase travel in the request body.
+    HttpRoute("/api/public/{proxy+}", "api", public=True),
+)
+# Two consumers each, at most: media is a few items per tip (5 per batch, 1 GB functions),
+# and outbound replies are paced by Twilio (about one message a second per number) anyway.
+TIP_QUEUES = (
+    QueueSpec(
+        "tip-media",
+        "tip-media",
+        batch_size=5,
+        visibility_timeout_s=360,
+        max_receive_count=5,
+        max_concurrency=2,
+    ),
+    QueueSpec(
+        "tip-outbound",
+        "tip-outbound",
+        batch_size=10,
+        visibility_timeout_s=180,
+        max_receive_count=5,
+        max_concurrency=2,
+    ),
+)
+
+
+TIPS = Capability(
+    name="tips",
+    description="Anonymous tips by SMS/MMS and the web; the officers' tips inbox",
+    store_modules=("rtcc.store.tips",),
+    functions=TIP_FUNCTIONS,
+    routes=TIP_ROUTES,
+    queues=TIP_QUEUES,
+    buckets=("media",),
+    pages={"/tip": "tip.html", "/tip/follow-up": "tip-follow-up.html"},
+    routers={"/api/tips": "rtcc.api.routes.tips", "/api/public/tips": "rtcc.api.routes.tips"},
+    console=True,
+    purger_modules=("rtcc.tips.retention",),
+    secrets={
+        "twilio_auth_token": SecretSpec(
+            description="Twilio auth token (signs webhooks, authenticates API calls). "
+            "Replace the placeholder with the token from the Twilio console after deploy.",
+            value_set_by_city=True,
+            no_rotation_reason="Twilio auth tokens are rotated in the Twilio console (primary/secondary "
+            "token swap); the city then writes the new value here. No rotation Lambda can do that.",
+        ),
+        "tips_pseudonym_key": SecretSpec(
+            description="HMAC key turning a tipster's number into a pseudonym. "
+            "Generated at deploy; never shown.",
+            value_set_by_city=False,
+            no_rotation_reason="Rotating the pseudonym key would split every tipster's thread and reset "
+            "rate limits and blocks; it is replaced only deliberately, as a documented procedure.",
+        ),
+    },
+    counters={
+        "TipMessages": "Tip line messages by outcome",
+        "TipWebhookRefused": "Tip webhook refusals",
+        "TipMedia": "Tip media by outcome",
+        "TipOutbound": "Replies and alerts by outcome",
+    },
+    local_modules=(
+        "rtcc.local.twilio_media_host",  # /dev/twilio-media: Twilio's media host for the phone simulator
+        "rtcc.local.phone",  # /dev/phone: the phone simulator (signed Twilio webhooks, outbox replies)
+    ),
+    demo="rtcc.local.demo_tips:seed_demo_tips",
+    construct="infra.constructs.tips:TipsConstruct",
+)
