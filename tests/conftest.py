@@ -7,6 +7,10 @@
   renewed a minute before it expires.
 - `api`: a requests.Session bound to the stack's base URL; `api.as_role("admin")`
   returns one that sends that role's token.
+
+The suite runs the same whatever the caller's shell holds: before anything reads
+`rtcc.settings`, every `RTCC_*`, `AWS_*` and `POWERTOOLS_*` variable is dropped except
+SHELL_ALLOWED, then SUITE_ENV is set. With RTCC_REQUIRE_ALL=1 (CI) a skipped test fails the run.
 """
 
 from __future__ import annotations
@@ -23,6 +27,47 @@ from typing import Any
 import jwt
 import pytest
 import requests
+
+# --- the environment the suite runs in, whatever the caller's shell holds ----------------
+
+#: The only RTCC_* variables taken from the caller's shell: they choose how the suite runs,
+#: never what the code under test sees.
+SHELL_ALLOWED = {
+    "RTCC_REQUIRE_ALL": "1: any skipped test fails the run (CI sets it)",
+    "RTCC_CHROMIUM": "the Chromium binary the browser tests drive (default /usr/bin/chromium)",
+    "RTCC_E2E_SCREENSHOTS": "a directory to keep the browser tests' screenshots in",
+}
+#: Prefixes of what the suite drops from the shell: settings (a tunnel's RTCC_PUBLIC_BASE_URL,
+#: a real RTCC_TWILIO_AUTH_TOKEN), AWS profiles, endpoints and keys (a city-prod profile must
+#: never reach the emulator, let alone real AWS) and Powertools' log level and switches.
+DROPPED_PREFIXES = ("RTCC_", "AWS_", "POWERTOOLS_")
+#: What the suite relies on, set explicitly rather than left to the local defaults.
+SUITE_ENV = {
+    "RTCC_ENVIRONMENT": "local",
+    # tests/integration/tips signs webhooks with it (the local default).
+    "RTCC_TWILIO_AUTH_TOKEN": "local-twilio-auth-token",
+    # Fake keys and no config files: a call that escapes the emulator fails, unsigned by
+    # any real account, and boto3 never reads the caller's ~/.aws profiles.
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "1",
+}
+
+
+def _hermetic_environment() -> None:
+    for name in [n for n in os.environ if n.startswith(DROPPED_PREFIXES) and n not in SHELL_ALLOWED]:
+        del os.environ[name]
+    os.environ.update(SUITE_ENV)
+
+
+# Here, at import: pytest loads this file before any test module, so nothing has read (and
+# cached, get_settings is lru_cached) the shell's values yet.
+_hermetic_environment()
+REQUIRE_ALL = os.environ.get("RTCC_REQUIRE_ALL") == "1"
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
@@ -114,9 +159,10 @@ def pytest_deselected(items: list) -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and report.passed:
         _RUN["passed_files"].add(report.nodeid.split("::")[0])
+    _note_skip(report)
 
 
-_RUN: dict[str, Any] = {"deselected": 0, "passed_files": set()}
+_RUN: dict[str, Any] = {"deselected": 0, "passed_files": set(), "skipped": {}}
 
 
 @pytest.fixture
@@ -141,3 +187,35 @@ def whole_suite_passed_so_far() -> tuple[bool, str]:
     if missing:
         return False, f"no passing test from {missing[:3]}{'...' if len(missing) > 3 else ''}"
     return True, ""
+
+
+# --- RTCC_REQUIRE_ALL=1: nothing may skip (CI runs every test) ----------------------------
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    _note_skip(report)  # a module that skips itself at import
+
+
+def _note_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    # An xfail is reported as skipped, but it ran.
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _RUN["skipped"].setdefault(report.nodeid, _skip_reason(report))
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):  # (path, line, "Skipped: <reason>")
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if REQUIRE_ALL and _RUN["skipped"] and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if REQUIRE_ALL and _RUN["skipped"]:
+        terminalreporter.section("RTCC_REQUIRE_ALL=1: nothing may skip, and these did", red=True)
+        for nodeid, reason in _RUN["skipped"].items():
+            terminalreporter.write_line(f"{nodeid}: {reason}", red=True)

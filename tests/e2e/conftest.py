@@ -18,11 +18,33 @@ import pytest
 
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, LOCALE, TIMEZONE
 
+NO_CHROMIUM = f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium; or set RTCC_CHROMIUM)"
+#: Browser tests that skipped for want of Chromium: the session ends saying so, in one line.
+_NOT_RUN: list[str] = []
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture: a browser test without a browser starts no local stack.
+    if "browser" in getattr(item, "fixturenames", ()) and not Path(CHROMIUM).exists():
+        _NOT_RUN.append(item.nodeid)
+        pytest.skip(NO_CHROMIUM)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: Any) -> Iterator[None]:
+    # The outermost wrapper, written after the yield: below the coverage table and the short
+    # test summary, right above the final counts, where someone reading `make test` looks.
+    result = yield
+    if _NOT_RUN:
+        tests = "1 browser test" if len(_NOT_RUN) == 1 else f"{len(_NOT_RUN)} browser tests"
+        terminalreporter.write_line(f"{tests} did not run: {NO_CHROMIUM}", yellow=True)
+    return result
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set RTCC_CHROMIUM)")
+        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from xml.etree import ElementTree
@@ -23,10 +22,9 @@ from tests.integration.tips.conftest import (
     twilio_form,
     wait_for,
 )
+from tests.reference import reference_path
 
 pytestmark = pytest.mark.integration
-
-REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference-data" / "twilio"
 
 
 def ack(response) -> str:
@@ -70,7 +68,7 @@ def test_signed_webhook_stores_a_tip_and_answers_twiml(phone: Phone, api, local_
 
 
 def test_reference_webhook_examples_are_accepted_and_geo_dropped(phone: Phone, api, local_stack) -> None:
-    example = json.loads((REFERENCE / "webhook_examples.json").read_text())["inbound"][0]
+    example = json.loads(reference_path("twilio", "webhook_examples.json").read_text())["inbound"][0]
     pairs = parse_qsl(example["raw_body"], keep_blank_values=True)
     # A fresh MessageSid and sender so the test can run against a stack that saw it before.
     sid, number = new_sid(), new_number()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
@@ -22,8 +21,8 @@ from rtcc.tips.imagemeta import ImageRejected, strip_metadata
 from rtcc.tips.mediapolicy import judge, sniff
 from rtcc.tips.sms_intake import ack_joined, ack_new
 
-REPO = Path(__file__).resolve().parents[3]
-TWILIO_REFERENCE = REPO.parent / "shared" / "reference-data" / "twilio"
+from tests.reference import reference_path
+
 MB = 1024 * 1024
 
 
@@ -83,7 +82,7 @@ def test_media_verdicts() -> None:
 
 
 def test_twilio_reference_vectors_validate() -> None:
-    vectors = json.loads((TWILIO_REFERENCE / "request_validator_vectors.json").read_text())
+    vectors = json.loads(reference_path("twilio", "request_validator_vectors.json").read_text())
     token, params = vectors["auth_token"], vectors["params"]
     checked = 0
     for case in vectors["cases"]:
@@ -101,7 +100,7 @@ def test_twilio_reference_vectors_validate() -> None:
 
 
 def test_webhook_examples_parse_and_a_changed_body_fails() -> None:
-    examples = json.loads((TWILIO_REFERENCE / "webhook_examples.json").read_text())["inbound"]
+    examples = json.loads(reference_path("twilio", "webhook_examples.json").read_text())["inbound"]
     token = "local-token"
     for example in examples:
         form = parse_form(example["raw_body"])
