@@ -6,39 +6,45 @@ kms:Decrypt on the vault key are granted to this function alone).
 What a record handler raises is logged by Powertools and, when a whole batch fails, put
 into the BatchProcessingError Lambda logs: `OutboundSender` raises only errors without
 the provider's message (which would name the tipster's number), see rtcc.tips.outbound.
+Each record's body is parsed into a reply or alert job first: a message that is neither
+fails as that record, with the reason logged and never the body (rtcc.consumers).
 """
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+from rtcc.consumers import JobBatchProcessor, JobRecord
 from rtcc.metrics import count
 from rtcc.sms import get_sms_gateway
 from rtcc.sms.gateway import TWILIO_TIMEOUT_S
 from rtcc.tips.adapters import default_ports
+from rtcc.tips.jobs import OutboundJob
 from rtcc.tips.logs import route_tips_logs
 from rtcc.tips.outbound import OutboundSender
 
 logger = Logger(service="rtcc-tips-outbound")
 route_tips_logs(logger)
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def receive_count(record: SQSRecord) -> int:
+class OutboundJobRecord(JobRecord):
+    body: Json[OutboundJob]  # type: ignore[assignment]
+
+
+processor = JobBatchProcessor(OutboundJobRecord, logger, metric="TipOutbound")
+
+
+def receive_count(record: OutboundJobRecord) -> int:
     try:
-        return int(record.attributes.approximate_receive_count or 1)
+        return int(record.attributes.ApproximateReceiveCount or 1)
     except (TypeError, ValueError):
         return 1
 
 
 #: Outcomes counted by name; anything else is counted as "other" (a bounded dimension).
-_OUTCOMES = frozenset(
-    {"sent", "undeliverable", "failed", "queued", "sending", "ignored", "unknown", "deferred"}
-)
+_OUTCOMES = frozenset({"sent", "undeliverable", "failed", "queued", "sending", "unknown", "deferred"})
 
 
 class OutOfTime(Exception):
@@ -52,14 +58,15 @@ SEND_BUDGET_MS = int((TWILIO_TIMEOUT_S + 2) * 1000)
 
 
 def record_handler(
-    record: SQSRecord, lambda_context: LambdaContext | None = None, sender: OutboundSender | None = None
+    record: OutboundJobRecord,
+    lambda_context: LambdaContext | None = None,
+    sender: OutboundSender | None = None,
 ) -> str:
     if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < SEND_BUDGET_MS:
         count("TipOutbound", "deferred")
         raise OutOfTime("not enough time left in this invocation for another send")
-    job = json.loads(record.body)
     sender = sender or OutboundSender(default_ports().sealer, get_sms_gateway())
-    outcome = sender.handle(job, receive_count(record))
+    outcome = sender.handle(record.body, receive_count(record))
     count("TipOutbound", outcome if outcome in _OUTCOMES else "other")
     return outcome
 

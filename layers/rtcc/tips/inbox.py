@@ -27,6 +27,7 @@ from rtcc.store.tips import (
     TipsterRecord,
     TipVaultRecord,
 )
+from rtcc.tips.jobs import ReplyJob
 from rtcc.tips.ports import MediaStore, TipQueues
 from rtcc.tips.records import (
     TipConflict,
@@ -389,7 +390,7 @@ class TipInbox:
         `failed` (the officer sees it in the thread and can send it again) and the request
         answers 503 instead of leaving a reply `queued` that nothing will ever send."""
         try:
-            self.queues.send_outbound({"kind": "reply", "code": message.code, "message_key": message.key})
+            self.queues.send_outbound(ReplyJob(code=message.code, message_key=message.key))
         except Exception as exc:  # noqa: BLE001 - any queue error: the reply must not look queued
             logger.warning(
                 "tips.inbox reply not queued", extra={"code": message.code, "error": type(exc).__name__}

@@ -23,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from rtcc.settings import get_settings
 from rtcc.sms import SmsGateway
 from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord, TipVaultRecord
+from rtcc.tips.jobs import AlertJob, ReplyJob
 from rtcc.tips.ports import ContactSealer
 from rtcc.tips.records import RECEIPT_RETENTION, condition_failed, get_or_none, iso, now_utc, parse_iso
 from rtcc.topology import TOPOLOGY
@@ -117,14 +117,12 @@ class OutboundSender:
         self.sealer = sealer
         self.sms = sms
 
-    def handle(self, job: dict[str, Any], receive_count: int = 1) -> str:
-        kind = job.get("kind")
-        if kind == "reply":
-            return self.reply(str(job["code"]), str(job["message_key"]), receive_count)
-        if kind == "notify":
-            return self.alert(str(job["code"]), [str(k) for k in job.get("keywords", [])])
-        logger.warning("tips.outbound unknown job kind", extra={"kind": kind})
-        return "ignored"
+    def handle(self, job: ReplyJob | AlertJob, receive_count: int = 1) -> str:
+        """One job from the queue, parsed already: a message that is not one of these
+        fails as a record before it gets here (see functions/tip_outbound.py)."""
+        if isinstance(job, ReplyJob):
+            return self.reply(job.code, job.message_key, receive_count)
+        return self.alert(job.code, list(job.keywords))
 
     # --- replies ----------------------------------------------------------------------------
     def reply(self, code: str, key: str, receive_count: int = 1) -> str:

@@ -7,8 +7,11 @@ what is being tested.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from rtcc.tips.jobs import AlertJob, MediaJob, ReplyJob
 
 
 class ContactSealer(Protocol):
@@ -22,9 +25,9 @@ class ContactSealer(Protocol):
 class TipQueues(Protocol):
     """Work that must not happen inside a request: media copying, outgoing SMS."""
 
-    def send_media_jobs(self, jobs: list[dict[str, Any]]) -> None: ...
+    def send_media_jobs(self, jobs: Sequence[MediaJob]) -> None: ...
 
-    def send_outbound(self, job: dict[str, Any]) -> None: ...
+    def send_outbound(self, job: ReplyJob | AlertJob) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from rtcc.tips.inbound import (
     read_command,
     window_expired,
 )
+from rtcc.tips.jobs import AlertJob, MediaJob
 from rtcc.tips.ports import ContactSealer, TipQueues
 from rtcc.tips.pseudonym import pseudonym_for
 from rtcc.tips.records import (
@@ -85,7 +86,7 @@ class IntakeResult:
     outcome: str  # new | joined | duplicate | blocked | stop | start | help | new_next | empty
     reply: str
     code: str | None = None
-    media_jobs: list[dict] = field(default_factory=list)
+    media_jobs: list[MediaJob] = field(default_factory=list)
 
 
 def ack_new(code: str) -> str:
@@ -242,7 +243,7 @@ class SmsIntake:
         # for messages that carried media.)
         if sms.media:
             pending = [
-                {"code": m.code, "media_id": m.media_id}
+                MediaJob(code=m.code, media_id=m.media_id)
                 for m in TipMediaRecord.query(
                     receipt.code, TipMediaRecord.media_id.startswith(receipt.message_sid)
                 )
@@ -329,7 +330,7 @@ class SmsIntake:
         # texts each supervisor once per tip and keywords, and a second alert beats none.
         if (newly_keyworded or (not message.fresh and message.keywords)) and not tip.spam_suspected:
             notify_supervisors(self.queues, code, message.keywords)
-        jobs = [{"code": code, "media_id": m.media_id} for m in media]
+        jobs = [MediaJob(code=code, media_id=m.media_id) for m in media]
         if jobs:
             self.queues.send_media_jobs(jobs)
         return IntakeResult(message.claim.outcome, ack_for(message.claim.outcome, code), code, jobs)
@@ -478,7 +479,7 @@ def notify_supervisors(queues: TipQueues, code: str, keywords: set[str]) -> None
     """Queue the on-duty supervisor alert. The tip is stored whatever happens here, so
     a queue failure is logged, not raised: the console shows the tip as high priority."""
     try:
-        queues.send_outbound({"kind": "notify", "code": code, "keywords": sorted(keywords)})
+        queues.send_outbound(AlertJob(code=code, keywords=tuple(sorted(keywords))))
     except Exception:  # noqa: BLE001 - the tip must not be lost over an alert
         logger.exception("tips: could not queue the supervisor alert", extra={"code": code})
 

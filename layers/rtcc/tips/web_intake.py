@@ -21,6 +21,7 @@ from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord
 from rtcc.tips.codes import COLLISIONS_BEFORE_LONGER, alias_for, new_passphrase, new_tip_code
+from rtcc.tips.jobs import MediaJob
 from rtcc.tips.mediapolicy import ALLOWED_TYPES, base_type
 from rtcc.tips.passphrase import hash_passphrase, spend_like_a_check, verify_passphrase
 from rtcc.tips.ports import MediaStore, TipQueues
@@ -325,7 +326,7 @@ class WebIntake:
         # Queued on every confirm while pending: if an earlier confirm marked the item but
         # could not queue it, the browser's retry does. The consumer is idempotent.
         try:
-            self.queues.send_media_jobs([{"code": code, "media_id": media_id}])
+            self.queues.send_media_jobs([MediaJob(code=code, media_id=media_id)])
         except Exception as exc:  # noqa: BLE001 - any queue error: the caller may simply retry
             logger.warning("tips.web upload not queued", extra={"code": code, "error": type(exc).__name__})
             raise TipUnavailable("upload: could not be queued for checking; confirm it again") from None

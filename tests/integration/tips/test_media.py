@@ -10,6 +10,7 @@ import requests
 from PIL import Image
 from rtcc.local import twilio_media_host
 from rtcc.local.iam.identity import acting_as
+from rtcc.tips.jobs import MediaJob
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, wait_for
 from tests.unit.tips.test_media_and_twiml import photo_with_gps
@@ -126,8 +127,8 @@ def test_a_failing_download_is_retried_alone(phone: Phone, api) -> None:
         ).save()
         event = {
             "Records": [
-                _sqs_record("1", {"code": code, "media_id": "MMbroken-0"}),
-                _sqs_record("2", {"code": code, "media_id": stored["media_id"]}),
+                _sqs_record("1", MediaJob(code=code, media_id="MMbroken-0")),
+                _sqs_record("2", MediaJob(code=code, media_id=stored["media_id"])),
             ]
         }
         with acting_as("tip-media"):  # under its deployed IAM, as the local runtime runs it
@@ -139,14 +140,17 @@ def test_a_failing_download_is_retried_alone(phone: Phone, api) -> None:
         server.shutdown()
 
 
-def _sqs_record(message_id: str, body: dict) -> dict:
-    import json
-
+def _sqs_record(message_id: str, job: MediaJob) -> dict:
     return {
         "messageId": message_id,
         "receiptHandle": "rh-" + message_id,
-        "body": json.dumps(body),
-        "attributes": {"ApproximateReceiveCount": "1"},
+        "body": job.model_dump_json(),
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1700000000000",
+            "SenderId": "AIDAEXAMPLE",
+            "ApproximateFirstReceiveTimestamp": "1700000000001",
+        },
         "messageAttributes": {},
         "md5OfBody": "",
         "eventSource": "aws:sqs",

@@ -15,11 +15,12 @@ import traceback
 from datetime import timedelta
 
 import pytest
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from rtcc.local.iam.identity import acting_as
 from rtcc.store.tips import TipMessageRecord
 from rtcc.tips.adapters import default_ports
+from rtcc.tips.jobs import AlertJob, ReplyJob
 from rtcc.tips.outbound import (
     MAX_RECEIVES,
     OutboundSender,
@@ -134,14 +135,19 @@ def sender(gateway: Gateway) -> OutboundSender:
     return _AsOutbound(OutboundSender(default_ports().sealer, gateway))  # type: ignore[return-value]
 
 
-def sqs_event(*jobs: dict, receive_count: int = 1) -> dict:
+def sqs_event(*jobs: ReplyJob | AlertJob, receive_count: int = 1) -> dict:
     return {
         "Records": [
             {
                 "messageId": f"m{i}",
                 "receiptHandle": f"rh{i}",
-                "body": json.dumps(job),
-                "attributes": {"ApproximateReceiveCount": str(receive_count)},
+                "body": job.model_dump_json(),
+                "attributes": {
+                    "ApproximateReceiveCount": str(receive_count),
+                    "SentTimestamp": "1700000000000",
+                    "SenderId": "AIDAEXAMPLE",
+                    "ApproximateFirstReceiveTimestamp": "1700000000001",
+                },
                 "messageAttributes": {},
                 "md5OfBody": "",
                 "eventSource": "aws:sqs",
@@ -170,13 +176,11 @@ def test_a_failing_batch_raises_and_logs_no_number(phone: Phone, captured_logs, 
     gateway = Gateway({number: 20429})
     handler = functools.partial(tip_outbound.record_handler, sender=sender(gateway))
     event = sqs_event(
-        {"kind": "reply", "code": code, "message_key": first.key},
-        {"kind": "reply", "code": code, "message_key": second.key},
+        ReplyJob(code=code, message_key=first.key),
+        ReplyJob(code=code, message_key=second.key),
     )
     with pytest.raises(BatchProcessingError) as raised, acting_as("tip-outbound"):
-        process_partial_response(
-            event=event, record_handler=handler, processor=BatchProcessor(event_type=EventType.SQS)
-        )
+        process_partial_response(event=event, record_handler=handler, processor=tip_outbound.processor)
     assert gateway.tried == [number, number]  # it really was the send that failed
     text = str(raised.value) + "".join(traceback.format_exception(raised.value))
     out, err = capfd.readouterr()
@@ -277,7 +281,7 @@ def test_a_retried_alert_texts_only_the_supervisors_it_missed(phone: Phone, monk
     reload_settings()
     try:
         _, code = sms_tip(phone)
-        job = {"kind": "notify", "code": code, "keywords": ["gun"]}
+        job = AlertJob(code=code, keywords=("gun",))
         flaky = Gateway({supervisors[1]: 20003})
         with pytest.raises(SendFailed) as raised:
             sender(flaky).handle(job)
@@ -289,7 +293,7 @@ def test_a_retried_alert_texts_only_the_supervisors_it_missed(phone: Phone, monk
         assert sender(retry).handle(job) == "sent"  # a third delivery: nobody again
         assert len(retry.sent) == 1
         # New keywords on the same tip are a new alert.
-        sender(retry).handle({"kind": "notify", "code": code, "keywords": ["gun", "shooting"]})
+        sender(retry).handle(AlertJob(code=code, keywords=("gun", "shooting")))
         assert len(retry.sent) == 4
     finally:
         monkeypatch.delenv("RTCC_TIPS_SUPERVISOR_NUMBERS")

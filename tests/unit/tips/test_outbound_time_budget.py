@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from rtcc.tips.jobs import ReplyJob
 
 from functions import tip_outbound
 
@@ -20,19 +18,30 @@ class Clock:
 
 class Sender:
     def __init__(self) -> None:
-        self.jobs: list[dict] = []
+        self.jobs: list[ReplyJob] = []
 
-    def handle(self, job: dict, receive_count: int) -> str:
+    def handle(self, job: ReplyJob, receive_count: int) -> str:
         self.jobs.append(job)
         return "sent"
 
 
-def record() -> SQSRecord:
-    return SQSRecord(
+def record() -> tip_outbound.OutboundJobRecord:
+    return tip_outbound.OutboundJobRecord.model_validate(
         {
             "messageId": "m1",
-            "body": json.dumps({"kind": "reply", "code": "T-1", "message_key": "k"}),
-            "attributes": {"ApproximateReceiveCount": "1"},
+            "receiptHandle": "rh1",
+            "body": ReplyJob(code="T-4F7K", message_key="k").model_dump_json(),
+            "attributes": {
+                "ApproximateReceiveCount": "1",
+                "SentTimestamp": "1700000000000",
+                "SenderId": "AIDAEXAMPLE",
+                "ApproximateFirstReceiveTimestamp": "1700000000001",
+            },
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:rtcc-tip-outbound",
+            "awsRegion": "us-east-1",
         }
     )
 

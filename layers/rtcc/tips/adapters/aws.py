@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from rtcc.aws_clients import client
 from rtcc.settings import get_settings
+from rtcc.tips.jobs import AlertJob, MediaJob, ReplyJob
 from rtcc.tips.ports import FetchedMedia, MediaTooLarge
 
 MEDIA_QUEUE = "tip-media"
@@ -60,18 +61,18 @@ class SqsTipQueues:
             self._urls[name] = queue_url(name)
         return self._urls[name]
 
-    def send_media_jobs(self, jobs: list[dict[str, Any]]) -> None:
+    def send_media_jobs(self, jobs: Sequence[MediaJob]) -> None:
         for start in range(0, len(jobs), 10):
             batch = jobs[start : start + 10]
             out = self._sqs.send_message_batch(
                 QueueUrl=self._url(MEDIA_QUEUE),
-                Entries=[{"Id": str(i), "MessageBody": json.dumps(job)} for i, job in enumerate(batch)],
+                Entries=[{"Id": str(i), "MessageBody": job.model_dump_json()} for i, job in enumerate(batch)],
             )
             if out.get("Failed"):
                 raise RuntimeError(f"tip-media queue refused {len(out['Failed'])} job(s)")
 
-    def send_outbound(self, job: dict[str, Any]) -> None:
-        self._sqs.send_message(QueueUrl=self._url(OUTBOUND_QUEUE), MessageBody=json.dumps(job))
+    def send_outbound(self, job: ReplyJob | AlertJob) -> None:
+        self._sqs.send_message(QueueUrl=self._url(OUTBOUND_QUEUE), MessageBody=job.model_dump_json())
 
 
 class S3MediaStore:

@@ -1,0 +1,53 @@
+"""The jobs tips puts on its queues: one pydantic model per kind of message.
+
+Producers (the SMS and web intakes, the inbox) build a job and send `model_dump_json()`;
+consumers (functions/tip_media.py, functions/tip_outbound.py) get it back parsed by
+Powertools' batch processor, so a message that is not a job fails as that record, with
+the reason, instead of as a KeyError in the middle of the work.
+
+A job names a tip and an item, never what the tipster wrote or their number: the queues
+and their dead-letter queues are readable by more roles than the records are.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rtcc.models.tips import TIP_CODE_PATTERN
+
+TipCode = Annotated[str, Field(pattern=TIP_CODE_PATTERN)]
+
+
+class _Job(BaseModel):
+    # Fields a newer producer adds are ignored, so a deploy may update the producers and
+    # the consumers in any order. Errors never quote the input (the body of a message).
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
+
+
+class MediaJob(_Job):
+    """tip-media: fetch, check, clean and file one media item of a tip."""
+
+    code: TipCode
+    media_id: str = Field(min_length=1, max_length=128)
+
+
+class ReplyJob(_Job):
+    """tip-outbound: send an officer's stored reply (the tip's message `message_key`)."""
+
+    kind: Literal["reply"] = "reply"
+    code: TipCode
+    message_key: str = Field(min_length=1, max_length=128)
+
+
+class AlertJob(_Job):
+    """tip-outbound: text the on-duty supervisors that a tip carries priority keywords."""
+
+    kind: Literal["notify"] = "notify"
+    code: TipCode
+    keywords: tuple[str, ...] = ()
+
+
+#: What the tip-outbound queue carries, told apart by `kind`.
+OutboundJob = Annotated[ReplyJob | AlertJob, Field(discriminator="kind")]
