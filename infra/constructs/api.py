@@ -9,7 +9,6 @@ public ones (health, webhooks, public pages' API) have none, and say so in the t
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -22,7 +21,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 from rtcc.resources import BINARY_MEDIA_TYPES, queue_url_env_var
 from rtcc.store import AuditEntryRecord, table_spec
@@ -32,6 +30,7 @@ from infra.bundling import function_code, layer_code
 from infra.config import DeployConfig
 from infra.constructs.auth import AuthConstruct
 from infra.constructs.data import DataConstruct, _pascal
+from infra.constructs.waf import web_acl
 from infra.nag import acknowledge, arn_of
 
 STAGE_NAME = "prod"
@@ -190,7 +189,14 @@ class ApiConstruct(Construct):
         self._routes()
         self._queue_triggers(data)
         self._schedules()
-        self.web_acl = self._waf()
+        self.web_acl = web_acl(
+            self,
+            config=config,
+            topology=topology,
+            stage_arn=self.rest_api.deployment_stage.stage_arn,
+            stage_name=STAGE_NAME,
+            webhook_prefix=WEBHOOK_PREFIX,
+        )
 
         CfnOutput(
             self,
@@ -300,8 +306,7 @@ class ApiConstruct(Construct):
             env[f"RTCC_{name.upper()}_BUCKET"] = bucket.bucket_name
         for name, queue in data.queues.items():
             env[queue_url_env_var(name)] = queue.queue_url
-        for name, secret in data.secrets.items():
-            env[f"RTCC_{name.upper()}_SECRET_ARN"] = secret.secret_arn
+        # Secret ARNs: only to the functions granted the secret (`grant_secret`).
         return env
 
     def _function(self, spec: FunctionSpec, environment: dict[str, str]) -> lambda_.Function:
@@ -414,6 +419,8 @@ class ApiConstruct(Construct):
         fn.add_to_role_policy(
             iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret.secret_arn])
         )
+        # Where rtcc.secrets.secret_value finds it: only the functions that may read it know it.
+        fn.add_environment(f"RTCC_{secret_name.upper()}_SECRET_ARN", secret.secret_arn)
         self.grant_data_key(fn, "kms:Decrypt")
 
     def grant_data_key(self, fn: lambda_.Function, *actions: str) -> None:
@@ -539,252 +546,3 @@ class ApiConstruct(Construct):
                 # EventBridge retries only a failed delivery (throttling), not a failed run.
                 targets=[targets.LambdaFunction(fn, retry_attempts=2)],
             )
-
-    # --- WAF ------------------------------------------------------------------------
-    def _waf(self) -> wafv2.CfnWebACL:
-        """The web ACL in front of the stage: rate limits sized so a whole department behind
-        one address never meets them, and AWS managed rules everywhere but the webhooks.
-
-        Rate rules (requests per 5 minutes; the first that matches and is over its limit blocks):
-        - unsigned requests to the Twilio webhooks are blocked outright: Twilio signs every
-          request it makes, so only forgeries lack `X-Twilio-Signature` (the function would
-          refuse them too, after an invocation);
-        - paths that mean one thing to WAF and another to API Gateway are blocked outright:
-          an encoded "/", "." or "\\" (`%2f`, `%2e`, `%5c`), a backslash or a dot segment as
-          sent. WAF matches paths decoded and normalized, API Gateway routes them as sent, so
-          "/api/public/tips/..%2F..%2Fwebhooks/x" looked like a webhook to WAF (no managed
-          rules, no per-IP limit) and reached the public API. No browser or Twilio sends such
-          a path;
-        - `waf_ip_ceiling` per client IP, over everything, webhooks included: the flood
-          ceiling. A police department's consoles usually share one city NAT or carrier IP,
-          so it is high (each console polls every 3 s: 100 requests per 5 minutes). Webhooks
-          get no tighter limit: Twilio retries neither a 403 nor a 429, so a limit a
-          legitimate burst (replies to a city-wide alert) can reach loses texts, and
-          Twilio's pool of source addresses is not ours to know. Their real check is the
-          signature, in the function;
-        - `waf_user_rate_limit` per signed-in console (its Authorization header, with its
-          IP) on the staff API: each officer has their own budget, so twenty consoles
-          behind one IP do not add up. A made-up token gets its own budget too but is
-          refused by the Cognito authorizer before any function runs, and the ceiling
-          caps how many an address can try. Every route the topology declares public
-          (no authorizer: health, docs, openapi.json, the public API) is left out, or a
-          fresh made-up header per request would run its function with no per-IP limit;
-        - `waf_rate_limit` per client IP on what runs a function without a signed-in user:
-          the public API (the web tip form), health and docs, /config.json, and staff API
-          calls without a token. Pages and static files (S3 reads a console loads ~30 of)
-          only count toward the ceiling.
-
-        Deliberately NO WAF request logging (no AWS::WAFv2::LoggingConfiguration): a WAF
-        log record holds the client IP, headers and URI of every request it covers, which
-        for the web tip form's calls to /api/public/... would tie a tip (its created_at is
-        the request's time) to the tipster's IP address. A logging filter that drops only
-        /api/public/* and /webhooks/* is one misedit away from logging them, so rtcc logs none;
-        blocks are still counted in CloudWatch metrics. For the same reason, sampled
-        requests (AWS keeps them three hours, with client IPs) are off wherever a request
-        that is let through could be sampled: the default action and the rule group with a
-        count override. Rules that only block keep them: a blocked request stores no tip.
-        """
-        Statement = wafv2.CfnWebACL.StatementProperty
-        config = self.config
-
-        def visibility(name: str, *, sampled: bool = True) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-            return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=sampled
-            )
-
-        def path_matches(pattern: str) -> wafv2.CfnWebACL.StatementProperty:
-            """The URI path (after an optional stage segment) matches `pattern`, anchored at
-            the start. WAF sees the stage in the path on the execute-api URL
-            ("/prod/webhooks/...") and not on a custom domain."""
-            return Statement(
-                regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
-                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                    regex_string=f"^(?:/{STAGE_NAME})?{pattern}",
-                    # Match the path API Gateway routes, not its spelling: decoded and with
-                    # "//", "/./" and "/x/../" resolved, so "/webhooks/../api/public/tips"
-                    # is not a webhook. No LOWERCASE: API Gateway paths are case-sensitive.
-                    text_transformations=[
-                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
-                        wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="NORMALIZE_PATH"),
-                    ],
-                )
-            )
-
-        def path_as_sent(pattern: str) -> wafv2.CfnWebACL.StatementProperty:
-            """The URI path exactly as sent (no decoding, no normalizing: what API Gateway
-            routes on) matches `pattern` after an optional stage segment."""
-            return Statement(
-                regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
-                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                    regex_string=f"^(?:/{STAGE_NAME})?{pattern}",
-                    text_transformations=[
-                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
-                    ],
-                )
-            )
-
-        def has_header(name: str) -> wafv2.CfnWebACL.StatementProperty:
-            # A header that is absent matches no size constraint.
-            return Statement(
-                size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
-                    # A plain dict: the L1 types this field as JSON and would pass the
-                    # property class's keys through in lowercase ("name"), which WAF refuses.
-                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": name}),
-                    comparison_operator="GT",
-                    size=0,
-                    text_transformations=[
-                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
-                    ],
-                )
-            )
-
-        def not_(statement: wafv2.CfnWebACL.StatementProperty) -> wafv2.CfnWebACL.StatementProperty:
-            return Statement(not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=statement))
-
-        def and_(*statements: wafv2.CfnWebACL.StatementProperty) -> wafv2.CfnWebACL.StatementProperty:
-            return Statement(and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=list(statements)))
-
-        def rate_rule(
-            name: str,
-            priority: int,
-            limit: int,
-            scope: wafv2.CfnWebACL.StatementProperty | None,
-            custom_keys: list[wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty] | None = None,
-        ) -> wafv2.CfnWebACL.RuleProperty:
-            return wafv2.CfnWebACL.RuleProperty(
-                name=name,
-                priority=priority,
-                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=Statement(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        limit=limit,
-                        aggregate_key_type="CUSTOM_KEYS" if custom_keys else "IP",
-                        custom_keys=custom_keys,
-                        evaluation_window_sec=300,
-                        scope_down_statement=scope,
-                    )
-                ),
-                visibility_config=visibility(name),
-            )
-
-        # Only paths that START with the prefix are webhooks ("/api/public/webhooks/x" is not),
-        # as sent and as resolved: a path that only resolves to one is no webhook.
-        webhooks = and_(path_as_sent(re.escape(WEBHOOK_PREFIX)), path_matches(re.escape(WEBHOOK_PREFIX)))
-        twilio_webhooks = path_matches(re.escape(f"{WEBHOOK_PREFIX}twilio/"))
-        # Encoded separators, backslashes and dot segments, as sent (any case: %2F and %2f).
-        ambiguous_path = Statement(
-            regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
-                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                regex_string=r"%2f|%2e|%5c|\\|/\.\.?(?:/|$)",
-                text_transformations=[
-                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
-                ],
-            )
-        )
-        # Routes without an authorizer, from the topology: exact ones (a trailing "/" too)
-        # and {proxy+} ones by their prefix.
-        public_routes = path_matches(
-            "(?:"
-            + "|".join(
-                re.escape(r.path[: -len("{proxy+}")])
-                if r.path.endswith("/{proxy+}")
-                else f"{re.escape(r.path)}/?$"
-                for r in self.topology.routes
-                if r.public
-            )
-            + ")"
-        )
-        staff_api = and_(
-            path_matches(re.escape("/api/")),
-            not_(public_routes),
-            has_header("authorization"),
-        )
-        runs_a_function = Statement(
-            or_statement=wafv2.CfnWebACL.OrStatementProperty(
-                statements=[path_matches(re.escape("/api/")), path_matches(re.escape("/config.json"))]
-            )
-        )
-
-        def managed(
-            name: str, priority: int, overrides: tuple[str, ...] = ()
-        ) -> wafv2.CfnWebACL.RuleProperty:
-            return wafv2.CfnWebACL.RuleProperty(
-                name=name,
-                priority=priority,
-                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                statement=Statement(
-                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS",
-                        name=name,
-                        rule_action_overrides=[
-                            wafv2.CfnWebACL.RuleActionOverrideProperty(
-                                name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
-                            )
-                            for rule in overrides
-                        ]
-                        or None,
-                        # Not on webhooks: their bodies are texts residents wrote, and a tip
-                        # saying "<script>" or "../" would get a 403 that Twilio never
-                        # retries (the tip silently lost). The function checks the signature.
-                        scope_down_statement=not_(webhooks),
-                    )
-                ),
-                # A rule overridden to count lets its matches through: never sample those.
-                visibility_config=visibility(name, sampled=not overrides),
-            )
-
-        acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            scope="REGIONAL",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility(f"{config.resource_prefix}waf", sampled=False),
-            rules=[
-                wafv2.CfnWebACL.RuleProperty(
-                    name="BlockUnsignedTwilioWebhooks",
-                    priority=0,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    statement=and_(twilio_webhooks, not_(has_header("x-twilio-signature"))),
-                    visibility_config=visibility("BlockUnsignedTwilioWebhooks"),
-                ),
-                wafv2.CfnWebACL.RuleProperty(
-                    name="BlockAmbiguousPaths",
-                    priority=1,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    statement=ambiguous_path,
-                    visibility_config=visibility("BlockAmbiguousPaths"),
-                ),
-                rate_rule("RateLimitPerIpCeiling", 2, config.waf_ip_ceiling, None),
-                rate_rule(
-                    "RateLimitPerSignedInUser",
-                    3,
-                    config.waf_user_rate_limit,
-                    staff_api,
-                    custom_keys=[
-                        wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(
-                            header=wafv2.CfnWebACL.RateLimitHeaderProperty(
-                                name="authorization",
-                                text_transformations=[
-                                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
-                                ],
-                            )
-                        ),
-                        wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(ip={}),
-                    ],
-                ),
-                rate_rule(
-                    "RateLimitPerClientIp", 4, config.waf_rate_limit, and_(runs_a_function, not_(staff_api))
-                ),
-                # Bodies over 8 KB are normal here (tip photos, form posts); the API enforces
-                # its own size limits and answers 413 with a JSON body.
-                managed("AWSManagedRulesCommonRuleSet", 5, overrides=("SizeRestrictions_BODY",)),
-                managed("AWSManagedRulesKnownBadInputsRuleSet", 6),
-            ],
-        )
-        wafv2.CfnWebACLAssociation(
-            self,
-            "WebAclAssociation",
-            resource_arn=self.rest_api.deployment_stage.stage_arn,
-            web_acl_arn=acl.attr_arn,
-        )
-        return acl

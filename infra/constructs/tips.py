@@ -74,7 +74,7 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "tips": (_GET, _BATCH_GET, _PUT, _UPDATE),  # inbox, triage transactions, web intake
         "tip-messages": (_QUERY, _PUT, _UPDATE),
         "tip-media": (_GET, _QUERY, _PUT, _UPDATE),
-        "tip-feed": (_QUERY, _PUT),
+        "feed": (_PUT,),  # the live feed's channel "tips" (the platform grants the read)
         "tipsters": (_GET, _UPDATE),  # block / unblock, web rate limits
     },
     "tip-webhook": {
@@ -83,14 +83,14 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "tips": (_GET, _PUT, _UPDATE),  # UpdateItem: the spam flag when a race crosses the limit
         "tip-messages": (_BATCH_WRITE, _PUT),
         "tip-media": (_BATCH_WRITE, _PUT, _QUERY),  # Query: a duplicate MMS re-queues pending media
-        "tip-feed": (_BATCH_WRITE, _PUT),
+        "feed": (_BATCH_WRITE, _PUT),
         "tip-receipts": (_GET, _PUT, _UPDATE),  # UpdateItem: a claim moved to a fresh code
         "tipsters": (_GET, _UPDATE),
     },
     "tip-media": {
         "tip-media": (_GET, _UPDATE),
         "tips": (_GET, _PUT),  # the settle transaction bumps the tip's version
-        "tip-feed": (_PUT,),
+        "feed": (_PUT,),
     },
     "tip-outbound": {
         "tip-messages": (_GET, _UPDATE),
@@ -173,12 +173,17 @@ class TipsConstruct(Construct):
             self._grant_tips_data(name, fn, api)
         self._grant_vault()
         self._grant_purge(data.buckets[MEDIA_BUCKET])
-        for fn in api.functions.values():
-            # One settings object everywhere: every function knows the key and the retention.
-            fn.add_environment("RTCC_TIPS_VAULT_KEY_ID", self.vault_key.key_arn)
-            fn.add_environment("RTCC_TIPS_VAULT_RETENTION_DAYS", str(config.retention.tip_contact_days))
-            fn.add_environment("RTCC_TIPS_CLOSED_RETENTION_DAYS", str(config.retention.closed_tip_days))
-            fn.add_environment("RTCC_TIPS_CASE_RETENTION_DAYS", str(config.retention.case_tip_days))
+        # RTCC_TIPS_* only where the code reads them (rtcc.tips.settings): the vault key where
+        # contacts are sealed and unsealed, the retention periods where tips are closed.
+        for name in ("tip-webhook", "tip-outbound"):
+            self.functions[name].add_environment("RTCC_TIPS_VAULT_KEY_ID", self.vault_key.key_arn)
+        retention = {
+            "RTCC_TIPS_VAULT_RETENTION_DAYS": config.retention.tip_contact_days,
+            "RTCC_TIPS_CLOSED_RETENTION_DAYS": config.retention.closed_tip_days,
+            "RTCC_TIPS_CASE_RETENTION_DAYS": config.retention.case_tip_days,
+        }
+        for variable, days in retention.items():
+            self.functions["api"].add_environment(variable, str(days))
 
         # Only the reply function sends SMS from the tip line: replies to tipsters and
         # priority alerts to supervisors (rtcc.tips.outbound).

@@ -1,5 +1,6 @@
 """What a capability declares: its functions, HTTP routes, queues, schedules, buckets,
-pages, tables, API routers, console view, purger, secrets, counters and local-only modules.
+pages, tables, API routers, console view, live feed channels, purger, secrets, counters and
+local-only modules.
 
 A capability (tips, alerts, plate reads, cameras, video) is ONE `Capability` value in its
 own package (`rtcc/<capability>/capability.py`), listed once in `rtcc.capabilities`.
@@ -14,6 +15,7 @@ The platform itself (the API, the audit log, retention) is declared the same way
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -67,6 +69,28 @@ class ScheduleSpec:
     every_minutes: int
 
 
+#: A live feed channel's name: lowercase, no "#" (it is part of the feed's partition key).
+FEED_CHANNEL_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+#: Who may read a channel: one of rtcc.auth.Role's values (higher roles imply lower).
+FEED_ROLES = ("officer", "supervisor", "admin", "auditor")
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A live feed channel a capability publishes to (`rtcc.feed.LiveFeed`) and the console
+    polls (`GET /api/feed/{channel}`, `web/public/assets/feed.js`). `role` reads it: a
+    channel can be narrower than the officer default (e.g. supervisors only)."""
+
+    channel: str
+    role: str = "officer"
+
+    def __post_init__(self) -> None:
+        if not re.match(FEED_CHANNEL_PATTERN, self.channel):
+            raise ValueError(f"feed {self.channel!r}: a channel is lowercase letters, digits and '-'")
+        if self.role not in FEED_ROLES:
+            raise ValueError(f"feed {self.channel}: role must be one of {', '.join(FEED_ROLES)}")
+
+
 @dataclass(frozen=True)
 class Topology:
     functions: tuple[FunctionSpec, ...]
@@ -76,6 +100,7 @@ class Topology:
     buckets: tuple[str, ...] = ()
     # Static pages served from the web bucket: request path -> object key.
     pages: dict[str, str] = field(default_factory=dict)
+    feeds: tuple[FeedSpec, ...] = ()
 
     def function(self, name: str) -> FunctionSpec:
         return next(f for f in self.functions if f.name == name)
@@ -108,6 +133,8 @@ class Capability:
     routers: dict[str, str] = field(default_factory=dict)
     #: The console view: web/public/assets/capabilities/<name>.js registers its views.
     console: bool = False
+    #: Live feed channels the capability publishes to (`rtcc.feed`), each with its reader role.
+    feeds: tuple[FeedSpec, ...] = ()
     #: Modules whose import registers the capability's retention purgers.
     purger_modules: tuple[str, ...] = ()
     secrets: dict[str, SecretSpec] = field(default_factory=dict)
@@ -118,6 +145,9 @@ class Capability:
     #: "module:function(base_url) -> list[str]": demo data `rtcc dev` sends through the
     #: capability's real doors once everything is up (printed in the start banner).
     demo: str | None = None
+    #: "module:Class": the capability's settings model (pydantic-settings, its own
+    #: `RTCC_<NAME>_` prefix); the README's settings table is generated from it.
+    settings: str | None = None
     #: "module:Class": the CDK construct for what the declarations above do not cover
     #: (IAM grants, keys, bucket rules); built as Class(stack, "<Name>", config=, data=, api=).
     construct: str | None = None
@@ -141,7 +171,11 @@ def topology_of(capabilities: tuple[Capability, ...]) -> Topology:
         schedules=tuple(s for c in capabilities for s in c.schedules),
         buckets=tuple(b for c in capabilities for b in c.buckets),
         pages=pages,
+        feeds=tuple(f for c in capabilities for f in c.feeds),
     )
+    channels = [f.channel for f in topology.feeds]
+    if len(set(channels)) != len(channels):
+        raise ValueError(f"feed channels repeat across capabilities: {channels}")
     functions = {f.name for f in topology.functions}
     if len(functions) != len(topology.functions):
         raise ValueError("function names repeat across capabilities")

@@ -49,9 +49,23 @@ def secret_value(name: str) -> str:
         raise LookupError(
             f"secret {name!r}: RTCC_{name.upper()}_SECRET_ARN is not set in a deployed function"
         )
-    value = getattr(settings, name)
+    value = _local_value(name)
     if isinstance(value, SecretStr):
         return value.get_secret_value()
     if value is None:
         raise LookupError(f"secret {name!r} is not configured (set RTCC_{name.upper()})")
     return str(value)
+
+
+def _local_value(name: str) -> object:
+    """`RTCC_<NAME>` from whichever settings model declares it (the platform's or a
+    capability's, e.g. tips_pseudonym_key -> TipsSettings.pseudonym_key)."""
+    from rtcc.settings import settings_models
+
+    wanted = f"RTCC_{name.upper()}"
+    for model in settings_models():
+        prefix = str(model.model_config.get("env_prefix", ""))
+        for field in model.model_fields:
+            if (prefix + field).upper() == wanted:
+                return getattr(model(), field)
+    return None

@@ -1,40 +1,61 @@
-"""One settings object for every process: Lambda, `rtcc dev` and tests.
+"""Settings of every process (Lambda, `rtcc dev`, tests): the platform's here, each
+capability's in its own model (`Capability.settings`, e.g. `rtcc.tips.settings`).
 
 Every field is read from an ``RTCC_*`` environment variable. Local defaults let
-`make dev` run with no configuration; deployed stacks set the variables from CDK.
-Secrets are ``SecretStr`` so they never print in a repr or a log line.
+`make dev` run with no configuration; deployed stacks set the variables from CDK, and
+only on the functions that read them. Secrets are ``SecretStr`` so they never print in a
+repr or a log line. The README's settings table is generated from these models
+(`python -m rtcc.settings`) and a unit test keeps it identical.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def shown(text: str) -> dict[str, str]:
+    """What the README's table says for a default the value itself would not explain."""
+    return {"readme_default": text}
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RTCC_", extra="ignore")
 
     environment: Literal["local", "test", "deployed"] = Field(
-        "local", description="Where this process runs; 'deployed' turns on the strict checks."
+        "local",
+        description="Where this process runs (`local`, `test`, `deployed`); `deployed` turns on the strict "
+        "checks.",
     )
     public_base_url: str = Field(
         "http://127.0.0.1:8000",
-        description="The URL the outside world (residents, Twilio) uses to reach this deployment. "
-        "Twilio signatures are checked against it, never against the Host header.",
+        description="The URL the outside world (residents, Twilio) uses, stage path included. Twilio "
+        "signatures are checked against it, never against the Host header.",
+        json_schema_extra=shown("`http://127.0.0.1:8000/prod` (set by `rtcc dev`)"),
     )
     region: str = Field("us-east-1", description="AWS region of the deployment.")
     city_name: str | None = Field(
-        None, description="The city's name, shown in the console header (unset: no name shown)."
+        None,
+        description="The city's name, shown in the console header (`cityName` in `/config.json`). "
+        "Deployed: the config's `city_name`.",
     )
     map_center: tuple[float, float] | None = Field(
         None,
-        description="JSON [lat, lon] where the /tip page's map opens (unset: the whole country). "
-        "Deployed: the config's map_center.",
+        description="JSON `[lat, lon]` where the `/tip` page's map opens (`mapCenter` in `/config.json`; "
+        "unset: the whole country). Deployed: the config's `map_center`.",
     )
-    map_zoom: int = Field(13, ge=1, le=19, description="Zoom level of the /tip map at map_center.")
+    map_zoom: int = Field(
+        13,
+        ge=1,
+        le=19,
+        description="Zoom level of that map at `RTCC_MAP_CENTER`. Deployed: `map_center.zoom`.",
+    )
     aws_endpoint_url: str | None = Field(
         None, description="Override for every AWS client (the local moto server); unset in AWS."
     )
@@ -42,91 +63,41 @@ class Settings(BaseSettings):
     media_bucket: str = Field("rtcc-media", description="S3 bucket for tip media and evidence.")
     anchors_bucket: str = Field(
         "rtcc-anchors",
-        description="S3 bucket (Object Lock) where the audit chain's head is published hourly.",
+        description="S3 bucket (Object Lock when deployed) where the audit chain's head is published hourly.",
     )
-
-    user_pool_id: str = Field("", description="Cognito user pool of staff accounts.")
-    user_pool_client_id: str = Field("", description="Cognito app client the console signs in with.")
+    user_pool_id: str = Field(
+        "", description="Cognito user pool of staff accounts.", json_schema_extra=shown("set by `rtcc dev`")
+    )
+    user_pool_client_id: str = Field(
+        "",
+        description="Cognito app client the console signs in with.",
+        json_schema_extra=shown("set by `rtcc dev`"),
+    )
     cognito_endpoint: str = Field(
-        "", description="Cognito IdP endpoint the console talks to (empty: the regional AWS endpoint)."
+        "",
+        description="Cognito endpoint the console talks to (empty: the regional AWS endpoint).",
+        json_schema_extra=shown("set by `rtcc dev`"),
     )
-
-    twilio_account_sid: str = Field("AC00000000000000000000000000000000", description="Twilio account SID.")
+    twilio_account_sid: str = Field(
+        "AC00000000000000000000000000000000",
+        description="Twilio account SID.",
+        json_schema_extra=shown("a placeholder"),
+    )
     twilio_auth_token: SecretStr = Field(
         SecretStr("local-twilio-auth-token"),
-        description="Twilio auth token; signs and verifies webhooks. Deployed: from Secrets Manager.",
+        description="Twilio auth token; signs and verifies webhooks. Deployed: read from Secrets Manager "
+        "(`RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN`).",
+        json_schema_extra=shown("a local token"),
     )
     demo_password: SecretStr | None = Field(
-        None, description="Password of the local demo users; random and printed at start when unset."
+        None, description="Password of the local demo users.", json_schema_extra=shown("random, printed")
     )
     sms_backend: Literal["outbox", "twilio"] = Field(
-        "outbox", description="'twilio' sends real SMS; 'outbox' keeps them in the local outbox."
+        "outbox", description="`twilio` sends real SMS; `outbox` keeps them in the local outbox."
     )
     max_body_bytes: int = Field(
         256 * 1024, description="Largest JSON body the API accepts; larger requests get 413."
     )
-
-    # --- Anonymous tips -------------------------------------------------------------
-    tips_pseudonym_key: SecretStr = Field(
-        SecretStr("local-tips-pseudonym-key"),
-        description="HMAC-SHA256 key: tipster number -> pseudonym. Deployed: from Secrets Manager.",
-    )
-    tips_line_number: str = Field("+15550100100", description="The tip line number replies go out from.")
-    tips_thread_window_minutes: int = Field(
-        120, ge=1, description="A text within this many minutes of the last joins the tipster's open tip."
-    )
-    tips_vault_retention_days: int = Field(
-        30, ge=0, description="Days after a tip closes until its encrypted contact is deleted (TTL)."
-    )
-    tips_closed_retention_days: int = Field(
-        1095, ge=1, description="Days after a tip closes until the tip, its messages and media are deleted."
-    )
-    tips_case_retention_days: int = Field(
-        3650,
-        ge=1,
-        description="The same for a closed tip linked to a case number (kept with the case).",
-    )
-    tips_priority_keywords: list[str] = Field(
-        default_factory=lambda: [
-            "gun",
-            "guns",
-            "shooting",
-            "shot",
-            "shots fired",
-            "knife",
-            "stabbing",
-            "bomb",
-            "hostage",
-            "kidnap",
-            "kidnapped",
-            "weapon",
-        ],
-        description="Words or phrases that raise a tip to high priority and notify on-duty supervisors.",
-    )
-    tips_supervisor_numbers: list[str] = Field(
-        default_factory=list, description="On-duty supervisors' numbers texted about priority tips."
-    )
-    tips_rate_limit_per_hour: int = Field(
-        20, ge=1, description="Messages per tipster per hour; more flags the tip as suspected spam."
-    )
-    tips_media_allowed_hosts: list[str] = Field(
-        default_factory=lambda: ["api.twilio.com", "media.twiliocdn.com", "mms.twiliocdn.com"],
-        description="Hosts media may be downloaded from (SSRF guard); the local stack adds its own.",
-    )
-    tips_media_redirect_hosts: list[str] = Field(
-        default_factory=lambda: [
-            "mms.twiliocdn.com",
-            "media.twiliocdn.com",
-            "s3-external-1.amazonaws.com/media.twiliocdn.com/",
-        ],
-        description="Where a media download may be redirected to (host, or host/path-prefix): "
-        "Twilio's media CDN, without Twilio credentials.",
-    )
-    tips_max_media_bytes: int = Field(5 * 1024 * 1024, ge=1, description="Largest media item accepted.")
-    tips_vault_key_id: str = Field(
-        "alias/rtcc-tips-vault", description="KMS key (id, ARN or alias) encrypting tipster contacts."
-    )
-    tips_code_length: int = Field(4, ge=4, le=8, description="Characters after 'T-' in a new tip code.")
 
     @property
     def cognito_idp_url(self) -> str:
@@ -139,12 +110,66 @@ class Settings(BaseSettings):
         return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
 
 
-@lru_cache(maxsize=1)
+#: Every cached settings loader (the platform's and each capability's): reload_settings
+#: clears them all, so one call re-reads the whole environment.
+_LOADERS: list[Any] = []
+
+
+def cached_settings(loader: Callable[[], Any]) -> Callable[[], Any]:
+    """Caches a settings loader (`@cached_settings def tips_settings() -> TipsSettings`)
+    and lets `reload_settings` clear it."""
+    cached = lru_cache(maxsize=1)(loader)
+    _LOADERS.append(cached)
+    return cached
+
+
+@cached_settings
 def get_settings() -> Settings:
     return Settings()
 
 
 def reload_settings() -> Settings:
     """Re-read the environment (the local stack and tests change it at start)."""
-    get_settings.cache_clear()
+    for loader in _LOADERS:
+        loader.cache_clear()
     return get_settings()
+
+
+def settings_models() -> list[type[BaseSettings]]:
+    """The platform's settings model, then each declared capability's."""
+    from rtcc.topology import DECLARED
+
+    models: list[type[BaseSettings]] = [Settings]
+    for capability in DECLARED:
+        if capability.settings:
+            module, _, name = capability.settings.partition(":")
+            models.append(getattr(importlib.import_module(module), name))
+    return models
+
+
+def _default(field: Any) -> str:
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if "readme_default" in extra:
+        return str(extra["readme_default"])
+    value = field.default_factory() if field.default_factory is not None else field.default
+    if value is None:
+        return "unset"
+    if isinstance(value, SecretStr):
+        return "a local secret"
+    if isinstance(value, list | tuple):
+        return f"`{json.dumps(list(value))}`"
+    return f"`{value}`"
+
+
+def settings_table() -> str:
+    """The README's settings table, one row per field of every settings model."""
+    rows = ["| variable | local default | meaning |", "|---|---|---|"]
+    for model in settings_models():
+        prefix = str(model.model_config.get("env_prefix", ""))
+        for name, field in model.model_fields.items():
+            rows.append(f"| `{(prefix + name).upper()}` | {_default(field)} | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_table(), end="")

@@ -197,10 +197,12 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
             "RTCC_USER_POOL_ID",
             "RTCC_USER_POOL_CLIENT_ID",
             "RTCC_PUBLIC_BASE_URL",
-            "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN",
             "RTCC_REGION",
         ):
             assert var in env, (spec.name, var)
+        # Where to fetch a secret: only where the function may read it (grant_secret).
+        granted = "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN" in env
+        assert granted == (spec.name in ("tip-webhook", "tip-media", "tip-outbound")), spec.name
         for queue in TOPOLOGY.queues:
             assert queue_url_env_var(queue.name) in env
         # No secret value ever sits in the environment, only where to fetch it.

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from rtcc.resources import BINARY_MEDIA_TYPES, queue_url_env_var
-from rtcc.settings import Settings
+from rtcc.settings import Settings, settings_models
+from rtcc.tips.settings import TipsSettings
 from rtcc.topology import TOPOLOGY
 
 from infra.config import ConfigError, load_config
@@ -82,14 +83,31 @@ def test_vault_key_rotates_is_kept_and_denies_decrypt_to_all_but_the_reply_role(
     assert key_id != synth.logical_id(synth.stack.data.key)
 
 
-def test_every_function_knows_the_vault_key_and_retention(synth):
+#: Which functions read which RTCC_TIPS_* (rtcc.tips.settings): nowhere else.
+TIPS_SETTINGS_BY_FUNCTION = {
+    "tip-webhook": {"RTCC_TIPS_VAULT_KEY_ID", "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN"},
+    "tip-outbound": {"RTCC_TIPS_VAULT_KEY_ID", "RTCC_TIPS_LINE_NUMBER", "RTCC_TIPS_SUPERVISOR_NUMBERS"},
+    "api": {
+        "RTCC_TIPS_VAULT_RETENTION_DAYS",
+        "RTCC_TIPS_CLOSED_RETENTION_DAYS",
+        "RTCC_TIPS_CASE_RETENTION_DAYS",
+        "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN",
+    },
+}
+
+
+def test_tips_settings_reach_only_the_functions_that_read_them(synth):
     _, key_id = vault_ids(synth)
-    for fn in synth.stack.api.functions.values():
+    for name, fn in synth.stack.api.functions.items():
         env = synth.template["Resources"][synth.logical_id(fn)]["Properties"]["Environment"]["Variables"]
-        assert refs(env["RTCC_TIPS_VAULT_KEY_ID"]) == {key_id}  # the key ARN (GetAtt Arn)
-        assert env["RTCC_TIPS_VAULT_RETENTION_DAYS"] == str(synth.config.retention.tip_contact_days)
-        assert env["RTCC_TIPS_CLOSED_RETENTION_DAYS"] == str(synth.config.retention.closed_tip_days)
-        assert env["RTCC_TIPS_CASE_RETENTION_DAYS"] == str(synth.config.retention.case_tip_days)
+        tips = {var for var in env if var.startswith("RTCC_TIPS_")}
+        assert tips == TIPS_SETTINGS_BY_FUNCTION.get(name, set()), name
+        if "RTCC_TIPS_VAULT_KEY_ID" in env:
+            assert refs(env["RTCC_TIPS_VAULT_KEY_ID"]) == {key_id}  # the key ARN (GetAtt Arn)
+    api = _env(synth, "api")
+    assert api["RTCC_TIPS_VAULT_RETENTION_DAYS"] == str(synth.config.retention.tip_contact_days)
+    assert api["RTCC_TIPS_CLOSED_RETENTION_DAYS"] == str(synth.config.retention.closed_tip_days)
+    assert api["RTCC_TIPS_CASE_RETENTION_DAYS"] == str(synth.config.retention.case_tip_days)
 
 
 # --- the other reserved resources ----------------------------------------------------------
@@ -220,8 +238,15 @@ def test_tips_dead_letter_queues_raise_alarms(synth):
 
 # --- deployed settings match the code ------------------------------------------------------
 def test_every_rtcc_variable_the_stack_sets_is_read_by_code(synth):
-    fields = set(Settings.model_fields)
-    secret_fields = {n for n, f in Settings.model_fields.items() if "SecretStr" in str(f.annotation)}
+    # Every variable of every settings model (the platform's and each capability's).
+    models = settings_models()
+    fields = {(str(m.model_config["env_prefix"]) + f).upper() for m in models for f in m.model_fields}
+    secret_fields = {
+        (str(m.model_config["env_prefix"]) + n).upper()
+        for m in models
+        for n, f in m.model_fields.items()
+        if "SecretStr" in str(f.annotation)
+    }
     queue_vars = {queue_url_env_var(q.name) for q in TOPOLOGY.queues}
     for fn_name, fn in synth.stack.api.functions.items():
         env = synth.template["Resources"][synth.logical_id(fn)]["Properties"]["Environment"]["Variables"]
@@ -230,12 +255,12 @@ def test_every_rtcc_variable_the_stack_sets_is_read_by_code(synth):
                 continue
             if secret := re.fullmatch(r"RTCC_(\w+)_SECRET_ARN", var):
                 # rtcc.secrets.secret_value(name) reads it; locally the SecretStr field.
-                assert secret.group(1).lower() in secret_fields, (fn_name, var)
+                assert f"RTCC_{secret.group(1)}" in secret_fields, (fn_name, var)
             elif var.endswith("_QUEUE_URL"):
                 assert var in queue_vars, (fn_name, var)  # rtcc.tips.adapters.aws.queue_url
             else:
                 # RTCC_MEDIA_BUCKET and the rest: a Settings field, or nothing reads it.
-                assert var.removeprefix("RTCC_").lower() in fields, (fn_name, var)
+                assert var in fields, (fn_name, var)
         assert env["RTCC_CITY_NAME"] == synth.config.city_name
         # The /tip map opens on the city: JSON, as pydantic-settings reads a tuple field.
         assert json.loads(env["RTCC_MAP_CENTER"]) == [44.0521, -123.0868] and env["RTCC_MAP_ZOOM"] == "12"
@@ -249,20 +274,23 @@ REQUIRED_EVERYWHERE = (
     "RTCC_REGION",
     "RTCC_PUBLIC_BASE_URL",
     "RTCC_TABLE_PREFIX",
-    "RTCC_TIPS_VAULT_KEY_ID",
-    "RTCC_TIPS_VAULT_RETENTION_DAYS",
     "RTCC_SMS_BACKEND",
     "RTCC_TWILIO_ACCOUNT_SID",
 )
 REQUIRED_BY_FUNCTION = {
     # Replies and supervisor alerts go out from the tip line through Twilio.
     "tip-outbound": (
+        "RTCC_TIPS_VAULT_KEY_ID",
         "RTCC_TIPS_LINE_NUMBER",
         "RTCC_TIPS_SUPERVISOR_NUMBERS",
         "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN",
     ),
     # Signature check (auth token, public URL) and the tipster's pseudonym.
-    "tip-webhook": ("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN"),
+    "tip-webhook": (
+        "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN",
+        "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN",
+        "RTCC_TIPS_VAULT_KEY_ID",
+    ),
     # Authenticated downloads from Twilio into the media bucket.
     "tip-media": ("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", "RTCC_MEDIA_BUCKET"),
     # Deletes a purged tip's media files.
@@ -270,6 +298,7 @@ REQUIRED_BY_FUNCTION = {
     # Web tips (pseudonymous rate limits, presigned uploads) and staff sign-in.
     "api": (
         "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN",
+        "RTCC_TIPS_VAULT_RETENTION_DAYS",
         "RTCC_MEDIA_BUCKET",
         "RTCC_USER_POOL_ID",
         "RTCC_USER_POOL_CLIENT_ID",
@@ -311,9 +340,9 @@ def test_reply_function_sends_from_the_tip_line_and_alerts_configured_supervisor
     for var, value in env.items():
         if var.startswith("RTCC_") and isinstance(value, str):
             monkeypatch.setenv(var, value)
-    settings = Settings()
-    assert settings.tips_line_number == synth.config.tip_line_number
-    assert settings.tips_supervisor_numbers == list(synth.config.tips_supervisor_numbers)
+    settings = TipsSettings()
+    assert settings.line_number == synth.config.tip_line_number
+    assert settings.supervisor_numbers == list(synth.config.tips_supervisor_numbers)
     # Supervisors' numbers reach only the function that texts them.
     for name in synth.stack.api.functions:
         if name != "tip-outbound":

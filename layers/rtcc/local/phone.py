@@ -34,25 +34,13 @@ from rtcc.local.twilio_media_host import put_media
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
 from rtcc.sms.gateway import local_outbox
+from rtcc.sms.twilio_form import inbound_form
 from rtcc.tips.adapters.twilio_webhook import sign
+from rtcc.tips.settings import tips_settings
 
 WEBHOOK_PATH = "/webhooks/twilio/tips"
 MAX_BODY_CHARS = 1600  # Twilio's limit for one inbound message
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-
-# What Twilio looks up from the sender's number and adds to every inbound form. The tips
-# backend must drop these before anything is stored or logged; the simulator sends them
-# so that is exercised on every local message.
-GEO_FIELDS = {
-    "FromCity": "SPRINGFIELD",
-    "FromState": "IL",
-    "FromZip": "62701",
-    "FromCountry": "US",
-    "ToCity": "SPRINGFIELD",
-    "ToState": "IL",
-    "ToZip": "62701",
-    "ToCountry": "US",
-}
 
 
 class PhoneInputError(ValueError):
@@ -102,29 +90,14 @@ def test_image(label: str = "") -> bytes:
 
 
 def twilio_form(outgoing: Outgoing, media: list[tuple[str, str]]) -> dict[str, str]:
-    """Twilio's inbound-message webhook form for one message."""
-    settings = get_settings()
-    # Twilio names SMS "SM..." and MMS "MM..."; 32 hex digits follow.
-    sid = ("MM" if media else "SM") + secrets.token_hex(16)
-    form = {
-        **GEO_FIELDS,
-        "MessageSid": sid,
-        "SmsMessageSid": sid,
-        "SmsSid": sid,
-        "AccountSid": settings.twilio_account_sid,
-        "MessagingServiceSid": "",
-        "From": outgoing.number,
-        "To": settings.tips_line_number,
-        "Body": outgoing.body,
-        "NumMedia": str(len(media)),
-        "NumSegments": str(max(1, -(-len(outgoing.body) // 153))),
-        "SmsStatus": "received",
-        "ApiVersion": "2010-04-01",
-    }
-    for i, (url, content_type) in enumerate(media):
-        form[f"MediaUrl{i}"] = url
-        form[f"MediaContentType{i}"] = content_type
-    return form
+    """Twilio's inbound-message webhook form for one message to the tip line."""
+    return inbound_form(
+        from_number=outgoing.number,
+        to_number=tips_settings().line_number,
+        body=outgoing.body,
+        account_sid=get_settings().twilio_account_sid,
+        media=media,
+    )
 
 
 def reply_text(twiml: str) -> str:
@@ -201,8 +174,7 @@ def image(request: Request) -> Response:
 
 
 def page(request: Request) -> Response:
-    settings = get_settings()
-    html = PAGE.replace("{{TIP_LINE}}", _escape(settings.tips_line_number))
+    html = PAGE.replace("{{TIP_LINE}}", _escape(tips_settings().line_number))
     return Response(html, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 

@@ -7,7 +7,7 @@ names and numbers here: importing it loads none of the capability's code.
 
 from __future__ import annotations
 
-from rtcc.capability import Capability, FunctionSpec, HttpRoute, QueueSpec, SecretSpec
+from rtcc.capability import Capability, FeedSpec, FunctionSpec, HttpRoute, QueueSpec, SecretSpec
 
 TIP_FUNCTIONS = (
     FunctionSpec(
@@ -74,6 +74,8 @@ TIPS = Capability(
     pages={"/tip": "tip.html", "/tip/follow-up": "tip-follow-up.html"},
     routers={"/api/tips": "rtcc.api.routes.tips", "/api/public/tips": "rtcc.api.routes.tips"},
     console=True,
+    # New tips and activity on them (rtcc.tips.records.feed_entry); the inbox list follows it.
+    feeds=(FeedSpec("tips"),),
     purger_modules=("rtcc.tips.retention",),
     secrets={
         "twilio_auth_token": SecretSpec(
@@ -102,5 +104,6 @@ TIPS = Capability(
         "rtcc.local.phone",  # /dev/phone: the phone simulator (signed Twilio webhooks, outbox replies)
     ),
     demo="rtcc.local.demo_tips:seed_demo_tips",
+    settings="rtcc.tips.settings:TipsSettings",
     construct="infra.constructs.tips:TipsConstruct",
 )

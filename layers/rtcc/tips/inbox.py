@@ -16,11 +16,10 @@ from typing import Any, get_args
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from rtcc.errors import Unavailable
+from rtcc.feed import LiveFeed
 from rtcc.models.tips import Category, Disposition, Priority, Status
-from rtcc.settings import get_settings
-from rtcc.store.base import is_expired, live_condition
+from rtcc.store.base import live_condition
 from rtcc.store.tips import (
-    TipFeedRecord,
     TipMediaRecord,
     TipMessageRecord,
     TipRecord,
@@ -30,6 +29,7 @@ from rtcc.store.tips import (
 from rtcc.tips.jobs import ReplyJob
 from rtcc.tips.ports import MediaStore, TipQueues
 from rtcc.tips.records import (
+    TIPS_CHANNEL,
     TipConflict,
     TipError,
     TipInputError,
@@ -40,11 +40,11 @@ from rtcc.tips.records import (
     message_key,
     new_id,
     now_utc,
-    parse_iso,
     transaction,
     update_if_exists,
 )
 from rtcc.tips.retention import retention_change
+from rtcc.tips.settings import tips_settings
 from rtcc.tips.text import query_words
 
 logger = logging.getLogger(__name__)
@@ -55,8 +55,8 @@ PRIORITIES: tuple[str, ...] = get_args(Priority)
 DISPOSITIONS: tuple[str, ...] = get_args(Disposition)
 CATEGORIES: tuple[str, ...] = get_args(Category)
 MEDIA_URL_SECONDS = 300
-# A console that has been away longer than this reloads its list instead of replaying the feed.
-FEED_REPLAY_LIMIT = timedelta(days=2)
+#: Feed items one poll turns into tips (a longer backlog continues on the next poll).
+FEED_LIMIT = 200
 
 
 @dataclass
@@ -113,13 +113,14 @@ def _failed_at(reasons: list[Any], index: int) -> bool:
 
 
 class TipInbox:
-    def __init__(self, store: MediaStore, queues: TipQueues) -> None:
+    def __init__(self, store: MediaStore, queues: TipQueues, live: LiveFeed | None = None) -> None:
         self.store = store
         self.queues = queues
+        self.live = live or LiveFeed()
 
     # --- list and poll ------------------------------------------------------------------------
     def list(self, f: TipFilter) -> TipPage:
-        feed_cursor = iso(now_utc() - timedelta(seconds=5)) + "#"
+        feed_cursor = self.live.start()
         statuses = [f.status] if f.status else list(STATUSES)
         words = query_words(f.q or "")
         streams = [self._status_stream(s, f, words) for s in statuses]
@@ -161,28 +162,18 @@ class TipInbox:
             yield tip
 
     def feed(self, after: str) -> FeedPage:
-        """Tips with activity after `after` (a cursor from `list` or a previous `feed`)."""
-        moment = now_utc()
-        try:
-            since = parse_iso(after.split("#", 1)[0])
-        except ValueError:
-            raise TipInputError("after: not a feed cursor") from None
-        if moment - since > FEED_REPLAY_LIMIT:
-            return FeedPage([], iso(moment) + "#", reset=True)
-        cursor = after
-        codes: list[str] = []
-        day = since.date()
-        while day <= moment.date():
-            for entry in TipFeedRecord.query(day.isoformat(), TipFeedRecord.cursor > after):
-                if is_expired(entry, moment):
-                    continue  # past its TTL, not yet removed by DynamoDB
-                cursor = max(cursor, entry.cursor)
-                if entry.code not in codes:
-                    codes.append(entry.code)
-            day += timedelta(days=1)
-        tips = list(TipRecord.batch_get(codes)) if codes else []
+        """Tips with activity after `after` (a cursor from `list` or a previous `feed`),
+        read from the platform's live feed (channel "tips"). A tip whose news is younger
+        than the feed's settle window may come again on the next call: callers upsert."""
+        page = self.live.since(TIPS_CHANNEL, after, FEED_LIMIT)
+        return FeedPage(self.summaries([item.ref for item in page.items]), page.cursor, page.reset)
+
+    def summaries(self, codes: list[str]) -> list[TipRecord]:
+        """The tips `codes` name that still exist, newest activity first (key lookups)."""
+        unique = list(dict.fromkeys(codes))
+        tips = list(TipRecord.batch_get(unique)) if unique else []
         tips.sort(key=lambda t: t.activity_key, reverse=True)
-        return FeedPage(tips, cursor)
+        return tips
 
     # --- read ---------------------------------------------------------------------------------
     def get(self, code: str) -> TipRecord:
@@ -342,7 +333,7 @@ class TipInbox:
             return [TipVaultRecord.ciphertext.remove(), TipVaultRecord.expires.set(moment)], None
         live = live_condition(TipVaultRecord, moment)
         if tip.status == "closed":
-            expires = moment + timedelta(days=get_settings().tips_vault_retention_days)
+            expires = moment + timedelta(days=tips_settings().vault_retention_days)
             return [TipVaultRecord.expires.set(expires)], live
         return [TipVaultRecord.expires.remove()], TipVaultRecord.ciphertext.exists() & live
 

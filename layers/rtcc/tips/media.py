@@ -14,11 +14,11 @@ from collections.abc import Mapping
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from rtcc.settings import get_settings
 from rtcc.store.tips import TipMediaRecord, TipRecord
 from rtcc.tips.mediapolicy import DOCUMENT_TYPES, IMAGE_TYPES, judge
 from rtcc.tips.ports import MediaRefused, MediaSource, MediaStore, MediaTooLarge
 from rtcc.tips.records import feed_entry, iso, now_utc, transaction
+from rtcc.tips.settings import tips_settings
 from rtcc.tips.web_intake import upload_key
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class MediaProcessor:
         return item.state
 
     def _file(self, item: TipMediaRecord) -> None:
-        limit = get_settings().tips_max_media_bytes
+        limit = tips_settings().max_media_bytes
         source = self.sources[item.source]
         try:
             fetched = source.fetch(self._location(item), limit)

@@ -26,12 +26,12 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from rtcc.settings import get_settings
 from rtcc.sms import SmsGateway
 from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord, TipVaultRecord
 from rtcc.tips.jobs import AlertJob, ReplyJob
 from rtcc.tips.ports import ContactSealer
 from rtcc.tips.records import RECEIPT_RETENTION, condition_failed, get_or_none, iso, now_utc, parse_iso
+from rtcc.tips.settings import tips_settings
 from rtcc.topology import TOPOLOGY
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ class OutboundSender:
             return "undeliverable"
         number = self.sealer.unseal(vault.ciphertext, code)
         try:
-            sid = send_sms(self.sms, number, get_settings().tips_line_number, reply_text(code, message.body))
+            sid = send_sms(self.sms, number, tips_settings().line_number, reply_text(code, message.body))
         except SendFailed as failed:
             return self._send_failed(message, claim, failed, receive_count)
         self._settle(message, "sent", None, sid, claim=claim)
@@ -269,16 +269,15 @@ class OutboundSender:
 
     # --- supervisor alerts --------------------------------------------------------------------
     def alert(self, code: str, keywords: list[str]) -> str:
-        settings = get_settings()
         sent = skipped = 0
         retry: list[str] = []
-        for number in settings.tips_supervisor_numbers:
+        for number in tips_settings().supervisor_numbers:
             marker = alert_marker_key(code, keywords, number)
             if get_or_none(TipReceiptRecord, marker) is not None:
                 skipped += 1  # texted by an earlier attempt of this job
                 continue
             try:
-                send_sms(self.sms, number, settings.tips_line_number, alert_text(code, keywords))
+                send_sms(self.sms, number, tips_settings().line_number, alert_text(code, keywords))
             except SendFailed as failed:
                 logger.warning(
                     "tips.outbound supervisor alert not sent",

@@ -15,11 +15,11 @@ from datetime import date
 from pynamodb.exceptions import DeleteError, UpdateError
 
 from rtcc.retention import Claim, due_day, register_purger, schedule_entry, unschedule_entry
-from rtcc.settings import get_settings
 from rtcc.store.retention import RetentionRecord
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord, TipVaultRecord
 from rtcc.tips.ports import MediaStore
 from rtcc.tips.records import condition_failed, get_or_none, parse_iso
+from rtcc.tips.settings import tips_settings
 from rtcc.tips.web_intake import upload_key
 
 KIND = "tip"
@@ -29,11 +29,10 @@ def purge_day(tip: TipRecord, today: date | None = None) -> tuple[str, str] | No
     """(day, rule) on which `tip` is deleted under the policy, or None while it is open."""
     if tip.status != "closed" or not tip.closed_at:
         return None
-    settings = get_settings()
     if tip.case_number:
-        days, why = settings.tips_case_retention_days, "closed tip linked to a case"
+        days, why = tips_settings().case_retention_days, "closed tip linked to a case"
     else:
-        days, why = settings.tips_closed_retention_days, "closed tip"
+        days, why = tips_settings().closed_retention_days, "closed tip"
     return due_day(parse_iso(tip.closed_at), days, today), f"{why}, {days} days"
 
 

@@ -30,7 +30,6 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import PutError, UpdateError
 
 from rtcc.secrets import secret_value
-from rtcc.settings import Settings, get_settings
 from rtcc.store.tips import (
     TipMediaRecord,
     TipMessageRecord,
@@ -68,6 +67,7 @@ from rtcc.tips.records import (
     parse_iso,
     put_all,
 )
+from rtcc.tips.settings import TipsSettings, tips_settings
 from rtcc.tips.text import find_keywords, preview, search_words
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ class SmsIntake:
     def receive(self, form: dict[str, str]) -> IntakeResult:
         """Store one signed inbound form (the signature is checked by the caller)."""
         sms = parse_inbound(form)
-        settings = get_settings()
+        settings = tips_settings()
         key = secret_value("tips_pseudonym_key").encode()
         pseudonym = pseudonym_for(sms.from_number, key)
         tipster = get_or_none(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
@@ -197,14 +197,14 @@ class SmsIntake:
             text,
             claim,
             fresh,
-            find_keywords(text, settings.tips_priority_keywords),
+            find_keywords(text, settings.priority_keywords),
             search_words(text),
         )
         return self._store(message, tipster, open_tip, key, settings)
 
     # --- 1. the claim ----------------------------------------------------------------------
     def _claim(
-        self, sms: InboundSms, command: Command, tipster: TipsterRecord, settings: Settings
+        self, sms: InboundSms, command: Command, tipster: TipsterRecord, settings: TipsSettings
     ) -> tuple[TipReceiptRecord, bool, TipRecord | None] | IntakeResult:
         """The receipt this delivery works from: a new claim, or the one an earlier delivery
         left unfinished. A finished receipt ends here with the same acknowledgement."""
@@ -212,14 +212,14 @@ class SmsIntake:
         at = iso(moment)
         open_tip = None
         state = _state(tipster)
-        if joins_open_tip(state, moment, timedelta(minutes=settings.tips_thread_window_minutes), command):
+        if joins_open_tip(state, moment, timedelta(minutes=settings.thread_window_minutes), command):
             open_tip = get_or_none(TipRecord, tipster.open_code)
             if open_tip is not None and open_tip.status == "closed":
                 open_tip = None
         for _ in range(_ATTEMPTS):
             claim = TipReceiptRecord(
                 sms.message_sid,
-                code=open_tip.code if open_tip else new_tip_code(settings.tips_code_length),
+                code=open_tip.code if open_tip else new_tip_code(settings.code_length),
                 message_key=message_key(at, new_id()),
                 at=at,
                 state="claimed",
@@ -261,9 +261,9 @@ class SmsIntake:
         tipster: TipsterRecord,
         open_tip: TipRecord | None,
         key: bytes,
-        settings: Settings,
+        settings: TipsSettings,
     ) -> IntakeResult:
-        predicted = count_in_window(_state(tipster), message.moment, settings.tips_rate_limit_per_hour)
+        predicted = count_in_window(_state(tipster), message.moment, settings.rate_limit_per_hour)
         tip, newly_keyworded = None, False
         if message.claim.outcome == "joined":
             tip, newly_keyworded = self._join_tip(message, open_tip, predicted.over_limit)
@@ -275,11 +275,7 @@ class SmsIntake:
         code = message.code
 
         count = self._count_and_thread(message, tipster)
-        if (
-            count is not None
-            and over_limit(count, settings.tips_rate_limit_per_hour)
-            and not tip.spam_suspected
-        ):
+        if count is not None and over_limit(count, settings.rate_limit_per_hour) and not tip.spam_suspected:
             # Only when another message of the same tipster was counted in between.
             tip.update(actions=[TipRecord.spam_suspected.set(True), TipRecord.version.add(1)])
 
@@ -335,7 +331,7 @@ class SmsIntake:
             self.queues.send_media_jobs(jobs)
         return IntakeResult(message.claim.outcome, ack_for(message.claim.outcome, code), code, jobs)
 
-    def _create_tip(self, message: _Message, key: bytes, settings: Settings, spam: bool) -> TipRecord:
+    def _create_tip(self, message: _Message, key: bytes, settings: TipsSettings, spam: bool) -> TipRecord:
         """The new tip under the claim's code; a code another tip holds moves the claim."""
         text, at = message.text, message.claim.at
         for attempt in range(_ATTEMPTS):
@@ -368,7 +364,7 @@ class SmsIntake:
             self._move_claim(message, settings, attempt + 1, outcome="new")
         raise RuntimeError("no free tip code")
 
-    def _move_claim(self, message: _Message, settings: Settings, attempt: int, outcome: str) -> None:
+    def _move_claim(self, message: _Message, settings: TipsSettings, attempt: int, outcome: str) -> None:
         """Point the claim at a fresh code (a collision, or the open tip closed). Conditional
         on the claim being as we read it; if a concurrent redo moved it first, follow it."""
         old = message.claim.code
@@ -376,7 +372,7 @@ class SmsIntake:
         try:
             message.claim.update(
                 actions=[
-                    TipReceiptRecord.code.set(new_tip_code(settings.tips_code_length + longer)),
+                    TipReceiptRecord.code.set(new_tip_code(settings.code_length + longer)),
                     TipReceiptRecord.outcome.set(outcome),
                 ],
                 condition=(TipReceiptRecord.code == old) & (TipReceiptRecord.state == "claimed"),

@@ -18,7 +18,6 @@ from pynamodb.transactions import TransactWrite
 
 from rtcc.errors import Unavailable
 from rtcc.secrets import secret_value
-from rtcc.settings import get_settings
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord
 from rtcc.tips.codes import COLLISIONS_BEFORE_LONGER, alias_for, new_passphrase, new_tip_code
 from rtcc.tips.jobs import MediaJob
@@ -41,6 +40,7 @@ from rtcc.tips.records import (
     transaction,
     update_if_exists,
 )
+from rtcc.tips.settings import tips_settings
 from rtcc.tips.sms_intake import notify_supervisors
 from rtcc.tips.text import find_keywords, preview, search_words
 
@@ -94,7 +94,7 @@ class WebIntake:
         self.queues = queues
 
     def _check_attachments(self, attachments: list[AttachmentRequest]) -> None:
-        limit = get_settings().tips_max_media_bytes
+        limit = tips_settings().max_media_bytes
         if len(attachments) > MAX_ATTACHMENTS:
             raise TipInputError(f"attachments: at most {MAX_ATTACHMENTS} files")
         for i, item in enumerate(attachments):
@@ -125,7 +125,7 @@ class WebIntake:
         ]
 
     def _forms(self, code: str, media: list[TipMediaRecord]) -> list[UploadForm]:
-        limit = get_settings().tips_max_media_bytes
+        limit = tips_settings().max_media_bytes
         expires = iso(now_utc() + timedelta(seconds=UPLOAD_FORM_SECONDS))
         forms = []
         for m in media:
@@ -144,15 +144,14 @@ class WebIntake:
         if (latitude is None) != (longitude is None):
             raise TipInputError("location: give both latitude and longitude, or neither")
         self._check_attachments(attachments)
-        settings = get_settings()
         key = secret_value("tips_pseudonym_key").encode()
-        keywords = find_keywords(text, settings.tips_priority_keywords)
+        keywords = find_keywords(text, tips_settings().priority_keywords)
         passphrase = new_passphrase()
         secret_hash = hash_passphrase(passphrase)
         for attempt in range(6):
             moment = now_utc()
             at = iso(moment)
-            code = new_tip_code(settings.tips_code_length + attempt // COLLISIONS_BEFORE_LONGER)
+            code = new_tip_code(tips_settings().code_length + attempt // COLLISIONS_BEFORE_LONGER)
             message_id = new_id()
             mkey = message_key(at, message_id)
             media = self._media(code, mkey, attachments, at)
@@ -261,8 +260,7 @@ class WebIntake:
         if not text.strip() and not attachments:
             raise TipInputError("text: write what you want to add, or attach a file")
         self._check_attachments(attachments)
-        settings = get_settings()
-        keywords = find_keywords(text, settings.tips_priority_keywords)
+        keywords = find_keywords(text, tips_settings().priority_keywords)
         for attempt in range(4):
             moment = now_utc()
             at = iso(moment)

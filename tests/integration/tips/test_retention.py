@@ -16,6 +16,7 @@ from rtcc.store.retention import RetentionRecord
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord, TipVaultRecord
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.retention import TipPurger
+from rtcc.tips.settings import tips_settings
 
 from tests.integration.tips.conftest import Phone, code_of, new_number
 from tests.integration.tips.test_inbox_integrity import audit_entries
@@ -115,7 +116,7 @@ def test_a_case_link_keeps_a_closed_tip_longer(api, phone: Phone, one_day) -> No
     code = closed_tip(officer, phone, "The van is back at the school")
     short = TipRecord.get(code).purge_on
     linked = officer.patch(f"/api/tips/{code}", json={"case_number": "2026-000123"}).json()
-    long = (today() + timedelta(days=get_settings().tips_case_retention_days)).isoformat()
+    long = (today() + timedelta(days=tips_settings().case_retention_days)).isoformat()
     assert linked["purge_on"] == long and scheduled(code) == [long]
     assert [r for r in RetentionRecord.query(short) if r.key == code] == []  # moved, not copied
     sweep(today() + timedelta(days=1))

@@ -12,6 +12,7 @@ from rtcc.aws_clients import client
 from rtcc.settings import get_settings
 from rtcc.tips.jobs import AlertJob, MediaJob, ReplyJob
 from rtcc.tips.ports import FetchedMedia, MediaTooLarge
+from rtcc.tips.settings import tips_settings
 
 MEDIA_QUEUE = "tip-media"
 OUTBOUND_QUEUE = "tip-outbound"
@@ -26,7 +27,13 @@ class KmsContactSealer:
         # Deployed: the key CDK creates. Locally: the same key, created by `rtcc dev` from
         # the synthesized template (rtcc.local.iam.local_resources) under the same alias.
         self._kms = client("kms")
-        self._key_id = key_id or get_settings().tips_vault_key_id
+        self._given_key_id = key_id
+
+    @property
+    def _key_id(self) -> str:
+        # Read when sealing, not when the ports are built: only the two functions that seal
+        # or unseal are given RTCC_TIPS_VAULT_KEY_ID (infra/constructs/tips.py).
+        return self._given_key_id or tips_settings().vault_key_id
 
     def seal(self, number: str, code: str) -> bytes:
         out = self._kms.encrypt(

@@ -22,6 +22,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
 from rtcc.tips.ports import FetchedMedia, MediaRefused, MediaTooLarge
+from rtcc.tips.settings import tips_settings
 
 _MAX_REDIRECTS = 3
 _TIMEOUT_S = 20
@@ -51,12 +52,12 @@ class TwilioMediaSource:
         deployed = settings.environment == "deployed"
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        allowed = [h.lower() for h in settings.tips_media_allowed_hosts]
+        allowed = [h.lower() for h in tips_settings().media_allowed_hosts]
         if not deployed:
             # The local stack serves media itself (/dev/twilio-media on its gateway).
             allowed.append((urlsplit(settings.public_base_url).hostname or "").lower())
         if redirected:
-            allowed += settings.tips_media_redirect_hosts
+            allowed += tips_settings().media_redirect_hosts
         if not any(_matches(rule, host, parts.path) for rule in allowed):
             raise MediaRefused(f"media host not allowed: {host or 'none'}")
         if parts.scheme != "https" and not (parts.scheme == "http" and not deployed):
