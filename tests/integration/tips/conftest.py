@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 import requests
+from rtcc.sms.twilio_form import inbound_form
 from rtcc.tips.adapters.twilio_webhook import sign
 
 WEBHOOK = "/webhooks/twilio/tips"
 AUTH_TOKEN = "local-twilio-auth-token"  # the local default of RTCC_TWILIO_AUTH_TOKEN
+TIP_LINE = "+15550100100"
+ACCOUNT_SID = "AC" + "0" * 32
 
 
 def new_number() -> str:
@@ -27,30 +30,15 @@ def new_sid(prefix: str = "SM") -> str:
 def twilio_form(
     number: str, body: str, media: list[tuple[str, str]] = (), sid: str | None = None
 ) -> dict[str, str]:
-    form = {
-        "ToCountry": "US",
-        "ToState": "CA",
-        "ToCity": "SAN BRUNO",
-        "ToZip": "94030",
-        "FromCountry": "US",
-        "FromState": "CA",
-        "FromCity": "VASS",
-        "FromZip": "28394",
-        "SmsMessageSid": sid or new_sid("MM" if media else "SM"),
-        "NumSegments": "1",
-        "SmsStatus": "received",
-        "To": "+15550100100",
-        "From": number,
-        "Body": body,
-        "NumMedia": str(len(media)),
-        "AccountSid": "AC00000000000000000000000000000000",
-        "ApiVersion": "2010-04-01",
-    }
-    form["MessageSid"] = form["SmsSid"] = form["SmsMessageSid"]
-    for i, (url, content_type) in enumerate(media):
-        form[f"MediaUrl{i}"] = url
-        form[f"MediaContentType{i}"] = content_type
-    return form
+    """What Twilio posts when `number` texts the tip line (geography fields included)."""
+    return inbound_form(
+        from_number=number,
+        to_number=TIP_LINE,
+        body=body,
+        account_sid=ACCOUNT_SID,
+        media=media,
+        message_sid=sid,
+    )
 
 
 class Phone:
