@@ -1,7 +1,7 @@
 """The one rtcc stack: one construct per capability, wired in dependency order.
 
 data -> auth -> api (functions, routes, WAF) -> console (pages on the same API)
--> audit anchors, retention schedule -> each capability's construct, as declared
+-> audit anchors, retention schedule, live feed -> each capability's construct, as declared
 (`Capability.construct`: tips) -> observability (alarms over
 everything above). No function gets a grant by default: each construct grants the
 functions it serves exactly the calls their code makes (`ApiConstruct.grant_table`,
@@ -30,6 +30,7 @@ from infra.constructs.audit import AuditConstruct
 from infra.constructs.auth import AuthConstruct
 from infra.constructs.console import WEB_PUBLIC, ConsoleConstruct
 from infra.constructs.data import DataConstruct, _pascal
+from infra.constructs.feed import FeedConstruct
 from infra.constructs.observability import ObservabilityConstruct
 from infra.constructs.retention import RetentionConstruct
 
@@ -77,19 +78,26 @@ class RtccStack(Stack):
         )
         self.audit = AuditConstruct(self, "Audit", data=self.data, api=self.api)
         self.retention = RetentionConstruct(self, "Retention", api=self.api)
+        self.feed = FeedConstruct(self, "Feed", api=self.api)
         # Each capability's own construct (`Capability.construct`), by capability name.
-        self.capabilities: dict[str, Construct] = {}
-        for capability in capabilities:
-            if capability.construct:
-                module, _, name = capability.construct.partition(":")
-                construct = getattr(importlib.import_module(module), name)
-                self.capabilities[capability.name] = construct(
-                    self, _pascal(capability.name), config=config, data=self.data, api=self.api
-                )
+        self.capabilities: dict[str, Construct] = {
+            capability.name: self._capability_construct(capability, config)
+            for capability in capabilities
+            if capability.construct
+        }
         self.observability = ObservabilityConstruct(
             self, "Observability", config=config, data=self.data, api=self.api
         )
+        self._outputs()
 
+    def _capability_construct(self, capability: Capability, config: DeployConfig) -> Construct:
+        """The construct `capability` declares ("module:Class"), named after it."""
+        module, _, name = capability.construct.partition(":")
+        construct = getattr(importlib.import_module(module), name)
+        return construct(self, _pascal(capability.name), config=config, data=self.data, api=self.api)
+
+    def _outputs(self) -> None:
+        """What an operator needs after a deploy: the user pool, secrets to fill in, buckets."""
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         for name, secret in self.data.secrets.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rtcc.capabilities import CAPABILITIES
 from rtcc.capability import (
     Capability,
+    FeedSpec,
     FunctionSpec,
     HttpRoute,
     QueueSpec,
@@ -48,12 +49,12 @@ AUDIT_ANCHOR_FUNCTION = FunctionSpec(
     description="Hourly: writes the audit chain's head to the Object Lock anchors bucket",
 )
 
-#: The platform: the API (health, console config, the caller, the audit log), the hourly
-#: retention sweep and audit anchor, their tables and the anchors bucket.
+#: The platform: the API (health, console config, the caller, the audit log, the live feed),
+#: the hourly retention sweep and audit anchor, their tables and the anchors bucket.
 PLATFORM = Capability(
     name="platform",
-    description="The API, the audit log and its anchors, retention",
-    store_modules=("rtcc.store.audit", "rtcc.store.retention"),
+    description="The API, the audit log and its anchors, retention, the live feed",
+    store_modules=("rtcc.store.audit", "rtcc.store.retention", "rtcc.store.feed"),
     functions=(API_FUNCTION, RETENTION_FUNCTION, AUDIT_ANCHOR_FUNCTION),
     routes=(
         # Explicit public resources win over the authorized {proxy+} in API Gateway.
@@ -72,6 +73,7 @@ PLATFORM = Capability(
         "/api/me": "rtcc.api.routes.platform",
         "/api/audit": "rtcc.api.routes.audit",
         "/api/public/audit/": "rtcc.api.routes.audit",
+        "/api/feed/": "rtcc.api.routes.feed",  # every capability's live feed channels
     },
     counters={"RetentionSweep": "Retention deletions by outcome"},
     local_modules=("rtcc.local.dev_routes",),  # GET/DELETE /dev/outbox, GET /dev/aws-calls
@@ -87,6 +89,7 @@ __all__ = [
     "PLATFORM",
     "TOPOLOGY",
     "Capability",
+    "FeedSpec",
     "FunctionSpec",
     "HttpRoute",
     "QueueSpec",

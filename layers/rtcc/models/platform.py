@@ -1,4 +1,5 @@
-"""Models of the platform endpoints: health, console config, the caller, the audit log."""
+"""Models of the platform endpoints: health, console config, the caller, the audit log, the
+live feed."""
 
 from __future__ import annotations
 
@@ -86,3 +87,23 @@ class ErrorBody(BaseModel):
     statusCode: int
     message: str
     detail: Any | None = None
+
+
+class FeedItemOut(BaseModel):
+    cursor: str = Field(description="Unique per item; sorts by publish time")
+    at: str = Field(description="When it was published (UTC ISO 8601)")
+    kind: str = Field(description="What happened, in the channel's words, e.g. 'tip' or 'message'")
+    ref: str = Field(description="The item's key in its capability, e.g. a tip code")
+    summary: dict[str, Any] = Field(description="A few non-sensitive values; fetch the item for more")
+
+
+class FeedPageOut(BaseModel):
+    items: list[FeedItemOut] = Field(
+        description="Oldest first. Items of the last few seconds come again on the next polls: "
+        "drop those already seen (by cursor)"
+    )
+    cursor: str = Field(description="Pass as `after` next time")
+    reset: bool = Field(
+        False, description="The cursor was too old: reload what you show, then follow `cursor`"
+    )
+    more: bool = Field(False, description="More items are waiting: read again now")

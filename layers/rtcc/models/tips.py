@@ -60,8 +60,17 @@ class TipList(BaseModel):
     tips: list[TipSummary]
     next_before: str | None = Field(None, description="Pass as `before` for the next page; null at the end")
     feed_cursor: str = Field(
-        description="Pass as `after` to GET /api/tips/feed to hear of changes since this list"
+        description="Pass as `after` to GET /api/feed/tips (or /api/tips/feed) to hear of changes "
+        "since this list"
     )
+
+
+#: `codes` of GET /api/tips/summaries: up to 100 tip codes, comma-separated.
+TIP_CODES_PATTERN = r"^T-[2-9A-HJKMNP-Z]{4,8}(,T-[2-9A-HJKMNP-Z]{4,8}){0,99}$"
+
+
+class TipSummaries(BaseModel):
+    tips: list[TipSummary] = Field(description="The tips named that exist, newest activity first")
 
 
 class TipFeed(BaseModel):

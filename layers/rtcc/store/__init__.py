@@ -10,6 +10,7 @@ import importlib
 
 from rtcc.store.audit import AuditEntryRecord
 from rtcc.store.base import ALL_MODELS, TableSpec, bind_models, table_spec
+from rtcc.store.feed import FeedRecord
 from rtcc.store.retention import RetentionRecord
 
 
@@ -26,6 +27,7 @@ _import_capability_tables()
 __all__ = [
     "ALL_MODELS",
     "AuditEntryRecord",
+    "FeedRecord",
     "RetentionRecord",
     "TableSpec",
     "bind_models",

@@ -4,7 +4,8 @@ Every hot path is a key lookup or a base-table Query:
 - the webhook reads `TipsterRecord` (by pseudonym) and `TipRecord` (by code), claims the
   MessageSid with a conditional put on `TipReceiptRecord`, then writes idempotently
   (see rtcc.tips.sms_intake: no transaction, whose cost grows with table size locally);
-- the console's "what is new" poll reads `TipFeedRecord`, one partition per UTC day;
+- the console's "what is new" poll reads the platform's live feed (`rtcc.store.feed`,
+  channel "tips"), one partition per UTC day;
 - a tip's thread and media are Queries on the tip's partition.
 Only the filtered inbox list uses a GSI (`by_status`), read when an officer opens or
 filters the list, not every few seconds.
@@ -188,19 +189,4 @@ class TipVaultRecord(Model):
     code = UnicodeAttribute(hash_key=True)
     ciphertext = BinaryAttribute(legacy_encoding=False)
     opted_out = BooleanAttribute(default=False)
-    expires = TTLAttribute(null=True)
-
-
-@register
-class TipFeedRecord(Model):
-    """Append-only activity feed: what the console polls for 'new since <cursor>'."""
-
-    class Meta:
-        logical_name = "tip-feed"
-        table_name = "tip-feed"
-
-    day = UnicodeAttribute(hash_key=True)  # "2026-11-27" (UTC)
-    cursor = UnicodeAttribute(range_key=True)  # f"{at}#{code}#{nonce}"
-    code = UnicodeAttribute()
-    kind = UnicodeAttribute()  # "tip" (new) | "message" | "media"
     expires = TTLAttribute(null=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from collections.abc import Sequence
@@ -15,11 +14,13 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from rtcc.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Throttled
+from rtcc.feed import feed_item
 from rtcc.store.base import absent_condition, is_expired, present_condition
-from rtcc.store.tips import TipFeedRecord, TipRecord
+from rtcc.store.feed import FeedRecord
+from rtcc.store.tips import TipRecord
 
-#: Feed entries outlive any sensible polling gap; a console away longer reloads its list.
-FEED_RETENTION = timedelta(days=3)
+#: The live feed channel the inbox follows (declared in rtcc.tips.capability).
+TIPS_CHANNEL = "tips"
 RECEIPT_RETENTION = timedelta(days=30)
 
 
@@ -130,14 +131,13 @@ def message_key(at: str, message_id: str) -> str:
     return f"{at}#{message_id}"
 
 
-def feed_entry(code: str, kind: str, moment: datetime, source: str | None = None) -> TipFeedRecord:
-    """A feed entry; given `source` (e.g. a MessageSid) its key is fixed by it, so writing
-    the entry again (a redone webhook) does not add a second one."""
-    at = iso(moment)
-    nonce = hashlib.sha256(source.encode()).hexdigest()[:6] if source else secrets.token_hex(3)
-    return TipFeedRecord(
-        at[:10], f"{at}#{code}#{nonce}", code=code, kind=kind, expires=moment + FEED_RETENTION
-    )
+def feed_entry(code: str, kind: str, moment: datetime, source: str | None = None) -> FeedRecord:
+    """The live feed item (channel "tips", ref the tip code) saying tip `code` has news of
+    `kind` ("tip", "message", "media", "reply", "update"), as a record to write in the same
+    transaction or batch as the news itself. Given `source` (e.g. a MessageSid) its key is
+    fixed by it, so writing it again (a redone webhook) does not add a second one. No
+    summary: what a tip says is read through the inbox's audited routes."""
+    return FeedRecord.of(feed_item(TIPS_CHANNEL, kind, code, at=moment, source=source))
 
 
 class TipError(DomainError):

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from rtcc.local.iam.identity import acting_as
 from rtcc.secrets import secret_value
-from rtcc.store.tips import TipFeedRecord, TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord
+from rtcc.store.feed import FeedRecord
+from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord
 from rtcc.tips import sms_intake
 from rtcc.tips.pseudonym import pseudonym_for
 
@@ -48,8 +49,9 @@ def tipster_of(number: str) -> TipsterRecord:
     return TipsterRecord.get(pseudonym_for(number, secret_value("tips_pseudonym_key").encode()))
 
 
-def feed_entries(code: str, at: str) -> list[TipFeedRecord]:
-    return [e for e in TipFeedRecord.query(at[:10]) if e.code == code]
+def feed_entries(code: str, at: str) -> list[FeedRecord]:
+    """The live feed's items about tip `code` (channel "tips", the day of `at`)."""
+    return [e for e in FeedRecord.query(f"tips#{at[:10]}") if e.ref == code]
 
 
 # Where the first delivery dies: right after the claim (nothing else written), after the

@@ -15,6 +15,7 @@ from rtcc.api.security import audit, principal, require
 from rtcc.auth import Role
 from rtcc.models.tips import (
     TIP_CODE_PATTERN,
+    TIP_CODES_PATTERN,
     AddInformationIn,
     AddInformationOut,
     FollowUpIn,
@@ -30,6 +31,7 @@ from rtcc.models.tips import (
     TipOptions,
     TipReplyIn,
     TipReplyOut,
+    TipSummaries,
     TipSummary,
     TipUpdate,
     UploadConfirmedOut,
@@ -186,12 +188,25 @@ def list_tips(
 @router.get(
     "/api/tips/feed",
     middlewares=_OFFICERS,
-    summary="Tips with activity since a cursor (poll this)",
+    summary="Tips with activity since a cursor (the live feed's channel 'tips', as tips)",
     tags=["tips"],
 )
 def tip_feed(after: Annotated[str, Query(min_length=10, max_length=80)]) -> TipFeed:
     page = _inbox().feed(after)
     return TipFeed(tips=[_summary(t) for t in page.tips], cursor=page.cursor, reset=page.reset)
+
+
+@router.get(
+    "/api/tips/summaries",
+    middlewares=_OFFICERS,
+    summary="List rows of the tips named (what the console shows for the live feed's items)",
+    tags=["tips"],
+)
+def tip_summaries(
+    codes: Annotated[str, Query(pattern=TIP_CODES_PATTERN, max_length=1000, description="T-4F7K,T-9XK2,...")],
+) -> TipSummaries:
+    # The same rows the list shows (no thread, no notes): not a view of a tip, not audited.
+    return TipSummaries(tips=[_summary(t) for t in _inbox().summaries(codes.split(","))])
 
 
 @router.get(

@@ -1,8 +1,11 @@
-// The tips list: filters, the list itself, and the poll of GET /api/tips/feed that brings
-// new tips and new activity in without a reload (every 3 s while the view is visible).
+// The tips list: filters, the list itself, and the platform's live feed (channel "tips",
+// followed with feed.js) that brings new tips and new activity in without a reload (every
+// 3 s while the view is visible). Feed items name tips; their rows come from
+// GET /api/tips/summaries.
 
 import { apiFetch } from "../../api.js";
 import { h, localInputToUtc, localTime, replace } from "../../dom.js";
+import { followFeed } from "../../feed.js";
 import { PRIORITY_LABELS, STATUS_LABELS, channelLabel, humanize, label, priorityBadge, statusBadge } from "./labels.js";
 
 export const POLL_MS = 3000;
@@ -128,9 +131,7 @@ function tipItem(tip, selected, fresh) {
  */
 export function inboxList({ options, selected, onActivity, onUnread, onError }) {
   let tips = [];
-  let cursor = null;
-  let timer = null;
-  let polling = false;
+  let stopFeed = null;
   let disposed = false;
   let generation = 0;
   const fresh = new Set();
@@ -167,9 +168,20 @@ export function inboxList({ options, selected, onActivity, onUnread, onError }) 
     if (disposed || mine !== generation) return;
     tips = page.tips;
     nextBefore = page.next_before;
-    cursor = page.feed_cursor;
     fresh.clear();
     render();
+    // Followed from the cursor that came with the first list; later loads keep following.
+    if (!stopFeed) {
+      stopFeed = followFeed("tips", heard, {
+        everyMs: POLL_MS,
+        cursor: page.feed_cursor,
+        onReset: load,
+        // A missed poll is retried (with back-off); a lasting problem shows.
+        onError: (err) => {
+          if (err && err.status) onError(err);
+        },
+      });
+    }
   }
 
   more.addEventListener("click", async () => {
@@ -201,57 +213,29 @@ export function inboxList({ options, selected, onActivity, onUnread, onError }) 
     render();
   }
 
-  async function poll() {
-    timer = null;
-    if (disposed || document.visibilityState !== "visible" || !cursor) return schedule();
-    polling = true;
-    try {
-      const feed = await apiFetch("/api/tips/feed", { query: { after: cursor } });
-      if (disposed) return;
-      if (feed.reset) {
-        await load();
-      } else if (feed.tips.length) {
-        cursor = feed.cursor;
-        if (feed.tips.some((t) => matches(t) === null)) {
-          await load();
-        } else {
-          const known = new Set(tips.map((t) => t.code));
-          const arrivals = feed.tips.filter((t) => !known.has(t.code) && matches(t));
-          for (const t of feed.tips) upsert(t);
-          for (const t of arrivals) fresh.add(t.code);
-          if (arrivals.length) {
-            render();
-            live.textContent = arrivals.length === 1 ? `New tip ${arrivals[0].code}` : `${arrivals.length} new tips`;
-          }
-        }
-        for (const t of feed.tips) onActivity(t);
-      } else {
-        cursor = feed.cursor;
+  /** Feed items name tips with news: fetch their rows and merge them into the list. */
+  async function heard(items) {
+    const codes = [...new Set(items.map((item) => item.ref))];
+    const found = [];
+    for (let i = 0; i < codes.length; i += 100) {
+      const page = await apiFetch("/api/tips/summaries", { query: { codes: codes.slice(i, i + 100).join(",") } });
+      found.push(...page.tips);
+    }
+    if (disposed || !found.length) return;
+    if (found.some((t) => matches(t) === null)) {
+      await load();
+    } else {
+      const known = new Set(tips.map((t) => t.code));
+      const arrivals = found.filter((t) => !known.has(t.code) && matches(t));
+      for (const t of found) upsert(t);
+      for (const t of arrivals) fresh.add(t.code);
+      if (arrivals.length) {
+        render();
+        live.textContent = arrivals.length === 1 ? `New tip ${arrivals[0].code}` : `${arrivals.length} new tips`;
       }
-    } catch (err) {
-      // A missed poll is retried on the next tick; a lasting problem shows once.
-      if (err && err.status && err.status !== 0) onError(err);
-    } finally {
-      polling = false;
-      schedule();
     }
+    for (const t of found) onActivity(t);
   }
-
-  function schedule() {
-    if (disposed || timer || polling) return;
-    if (document.visibilityState !== "visible") return; // resumed by visibilitychange
-    timer = setTimeout(poll, POLL_MS);
-  }
-
-  const onVisibility = () => {
-    if (document.visibilityState === "visible") {
-      schedule();
-    } else if (timer) {
-      clearTimeout(timer);
-      timer = null;
-    }
-  };
-  document.addEventListener("visibilitychange", onVisibility);
 
   const el = h(
     "div",
@@ -265,17 +249,14 @@ export function inboxList({ options, selected, onActivity, onUnread, onError }) 
     more,
   );
 
-  load()
-    .catch(onError)
-    .finally(() => schedule());
+  load().catch(onError);
 
   return {
     el,
     upsert,
     dispose() {
       disposed = true;
-      clearTimeout(timer);
-      document.removeEventListener("visibilitychange", onVisibility);
+      if (stopFeed) stopFeed();
     },
   };
 }
