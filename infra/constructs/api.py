@@ -102,11 +102,61 @@ class ApiConstruct(Construct):
         self._data_key_statements: dict[str, iam.PolicyStatement] = {}
 
         self.access_logs = _log_group(self, "AccessLogs", config)
-        self.rest_api = apigw.RestApi(
+        self.rest_api = self._rest_api()
+        # Declared request parameters are checked by API Gateway. Bodies are validated
+        # against a model only where a method declares one; the Lambda routes declare none
+        # and validate in the function (pydantic), whose 4xx names the bad field.
+        self.request_validator = self.rest_api.add_request_validator(
+            "RequestValidator", validate_request_parameters=True, validate_request_body=True
+        )
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "StaffAuthorizer",
+            cognito_user_pools=[auth.user_pool],
+            results_cache_ttl=Duration.minutes(5),
+        )
+        self._gateway_responses()
+        self._addresses()
+
+        self.layer = self._layer()
+        environment = self._environment(data, auth)
+        #: SnapStart functions' `live` alias (a published version): what API Gateway invokes.
+        self.live: dict[str, lambda_.Alias] = {}
+        self.functions: dict[str, lambda_.Function] = {
+            spec.name: self._function(spec, environment) for spec in topology.functions
+        }
+        self._routes()
+        self._queue_triggers(data)
+        self._schedules()
+        self.web_acl = web_acl(
+            self,
+            config=config,
+            topology=topology,
+            stage_arn=self.rest_api.deployment_stage.stage_arn,
+            stage_name=STAGE_NAME,
+            webhook_prefix=WEBHOOK_PREFIX,
+        )
+        self._outputs()
+
+    @staticmethod
+    def browser_origin(config: DeployConfig, default_origin: str) -> str:
+        """What a browser sends as Origin from rtcc's pages: public_base_url's scheme and
+        host, else the custom domain, else the execute-api host (`default_origin`)."""
+        if config.public_base_url:
+            parts = urlsplit(config.public_base_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        if config.domain_name:
+            return f"https://{config.domain_name}"
+        return default_origin
+
+    # --- the API and its addresses ------------------------------------------------
+    def _rest_api(self) -> apigw.RestApi:
+        """The REST API and its one stage, logged without bodies, IPs or tokens."""
+        rest_api = apigw.RestApi(
             self,
             "RestApi",
-            rest_api_name=f"{config.resource_prefix}api",
-            description=f"rtcc {config.city_name}: console, JSON API and webhooks",
+            rest_api_name=f"{self.config.resource_prefix}api",
+            description=f"rtcc {self.config.city_name}: console, JSON API and webhooks",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             binary_media_types=[*BINARY_MEDIA_TYPES, *EXTRA_BINARY_MEDIA_TYPES],
             cloud_watch_role=True,
@@ -124,31 +174,22 @@ class ApiConstruct(Construct):
                 # bodies (phone numbers, tip text) or tokens.
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 data_trace_enabled=False,
-                throttling_rate_limit=config.api_throttle_rate,
-                throttling_burst_limit=config.api_throttle_burst,
+                throttling_rate_limit=self.config.api_throttle_rate,
+                throttling_burst_limit=self.config.api_throttle_burst,
             ),
         )
         acknowledge(
-            self.rest_api,
+            rest_api,
             "API Gateway's account-level CloudWatch role needs AmazonAPIGatewayPushToCloudWatchLogs; "
             "AWS maintains that policy for exactly this purpose.",
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AmazonAPIGatewayPushToCloudWatchLogs]",
         )
-        # Declared request parameters are checked by API Gateway. Bodies are validated
-        # against a model only where a method declares one; the Lambda routes declare none
-        # and validate in the function (pydantic), whose 4xx names the bad field.
-        self.request_validator = self.rest_api.add_request_validator(
-            "RequestValidator", validate_request_parameters=True, validate_request_body=True
-        )
-        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
-            self,
-            "StaffAuthorizer",
-            cognito_user_pools=[auth.user_pool],
-            results_cache_ttl=Duration.minutes(5),
-        )
-        self._gateway_responses()
+        return rest_api
 
+    def _addresses(self) -> None:
+        """The custom domain, if configured, and the URLs and origin rtcc is reached at."""
+        config = self.config
         if config.domain_name:
             self.domain = self.rest_api.add_domain_name(
                 "CustomDomain",
@@ -172,32 +213,19 @@ class ApiConstruct(Construct):
             config, f"https://{self.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}"
         )
 
-        self.layer = lambda_.LayerVersion(
+    def _layer(self) -> lambda_.LayerVersion:
+        """The rtcc package and its locked dependencies, shared by every function."""
+        return lambda_.LayerVersion(
             self,
             "RtccLayer",
-            code=layer_code(config.lambda_architecture),
+            code=layer_code(self.config.lambda_architecture),
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
-            compatible_architectures=[_ARCHITECTURES[config.lambda_architecture]],
+            compatible_architectures=[_ARCHITECTURES[self.config.lambda_architecture]],
             description="rtcc package and its locked runtime dependencies",
         )
-        environment = self._environment(data, auth)
-        #: SnapStart functions' `live` alias (a published version): what API Gateway invokes.
-        self.live: dict[str, lambda_.Alias] = {}
-        self.functions: dict[str, lambda_.Function] = {
-            spec.name: self._function(spec, environment) for spec in topology.functions
-        }
-        self._routes()
-        self._queue_triggers(data)
-        self._schedules()
-        self.web_acl = web_acl(
-            self,
-            config=config,
-            topology=topology,
-            stage_arn=self.rest_api.deployment_stage.stage_arn,
-            stage_name=STAGE_NAME,
-            webhook_prefix=WEBHOOK_PREFIX,
-        )
 
+    def _outputs(self) -> None:
+        config = self.config
         CfnOutput(
             self,
             "PublicBaseUrl",
@@ -217,17 +245,6 @@ class ApiConstruct(Construct):
                 value=self.domain.domain_name_alias_domain_name,
                 description=f"Point a CNAME (or alias) for {config.domain_name} here",
             )
-
-    @staticmethod
-    def browser_origin(config: DeployConfig, default_origin: str) -> str:
-        """What a browser sends as Origin from rtcc's pages: public_base_url's scheme and
-        host, else the custom domain, else the execute-api host (`default_origin`)."""
-        if config.public_base_url:
-            parts = urlsplit(config.public_base_url)
-            return f"{parts.scheme}://{parts.netloc}"
-        if config.domain_name:
-            return f"https://{config.domain_name}"
-        return default_origin
 
     # --- stage ----------------------------------------------------------------------
     @staticmethod

@@ -25,23 +25,31 @@ from infra.nag import acknowledge
 _GROUP_PRECEDENCE = {"admin": 1, "supervisor": 2, "officer": 3, "auditor": 4}
 
 
+def _protection(config: DeployConfig, first_deploy: bool) -> tuple[bool, RemovalPolicy]:
+    """The pool's deletion protection and removal policy. First deploy (see
+    infra/first_deploy.py): a pool that a rolled-back create leaves behind is removable,
+    so the retry starts clean; the next deploy protects it."""
+    if not config.is_deployed:
+        return False, RemovalPolicy.DESTROY
+    if first_deploy:
+        return False, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE  # CloudFormation: RetainExceptOnCreate
+    return True, RemovalPolicy.RETAIN
+
+
 class AuthConstruct(Construct):
     def __init__(
         self, scope: Construct, construct_id: str, *, config: DeployConfig, first_deploy: bool = False
     ) -> None:
         super().__init__(scope, construct_id)
-        deployed = config.is_deployed
-        # First deploy (see infra/first_deploy.py): a pool that a rolled-back create leaves
-        # behind is removable, so the retry starts clean; the next deploy protects it.
-        protected = deployed and not first_deploy
-        if not deployed:
-            removal = RemovalPolicy.DESTROY
-        elif first_deploy:
-            removal = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE  # CloudFormation: RetainExceptOnCreate
-        else:
-            removal = RemovalPolicy.RETAIN
+        self.user_pool = self._user_pool(config, first_deploy)
+        self.groups: dict[str, cognito.CfnUserPoolGroup] = {
+            group: self._group(group) for group in STAFF_GROUPS
+        }
+        self.client = self._console_client()
 
-        self.user_pool = cognito.UserPool(
+    def _user_pool(self, config: DeployConfig, first_deploy: bool) -> cognito.UserPool:
+        protected, removal = _protection(config, first_deploy)
+        user_pool = cognito.UserPool(
             self,
             "StaffPool",
             user_pool_name=f"{config.resource_prefix}staff",
@@ -79,29 +87,30 @@ class AuthConstruct(Construct):
         )
         if not config.mfa:
             acknowledge(
-                self.user_pool,
+                user_pool,
                 "dev-sandbox config with mfa_required = false: a throwaway account for trying rtcc; "
                 "config validation refuses this in a deployed environment.",
                 "AwsSolutions-COG2",
             )
+        return user_pool
 
-        self.groups: dict[str, cognito.CfnUserPoolGroup] = {}
-        for group in STAFF_GROUPS:
-            self.groups[group] = cognito.CfnUserPoolGroup(
-                self,
-                f"{group.capitalize()}Group",
-                user_pool_id=self.user_pool.user_pool_id,
-                group_name=group,
-                precedence=_GROUP_PRECEDENCE.get(group, 10),
-                description=f"rtcc {group}s",
-            )
+    def _group(self, group: str) -> cognito.CfnUserPoolGroup:
+        return cognito.CfnUserPoolGroup(
+            self,
+            f"{group.capitalize()}Group",
+            user_pool_id=self.user_pool.user_pool_id,
+            group_name=group,
+            precedence=_GROUP_PRECEDENCE.get(group, 10),
+            description=f"rtcc {group}s",
+        )
 
+    def _console_client(self) -> cognito.UserPoolClient:
         # The console is a public client (a browser): no secret, short-lived tokens, and a
         # refresh token that lasts one shift. It signs in with Cognito's API (SRP or
         # password, then TOTP), never through the hosted UI: OAuth is off, so CDK's default
         # (implicit grant, which puts tokens in URLs, and an https://example.com callback)
         # never reaches the pool.
-        self.client = self.user_pool.add_client(
+        return self.user_pool.add_client(
             "ConsoleClient",
             user_pool_client_name="console",
             generate_secret=False,

@@ -50,7 +50,14 @@ class ConsoleConstruct(Construct):
         if not web_root.is_dir():
             raise FileNotFoundError(f"{web_root} does not exist: run `make install` to build the web assets")
 
-        self.bucket = s3.Bucket(
+        self.bucket = self._bucket(data)
+        self.deployment = self._upload(web_root)
+        self._acknowledge_upload_function()
+        self.read_role = self._read_role()
+        self._serve(api, topology)
+
+    def _bucket(self, data: DataConstruct) -> s3.Bucket:
+        return s3.Bucket(
             self,
             "ConsoleBucket",
             # Public static files only (no records): SSE-S3 lets API Gateway read them
@@ -63,7 +70,9 @@ class ConsoleConstruct(Construct):
             server_access_logs_prefix="console/",
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.deployment = s3deploy.BucketDeployment(
+
+    def _upload(self, web_root: Path) -> s3deploy.BucketDeployment:
+        return s3deploy.BucketDeployment(
             self,
             "Upload",
             sources=[s3deploy.Source.asset(str(web_root))],
@@ -71,24 +80,28 @@ class ConsoleConstruct(Construct):
             prune=True,
             memory_limit=512,
         )
-        self._acknowledge_upload_function()
 
-        self.read_role = iam.Role(
+    def _read_role(self) -> iam.Role:
+        """What API Gateway reads the console bucket as."""
+        role = iam.Role(
             self,
             "ApiGatewayReadRole",
             assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
             description="API Gateway reads console files from the console bucket",
         )
-        self.read_role.add_to_policy(
+        role.add_to_policy(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects("*")])
         )
         acknowledge(
-            self.read_role,
+            role,
             "API Gateway serves any file of the console bucket (pages, vendor libraries, assets): "
             "read-only GetObject on that one bucket's objects.",
             f"AwsSolutions-IAM5[Resource::{arn_of(self.bucket)}/*]",
         )
+        return role
 
+    def _serve(self, api: ApiConstruct, topology: Topology) -> None:
+        """A GET method per page, and one per static folder (any depth below it)."""
         root = api.rest_api.root
         page_paths = set(topology.pages)
         route_paths = {r.path for r in topology.routes}

@@ -20,7 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from pynamodb.models import Model
 from rtcc.store import TableSpec, table_spec
-from rtcc.topology import DECLARED, SecretSpec, Topology
+from rtcc.topology import DECLARED, QueueSpec, SecretSpec, Topology
 
 from infra.config import DeployConfig
 from infra.nag import acknowledge
@@ -94,14 +94,35 @@ class DataConstruct(Construct):
         self.config = config
         deployed = config.is_deployed
         keep = RemovalPolicy.RETAIN if deployed else RemovalPolicy.DESTROY
+        self.key = self._data_key()
         # Tables have fixed names: a table a rolled-back first create kept would make the
         # retry fail with "already exists". On the first deploy (infra/first_deploy.py) they
         # are created unprotected and RetainExceptOnCreate, so a rollback deletes them; the
         # deploy that follows turns protection on and retains them from then on.
         table_protected = deployed and not first_deploy
         table_removal = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if deployed and first_deploy else keep
+        self.table_specs: dict[str, TableSpec] = {}
+        self.tables: dict[str, dynamodb.Table] = {}
+        for model in models:
+            spec = table_spec(model)
+            self.table_specs[spec.logical_name] = spec
+            self.tables[spec.logical_name] = self._table(
+                spec, protected=table_protected, removal=table_removal
+            )
+        self.log_bucket = self._access_log_bucket()
+        self.buckets: dict[str, s3.Bucket] = {name: self._bucket(name) for name in topology.buckets}
+        self.queues: dict[str, sqs.Queue] = {}
+        self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        for q in topology.queues:
+            self.dead_letter_queues[q.name] = self._dead_letter_queue(q)
+            self.queues[q.name] = self._queue(q, self.dead_letter_queues[q.name])
+        self.secrets: dict[str, secretsmanager.Secret] = {
+            name: self._secret(name, meta, keep) for name, meta in SECRETS.items()
+        }
 
-        self.key = kms.Key(
+    def _data_key(self) -> kms.Key:
+        config = self.config
+        return kms.Key(
             self,
             "DataKey",
             description=f"rtcc {config.city_name}: tables, media, queues, secrets, alarms",
@@ -112,16 +133,8 @@ class DataConstruct(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
-        self.table_specs: dict[str, TableSpec] = {}
-        self.tables: dict[str, dynamodb.Table] = {}
-        for model in models:
-            spec = table_spec(model)
-            self.table_specs[spec.logical_name] = spec
-            self.tables[spec.logical_name] = self._table(
-                spec, protected=table_protected, removal=table_removal
-            )
-
-        self.log_bucket = s3.Bucket(
+    def _access_log_bucket(self) -> s3.Bucket:
+        bucket = s3.Bucket(
             self,
             "AccessLogBucket",
             # S3 server access logging only delivers to SSE-S3 buckets, not SSE-KMS.
@@ -129,94 +142,92 @@ class DataConstruct(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(config.log_retention_days))],
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(self.config.log_retention_days))],
             removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(
-            self.log_bucket,
+            bucket,
             "This bucket receives the other buckets' access logs; logging it into itself would loop.",
             "AwsSolutions-S1",
         )
+        return bucket
 
-        self.buckets: dict[str, s3.Bucket] = {}
-        for name in topology.buckets:
-            # Capability constructs add their own expiry rules (tips: TipsConstruct). When
-            # an object's last noncurrent version expires, its delete marker is all that is
-            # left: remove it too, or every deleted object leaves one behind for ever (each
-            # slows LIST and is billed as a request).
-            lifecycle = [
-                s3.LifecycleRule(
-                    noncurrent_version_expiration=Duration.days(30), expired_object_delete_marker=True
-                )
-            ]
-            lock_setting = OBJECT_LOCKED_BUCKETS.get(name)
-            lock_days = getattr(config.retention, lock_setting) if lock_setting else None
-            if lock_days is not None:
-                # Nothing expires early; the lock decides. No delete-marker rule either: no
-                # version here is ever expired, so no marker would ever become "expired".
-                lifecycle = []
-            logged = name not in UNLOGGED_BUCKETS
-            bucket = s3.Bucket(
-                self,
-                f"{_pascal(name)}Bucket",
-                encryption=s3.BucketEncryption.KMS,
-                encryption_key=self.key,
-                bucket_key_enabled=True,
-                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-                enforce_ssl=True,
-                versioned=True,
-                server_access_logs_bucket=self.log_bucket if logged else None,
-                server_access_logs_prefix=f"{name}/" if logged else None,
-                lifecycle_rules=lifecycle,
-                object_lock_enabled=True if lock_days is not None else None,
-                object_lock_default_retention=_lock(config, lock_days) if lock_days is not None else None,
-                # Evidence is never deleted by a stack operation, sandbox or not.
-                removal_policy=RemovalPolicy.RETAIN,
+    def _bucket(self, name: str) -> s3.Bucket:
+        # Capability constructs add their own expiry rules (tips: TipsConstruct). When
+        # an object's last noncurrent version expires, its delete marker is all that is
+        # left: remove it too, or every deleted object leaves one behind for ever (each
+        # slows LIST and is billed as a request).
+        lifecycle = [
+            s3.LifecycleRule(
+                noncurrent_version_expiration=Duration.days(30), expired_object_delete_marker=True
             )
-            if not logged:
-                acknowledge(bucket, UNLOGGED_BUCKETS[name], "AwsSolutions-S1")
-            self.buckets[name] = bucket
+        ]
+        lock_setting = OBJECT_LOCKED_BUCKETS.get(name)
+        lock_days = getattr(self.config.retention, lock_setting) if lock_setting else None
+        if lock_days is not None:
+            # Nothing expires early; the lock decides. No delete-marker rule either: no
+            # version here is ever expired, so no marker would ever become "expired".
+            lifecycle = []
+        logged = name not in UNLOGGED_BUCKETS
+        bucket = s3.Bucket(
+            self,
+            f"{_pascal(name)}Bucket",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.log_bucket if logged else None,
+            server_access_logs_prefix=f"{name}/" if logged else None,
+            lifecycle_rules=lifecycle,
+            object_lock_enabled=True if lock_days is not None else None,
+            object_lock_default_retention=_lock(self.config, lock_days) if lock_days is not None else None,
+            # Evidence is never deleted by a stack operation, sandbox or not.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        if not logged:
+            acknowledge(bucket, UNLOGGED_BUCKETS[name], "AwsSolutions-S1")
+        return bucket
 
-        self.queues: dict[str, sqs.Queue] = {}
-        self.dead_letter_queues: dict[str, sqs.Queue] = {}
-        for q in topology.queues:
-            dlq = sqs.Queue(
-                self,
-                f"{_pascal(q.name)}Dlq",
-                queue_name=f"{config.resource_prefix}{q.name}-dlq",
-                encryption=sqs.QueueEncryption.KMS,
-                encryption_master_key=self.key,
-                enforce_ssl=True,
-                retention_period=Duration.days(14),
-            )
-            self.dead_letter_queues[q.name] = dlq
-            self.queues[q.name] = sqs.Queue(
-                self,
-                f"{_pascal(q.name)}Queue",
-                queue_name=f"{config.resource_prefix}{q.name}",
-                encryption=sqs.QueueEncryption.KMS,
-                encryption_master_key=self.key,
-                # Lambda fetches the data key once per 5 minutes, not once per message.
-                data_key_reuse=Duration.minutes(5),
-                enforce_ssl=True,
-                visibility_timeout=Duration.seconds(q.visibility_timeout_s),
-                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=q.max_receive_count, queue=dlq),
-            )
+    def _dead_letter_queue(self, q: QueueSpec) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            f"{_pascal(q.name)}Dlq",
+            queue_name=f"{self.config.resource_prefix}{q.name}-dlq",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
 
-        self.secrets: dict[str, secretsmanager.Secret] = {}
-        for name, meta in SECRETS.items():
-            secret = secretsmanager.Secret(
-                self,
-                f"{_pascal(name)}Secret",
-                description=meta.description,
-                encryption_key=self.key,
-                generate_secret_string=secretsmanager.SecretStringGenerator(
-                    password_length=64, exclude_punctuation=True
-                ),
-                removal_policy=keep,
-            )
-            acknowledge(secret, meta.no_rotation_reason, "AwsSolutions-SMG4")
-            self.secrets[name] = secret
+    def _queue(self, q: QueueSpec, dlq: sqs.Queue) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            f"{_pascal(q.name)}Queue",
+            queue_name=f"{self.config.resource_prefix}{q.name}",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.key,
+            # Lambda fetches the data key once per 5 minutes, not once per message.
+            data_key_reuse=Duration.minutes(5),
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(q.visibility_timeout_s),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=q.max_receive_count, queue=dlq),
+        )
+
+    def _secret(self, name: str, meta: SecretSpec, removal: RemovalPolicy) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            f"{_pascal(name)}Secret",
+            description=meta.description,
+            encryption_key=self.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+            removal_policy=removal,
+        )
+        acknowledge(secret, meta.no_rotation_reason, "AwsSolutions-SMG4")
+        return secret
 
     def _table(self, spec: TableSpec, *, protected: bool, removal: RemovalPolicy) -> dynamodb.Table:
         table = dynamodb.Table(

@@ -34,6 +34,9 @@ METRIC_DIMENSIONS = ("outcome", "service")
 API_5XX_RATE_THRESHOLD = 0.05
 
 
+FIVE_MINUTES = Duration.minutes(5)
+
+
 class ObservabilityConstruct(Construct):
     def __init__(
         self,
@@ -55,132 +58,138 @@ class ObservabilityConstruct(Construct):
         )
         if config.alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
-        action = cw_actions.SnsAction(self.topic)
+        self._action = cw_actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []
-
-        def alarm(
-            construct_id: str, metric: cloudwatch.IMetric, threshold: float, description: str
-        ) -> cloudwatch.Alarm:
-            created = cloudwatch.Alarm(
-                self,
-                construct_id,
-                metric=metric,
-                threshold=threshold,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description=description,
-            )
-            created.add_alarm_action(action)
-            created.add_ok_action(action)
-            self.alarms.append(created)
-            return created
-
-        five_minutes = Duration.minutes(5)
-        for name, fn in api.functions.items():
-            alarm(
-                f"{_pascal(name)}Errors",
-                fn.metric_errors(period=five_minutes, statistic="Sum"),
-                1,
-                f"Lambda {name} raised an error (an unhandled exception or a timeout).",
-            )
-        for name, dlq in data.dead_letter_queues.items():
-            alarm(
-                f"{_pascal(name)}DeadLetters",
-                dlq.metric_approximate_number_of_messages_visible(period=five_minutes, statistic="Maximum"),
-                1,
-                f"Messages gave up on queue {name} and wait in its dead-letter queue: "
-                "each is work that did not happen.",
-            )
-        # 5XXError's average is the share of requests that failed.
-        api_5xx = alarm(
-            "Api5xxRate",
-            api.rest_api.metric_server_error(period=five_minutes, statistic="Average"),
-            API_5XX_RATE_THRESHOLD,
-            f"More than {API_5XX_RATE_THRESHOLD:.0%} of API requests failed with a 5xx in 5 minutes.",
-        )
-
+        api_5xx = self._alarms(data, api)
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
             dashboard_name=f"{config.resource_prefix}overview",
             default_interval=Duration.hours(6),
         )
-        self.dashboard.add_widgets(
-            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
-        )
-        self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(
-                title="API requests",
-                left=[api.rest_api.metric_count(period=five_minutes, statistic="Sum")],
-                right=[
-                    api.rest_api.metric_client_error(period=five_minutes, statistic="Sum"),
-                    api.rest_api.metric_server_error(period=five_minutes, statistic="Sum"),
-                ],
-                width=12,
-            ),
-            cloudwatch.GraphWidget(
-                title="API latency (p50, p99)",
-                left=[
-                    api.rest_api.metric_latency(period=five_minutes, statistic="p50"),
-                    api.rest_api.metric_latency(period=five_minutes, statistic="p99"),
-                ],
-                width=12,
-            ),
-            cloudwatch.AlarmWidget(title="API 5xx rate", alarm=api_5xx, width=12),
-        )
-        self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(
-                title="Lambda errors",
-                left=[
-                    fn.metric_errors(period=five_minutes, statistic="Sum") for fn in api.functions.values()
-                ],
-                width=12,
-            ),
-            cloudwatch.GraphWidget(
-                title="Lambda duration p99",
-                left=[
-                    fn.metric_duration(period=five_minutes, statistic="p99") for fn in api.functions.values()
-                ],
-                width=12,
-            ),
-        )
+        self.dashboard.add_widgets(cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24))
+        self.dashboard.add_widgets(*_api_widgets(api, api_5xx))
+        self.dashboard.add_widgets(*_lambda_widgets(api))
         if data.queues:
-            self.dashboard.add_widgets(
-                cloudwatch.GraphWidget(
-                    title="Queue depth",
-                    left=[
-                        q.metric_approximate_number_of_messages_visible(
-                            period=five_minutes, statistic="Maximum"
-                        )
-                        for q in data.queues.values()
-                    ],
-                    right=[
-                        q.metric_approximate_number_of_messages_visible(
-                            period=five_minutes, statistic="Maximum"
-                        )
-                        for q in data.dead_letter_queues.values()
-                    ],
-                    width=24,
-                )
-            )
-        # rtcc.metrics counters, one line per outcome and function, searched so a new
-        # outcome shows up without a template change.
-        schema = ",".join((METRICS_NAMESPACE, *METRIC_DIMENSIONS))
-        self.dashboard.add_widgets(
-            *(
-                cloudwatch.GraphWidget(
-                    title=title,
-                    left=[
-                        cloudwatch.MathExpression(
-                            expression=f"SEARCH('{{{schema}}} MetricName=\"{name}\"', 'Sum', 300)",
-                            label="",
-                            period=five_minutes,
-                        )
-                    ],
-                    width=6,
-                )
-                for name, title in OUTCOME_COUNTERS.items()
-            )
-        )
+            self.dashboard.add_widgets(_queue_widget(data))
+        self.dashboard.add_widgets(*_counter_widgets())
         CfnOutput(self, "AlarmTopicArn", value=self.topic.topic_arn)
+
+    # --- alarms -------------------------------------------------------------------------------
+    def _alarms(self, data: DataConstruct, api: ApiConstruct) -> cloudwatch.Alarm:
+        """An alarm per function's errors and per dead-letter queue, and the API's 5xx
+        rate (returned: the dashboard graphs it)."""
+        for name, fn in api.functions.items():
+            self._alarm(
+                f"{_pascal(name)}Errors",
+                fn.metric_errors(period=FIVE_MINUTES, statistic="Sum"),
+                1,
+                f"Lambda {name} raised an error (an unhandled exception or a timeout).",
+            )
+        for name, dlq in data.dead_letter_queues.items():
+            self._alarm(
+                f"{_pascal(name)}DeadLetters",
+                dlq.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES, statistic="Maximum"),
+                1,
+                f"Messages gave up on queue {name} and wait in its dead-letter queue: "
+                "each is work that did not happen.",
+            )
+        # 5XXError's average is the share of requests that failed.
+        return self._alarm(
+            "Api5xxRate",
+            api.rest_api.metric_server_error(period=FIVE_MINUTES, statistic="Average"),
+            API_5XX_RATE_THRESHOLD,
+            f"More than {API_5XX_RATE_THRESHOLD:.0%} of API requests failed with a 5xx in 5 minutes.",
+        )
+
+    def _alarm(
+        self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, description: str
+    ) -> cloudwatch.Alarm:
+        """An alarm that notifies the topic when it fires and when it clears."""
+        created = cloudwatch.Alarm(
+            self,
+            construct_id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=description,
+        )
+        created.add_alarm_action(self._action)
+        created.add_ok_action(self._action)
+        self.alarms.append(created)
+        return created
+
+
+# --- the dashboard's widgets --------------------------------------------------------------
+def _api_widgets(api: ApiConstruct, api_5xx: cloudwatch.Alarm) -> list[cloudwatch.IWidget]:
+    rest_api = api.rest_api
+    return [
+        cloudwatch.GraphWidget(
+            title="API requests",
+            left=[rest_api.metric_count(period=FIVE_MINUTES, statistic="Sum")],
+            right=[
+                rest_api.metric_client_error(period=FIVE_MINUTES, statistic="Sum"),
+                rest_api.metric_server_error(period=FIVE_MINUTES, statistic="Sum"),
+            ],
+            width=12,
+        ),
+        cloudwatch.GraphWidget(
+            title="API latency (p50, p99)",
+            left=[
+                rest_api.metric_latency(period=FIVE_MINUTES, statistic="p50"),
+                rest_api.metric_latency(period=FIVE_MINUTES, statistic="p99"),
+            ],
+            width=12,
+        ),
+        cloudwatch.AlarmWidget(title="API 5xx rate", alarm=api_5xx, width=12),
+    ]
+
+
+def _lambda_widgets(api: ApiConstruct) -> list[cloudwatch.IWidget]:
+    functions = list(api.functions.values())
+    return [
+        cloudwatch.GraphWidget(
+            title="Lambda errors",
+            left=[fn.metric_errors(period=FIVE_MINUTES, statistic="Sum") for fn in functions],
+            width=12,
+        ),
+        cloudwatch.GraphWidget(
+            title="Lambda duration p99",
+            left=[fn.metric_duration(period=FIVE_MINUTES, statistic="p99") for fn in functions],
+            width=12,
+        ),
+    ]
+
+
+def _queue_widget(data: DataConstruct) -> cloudwatch.IWidget:
+    def depth(queues: dict) -> list[cloudwatch.IMetric]:
+        return [
+            q.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES, statistic="Maximum")
+            for q in queues.values()
+        ]
+
+    return cloudwatch.GraphWidget(
+        title="Queue depth", left=depth(data.queues), right=depth(data.dead_letter_queues), width=24
+    )
+
+
+def _counter_widgets() -> list[cloudwatch.IWidget]:
+    """rtcc.metrics counters, one line per outcome and function, searched so a new
+    outcome shows up without a template change."""
+    schema = ",".join((METRICS_NAMESPACE, *METRIC_DIMENSIONS))
+    return [
+        cloudwatch.GraphWidget(
+            title=title,
+            left=[
+                cloudwatch.MathExpression(
+                    expression=f"SEARCH('{{{schema}}} MetricName=\"{name}\"', 'Sum', 300)",
+                    label="",
+                    period=FIVE_MINUTES,
+                )
+            ],
+            width=6,
+        )
+        for name, title in OUTCOME_COUNTERS.items()
+    ]
