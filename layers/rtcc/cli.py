@@ -10,6 +10,10 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the local stack imports moto: only `rtcc dev` loads it
+    from rtcc.local.stack import LocalStack
 
 
 def run_demos(base_url: str) -> list[str]:
@@ -75,8 +79,20 @@ def _dev(args: argparse.Namespace) -> int:
         print(f"rtcc dev: {exc}", file=sys.stderr)
         stack.stop()
         return 1
+    demo = [] if args.no_seed else run_demos(stack.base_url)
+    print(_banner(stack, demo), flush=True)
+    try:
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+    return 0
+
+
+def _banner(stack: LocalStack, demo: list[str]) -> str:
+    """What `rtcc dev` prints once the stack answers: where everything is, who can sign in."""
     base = stack.base_url
-    demo = [] if args.no_seed else run_demos(base)
     lines = [
         "",
         "rtcc local stack is up",
@@ -96,14 +112,7 @@ def _dev(args: argparse.Namespace) -> int:
         "Ctrl-C to stop.",
         "",
     ]
-    print("\n".join(lines), flush=True)
-    try:
-        while not stopping.wait(0.5):
-            pass
-    finally:
-        print("stopping...", flush=True)
-        stack.stop()
-    return 0
+    return "\n".join(lines)
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

@@ -126,57 +126,12 @@ def build_proxy_event(
     `request.path` is the resource path (no stage); `request.script_root` is the stage
     prefix the client sent ("/prod", or "" at the root), which API Gateway keeps only in
     requestContext.path."""
-    headers_in = list(request.headers.items())
     source_ip = request.remote_addr or "127.0.0.1"
-    host = request.host
-    headers_in += [
-        ("X-Forwarded-For", source_ip),
-        ("X-Forwarded-Proto", request.scheme),
-        ("X-Forwarded-Port", str(request.server[1] if request.server else "")),
-    ]
-    headers, multi_headers = _multi(headers_in)
+    headers, multi_headers = _multi(_forwarded_headers(request, source_ip))
     query = parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True)
     params, multi_params = _multi(query)
-    content_type = request.headers.get("Content-Type")
-    encoded = bool(body) and is_binary(content_type)
-    if not body:
-        body_text = None
-    elif encoded:
-        body_text = base64.b64encode(body).decode("ascii")
-    else:
-        body_text = body.decode("utf-8", errors="replace")
-    now = datetime.now(UTC)
-    request_id = str(uuid.uuid4())
-    request_context: dict[str, Any] = {
-        "accountId": ACCOUNT_ID,
-        "apiId": "local",
-        "resourceId": "local",
-        "stage": stage,
-        "requestId": request_id,
-        "extendedRequestId": request_id,
-        "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "requestTimeEpoch": int(now.timestamp() * 1000),
-        "path": f"{request.script_root}{request.path}",
-        "resourcePath": route.path,
-        "httpMethod": request.method,
-        "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
-        "domainName": host,
-        "domainPrefix": host.split(".", 1)[0],
-        "identity": {
-            "sourceIp": source_ip,
-            "userAgent": request.headers.get("User-Agent"),
-            "accountId": None,
-            "caller": None,
-            "user": None,
-            "userArn": None,
-            "cognitoIdentityId": None,
-            "cognitoIdentityPoolId": None,
-            "cognitoAuthenticationType": None,
-            "cognitoAuthenticationProvider": None,
-            "accessKey": None,
-            "apiKey": None,
-        },
-    }
+    body_text, encoded = _proxy_body(body, request.headers.get("Content-Type"))
+    request_context = _request_context(request, route, stage, source_ip)
     if claims is not None:
         request_context["authorizer"] = {"claims": claims}
     return {
@@ -192,6 +147,67 @@ def build_proxy_event(
         "requestContext": request_context,
         "body": body_text,
         "isBase64Encoded": encoded,
+    }
+
+
+def _forwarded_headers(request: Request, source_ip: str) -> list[tuple[str, str]]:
+    """The request's headers plus the X-Forwarded-* ones API Gateway adds."""
+    return [
+        *request.headers.items(),
+        ("X-Forwarded-For", source_ip),
+        ("X-Forwarded-Proto", request.scheme),
+        ("X-Forwarded-Port", str(request.server[1] if request.server else "")),
+    ]
+
+
+def _proxy_body(body: bytes, content_type: str | None) -> tuple[str | None, bool]:
+    """The event's body and isBase64Encoded: binary media types arrive base64-encoded."""
+    if not body:
+        return None, False
+    if is_binary(content_type):
+        return base64.b64encode(body).decode("ascii"), True
+    return body.decode("utf-8", errors="replace"), False
+
+
+def _request_context(request: Request, route: HttpRoute, stage: str, source_ip: str) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    request_id = str(uuid.uuid4())
+    host = request.host
+    return {
+        "accountId": ACCOUNT_ID,
+        "apiId": "local",
+        "resourceId": "local",
+        "stage": stage,
+        "requestId": request_id,
+        "extendedRequestId": request_id,
+        "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(now.timestamp() * 1000),
+        "path": f"{request.script_root}{request.path}",
+        "resourcePath": route.path,
+        "httpMethod": request.method,
+        "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+        "domainName": host,
+        "domainPrefix": host.split(".", 1)[0],
+        "identity": _identity(source_ip, request.headers.get("User-Agent")),
+    }
+
+
+def _identity(source_ip: str, user_agent: str | None) -> dict[str, Any]:
+    """requestContext.identity of an unsigned (non-IAM) call: only the caller's address
+    and user agent are known."""
+    return {
+        "sourceIp": source_ip,
+        "userAgent": user_agent,
+        "accountId": None,
+        "caller": None,
+        "user": None,
+        "userArn": None,
+        "cognitoIdentityId": None,
+        "cognitoIdentityPoolId": None,
+        "cognitoAuthenticationType": None,
+        "cognitoAuthenticationProvider": None,
+        "accessKey": None,
+        "apiKey": None,
     }
 
 

@@ -38,7 +38,7 @@ from rtcc.local.fidelity import make_dynamodb_writes_atomic
 from rtcc.local.gateway import LocalGateway, QuietRequestHandler, normalize_base_path
 from rtcc.local.iam import identity
 from rtcc.local.iam.enforcer import CallLog, IamEnforcer
-from rtcc.local.iam.local_resources import create_deployed_keys_and_secrets
+from rtcc.local.iam.local_resources import DeployedResources, create_deployed_keys_and_secrets
 from rtcc.local.iam.snapshot import load_snapshot
 from rtcc.local.pollers import QueuePoller
 from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
@@ -153,13 +153,46 @@ class LocalStack:
         # The synthesized template (cached): the deployed policies, keys and secrets.
         snapshot = load_snapshot()
         identity.install()
+        self._start_emulator()
+        gateway = self._bind_gateway()
+        self._set_local_env()
+        settings = reload_settings()
+        self._set_env(AWS_DEFAULT_REGION=settings.region, AWS_REGION=settings.region)
+        self._runtime.region = settings.region
+        bind_models(settings)
+
+        deployed = self._provision(snapshot, settings)
+        self._create_staff_pool(settings)
+        self.settings = settings = reload_settings()
+        bind_models(settings)
+        # From here on every call a function makes is checked (before: provisioning).
+        self.permissions = deployed.permissions(self.user_pool_id)
+
+        gateway.verifier = self._verifier = IdTokenVerifier(
+            jwks_url=f"{self.aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
+            issuer=settings.cognito_issuer,
+            client_id=self.client_id,
+        )
+        for name, handler in self._handler_overrides.items():
+            self._runtime.register(self.topology.function(name), handler)
+        self._import_extensions()
+        self._warm_functions()
+        if self.seed:
+            self._seed(settings)
+        self._start_pollers(settings)
+        self._start_schedules()
+        self._serve()
+
+    def _start_emulator(self) -> None:
         self._moto = LocalAwsEmulator("127.0.0.1", self.aws_port, wrap=self._iam_middleware)
         self._moto.start()
         self.aws_endpoint_url = f"http://127.0.0.1:{self._moto.get_host_and_port()[1]}"
         # moto's state is process-wide: start from nothing, whatever ran before.
         requests.post(f"{self.aws_endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
 
-        # Bind the HTTP port now (its URL goes into the settings); serve once all is ready.
+    def _bind_gateway(self) -> LocalGateway:
+        """Bind the HTTP port now (its URL goes into the settings); `_serve` serves it
+        once all is ready. The verifier comes when the user pool exists."""
         self._runtime = FunctionRuntime(region="")
         gateway = LocalGateway(
             self.topology,
@@ -172,7 +205,11 @@ class LocalStack:
             "127.0.0.1", self.http_port, gateway, threaded=True, request_handler=QuietRequestHandler
         )
         self.base_url = f"http://127.0.0.1:{self._http.server_port}{self.base_path}"
+        return gateway
 
+    def _set_local_env(self) -> None:
+        """What the functions' settings and boto3 read in `rtcc dev`: the emulator, the
+        outbox SMS backend, the gateway's URL, no tracing or metrics."""
         self._set_env(
             AWS_ENDPOINT_URL=self.aws_endpoint_url,
             AWS_ACCESS_KEY_ID="testing",
@@ -192,18 +229,19 @@ class LocalStack:
             POWERTOOLS_METRICS_NAMESPACE="rtcc",
             POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"),
         )
-        settings = reload_settings()
-        self._set_env(AWS_DEFAULT_REGION=settings.region, AWS_REGION=settings.region)
-        self._runtime.region = settings.region
-        bind_models(settings)
 
+    def _provision(self, snapshot: dict[str, Any], settings: Settings) -> DeployedResources:
+        """Every declared table, queue and bucket, and the keys and secrets the template
+        creates (so functions use them as deployed); their URLs and ARNs go in the env."""
         resources = declared_resources(settings, self.topology)
         self.queue_urls = provision(resources, self.aws_endpoint_url, settings.region)
         self._set_env(**{queue_url_env_var(name): url for name, url in self.queue_urls.items()})
-        # The keys and secrets the template creates, so functions use them as deployed.
         deployed = create_deployed_keys_and_secrets(snapshot, resources, self.aws_endpoint_url, settings)
         self._set_env(**deployed.env)
+        return deployed
 
+    def _create_staff_pool(self, settings: Settings) -> None:
+        """The staff user pool with one demo user per role."""
         cognito = aws_client("cognito-idp", self.aws_endpoint_url, settings.region)
         pool = create_user_pool(cognito, f"{settings.table_prefix}staff")
         self.user_pool_id, self.client_id = pool.pool_id, pool.client_id
@@ -211,38 +249,26 @@ class LocalStack:
             create_staff_user(cognito, pool.pool_id, role.value, self.demo_password, [role.value])
             self.users[role.value] = role.value
         self._set_env(RTCC_USER_POOL_ID=self.user_pool_id, RTCC_USER_POOL_CLIENT_ID=self.client_id)
-        self.settings = settings = reload_settings()
-        bind_models(settings)
-        # From here on every call a function makes is checked (before: provisioning).
-        self.permissions = deployed.permissions(self.user_pool_id)
 
-        gateway.verifier = self._verifier = IdTokenVerifier(
-            jwks_url=f"{self.aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
-            issuer=settings.cognito_issuer,
-            client_id=self.client_id,
-        )
-        for name, handler in self._handler_overrides.items():
-            self._runtime.register(self.topology.function(name), handler)
-        self._import_extensions()
-        self._warm_functions()
-
-        if self.seed:
-            run_seeds(
-                SeedContext(
-                    settings=settings,
-                    endpoint_url=self.aws_endpoint_url,
-                    users=dict(self.users),
-                    queue_urls=dict(self.queue_urls),
-                    stack=self,
-                )
+    def _seed(self, settings: Settings) -> None:
+        run_seeds(
+            SeedContext(
+                settings=settings,
+                endpoint_url=self.aws_endpoint_url,
+                users=dict(self.users),
+                queue_urls=dict(self.queue_urls),
+                stack=self,
             )
+        )
 
+    def _start_pollers(self, settings: Settings) -> None:
         sqs = aws_client("sqs", self.aws_endpoint_url, settings.region)
         for queue in self.topology.queues:
             self._start_poller(
                 sqs, queue, self.topology.function(queue.consumer), self.queue_urls[queue.name]
             )
 
+    def _start_schedules(self) -> None:
         for schedule in self.topology.schedules:
             runner = ScheduledRunner(
                 schedule, self.topology.function(schedule.function), self._runtime, self._region
@@ -251,6 +277,7 @@ class LocalStack:
             runner.start()
             self._schedules.append(runner)
 
+    def _serve(self) -> None:
         self._http_thread = threading.Thread(
             target=self._http.serve_forever, name="rtcc-gateway", daemon=True
         )

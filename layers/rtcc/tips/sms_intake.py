@@ -263,15 +263,7 @@ class SmsIntake:
         key: bytes,
         settings: TipsSettings,
     ) -> IntakeResult:
-        predicted = count_in_window(_state(tipster), message.moment, settings.rate_limit_per_hour)
-        tip, newly_keyworded = None, False
-        if message.claim.outcome == "joined":
-            tip, newly_keyworded = self._join_tip(message, open_tip, predicted.over_limit)
-            if tip is None:  # closed (or gone) since the claim: the message starts a tip
-                self._move_claim(message, settings, attempt=0, outcome="new")
-        if tip is None:
-            tip = self._create_tip(message, key, settings, predicted.over_limit)
-            newly_keyworded = bool(message.keywords)
+        tip, newly_keyworded = self._tip_for(message, tipster, open_tip, key, settings)
         code = message.code
 
         count = self._count_and_thread(message, tipster)
@@ -280,6 +272,52 @@ class SmsIntake:
             tip.update(actions=[TipRecord.spam_suspected.set(True), TipRecord.version.add(1)])
 
         media = message.media()
+        self._write_message(message, media)
+
+        mark_stored(message.claim)
+        logger.info(
+            "tips.sms stored",
+            extra={
+                "code": code,
+                "outcome": message.claim.outcome,
+                "media": len(media),
+                "message_sid": message.sid,
+                "redo": not message.fresh,
+            },
+        )
+        # A redo cannot tell whether the first attempt queued the alert before it died (its
+        # tip update already holds the keywords), so it queues it again: the reply function
+        # texts each supervisor once per tip and keywords, and a second alert beats none.
+        if (newly_keyworded or (not message.fresh and message.keywords)) and not tip.spam_suspected:
+            notify_supervisors(self.queues, code, message.keywords)
+        jobs = [MediaJob(code=code, media_id=m.media_id) for m in media]
+        if jobs:
+            self.queues.send_media_jobs(jobs)
+        return IntakeResult(message.claim.outcome, ack_for(message.claim.outcome, code), code, jobs)
+
+    def _tip_for(
+        self,
+        message: _Message,
+        tipster: TipsterRecord,
+        open_tip: TipRecord | None,
+        key: bytes,
+        settings: TipsSettings,
+    ) -> tuple[TipRecord, bool]:
+        """The tip the message joins, or the one it starts, and whether this message gave
+        it keywords it did not have."""
+        predicted = count_in_window(_state(tipster), message.moment, settings.rate_limit_per_hour)
+        if message.claim.outcome == "joined":
+            tip, newly_keyworded = self._join_tip(message, open_tip, predicted.over_limit)
+            if tip is not None:
+                return tip, newly_keyworded
+            # Closed (or gone) since the claim: the message starts a tip.
+            self._move_claim(message, settings, attempt=0, outcome="new")
+        return self._create_tip(message, key, settings, predicted.over_limit), bool(message.keywords)
+
+    def _write_message(self, message: _Message, media: list[TipMediaRecord]) -> None:
+        """The message, its media items and its feed entry (and, for a new tip, the
+        sealed contact in the vault)."""
+        code = message.code
         records: list = [
             TipMessageRecord(
                 code,
@@ -309,27 +347,6 @@ class SmsIntake:
             # attempt, and the vault may carry an opt-out; keep what is there.
             for record in records:
                 create_if_absent(record)
-
-        mark_stored(message.claim)
-        logger.info(
-            "tips.sms stored",
-            extra={
-                "code": code,
-                "outcome": message.claim.outcome,
-                "media": len(media),
-                "message_sid": message.sid,
-                "redo": not message.fresh,
-            },
-        )
-        # A redo cannot tell whether the first attempt queued the alert before it died (its
-        # tip update already holds the keywords), so it queues it again: the reply function
-        # texts each supervisor once per tip and keywords, and a second alert beats none.
-        if (newly_keyworded or (not message.fresh and message.keywords)) and not tip.spam_suspected:
-            notify_supervisors(self.queues, code, message.keywords)
-        jobs = [MediaJob(code=code, media_id=m.media_id) for m in media]
-        if jobs:
-            self.queues.send_media_jobs(jobs)
-        return IntakeResult(message.claim.outcome, ack_for(message.claim.outcome, code), code, jobs)
 
     def _create_tip(self, message: _Message, key: bytes, settings: TipsSettings, spam: bool) -> TipRecord:
         """The new tip under the claim's code; a code another tip holds moves the claim."""

@@ -193,9 +193,30 @@ def _key_id(value: Any, resolve: Callable[[Any], Any], keys: Mapping[str, str]) 
 def build_permissions(snapshot: Mapping[str, Any], names: LocalNames) -> DeployedPermissions:
     template = snapshot["template"]
     resolve = _Resolver(template, snapshot["resources"], names)
-    resources = template["Resources"]
     roles: dict[str, str] = dict(snapshot["roles"])
+    permissions = DeployedPermissions(
+        account=names.account,
+        region=names.region,
+        role_arns={name: resolve.role_arn(logical) for name, logical in roles.items()},
+        identity=_identity_statements(template["Resources"], roles, resolve),
+        key_arns=set(names.keys.values()),
+        key_aliases={names.keys[k]: alias for k, alias in template_keys(snapshot).items() if alias},
+    )
+    for logical, spec in template["Resources"].items():
+        _add_resource_policy(permissions, logical, spec, resolve, names)
+        key_ref = _encryption_key_ref(spec)
+        if key_ref is not None and logical in snapshot["resources"]:
+            key = _key_id(key_ref, resolve, names.keys)
+            if key:
+                permissions.encryption_keys[_resource_arn(resolve, logical, snapshot)] = key
+    return permissions
 
+
+def _identity_statements(
+    resources: Mapping[str, Any], roles: Mapping[str, str], resolve: _Resolver
+) -> dict[str, list[dict]]:
+    """Each function's identity policy, resolved: the AWS::IAM::Policy resources attached
+    to its role, and the role's inline policies."""
     identity: dict[str, list[dict]] = {name: [] for name in roles}
     by_role = {logical: name for name, logical in roles.items()}
     for spec in resources.values():
@@ -208,52 +229,53 @@ def build_permissions(snapshot: Mapping[str, Any], names: LocalNames) -> Deploye
     for logical, name in by_role.items():
         for inline in resources[logical]["Properties"].get("Policies", []):
             identity[name] += as_list(resolve(inline["PolicyDocument"])["Statement"])
+    return identity
 
-    permissions = DeployedPermissions(
-        account=names.account,
-        region=names.region,
-        role_arns={name: resolve.role_arn(logical) for name, logical in roles.items()},
-        identity=identity,
-        key_arns=set(names.keys.values()),
-        key_aliases={names.keys[k]: alias for k, alias in template_keys(snapshot).items() if alias},
-    )
-    for logical, spec in resources.items():
-        props = spec.get("Properties", {})
-        kind = spec["Type"]
-        if kind == "AWS::KMS::Key":
-            permissions.resource_policies[names.keys[logical]] = as_list(
-                resolve(props["KeyPolicy"])["Statement"]
-            )
-        elif kind == "AWS::S3::BucketPolicy":
-            bucket = resolve(props["Bucket"])
-            permissions.resource_policies[f"arn:aws:s3:::{bucket}"] = as_list(
-                resolve(props["PolicyDocument"])["Statement"]
-            )
-        elif kind == "AWS::SQS::QueuePolicy":
-            statements = as_list(resolve(props["PolicyDocument"])["Statement"])
-            for url in as_list(resolve(props["Queues"])):
-                permissions.resource_policies[queue_arn_from_url(url, names.account, names.region)] = (
-                    statements
-                )
-        # Customer-managed keys behind the data, which the caller must be allowed to use.
+
+def _add_resource_policy(
+    permissions: DeployedPermissions,
+    logical: str,
+    spec: Mapping[str, Any],
+    resolve: _Resolver,
+    names: LocalNames,
+) -> None:
+    """The resource policy `spec` declares (a key policy, a bucket or queue policy), by
+    the ARN of the resource it guards."""
+    props = spec.get("Properties", {})
+    kind = spec["Type"]
+    if kind == "AWS::KMS::Key":
+        permissions.resource_policies[names.keys[logical]] = as_list(resolve(props["KeyPolicy"])["Statement"])
+    elif kind == "AWS::S3::BucketPolicy":
+        bucket = resolve(props["Bucket"])
+        permissions.resource_policies[f"arn:aws:s3:::{bucket}"] = as_list(
+            resolve(props["PolicyDocument"])["Statement"]
+        )
+    elif kind == "AWS::SQS::QueuePolicy":
+        statements = as_list(resolve(props["PolicyDocument"])["Statement"])
+        for url in as_list(resolve(props["Queues"])):
+            permissions.resource_policies[queue_arn_from_url(url, names.account, names.region)] = statements
+
+
+def _encryption_key_ref(spec: Mapping[str, Any]) -> Any:
+    """The customer-managed key behind a table, bucket, queue or secret (as the template
+    writes it), which a caller must also be allowed to use; None when there is none."""
+    props = spec.get("Properties", {})
+    kind = spec["Type"]
+    if kind == "AWS::DynamoDB::Table":
+        return (props.get("SSESpecification") or {}).get("KMSMasterKeyId")
+    if kind == "AWS::S3::Bucket":
         key_ref = None
-        if kind == "AWS::DynamoDB::Table":
-            key_ref = (props.get("SSESpecification") or {}).get("KMSMasterKeyId")
-        elif kind == "AWS::S3::Bucket":
-            rules = ((props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration")) or []
-            for rule in rules:
-                default = rule.get("ServerSideEncryptionByDefault", {})
-                if default.get("SSEAlgorithm") == "aws:kms":
-                    key_ref = default.get("KMSMasterKeyID")
-        elif kind == "AWS::SQS::Queue":
-            key_ref = props.get("KmsMasterKeyId")
-        elif kind == "AWS::SecretsManager::Secret":
-            key_ref = props.get("KmsKeyId")
-        if key_ref is not None and logical in snapshot["resources"]:
-            key = _key_id(key_ref, resolve, names.keys)
-            if key:
-                permissions.encryption_keys[_resource_arn(resolve, logical, snapshot)] = key
-    return permissions
+        rules = ((props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration")) or []
+        for rule in rules:
+            default = rule.get("ServerSideEncryptionByDefault", {})
+            if default.get("SSEAlgorithm") == "aws:kms":
+                key_ref = default.get("KMSMasterKeyID")
+        return key_ref
+    if kind == "AWS::SQS::Queue":
+        return props.get("KmsMasterKeyId")
+    if kind == "AWS::SecretsManager::Secret":
+        return props.get("KmsKeyId")
+    return None
 
 
 def _resource_arn(resolve: _Resolver, logical: str, snapshot: Mapping[str, Any]) -> str:
