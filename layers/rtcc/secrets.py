@@ -49,6 +49,12 @@ def secret_value(name: str) -> str:
         raise LookupError(
             f"secret {name!r}: RTCC_{name.upper()}_SECRET_ARN is not set in a deployed function"
         )
+    return local_secret_value(name)
+
+
+def local_secret_value(name: str) -> str:
+    """The value of `RTCC_<NAME>` (or its local default) from whichever settings model
+    declares it: what `rtcc dev` stores in its local Secrets Manager too."""
     value = _local_value(name)
     if isinstance(value, SecretStr):
         return value.get_secret_value()

@@ -13,6 +13,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from rtcc.local.iam.deployed import DeployedPermissions, LocalNames, build_permissions, template_keys
 from rtcc.local.provision import aws_client
 from rtcc.resources import Resources
+from rtcc.secrets import local_secret_value
 from rtcc.settings import Settings
 
 
@@ -63,8 +64,8 @@ def create_deployed_keys_and_secrets(
         if local["kind"] != "secret":
             continue
         name = local["name"]
-        value = getattr(settings, name)
-        value = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+        # The local value from whichever settings model declares it (platform or capability).
+        value = local_secret_value(name)
         kwargs: dict[str, Any] = {"Name": f"{settings.table_prefix}{name}", "SecretString": value}
         key_ref = template[logical]["Properties"].get("KmsKeyId")
         if isinstance(key_ref, dict) and "Fn::GetAtt" in key_ref:
