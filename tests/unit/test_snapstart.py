@@ -44,6 +44,8 @@ def deployed_like(monkeypatch: pytest.MonkeyPatch):
     bind_models(reload_settings())
     yield
     monkeypatch.undo()
+    # Clients the test cached point at the dead endpoint: drop them for the tests after.
+    snapstart.drop_aws_clients()
     bind_models(reload_settings())
 
 

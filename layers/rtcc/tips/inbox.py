@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, get_args
 
@@ -20,7 +20,6 @@ from rtcc.feed import LiveFeed
 from rtcc.models.tips import Category, Disposition, Priority, Status
 from rtcc.store.base import live_condition
 from rtcc.store.tips import (
-    TipMediaRecord,
     TipMessageRecord,
     TipRecord,
     TipsterRecord,
@@ -41,11 +40,12 @@ from rtcc.tips.records import (
     new_id,
     now_utc,
     transaction,
-    update_if_exists,
 )
+from rtcc.tips.repository import MediaItem, PynamoTipRepository, TipRepository, message_view, tip_view
 from rtcc.tips.retention import retention_change
 from rtcc.tips.settings import tips_settings
 from rtcc.tips.text import query_words
+from rtcc.tips.views import MessageView, TipDetailView, TipView
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class TipChanges:
 class ReplyNotQueued(TipError, Unavailable):
     """The reply is stored (marked failed) but could not be handed to the sender."""
 
-    def __init__(self, message: TipMessageRecord) -> None:
+    def __init__(self, message: MessageView) -> None:
         super().__init__("queue: the reply could not be queued for sending; send it again")
         self.reply = message
 
@@ -113,10 +113,17 @@ def _failed_at(reasons: list[Any], index: int) -> bool:
 
 
 class TipInbox:
-    def __init__(self, store: MediaStore, queues: TipQueues, live: LiveFeed | None = None) -> None:
+    def __init__(
+        self,
+        store: MediaStore,
+        queues: TipQueues,
+        live: LiveFeed | None = None,
+        repo: TipRepository | None = None,
+    ) -> None:
         self.store = store
         self.queues = queues
         self.live = live or LiveFeed()
+        self.repo = repo or PynamoTipRepository()
 
     # --- list and poll ------------------------------------------------------------------------
     def list(self, f: TipFilter) -> TipPage:
@@ -132,7 +139,8 @@ class TipInbox:
                 more = True
                 break
             tips.append(tip)
-        return TipPage(tips, tips[-1].activity_key if more and tips else None, feed_cursor)
+        cursor = tips[-1].activity_key if more and tips else None
+        return TipPage([tip_view(t) for t in tips], cursor, feed_cursor)
 
     def _status_stream(self, status: str, f: TipFilter, words: list[str]):
         range_condition = None
@@ -168,38 +176,45 @@ class TipInbox:
         page = self.live.since(TIPS_CHANNEL, after, FEED_LIMIT)
         return FeedPage(self.summaries([item.ref for item in page.items]), page.cursor, page.reset)
 
-    def summaries(self, codes: list[str]) -> list[TipRecord]:
+    def summaries(self, codes: list[str]) -> list[TipView]:
         """The tips `codes` name that still exist, newest activity first (key lookups)."""
-        unique = list(dict.fromkeys(codes))
-        tips = list(TipRecord.batch_get(unique)) if unique else []
+        tips = self.repo.get_many(codes)
         tips.sort(key=lambda t: t.activity_key, reverse=True)
         return tips
 
     # --- read ---------------------------------------------------------------------------------
-    def get(self, code: str) -> TipRecord:
+    def get(self, code: str) -> TipView:
+        tip = self.repo.get(code)
+        if tip is None:
+            raise TipNotFound(f"code: no tip {code}")
+        return tip
+
+    def _record(self, code: str) -> TipRecord:
+        """The stored tip, for the changes below (they write it back conditionally)."""
         try:
             return TipRecord.get(code)
         except DoesNotExist:
             raise TipNotFound(f"code: no tip {code}") from None
 
-    def detail(self, code: str) -> tuple[TipRecord, list[TipMessageRecord], list[dict[str, Any]]]:
+    def detail(self, code: str) -> TipDetailView:
+        """The tip an officer opens: thread, media with short-lived links, whether its
+        sender is blocked; opening it marks it read."""
         tip = self.get(code)
-        messages = list(TipMessageRecord.query(code))
-        media = [self._media_view(m) for m in TipMediaRecord.query(code)]
+        messages = tuple(self.repo.messages(code))
+        media = tuple(self._media_view(m) for m in self.repo.media(code))
         if tip.unread:
-            # Not a version bump: reading must never conflict with a tipster's message. The
-            # condition keeps a tip deleted meanwhile (retention) from coming back as a stub.
-            if not update_if_exists(tip, [TipRecord.unread.set(False)]):
+            if not self.repo.mark_read(code):
                 raise TipNotFound(f"code: no tip {code}")
-        return tip, messages, media
+            tip = replace(tip, unread=False)
+        return TipDetailView(tip, messages, media, self.repo.sender_blocked(code))
 
-    def _media_view(self, m: TipMediaRecord) -> dict[str, Any]:
+    def _media_view(self, m: MediaItem) -> dict[str, Any]:
         view: dict[str, Any] = {
             "media_id": m.media_id,
             "message_key": m.message_key,
             "state": m.state,
             "reason": m.reason,
-            "content_type": m.content_type or m.declared_type or None,
+            "content_type": m.content_type,
             "size": m.size,
             "sha256": m.sha256,
             "url": None,
@@ -213,12 +228,12 @@ class TipInbox:
     # --- change -------------------------------------------------------------------------------
     def update(
         self, code: str, changes: TipChanges, author: str, version: int | None = None
-    ) -> tuple[TipRecord, list[str]]:
+    ) -> tuple[TipView, list[str]]:
         """Apply officer changes; returns the tip and the names of the fields changed."""
         vault_gone = False
         attempt = 0
         while True:
-            tip = self.get(code)
+            tip = self._record(code)
             if version is not None and int(tip.version or 0) != version:
                 raise TipConflict(
                     f"version: the tip changed since you read it (now {tip.version}); reload it"
@@ -228,7 +243,7 @@ class TipInbox:
             was_closed = tip.status == "closed"
             changed = self._apply(tip, changes, author)
             if not changed:
-                return tip, []
+                return tip_view(tip), []
             seen = int(tip.version or 0)
             moment = now_utc()
             tip.version = seen + 1
@@ -252,7 +267,7 @@ class TipInbox:
                         tx.save(item)
                     if vault is not None:
                         tx.update(TipVaultRecord(code), actions=vault[0], condition=vault[1])
-                return tip, changed
+                return tip_view(tip), changed
             except TransactWriteError as exc:
                 reasons = list(exc.cancellation_reasons or [])
                 if (
@@ -338,11 +353,11 @@ class TipInbox:
         return [TipVaultRecord.expires.remove()], TipVaultRecord.ciphertext.exists() & live
 
     # --- reply --------------------------------------------------------------------------------
-    def reply(self, code: str, text: str, author: str) -> TipMessageRecord:
+    def reply(self, code: str, text: str, author: str) -> MessageView:
         if not text.strip():
             raise TipInputError("text: empty reply")
         for attempt in range(3):
-            tip = self.get(code)
+            tip = self._record(code)
             if tip.status == "closed":
                 raise TipConflict("status: the tip is closed; reopen it to reply")
             moment = now_utc()
@@ -374,7 +389,7 @@ class TipInbox:
                     raise TipConflict("version: the tip kept changing; try again") from None
         if tip.channel == "sms":
             self._queue_reply(message)
-        return message
+        return message_view(message)
 
     def _queue_reply(self, message: TipMessageRecord) -> None:
         """Hand a stored reply to the sender. If the queue refuses, the reply is marked
@@ -398,11 +413,11 @@ class TipInbox:
                 )
             except Exception:  # noqa: BLE001
                 logger.warning("tips.inbox could not mark the reply failed", extra={"code": message.code})
-            raise ReplyNotQueued(message) from None
+            raise ReplyNotQueued(message_view(message)) from None
 
     # --- abuse --------------------------------------------------------------------------------
-    def set_blocked(self, code: str, blocked: bool, author: str) -> TipRecord:
-        tip = self.get(code)
+    def set_blocked(self, code: str, blocked: bool, author: str) -> TipView:
+        tip = self._record(code)
         if not tip.pseudonym:
             raise TipConflict("code: web tips have no sender to block")
         # Only the blocked* fields, by UpdateItem (creating the record if need be): a
@@ -416,15 +431,4 @@ class TipInbox:
         else:
             actions = [TipsterRecord.blocked.set(False)] + [f.remove() for f in fields]
         TipsterRecord(tip.pseudonym).update(actions=actions)
-        return tip
-
-    def is_blocked(self, tip: TipRecord) -> bool:
-        if not tip.pseudonym:
-            return False
-        try:
-            return bool(TipsterRecord.get(tip.pseudonym).blocked)
-        except DoesNotExist:
-            return False
-
-    def notes(self, tip: TipRecord) -> list[dict[str, str]]:
-        return json.loads(tip.notes_json or "[]")
+        return tip_view(tip)

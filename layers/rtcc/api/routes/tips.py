@@ -39,7 +39,6 @@ from rtcc.models.tips import (
     WebTipCreatedOut,
     WebTipIn,
 )
-from rtcc.store.tips import TipMessageRecord, TipRecord
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.codes import normalize_tip_code
 from rtcc.tips.inbox import (
@@ -53,6 +52,7 @@ from rtcc.tips.inbox import (
     TipInbox,
 )
 from rtcc.tips.records import TipUnlockFailed, iso, now_utc
+from rtcc.tips.views import MessageView, TipView
 from rtcc.tips.web_intake import UNLOCK_FAILED, AttachmentRequest, WebIntake, public_thread
 
 router = APIGatewayRouter()
@@ -72,7 +72,7 @@ def _web() -> WebIntake:
     return WebIntake(ports.store, ports.queues)
 
 
-def _summary(tip: TipRecord) -> TipSummary:
+def _summary(tip: TipView) -> TipSummary:
     return TipSummary(
         code=tip.code,
         channel=tip.channel,
@@ -85,44 +85,45 @@ def _summary(tip: TipRecord) -> TipSummary:
         case_number=tip.case_number,
         created_at=tip.created_at,
         last_activity_at=tip.last_activity_at,
-        preview=tip.preview or "",
-        message_count=int(tip.message_count or 0),
-        media_count=int(tip.media_count or 0),
-        media_settled=int(tip.media_settled or 0),
-        unread=bool(tip.unread),
-        keywords=sorted(tip.keywords or ()),
-        spam_suspected=bool(tip.spam_suspected),
-        has_location=tip.latitude is not None,
+        preview=tip.preview,
+        message_count=tip.message_count,
+        media_count=tip.media_count,
+        media_settled=tip.media_settled,
+        unread=tip.unread,
+        keywords=list(tip.keywords),
+        spam_suspected=tip.spam_suspected,
+        has_location=tip.has_location,
     )
 
 
-def _message(m: TipMessageRecord) -> TipMessageOut:
+def _message(m: MessageView) -> TipMessageOut:
     return TipMessageOut(
         key=m.key,
         at=m.at,
         direction=m.direction,
         channel=m.channel,
-        body=m.body or "",
+        body=m.body,
         author=m.author,
-        media_ids=list(m.media_ids or []),
+        media_ids=list(m.media_ids),
         delivery=m.delivery,
         delivery_detail=m.delivery_detail,
     )
 
 
 def _detail(inbox: TipInbox, code: str) -> TipDetail:
-    tip, messages, media = inbox.detail(code)
+    view = inbox.detail(code)
+    tip = view.tip
     return TipDetail(
         **_summary(tip).model_dump(),
-        version=int(tip.version or 0),
+        version=tip.version,
         latitude=tip.latitude,
         longitude=tip.longitude,
         closed_at=tip.closed_at,
         purge_on=tip.purge_on,
-        blocked=inbox.is_blocked(tip),
-        messages=[_message(m) for m in messages],
-        media=[TipMediaOut(**m) for m in media],
-        notes=[TipNote(**n) for n in inbox.notes(tip)],
+        blocked=view.blocked,
+        messages=[_message(m) for m in view.messages],
+        media=[TipMediaOut(**m) for m in view.media],
+        notes=[TipNote(**n) for n in tip.notes],
     )
 
 
