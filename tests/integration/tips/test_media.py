@@ -13,6 +13,7 @@ from rtcc.local.iam.identity import acting_as
 from rtcc.tips.jobs import MediaJob
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, wait_for
+from tests.sqs import sqs_record
 from tests.unit.tips.test_media_and_twiml import photo_with_gps
 from tests.unit.tips.test_pdfmeta import office_pdf
 
@@ -127,8 +128,8 @@ def test_a_failing_download_is_retried_alone(phone: Phone, api) -> None:
         ).save()
         event = {
             "Records": [
-                _sqs_record("1", MediaJob(code=code, media_id="MMbroken-0")),
-                _sqs_record("2", MediaJob(code=code, media_id=stored["media_id"])),
+                _media_record("1", MediaJob(code=code, media_id="MMbroken-0")),
+                _media_record("2", MediaJob(code=code, media_id=stored["media_id"])),
             ]
         }
         with acting_as("tip-media"):  # under its deployed IAM, as the local runtime runs it
@@ -138,25 +139,6 @@ def test_a_failing_download_is_retried_alone(phone: Phone, api) -> None:
         assert TipMediaRecord.get(code, stored["media_id"]).state == "stored"  # redelivery is harmless
     finally:
         server.shutdown()
-
-
-def _sqs_record(message_id: str, job: MediaJob) -> dict:
-    return {
-        "messageId": message_id,
-        "receiptHandle": "rh-" + message_id,
-        "body": job.model_dump_json(),
-        "attributes": {
-            "ApproximateReceiveCount": "1",
-            "SentTimestamp": "1700000000000",
-            "SenderId": "AIDAEXAMPLE",
-            "ApproximateFirstReceiveTimestamp": "1700000000001",
-        },
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:rtcc-tip-media",
-        "awsRegion": "us-east-1",
-    }
 
 
 class _Context:
@@ -191,3 +173,7 @@ def test_a_pdf_is_stored_without_its_author(phone: Phone, api) -> None:
     assert item["state"] == "stored" and item["content_type"] == "application/pdf"
     stored = requests.get(item["url"], timeout=30).content
     assert NAME.encode() not in stored and len(PdfReader(io.BytesIO(stored)).pages) == 2
+
+
+def _media_record(message_id: str, job: MediaJob) -> dict:
+    return sqs_record(message_id, job.model_dump_json(), "tip-media")

@@ -31,6 +31,7 @@ from rtcc.tips.outbound import (
 from rtcc.tips.records import iso, message_key, new_id, now_utc
 
 from tests.integration.tips.conftest import Phone, code_of, new_number
+from tests.sqs import sqs_record
 
 pytestmark = pytest.mark.integration
 
@@ -138,22 +139,7 @@ def sender(gateway: Gateway) -> OutboundSender:
 def sqs_event(*jobs: ReplyJob | AlertJob, receive_count: int = 1) -> dict:
     return {
         "Records": [
-            {
-                "messageId": f"m{i}",
-                "receiptHandle": f"rh{i}",
-                "body": job.model_dump_json(),
-                "attributes": {
-                    "ApproximateReceiveCount": str(receive_count),
-                    "SentTimestamp": "1700000000000",
-                    "SenderId": "AIDAEXAMPLE",
-                    "ApproximateFirstReceiveTimestamp": "1700000000001",
-                },
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:rtcc-tip-outbound",
-                "awsRegion": "us-east-1",
-            }
+            sqs_record(f"m{i}", job.model_dump_json(), "tip-outbound", receive_count)
             for i, job in enumerate(jobs)
         ]
     }

@@ -6,6 +6,7 @@ import pytest
 from rtcc.tips.jobs import ReplyJob
 
 from functions import tip_outbound
+from tests.sqs import sqs_record
 
 
 class Clock:
@@ -26,23 +27,9 @@ class Sender:
 
 
 def record() -> tip_outbound.OutboundJobRecord:
+    job = ReplyJob(code="T-4F7K", message_key="k")
     return tip_outbound.OutboundJobRecord.model_validate(
-        {
-            "messageId": "m1",
-            "receiptHandle": "rh1",
-            "body": ReplyJob(code="T-4F7K", message_key="k").model_dump_json(),
-            "attributes": {
-                "ApproximateReceiveCount": "1",
-                "SentTimestamp": "1700000000000",
-                "SenderId": "AIDAEXAMPLE",
-                "ApproximateFirstReceiveTimestamp": "1700000000001",
-            },
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:rtcc-tip-outbound",
-            "awsRegion": "us-east-1",
-        }
+        sqs_record("m1", job.model_dump_json(), "tip-outbound")
     )
 
 

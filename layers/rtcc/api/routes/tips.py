@@ -6,6 +6,7 @@ tipster only by tip code + passphrase, sent in the body so they never land in ac
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -73,41 +74,13 @@ def _web() -> WebIntake:
 
 
 def _summary(tip: TipView) -> TipSummary:
-    return TipSummary(
-        code=tip.code,
-        channel=tip.channel,
-        alias=tip.alias,
-        status=tip.status,
-        priority=tip.priority,
-        category=tip.category,
-        disposition=tip.disposition,
-        assignee=tip.assignee,
-        case_number=tip.case_number,
-        created_at=tip.created_at,
-        last_activity_at=tip.last_activity_at,
-        preview=tip.preview,
-        message_count=tip.message_count,
-        media_count=tip.media_count,
-        media_settled=tip.media_settled,
-        unread=tip.unread,
-        keywords=list(tip.keywords),
-        spam_suspected=tip.spam_suspected,
-        has_location=tip.has_location,
-    )
+    fields = {k: v for k, v in asdict(tip).items() if k in TipSummary.model_fields}
+    return TipSummary(**{**fields, "keywords": list(tip.keywords), "has_location": tip.has_location})
 
 
 def _message(m: MessageView) -> TipMessageOut:
-    return TipMessageOut(
-        key=m.key,
-        at=m.at,
-        direction=m.direction,
-        channel=m.channel,
-        body=m.body,
-        author=m.author,
-        media_ids=list(m.media_ids),
-        delivery=m.delivery,
-        delivery_detail=m.delivery_detail,
-    )
+    fields = {k: v for k, v in asdict(m).items() if k in TipMessageOut.model_fields}
+    return TipMessageOut(**{**fields, "media_ids": list(m.media_ids)})
 
 
 def _detail(inbox: TipInbox, code: str) -> TipDetail:
