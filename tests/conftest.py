@@ -10,7 +10,8 @@
 
 The suite runs the same whatever the caller's shell holds: before anything reads
 `rtcc.settings`, every `RTCC_*`, `AWS_*` and `POWERTOOLS_*` variable is dropped except
-SHELL_ALLOWED, then SUITE_ENV is set. With RTCC_REQUIRE_ALL=1 (CI) a skipped test fails the run.
+SHELL_ALLOWED, and so are proxies, CA bundles and TZ (DROPPED_NAMES), then SUITE_ENV is
+set. With RTCC_REQUIRE_ALL=1 (CI) a skipped test fails the run.
 """
 
 from __future__ import annotations
@@ -41,6 +42,22 @@ SHELL_ALLOWED = {
 #: a real RTCC_TWILIO_AUTH_TOKEN), AWS profiles, endpoints and keys (a city-prod profile must
 #: never reach the emulator, let alone real AWS) and Powertools' log level and switches.
 DROPPED_PREFIXES = ("RTCC_", "AWS_", "POWERTOOLS_")
+#: Single variables of the shell that would change where the suite's own traffic goes or
+#: how it is checked: a proxy would carry 127.0.0.1 calls away, a CA bundle or a time zone
+#: would change what the code under test sees.
+DROPPED_NAMES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "TZ",
+)
 #: What the suite relies on, set explicitly rather than left to the local defaults.
 SUITE_ENV = {
     "RTCC_ENVIRONMENT": "local",
@@ -61,6 +78,8 @@ SUITE_ENV = {
 def _hermetic_environment() -> None:
     for name in [n for n in os.environ if n.startswith(DROPPED_PREFIXES) and n not in SHELL_ALLOWED]:
         del os.environ[name]
+    for name in DROPPED_NAMES:
+        os.environ.pop(name, None)
     os.environ.update(SUITE_ENV)
 
 

@@ -39,9 +39,18 @@ class MalformedJob(Exception):
 def reason(error: ValidationError) -> str:
     """Where and how a record failed to parse, e.g. "body.reply.code: missing"."""
     return "; ".join(
-        f"{'.'.join(str(part) for part in e['loc']) or 'record'}: {e['type']}"
+        f"{_where(e['loc']) or 'record'}: {e['type']}"
         for e in error.errors(include_url=False, include_context=False, include_input=False)
     )
+
+
+def _where(loc: tuple) -> str:
+    """The error's location; a message attribute's name is the sender's text, so it is
+    never spelled out."""
+    parts = [str(part) for part in loc]
+    if parts[:1] == ["messageAttributes"] and len(parts) > 1:
+        parts[1] = "*"
+    return ".".join(parts)
 
 
 class JobBatchProcessor(BatchProcessor):

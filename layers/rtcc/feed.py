@@ -196,15 +196,19 @@ class LiveFeed:
         today = moment.date()
         if after.date() < today - timedelta(days=1) or after - moment > FUTURE_TOLERANCE:
             return FeedPage((), self.start(), reset=True)
+        settled = cursor_at(moment - SETTLE)
         items: list[FeedItem] = []
         for day in self._days(after.date(), today):
             items += self.repository.after(f"{channel}#{day.isoformat()}", cursor, limit - len(items))
             if len(items) == limit:
-                # Read again at once from the last one; under this load the settle window
-                # gives way to progress (the next read would return the same items).
-                return FeedPage(tuple(items), items[-1].cursor, more=True)
+                # A full page: read on at once, but never past the settle window, or an item
+                # stamped earlier and written late (a webhook's) would be skipped for good.
+                final = [item for item in items if item.cursor <= settled]
+                if final:
+                    return FeedPage(tuple(items), final[-1].cursor, more=True)
+                return FeedPage(tuple(items), max(cursor, settled))
         # Everything up to now was read, but only what is older than SETTLE is final.
-        return FeedPage(tuple(items), max(cursor, cursor_at(moment - SETTLE)))
+        return FeedPage(tuple(items), max(cursor, settled))
 
     @staticmethod
     def _days(first: date, today: date) -> list[date]:

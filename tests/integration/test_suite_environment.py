@@ -33,6 +33,10 @@ POLLUTED_SHELL = {
     "AWS_REGION": "eu-west-1",
     "AWS_DEFAULT_REGION": "eu-west-1",
     "POWERTOOLS_LOG_LEVEL": "ERROR",
+    # A proxy nobody answers: the suite's calls to 127.0.0.1 must never go through it.
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "http_proxy": "http://127.0.0.1:9",
+    "TZ": "Pacific/Chatham",
 }
 
 REPRESENTATIVE = [

@@ -133,11 +133,26 @@ def test_a_full_page_says_more_and_continues_from_its_last_item() -> None:
     for n in range(5):
         clock.moment += timedelta(milliseconds=1)
         feed.publish("tips", "tip", f"T-{n}AAA")
+    clock.moment += SETTLE  # all of them settled
     first = feed.since("tips", cursor, limit=3)
     assert first.more and first.cursor == first.items[-1].cursor
     second = feed.since("tips", first.cursor, limit=3)
     assert [i.ref for i in first.items + second.items] == [f"T-{n}AAA" for n in range(5)]
     assert not second.more
+
+
+def test_a_full_page_never_moves_past_the_settle_window() -> None:
+    """A console back from a hidden tab reads a full page of recent items: an item stamped
+    among them and written a moment later must still come (review: it was skipped)."""
+    feed, repo, clock = feed_at(NOON)
+    cursor = cursor_at(NOON - timedelta(minutes=10))
+    for n in range(3):
+        repo.add(feed_item("tips", "tip", f"T-A{n}AA", at=NOON - timedelta(seconds=5 - n)))
+    first = feed.since("tips", cursor, limit=3)
+    assert len(first.items) == 3 and first.cursor <= cursor_at(NOON - SETTLE)
+    repo.add(feed_item("tips", "tip", "T-LATE", at=NOON - timedelta(seconds=8)))
+    second = feed.since("tips", first.cursor, limit=3)
+    assert "T-LATE" in [i.ref for i in second.items]
 
 
 def test_items_are_small_and_flat() -> None:

@@ -62,7 +62,12 @@ class DynamoFeedRepository:
         items: list[FeedItem] = []
         # Query pages until `limit` live items: an expired item DynamoDB has not removed yet
         # is read and skipped (rtcc.store.base: past its TTL it is gone).
-        for record in FeedRecord.query(partition, FeedRecord.cursor > cursor, consistent_read=True):
+        # Pages of about `limit` items: without page_size DynamoDB reads a whole 1 MB page
+        # (~256 read units) however few items the caller wants.
+        pages = FeedRecord.query(
+            partition, FeedRecord.cursor > cursor, consistent_read=True, page_size=min(limit, 100)
+        )
+        for record in pages:
             if is_expired(record):
                 continue
             items.append(record.value())

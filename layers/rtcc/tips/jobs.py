@@ -46,7 +46,9 @@ class AlertJob(_Job):
 
     kind: Literal["notify"] = "notify"
     code: TipCode
-    keywords: tuple[str, ...] = ()
+    # Bounded: the words become part of a text to supervisors (the consumer keeps only
+    # configured priority keywords, rtcc.tips.outbound).
+    keywords: tuple[Annotated[str, Field(min_length=1, max_length=40)], ...] = Field((), max_length=20)
 
 
 #: What the tip-outbound queue carries, told apart by `kind`.

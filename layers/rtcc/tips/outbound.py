@@ -122,7 +122,10 @@ class OutboundSender:
         fails as a record before it gets here (see functions/tip_outbound.py)."""
         if isinstance(job, ReplyJob):
             return self.reply(job.code, job.message_key, receive_count)
-        return self.alert(job.code, list(job.keywords))
+        # Only words the city configured reach a supervisor's phone, whatever a message on
+        # the queue says (the producers find them with the same list).
+        configured = {k.casefold() for k in tips_settings().priority_keywords}
+        return self.alert(job.code, [k for k in job.keywords if k.casefold() in configured])
 
     # --- replies ----------------------------------------------------------------------------
     def reply(self, code: str, key: str, receive_count: int = 1) -> str:

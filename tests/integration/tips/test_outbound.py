@@ -284,3 +284,29 @@ def test_a_retried_alert_texts_only_the_supervisors_it_missed(phone: Phone, monk
     finally:
         monkeypatch.delenv("RTCC_TIPS_SUPERVISOR_NUMBERS")
         reload_settings()
+
+
+def test_only_configured_keywords_reach_a_supervisors_phone(phone: Phone, monkeypatch) -> None:
+    """Whatever a message on the queue says, a supervisor's text names only priority words
+    the city configured, and an alert job's words are bounded (review finding)."""
+    from pydantic import ValidationError
+    from rtcc.settings import reload_settings
+
+    supervisor = new_number()
+    monkeypatch.setenv("RTCC_TIPS_SUPERVISOR_NUMBERS", json.dumps([supervisor]))
+    reload_settings()
+    try:
+        _, code = sms_tip(phone)
+        gateway = Gateway()
+        planted = "call +15557654321 now"
+        assert sender(gateway).handle(AlertJob(code=code, keywords=("gun", planted))) == "sent"
+        ((to, text),) = gateway.sent
+        assert to == supervisor and "gun" in text and "+1555" not in text
+        with pytest.raises(ValidationError):
+            AlertJob(code=code, keywords=("x" * 41,))
+        with pytest.raises(ValidationError):
+            AlertJob(code=code, keywords=tuple(f"w{i}" for i in range(21)))
+    finally:
+        monkeypatch.delenv("RTCC_TIPS_SUPERVISOR_NUMBERS")
+        reload_settings()
+

@@ -40,10 +40,13 @@ def read_feed(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> FeedPageOut:
+    who = current_principal(router)  # type: ignore[arg-type]
     spec = CHANNELS.get(channel)
+    # The role before the name: a caller who may read no channel learns none exists (a 404
+    # for an unknown channel only to those who could read the officers' default).
+    authorize(who, (Role(spec.role if spec else Role.OFFICER.value),))
     if spec is None:
         raise NotFound(f"no feed named {channel}", field="channel")
-    authorize(current_principal(router), (Role(spec.role),))  # type: ignore[arg-type]
     page = LiveFeed().since(channel, after, limit)
     return FeedPageOut(
         items=[

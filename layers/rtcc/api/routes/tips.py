@@ -177,10 +177,14 @@ def tip_feed(after: Annotated[str, Query(min_length=10, max_length=80)]) -> TipF
     tags=["tips"],
 )
 def tip_summaries(
-    codes: Annotated[str, Query(pattern=TIP_CODES_PATTERN, max_length=1000, description="T-4F7K,T-9XK2,...")],
+    # 100 codes of up to 10 characters and their commas (TIP_CODES_PATTERN).
+    codes: Annotated[str, Query(pattern=TIP_CODES_PATTERN, max_length=1099, description="T-4F7K,T-9XK2,...")],
 ) -> TipSummaries:
-    # The same rows the list shows (no thread, no notes): not a view of a tip, not audited.
-    return TipSummaries(tips=[_summary(t) for t in _inbox().summaries(codes.split(","))])
+    # The list's rows (no thread, no notes), but for tips named by code, old ones included:
+    # a targeted read, audited like a search (how many, not which).
+    tips = _inbox().summaries(codes.split(","))
+    audit(router, "tip.summaries", "tips", detail={"asked": codes.count(",") + 1, "results": len(tips)})  # type: ignore[arg-type]
+    return TipSummaries(tips=[_summary(t) for t in tips])
 
 
 @router.get(
