@@ -121,7 +121,10 @@ class TipDetail(TipSummary):
     purge_on: str | None = Field(
         description="Closed tips: the UTC day the tip, its thread and media are deleted (retention policy)"
     )
-    blocked: bool = Field(description="Whether this tip's sender is blocked (SMS tips)")
+    blocked: bool | None = Field(
+        description="Supervisors: whether this tip's sender was blocked from this tip (SMS tips); "
+        "null for officers. A block made from another tip of the same sender never shows here."
+    )
     messages: list[TipMessageOut]
     media: list[TipMediaOut]
     notes: list[TipNote]

@@ -167,10 +167,13 @@ class TipsterRecord(Model):
     last_message_at = UnicodeAttribute(null=True)
     window_start = UnicodeAttribute(null=True)
     window_count = NumberAttribute(default=0)
-    blocked = BooleanAttribute(default=False)
-    blocked_at = UnicodeAttribute(null=True)
+    blocked = BooleanAttribute(default=False)  # while any code is in blocked_from
+    blocked_at = UnicodeAttribute(null=True)  # the latest block
     blocked_by = UnicodeAttribute(null=True)
-    blocked_via = UnicodeAttribute(null=True)  # the tip code the officer blocked from
+    # The tip codes a supervisor blocked from, each shown blocked on that tip alone: one
+    # code would let a block from a second tip move (or an unblock there lift) the first
+    # tip's block, telling whoever watched that the two tips share a sender.
+    blocked_from = UnicodeSetAttribute(null=True)
     opted_out = BooleanAttribute(default=False)  # texted STOP: no replies go out
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, get_args
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from rtcc.errors import Unavailable
 from rtcc.feed import LiveFeed
@@ -34,6 +34,7 @@ from rtcc.tips.records import (
     TipInputError,
     TipNotFound,
     activity_key,
+    condition_failed,
     feed_entry,
     iso,
     message_key,
@@ -196,9 +197,10 @@ class TipInbox:
         except DoesNotExist:
             raise TipNotFound(f"code: no tip {code}") from None
 
-    def detail(self, code: str) -> TipDetailView:
-        """The tip an officer opens: thread, media with short-lived links, whether its
-        sender is blocked; opening it marks it read."""
+    def detail(self, code: str, *, show_block: bool = False) -> TipDetailView:
+        """The tip an officer opens: thread, media with short-lived links and, when
+        `show_block` (supervisors), whether its sender was blocked from this tip; opening
+        it marks it read."""
         tip = self.get(code)
         messages = tuple(self.repo.messages(code))
         media = tuple(self._media_view(m) for m in self.repo.media(code))
@@ -206,7 +208,8 @@ class TipInbox:
             if not self.repo.mark_read(code):
                 raise TipNotFound(f"code: no tip {code}")
             tip = replace(tip, unread=False)
-        return TipDetailView(tip, messages, media, self.repo.sender_blocked(code))
+        blocked = self.repo.blocked_from(code) if show_block else None
+        return TipDetailView(tip, messages, media, blocked)
 
     def _media_view(self, m: MediaItem) -> dict[str, Any]:
         view: dict[str, Any] = {
@@ -422,13 +425,36 @@ class TipInbox:
             raise TipConflict("code: web tips have no sender to block")
         # Only the blocked* fields, by UpdateItem (creating the record if need be): a
         # read-modify-save of the whole record would undo a STOP that arrived meanwhile.
-        fields = (TipsterRecord.blocked_at, TipsterRecord.blocked_by, TipsterRecord.blocked_via)
+        # Each tip's block is its own (blocked_from), so what a supervisor does on one tip
+        # never changes what another tip of the same sender shows.
+        tipster = TipsterRecord(tip.pseudonym)
         if blocked:
-            values = (iso(now_utc()), author, code)
-            actions = [TipsterRecord.blocked.set(True)] + [
-                f.set(v) for f, v in zip(fields, values, strict=True)
-            ]
+            tipster.update(
+                actions=[
+                    TipsterRecord.blocked.set(True),
+                    TipsterRecord.blocked_from.add({code}),
+                    TipsterRecord.blocked_at.set(iso(now_utc())),
+                    TipsterRecord.blocked_by.set(author),
+                ]
+            )
         else:
-            actions = [TipsterRecord.blocked.set(False)] + [f.remove() for f in fields]
-        TipsterRecord(tip.pseudonym).update(actions=actions)
+            tipster.update(actions=[TipsterRecord.blocked_from.delete({code})])
+            _lift_block_if_none_left(tipster)
         return tip_view(tip)
+
+
+def _lift_block_if_none_left(tipster: TipsterRecord) -> None:
+    """The sender is unblocked once no tip's block is left (DynamoDB drops an emptied
+    set). Conditional, so a block from another tip landing meanwhile stands."""
+    try:
+        tipster.update(
+            actions=[
+                TipsterRecord.blocked.set(False),
+                TipsterRecord.blocked_at.remove(),
+                TipsterRecord.blocked_by.remove(),
+            ],
+            condition=TipsterRecord.blocked_from.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise

@@ -52,8 +52,10 @@ class TipRepository(Protocol):
         """Clear the tip's unread flag; False when the tip is gone meanwhile."""
         ...
 
-    def sender_blocked(self, code: str) -> bool:
-        """Whether the sender of this tip is blocked (False for web tips)."""
+    def blocked_from(self, code: str) -> bool:
+        """Whether a supervisor blocked this tip's sender from this tip (False for web
+        tips). A block made from another tip of the same sender does not count: that
+        would link the two tips."""
         ...
 
 
@@ -137,11 +139,11 @@ class PynamoTipRepository:
         # condition keeps a tip deleted meanwhile (retention) from coming back as a stub.
         return update_if_exists(TipRecord(code), [TipRecord.unread.set(False)])
 
-    def sender_blocked(self, code: str) -> bool:
+    def blocked_from(self, code: str) -> bool:
         tip = get_or_none(TipRecord, code)
         if tip is None or not tip.pseudonym:
             return False
         try:
-            return bool(TipsterRecord.get(tip.pseudonym).blocked)
+            return code in (TipsterRecord.get(tip.pseudonym).blocked_from or ())
         except DoesNotExist:
             return False

@@ -60,10 +60,10 @@ class MessageView:
 
 @dataclass(frozen=True)
 class TipDetailView:
-    """A tip as an officer opens it: its thread, its media (with short-lived links) and
-    whether its sender is blocked."""
+    """A tip as an officer opens it: its thread, its media (with short-lived links) and,
+    for supervisors, whether its sender was blocked from this tip (None: not shown)."""
 
     tip: TipView
     messages: tuple[MessageView, ...]
     media: tuple[dict[str, Any], ...]
-    blocked: bool
+    blocked: bool | None

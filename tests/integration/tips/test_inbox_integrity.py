@@ -118,10 +118,45 @@ def test_blocking_only_writes_the_block(phone: Phone, monkeypatch) -> None:
     monkeypatch.undo()
     after = TipsterRecord.get(pseudonym)
     assert after.opted_out, "the block undid the tipster's STOP"
-    assert (after.blocked, after.blocked_by, after.blocked_via) == (True, "sgt.jones", code)
+    assert (after.blocked, after.blocked_by, after.blocked_from) == (True, "sgt.jones", {code})
     inbox.set_blocked(code, False, "sgt.jones")
     after = TipsterRecord.get(pseudonym)
     assert after.opted_out and not after.blocked and after.blocked_by is None
+
+
+def test_a_block_shows_only_on_its_own_tip_and_only_to_supervisors(api, phone: Phone) -> None:
+    """`blocked` on every tip of a blocked number told officers those tips share a sender.
+    Now nobody learns a link: the block shows on the tip it was made from, to supervisors;
+    a block or unblock from another tip of the same sender is that tip's own."""
+    number, first = sms_tip(phone)
+    second = code_of(phone.text(number, "NEW: and a second thing, at the park")[1])
+    assert first != second
+    officer, supervisor = api.as_role("officer"), api.as_role("supervisor")
+
+    def blocked(client, code: str):
+        r = client.get(f"/api/tips/{code}")
+        assert r.status_code == 200, r.text
+        return r.json().get("blocked")
+
+    assert supervisor.post(f"/api/tips/{first}/block").status_code == 200
+    assert not blocked(officer, first) and not blocked(officer, second)
+    assert blocked(supervisor, first) is True and blocked(supervisor, second) is False
+    # The sender's texts are dropped, as before.
+    dropped = phone.text(number, "more of the same")[1]
+    assert dropped.status_code == 200 and "<Message" not in dropped.text
+
+    # Blocked from the second tip too, then unblocked there: the first tip's block stands.
+    assert supervisor.post(f"/api/tips/{second}/block").status_code == 200
+    assert blocked(supervisor, second) is True
+    assert supervisor.delete(f"/api/tips/{second}/block").json()["blocked"] is False
+    assert blocked(supervisor, first) is True and blocked(supervisor, second) is False
+    pseudonym = TipRecord.get(first).pseudonym
+    assert TipsterRecord.get(pseudonym).blocked, "unblocking one tip lifted another tip's block"
+    # Unblocking from a tip the block was not made from lifts nothing either.
+    assert supervisor.delete(f"/api/tips/{second}/block").status_code == 200
+    assert TipsterRecord.get(pseudonym).blocked
+    assert supervisor.delete(f"/api/tips/{first}/block").status_code == 200
+    assert not TipsterRecord.get(pseudonym).blocked and blocked(supervisor, first) is False
 
 
 @pytest.mark.parametrize(

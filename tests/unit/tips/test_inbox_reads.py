@@ -53,7 +53,7 @@ def inbox(repo) -> TipInbox:
     return TipInbox(Store(), queues=None, live=object(), repo=repo)  # type: ignore[arg-type]
 
 
-def test_opening_a_tip_marks_it_read_signs_stored_media_and_says_if_its_sender_is_blocked() -> None:
+def test_opening_a_tip_marks_it_read_signs_stored_media_and_tells_supervisors_of_its_block() -> None:
     repo = create_autospec(TipRepository, instance=True)
     repo.get.return_value = TIP
     repo.messages.return_value = [MESSAGE]
@@ -62,9 +62,9 @@ def test_opening_a_tip_marks_it_read_signs_stored_media_and_says_if_its_sender_i
         MediaItem("m2", "k1", "rejected", "not a picture", None, None, None, None),
     ]
     repo.mark_read.return_value = True
-    repo.sender_blocked.return_value = True
+    repo.blocked_from.return_value = True
 
-    view = inbox(repo).detail("T-4F7K")
+    view = inbox(repo).detail("T-4F7K", show_block=True)
 
     repo.mark_read.assert_called_once_with("T-4F7K")
     assert view.tip.unread is False and view.blocked is True
@@ -73,13 +73,17 @@ def test_opening_a_tip_marks_it_read_signs_stored_media_and_says_if_its_sender_i
     assert stored["url"].startswith("https://media.example/tips/T-4F7K/m1") and "s3_key" not in stored
     assert rejected["url"] is None and rejected["reason"] == "not a picture"
     assert view.tip.notes[0]["author"] == "sgt.jones"
+    repo.blocked_from.assert_called_once_with("T-4F7K")
+    # Officers are not told: the block is not even read.
+    assert inbox(repo).detail("T-4F7K").blocked is None
+    repo.blocked_from.assert_called_once()
 
 
 def test_a_read_tip_is_not_written_and_a_missing_one_is_not_found() -> None:
     repo = create_autospec(TipRepository, instance=True)
     repo.get.return_value = replace(TIP, unread=False)
     repo.messages.return_value, repo.media.return_value = [], []
-    repo.sender_blocked.return_value = False
+    repo.blocked_from.return_value = False
     inbox(repo).detail("T-4F7K")
     repo.mark_read.assert_not_called()
 

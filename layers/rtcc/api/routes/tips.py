@@ -84,7 +84,10 @@ def _message(m: MessageView) -> TipMessageOut:
 
 
 def _detail(inbox: TipInbox, code: str) -> TipDetail:
-    view = inbox.detail(code)
+    # A block shows to supervisors only, on the tip it was made from: an officer who saw
+    # it on every tip of a blocked number would learn which tips share a sender.
+    supervisor = principal(router).has_any([Role.SUPERVISOR])  # type: ignore[arg-type]
+    view = inbox.detail(code, show_block=supervisor)
     tip = view.tip
     return TipDetail(
         **_summary(tip).model_dump(),

@@ -123,7 +123,7 @@ export function tipDetail(container, code, { ctx, options, onSaved, onBack }) {
         statusBadge(tip.status),
         priorityBadge(tip.priority),
         tip.spam_suspected ? h("span", { class: "tip-badge tip-spam", text: "Suspected spam" }) : null,
-        tip.blocked ? h("span", { class: "tip-badge tip-blocked", text: "Sender blocked" }) : null,
+        tip.blocked ? h("span", { class: "tip-badge tip-blocked", text: "Sender blocked from this tip" }) : null,
       ),
       h("dl", { class: "facts tip-facts" }, facts.map(([k, v]) => [h("dt", { text: k }), h("dd", {}, v)])),
     );
@@ -273,7 +273,9 @@ export function tipDetail(container, code, { ctx, options, onSaved, onBack }) {
       return;
     }
     if (!isSupervisor) {
-      replace(blockHolder, h("p", { class: "hint", text: tip.blocked ? "This sender is blocked." : "A supervisor can block this sender if the texts are abuse." }));
+      // The API tells officers nothing about blocks: a block seen on every tip of one
+      // number would show which tips share a sender.
+      replace(blockHolder, h("p", { class: "hint", text: "A supervisor can block this sender if the texts are abuse." }));
       return;
     }
     const button = h("button", {
@@ -284,7 +286,7 @@ export function tipDetail(container, code, { ctx, options, onSaved, onBack }) {
     });
     button.addEventListener("click", () => {
       const blocking = !tip.blocked;
-      if (blocking && !window.confirm("Block this sender? Their texts to the tip line will no longer be taken.")) return;
+      if (blocking && !window.confirm("Block this sender? Their texts to the tip line will no longer be taken. The block shows on this tip only.")) return;
       busy(button, async () => {
         try {
           await apiFetch(`/api/tips/${encodeURIComponent(code)}/block`, { method: blocking ? "POST" : "DELETE" });
@@ -295,7 +297,10 @@ export function tipDetail(container, code, { ctx, options, onSaved, onBack }) {
         }
       });
     });
-    replace(blockHolder, h("section", { class: "card", "aria-label": "Abuse" }, button));
+    // Each tip's block is its own: unblocking here lifts only a block made from this tip,
+    // so neither button tells whether the sender is blocked from another tip.
+    const hint = tip.blocked ? h("p", { class: "hint", text: "Unblocking lifts the block made from this tip; a block made from another tip stays." }) : null;
+    replace(blockHolder, h("section", { class: "card", "aria-label": "Abuse" }, button, hint));
   }
 
   function show(detail) {
