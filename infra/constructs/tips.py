@@ -99,10 +99,11 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "tip-receipts": (_GET, _PUT),  # supervisor alerts sent once
     },
     "retention": {
-        # The purge: claim the tip, delete its media records, thread and tip.
+        # The purge: claim the tip, delete its media records, thread, receipts and tip.
         "tips": (_GET, _UPDATE, _DELETE),
         "tip-media": (_QUERY, _DELETE),
         "tip-messages": (_QUERY, _BATCH_WRITE),
+        "tip-receipts": (_BATCH_WRITE,),  # by the keys the messages carry
     },
 }
 #: Queries on the tips table's indexes (the inbox's status lists).

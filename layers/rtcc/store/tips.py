@@ -103,6 +103,9 @@ class TipMessageRecord(Model):
     media_ids = ListAttribute(of=UnicodeAttribute, default=list)
     author = UnicodeAttribute(null=True)  # officer username, replies only
     provider_sid = UnicodeAttribute(null=True)  # Twilio MessageSid (in) or the sent SMS id (out)
+    # Inbound SMS: the key of its MessageSid's receipt, so the purge that deletes the
+    # thread deletes the receipts with it (the sweeper holds no key to recompute them).
+    receipt_key = UnicodeAttribute(null=True)
     delivery = UnicodeAttribute(null=True)  # replies: queued | sending | sent | undeliverable | failed
     delivery_detail = UnicodeAttribute(null=True)
 
@@ -133,24 +136,34 @@ class TipMediaRecord(Model):
 
 @register
 class TipReceiptRecord(Model):
-    """One per Twilio MessageSid: the conditional put that makes retries harmless.
+    """One per Twilio MessageSid: the conditional put that makes retries and replays harmless.
 
+    Keyed by a keyed hash of the SID (rtcc.tips.pseudonym.receipt_key), never the SID.
     Written as a claim (`state="claimed"`, with every decision the webhook took: tip code,
     new or joined, message key, time) before any other write, and marked `stored` after
     the last one. A retry that finds a claim redoes the same writes; one that finds
-    `stored` answers the same acknowledgement.
+    `stored` is a duplicate and writes nothing.
+
+    A stored message's receipt has no expiry: Twilio's signature carries no timestamp, so
+    a captured request is valid forever, and the receipt is what tells its replay apart
+    from a new message. It lives as long as its tip (the purge deletes it, found through
+    `TipMessageRecord.receipt_key`). A keyword's receipt (STOP, START, NEW; `code` None)
+    is kept for good, like the tipster state it changed. Only an unfinished claim, and
+    the supervisor-alert markers (rtcc.tips.outbound), expire.
     """
 
     class Meta:
         logical_name = "tip-receipts"
         table_name = "tip-receipts"
 
+    # The attribute keeps its name (the table's key schema); it holds the keyed hash.
     message_sid = UnicodeAttribute(hash_key=True)
-    code = UnicodeAttribute()
-    message_key = UnicodeAttribute()
+    code = UnicodeAttribute(null=True)  # None: a keyword's receipt
+    message_key = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
     state = UnicodeAttribute(null=True)  # claimed | stored (absent: stored, older receipts)
-    outcome = UnicodeAttribute(null=True)  # new | joined: which acknowledgement to repeat
+    # new | joined: which acknowledgement to repeat; stop | start | new_next: a keyword
+    outcome = UnicodeAttribute(null=True)
     expires = TTLAttribute(null=True)
 
 

@@ -24,3 +24,14 @@ def pseudonym_for(number: str, key: bytes) -> str:
     if not normalized.strip("+"):
         raise ValueError("not a phone number")
     return "p_" + hmac.new(key, normalized.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def receipt_key(message_sid: str, key: bytes) -> str:
+    """The key a Twilio MessageSid's receipt is stored under. Keyed, like the pseudonym:
+    a SID is not secret, but Twilio (or its logs) maps it to the sender's number, so a
+    table of SIDs would be a table of leads to numbers. The prefix keeps these HMACs
+    apart from pseudonyms made with the same key (a number never starts with a letter)."""
+    if not key:
+        raise ValueError("pseudonym key is empty")
+    digest = hmac.new(key, b"twilio-message-sid:" + message_sid.encode("ascii"), hashlib.sha256)
+    return "r_" + digest.hexdigest()

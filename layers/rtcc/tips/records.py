@@ -21,6 +21,8 @@ from rtcc.store.tips import TipRecord
 
 #: The live feed channel the inbox follows (declared in rtcc.tips.capability).
 TIPS_CHANNEL = "tips"
+#: How long an unfinished claim of a MessageSid, and a supervisor-alert marker, are kept.
+#: A stored message's receipt is kept as long as its tip (see TipReceiptRecord).
 RECEIPT_RETENTION = timedelta(days=30)
 
 

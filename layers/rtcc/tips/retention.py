@@ -3,9 +3,10 @@
 Closing a tip schedules its deletion (`retention_change`, in the close transaction);
 reopening it, or linking it to a case, moves or removes the schedule in the same way.
 On the day, the retention sweep (rtcc.retention) claims the tip, audits, and `TipPurger`
-deletes its media files, media records, thread, contact vault entry and finally the tip
-itself. What remains is the audit trail (codes and actions, never content) and the
-tipster's pseudonym state (rate window, block), which holds no tip content.
+deletes its media files, media records, thread (and the receipts of its messages'
+MessageSids), contact vault entry and finally the tip itself. What remains is the audit
+trail (codes and actions, never content) and the tipster's pseudonym state (rate window,
+block, opt-out, and the receipts of the keywords that set them), which holds no tip content.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from rtcc.retention import Claim, due_day, register_purger, schedule_entry, unschedule_entry
 from rtcc.store.retention import RetentionRecord
-from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord, TipVaultRecord
+from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipReceiptRecord, TipRecord, TipVaultRecord
 from rtcc.tips.ports import MediaStore
 from rtcc.tips.records import condition_failed, get_or_none, parse_iso
 from rtcc.tips.settings import tips_settings
@@ -78,8 +79,15 @@ class TipPurger:
             if media.source == "upload":
                 self.store.delete(upload_key(code, media.media_id))  # an upload never processed
             media.delete()
+        messages = list(TipMessageRecord.query(code))
+        # The receipts first: a redo after a crash finds their keys on the messages still.
+        # Once they are gone a replay of one of these messages is a new message (README).
+        with TipReceiptRecord.batch_write() as batch:
+            for message in messages:
+                if message.receipt_key:
+                    batch.delete(TipReceiptRecord(message.receipt_key))
         with TipMessageRecord.batch_write() as batch:
-            for message in TipMessageRecord.query(code):
+            for message in messages:
                 batch.delete(message)
         # Only a key and a condition-free delete: the sweeper never reads the sealed number.
         TipVaultRecord(code).delete()

@@ -5,9 +5,10 @@ touches costs the local emulator a copy of every one of them per call (hundreds 
 once they hold a few thousand items), and a claim-then-idempotent-writes protocol gives
 the same guarantees with single-item calls:
 
-1. Claim the MessageSid: a conditional put of the receipt (`state="claimed"`) carrying
-   every decision taken (tip code, new or joined, message key, time). A delivery that
-   finds a receipt `stored` answers the same acknowledgement and writes nothing.
+1. Claim the MessageSid: a conditional put of the receipt (`state="claimed"`, keyed by
+   a keyed hash of the SID) carrying every decision taken (tip code, new or joined,
+   message key, time). A delivery that finds a receipt `stored` writes nothing: a
+   retry gets the same acknowledgement, a replay days later an empty answer.
 2. The tip: a new tip is a conditional create; joining is an optimistic-locked put. Both
    record the MessageSid in `recent_inbound_sids`, so doing it again is a no-op.
 3. The tipster: one conditional UpdateItem counts the message in the rate window
@@ -19,6 +20,11 @@ the same guarantees with single-item calls:
 A delivery that finds a claim without `stored` (a crash, or a timeout, in between) redoes
 2-5 from the claim; every step recognises its own earlier work. Nothing is shown to
 officers before step 2, and the feed (what makes the console look) comes with step 4.
+
+Replays: Twilio's signature covers the URL and form but no time, so a captured request
+stays valid forever. A stored receipt therefore has no expiry and lives as long as its
+tip (the purge deletes it); keywords that change the tipster's state (STOP, START, NEW)
+are claimed the same way, so a replayed STOP cannot undo a later START.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ from rtcc.tips.inbound import (
 )
 from rtcc.tips.jobs import AlertJob, MediaJob
 from rtcc.tips.ports import ContactSealer, TipQueues
-from rtcc.tips.pseudonym import pseudonym_for
+from rtcc.tips.pseudonym import pseudonym_for, receipt_key
 from rtcc.tips.records import (
     RECEIPT_RETENTION,
     activity_key,
@@ -77,6 +83,10 @@ _RAISES_TO_HIGH = ("low", "normal")
 #: MessageSids remembered on a tip; a redo comes within seconds, long before 20 more
 #: messages from the same tipster could push its own out.
 RECENT_SIDS = 20
+#: How long a duplicate still gets the acknowledgement (with the tip code) again: long
+#: enough for Twilio's retries of a lost answer; a later copy is a replay, and the one
+#: who captured a request learns nothing from it.
+REPEAT_ACK_FOR = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,12 @@ HELP_TEXT = (
 )
 NEW_NEXT_TEXT = "OK. Your next message starts a new tip. Reply STOP to opt out."
 START_TEXT = "Replies about your tips are on again. Reply STOP to opt out."
+#: The keywords claimed once per MessageSid: (outcome, reply).
+_KEYWORDS = {
+    Command.STOP: ("stop", ""),
+    Command.START: ("start", START_TEXT),
+    Command.NEW: ("new_next", NEW_NEXT_TEXT),
+}
 EMPTY_TEXT = "Your message was empty. Text your tip, or photos or video. Reply STOP to opt out."
 
 
@@ -119,6 +135,7 @@ class _Message:
 
     sms: InboundSms
     pseudonym: str
+    receipt: str  # the receipt's key: a keyed hash of the MessageSid
     text: str
     claim: TipReceiptRecord
     fresh: bool  # this delivery made the claim: nothing keyed by it can exist yet
@@ -173,27 +190,24 @@ class SmsIntake:
             logger.info("tips.sms blocked sender", extra={"message_sid": sms.message_sid})
             return IntakeResult("blocked", "")
 
-        # Commands change one attribute each with UpdateItem, never a whole-item put that
-        # could undo a concurrent message's counter update.
+        receipt = receipt_key(sms.message_sid, key)
         command, text = read_command(sms.body)
-        if command in (Command.STOP, Command.START):
-            tipster.update(actions=[TipsterRecord.opted_out.set(command is Command.STOP)])
-            return IntakeResult(command.value, "" if command is Command.STOP else START_TEXT)
         if command is Command.HELP:
-            return IntakeResult("help", HELP_TEXT)
-        if command is Command.NEW and not text.strip() and not sms.media:
-            tipster.update(actions=[TipsterRecord.open_code.remove()])
-            return IntakeResult("new_next", NEW_NEXT_TEXT)
-        if not text.strip() and not sms.media:
+            return IntakeResult("help", HELP_TEXT)  # changes nothing: a replay is harmless
+        bare = not text.strip() and not sms.media
+        if command in (Command.STOP, Command.START) or (command is Command.NEW and bare):
+            return self._keyword(command, receipt, tipster)
+        if bare:
             return IntakeResult("empty", EMPTY_TEXT)
 
-        claimed = self._claim(sms, command, tipster, settings)
+        claimed = self._claim(sms, receipt, command, tipster, settings)
         if isinstance(claimed, IntakeResult):
             return claimed
         claim, fresh, open_tip = claimed
         message = _Message(
             sms,
             pseudonym,
+            receipt,
             text,
             claim,
             fresh,
@@ -202,9 +216,33 @@ class SmsIntake:
         )
         return self._store(message, tipster, open_tip, key, settings)
 
+    # --- keywords ---------------------------------------------------------------------------
+    def _keyword(self, command: Command, receipt: str, tipster: TipsterRecord) -> IntakeResult:
+        """STOP, START or a bare NEW, once per MessageSid: claimed like a message, so a
+        replayed STOP cannot opt a tipster out again after a START (nor a replayed NEW
+        detach a later tip). Each changes one attribute with UpdateItem, never a
+        whole-item put that could undo a concurrent message's counter update."""
+        outcome, reply = _KEYWORDS[command]
+        moment = now_utc()
+        claim = TipReceiptRecord(
+            receipt, at=iso(moment), state="claimed", outcome=outcome, expires=moment + RECEIPT_RETENTION
+        )
+        if not create_if_absent(claim):
+            earlier = get_or_none(TipReceiptRecord, receipt, consistent_read=True)
+            if earlier is not None and earlier.state != "claimed":
+                logger.info("tips.sms duplicate keyword", extra={"outcome": earlier.outcome})
+                return IntakeResult("duplicate", reply)
+            claim = earlier or claim  # an unfinished claim (a crash): do it now
+        if command is Command.NEW:
+            tipster.update(actions=[TipsterRecord.open_code.remove()])
+        else:
+            tipster.update(actions=[TipsterRecord.opted_out.set(command is Command.STOP)])
+        mark_stored(claim)
+        return IntakeResult(outcome, reply)
+
     # --- 1. the claim ----------------------------------------------------------------------
     def _claim(
-        self, sms: InboundSms, command: Command, tipster: TipsterRecord, settings: TipsSettings
+        self, sms: InboundSms, receipt: str, command: Command, tipster: TipsterRecord, settings: TipsSettings
     ) -> tuple[TipReceiptRecord, bool, TipRecord | None] | IntakeResult:
         """The receipt this delivery works from: a new claim, or the one an earlier delivery
         left unfinished. A finished receipt ends here with the same acknowledgement."""
@@ -218,7 +256,7 @@ class SmsIntake:
                 open_tip = None
         for _ in range(_ATTEMPTS):
             claim = TipReceiptRecord(
-                sms.message_sid,
+                receipt,
                 code=open_tip.code if open_tip else new_tip_code(settings.code_length),
                 message_key=message_key(at, new_id()),
                 at=at,
@@ -228,7 +266,7 @@ class SmsIntake:
             )
             if create_if_absent(claim):
                 return claim, True, open_tip
-            earlier = get_or_none(TipReceiptRecord, sms.message_sid)
+            earlier = get_or_none(TipReceiptRecord, receipt)
             if earlier is None:  # expired between the two calls: claim again
                 continue
             if earlier.state in (None, "stored"):
@@ -245,13 +283,15 @@ class SmsIntake:
             pending = [
                 MediaJob(code=m.code, media_id=m.media_id)
                 for m in TipMediaRecord.query(
-                    receipt.code, TipMediaRecord.media_id.startswith(receipt.message_sid)
+                    receipt.code, TipMediaRecord.media_id.startswith(sms.message_sid)
                 )
                 if m.state == "pending"
             ]
             if pending:
                 self.queues.send_media_jobs(pending)
         logger.info("tips.sms duplicate delivery", extra={"code": receipt.code})
+        if now_utc() - parse_iso(receipt.at) > REPEAT_ACK_FOR:
+            return IntakeResult("duplicate", "")  # a replay: no tip code for whoever sent it
         return IntakeResult("duplicate", ack_for(receipt.outcome or "new", receipt.code), receipt.code)
 
     # --- 2-5: the writes ---------------------------------------------------------------------
@@ -329,6 +369,7 @@ class SmsIntake:
                 body=message.text,
                 media_ids=[m.media_id for m in media],
                 provider_sid=message.sid,
+                receipt_key=message.receipt,
             ),
             *media,
             feed_entry(
@@ -481,10 +522,12 @@ class SmsIntake:
 
 
 def mark_stored(claim: TipReceiptRecord) -> None:
-    """The last write: from now on a retry of this MessageSid only repeats the ack.
-    A whole-item put of the claim as this delivery last read it (a concurrent redo holds
-    the same item); cheaper than UpdateItem in the local emulator."""
+    """The last write: from now on this MessageSid is a duplicate, however late it comes.
+    The claim's expiry (for a delivery never finished) goes: a receipt lives as long as
+    its tip. A whole-item put of the claim as this delivery last read it (a concurrent
+    redo holds the same item); cheaper than UpdateItem in the local emulator."""
     claim.state = "stored"
+    claim.expires = None
     claim.save()
 
 

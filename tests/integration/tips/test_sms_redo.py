@@ -16,12 +16,12 @@ import pytest
 from rtcc.local.iam.identity import acting_as
 from rtcc.secrets import secret_value
 from rtcc.store.feed import FeedRecord
-from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord
+from rtcc.store.tips import TipMessageRecord, TipRecord, TipsterRecord
 from rtcc.tips import sms_intake
 from rtcc.tips.pseudonym import pseudonym_for
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, new_sid, twilio_form
-from tests.integration.tips.test_sms_webhook import ack, detail
+from tests.integration.tips.test_sms_webhook import ack, detail, receipt_of
 
 pytestmark = pytest.mark.integration
 
@@ -73,14 +73,14 @@ def test_a_retry_after_a_crash_finishes_a_new_tip_once(
     form = twilio_form(number, "first delivery dies half way")
     first = phone.post(form)
     assert first.status_code == 502 and calls["n"] == 1  # what API Gateway answers Twilio
-    receipt = TipReceiptRecord.get(form["MessageSid"])
+    receipt = receipt_of(form["MessageSid"])
     assert receipt.state == "claimed"
 
     retry = phone.post(form)
     code = code_of(retry)
-    assert code == TipReceiptRecord.get(form["MessageSid"]).code
+    assert code == receipt_of(form["MessageSid"]).code
     assert "received" in ack(retry)
-    assert TipReceiptRecord.get(form["MessageSid"]).state == "stored"
+    assert receipt_of(form["MessageSid"]).state == "stored"
     tip = detail(api, code)
     assert [m["body"] for m in tip["messages"]] == ["first delivery dies half way"]
     assert TipRecord.get(code).message_count == 1
@@ -166,7 +166,7 @@ def test_concurrent_messages_from_one_tipster_are_each_counted(local_stack, monk
     # Messages six to eight are over the limit of five: whichever tip got them is flagged.
     assert any(t.spam_suspected for t in tips)
     for form in forms:
-        assert TipReceiptRecord.get(form["MessageSid"]).state == "stored"
+        assert receipt_of(form["MessageSid"]).state == "stored"
 
 
 def test_the_webhook_uses_only_key_lookups_and_single_item_writes(

@@ -34,6 +34,14 @@ def ack(response) -> str:
     return message.text if message is not None else ""
 
 
+def receipt_of(sid: str) -> TipReceiptRecord:
+    """The receipt of MessageSid `sid`, stored under a keyed hash of it (never the SID)."""
+    from rtcc.secrets import secret_value
+    from rtcc.tips.pseudonym import receipt_key
+
+    return TipReceiptRecord.get(receipt_key(sid, secret_value("tips_pseudonym_key").encode()))
+
+
 def detail(api, code: str) -> dict[str, Any]:
     r = api.as_role("officer").get(f"/api/tips/{code}")
     assert r.status_code == 200, r.text
@@ -113,7 +121,7 @@ def test_bad_signatures_get_403_store_nothing_and_are_audited(phone: Phone, api,
         )
     assert response.status_code == 403
     with pytest.raises(DoesNotExist):
-        TipReceiptRecord.get(form["MessageSid"])
+        receipt_of(form["MessageSid"])
     from rtcc.secrets import secret_value
     from rtcc.tips.pseudonym import pseudonym_for
 
@@ -184,7 +192,7 @@ def test_help_and_empty_messages_store_nothing(phone: Phone) -> None:
     form, response = phone.text(new_number(), "HELP")
     assert "911" in ack(response)
     with pytest.raises(DoesNotExist):
-        TipReceiptRecord.get(form["MessageSid"])
+        receipt_of(form["MessageSid"])
     assert "empty" in ack(phone.text(new_number(), "   ")[1])
 
 
@@ -197,7 +205,7 @@ def test_a_blocked_sender_is_ignored(phone: Phone, api) -> None:
     form, response = phone.text(number, "more spam")
     assert ack(response) == ""
     with pytest.raises(DoesNotExist):
-        TipReceiptRecord.get(form["MessageSid"])
+        receipt_of(form["MessageSid"])
     assert api.as_role("supervisor").get(f"/api/tips/{code}").json()["blocked"] is True
     assert detail(api, code)["blocked"] is None  # officers are not told (it would link tips)
     assert api.as_role("supervisor").delete(f"/api/tips/{code}/block").json()["blocked"] is False
