@@ -17,9 +17,13 @@ Lambda), so instead:
   play exactly as before.
 - MP3 / AAC (ADTS): ID3v2 tags at the start (stacked ones too) and ID3v2 (footer), APEv2
   and ID3v1 tags at the end are cut off.
-- WebM, Ogg, AMR and WAV are stored as received (phones rarely tag them, and rewriting
-  those containers safely needs a full muxer). A fragmented MP4 with a data track is
-  refused (its samples sit in fragments this does not rewrite); HEIF/AVIF stills too.
+- The movie's, each track's and each media's creation and modification times (`mvhd`,
+  `tkhd`, `mdhd`) are zeroed: they tell when (and, with a time zone, roughly where) the
+  phone recorded it, and nothing plays by them.
+- WebM/Matroska, Ogg and WAV are refused with a reason (their tags, `SimpleTag`,
+  Vorbis comments, RIFF `LIST/INFO`, cannot be removed safely without a full muxer);
+  AMR carries no tags and is kept. A fragmented MP4 with a data track is refused (its
+  samples sit in fragments this does not rewrite); HEIF/AVIF stills too.
 
 A file whose structure does not parse is refused with a reason, not stored with its
 metadata: the point is that nothing identifying slips through.
@@ -67,6 +71,16 @@ _KNOWN = {
 }
 #: Filler boxes: kept, but whatever an editor left inside them is zeroed.
 _FILLER = frozenset({b"free", b"skip", b"wide"})
+#: Full boxes whose first fields after version and flags are the creation and modification
+#: times (32-bit in version 0, 64-bit in version 1).
+_TIMED_HEADERS = frozenset({b"mvhd", b"tkhd", b"mdhd"})
+#: Containers whose tags this module cannot remove: refused, with the reason a tipster reads.
+_UNCLEANABLE = {
+    "video/webm": "WebM videos cannot be cleaned of their tags; send the video as MP4",
+    "audio/webm": "WebM audio cannot be cleaned of its tags; send it as MP3 or M4A",
+    "audio/ogg": "Ogg audio cannot be cleaned of its tags; send it as MP3 or M4A",
+    "audio/wav": "WAV audio cannot be cleaned of its tags; send it as MP3 or M4A",
+}
 #: Track handlers whose samples are the picture and the sound; any other track's samples
 #: (GPS, sensor data, subtitles, timecode) are zeroed.
 _MEDIA_HANDLERS = frozenset({b"vide", b"soun"})
@@ -120,9 +134,20 @@ def strip_av_metadata(data: bytes) -> bytes:
                 "could not remove metadata: a fragmented video with data tracks (GPS, subtitles)"
             )
         return bytes(buf)
-    if sniff(data) in ("audio/mpeg", "audio/aac"):
+    kind = sniff(data)
+    if kind in ("audio/mpeg", "audio/aac"):
         return _strip_tail_tags(data)
+    if kind in _UNCLEANABLE:
+        raise MediaMetadataError(_UNCLEANABLE[kind])
     return data
+
+
+def _zero_times(buf: bytearray, payload: int, end: int) -> None:
+    """Zero a movie/track/media header's creation and modification times, in place."""
+    width = 8 if end - payload >= 1 and buf[payload] == 1 else 4
+    if end - payload < 4 + 2 * width:
+        raise MediaMetadataError("could not remove metadata: a movie header too short")
+    buf[payload + 4 : payload + 4 + 2 * width] = bytes(2 * width)
 
 
 def _boxes(buf: bytearray, start: int, end: int):
@@ -162,6 +187,8 @@ def _walk(
             buf[payload:box_end] = bytes(box_end - payload)
         elif kind in _FILLER:
             buf[payload:box_end] = bytes(box_end - payload)
+        elif kind in _TIMED_HEADERS:
+            _zero_times(buf, payload, box_end)
         elif kind == b"trak":
             _zero_non_media_samples(buf, payload, box_end, budget)
             _walk(buf, payload, box_end, depth + 1, kind, budget=budget)

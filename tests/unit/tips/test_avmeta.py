@@ -76,9 +76,44 @@ def test_mp3_tags_at_both_ends_are_cut_off() -> None:
     assert cleaned == frame * 3
 
 
-def test_containers_it_does_not_rewrite_are_left_as_they_are() -> None:
-    webm = b"\x1a\x45\xdf\xa3" + bytes(60)
-    assert strip_av_metadata(webm) == webm
+@pytest.mark.parametrize(
+    ("data", "advice"),
+    [
+        (b"\x1a\x45\xdf\xa3" + bytes(60), "MP4"),  # WebM / Matroska (EBML)
+        (b"OggS" + bytes(60), "MP3"),
+        (b"RIFF" + struct.pack("<I", 60) + b"WAVE" + bytes(52), "MP3"),
+    ],
+)
+def test_containers_whose_tags_it_cannot_remove_are_refused_with_a_reason(data: bytes, advice: str) -> None:
+    with pytest.raises(MediaMetadataError, match=f"cannot be cleaned of (its|their) tags; send .*{advice}"):
+        strip_av_metadata(data)
+
+
+def test_amr_has_no_tags_and_is_kept() -> None:
+    amr = b"#!AMR\n" + bytes(64)
+    assert strip_av_metadata(amr) == amr
+
+
+def _header_times(data: bytes, kind: bytes) -> list[tuple[int, int]]:
+    """(creation, modification) of every `kind` full box (version 0 or 1) in the file."""
+    found, at = [], 0
+    while (at := data.find(kind, at + 1)) > 0:
+        version = data[at + 4]
+        fmt, size = (">QQ", 16) if version == 1 else (">II", 8)
+        found.append(struct.unpack(fmt, data[at + 8 : at + 8 + size]))
+    return found
+
+
+def test_recording_times_are_zeroed_and_every_frame_stays() -> None:
+    """mvhd, tkhd and mdhd say when the phone recorded (and, with the zone, where)."""
+    original = phone_video(
+        "mp4", {"movflags": "use_metadata_tags"}, {"creation_time": "2026-11-30T21:14:05Z"}
+    )
+    assert any(any(t) for kind in (b"mvhd", b"tkhd", b"mdhd") for t in _header_times(original, kind))
+    cleaned = strip_av_metadata(original)
+    for kind in (b"mvhd", b"tkhd", b"mdhd"):
+        assert _header_times(cleaned, kind) and all(t == (0, 0) for t in _header_times(cleaned, kind)), kind
+    assert all(np.array_equal(a, b) for a, b in zip(frames(original), frames(cleaned), strict=True))
 
 
 def _box(kind: bytes, payload: bytes) -> bytes:
