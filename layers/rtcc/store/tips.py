@@ -77,8 +77,6 @@ class TipRecord(Model):
     latitude = NumberAttribute(null=True)  # web tips: where the tipster pointed on the map
     longitude = NumberAttribute(null=True)
     passphrase_hash = UnicodeAttribute(null=True)  # web tips: scrypt, never the passphrase
-    failed_unlocks = NumberAttribute(default=0)
-    locked_until = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)  # optimistic lock between the webhook and officers
     # The last few Twilio MessageSids applied to this tip (sms only): a redone webhook
     # (a retry after a crash) sees its own and does not count the message twice.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
@@ -36,9 +36,7 @@ from rtcc.tips.records import (
     message_key,
     new_id,
     now_utc,
-    parse_iso,
     transaction,
-    update_if_exists,
 )
 from rtcc.tips.settings import tips_settings
 from rtcc.tips.sms_intake import notify_supervisors
@@ -48,14 +46,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTACHMENTS = 5
 UPLOAD_FORM_SECONDS = 15 * 60
-FAILED_UNLOCKS_BEFORE_LOCK = 10
-LOCK_FOR = timedelta(minutes=15)
 #: The one answer to every follow-up that does not open (unknown code, SMS tip, wrong
-#: passphrase, locked): it mentions the lock so a tipster who is locked out understands.
-UNLOCK_FAILED = (
-    f"tip code or passphrase is wrong (after {FAILED_UNLOCKS_BEFORE_LOCK} wrong tries a tip "
-    f"stays shut for {int(LOCK_FOR.total_seconds() // 60)} minutes)"
-)
+#: passphrase), so it never tells which codes exist.
+UNLOCK_FAILED = "tip code or passphrase is wrong"
 
 
 @dataclass(frozen=True)
@@ -204,10 +197,15 @@ class WebIntake:
 
     # --- follow-up -------------------------------------------------------------------------
     def unlock(self, code: str, passphrase: str) -> TipRecord:
-        """The tip, if `passphrase` opens it. Unknown code, SMS tip, wrong passphrase and a
-        locked tip all get the same answer after the same scrypt work, so neither the
-        message nor the time taken tells which codes exist. Repeated failures lock the tip
-        for a while (counted with an atomic ADD, so parallel guesses all count)."""
+        """The tip, if `passphrase` opens it. Unknown code, SMS tip and wrong passphrase
+        get the same answer after the same scrypt work, so neither the message nor the
+        time taken tells which codes exist.
+
+        No lock and no per-code throttle: either would have to refuse the right passphrase
+        too (only the scrypt check tells it apart), so anyone who knows a code could keep
+        its tipster out. A guess changes nothing stored; what bounds guessing is its cost
+        (one full scrypt check each), the WAF's per-client rate limit and the passphrase's
+        79 bits (far beyond any online guessing)."""
         try:
             tip: TipRecord | None = TipRecord.get(code)
         except DoesNotExist:
@@ -215,33 +213,9 @@ class WebIntake:
         if tip is None or tip.channel != "web" or not tip.passphrase_hash:
             spend_like_a_check(passphrase)
             raise TipUnlockFailed(UNLOCK_FAILED)
-        moment = now_utc()
-        opened = verify_passphrase(passphrase, tip.passphrase_hash)
-        if tip.locked_until and parse_iso(tip.locked_until) > moment:
+        if not verify_passphrase(passphrase, tip.passphrase_hash):
             raise TipUnlockFailed(UNLOCK_FAILED)
-        if not opened:
-            self._count_failure(tip, moment)
-            raise TipUnlockFailed(UNLOCK_FAILED)
-        if tip.failed_unlocks:
-            _update_existing(tip, [TipRecord.failed_unlocks.set(0)])
         return tip
-
-    def _count_failure(self, tip: TipRecord, moment: datetime) -> None:
-        _update_existing(tip, [TipRecord.failed_unlocks.add(1)])  # the item's count comes back
-        if int(tip.failed_unlocks or 0) < FAILED_UNLOCKS_BEFORE_LOCK:
-            return
-        try:
-            tip.update(
-                actions=[
-                    TipRecord.locked_until.set(iso(moment + LOCK_FOR)),
-                    TipRecord.failed_unlocks.set(0),
-                ],
-                condition=TipRecord.failed_unlocks >= FAILED_UNLOCKS_BEFORE_LOCK,
-            )
-        except UpdateError as exc:
-            if not condition_failed(exc):
-                raise
-            # A parallel failure locked it first.
 
     def thread(
         self, code: str, passphrase: str
@@ -329,12 +303,6 @@ class WebIntake:
             logger.warning("tips.web upload not queued", extra={"code": code, "error": type(exc).__name__})
             raise TipUnavailable("upload: could not be queued for checking; confirm it again") from None
         return media
-
-
-def _update_existing(tip: TipRecord, actions: list[Any]) -> None:
-    """Update a tip read a moment ago; one deleted since (retention) answers like an unknown code."""
-    if not update_if_exists(tip, actions):
-        raise TipUnlockFailed(UNLOCK_FAILED)
 
 
 def public_thread(messages: list[TipMessageRecord], media: list[TipMediaRecord]) -> list[dict[str, Any]]:
