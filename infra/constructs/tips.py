@@ -111,10 +111,18 @@ _INDEXES: dict[str, dict[str, tuple[str, ...]]] = {"api": {"tips": (_QUERY,)}}
 
 #: Objects in the media bucket, by prefix: presigned preview links and upload forms (api),
 #: checked media in and processed uploads out (tip-media). The retention sweep's deletes
-#: are `_grant_purge`.
+#: are `_grant_purge`. The bucket is versioned, so a processed upload is deleted version
+#: by version (DeleteObjectVersion), never with a bare DeleteObject: that would leave the
+#: tipster's original, EXIF and GPS included, behind a delete marker for 30 days.
 _OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
     "api": {"tips/": ("s3:GetObject",), "uploads/tips/": ("s3:PutObject",)},
-    "tip-media": {"tips/": ("s3:PutObject",), "uploads/tips/": ("s3:GetObject", "s3:DeleteObject")},
+    "tip-media": {"tips/": ("s3:PutObject",), "uploads/tips/": ("s3:GetObject", "s3:DeleteObjectVersion")},
+}
+#: Whose versions each function may list (s3:ListBucketVersions), by key prefix: the
+#: versions of one file it deletes (rtcc.tips.adapters.aws.delete_every_version).
+_VERSION_LISTINGS: dict[str, tuple[str, ...]] = {
+    "tip-media": (f"{UPLOAD_PREFIX}tips/",),
+    "retention": (MEDIA_PREFIX, f"{UPLOAD_PREFIX}tips/"),
 }
 _QUEUES: dict[str, tuple[str, ...]] = {
     "api": (MEDIA_QUEUE, OUTBOUND_QUEUE),  # confirmed uploads; replies, supervisor alerts
@@ -128,7 +136,7 @@ _SECRETS: dict[str, tuple[str, ...]] = {
 }
 #: Functions that append to the audit log while serving tips (views, triage, refusals, purges).
 _AUDIT_WRITERS = ("api", "tip-webhook", "retention")
-_ACCESS = {*_TABLES, *_OBJECTS, *_QUEUES, *_SECRETS, *_AUDIT_WRITERS}
+_ACCESS = {*_TABLES, *_OBJECTS, *_VERSION_LISTINGS, *_QUEUES, *_SECRETS, *_AUDIT_WRITERS}
 
 #: The vault table actions each function's code performs, and nothing else.
 _VAULT_ACTIONS = {
@@ -208,6 +216,8 @@ class TipsConstruct(Construct):
             api.grant_table(fn, table, actions, index_actions=_INDEXES.get(name, {}).get(table, ()))
         for prefix, actions in _OBJECTS.get(name, {}).items():
             api.grant_objects(fn, MEDIA_BUCKET, prefix, actions)
+        if name in _VERSION_LISTINGS:
+            TipsConstruct._grant_version_listing(fn, api.data.buckets[MEDIA_BUCKET], _VERSION_LISTINGS[name])
         for queue in _QUEUES.get(name, ()):
             api.grant_send(fn, queue)
         for secret in _SECRETS.get(name, ()):
@@ -215,14 +225,28 @@ class TipsConstruct(Construct):
         if name in _AUDIT_WRITERS:
             api.grant_audit_append(fn)
 
+    @staticmethod
+    def _grant_version_listing(fn: lambda_.Function, bucket: s3.Bucket, prefixes: tuple[str, ...]) -> None:
+        """s3:ListBucketVersions is a bucket action: held to `prefixes` by `s3:prefix`, and
+        to one tip's keys within them (`<prefix><code>/<id>`, both non-empty), so the role
+        can list the versions of a file whose tip code it knows, never every tip's keys."""
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucketVersions"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{prefix}?*/?*" for prefix in prefixes]}},
+            )
+        )
+
     def _grant_purge(self, bucket: s3.Bucket) -> None:
-        """The retention sweep deletes a purged tip's files: checked media and web uploads
-        never processed. s3:DeleteObject only (a delete marker; the versioned bucket's
-        lifecycle removes the old version 30 days later), never DeleteObjectVersion."""
+        """The retention sweep deletes a purged tip's files for good: checked media and web
+        uploads never processed, every version of each (listed through
+        `_VERSION_LISTINGS`). No bare s3:DeleteObject: a delete marker would leave the file
+        readable as an old version for 30 more days."""
         fn = self.functions["retention"]
         fn.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["s3:DeleteObject"],
+                actions=["s3:DeleteObjectVersion"],
                 resources=[
                     bucket.arn_for_objects(f"{MEDIA_PREFIX}*"),
                     bucket.arn_for_objects(f"{UPLOAD_PREFIX}tips/*"),

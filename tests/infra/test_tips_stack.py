@@ -20,6 +20,7 @@ from tests.infra.iam_policy import (
     allowed_actions,
     allowed_on_objects,
     allows,
+    as_list,
     refs,
     role_statements,
 )
@@ -134,15 +135,52 @@ def test_secrets_and_queues_only_where_the_code_uses_them(synth):
         if any(allowed_on_objects(synth, n, media, a) for a in ("s3:PutObject", "s3:GetObject"))
     }
     assert with_media == {"api", "tip-media"}
-    # Objects only, never the bucket itself (no listing, no bucket settings).
+    # Objects only, never the bucket itself (no listing of current keys, no bucket settings;
+    # the version listings, held to one tip's keys, are checked below).
     assert not any(
         allowed_actions(synth, n, media, ("s3:ListBucket", "s3:PutBucketPolicy", "s3:GetObject"))
         for n in synth.stack.api.functions
     )
+    # Deleting is for good (every version; the bucket is versioned): a bare DeleteObject
+    # would leave the original behind a delete marker for 30 days.
     deleters = {
-        n for n in synth.stack.api.functions if allowed_on_objects(synth, n, media, "s3:DeleteObject")
+        n for n in synth.stack.api.functions if allowed_on_objects(synth, n, media, "s3:DeleteObjectVersion")
     }
     assert deleters == {"tip-media", "retention"}  # processed uploads; a purged tip's files
+    assert not any(allowed_on_objects(synth, n, media, "s3:DeleteObject") for n in synth.stack.api.functions)
+
+
+def _version_listings(synth, function_name: str) -> list[dict]:
+    media = synth.logical_id(synth.stack.data.buckets["media"])
+    return [
+        s
+        for s in role_statements(synth, function_name)
+        if s.get("Effect") == "Allow"
+        and any(a in ("s3:ListBucketVersions", "s3:*", "s3:List*") for a in as_list(s.get("Action")))
+        and media in refs(s.get("Resource"))
+    ]
+
+
+def test_version_listings_are_held_to_one_tips_keys(synth):
+    """tip-media lists the versions of the upload it deletes, retention those of a purged
+    tip's files: each only with an `s3:prefix` naming one tip's key, never the bucket."""
+    from rtcc.local.iam.policy import conditions_hold
+
+    listers = {n for n in synth.stack.api.functions if _version_listings(synth, n)}
+    assert listers == {"tip-media", "retention"}
+
+    def may_list(function_name: str, prefix: str | None) -> bool:
+        context = {"s3:prefix": prefix} if prefix is not None else {}
+        return any(
+            conditions_hold(s.get("Condition"), context) for s in _version_listings(synth, function_name)
+        )
+
+    assert may_list("tip-media", "uploads/tips/T-ABCD/web-1")
+    for prefix in ("tips/T-ABCD/web-1", "uploads/tips/", "uploads/tips/T-AB", "uploads/", "", None):
+        assert not may_list("tip-media", prefix), prefix
+    assert may_list("retention", "tips/T-ABCD/web-1") and may_list("retention", "uploads/tips/T-ABCD/web-1")
+    for prefix in ("tips/", "uploads/tips/", "anchors/", "", None):
+        assert not may_list("retention", prefix), prefix
 
 
 def test_tip_functions_that_audit_still_write_the_audit_log(synth):

@@ -30,8 +30,6 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     ("*", "sqs:GetQueueUrl", "*"): "granted by CDK's SqsEventSource; the mapping resolves the queue",
     ("tip-outbound", "secretsmanager:GetSecretValue", "twilio_auth_token*"): "the Twilio client is "
     "built only with sms_backend=twilio (deployed); locally SMS goes to the outbox",
-    ("retention", "s3:DeleteObject", "/uploads/tips/*"): "a purged tip's web upload that the media "
-    "consumer never processed (the suite purges only tips whose uploads were processed)",
     ("tip-webhook", "dynamodb:UpdateItem", "table/rtcc-tip-receipts"): "a claim moved to a fresh code "
     "(code collision, or the open tip closed between claim and store): a race the suite does not stage",
     ("tip-webhook", "dynamodb:UpdateItem", "table/rtcc-tips"): "the spam flag set when another message "

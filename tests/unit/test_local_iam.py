@@ -261,6 +261,51 @@ def test_s3_requests_become_iam_actions(method: str, path: str, query: dict, exp
     ] == [expected]
 
 
+def _s3(method: str, path: str, query: dict, body: bytes = b"") -> list:
+    request = RawRequest(
+        method,
+        path,
+        query,
+        {"authorization": "AWS4-HMAC-SHA256 Credential=K/20261201/us-east-1/s3/aws4_request"},
+        body,
+    )
+    return calls(request, account=ACCOUNT, region="us-east-1", lookups=NoLookups())
+
+
+def test_a_listing_carries_its_prefix_and_a_prefix_grant_holds_it_to_that_prefix() -> None:
+    """tip-media may list the versions of one tip's uploads only (s3:prefix StringLike
+    uploads/tips/?*/?*, infra/constructs/tips.py): the reader must hand the asked prefix
+    to the evaluator, and a listing without one (the whole bucket) must not match."""
+    bucket = "arn:aws:s3:::rtcc-media"
+    grant = [allow("s3:ListBucketVersions", bucket, {"StringLike": {"s3:prefix": ["uploads/tips/?*/?*"]}})]
+
+    def allowed(query: dict) -> bool:
+        (call,) = _s3("GET", "/rtcc-media", query)
+        assert (call.action, call.resource) == ("s3:ListBucketVersions", bucket)
+        request = Request(ROLE, call.action, call.resource, call.context)
+        return decide(request, grant, None, account=ACCOUNT).allowed
+
+    assert allowed({"versions": "", "prefix": "uploads/tips/T-1/m1"})
+    assert not allowed({"versions": "", "prefix": "tips/T-1/m1"})
+    assert not allowed({"versions": "", "prefix": "uploads/tips/"})  # every tip's uploads
+    assert not allowed({"versions": ""})
+    (listing,) = _s3("GET", "/rtcc-media", {"list-type": "2", "prefix": "tips/"})
+    assert listing.action == "s3:ListBucket" and listing.context == {"s3:prefix": "tips/"}
+
+
+def test_a_delete_objects_body_is_one_action_per_object_versions_included() -> None:
+    body = (
+        b'<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        b"<Object><Key>uploads/tips/T-1/m1</Key><VersionId>v1</VersionId></Object>"
+        b"<Object><Key>uploads/tips/T-1/a&amp;b</Key></Object>"
+        b"<Quiet>true</Quiet></Delete>"
+    )
+    assert [(c.action, c.resource) for c in _s3("POST", "/rtcc-media", {"delete": ""}, body)] == [
+        ("s3:DeleteObjectVersion", "arn:aws:s3:::rtcc-media/uploads/tips/T-1/m1"),
+        ("s3:DeleteObject", "arn:aws:s3:::rtcc-media/uploads/tips/T-1/a&b"),
+    ]
+
+
 def test_an_s3_post_form_is_a_put_of_its_key_and_names_its_signer() -> None:
     # Field names are case-insensitive to S3: an attacker's "Key" is still the key.
     form = {"Key": "uploads/tips/T-1/m1", "X-Amz-Credential": "RTCCFNapi/20261201/us-east-1/s3/aws4_request"}

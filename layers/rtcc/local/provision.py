@@ -5,6 +5,7 @@ turns those declarations into API calls."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,8 +130,14 @@ def create_staff_user(cognito: Any, pool_id: str, username: str, password: str, 
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
 
 
-def provision(resources: Resources, endpoint_url: str, region: str) -> dict[str, str]:
-    """Creates tables, queues and buckets; returns queue logical name -> URL."""
+def provision(
+    resources: Resources, endpoint_url: str, region: str, versioned: Collection[str] = ()
+) -> dict[str, str]:
+    """Creates tables, queues and buckets; returns queue logical name -> URL.
+
+    `versioned`: the buckets (topology names) the deployed template versions. Versioning
+    decides what a delete leaves behind (a delete marker over the old version, not
+    nothing), so a local bucket that differed would pass code that leaves files in AWS."""
     dynamodb = aws_client("dynamodb", endpoint_url, region)
     for table in resources.tables:
         create_table(dynamodb, table)
@@ -140,5 +147,7 @@ def provision(resources: Resources, endpoint_url: str, region: str) -> dict[str,
             s3.create_bucket(Bucket=bucket.name)
         else:
             s3.create_bucket(Bucket=bucket.name, CreateBucketConfiguration={"LocationConstraint": region})
+        if bucket.logical_name in versioned:
+            s3.put_bucket_versioning(Bucket=bucket.name, VersioningConfiguration={"Status": "Enabled"})
     sqs = aws_client("sqs", endpoint_url, region)
     return {queue.spec.name: create_queue(sqs, queue) for queue in resources.queues}

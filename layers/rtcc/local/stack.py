@@ -37,6 +37,7 @@ from rtcc.local.extensions import EXTENSION_MODULES
 from rtcc.local.fidelity import make_dynamodb_writes_atomic
 from rtcc.local.gateway import LocalGateway, QuietRequestHandler, normalize_base_path
 from rtcc.local.iam import identity
+from rtcc.local.iam.deployed import template_versioned_buckets
 from rtcc.local.iam.enforcer import CallLog, IamEnforcer
 from rtcc.local.iam.local_resources import DeployedResources, create_deployed_keys_and_secrets
 from rtcc.local.iam.snapshot import load_snapshot
@@ -234,7 +235,9 @@ class LocalStack:
         """Every declared table, queue and bucket, and the keys and secrets the template
         creates (so functions use them as deployed); their URLs and ARNs go in the env."""
         resources = declared_resources(settings, self.topology)
-        self.queue_urls = provision(resources, self.aws_endpoint_url, settings.region)
+        self.queue_urls = provision(
+            resources, self.aws_endpoint_url, settings.region, versioned=template_versioned_buckets(snapshot)
+        )
         self._set_env(**{queue_url_env_var(name): url for name, url in self.queue_urls.items()})
         deployed = create_deployed_keys_and_secrets(snapshot, resources, self.aws_endpoint_url, settings)
         self._set_env(**deployed.env)

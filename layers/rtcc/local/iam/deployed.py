@@ -294,3 +294,17 @@ def template_keys(snapshot: Mapping[str, Any]) -> dict[str, str | None]:
             elif isinstance(target, dict) and "Fn::GetAtt" in target:
                 keys[target["Fn::GetAtt"][0]] = spec["Properties"]["AliasName"]
     return keys
+
+
+def template_versioned_buckets(snapshot: Mapping[str, Any]) -> frozenset[str]:
+    """Topology names of the buckets the template versions (today every one of them,
+    infra/constructs/data.py). Read from the template rather than assumed, so a local
+    bucket keeps old versions and delete markers exactly where a deployed one does."""
+    template = snapshot["template"]["Resources"]
+    return frozenset(
+        local["name"]
+        for logical, local in snapshot["resources"].items()
+        if local["kind"] == "bucket"
+        and (template[logical].get("Properties", {}).get("VersioningConfiguration") or {}).get("Status")
+        == "Enabled"
+    )

@@ -247,8 +247,8 @@ def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
     method = request.method.upper()
     query = request.query
 
-    def call(action: str, resource: str) -> AwsCall:
-        return AwsCall("s3", action, f"s3:{action}", resource)
+    def call(action: str, resource: str, context: dict[str, Any] | None = None) -> AwsCall:
+        return AwsCall("s3", action, f"s3:{action}", resource, context or {})
 
     if not bucket:
         return [call("ListAllMyBuckets", "*")]
@@ -261,12 +261,11 @@ def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
     if not key:
         if method == "GET":
             sub = next((v for k, v in _BUCKET_GETS.items() if k in query), "ListBucket")
-            return [call(sub, bucket_arn)]
+            return [call(sub, bucket_arn, _listing_context(query) if sub.startswith("List") else None)]
         if method == "HEAD":
             return [call("ListBucket", bucket_arn)]
         if method == "POST" and "delete" in query:
-            keys = re.findall(rb"<Key>(.*?)</Key>", request.body)
-            return [call("DeleteObject", f"{bucket_arn}/{_xml_unescape(k)}") for k in keys]
+            return [call(action, f"{bucket_arn}/{key}") for action, key in _deleted_objects(request.body)]
         return [call(f"{method.capitalize()}Bucket", bucket_arn)]
     object_arn = f"{bucket_arn}/{key}"
     if method in ("GET", "HEAD"):
@@ -288,6 +287,25 @@ def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
     if method == "POST":  # multipart upload start / finish
         return [call("PutObject", object_arn)]
     return [call(method, object_arn)]
+
+
+def _listing_context(query: Mapping[str, str]) -> dict[str, Any]:
+    """The condition key a listing carries: `s3:prefix`, the prefix asked for (absent
+    when none was: a policy that requires one then refuses, as AWS does)."""
+    return {"s3:prefix": query["prefix"]} if "prefix" in query else {}
+
+
+def _deleted_objects(body: bytes) -> list[tuple[str, str]]:
+    """(action, key) per object of a DeleteObjects body: an object named with a
+    <VersionId> is a DeleteObjectVersion, as its own DELETE ?versionId would be."""
+    found = []
+    for block in re.findall(rb"<Object>(.*?)</Object>", body, re.DOTALL):
+        key = re.search(rb"<Key>(.*?)</Key>", block, re.DOTALL)
+        if key is None:
+            continue
+        action = "DeleteObjectVersion" if re.search(rb"<VersionId>", block) else "DeleteObject"
+        found.append((action, _xml_unescape(key.group(1))))
+    return found
 
 
 def _xml_unescape(raw: bytes) -> str:

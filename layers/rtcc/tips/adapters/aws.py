@@ -82,6 +82,30 @@ class SqsTipQueues:
         self._sqs.send_message(QueueUrl=self._url(OUTBOUND_QUEUE), MessageBody=job.model_dump_json())
 
 
+def delete_every_version(s3: Any, bucket: str, key: str) -> None:
+    """Delete `key` for good: every version and delete marker it has.
+
+    The media bucket is versioned, so a DeleteObject without a version id only hides the
+    file behind a delete marker and the bucket's lifecycle removes it 30 days later; for
+    an upload that is the tipster's original, EXIF, GPS and all. Listing needs
+    s3:ListBucketVersions with an `s3:prefix` the role allows, deleting
+    s3:DeleteObjectVersion on the key (infra/constructs/tips.py). Never for the anchors
+    bucket: Object Lock refuses, and its versions are the point."""
+    doomed: list[dict[str, str]] = []
+    pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key)
+    for page in pages:
+        for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            # The prefix also matches longer keys (media MM1-1 is a prefix of MM1-10).
+            if version["Key"] == key:
+                doomed.append({"Key": key, "VersionId": version["VersionId"]})
+    for start in range(0, len(doomed), 1000):  # DeleteObjects takes at most 1,000 keys
+        batch = {"Objects": doomed[start : start + 1000], "Quiet": True}
+        out = s3.delete_objects(Bucket=bucket, Delete=batch)
+        if out.get("Errors"):
+            codes = sorted({error.get("Code", "?") for error in out["Errors"]})
+            raise RuntimeError(f"S3 kept {len(out['Errors'])} version(s) of a media file: {codes}")
+
+
 class S3MediaStore:
     def __init__(self, bucket: str | None = None) -> None:
         self._s3 = client("s3")
@@ -93,7 +117,8 @@ class S3MediaStore:
         )
 
     def delete(self, key: str) -> None:
-        self._s3.delete_object(Bucket=self.bucket, Key=key)  # no error when already gone
+        """Every version (retention's purge): nothing of a purged tip waits 30 days more."""
+        delete_every_version(self._s3, self.bucket, key)  # no error when already gone
 
     def presigned_get(self, key: str, expires_s: int) -> str:
         return self._s3.generate_presigned_url(
@@ -137,4 +162,6 @@ class S3UploadSource:
         return FetchedMedia(body, head.get("ContentType", ""))
 
     def delete(self, location: str) -> None:
-        self._s3.delete_object(Bucket=self.bucket, Key=location)
+        """Every version of the upload: the tipster's original, before cleaning, and any
+        earlier POST of the same form."""
+        delete_every_version(self._s3, self.bucket, location)
