@@ -16,6 +16,12 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 from rtcc.topology import Topology
+from rtcc.web_security import (
+    CONNECT_PLACEHOLDER,
+    SECURITY_HEADERS,
+    deployed_connect_sources,
+    with_connect_sources,
+)
 
 from infra.config import REPO_ROOT, DeployConfig
 from infra.constructs.api import ApiConstruct
@@ -26,12 +32,10 @@ WEB_PUBLIC = REPO_ROOT / "web" / "public"
 #: Folders served under their own name, any depth: /vendor/{proxy+} -> vendor/<proxy>.
 STATIC_FOLDERS = ("vendor", "assets")
 
-_SECURITY_HEADERS = {
-    "Strict-Transport-Security": "'max-age=31536000; includeSubDomains'",
-    "X-Content-Type-Options": "'nosniff'",
-    "X-Frame-Options": "'DENY'",
-    "Referrer-Policy": "'no-referrer'",
-}
+#: API Gateway's static header values are quoted.
+_SECURITY_HEADERS = {name: f"'{value}'" for name, value in SECURITY_HEADERS.items()}
+#: The bucket presigned previews and upload forms point to (rtcc.topology's buckets).
+_MEDIA_BUCKET = "media"
 
 
 class ConsoleConstruct(Construct):
@@ -51,7 +55,7 @@ class ConsoleConstruct(Construct):
             raise FileNotFoundError(f"{web_root} does not exist: run `make install` to build the web assets")
 
         self.bucket = self._bucket(data)
-        self.deployment = self._upload(web_root)
+        self.deployment = self._upload(web_root, data)
         self._acknowledge_upload_function()
         self.read_role = self._read_role()
         self._serve(api, topology)
@@ -71,11 +75,26 @@ class ConsoleConstruct(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
-    def _upload(self, web_root: Path) -> s3deploy.BucketDeployment:
+    def _upload(self, web_root: Path, data: DataConstruct) -> s3deploy.BucketDeployment:
+        """web/public as it is, except the pages whose CSP names `CONNECT_PLACEHOLDER`:
+        those are written with this stack's Cognito and media bucket origins (the bucket's
+        name is known only at deploy time: Source.data resolves it then)."""
+        connect = deployed_connect_sources(Stack.of(self).region, data.buckets[_MEDIA_BUCKET].bucket_name)
+        pages = {
+            path.relative_to(web_root).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(web_root.glob("*.html"))
+            if CONNECT_PLACEHOLDER in path.read_text(encoding="utf-8")
+        }
+        sources = [
+            # A bare name matches at any depth; no other file of web/public has these names
+            # (the template test checks no page with the placeholder is uploaded as it is).
+            s3deploy.Source.asset(str(web_root), exclude=list(pages)),
+            *(s3deploy.Source.data(key, with_connect_sources(page, connect)) for key, page in pages.items()),
+        ]
         return s3deploy.BucketDeployment(
             self,
             "Upload",
-            sources=[s3deploy.Source.asset(str(web_root))],
+            sources=sources,
             destination_bucket=self.bucket,
             prune=True,
             memory_limit=512,

@@ -201,3 +201,36 @@ def test_console_config_names_where_public_maps_open(app, monkeypatch) -> None:
 def test_me_reports_groups_and_implied_roles(app) -> None:
     status, body = call(app, "GET", "/api/me", role="supervisor")
     assert status == 200 and body["groups"] == ["supervisor"] and body["roles"] == ["officer", "supervisor"]
+
+
+def test_the_docs_get_the_consoles_security_headers(app, moto_endpoint: str) -> None:
+    """/api/docs is a page a browser renders: nosniff, no framing, no referrer, and a CSP
+    that allows our origin and exactly the page's own inline start-up script."""
+    import base64
+    import hashlib
+    import re
+
+    event = {
+        "resource": "/api/docs",
+        "path": "/api/docs",
+        "httpMethod": "GET",
+        "headers": {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "body": None,
+        "isBase64Encoded": False,
+        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "test", "path": "/api/docs"},
+    }
+    response = app.resolve(event, _Ctx())
+    headers = {k: v[-1] for k, v in response["multiValueHeaders"].items()} | (response.get("headers") or {})
+    assert response["statusCode"] == 200
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer" and "max-age" in headers["Strict-Transport-Security"]
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp and "*" not in csp
+    (script,) = re.findall(r"<script>(.*?)</script>", response["body"], re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in csp

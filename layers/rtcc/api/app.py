@@ -144,8 +144,25 @@ class RtccResolver(APIGatewayRestResolver):
                 "body": json.dumps({"statusCode": status, "message": message}),
                 "isBase64Encoded": False,
             }
-        self.include_for(str(event.get("path") or ""))
-        return super().resolve(event, context)
+        path = str(event.get("path") or "")
+        self.include_for(path)
+        response = super().resolve(event, context)
+        if path in DOCS_PATHS:
+            _add_docs_headers(response, path)
+        return response
+
+
+def _add_docs_headers(response: dict, path: str) -> None:
+    """The docs are a page a browser renders, like the console's: the same security
+    headers (API Gateway adds them to console files; these come from the function)."""
+    from rtcc.web_security import SECURITY_HEADERS, docs_headers
+
+    html = path == "/api/docs" and response.get("statusCode") == 200
+    headers = docs_headers(response.get("body") or "") if html else SECURITY_HEADERS
+    for name, value in headers.items():
+        if "multiValueHeaders" in response:
+            response["multiValueHeaders"][name] = [value]
+        response.setdefault("headers", {})[name] = value
 
 
 def build_app() -> RtccResolver:

@@ -35,7 +35,9 @@ from rtcc.local.dev_routes import find_dev_route
 from rtcc.local.runtime import ACCOUNT_ID, FunctionRuntime
 from rtcc.local.tokens import IdTokenVerifier, TokenRejected, authorizer_claims, bearer_token
 from rtcc.resources import BINARY_MEDIA_TYPES
+from rtcc.settings import get_settings
 from rtcc.topology import HttpRoute, Topology, match_route
+from rtcc.web_security import SECURITY_HEADERS, local_connect_sources, with_connect_sources
 
 logger = logging.getLogger("rtcc.local.gateway")
 
@@ -339,8 +341,14 @@ class LocalGateway:
         content_type = content_type or "application/octet-stream"
         if content_type.startswith("text/") or content_type in ("application/json", "image/svg+xml"):
             content_type += "; charset=utf-8"
-        response = Response(file.read_bytes(), content_type=content_type)
+        body = file.read_bytes()
+        if file.suffix.lower() == ".html":
+            # The page's CSP names the origins it may connect to here: the emulator's.
+            sources = local_connect_sources(get_settings().aws_endpoint_url)
+            body = with_connect_sources(body.decode("utf-8"), sources).encode("utf-8")
+        response = Response(body, content_type=content_type)
         response.headers["Cache-Control"] = "no-cache"
+        response.headers.update(SECURITY_HEADERS)  # what API Gateway adds when deployed
         return response
 
 

@@ -1,0 +1,68 @@
+"""The security headers of everything rtcc serves to a browser, in one place.
+
+The console's pages carry their Content-Security-Policy in a <meta> tag whose
+`connect-src` names a placeholder (`CONNECT_PLACEHOLDER`): the few origins a page may
+talk to besides its own differ by environment, and are written in when the page is
+served. Deployed (infra/constructs/console.py, at deploy time): the region's Cognito
+endpoint and the media bucket's regional endpoint (presigned previews and upload forms,
+see rtcc.aws_clients), nothing else. Locally (`rtcc dev`): the emulator's origin.
+No wildcard either way: `https://*.amazonaws.com` would let an injected script post
+to any bucket in any account.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+#: Written in web/public pages' CSP where the environment's origins go.
+CONNECT_PLACEHOLDER = "rtcc-connect-src"
+
+#: What API Gateway adds to every console file and the API adds to /api/docs.
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def deployed_connect_sources(region: str, media_bucket: str) -> list[str]:
+    """Cognito's regional endpoint (sign-in, refresh) and the media bucket's regional
+    virtual-hosted endpoint, the one boto3 presigns for (rtcc.aws_clients._s3_config)."""
+    return [
+        f"https://cognito-idp.{region}.amazonaws.com",
+        f"https://{media_bucket}.s3.{region}.amazonaws.com",
+    ]
+
+
+def local_connect_sources(aws_endpoint_url: str | None) -> list[str]:
+    """The local emulator's origin: Cognito and presigned S3 URLs both point there."""
+    if not aws_endpoint_url:
+        return []
+    parts = urlsplit(aws_endpoint_url)
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
+def with_connect_sources(page: str, sources: list[str]) -> str:
+    """`page` with the placeholder replaced by `sources` (may hold deploy-time tokens)."""
+    return page.replace(CONNECT_PLACEHOLDER, " ".join(sources) or "'self'")
+
+
+def docs_headers(html: str) -> dict[str, str]:
+    """Headers of the Swagger UI page (/api/docs): the console's, and a CSP that allows
+    our origin plus exactly the page's own inline scripts (by hash; Powertools writes the
+    UI's start-up script, holding the spec URL, inline)."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in _INLINE_SCRIPT.findall(html)
+    )
+    csp = (
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return {**SECURITY_HEADERS, "Content-Security-Policy": csp}
