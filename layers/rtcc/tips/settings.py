@@ -95,6 +95,16 @@ class TipsSettings(BaseSettings):
     max_media_bytes: int = Field(
         5 * 1024 * 1024, ge=1, description="Largest media item a tip accepts (MMS or web upload)."
     )
+    max_image_pixels: int = Field(
+        50_000_000,
+        ge=1,
+        description="Most pixels a tip's image may decode to (width x height; for a GIF, times its frames), "
+        "read from its header: a larger one is rejected before decoding (a one-colour 12000x12000 PNG is "
+        "420 KB and decodes past 2 GB).",
+    )
+    max_image_frames: int = Field(
+        300, ge=1, description="Most frames an animated image may have, counted from its header."
+    )
     vault_key_id: str = Field(
         "alias/rtcc-tips-vault",
         description="KMS key encrypting tipster contacts (locally created by `rtcc dev` from the template; "
