@@ -112,11 +112,15 @@ _INDEXES: dict[str, dict[str, tuple[str, ...]]] = {"api": {"tips": (_QUERY,)}}
 #: Objects in the media bucket, by prefix: presigned preview links and upload forms (api),
 #: checked media in and processed uploads out (tip-media). The retention sweep's deletes
 #: are `_grant_purge`. The bucket is versioned, so a processed upload is deleted version
-#: by version (DeleteObjectVersion), never with a bare DeleteObject: that would leave the
-#: tipster's original, EXIF and GPS included, behind a delete marker for 30 days.
+#: by version (a delete by version id needs s3:DeleteObject and s3:DeleteObjectVersion),
+#: never by a plain delete: that would leave the tipster's original, EXIF and GPS
+#: included, behind a delete marker for 30 days (rtcc.tips.adapters.aws).
 _OBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
     "api": {"tips/": ("s3:GetObject",), "uploads/tips/": ("s3:PutObject",)},
-    "tip-media": {"tips/": ("s3:PutObject",), "uploads/tips/": ("s3:GetObject", "s3:DeleteObjectVersion")},
+    "tip-media": {
+        "tips/": ("s3:PutObject",),
+        "uploads/tips/": ("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"),
+    },
 }
 #: Whose versions each function may list (s3:ListBucketVersions), by key prefix: the
 #: versions of one file it deletes (rtcc.tips.adapters.aws.delete_every_version).
@@ -246,7 +250,8 @@ class TipsConstruct(Construct):
         fn = self.functions["retention"]
         fn.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["s3:DeleteObjectVersion"],
+                # Deleting by version id takes both (AWS's DeleteObject reference).
+                actions=["s3:DeleteObject", "s3:DeleteObjectVersion"],
                 resources=[
                     bucket.arn_for_objects(f"{MEDIA_PREFIX}*"),
                     bucket.arn_for_objects(f"{UPLOAD_PREFIX}tips/*"),

@@ -283,7 +283,11 @@ def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
     if method == "DELETE":
         if "uploadId" in query:
             return [call("AbortMultipartUpload", object_arn)]
-        return [call("DeleteObjectVersion" if "versionId" in query else "DeleteObject", object_arn)]
+        if "versionId" in query:
+            # AWS's DeleteObject reference: s3:DeleteObject is always required, and
+            # s3:DeleteObjectVersion as well to delete a specific version.
+            return [call("DeleteObject", object_arn), call("DeleteObjectVersion", object_arn)]
+        return [call("DeleteObject", object_arn)]
     if method == "POST":  # multipart upload start / finish
         return [call("PutObject", object_arn)]
     return [call(method, object_arn)]
@@ -297,14 +301,16 @@ def _listing_context(query: Mapping[str, str]) -> dict[str, Any]:
 
 def _deleted_objects(body: bytes) -> list[tuple[str, str]]:
     """(action, key) per object of a DeleteObjects body: an object named with a
-    <VersionId> is a DeleteObjectVersion, as its own DELETE ?versionId would be."""
+    <VersionId> needs DeleteObject and DeleteObjectVersion, as its own DELETE ?versionId."""
     found = []
     for block in re.findall(rb"<Object>(.*?)</Object>", body, re.DOTALL):
         key = re.search(rb"<Key>(.*?)</Key>", block, re.DOTALL)
         if key is None:
             continue
-        action = "DeleteObjectVersion" if re.search(rb"<VersionId>", block) else "DeleteObject"
-        found.append((action, _xml_unescape(key.group(1))))
+        name = _xml_unescape(key.group(1))
+        found.append(("DeleteObject", name))
+        if re.search(rb"<VersionId>", block):
+            found.append(("DeleteObjectVersion", name))
     return found
 
 
