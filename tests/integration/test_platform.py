@@ -75,7 +75,14 @@ def test_root_serves_the_console(api, local_stack) -> None:
     response = api.get("/")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert response.content == index.read_bytes()
+    # The page as stored, with connect-src filled in for this environment (the emulator's
+    # origin here; deployed, Cognito and the media bucket: rtcc.web_security).
+    from rtcc.web_security import CONNECT_PLACEHOLDER, local_connect_sources, with_connect_sources
+
+    stored = index.read_text()
+    assert CONNECT_PLACEHOLDER in stored
+    expected = with_connect_sources(stored, local_connect_sources(local_stack.aws_endpoint_url))
+    assert response.text == expected and CONNECT_PLACEHOLDER not in response.text
 
 
 def test_static_assets_get_their_content_types(api, local_stack) -> None:
