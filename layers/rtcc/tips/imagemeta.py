@@ -78,7 +78,7 @@ def strip_metadata(data: bytes, content_type: str, limits: ImageLimits | None = 
             # below; for the other formats, frame 0.
             frames = getattr(img, "n_frames", 1)
             _check_layout(frames, img.size, frames if fmt == "GIF" else 1, limits)
-            return _reencode(img, fmt)
+            return _reencode(img, fmt, limits)
     except ImageRejected:
         raise
     except Image.DecompressionBombError:
@@ -91,10 +91,10 @@ def strip_metadata(data: bytes, content_type: str, limits: ImageLimits | None = 
         raise ImageRejected(f"not a readable image: {exc.__class__.__name__}") from None
 
 
-def _reencode(img: Image.Image, fmt: str) -> bytes:
+def _reencode(img: Image.Image, fmt: str, limits: ImageLimits) -> bytes:
     out = io.BytesIO()
     if fmt == "GIF":
-        frames = [_pixels_only(frame, "RGBA") for frame in _frames(img)]
+        frames = [_pixels_only(frame, "RGBA") for frame in _frames(img, limits)]
         frames[0].save(
             out,
             format="GIF",
@@ -167,7 +167,19 @@ def _skip_sub_blocks(data: bytes, pos: int) -> int:
     return pos + 1
 
 
-def _frames(img: Image.Image):
+def _frames(img: Image.Image, limits: ImageLimits):
+    """Each frame, counting what decoding them costs as it goes: the header checks are an
+    early filter, but Pillow may find frames (or grow the canvas) where a scan of the file
+    did not (review: frames hidden behind an empty extension block), so the budget is
+    enforced on what is actually decoded, before each frame is converted and kept."""
+    decoded = 0
     for index in range(getattr(img, "n_frames", 1)):
         img.seek(index)
+        decoded += img.size[0] * img.size[1]
+        if index >= limits.max_frames:
+            raise ImageRejected(f"too many frames: more than {limits.max_frames}")
+        if decoded > limits.max_pixels:
+            raise ImageRejected(
+                f"too many pixels: {index + 1} frames decode to more than {_megapixels(limits.max_pixels)}"
+            )
         yield img

@@ -153,3 +153,61 @@ def test_a_bomb_is_refused_in_bounded_memory(make, content_type: str, reason: st
     outcome, peak_kib = done.stdout.decode().splitlines()
     assert outcome.startswith(reason)
     assert int(peak_kib) * 1024 < 600 * MB
+
+
+def _gif_lzw(width: int, height: int) -> tuple[int, bytes]:
+    """The LZW code size and data Pillow writes for a blank width x height frame."""
+    buf = io.BytesIO()
+    Image.new("P", (width, height), 0).save(buf, "GIF")
+    data = buf.getvalue()
+    flags = data[10]
+    pos = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    while data[pos] == 0x21:  # extensions
+        pos += 2
+        while data[pos]:
+            pos += data[pos] + 1
+        pos += 1
+    local = data[pos + 9]
+    pos += 10 + (3 << ((local & 7) + 1) if local & 0x80 else 0)
+    code_size, raw = data[pos], b""
+    pos += 1
+    while data[pos]:
+        raw += data[pos + 1 : pos + 1 + data[pos]]
+        pos += data[pos] + 1
+    return code_size, raw
+
+
+def _sub_blocks(raw: bytes, first: int) -> bytes:
+    out, raw = bytes([len(raw[:first])]) + raw[:first], raw[first:]
+    while raw:
+        out, raw = out + bytes([len(raw[:255])]) + raw[:255], raw[255:]
+    return out + b"\0"
+
+
+def gif_with_hidden_frames(width: int, height: int, hidden: int) -> bytes:
+    """A 1x1 GIF whose big frames hide inside comment extensions placed after an empty
+    graphic-control block: a plain scan sees one frame, Pillow decodes them all (review)."""
+    header = b"GIF89a" + (1).to_bytes(2, "little") * 2 + bytes([0x80, 0, 0]) + b"\0\0\0\xff\xff\xff"
+    size0, raw0 = _gif_lzw(1, 1)
+    first = b"," + bytes(4) + (1).to_bytes(2, "little") * 2 + b"\0" + bytes([size0]) + _sub_blocks(raw0, 255)
+    code_size, raw = _gif_lzw(width, height)
+    body = b""
+    for _ in range(hidden):
+        descriptor = (
+            b","
+            + bytes(4)
+            + width.to_bytes(2, "little")
+            + height.to_bytes(2, "little")
+            + b"\0"
+            + bytes([code_size])
+        )
+        lzw = _sub_blocks(raw, 200)
+        comment = bytes(31) + b"\0" + descriptor + lzw[:201]
+        body += b"\x21\xf9\x00" + b"\x21\xfe" + bytes([len(comment)]) + comment + lzw[201:]
+    return header + first + body + b";"
+
+
+def test_frames_hidden_from_the_header_scan_are_still_counted_while_decoding() -> None:
+    data = gif_with_hidden_frames(1414, 1414, 10)  # 20 megapixels in frames a scan misses
+    with pytest.raises(ImageRejected, match="too many pixels"):
+        strip_metadata(data, "image/gif", ImageLimits(max_pixels=1_000_000, max_frames=300))
