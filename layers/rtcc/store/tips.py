@@ -185,6 +185,9 @@ class TipsterRecord(Model):
     # code would let a block from a second tip move (or an unblock there lift) the first
     # tip's block, telling whoever watched that the two tips share a sender.
     blocked_from = UnicodeSetAttribute(null=True)
+    # Before blocked_from, one code held the block: read as one more entry of the set, and
+    # removed when its tip is unblocked (no migration needed).
+    blocked_via = UnicodeAttribute(null=True)
     opted_out = BooleanAttribute(default=False)  # texted STOP: no replies go out
 
 

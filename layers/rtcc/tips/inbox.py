@@ -439,6 +439,13 @@ class TipInbox:
             )
         else:
             tipster.update(actions=[TipsterRecord.blocked_from.delete({code})])
+            try:  # a block stored the old way, from this very tip
+                tipster.update(
+                    actions=[TipsterRecord.blocked_via.remove()], condition=TipsterRecord.blocked_via == code
+                )
+            except UpdateError as exc:
+                if not condition_failed(exc):
+                    raise
             _lift_block_if_none_left(tipster)
         return tip_view(tip)
 
@@ -453,7 +460,8 @@ def _lift_block_if_none_left(tipster: TipsterRecord) -> None:
                 TipsterRecord.blocked_at.remove(),
                 TipsterRecord.blocked_by.remove(),
             ],
-            condition=TipsterRecord.blocked_from.does_not_exist(),
+            condition=TipsterRecord.blocked_from.does_not_exist()
+            & TipsterRecord.blocked_via.does_not_exist(),
         )
     except UpdateError as exc:
         if not condition_failed(exc):

@@ -144,6 +144,7 @@ class PynamoTipRepository:
         if tip is None or not tip.pseudonym:
             return False
         try:
-            return code in (TipsterRecord.get(tip.pseudonym).blocked_from or ())
+            tipster = TipsterRecord.get(tip.pseudonym)
+            return code in (tipster.blocked_from or ()) or tipster.blocked_via == code
         except DoesNotExist:
             return False

@@ -159,6 +159,25 @@ def test_a_block_shows_only_on_its_own_tip_and_only_to_supervisors(api, phone: P
     assert not TipsterRecord.get(pseudonym).blocked and blocked(supervisor, first) is False
 
 
+def test_a_block_stored_before_blocked_from_shows_on_its_tip_and_lifts_only_there(api, phone: Phone) -> None:
+    """A block made before blocked_from existed (one code in blocked_via) is still that
+    tip's block: shown there to supervisors, never lifted from another tip (review)."""
+    number, first = sms_tip(phone)
+    second = code_of(phone.text(number, "NEW: another thing")[1])
+    pseudonym = TipRecord.get(first).pseudonym
+    TipsterRecord(pseudonym).update(
+        actions=[TipsterRecord.blocked.set(True), TipsterRecord.blocked_via.set(first)]
+    )
+    supervisor = api.as_role("supervisor")
+    assert supervisor.get(f"/api/tips/{first}").json()["blocked"] is True
+    assert supervisor.get(f"/api/tips/{second}").json()["blocked"] is False
+    assert supervisor.delete(f"/api/tips/{second}/block").status_code == 200
+    assert TipsterRecord.get(pseudonym).blocked, "an unblock elsewhere lifted the old block"
+    assert supervisor.delete(f"/api/tips/{first}/block").status_code == 200
+    after = TipsterRecord.get(pseudonym)
+    assert not after.blocked and after.blocked_via is None
+
+
 @pytest.mark.parametrize(
     ("setup", "body", "field"),
     [
