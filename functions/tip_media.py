@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 from rtcc.consumers import JobBatchProcessor, JobRecord
 from rtcc.metrics import count
+from rtcc.sms import get_sms_gateway
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.jobs import MediaJob
 from rtcc.tips.logs import route_tips_logs
@@ -33,7 +34,7 @@ processor = JobBatchProcessor(MediaJobRecord, logger, metric="TipMedia")
 def record_handler(record: MediaJobRecord) -> str:
     job = record.body
     ports = default_ports()
-    state = MediaProcessor(ports.store, ports.sources).process(job.code, job.media_id)
+    state = MediaProcessor(ports.store, ports.sources, get_sms_gateway()).process(job.code, job.media_id)
     logger.info("tips media job done", extra={"code": job.code, "media_id": job.media_id, "state": state})
     count("TipMedia", state)
     return state

@@ -44,7 +44,9 @@ def receive_count(record: OutboundJobRecord) -> int:
 
 
 #: Outcomes counted by name; anything else is counted as "other" (a bounded dimension).
-_OUTCOMES = frozenset({"sent", "undeliverable", "failed", "queued", "sending", "unknown", "deferred"})
+_OUTCOMES = frozenset(
+    {"sent", "undeliverable", "failed", "queued", "sending", "unknown", "deferred", "forgotten"}
+)
 
 
 class OutOfTime(Exception):

@@ -88,9 +88,10 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "tipsters": (_GET, _UPDATE),
     },
     "tip-media": {
-        "tip-media": (_GET, _UPDATE),
+        "tip-media": (_GET, _UPDATE, _QUERY),  # Query: is the message's last item done?
         "tips": (_GET, _PUT),  # the settle transaction bumps the tip's version
         "feed": (_PUT,),
+        "tip-messages": (_GET, _UPDATE),  # the MMS deleted at Twilio: its SID removed
     },
     "tip-outbound": {
         "tip-messages": (_GET, _UPDATE),
@@ -136,7 +137,7 @@ _SECRETS: dict[str, tuple[str, ...]] = {
     "api": ("tips_pseudonym_key",),  # web tips' rate limits
     "tip-webhook": ("twilio_auth_token", "tips_pseudonym_key"),  # signature; pseudonym
     "tip-media": ("twilio_auth_token",),  # authenticated download and delete at Twilio
-    "tip-outbound": ("twilio_auth_token",),  # sending SMS
+    "tip-outbound": ("twilio_auth_token",),  # sending SMS, deleting text-only messages
 }
 #: Functions that append to the audit log while serving tips (views, triage, refusals, purges).
 _AUDIT_WRITERS = ("api", "tip-webhook", "retention")

@@ -61,7 +61,8 @@ def json_response(body: object, status: int = 200) -> Response:
 
 
 def outbox(request: Request) -> Response:
-    """GET: what would have been sent by SMS (optionally ?to=+1555...), oldest first.
+    """GET: what would have been sent by SMS (optionally ?to=+1555...), oldest first, and
+    the message SIDs that would have been deleted at Twilio (`deleted`).
     DELETE: empty the outbox (tests start from a clean slate)."""
     box = local_outbox()
     if request.method == "DELETE":
@@ -74,7 +75,7 @@ def outbox(request: Request) -> Response:
         item["from"] = item.pop("from_")
         item["media_urls"] = list(message.media_urls)
         messages.append(item)
-    return json_response({"messages": messages, "count": len(messages)})
+    return json_response({"messages": messages, "count": len(messages), "deleted": box.deleted()})
 
 
 register_dev_route("/dev/outbox", outbox, methods=("GET", "DELETE"))

@@ -31,6 +31,11 @@ class SmsGateway(Protocol):
         """Send one message; returns the provider's message id."""
         ...
 
+    def delete_message(self, sid: str) -> None:
+        """Delete a message's record (and its media) at the provider: that record holds
+        the tipster's number. A message already gone counts as deleted."""
+        ...
+
 
 class OutboxSmsGateway:
     """In-memory outbox: what would have been sent, in order (thread-safe)."""
@@ -38,6 +43,7 @@ class OutboxSmsGateway:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._messages: list[OutboundSms] = []
+        self._deleted: list[str] = []
         self._ids = itertools.count(1)
 
     def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
@@ -52,9 +58,19 @@ class OutboxSmsGateway:
         with self._lock:
             return [m for m in self._messages if to is None or m.to == to]
 
+    def delete_message(self, sid: str) -> None:
+        # Recorded, so tests (and /dev/outbox) can see what would have been deleted at Twilio.
+        with self._lock:
+            self._deleted.append(sid)
+
+    def deleted(self) -> list[str]:
+        with self._lock:
+            return list(self._deleted)
+
     def clear(self) -> None:
         with self._lock:
             self._messages.clear()
+            self._deleted.clear()
 
 
 #: Seconds one Twilio API call may take (connect, then read). twilio's default is no
@@ -77,6 +93,15 @@ class TwilioSmsGateway:
         kwargs = {"media_url": list(media_urls)} if media_urls else {}
         message = self._client.messages.create(to=to, from_=from_, body=body, **kwargs)
         return str(message.sid)
+
+    def delete_message(self, sid: str) -> None:
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            self._client.messages(sid).delete()
+        except TwilioRestException as exc:
+            if exc.status != 404:  # already deleted is what we wanted
+                raise
 
 
 @lru_cache(maxsize=1)

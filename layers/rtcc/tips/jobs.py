@@ -51,5 +51,15 @@ class AlertJob(_Job):
     keywords: tuple[Annotated[str, Field(min_length=1, max_length=40)], ...] = Field((), max_length=20)
 
 
+class ForgetInboundJob(_Job):
+    """tip-outbound: delete a text-only inbound message at Twilio (its record there holds
+    the sender's number), and the SID kept on the message for that. Names the message by
+    its key: the SID itself never travels through a queue."""
+
+    kind: Literal["forget_inbound"] = "forget_inbound"
+    code: TipCode
+    message_key: str = Field(min_length=1, max_length=128)
+
+
 #: What the tip-outbound queue carries, told apart by `kind`.
-OutboundJob = Annotated[ReplyJob | AlertJob, Field(discriminator="kind")]
+OutboundJob = Annotated[ReplyJob | AlertJob | ForgetInboundJob, Field(discriminator="kind")]

@@ -14,7 +14,9 @@ from collections.abc import Mapping
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
+from rtcc.sms import SmsGateway
 from rtcc.store.tips import TipMediaRecord, TipRecord
+from rtcc.tips.forget import forget_inbound, media_done
 from rtcc.tips.mediapolicy import DOCUMENT_TYPES, IMAGE_TYPES, judge
 from rtcc.tips.ports import MediaRefused, MediaSource, MediaStore, MediaTooLarge
 from rtcc.tips.records import feed_entry, iso, now_utc, transaction
@@ -62,9 +64,12 @@ def _clean(content_type: str, data: bytes) -> bytes:
 
 
 class MediaProcessor:
-    def __init__(self, store: MediaStore, sources: Mapping[str, MediaSource]) -> None:
+    def __init__(
+        self, store: MediaStore, sources: Mapping[str, MediaSource], sms: SmsGateway | None = None
+    ) -> None:
         self.store = store
         self.sources = sources
+        self.sms = sms  # deletes an MMS at Twilio once its last item is done
 
     def _location(self, item: TipMediaRecord) -> str:
         return item.source_url if item.source == "twilio" else upload_key(item.code, item.media_id)
@@ -82,7 +87,10 @@ class MediaProcessor:
             self._file(item)
         if not item.source_deleted:
             self.sources[item.source].delete(self._location(item))
-            item.update(actions=[TipMediaRecord.source_deleted.set(True)])
+            # Twilio's media URL names the message (its SID): gone with the media.
+            item.update(actions=[TipMediaRecord.source_deleted.set(True), TipMediaRecord.source_url.remove()])
+        if item.source == "twilio" and self.sms is not None and media_done(item.code, item.message_key):
+            forget_inbound(self.sms, item.code, item.message_key)
         return item.state
 
     def _file(self, item: TipMediaRecord) -> None:

@@ -28,7 +28,8 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from rtcc.sms import SmsGateway
 from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord, TipVaultRecord
-from rtcc.tips.jobs import AlertJob, ReplyJob
+from rtcc.tips.forget import forget_inbound
+from rtcc.tips.jobs import AlertJob, ForgetInboundJob, ReplyJob
 from rtcc.tips.ports import ContactSealer
 from rtcc.tips.records import RECEIPT_RETENTION, condition_failed, get_or_none, iso, now_utc, parse_iso
 from rtcc.tips.settings import tips_settings
@@ -117,11 +118,13 @@ class OutboundSender:
         self.sealer = sealer
         self.sms = sms
 
-    def handle(self, job: ReplyJob | AlertJob, receive_count: int = 1) -> str:
+    def handle(self, job: ReplyJob | AlertJob | ForgetInboundJob, receive_count: int = 1) -> str:
         """One job from the queue, parsed already: a message that is not one of these
         fails as a record before it gets here (see functions/tip_outbound.py)."""
         if isinstance(job, ReplyJob):
             return self.reply(job.code, job.message_key, receive_count)
+        if isinstance(job, ForgetInboundJob):
+            return forget_inbound(self.sms, job.code, job.message_key)
         # Only words the city configured reach a supervisor's phone, whatever a message on
         # the queue says (the producers find them with the same list).
         configured = {k.casefold() for k in tips_settings().priority_keywords}

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from rtcc.tips.jobs import AlertJob, MediaJob, ReplyJob
+from rtcc.tips.jobs import AlertJob, ForgetInboundJob, MediaJob, ReplyJob
 
 
 class ContactSealer(Protocol):
@@ -27,7 +27,7 @@ class TipQueues(Protocol):
 
     def send_media_jobs(self, jobs: Sequence[MediaJob]) -> None: ...
 
-    def send_outbound(self, job: ReplyJob | AlertJob) -> None: ...
+    def send_outbound(self, job: ReplyJob | AlertJob | ForgetInboundJob) -> None: ...
 
 
 @dataclass(frozen=True)

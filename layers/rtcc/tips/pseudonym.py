@@ -35,3 +35,12 @@ def receipt_key(message_sid: str, key: bytes) -> str:
         raise ValueError("pseudonym key is empty")
     digest = hmac.new(key, b"twilio-message-sid:" + message_sid.encode("ascii"), hashlib.sha256)
     return "r_" + digest.hexdigest()
+
+
+def media_id_prefix(receipt: str) -> str:
+    """What an MMS's media ids start with (then `-<index>`): derived from the message's
+    receipt key, so a redelivered webhook names the same items (and the duplicate lookup
+    finds them by this prefix), but opaque: an id shown to officers must not lead to the
+    MessageSid, whose record at Twilio holds the sender's number. A hash of the keyed
+    hash rather than the receipt key itself, so an id does not name the receipt either."""
+    return "m_" + hashlib.sha256(b"tip-media:" + receipt.encode("ascii")).hexdigest()[:32]

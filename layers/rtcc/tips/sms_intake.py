@@ -56,9 +56,9 @@ from rtcc.tips.inbound import (
     read_command,
     window_expired,
 )
-from rtcc.tips.jobs import AlertJob, MediaJob
+from rtcc.tips.jobs import AlertJob, ForgetInboundJob, MediaJob
 from rtcc.tips.ports import ContactSealer, TipQueues
-from rtcc.tips.pseudonym import pseudonym_for, receipt_key
+from rtcc.tips.pseudonym import media_id_prefix, pseudonym_for, receipt_key
 from rtcc.tips.records import (
     RECEIPT_RETENTION,
     activity_key,
@@ -147,6 +147,12 @@ class _Message:
         return self.sms.message_sid
 
     @property
+    def marker(self) -> str:
+        """What the tip remembers of this delivery (recent_inbound_sids) and keys its feed
+        entry by: the receipt key, never the MessageSid itself."""
+        return self.receipt
+
+    @property
     def code(self) -> str:
         return self.claim.code
 
@@ -159,7 +165,7 @@ class _Message:
         return [
             TipMediaRecord(
                 self.code,
-                f"{self.sid}-{item.index}",
+                f"{media_id_prefix(self.receipt)}-{item.index}",
                 message_key=self.claim.message_key,
                 source="twilio",
                 source_url=item.url,
@@ -187,7 +193,7 @@ class SmsIntake:
         tipster = get_or_none(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
         if tipster.blocked:
             # No ack: a blocked sender learns nothing, and nothing of theirs is kept.
-            logger.info("tips.sms blocked sender", extra={"message_sid": sms.message_sid})
+            logger.info("tips.sms blocked sender")
             return IntakeResult("blocked", "")
 
         receipt = receipt_key(sms.message_sid, key)
@@ -283,12 +289,14 @@ class SmsIntake:
             pending = [
                 MediaJob(code=m.code, media_id=m.media_id)
                 for m in TipMediaRecord.query(
-                    receipt.code, TipMediaRecord.media_id.startswith(sms.message_sid)
+                    receipt.code, TipMediaRecord.media_id.startswith(media_id_prefix(receipt.message_sid))
                 )
                 if m.state == "pending"
             ]
             if pending:
                 self.queues.send_media_jobs(pending)
+        elif receipt.code and receipt.message_key:
+            forget_at_twilio(self.queues, receipt.code, receipt.message_key)  # in case it was lost
         logger.info("tips.sms duplicate delivery", extra={"code": receipt.code})
         if now_utc() - parse_iso(receipt.at) > REPEAT_ACK_FOR:
             return IntakeResult("duplicate", "")  # a replay: no tip code for whoever sent it
@@ -321,7 +329,6 @@ class SmsIntake:
                 "code": code,
                 "outcome": message.claim.outcome,
                 "media": len(media),
-                "message_sid": message.sid,
                 "redo": not message.fresh,
             },
         )
@@ -332,7 +339,9 @@ class SmsIntake:
             notify_supervisors(self.queues, code, message.keywords)
         jobs = [MediaJob(code=code, media_id=m.media_id) for m in media]
         if jobs:
-            self.queues.send_media_jobs(jobs)
+            self.queues.send_media_jobs(jobs)  # the media consumer deletes the message after
+        else:
+            forget_at_twilio(self.queues, code, message.claim.message_key)
         return IntakeResult(message.claim.outcome, ack_for(message.claim.outcome, code), code, jobs)
 
     def _tip_for(
@@ -368,12 +377,13 @@ class SmsIntake:
                 channel="sms",
                 body=message.text,
                 media_ids=[m.media_id for m in media],
+                # Only until the message is deleted at Twilio (rtcc.tips.forget).
                 provider_sid=message.sid,
                 receipt_key=message.receipt,
             ),
             *media,
             feed_entry(
-                code, "tip" if message.claim.outcome == "new" else "message", message.moment, message.sid
+                code, "tip" if message.claim.outcome == "new" else "message", message.moment, message.marker
             ),
         ]
         if message.claim.outcome == "new":
@@ -411,13 +421,13 @@ class SmsIntake:
                 keywords=message.keywords or None,
                 spam_suspected=spam,
                 search_words=message.words or None,
-                recent_inbound_sids=[message.sid],
+                recent_inbound_sids=[message.marker],
                 version=1,
             )
             if create_if_absent(tip):
                 return tip
             existing = get_or_none(TipRecord, code)
-            if existing is not None and message.sid in (existing.recent_inbound_sids or ()):
+            if existing is not None and message.marker in (existing.recent_inbound_sids or ()):
                 return existing  # created by an earlier attempt of this delivery
             self._move_claim(message, settings, attempt + 1, outcome="new")
         raise RuntimeError("no free tip code")
@@ -450,7 +460,7 @@ class SmsIntake:
             tip = get_or_none(TipRecord, message.code)
         for _ in range(_ATTEMPTS):
             recent = list(tip.recent_inbound_sids or ()) if tip is not None else []
-            if message.sid in recent:
+            if message.marker in recent:
                 return tip, False  # applied by an earlier attempt of this delivery
             if tip is None or tip.status == "closed":
                 return None, False
@@ -468,7 +478,7 @@ class SmsIntake:
             tip.unread = True
             if not tip.preview and message.text.strip():
                 tip.preview = preview(message.text)
-            tip.recent_inbound_sids = (recent + [message.sid])[-RECENT_SIDS:]
+            tip.recent_inbound_sids = (recent + [message.marker])[-RECENT_SIDS:]
             tip.version = seen + 1
             try:
                 tip.save(condition=TipRecord.version == seen)
@@ -538,6 +548,16 @@ def notify_supervisors(queues: TipQueues, code: str, keywords: set[str]) -> None
         queues.send_outbound(AlertJob(code=code, keywords=tuple(sorted(keywords))))
     except Exception:  # noqa: BLE001 - the tip must not be lost over an alert
         logger.exception("tips: could not queue the supervisor alert", extra={"code": code})
+
+
+def forget_at_twilio(queues: TipQueues, code: str, message_key: str) -> None:
+    """Queue the deletion of a text-only message at Twilio. Logged, not raised: the tip
+    is stored; the SID then stays on the message record until a duplicate delivery
+    queues the job again, or the purge deletes the record."""
+    try:
+        queues.send_outbound(ForgetInboundJob(code=code, message_key=message_key))
+    except Exception:  # noqa: BLE001 - the tip must not be lost over the clean-up
+        logger.exception("tips: could not queue the deletion at Twilio", extra={"code": code})
 
 
 def _state(tipster: TipsterRecord) -> TipsterState:
