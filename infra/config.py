@@ -149,6 +149,21 @@ class DeployConfig(_Strict):
     )
     cameras: tuple[Camera, ...] = ()
     map_center: MapCenter | None = Field(None, description="Where the public tip page's map opens.")
+    map_tiles: str | None = Field(
+        None,
+        pattern=r"^https://[A-Za-z0-9.-]+(:\d+)?/[^\s\"';]*$",
+        description="URL template of the map tile server the /tip page loads pictures from, e.g. "
+        "`https://tiles.city.example/{z}/{x}/{y}.png`. The server sees each tipster's internet address "
+        "and the area they look at: use the city's own. Unset: no pictures, the map is a plain grid "
+        "(the pin still works) and the page's CSP allows no image host.",
+    )
+    map_tiles_attribution: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Plain text credit shown on the map with those tiles, e.g. `© City GIS, OpenStreetMap "
+        "contributors`.",
+    )
     retention: Retention = Retention()
     alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     waf_rate_limit: int = Field(
@@ -265,6 +280,10 @@ class DeployConfig(_Strict):
                 raise ValueError(
                     f"ses_verified_domain: ses_from_email is not an address of {self.ses_verified_domain}"
                 )
+        if self.map_tiles and not all(part in self.map_tiles for part in ("{z}", "{x}", "{y}")):
+            raise ValueError("map_tiles: the URL template needs {z}, {x} and {y}")
+        if self.map_tiles_attribution and not self.map_tiles:
+            raise ValueError("map_tiles_attribution: set only with map_tiles")
         if bool(self.domain_name) != bool(self.certificate_arn):
             raise ValueError("domain_name: domain_name and certificate_arn go together (set both or neither)")
         return self

@@ -319,6 +319,10 @@ class ApiConstruct(Construct):
             center = config.map_center
             env["RTCC_MAP_CENTER"] = json.dumps([center.lat, center.lon])  # pydantic-settings reads JSON
             env["RTCC_MAP_ZOOM"] = str(center.zoom)
+        if config.map_tiles:
+            env["RTCC_MAP_TILES"] = config.map_tiles
+        if config.map_tiles_attribution:
+            env["RTCC_MAP_TILES_ATTRIBUTION"] = config.map_tiles_attribution
         for name, bucket in data.buckets.items():
             env[f"RTCC_{name.upper()}_BUCKET"] = bucket.bucket_name
         for name, queue in data.queues.items():

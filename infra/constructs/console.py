@@ -18,9 +18,12 @@ from constructs import Construct
 from rtcc.topology import Topology
 from rtcc.web_security import (
     CONNECT_PLACEHOLDER,
+    IMAGE_PLACEHOLDER,
     SECURITY_HEADERS,
     deployed_connect_sources,
+    tile_image_sources,
     with_connect_sources,
+    with_image_sources,
 )
 
 from infra.config import REPO_ROOT, DeployConfig
@@ -55,7 +58,7 @@ class ConsoleConstruct(Construct):
             raise FileNotFoundError(f"{web_root} does not exist: run `make install` to build the web assets")
 
         self.bucket = self._bucket(data)
-        self.deployment = self._upload(web_root, data)
+        self.deployment = self._upload(web_root, data, config)
         self._acknowledge_upload_function()
         self.read_role = self._read_role()
         self._serve(api, topology)
@@ -75,15 +78,18 @@ class ConsoleConstruct(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
-    def _upload(self, web_root: Path, data: DataConstruct) -> s3deploy.BucketDeployment:
-        """web/public as it is, except the pages whose CSP names `CONNECT_PLACEHOLDER`:
-        those are written with this stack's Cognito and media bucket origins (the bucket's
-        name is known only at deploy time: Source.data resolves it then)."""
+    def _upload(self, web_root: Path, data: DataConstruct, config: DeployConfig) -> s3deploy.BucketDeployment:
+        """web/public as it is, except the pages whose CSP names a placeholder: those are
+        written with this stack's Cognito and media bucket origins (the bucket's name is
+        known only at deploy time: Source.data resolves it then) and the configured map
+        tile server's origin, or none."""
         connect = deployed_connect_sources(Stack.of(self).region, data.buckets[_MEDIA_BUCKET].bucket_name)
+        images = tile_image_sources(config.map_tiles)
+        markers = (CONNECT_PLACEHOLDER, IMAGE_PLACEHOLDER)
         pages = {
-            path.relative_to(web_root).as_posix(): path.read_text(encoding="utf-8")
+            path.relative_to(web_root).as_posix(): with_image_sources(text, images)
             for path in sorted(web_root.glob("*.html"))
-            if CONNECT_PLACEHOLDER in path.read_text(encoding="utf-8")
+            if any(marker in (text := path.read_text(encoding="utf-8")) for marker in markers)
         }
         sources = [
             # A bare name matches at any depth; no other file of web/public has these names

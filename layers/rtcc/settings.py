@@ -56,6 +56,21 @@ class Settings(BaseSettings):
         le=19,
         description="Zoom level of that map at `RTCC_MAP_CENTER`. Deployed: `map_center.zoom`.",
     )
+    map_tiles: str = Field(
+        "",
+        pattern=r"^(https?://[^\s/;'\"]+/[^\s;'\"]*)?$",
+        description="URL template (`https://tiles.city.example/{z}/{x}/{y}.png`) of the tile server the "
+        "`/tip` page's map loads pictures from (`mapTiles` in `/config.json`); the page names it and its "
+        "CSP allows images from its origin only. Empty: no pictures, a plain grid (the pin still works). "
+        "Deployed: the config's `map_tiles`.",
+        json_schema_extra=shown("empty (no tiles)"),
+    )
+    map_tiles_attribution: str = Field(
+        "",
+        description="Plain text credit shown with those tiles. "
+        "Deployed: the config's `map_tiles_attribution`.",
+        json_schema_extra=shown("empty"),
+    )
     aws_endpoint_url: str | None = Field(
         None, description="Override for every AWS client (the local moto server); unset in AWS."
     )

@@ -8,6 +8,11 @@ endpoint and the media bucket's regional endpoint (presigned previews and upload
 see rtcc.aws_clients), nothing else. Locally (`rtcc dev`): the emulator's origin.
 No wildcard either way: `https://*.amazonaws.com` would let an injected script post
 to any bucket in any account.
+
+The /tip page's `img-src` names `IMAGE_PLACEHOLDER` the same way: it becomes the origin of
+the configured map tile server (`RTCC_MAP_TILES`, the deploy config's `map_tiles`), or
+nothing when none is set. A tile server sees the tipster's internet address and the area
+they look at, so the page may load pictures from exactly the server the city chose.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from urllib.parse import urlsplit
 
 #: Written in web/public pages' CSP where the environment's origins go.
 CONNECT_PLACEHOLDER = "rtcc-connect-src"
+#: Written in the /tip page's CSP where the map tile server's origin goes (if any).
+IMAGE_PLACEHOLDER = "rtcc-img-src"
 
 #: What API Gateway adds to every console file and the API adds to /api/docs.
 SECURITY_HEADERS = {
@@ -51,6 +58,21 @@ def local_connect_sources(aws_endpoint_url: str | None) -> list[str]:
 def with_connect_sources(page: str, sources: list[str]) -> str:
     """`page` with the placeholder replaced by `sources` (may hold deploy-time tokens)."""
     return page.replace(CONNECT_PLACEHOLDER, " ".join(sources) or "'self'")
+
+
+def tile_image_sources(map_tiles: str | None) -> list[str]:
+    """The origin of a tile URL template (`https://tiles.city.example/{z}/{x}/{y}.png`
+    -> `https://tiles.city.example`); none without a template."""
+    if not map_tiles:
+        return []
+    parts = urlsplit(map_tiles)
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
+def with_image_sources(page: str, sources: list[str]) -> str:
+    """`page` with the image placeholder replaced by `sources`, or dropped when there are
+    none (the directive keeps its other values: `img-src 'self' data: blob:`)."""
+    return page.replace(f" {IMAGE_PLACEHOLDER}", "".join(f" {s}" for s in sources))
 
 
 def docs_headers(html: str) -> dict[str, str]:

@@ -22,7 +22,6 @@ from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
 
 pytestmark = pytest.mark.e2e
 
-TILES = "https://tile.openstreetmap.org/**"
 CODE = re.compile(r"T-[2-9A-HJKMNP-Z]{4,8}")
 
 
@@ -45,11 +44,6 @@ def png(width: int = 48, height: int = 32) -> bytes:
     )
 
 
-def offline_tiles(page: Any) -> None:
-    """The local stack has no internet: make tile requests fail fast, as they would."""
-    page.route(TILES, lambda route: route.abort())
-
-
 def open_inbox(page: Any, sign_in: Any, role: str = "officer") -> None:
     sign_in(page, role)
     page.evaluate("location.hash = '#/tips'")
@@ -69,7 +63,6 @@ def test_web_tip_with_photo_reaches_the_officer_who_replies(
     open_inbox(officer, sign_in)
 
     tipster = new_page(PHONE)
-    offline_tiles(tipster)
     hosts: set[str] = set()
     sent: list[dict] = []
     tipster.on("request", lambda r: hosts.add(urlparse(r.url).netloc))
@@ -193,7 +186,6 @@ def test_sms_tip_from_the_phone_simulator(new_page, sign_in, local_stack, screen
 
 def test_tip_page_on_a_phone(new_page, local_stack, screenshot) -> None:
     page = new_page(PHONE)
-    offline_tiles(page)
     page.goto(local_stack.base_url + "/tip")
     page.wait_for_selector("#tip-send")
     assert horizontal_overflow(page) == 0
@@ -220,9 +212,9 @@ def test_tip_page_on_a_phone(new_page, local_stack, screenshot) -> None:
     expect(notice).to_contain_text("limit is 5 MB")
     expect(page.locator(".file-row")).to_have_count(0)
 
-    # The map opens without tiles (offline) and still takes a pin.
+    # The map opens (a plain grid: the tests configure no tile server) and takes a pin.
     page.click("#tip-location-open")
-    expect(page.locator("#tip-map-notice")).to_be_visible(timeout=10_000)
+    expect(page.locator("#tip-map .tip-grid-tile").first).to_be_visible(timeout=10_000)
     page.click("#tip-map", position={"x": 120, "y": 120})
     expect(page.locator("#tip-location-status")).to_contain_text("Pin placed at")
     # The map opened on the deploying city (config.json mapCenter), not the whole country.
@@ -262,3 +254,74 @@ def test_follow_up_with_a_wrong_passphrase(new_page, local_stack) -> None:
     )
     expect(page.locator("#follow-up-thread")).to_have_count(0)
     assert horizontal_overflow(page) == 0
+
+
+def test_without_a_tile_server_placing_a_pin_contacts_no_other_site(new_page, local_stack) -> None:
+    """No map_tiles (the `make dev` default): the page says no map pictures are loaded, and
+    opening the map, panning, zooming and placing a pin request nothing from any origin but
+    the stack's own. A tile server would see the tipster's address and where they look."""
+    assert requests.get(local_stack.base_url + "/config.json", timeout=30).json()["mapTiles"] is None
+    page = new_page(PHONE)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(local_stack.base_url + "/tip")
+    page.wait_for_selector("#tip-send")
+    expect(page.locator("#tip-map-source")).to_have_text(re.compile(r"loads no pictures from anywhere"))
+    csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    (img,) = re.findall(r"img-src ([^;]+)", csp or "")
+    assert img.split() == ["'self'", "data:", "blob:"]
+
+    page.click("#tip-location-open")
+    expect(page.locator("#tip-map .tip-grid-tile").first).to_be_visible(timeout=10_000)
+    expect(page.locator("#tip-map img.leaflet-tile")).to_have_count(0)
+    expect(page.locator("#tip-map-notice")).to_be_hidden()
+    box = page.locator("#tip-map").bounding_box()
+    assert box
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*middle)
+    page.mouse.wheel(0, -300)  # zoom in: new grid squares, still no pictures
+    page.mouse.down()  # and pan
+    page.mouse.move(middle[0] - 80, middle[1] - 60, steps=8)
+    page.mouse.up()
+    page.click("#tip-map", position={"x": 150, "y": 120})
+    expect(page.locator("#tip-location-status")).to_contain_text("Pin placed at")
+    page.wait_for_load_state("networkidle")
+    ours = urlparse(local_stack.base_url).netloc
+    assert requested and {urlparse(url).netloc for url in requested if not url.startswith("data:")} == {ours}
+
+
+def test_with_a_tile_server_the_page_names_it_and_loads_pictures_only_from_it(
+    new_page, local_stack, monkeypatch
+) -> None:
+    """A city's own tile server (map_tiles): the page names it before the map opens, the
+    CSP lets exactly its origin through, and the map's pictures come from it."""
+    from rtcc.settings import reload_settings
+
+    monkeypatch.setenv("RTCC_MAP_TILES", "https://tiles.city.example/{z}/{x}/{y}.png")
+    monkeypatch.setenv("RTCC_MAP_TILES_ATTRIBUTION", "City <b>GIS</b>")
+    reload_settings()
+    try:
+        page = new_page(PHONE)
+        tiles: list[str] = []
+
+        def serve_tile(route: Any) -> None:
+            tiles.append(route.request.url)
+            route.fulfill(status=200, content_type="image/png", body=png(256, 256))
+
+        page.route("https://tiles.city.example/**", serve_tile)
+        page.goto(local_stack.base_url + "/tip")
+        expect(page.locator("#tip-map-source")).to_contain_text("come from tiles.city.example")
+        assert tiles == [], "no picture before the tipster opens the map"
+        csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+        (img,) = re.findall(r"img-src ([^;]+)", csp or "")
+        assert img.split() == ["'self'", "data:", "blob:", "https://tiles.city.example"]
+        page.click("#tip-location-open")
+        expect(page.locator("#tip-map img.leaflet-tile-loaded").first).to_be_visible(timeout=10_000)
+        # The credit is shown as text, never as markup.
+        expect(page.locator(".leaflet-control-attribution")).to_contain_text("City <b>GIS</b>")
+        page.click("#tip-map", position={"x": 120, "y": 120})
+        expect(page.locator("#tip-location-status")).to_contain_text("Pin placed at")
+        assert tiles and all(url.startswith("https://tiles.city.example/") for url in tiles)
+    finally:
+        monkeypatch.undo()
+        reload_settings()

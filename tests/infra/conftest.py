@@ -63,14 +63,14 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 
 @pytest.fixture(scope="session")
 def sandbox_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """The other branch of the config switches: a dev-sandbox with MFA off, no alarm email
-    and Cognito's own email sender (no SES).
+    """The other branch of the config switches: a dev-sandbox with MFA off, no alarm email,
+    Cognito's own email sender (no SES) and no map tile server.
 
     Same architecture as the main config, so a cold run installs the layer's wheels once."""
     text = TEST_CONFIG.read_text()
     text = text.replace('environment = "deployed"', 'environment = "dev-sandbox"\nmfa_required = false')
     text = text.replace('alarm_email = "oncall@testville.example"\n', "")
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("ses_"))
+    text = "\n".join(line for line in text.splitlines() if not line.startswith(("ses_", "map_tiles")))
     path = tmp_path_factory.mktemp("sandbox") / "city.sandbox.toml"
     path.write_text(text)
     return synthesize(path, tmp_path_factory.mktemp("cdk.out.sandbox"))

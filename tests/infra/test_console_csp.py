@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rtcc.web_security import CONNECT_PLACEHOLDER
+import pytest
+from rtcc.web_security import CONNECT_PLACEHOLDER, IMAGE_PLACEHOLDER
 
 from infra.constructs.console import WEB_PUBLIC
 
@@ -22,9 +23,9 @@ def _asset(synth, key: str) -> Path:
     return synth.outdir / f"asset.{key.removesuffix('.zip')}"
 
 
-def test_deployed_pages_connect_only_to_this_stacks_cognito_and_media_bucket(synth) -> None:
+def _pages(synth) -> dict[str, str]:
+    """The pages written at deploy time, by file name, the media bucket's name as MEDIA-BUCKET."""
     props = _deployment(synth)
-    region = synth.config.region
     bucket = synth.logical_id(synth.stack.data.buckets["media"])
     pages = {}
     for key, markers in zip(props["SourceObjectKeys"], props["SourceMarkers"], strict=True):
@@ -37,7 +38,18 @@ def test_deployed_pages_connect_only_to_this_stacks_cognito_and_media_bucket(syn
             html = html.replace(marker, "MEDIA-BUCKET")
         pages[files[0].name] = html
     assert {"index.html", "tip.html", "tip-follow-up.html"} <= set(pages)
-    for name, html in pages.items():
+    return pages
+
+
+def _directive(html: str, name: str) -> list[str]:
+    (csp,) = re.findall(r'http-equiv="Content-Security-Policy"\s+content="([^"]+)"', html)
+    (values,) = re.findall(rf"(?:^|; ){name} ([^;]+)", csp)
+    return values.split()
+
+
+def test_deployed_pages_connect_only_to_this_stacks_cognito_and_media_bucket(synth) -> None:
+    region = synth.config.region
+    for name, html in _pages(synth).items():
         (csp,) = re.findall(r'http-equiv="Content-Security-Policy"\s+content="([^"]+)"', html)
         (connect,) = re.findall(r"connect-src ([^;]+)", csp)
         assert connect.split() == [
@@ -58,3 +70,55 @@ def test_no_page_is_uploaded_with_the_placeholder(synth) -> None:
     ]
     assert leftover == []
     assert any(CONNECT_PLACEHOLDER in f.read_text() for f in WEB_PUBLIC.glob("*.html"))
+
+
+def test_tip_page_loads_images_only_from_the_configured_tile_server(synth) -> None:
+    """The test config sets map_tiles: the /tip page may load pictures from that host and
+    no other; the pages without a map name no tile host at all."""
+    assert synth.config.map_tiles == "https://tiles.testville.example/osm/{z}/{x}/{y}.png"
+    pages = _pages(synth)
+    assert _directive(pages["tip.html"], "img-src") == [
+        "'self'",
+        "data:",
+        "blob:",
+        "https://tiles.testville.example",
+    ]
+    for name in ("index.html", "tip-follow-up.html"):
+        assert "tiles.testville.example" not in pages[name], name
+    assert all(IMAGE_PLACEHOLDER not in html for html in pages.values())
+
+
+def test_without_a_tile_server_no_page_loads_images_from_another_host(sandbox_synth) -> None:
+    assert sandbox_synth.config.map_tiles is None
+    for name, html in _pages(sandbox_synth).items():
+        assert _directive(html, "img-src") == ["'self'", "data:", "blob:"], name
+        assert IMAGE_PLACEHOLDER not in html and "openstreetmap" not in html, name
+
+
+def test_the_tile_server_reaches_config_json_only_when_configured(synth, sandbox_synth) -> None:
+    """RTCC_MAP_TILES (served as mapTiles) is set on the API's functions from map_tiles."""
+    for fn in synth.stack.api.functions.values():
+        env = synth.template["Resources"][synth.logical_id(fn)]["Properties"]["Environment"]["Variables"]
+        assert env["RTCC_MAP_TILES"] == synth.config.map_tiles
+        assert env["RTCC_MAP_TILES_ATTRIBUTION"] == synth.config.map_tiles_attribution
+    for fn in sandbox_synth.stack.api.functions.values():
+        env = sandbox_synth.template["Resources"][sandbox_synth.logical_id(fn)]["Properties"]["Environment"]
+        assert not {"RTCC_MAP_TILES", "RTCC_MAP_TILES_ATTRIBUTION"} & set(env["Variables"])
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ('map_tiles = "http://tiles.city.example/{z}/{x}/{y}.png"', "map_tiles: String should match pattern"),
+        ('map_tiles = "https://tiles.city.example/{z}/{x}.png"', "map_tiles: the URL template needs"),
+        ('map_tiles = "https://tiles.city.example/{z}/{x}/{y}.png; img-src *"', "map_tiles: String should"),
+        ('map_tiles_attribution = "City GIS"', "map_tiles_attribution: set only with map_tiles"),
+    ],
+)
+def test_a_bad_tile_setting_stops_synth_naming_it(tmp_path, line: str, problem: str) -> None:
+    from infra.config import DEFAULT_CONFIG, ConfigError, load_config
+
+    path = tmp_path / "city.toml"
+    path.write_text(f"{line}\n{DEFAULT_CONFIG.read_text()}")
+    with pytest.raises(ConfigError, match=re.escape(f"config error: {problem}")):
+        load_config(path)

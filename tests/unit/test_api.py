@@ -181,6 +181,27 @@ def test_console_config_carries_no_secret(app) -> None:
     assert "twilio" not in json.dumps(body).lower()
 
 
+def test_console_config_names_the_map_tile_server_only_when_one_is_set(app, monkeypatch) -> None:
+    """No tile server by default (`make dev`): the /tip map is a plain grid, no picture requested."""
+    from rtcc.settings import reload_settings
+
+    monkeypatch.delenv("RTCC_MAP_TILES", raising=False)
+    monkeypatch.setenv("RTCC_MAP_TILES_ATTRIBUTION", "ignored without tiles")
+    reload_settings()
+    try:
+        body = call(app, "GET", "/config.json")[1]
+        assert body["mapTiles"] is None and body["mapTilesAttribution"] is None
+        monkeypatch.setenv("RTCC_MAP_TILES", "https://tiles.city.example/{z}/{x}/{y}.png")
+        monkeypatch.setenv("RTCC_MAP_TILES_ATTRIBUTION", "© City GIS")
+        reload_settings()
+        body = call(app, "GET", "/config.json")[1]
+        assert body["mapTiles"] == "https://tiles.city.example/{z}/{x}/{y}.png"
+        assert body["mapTilesAttribution"] == "© City GIS"
+    finally:
+        monkeypatch.undo()
+        reload_settings()
+
+
 def test_console_config_names_where_public_maps_open(app, monkeypatch) -> None:
     from rtcc.settings import reload_settings
 

@@ -37,7 +37,13 @@ from rtcc.local.tokens import IdTokenVerifier, TokenRejected, authorizer_claims,
 from rtcc.resources import BINARY_MEDIA_TYPES
 from rtcc.settings import get_settings
 from rtcc.topology import HttpRoute, Topology, match_route
-from rtcc.web_security import SECURITY_HEADERS, local_connect_sources, with_connect_sources
+from rtcc.web_security import (
+    SECURITY_HEADERS,
+    local_connect_sources,
+    tile_image_sources,
+    with_connect_sources,
+    with_image_sources,
+)
 
 logger = logging.getLogger("rtcc.local.gateway")
 
@@ -343,9 +349,12 @@ class LocalGateway:
             content_type += "; charset=utf-8"
         body = file.read_bytes()
         if file.suffix.lower() == ".html":
-            # The page's CSP names the origins it may connect to here: the emulator's.
-            sources = local_connect_sources(get_settings().aws_endpoint_url)
-            body = with_connect_sources(body.decode("utf-8"), sources).encode("utf-8")
+            # The page's CSP names the origins it may connect to here (the emulator's) and
+            # the map tile server, if one is set (none by default: no request leaves).
+            settings = get_settings()
+            connect = local_connect_sources(settings.aws_endpoint_url)
+            page = with_connect_sources(body.decode("utf-8"), connect)
+            body = with_image_sources(page, tile_image_sources(settings.map_tiles)).encode("utf-8")
         response = Response(body, content_type=content_type)
         response.headers["Cache-Control"] = "no-cache"
         response.headers.update(SECURITY_HEADERS)  # what API Gateway adds when deployed

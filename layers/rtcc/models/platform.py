@@ -31,6 +31,10 @@ class ConsoleConfig(BaseModel):
     cityName: str | None = Field(None, description="The deploying city's name, for the header")
     mapCenter: list[float] | None = Field(None, description="[lat, lon] where public maps open")
     mapZoom: int | None = Field(None, description="Zoom level at mapCenter")
+    mapTiles: str | None = Field(
+        None, description="Tile URL template ({z}/{x}/{y}) of public maps; null: no pictures, a plain grid"
+    )
+    mapTilesAttribution: str | None = Field(None, description="Plain text credit shown with those tiles")
 
 
 class Me(BaseModel):

@@ -35,6 +35,8 @@ def console_config() -> ConsoleConfig:
         cityName=settings.city_name or None,
         mapCenter=list(settings.map_center) if settings.map_center else None,
         mapZoom=settings.map_zoom if settings.map_center else None,
+        mapTiles=settings.map_tiles or None,
+        mapTilesAttribution=(settings.map_tiles_attribution or None) if settings.map_tiles else None,
     )
 
 

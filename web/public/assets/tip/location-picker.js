@@ -1,13 +1,44 @@
 // The optional location on /tip: a Leaflet map the tipster opens on purpose, taps to drop
 // a pin, and can clear. Nothing about where the tipster is leaves the phone unless they
-// press "Use my location". Without map pictures (offline, blocked tile server) the map
-// still takes a tap, and the page says so.
+// press "Use my location". The map is a plain grid drawn here; pictures (tiles) come on top
+// only from the tile server the city configured (config.json mapTiles), which the page
+// names before the map opens: that server sees the tipster's internet address and the area
+// they look at. Without pictures (none configured, offline) the map still takes a tap.
 
 import { loadConfig } from "../config.js";
 import { h } from "../dom.js";
 import { MAP_SETTINGS } from "./map-settings.js";
 
 const round = (value) => Math.round(value * 1e5) / 1e5; // about a metre
+
+const NO_TILES =
+  "The map loads no pictures from anywhere: it is a plain grid drawn on your phone, so no other website learns where you look.";
+
+// Leaflet writes attributions as HTML; the configured credit is plain text.
+const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function tileSource(config) {
+  if (typeof config.mapTiles !== "string" || !config.mapTiles) return null;
+  try {
+    const host = new URL(config.mapTiles.replace(/[{}]/g, "")).host;
+    const attribution = typeof config.mapTilesAttribution === "string" ? escapeHtml(config.mapTilesAttribution) : "";
+    return { url: config.mapTiles, host, attribution };
+  } catch {
+    return null; // not a URL: no pictures rather than a broken map
+  }
+}
+
+// Grid squares drawn on the phone (tip.css): a surface to pan and tap, with no request.
+function plainGrid(L) {
+  const Grid = L.GridLayer.extend({
+    createTile() {
+      const tile = document.createElement("div");
+      tile.className = "tip-grid-tile";
+      return tile;
+    },
+  });
+  return new Grid({ maxZoom: MAP_SETTINGS.maxZoom });
+}
 
 export function locationPicker() {
   let map = null;
@@ -16,14 +47,22 @@ export function locationPicker() {
   // The deployment's own area (config.json mapCenter, from the city's deploy config);
   // until it arrives, or without one, the map opens on MAP_SETTINGS' default view.
   let start = { center: MAP_SETTINGS.center, zoom: MAP_SETTINGS.zoom };
+  // The city's tile server, or none (then no picture is ever requested).
+  let tiles = null;
+  const source = h("p", { class: "hint", id: "tip-map-source", text: NO_TILES });
   loadConfig()
     .then((c) => {
       if (Array.isArray(c.mapCenter) && c.mapCenter.length === 2) {
         start = { center: c.mapCenter, zoom: c.mapZoom || MAP_SETTINGS.zoom };
         if (map && !point) map.setView(start.center, start.zoom);
       }
+      tiles = tileSource(c);
+      if (tiles) {
+        source.textContent = `The map's pictures come from ${tiles.host}, which sees your internet address and the area you look at once you open the map. No other website is contacted.`;
+        if (map) addTiles();
+      }
     })
-    .catch(() => {}); // no configuration: the default view still works
+    .catch(() => {}); // no configuration: the default view and the plain grid still work
 
   const status = h("p", { class: "hint", id: "tip-location-status", "aria-live": "polite", text: "No place marked." });
   const tileNotice = h("p", {
@@ -68,15 +107,12 @@ export function locationPicker() {
     }
   }
 
-  function createMap() {
-    if (map || !window.L) return;
-    const L = window.L;
-    map = L.map(mapEl, { center: start.center, zoom: start.zoom, tapTolerance: 20 });
+  function addTiles() {
     let failures = 0;
-    L.tileLayer(MAP_SETTINGS.tileUrl, {
+    window.L.tileLayer(tiles.url, {
       maxZoom: MAP_SETTINGS.maxZoom,
-      attribution: MAP_SETTINGS.attribution,
-      // The tile server learns only our origin (which it needs under its usage policy),
+      attribution: tiles.attribution,
+      // The tile server learns only our origin (which some usage policies require),
       // never the page path.
       referrerPolicy: "strict-origin",
       crossOrigin: false,
@@ -84,12 +120,19 @@ export function locationPicker() {
       .on("tileerror", () => {
         failures += 1;
         tileNotice.hidden = false;
-        mapEl.classList.add("tiles-failed");
       })
       .on("tileload", () => {
         if (!failures) tileNotice.hidden = true;
       })
       .addTo(map);
+  }
+
+  function createMap() {
+    if (map || !window.L) return;
+    const L = window.L;
+    map = L.map(mapEl, { center: start.center, zoom: start.zoom, tapTolerance: 20 });
+    plainGrid(L).addTo(map); // under the pictures, and what shows when there are none
+    if (tiles) addTiles();
     map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng));
   }
 
@@ -137,6 +180,7 @@ export function locationPicker() {
     { class: "field" },
     h("span", { class: "field-label", text: "Where (optional)" }),
     open,
+    source,
     panel,
     status,
   );
