@@ -73,6 +73,28 @@ def test_a_replay_weeks_later_is_a_duplicate_that_shows_no_code(
     assert TipRecord.get(code).message_count == 1
 
 
+def test_a_receipt_kept_under_the_plain_sid_still_stops_a_replay(phone: Phone, api) -> None:
+    """Receipts written before they were keyed by an HMAC sit under the MessageSid itself:
+    a replay of such a message must still be a duplicate, not a new message (review)."""
+    from rtcc.store.tips import TipReceiptRecord
+
+    form, first = phone.text(new_number(), "Before the upgrade")
+    code = code_of(first)
+    stored = receipt_of(form["MessageSid"])
+    replayed = twilio_form(new_number(), "Before the upgrade, replayed")
+    # The old shape: keyed by the SID, stored, answered more than a day ago.
+    TipReceiptRecord(
+        replayed["MessageSid"],
+        code=code,
+        message_key=stored.message_key,
+        at="2026-01-01T00:00:00.000Z",
+        state="stored",
+        outcome="joined",
+    ).save()
+    assert ack(phone.post(replayed)) == ""  # a duplicate, and no code for the replayer
+    assert TipRecord.get(code).message_count == 1
+
+
 def test_a_retry_soon_after_still_gets_the_acknowledgement(phone: Phone) -> None:
     form, first = phone.text(new_number(), "Twilio lost our answer")
     assert ack(phone.post(form)) == ack(first) and code_of(first) in ack(first)
