@@ -246,8 +246,10 @@ class TipsConstruct(Construct):
     def _grant_purge(self, bucket: s3.Bucket) -> None:
         """The retention sweep deletes a purged tip's files for good: checked media and web
         uploads never processed, every version of each (listed through
-        `_VERSION_LISTINGS`). No bare s3:DeleteObject: a delete marker would leave the file
-        readable as an old version for 30 more days."""
+        `_VERSION_LISTINGS`). Only deletes by version id: a plain delete would leave the
+        file readable as an old version for 30 more days. IAM cannot tell the two apart (a
+        delete by version id takes s3:DeleteObject too), so a test holds the code to it
+        (tests/unit/tips/test_deletes_are_for_good.py)."""
         fn = self.functions["retention"]
         fn.add_to_role_policy(
             iam.PolicyStatement(
