@@ -90,8 +90,8 @@ def delete_every_version(s3: Any, bucket: str, key: str) -> None:
     an upload that is the tipster's original, EXIF, GPS and all. Listing needs
     s3:ListBucketVersions with an `s3:prefix` the role allows, deleting by version id
     s3:DeleteObject and s3:DeleteObjectVersion on the key (infra/constructs/tips.py); that
-    every delete names a version is held by tests/unit/tips/test_deletes_are_for_good.py. Never for the anchors
-    bucket: Object Lock refuses, and its versions are the point."""
+    every delete names a version is held by tests/unit/tips/test_deletes_are_for_good.py.
+    Never for the anchors bucket: Object Lock refuses, and its versions are the point."""
     doomed: list[dict[str, str]] = []
     pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key)
     for page in pages:
