@@ -309,4 +309,3 @@ def test_only_configured_keywords_reach_a_supervisors_phone(phone: Phone, monkey
     finally:
         monkeypatch.delenv("RTCC_TIPS_SUPERVISOR_NUMBERS")
         reload_settings()
-
