@@ -143,13 +143,15 @@ def stored_counts(stack, forms: list[dict[str, str]]) -> dict[str, int]:
 
     prefix = stack.settings.table_prefix
     tips = scan_all(f"{prefix}tips", "code")
-    messages = scan_all(f"{prefix}tip-messages", "provider_sid")
+    # Messages name their delivery by the receipt's keyed hash (the SID itself is deleted
+    # once the message is deleted at Twilio): one per unique delivery, the warm-up's included.
+    messages = scan_all(f"{prefix}tip-messages", "receipt_key, direction")
     receipts = scan_all(f"{prefix}tip-receipts", "#s", {"#s": "state"})
-    sids = [m["provider_sid"]["S"] for m in messages]
+    keys = [m["receipt_key"]["S"] for m in messages if m.get("direction", {}).get("S") == "in"]
     return {
         "stored_tips": len(tips) - 1,  # minus the warm-up tip
-        "stored_messages_of_run": len({f["MessageSid"] for f in forms} & set(sids)),
-        "duplicate_messages": len(sids) - len(set(sids)),
+        "stored_messages_of_run": len(set(keys)) - 1,  # minus the warm-up message
+        "duplicate_messages": len(keys) - len(set(keys)),
         "receipts_not_stored": sum(1 for r in receipts if r.get("state", {}).get("S") != "stored"),
     }
 
