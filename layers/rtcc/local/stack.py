@@ -394,7 +394,6 @@ class LocalStack:
             app,
             lambda: self.permissions,
             account=MOTO_ACCOUNT_ID,
-            region=self._region,
             enforce=self.enforce_iam,
             log=self.aws_calls,
         )

@@ -208,7 +208,7 @@ def build_permissions(snapshot: Mapping[str, Any], names: LocalNames) -> Deploye
         if key_ref is not None and logical in snapshot["resources"]:
             key = _key_id(key_ref, resolve, names.keys)
             if key:
-                permissions.encryption_keys[_resource_arn(resolve, logical, snapshot)] = key
+                permissions.encryption_keys[resolve.get_att(logical, "Arn")] = key
     return permissions
 
 
@@ -276,10 +276,6 @@ def _encryption_key_ref(spec: Mapping[str, Any]) -> Any:
     if kind == "AWS::SecretsManager::Secret":
         return props.get("KmsKeyId")
     return None
-
-
-def _resource_arn(resolve: _Resolver, logical: str, snapshot: Mapping[str, Any]) -> str:
-    return resolve.get_att(logical, "Arn")
 
 
 def template_keys(snapshot: Mapping[str, Any]) -> dict[str, str | None]:

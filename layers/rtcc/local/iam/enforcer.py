@@ -153,33 +153,34 @@ class IamEnforcer:
         permissions: Callable[[], DeployedPermissions | None],
         *,
         account: str,
-        region: str,
         enforce: bool = True,
         log: CallLog | None = None,
     ) -> None:
+        """The region comes with `permissions` (the deployment's, known once the local
+        stack has read its settings), never from the constructor."""
         self.app = app
         self.permissions = permissions
         self.account = account
-        self.region = region
         self.enforce = enforce
         self.log = log or CallLog()
-        self.lookups = MotoLookups(account, region)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = self._raw_request(environ)
         sig = signature(request)
         function = function_of(sig.access_key)
         permissions = self.permissions()
-        if sig.version == "v2" and permissions is not None:
-            refusal = self._sigv2_refusal(request, permissions)
+        if permissions is None:  # provisioning, before the deployed permissions are known
+            return self.app(environ, start_response)
+        lookups = MotoLookups(self.account, permissions.region)
+        if sig.version == "v2":
+            refusal = self._sigv2_refusal(request, permissions, lookups)
             if refusal is not None:
                 return refusal(environ, start_response)
-        if function is None or permissions is None or function not in permissions.identity:
+        if function is None or function not in permissions.identity:
             # The local stack itself, or a function only a test declares (no deployed role).
             return self.app(environ, start_response)
-        self.region = self.lookups.region = permissions.region  # known once settings are
         try:
-            wanted = calls(request, account=self.account, region=self.region, lookups=self.lookups)
+            wanted = calls(request, account=self.account, region=permissions.region, lookups=lookups)
         except Exception:
             logger.exception("could not read an AWS request for IAM")
             wanted = []
@@ -195,7 +196,7 @@ class IamEnforcer:
                     environ, start_response
                 )
             return self.app(environ, start_response)
-        for call in self._with_implied_kms(self._with_listing(wanted), permissions):
+        for call in self._with_implied_kms(self._with_listing(wanted, lookups), permissions):
             decision = permissions.decide(function, call)
             key = CallKey(function, call.action, call.resource, decision.allowed)
             self.log.record(key)
@@ -209,7 +210,8 @@ class IamEnforcer:
                 return _denied(call, message, request)(environ, start_response)
         return self.app(environ, start_response)
 
-    def _with_listing(self, wanted: list[AwsCall]) -> list[AwsCall]:
+    @staticmethod
+    def _with_listing(wanted: list[AwsCall], lookups: MotoLookups) -> list[AwsCall]:
         """S3 answers a read of a missing key with 404 only to a caller who may list the
         bucket; anyone else gets 403 AccessDenied (so a missing key tells them nothing).
         Code that tells "not there yet" by a 404 needs s3:ListBucket, and is held to it."""
@@ -218,7 +220,7 @@ class IamEnforcer:
             if call.service != "s3" or call.action != "s3:GetObject":
                 continue
             bucket, _, key = call.resource[len("arn:aws:s3:::") :].partition("/")
-            if key and not self.lookups.object_exists(bucket, key):
+            if key and not lookups.object_exists(bucket, key):
                 out.append(AwsCall("s3", call.operation, "s3:ListBucket", f"arn:aws:s3:::{bucket}"))
         return out
 
@@ -233,7 +235,7 @@ class IamEnforcer:
             if call.action in _DYNAMODB_DATA:
                 actions = ("kms:Decrypt",)
             context: dict[str, Any] = {
-                "kms:ViaService": f"{call.service}.{self.region}.amazonaws.com",
+                "kms:ViaService": f"{call.service}.{permissions.region}.amazonaws.com",
                 "kms:CallerAccount": self.account,
             }
             if call.service == "s3":
@@ -243,9 +245,11 @@ class IamEnforcer:
             out.extend(AwsCall("kms", call.operation, action, key, context) for action in actions)
         return out
 
-    def _sigv2_refusal(self, request: RawRequest, permissions: DeployedPermissions) -> Any:
+    def _sigv2_refusal(
+        self, request: RawRequest, permissions: DeployedPermissions, lookups: MotoLookups
+    ) -> Any:
         """S3 refuses SigV2 for objects under SSE-KMS (AWS's exact error)."""
-        for call in calls(request, account=self.account, region=self.region, lookups=self.lookups):
+        for call in calls(request, account=self.account, region=permissions.region, lookups=lookups):
             if call.service == "s3" and "/" in call.resource[len("arn:aws:s3:::") :]:
                 if permissions.key_for(call.resource):
                     return _s3_error(
