@@ -79,6 +79,8 @@ class RtccStack(Stack):
         self.audit = AuditConstruct(self, "Audit", data=self.data, api=self.api)
         self.retention = RetentionConstruct(self, "Retention", api=self.api)
         self.feed = FeedConstruct(self, "Feed", api=self.api)
+        # Admins disable staff through the API (rtcc.staff): it alone may, on this pool only.
+        self.auth.grant_staff_disable(self.api.functions["api"])
         # Each capability's own construct (`Capability.construct`), by capability name.
         self.capabilities: dict[str, Construct] = {
             capability.name: self._capability_construct(capability, config)

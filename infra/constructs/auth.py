@@ -14,8 +14,16 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
-from rtcc.resources import CONSOLE_AUTH_FLOWS, STAFF_GROUPS
+from rtcc.resources import (
+    CONSOLE_AUTH_FLOWS,
+    CONSOLE_REFRESH_TOKEN_VALIDITY_HOURS,
+    CONSOLE_TOKEN_VALIDITY_MINUTES,
+    STAFF_GROUPS,
+)
+from rtcc.staff import STAFF_DISABLE_ACTIONS
 
 from infra.config import DeployConfig
 from infra.nag import acknowledge
@@ -46,6 +54,15 @@ class AuthConstruct(Construct):
             group: self._group(group) for group in STAFF_GROUPS
         }
         self.client = self._console_client()
+
+    def grant_staff_disable(self, fn: lambda_.IFunction) -> None:
+        """What `rtcc.staff` calls to cut a staff member off (disable, re-enable, revoke
+        every refresh token), on this pool only."""
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=sorted(STAFF_DISABLE_ACTIONS), resources=[self.user_pool.user_pool_arn]
+            )
+        )
 
     def _user_pool(self, config: DeployConfig, first_deploy: bool) -> cognito.UserPool:
         protected, removal = _protection(config, first_deploy)
@@ -105,11 +122,12 @@ class AuthConstruct(Construct):
         )
 
     def _console_client(self) -> cognito.UserPoolClient:
-        # The console is a public client (a browser): no secret, short-lived tokens, and a
-        # refresh token that lasts one shift. It signs in with Cognito's API (SRP or
-        # password, then TOTP), never through the hosted UI: OAuth is off, so CDK's default
-        # (implicit grant, which puts tokens in URLs, and an https://example.com callback)
-        # never reaches the pool.
+        # The console is a public client (a browser): no secret, 5-minute tokens (they bound
+        # a disabled officer's access: see rtcc.resources), and a refresh token that lasts one
+        # shift and is revoked when an admin disables the user. It signs in with Cognito's API
+        # (SRP or password, then TOTP), never through the hosted UI: OAuth is off, so CDK's
+        # default (implicit grant, which puts tokens in URLs, and an https://example.com
+        # callback) never reaches the pool.
         return self.user_pool.add_client(
             "ConsoleClient",
             user_pool_client_name="console",
@@ -121,7 +139,7 @@ class AuthConstruct(Construct):
             ),
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
-            access_token_validity=Duration.minutes(30),
-            id_token_validity=Duration.minutes(30),
-            refresh_token_validity=Duration.hours(12),
+            access_token_validity=Duration.minutes(CONSOLE_TOKEN_VALIDITY_MINUTES),
+            id_token_validity=Duration.minutes(CONSOLE_TOKEN_VALIDITY_MINUTES),
+            refresh_token_validity=Duration.hours(CONSOLE_REFRESH_TOKEN_VALIDITY_HOURS),
         )

@@ -39,6 +39,14 @@ CONSOLE_AUTH_FLOWS: tuple[str, ...] = (
     "ALLOW_USER_SRP_AUTH",
 )
 
+#: The console client's token lifetimes, read by CDK and the local user pool alike. API
+#: Gateway's Cognito authorizer checks a token's signature and expiry, not revocation, so
+#: the ID token's lifetime (5 minutes, Cognito's minimum) bounds how long a disabled or
+#: signed-out officer keeps access; the console refreshes before it runs out, with a
+#: refresh token that lasts one shift and that disabling a user revokes.
+CONSOLE_TOKEN_VALIDITY_MINUTES = 5
+CONSOLE_REFRESH_TOKEN_VALIDITY_HOURS = 12
+
 
 @dataclass(frozen=True)
 class QueueResource:

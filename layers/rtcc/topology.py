@@ -74,6 +74,7 @@ PLATFORM = Capability(
         "/api/audit": "rtcc.api.routes.audit",
         "/api/public/audit/": "rtcc.api.routes.audit",
         "/api/feed/": "rtcc.api.routes.feed",  # every capability's live feed channels
+        "/api/staff/": "rtcc.api.routes.staff",  # disable / re-enable a staff member (admin)
     },
     counters={"RetentionSweep": "Retention deletions by outcome"},
     local_modules=("rtcc.local.dev_routes",),  # GET/DELETE /dev/outbox, GET /dev/aws-calls

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.infra.iam_policy import allowed_actions, as_list, refs, role_statements
+
 pytestmark = pytest.mark.infra
 
 
@@ -94,3 +96,35 @@ def test_services_use_the_data_key_only_for_this_account(synth):
     for statement in service_statements:
         condition = statement.get("Condition", {}).get("StringEquals", {})
         assert condition.get("aws:SourceAccount") == {"Ref": "AWS::AccountId"}, statement
+
+
+def test_console_tokens_last_five_minutes_and_refresh_tokens_can_be_revoked(synth):
+    # The Cognito authorizer checks expiry, not revocation: a disabled officer keeps an
+    # ID token until it expires, so its lifetime is the bound (rtcc.staff).
+    _, client = synth.one("AWS::Cognito::UserPoolClient")
+    props = client["Properties"]
+    seconds = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+    units = props.get("TokenValidityUnits", {})
+    for token in ("AccessToken", "IdToken"):
+        assert props[f"{token}Validity"] * seconds[units.get(token, "hours")] <= 5 * 60, token
+    assert props["RefreshTokenValidity"] * seconds[units.get("RefreshToken", "days")] <= 12 * 3600
+    assert props["EnableTokenRevocation"] is True
+
+
+def test_only_the_api_may_disable_staff_and_only_in_the_staff_pool(synth):
+    pool_id, _ = synth.one("AWS::Cognito::UserPool")
+    wanted = (
+        "cognito-idp:AdminDisableUser",
+        "cognito-idp:AdminEnableUser",
+        "cognito-idp:AdminUserGlobalSignOut",
+    )
+    assert allowed_actions(synth, "api", pool_id, (*wanted, "cognito-idp:AdminDeleteUser")) == set(wanted)
+    for name in synth.stack.api.functions:
+        if name != "api":
+            assert allowed_actions(synth, name, pool_id, wanted) == set(), name
+    granted = [
+        s
+        for s in role_statements(synth, "api")
+        if any(str(a).startswith("cognito-idp:") for a in as_list(s["Action"]))
+    ]
+    assert all(refs(s["Resource"]) == {pool_id} for s in granted), "on the staff pool's ARN only"

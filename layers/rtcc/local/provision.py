@@ -11,7 +11,14 @@ from typing import Any
 
 import boto3
 
-from rtcc.resources import CONSOLE_AUTH_FLOWS, STAFF_GROUPS, QueueResource, Resources
+from rtcc.resources import (
+    CONSOLE_AUTH_FLOWS,
+    CONSOLE_REFRESH_TOKEN_VALIDITY_HOURS,
+    CONSOLE_TOKEN_VALIDITY_MINUTES,
+    STAFF_GROUPS,
+    QueueResource,
+    Resources,
+)
 from rtcc.store import TableSpec
 
 
@@ -108,8 +115,12 @@ def create_user_pool(cognito: Any, name: str) -> UserPool:
         GenerateSecret=False,
         ExplicitAuthFlows=list(CONSOLE_AUTH_FLOWS),
         ReadAttributes=["email", "email_verified"],
-        IdTokenValidity=60,
-        TokenValidityUnits={"IdToken": "minutes"},
+        # The deployed client's lifetimes (rtcc.local.cognito_fidelity makes moto honour them).
+        IdTokenValidity=CONSOLE_TOKEN_VALIDITY_MINUTES,
+        AccessTokenValidity=CONSOLE_TOKEN_VALIDITY_MINUTES,
+        RefreshTokenValidity=CONSOLE_REFRESH_TOKEN_VALIDITY_HOURS,
+        TokenValidityUnits={"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "hours"},
+        EnableTokenRevocation=True,
     )["UserPoolClient"]["ClientId"]
     return UserPool(pool_id, client_id)
 

@@ -32,6 +32,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID as MOTO_ACCOUNT_ID
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from rtcc.auth import ALL_ROLES
+from rtcc.local.cognito_fidelity import TOKEN_CLOCK, make_cognito_tokens_faithful
 from rtcc.local.emulator import LocalAwsEmulator
 from rtcc.local.extensions import EXTENSION_MODULES
 from rtcc.local.fidelity import make_dynamodb_writes_atomic
@@ -148,6 +149,7 @@ class LocalStack:
 
     def _start(self) -> None:
         make_dynamodb_writes_atomic()
+        make_cognito_tokens_faithful()
         # The emulator and the gateway log through our own loggers, never per request line.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         _check_port_free(self.aws_port)
@@ -173,6 +175,7 @@ class LocalStack:
             jwks_url=f"{self.aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
             issuer=settings.cognito_issuer,
             client_id=self.client_id,
+            clock=TOKEN_CLOCK.time,
         )
         for name, handler in self._handler_overrides.items():
             self._runtime.register(self.topology.function(name), handler)
@@ -342,6 +345,13 @@ class LocalStack:
             AuthParameters={"USERNAME": username, "PASSWORD": password or self.demo_password},
         )
         return str(result["AuthenticationResult"]["IdToken"])
+
+    @contextmanager
+    def token_time_travel(self, seconds: float) -> Iterator[None]:
+        """Within the block, Cognito issues and the gateway checks tokens `seconds` from
+        now (tests: a token outlives its lifetime without the test waiting for it)."""
+        with TOKEN_CLOCK.travel(seconds):
+            yield
 
     @contextmanager
     def without_grant(self, function: str, action: str) -> Iterator[None]:

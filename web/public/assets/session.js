@@ -139,7 +139,7 @@ export async function signOut() {
       await revokeToken(tokens.refreshToken);
     } catch {
       // Best effort: the tokens are gone from this browser either way, and the ID token
-      // expires within the hour.
+      // expires within 5 minutes.
     }
   }
 }
