@@ -2,13 +2,17 @@
 
 The anchors bucket (Object Lock, compliance mode: `DataConstruct`): `audit-anchor` may
 write and check for an anchor and read the chain's head (Query); `api` may
-list anchors for `GET /api/audit/verify`. No function may delete an object there (and
+list anchors and read the entries' copy for `GET /api/audit/verify`. `audit-archive`,
+fed by the audit table's stream, is the only function that may write the copy
+(`entries/`); no API or capability function can. No function may delete an object there (and
 the lock would refuse it anyway); the audit table stays append-only for all of them.
 """
 
 from __future__ import annotations
 
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.constructs.api import AUDIT_TABLE, ApiConstruct
@@ -54,3 +58,52 @@ class AuditConstruct(Construct):
             "Object Lock keeps every one from being overwritten or deleted.",
             f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/anchors/*]",
         )
+        self._archive(data, api)
+
+    def _archive(self, data: DataConstruct, api: ApiConstruct) -> None:
+        """The write-once copy: the audit table's stream -> `audit-archive` -> entries/."""
+        bucket, table = data.buckets[ANCHORS_BUCKET], data.tables[AUDIT_TABLE]
+        archiver = api.functions["audit-archive"]
+        assert table.table_stream_arn is not None
+        # What Lambda's event source mapping does with the function's role, on this
+        # stream only (grant_stream_read would add ListStreams on every table's stream).
+        archiver.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                resources=[table.table_stream_arn],
+            )
+        )
+        archiver.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects("entries/*")])
+        )
+        # Stream records of a table under the data key are decrypted with it; S3 asks for
+        # a data key to encrypt each copy.
+        api.grant_data_key(archiver, "kms:Decrypt", "kms:GenerateDataKey")
+        # Readers of the copy: verification in the API and before each anchor.
+        for fn in (api.functions["audit-anchor"], api.functions["api"]):
+            fn.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[bucket.arn_for_objects("entries/*")])
+            )
+            api.grant_data_key(fn, "kms:Decrypt")
+        lambda_.EventSourceMapping(
+            self,
+            "AuditArchiveStream",
+            target=archiver,
+            event_source_arn=table.table_stream_arn,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=500,
+            # Copies land within a minute: at most 20 s of batching, then one object.
+            max_batching_window=Duration.seconds(20),
+            # Never skip a record (a gap in the copy fails verification): retry until
+            # it is written, up to the stream's 24 h retention.
+            retry_attempts=-1,
+            parallelization_factor=1,
+        )
+        for fn in (archiver, api.functions["audit-anchor"], api.functions["api"]):
+            acknowledge(
+                fn,
+                "The audit log's write-once copy is one object per archived batch under entries/ "
+                "(keys unknown at deploy time); Object Lock keeps every one from being overwritten "
+                "or deleted, and only audit-archive may write there.",
+                f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/entries/*]",
+            )

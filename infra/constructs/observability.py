@@ -94,6 +94,7 @@ class ObservabilityConstruct(Construct):
                 f"Messages gave up on queue {name} and wait in its dead-letter queue: "
                 "each is work that did not happen.",
             )
+        self._audit_alarms()
         # 5XXError's average is the share of requests that failed.
         return self._alarm(
             "Api5xxRate",
@@ -101,6 +102,42 @@ class ObservabilityConstruct(Construct):
             API_5XX_RATE_THRESHOLD,
             f"More than {API_5XX_RATE_THRESHOLD:.0%} of API requests failed with a 5xx in 5 minutes.",
         )
+
+    def _audit_alarms(self) -> None:
+        """A rewritten or deleted audit entry (a MODIFY/REMOVE on the audit table's
+        stream), and an anchor refused because the chain differs from its write-once copy."""
+        for construct_id, service, name, outcomes, description in (
+            (
+                "AuditTamper",
+                "audit-archive",
+                "AuditTamper",
+                ("modify", "remove"),
+                "An audit entry was changed or deleted in the table: someone is rewriting the log.",
+            ),
+            (
+                "AuditAnchorRefused",
+                "audit-anchor",
+                "AuditAnchorRefused",
+                ("mismatch",),
+                "The audit chain differs from its write-once copy: the anchor was not published.",
+            ),
+        ):
+            metrics = {
+                outcome: cloudwatch.Metric(
+                    namespace=METRICS_NAMESPACE,
+                    metric_name=name,
+                    dimensions_map={"service": f"rtcc-{service}", "outcome": outcome},
+                    period=FIVE_MINUTES,
+                    statistic="Sum",
+                )
+                for outcome in outcomes
+            }
+            total = cloudwatch.MathExpression(
+                expression=" + ".join(f"FILL({k}, 0)" for k in metrics),
+                using_metrics=metrics,
+                period=FIVE_MINUTES,
+            )
+            self._alarm(construct_id, total, 1, description)
 
     def _alarm(
         self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, description: str

@@ -10,7 +10,9 @@ The anchor is the object key itself, `anchors/<chain>/<seq:012d>-<sha256>.json`,
 verification reads every anchor with a bucket listing alone. `AuditLog.verify` then
 checks each against the chain: a rewritten entry at or below an anchor, or a tail cut
 off below one, fails there. An anchor someone added by hand matches nothing and fails
-too. Nothing here calls AWS: the bucket is behind `AnchorStore`.
+too. Before publishing, the chain since the previous anchor is verified against the
+write-once copy of its entries (rtcc.audit_archive): a forged head is refused, never
+anchored. Nothing here calls AWS: the bucket is behind `AnchorStore`.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from rtcc.audit import Anchor, AuditLog, utc_now
+from rtcc.audit import Anchor, AuditEntry, AuditLog, VerifyResult, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +52,40 @@ def parse_key(key: str) -> tuple[str, Anchor] | None:
     return match["chain"], Anchor(int(match["seq"]), match["hash"])
 
 
-def publish(log: AuditLog, store: AnchorStore) -> Anchor | None:
-    """Write the chain's head as an anchor (once per head). None for an empty chain."""
-    head = log.head()
-    if head is None:
+class AnchorRefused(Exception):
+    """The chain since the previous anchor does not verify (or differs from its
+    write-once copy): publishing its head would vouch for a forgery."""
+
+    def __init__(self, result: VerifyResult) -> None:
+        super().__init__(f"entry {result.first_broken_seq}: {result.reason}")
+        self.result = result
+
+
+def publish(
+    log: AuditLog, store: AnchorStore, copy: Callable[[int], Iterable[AuditEntry]] | None = None
+) -> Anchor | None:
+    """Verify the chain from the newest published anchor to the head (against
+    `copy(after_seq)`, the write-once copy of the entries after after_seq), then write the verified
+    head as an anchor (once per head). None for an empty chain; AnchorRefused, with
+    nothing written, when the chain does not verify."""
+    published = recorded(store, log.chain)
+    previous = published[-1] if published else None
+    after = previous.seq - 1 if previous else 0
+    result = log.verify(copy=copy(after) if copy else None, start=previous)
+    if not result.ok:
+        raise AnchorRefused(result)
+    if result.head_seq == 0:
         return None
-    anchor = Anchor(head.seq, head.entry_hash)
+    anchor = Anchor(result.head_seq, result.head_hash)
     key = anchor_key(log.chain, anchor)
     if not store.exists(key):
+        entry = next(log.entries(after_seq=anchor.seq - 1, limit=1))
         body = {
             "chain": log.chain,
-            "seq": head.seq,
-            "entry_hash": head.entry_hash,
-            "entry_at": head.at,
+            "seq": anchor.seq,
+            "entry_hash": anchor.entry_hash,
+            "entry_at": entry.at,
+            "verified_from_seq": result.from_seq,
             "published_at": utc_now(),
         }
         store.put(key, json.dumps(body, sort_keys=True).encode())

@@ -13,9 +13,9 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import PutError
@@ -24,6 +24,9 @@ from rtcc.store.audit import AuditEntryRecord
 
 GENESIS_HASH = "0" * 64
 DEFAULT_CHAIN = "main"
+# How long an entry may go without its write-once copy (the archiver gets each entry
+# within about a minute of its append; past this, a missing copy fails verification).
+COPY_GRACE_S = 120.0
 
 # Appends from threads of one process queue here instead of racing on the head;
 # writers in other processes are kept linear by the conditional put and retry.
@@ -82,6 +85,8 @@ class VerifyResult:
     reason: str | None = None
     head_seq: int = 0  # the newest entry verified: record it outside AWS to anchor the chain
     head_hash: str = GENESIS_HASH
+    from_seq: int = 1  # the first entry this verification covered
+    uncopied: int = 0  # newest entries still within the archiver's minute, not yet copied
 
 
 @dataclass(frozen=True)
@@ -173,32 +178,131 @@ class AuditLog:
         ):
             yield _to_entry(record)
 
-    def verify(self, anchors: tuple[Anchor, ...] = ()) -> VerifyResult:
-        prev = GENESIS_HASH
-        expected_seq = 1
-        checked = 0
+    def verify(
+        self,
+        anchors: tuple[Anchor, ...] = (),
+        *,
+        copy: Iterable[AuditEntry] | None = None,
+        start: Anchor | None = None,
+    ) -> VerifyResult:
+        """Verify the chain (from the entry `start` anchors, when given: one a verification
+        already covered) and, with `copy`, compare it entry by entry with the write-once copy."""
+        after = start.seq - 1 if start else 0
+        # Up to the head as it is now: entries appended (and copied) meanwhile are left to
+        # the next verification, so a copy ahead of what was read is never mistaken for
+        # an entry cut from the chain.
+        head = self._head()
+        last = int(head.seq) if head is not None else 0
+        entries = self.entries(after_seq=after, before_seq=last + 1)
+        if copy is not None:
+            copy = (entry for entry in copy if entry.seq <= last)
+        return verify_entries(entries, anchors, copy=copy, start=start)
+
+
+def verify_entries(
+    entries: Iterable[AuditEntry],
+    anchors: tuple[Anchor, ...] = (),
+    *,
+    copy: Iterable[AuditEntry] | None = None,
+    start: Anchor | None = None,
+    grace_s: float = COPY_GRACE_S,
+) -> VerifyResult:
+    """Check the chain `entries` (in seq order, from the entry `start` anchors) and, when `copy`
+    is given, that every entry equals its write-once copy. No AWS call: both sides are
+    iterators, so a million entries stream through in constant memory."""
+    state = _ChainState(start, anchors)
+    matcher = _CopyMatcher(copy, grace_s) if copy is not None else None
+    for entry in entries:
+        reason = state.check(entry)
+        if reason:
+            return state.broken(state.expected_seq if reason.endswith("missing") else entry.seq, reason)
+        reason = matcher.check(entry) if matcher else None
+        if reason:
+            state.checked -= 1  # its links held, but the entry itself is not verified
+            return state.broken(entry.seq, reason)
+    if matcher and (extra := matcher.extra()) is not None:
+        return state.broken(extra, f"entry {extra} is in the write-once copy but missing from the chain")
+    if state.pending:
+        missing = min(state.pending)
+        return state.broken(missing, f"anchored entry {missing} is no longer in the chain")
+    return VerifyResult(
+        True,
+        state.checked,
+        head_seq=state.expected_seq - 1,
+        head_hash=state.prev or GENESIS_HASH,
+        from_seq=state.first_seq,
+        uncopied=matcher.uncopied if matcher else 0,
+    )
+
+
+class _ChainState:
+    """The links and anchors half of verification."""
+
+    def __init__(self, start: Anchor | None, anchors: tuple[Anchor, ...]) -> None:
+        # From an anchor, its entry must still carry the anchored hash; the link before it
+        # was checked by the verification that trusted the anchor.
+        self.prev: str | None = None if start else GENESIS_HASH
+        self.first_seq = start.seq if start else 1
+        self.expected_seq = self.first_seq
+        self.checked = 0
         # Several anchors may name one seq (one of them forged): every one must match.
-        pending: dict[int, list[Anchor]] = {}
-        for anchor in anchors:
-            pending.setdefault(anchor.seq, []).append(anchor)
-        for entry in self.entries():
-            if entry.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
-            if entry.prev_hash != prev:
-                return VerifyResult(False, checked, entry.seq, "link to the previous entry does not match")
-            if entry_hash(entry.as_dict()) != entry.entry_hash:
-                return VerifyResult(False, checked, entry.seq, "entry contents do not match its hash")
-            if any(a.entry_hash != entry.entry_hash for a in pending.pop(entry.seq, ())):
-                return VerifyResult(False, checked, entry.seq, "entry differs from the recorded anchor")
-            prev = entry.entry_hash
-            expected_seq += 1
-            checked += 1
-        if pending:
-            missing = min(pending)
-            return VerifyResult(
-                False, checked, missing, f"anchored entry {missing} is no longer in the chain"
-            )
-        return VerifyResult(True, checked, head_seq=checked, head_hash=prev)
+        # Anchors below `start` were covered by the verification that trusted it.
+        self.pending: dict[int, list[Anchor]] = {}
+        for anchor in (*anchors, *((start,) if start else ())):
+            if anchor.seq >= self.first_seq:
+                self.pending.setdefault(anchor.seq, []).append(anchor)
+
+    def check(self, entry: AuditEntry) -> str | None:
+        if entry.seq != self.expected_seq:
+            return f"entry {self.expected_seq} is missing"
+        if self.prev is not None and entry.prev_hash != self.prev:
+            return "link to the previous entry does not match"
+        if entry_hash(entry.as_dict()) != entry.entry_hash:
+            return "entry contents do not match its hash"
+        if any(a.entry_hash != entry.entry_hash for a in self.pending.pop(entry.seq, ())):
+            return "entry differs from the recorded anchor"
+        self.prev = entry.entry_hash
+        self.expected_seq += 1
+        self.checked += 1
+        return None
+
+    def broken(self, seq: int, reason: str) -> VerifyResult:
+        return VerifyResult(False, self.checked, seq, reason, from_seq=self.first_seq)
+
+
+class _CopyMatcher:
+    """The write-once half: walks the copy alongside the chain. An entry newer than
+    `grace_s` may not be copied yet (the archiver runs within a minute); any older entry
+    without its copy, or differing from it, fails."""
+
+    def __init__(self, copy: Iterable[AuditEntry], grace_s: float) -> None:
+        self._copy = iter(copy)
+        self._next: AuditEntry | None = None
+        self._cutoff = (datetime.now(UTC) - timedelta(seconds=grace_s)).isoformat(timespec="milliseconds")
+        self._cutoff = self._cutoff.replace("+00:00", "Z")
+        self.uncopied = 0
+        self._advance()
+
+    def _advance(self) -> None:
+        self._next = next(self._copy, None)
+
+    def check(self, entry: AuditEntry) -> str | None:
+        while self._next is not None and self._next.seq < entry.seq:
+            self._advance()  # copies of entries before the verified range
+        if self._next is None or self._next.seq != entry.seq:
+            if entry.at >= self._cutoff:
+                self.uncopied += 1  # just appended: the archiver has not run yet
+                return None
+            return f"entry {entry.seq} has no write-once copy"
+        copied, self._next = self._next, None
+        self._advance()
+        if copied != entry:
+            return f"entry {entry.seq} differs from its write-once copy"
+        return None
+
+    def extra(self) -> int | None:
+        """The first copied entry past the chain's head (the chain was cut short)."""
+        return self._next.seq if self._next is not None else None
 
 
 def _to_entry(record: AuditEntryRecord) -> AuditEntry:

@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the local stack imports moto: only `rtcc dev` loads it
     from rtcc.local.stack import LocalStack
@@ -121,6 +121,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
         # The local emulator accepts any credentials; real ones are never needed for it.
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import PynamoDBException
 
     from rtcc.audit import Anchor, AuditLog
@@ -134,43 +135,78 @@ def _audit_verify(args: argparse.Namespace) -> int:
         return 2
     settings = reload_settings()
     bind_models(settings)
-    if not args.no_published_anchors:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        from rtcc.anchor_store import S3AnchorStore
-        from rtcc.anchors import recorded
-
-        try:
-            published = recorded(S3AnchorStore(), args.chain)
-        except (BotoCoreError, ClientError) as exc:
-            print(
-                f"audit verify: cannot list the anchors bucket {settings.anchors_bucket}: {exc}",
-                file=sys.stderr,
-            )
-            return 2
-        anchors += published
-        checked_note = f"  {len(published)} published anchors checked (bucket {settings.anchors_bucket})"
-    else:
-        checked_note = "  published anchors not checked (--no-published-anchors)"
     try:
-        result = AuditLog(chain=args.chain).verify(anchors)
+        published, checked_note = _published_anchors(args, settings)
+        copy, start = _write_once_copy(args)
+        result = AuditLog(chain=args.chain).verify(anchors + published, copy=copy, start=start)
+    except (BotoCoreError, ClientError) as exc:
+        print(
+            f"audit verify: cannot read the anchors bucket {settings.anchors_bucket}: {exc}", file=sys.stderr
+        )
+        return 2
     except PynamoDBException as exc:
         print(f"audit verify: cannot read {AuditEntryRecord.Meta.table_name}: {exc.msg}", file=sys.stderr)
         return 2
-    where = f"table {AuditEntryRecord.Meta.table_name}, chain {args.chain!r}"
+    except LookupError as exc:
+        print(f"audit verify: --from: {exc}", file=sys.stderr)
+        return 2
+    return _report(args, result, checked_note, AuditEntryRecord)
+
+
+def _published_anchors(args: argparse.Namespace, settings: Any) -> tuple[tuple[Any, ...], str]:
+    if args.no_published_anchors:
+        return (), "  published anchors not checked (--no-published-anchors)"
+    from rtcc.anchor_store import S3AnchorStore
+    from rtcc.anchors import recorded
+
+    published = recorded(S3AnchorStore(), args.chain)
+    return published, f"  {len(published)} published anchors checked (bucket {settings.anchors_bucket})"
+
+
+def _write_once_copy(args: argparse.Namespace) -> tuple[Any, Any]:
+    """(the write-once copy from --from on, or None with --no-copy; where to start)."""
+    from rtcc.audit import Anchor
+
+    if args.no_copy:
+        if args.from_seq > 1:
+            raise LookupError("verifying from an entry needs its write-once copy (drop --no-copy)")
+        return None, None
+    from rtcc.anchor_store import S3AnchorStore
+    from rtcc.audit_archive import copied_entries
+
+    store = S3AnchorStore()
+    if args.from_seq <= 1:
+        return copied_entries(store, args.chain), None
+    # The write-once copy of the first entry is the reference its stored hash must match.
+    first = next(copied_entries(store, args.chain, after_seq=args.from_seq - 1), None)
+    if first is None or first.seq != args.from_seq:
+        raise LookupError(f"entry {args.from_seq} has no write-once copy")
+    start = Anchor(first.seq, first.entry_hash)
+    return copied_entries(store, args.chain, after_seq=args.from_seq - 1), start
+
+
+def _report(args: argparse.Namespace, result: Any, checked_note: str, record_model: Any) -> int:
+    where = f"table {record_model.Meta.table_name}, chain {args.chain!r}"
+    copy_note = (
+        "  write-once copy not compared (--no-copy)"
+        if args.no_copy
+        else (f"  every entry compared with its write-once copy ({result.uncopied} newest not copied yet)")
+    )
     if result.ok:
-        print(f"OK: {result.checked} entries verified ({where})")
+        print(f"OK: {result.checked} entries verified, {result.from_seq}..{result.head_seq} ({where})")
         print(f"  head {result.head_seq}:{result.head_hash}  (record it; later pass it as --expect)")
         print(checked_note)
+        print(copy_note)
         return 0
     print(f"BROKEN: entry {result.first_broken_seq}: {result.reason} ({where})")
     print(checked_note)
+    print(copy_note)
     try:
-        record = AuditEntryRecord.get(args.chain, result.first_broken_seq)
+        record = record_model.get(args.chain, result.first_broken_seq)
         print(f"  stored entry {record.seq}: at={record.at} actor={record.actor} action={record.action}")
-    except AuditEntryRecord.DoesNotExist:
+    except record_model.DoesNotExist:
         pass
-    print(f"  {result.checked} entries before it verified")
+    print(f"  {result.checked} entries before it verified (from entry {result.from_seq})")
     return 1
 
 
@@ -211,6 +247,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-published-anchors",
         action="store_true",
         help="do not check the anchors the audit-anchor function published (RTCC_ANCHORS_BUCKET)",
+    )
+    verify.add_argument(
+        "--from",
+        dest="from_seq",
+        type=int,
+        default=1,
+        metavar="SEQ",
+        help="verify from entry SEQ (its write-once copy is the reference) instead of the whole chain",
+    )
+    verify.add_argument(
+        "--no-copy",
+        action="store_true",
+        help="do not compare entries with their write-once copy in the anchors bucket (entries/)",
     )
     verify.set_defaults(run=_audit_verify)
     return parser

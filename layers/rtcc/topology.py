@@ -49,13 +49,24 @@ AUDIT_ANCHOR_FUNCTION = FunctionSpec(
     description="Hourly: writes the audit chain's head to the Object Lock anchors bucket",
 )
 
+# Copies every new audit entry to the Object Lock bucket (rtcc.audit_archive), fed by the
+# audit table's DynamoDB stream (infra/constructs/audit.py; locally rtcc.local.pollers).
+AUDIT_ARCHIVE_FUNCTION = FunctionSpec(
+    name="audit-archive",
+    module="functions.audit_archive",
+    capability="audit",
+    memory_mb=256,
+    timeout_s=60,
+    description="Copies each new audit entry to the Object Lock bucket; alarms on a changed entry",
+)
+
 #: The platform: the API (health, console config, the caller, the audit log, the live feed),
 #: the hourly retention sweep and audit anchor, their tables and the anchors bucket.
 PLATFORM = Capability(
     name="platform",
     description="The API, the audit log and its anchors, retention, the live feed",
     store_modules=("rtcc.store.audit", "rtcc.store.retention", "rtcc.store.feed"),
-    functions=(API_FUNCTION, RETENTION_FUNCTION, AUDIT_ANCHOR_FUNCTION),
+    functions=(API_FUNCTION, RETENTION_FUNCTION, AUDIT_ANCHOR_FUNCTION, AUDIT_ARCHIVE_FUNCTION),
     routes=(
         # Explicit public resources win over the authorized {proxy+} in API Gateway.
         HttpRoute("/api/health", "api", public=True, methods=("GET",)),
@@ -76,7 +87,11 @@ PLATFORM = Capability(
         "/api/feed/": "rtcc.api.routes.feed",  # every capability's live feed channels
         "/api/staff/": "rtcc.api.routes.staff",  # disable / re-enable a staff member (admin)
     },
-    counters={"RetentionSweep": "Retention deletions by outcome"},
+    counters={
+        "RetentionSweep": "Retention deletions by outcome",
+        "AuditTamper": "Audit entries changed or removed in the table (each is tampering)",
+        "AuditAnchorRefused": "Anchors not published because the chain differs from its copy",
+    },
     local_modules=("rtcc.local.dev_routes",),  # GET/DELETE /dev/outbox, GET /dev/aws-calls
 )
 

@@ -27,11 +27,27 @@ def test_anchors_are_locked_in_compliance_mode_for_the_configured_days(synth) ->
     assert "LifecycleConfiguration" not in props  # nothing expires before the lock says
 
 
-def test_only_the_anchor_function_writes_and_nobody_deletes(synth) -> None:
+def _put_prefixes(synth, name: str, logical: str) -> set[str]:
+    """Where in the bucket `name` may PutObject: the tail of each object ARN it is granted."""
+    found = set()
+    for statement in role_statements(synth, name):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
+        if "s3:PutObject" in actions:
+            found |= {str(r["Fn::Join"][1][-1]) for r in resources if isinstance(r, dict) and "Fn::Join" in r}
+    return found
+
+
+def test_only_the_anchor_and_archive_functions_write_and_nobody_deletes(synth) -> None:
     logical, _ = _bucket(synth)
     functions = synth.stack.api.functions
     writers = {n for n in functions if allowed_on_objects(synth, n, logical, "s3:PutObject")}
-    assert writers == {"audit-anchor"}
+    assert writers == {"audit-anchor", "audit-archive"}
+    # The write-once copy of the entries has one writer, fed by the table's stream only.
+    assert _put_prefixes(synth, "audit-archive", logical) == {"/entries/*"}
+    assert _put_prefixes(synth, "audit-anchor", logical) == {"/anchors/*"}
     for name in functions:
         assert not allowed_on_objects(synth, name, logical, "s3:DeleteObject"), name
         assert not allowed_on_objects(synth, name, logical, "s3:PutObjectRetention"), name
@@ -45,3 +61,22 @@ def test_the_api_may_list_anchors(synth) -> None:
             and s["Resource"] == {"Fn::GetAtt": [logical, "Arn"]}
             for s in role_statements(synth, name)
         ), name
+
+
+def test_the_audit_tables_stream_feeds_the_archiver_and_tampering_alarms(synth) -> None:
+    resources = synth.template["Resources"]
+    table = synth.logical_id(synth.stack.data.tables["audit"])
+    assert resources[table]["Properties"]["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    mappings = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    archiver = synth.logical_id(synth.stack.api.functions["audit-archive"])
+    stream = [m for m in mappings if m["EventSourceArn"] == {"Fn::GetAtt": [table, "StreamArn"]}]
+    assert len(stream) == 1 and stream[0]["FunctionName"] == {"Ref": archiver}
+    assert stream[0]["MaximumRetryAttempts"] == -1 and stream[0]["MaximumBatchingWindowInSeconds"] <= 30
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = {
+        m["MetricStat"]["Metric"]["MetricName"]
+        for a in alarms
+        for m in a.get("Metrics", [])
+        if "MetricStat" in m
+    }
+    assert {"AuditTamper", "AuditAnchorRefused"} <= watched

@@ -42,7 +42,7 @@ from rtcc.local.iam.deployed import template_versioned_buckets
 from rtcc.local.iam.enforcer import CallLog, IamEnforcer
 from rtcc.local.iam.local_resources import DeployedResources, create_deployed_keys_and_secrets
 from rtcc.local.iam.snapshot import load_snapshot
-from rtcc.local.pollers import QueuePoller
+from rtcc.local.pollers import QueuePoller, StreamPoller
 from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
 from rtcc.local.runtime import FunctionRuntime, Handler
 from rtcc.local.schedules import ScheduledRunner
@@ -124,7 +124,7 @@ class LocalStack:
         self._moto: Any = None
         self._http: BaseWSGIServer | None = None
         self._http_thread: threading.Thread | None = None
-        self._pollers: list[QueuePoller] = []
+        self._pollers: list[QueuePoller | StreamPoller] = []
         self._schedules: list[ScheduledRunner] = []
         self._saved_env: dict[str, str | None] = {}
         self._runtime: FunctionRuntime | None = None
@@ -273,6 +273,25 @@ class LocalStack:
             self._start_poller(
                 sqs, queue, self.topology.function(queue.consumer), self.queue_urls[queue.name]
             )
+        self._start_audit_stream(settings)
+
+    def _start_audit_stream(self, settings: Settings) -> None:
+        """The audit table's stream feeds `audit-archive`, as the deployed event source
+        mapping does (infra/constructs/audit.py)."""
+        from rtcc.store import AuditEntryRecord
+
+        table = aws_client("dynamodb", self.aws_endpoint_url, settings.region).describe_table(
+            TableName=AuditEntryRecord.Meta.table_name
+        )["Table"]
+        # Signed as the function the poller acts for (no fixed keys), like _start_poller.
+        streams = boto3.client(
+            "dynamodbstreams", endpoint_url=self.aws_endpoint_url, region_name=self._region
+        )
+        assert self._runtime is not None
+        archiver = self.topology.function("audit-archive")
+        poller = StreamPoller(streams, table["LatestStreamArn"], archiver, self._runtime, self._region)
+        poller.start()
+        self._pollers.append(poller)
 
     def _start_schedules(self) -> None:
         for schedule in self.topology.schedules:

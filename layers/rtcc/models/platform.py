@@ -76,8 +76,18 @@ class AuditVerification(BaseModel):
     reason: str | None
     head_seq: int = Field(description="Newest verified entry; record seq and hash outside AWS as an anchor")
     head_hash: str
-    anchors_checked: int = Field(description="Anchors published to the Object Lock bucket, all checked")
+    anchors_checked: int = Field(
+        description="Published anchors within the range verified (the newest one, which starts it, included)"
+    )
     latest_anchor_seq: int | None = Field(description="Seq of the newest published anchor")
+    from_seq: int = Field(
+        description="First entry verified: the newest published anchor's (the anchor function verified "
+        "everything before it against the write-once copy before publishing), or 1 with no anchor yet. "
+        "`rtcc audit verify` checks the whole chain."
+    )
+    uncopied: int = Field(
+        0, description="Newest entries not yet in the write-once copy (the archiver copies within a minute)"
+    )
 
 
 class PublicAnchor(BaseModel):

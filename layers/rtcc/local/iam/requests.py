@@ -55,6 +55,8 @@ _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 #: X-Amz-Target prefixes of the JSON-protocol services rtcc uses -> IAM service prefix.
 _TARGETS = {
     "DynamoDB_20120810": "dynamodb",
+    # DynamoDB Streams signs as `dynamodb` and its IAM actions are dynamodb:*.
+    "DynamoDBStreams_20120810": "dynamodbstreams",
     "TrentService": "kms",
     "secretsmanager": "secretsmanager",
     "AmazonSQS": "sqs",
@@ -132,6 +134,8 @@ def _json_calls(
 ) -> list[AwsCall]:
     if service == "dynamodb":
         return _dynamodb_calls(operation, params, account, region)
+    if service == "dynamodbstreams":
+        return [_stream_call(operation, params)]
     if service == "sqs":
         return _sqs_calls(operation, params, account, region)
     if service == "kms":
@@ -177,6 +181,13 @@ def _dynamodb_calls(operation: str, params: dict, account: str, region: str) -> 
     return [call(operation, table, params.get("IndexName"))]
 
 
+def _stream_call(operation: str, params: dict) -> AwsCall:
+    # GetRecords names its stream only through the iterator, which begins with the
+    # stream's ARN ("<stream arn>|..." in moto, as the ARN is encoded in AWS's).
+    arn = params.get("StreamArn") or str(params.get("ShardIterator", "")).split("|", 1)[0] or "*"
+    return AwsCall("dynamodb", operation, f"dynamodb:{operation}", arn)
+
+
 def queue_arn_from_url(url: str, account: str, region: str) -> str:
     name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
     return f"arn:aws:sqs:{region}:{account}:{name}"
@@ -206,6 +217,8 @@ def _kms_call(operation: str, params: dict, account: str, lookups: Lookups) -> A
         for name, value in encryption_context.items():
             context[f"kms:EncryptionContext:{name}"] = str(value)
         context["kms:EncryptionContextKeys"] = sorted(encryption_context)
+    if params.get("MacAlgorithm"):  # GenerateMac / VerifyMac
+        context["kms:MacAlgorithm"] = str(params["MacAlgorithm"])
     return AwsCall("kms", operation, f"kms:{operation}", arn or "*", context)
 
 

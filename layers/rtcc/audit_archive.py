@@ -1,0 +1,100 @@
+"""The audit log's write-once copy: every entry, as appended, in the Object Lock bucket.
+
+The hourly anchor alone leaves the newest hour open: a function allowed to append could
+overwrite an entry written since and recompute its hash. So the audit table's DynamoDB
+stream delivers every INSERT to the `audit-archive` function (and only to it), which
+writes each batch as one object, `entries/<chain>/<first:012d>-<last:012d>.jsonl` (one
+entry per line, exactly as appended), under compliance-mode Object Lock. Only that
+function's role may write there; no API or capability function can. A MODIFY or REMOVE
+record on the table is tampering in itself: it is reported, never archived.
+
+Verification (`rtcc.audit.verify_entries`) walks the chain and `copied_entries` side by
+side. One object per batch keeps the copy of a million entries to some thousands of
+GETs, not a million. Nothing here calls AWS: the bucket is behind `AnchorStore`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from rtcc.anchors import AnchorStore
+from rtcc.audit import AuditEntry
+
+PREFIX = "entries/"
+_KEY = re.compile(r"^entries/(?P<chain>[^/]+)/(?P<first>\d{12})-(?P<last>\d{12})\.jsonl$")
+
+
+class CopyStore(AnchorStore, Protocol):
+    def get(self, key: str) -> bytes: ...
+
+
+def copy_key(chain: str, first: int, last: int) -> str:
+    return f"{PREFIX}{chain}/{first:012d}-{last:012d}.jsonl"
+
+
+def encode(entries: Iterable[AuditEntry]) -> bytes:
+    return b"".join(json.dumps(e.as_dict(), sort_keys=True).encode() + b"\n" for e in entries)
+
+
+def decode(body: bytes) -> Iterator[AuditEntry]:
+    for line in body.splitlines():
+        if line.strip():
+            yield AuditEntry(**json.loads(line))
+
+
+def entry_from_image(image: dict[str, Any]) -> tuple[str, AuditEntry]:
+    """(chain, entry) from a stream record's NewImage (DynamoDB's typed JSON)."""
+
+    def text(name: str) -> str | None:
+        value = image.get(name)
+        return value.get("S") if value else None
+
+    detail = text("detail_json")
+    entry = AuditEntry(
+        seq=int(image["seq"]["N"]),
+        at=text("at") or "",
+        actor=text("actor") or "",
+        role=text("role") or "",
+        action=text("action") or "",
+        target=text("target") or "",
+        purpose=text("purpose"),
+        case_number=text("case_number"),
+        request_id=text("request_id"),
+        detail=json.loads(detail) if detail else {},
+        prev_hash=text("prev_hash") or "",
+        entry_hash=text("entry_hash") or "",
+    )
+    return text("chain") or "", entry
+
+
+def archive(store: AnchorStore, chain: str, entries: list[AuditEntry]) -> str:
+    """Write one batch of a chain's new entries; returns the key. A redelivered batch
+    writes the same entries again (identical content; readers skip repeats)."""
+    entries = sorted(entries, key=lambda e: e.seq)
+    key = copy_key(chain, entries[0].seq, entries[-1].seq)
+    store.put(key, encode(entries))
+    return key
+
+
+def _ranges(store: AnchorStore, chain: str, after_seq: int) -> list[tuple[int, int, str]]:
+    found = []
+    for key in store.keys(f"{PREFIX}{chain}/"):
+        match = _KEY.match(key)
+        if match and match["chain"] == chain and int(match["last"]) > after_seq:
+            found.append((int(match["first"]), int(match["last"]), key))
+    return sorted(found)
+
+
+def copied_entries(store: CopyStore, chain: str, after_seq: int = 0) -> Iterator[AuditEntry]:
+    """The copy of every entry after `after_seq`, in seq order, each once. Where batches
+    overlap (a redelivered batch) the first copy of a seq is yielded and the repeat is
+    skipped: the stream delivers an INSERT's image unchanged, so repeats are identical."""
+    last = after_seq
+    for _first, _last, key in _ranges(store, chain, after_seq):
+        for entry in decode(store.get(key)):
+            if entry.seq > last:
+                last = entry.seq
+                yield entry

@@ -1,0 +1,112 @@
+"""Comparing the audit chain with its write-once copy (rtcc.audit.verify_entries,
+rtcc.audit_archive): no AWS, generated entries."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from rtcc.audit import GENESIS_HASH, Anchor, AuditEntry, entry_hash, verify_entries
+from rtcc.audit_archive import archive, copied_entries, copy_key, entry_from_image
+
+OLD = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def chain(n: int, at: str = OLD) -> list[AuditEntry]:
+    entries, prev = [], GENESIS_HASH
+    for seq in range(1, n + 1):
+        fields = dict(
+            seq=seq, at=at, actor="officer", role="officer", action="tip.view", target=f"tip/T-{seq}",
+            purpose=None, case_number=None, request_id=None, detail={"n": seq}, prev_hash=prev,
+        )  # fmt: skip
+        fields["entry_hash"] = entry_hash(fields)
+        entries.append(AuditEntry(**fields))
+        prev = fields["entry_hash"]
+    return entries
+
+
+def forge(entry: AuditEntry, **changes: object) -> AuditEntry:
+    """What a function allowed PutItem does: change fields, recompute the hash."""
+    forged = dataclasses.replace(entry, **changes)
+    return dataclasses.replace(forged, entry_hash=entry_hash(forged.as_dict()))
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def put(self, key: str, body: bytes) -> None:
+        self.objects[key] = body
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key]
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def keys(self, prefix: str, start_after: str | None = None) -> list[str]:
+        return sorted(
+            k for k in self.objects if k.startswith(prefix) and (not start_after or k > start_after)
+        )
+
+
+def test_a_rewritten_newest_entry_with_its_hash_recomputed_is_named() -> None:
+    entries = chain(5)
+    # The chain alone verifies: that was the hole.
+    tampered = [*entries[:4], forge(entries[4], actor="nobody")]
+    assert verify_entries(tampered).ok
+    result = verify_entries(tampered, copy=entries)
+    assert not result.ok
+    assert result.first_broken_seq == 5
+    assert result.reason == "entry 5 differs from its write-once copy"
+    assert result.checked == 4
+
+
+def test_an_entry_without_its_copy_is_named_unless_it_was_just_appended() -> None:
+    entries = chain(4)
+    result = verify_entries(entries, copy=[entries[0], entries[1], entries[3]])
+    assert (result.ok, result.first_broken_seq, result.reason) == (False, 3, "entry 3 has no write-once copy")
+
+    fresh = chain(3, at=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+    result = verify_entries(fresh, copy=fresh[:2])
+    assert result.ok and result.uncopied == 1 and result.head_seq == 3
+
+
+def test_an_entry_in_the_copy_but_not_in_the_chain_is_named() -> None:
+    entries = chain(5)
+    result = verify_entries(entries[:3], copy=entries)
+    assert (result.ok, result.first_broken_seq) == (False, 4)
+    assert result.reason == "entry 4 is in the write-once copy but missing from the chain"
+
+
+def test_verification_from_an_anchor_checks_the_anchored_entry_and_what_follows() -> None:
+    entries = chain(6)
+    start = Anchor(3, entries[2].entry_hash)
+    result = verify_entries(entries[2:], copy=entries, start=start)
+    assert result.ok and (result.from_seq, result.head_seq, result.checked) == (3, 6, 4)
+    # The anchored entry itself rewritten: its hash no longer matches the anchor.
+    rewritten = [forge(entries[2], actor="nobody"), *entries[3:]]
+    result = verify_entries(rewritten, copy=entries, start=start)
+    assert (result.ok, result.first_broken_seq) == (False, 3)
+
+
+def test_the_archive_round_trips_batches_and_skips_redelivered_ones() -> None:
+    entries, store = chain(7), MemoryStore()
+    archive(store, "main", entries[:4])
+    archive(store, "main", entries[2:4])  # a redelivered part of a batch
+    archive(store, "main", entries[4:])
+    assert copy_key("main", 1, 4) in store.objects
+    assert list(copied_entries(store, "main")) == entries
+    assert list(copied_entries(store, "main", after_seq=5)) == entries[5:]
+    assert list(copied_entries(store, "other")) == []
+
+
+def test_a_stream_image_becomes_the_entry_as_appended() -> None:
+    entry = chain(1)[0]
+    image = {
+        "chain": {"S": "main"},
+        "seq": {"N": "1"},
+        "detail_json": {"S": '{"n": 1}'},
+        **{k: {"S": v} for k, v in entry.as_dict().items() if isinstance(v, str)},
+    }
+    assert entry_from_image(image) == ("main", entry)
