@@ -105,6 +105,8 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "tip-media": (_QUERY, _DELETE),
         "tip-messages": (_QUERY, _BATCH_WRITE),
         "tip-receipts": (_BATCH_WRITE,),  # by the keys the messages carry
+        # The tip's code leaves its sender's record, deleted with the last one (by key).
+        "tipsters": (_UPDATE, _DELETE),
     },
 }
 #: Queries on the tips table's indexes (the inbox's status lists).
@@ -133,9 +135,9 @@ _QUEUES: dict[str, tuple[str, ...]] = {
     "api": (MEDIA_QUEUE, OUTBOUND_QUEUE),  # confirmed uploads; replies, supervisor alerts
     "tip-webhook": (MEDIA_QUEUE, OUTBOUND_QUEUE),
 }
+#: No secret computes a pseudonym: that is the KMS HMAC key only the webhook may use.
 _SECRETS: dict[str, tuple[str, ...]] = {
-    "api": ("tips_pseudonym_key",),  # web tips' rate limits
-    "tip-webhook": ("twilio_auth_token", "tips_pseudonym_key"),  # signature; pseudonym
+    "tip-webhook": ("twilio_auth_token",),  # signature
     "tip-media": ("twilio_auth_token",),  # authenticated download and delete at Twilio
     "tip-outbound": ("twilio_auth_token",),  # sending SMS, deleting text-only messages
 }
@@ -182,6 +184,7 @@ class TipsConstruct(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         self._restrict_decrypt_to(self.functions["tip-outbound"])
+        self.pseudonym_key = self._pseudonym_key(config, self.functions["tip-webhook"])
 
         for name, fn in self.functions.items():
             self._grant_tips_data(name, fn, api)
@@ -191,6 +194,8 @@ class TipsConstruct(Construct):
         # contacts are sealed and unsealed, the retention periods where tips are closed.
         for name in ("tip-webhook", "tip-outbound"):
             self.functions[name].add_environment("RTCC_TIPS_VAULT_KEY_ID", self.vault_key.key_arn)
+        webhook = self.functions["tip-webhook"]
+        webhook.add_environment("RTCC_TIPS_PSEUDONYM_KEY_ID", self.pseudonym_key.key_arn)
         retention = {
             "RTCC_TIPS_VAULT_RETENTION_DAYS": config.retention.tip_contact_days,
             "RTCC_TIPS_CLOSED_RETENTION_DAYS": config.retention.closed_tip_days,
@@ -304,6 +309,44 @@ class TipsConstruct(Construct):
                 conditions={"ArnNotEquals": {"aws:PrincipalArn": reader.role.role_arn}},
             )
         )
+
+    def _pseudonym_key(self, config: DeployConfig, webhook: lambda_.Function) -> kms.Key:
+        """The KMS HMAC key behind tipster pseudonyms and MessageSid receipt keys. Its
+        material never leaves KMS, and its policy denies GenerateMac/VerifyMac to every
+        principal but the webhook's role: no other function, and no administrator's IAM
+        rights, can hash the city's numbers to find a tipster. The account statement CDK
+        writes (kms:* for the account root) keeps the key manageable; an administrator
+        could still rewrite this policy or the webhook's code, which CloudTrail records."""
+        assert webhook.role is not None
+        key = kms.Key(
+            self,
+            "PseudonymKey",
+            description=f"rtcc {config.city_name}: tipster pseudonyms (HMAC); only the tip webhook uses it",
+            key_spec=kms.KeySpec.HMAC_256,
+            key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
+            alias=f"alias/{config.resource_prefix}tips-pseudonym",
+            # Deleting it would split every stored pseudonym from its sender's next text.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyTheWebhookComputesPseudonyms",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                # VerifyMac too: checking guesses one by one is enumeration all the same.
+                actions=["kms:GenerateMac", "kms:VerifyMac"],
+                resources=["*"],  # in a key policy "*" means this key
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": webhook.role.role_arn}},
+            )
+        )
+        webhook.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:GenerateMac"],
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}},
+            )
+        )
+        return key
 
     # --- media bucket -------------------------------------------------------------------
     @staticmethod

@@ -65,7 +65,7 @@ def local_secret_value(name: str) -> str:
 
 def _local_value(name: str) -> object:
     """`RTCC_<NAME>` from whichever settings model declares it (the platform's or a
-    capability's, e.g. tips_pseudonym_key -> TipsSettings.pseudonym_key)."""
+    capability's, e.g. RTCC_TIPS_<FIELD> -> TipsSettings.<field>)."""
     from rtcc.settings import settings_models
 
     wanted = f"RTCC_{name.upper()}"

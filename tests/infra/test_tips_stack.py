@@ -84,15 +84,36 @@ def test_vault_key_rotates_is_kept_and_denies_decrypt_to_all_but_the_reply_role(
     assert key_id != synth.logical_id(synth.stack.data.key)
 
 
+def test_only_the_webhook_computes_pseudonyms_with_the_hmac_key(synth):
+    """The pseudonym key is a KMS HMAC key: the webhook's role may GenerateMac (and
+    nothing else with it); the key policy denies GenerateMac/VerifyMac to every other
+    principal, the account root included, whatever IAM grants them."""
+    key_id = synth.logical_id(synth.stack.capabilities["tips"].pseudonym_key)
+    key = synth.template["Resources"][key_id]
+    assert key["Properties"]["KeySpec"] == "HMAC_256"
+    assert key["Properties"]["KeyUsage"] == "GENERATE_VERIFY_MAC"
+    assert key["DeletionPolicy"] == "Retain"
+    mac = ("kms:GenerateMac", "kms:VerifyMac", "kms:Encrypt", "kms:Decrypt")
+    assert allowed_actions(synth, "tip-webhook", key_id, mac) == {"kms:GenerateMac"}
+    for name in synth.stack.api.functions:
+        if name != "tip-webhook":
+            assert allowed_actions(synth, name, key_id, mac) == set(), name
+    webhook_role = synth.logical_id(synth.stack.api.functions["tip-webhook"].role)
+    (deny,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s["Effect"] == "Deny"]
+    assert set(deny["Action"]) == {"kms:GenerateMac", "kms:VerifyMac"}
+    assert deny["Principal"] == {"AWS": "*"}
+    assert refs(deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == {webhook_role}
+    assert key_id != vault_ids(synth)[1]  # the vault key is another key
+
+
 #: Which functions read which RTCC_TIPS_* (rtcc.tips.settings): nowhere else.
 TIPS_SETTINGS_BY_FUNCTION = {
-    "tip-webhook": {"RTCC_TIPS_VAULT_KEY_ID", "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN"},
+    "tip-webhook": {"RTCC_TIPS_VAULT_KEY_ID", "RTCC_TIPS_PSEUDONYM_KEY_ID"},
     "tip-outbound": {"RTCC_TIPS_VAULT_KEY_ID", "RTCC_TIPS_LINE_NUMBER", "RTCC_TIPS_SUPERVISOR_NUMBERS"},
     "api": {
         "RTCC_TIPS_VAULT_RETENTION_DAYS",
         "RTCC_TIPS_CLOSED_RETENTION_DAYS",
         "RTCC_TIPS_CASE_RETENTION_DAYS",
-        "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN",
     },
 }
 
@@ -126,7 +147,7 @@ def test_secrets_and_queues_only_where_the_code_uses_them(synth):
         return {n for n in synth.stack.api.functions if allowed_actions(synth, n, qid, ("sqs:SendMessage",))}
 
     assert readers("twilio_auth_token") == {"tip-webhook", "tip-media", "tip-outbound"}
-    assert readers("tips_pseudonym_key") == {"tip-webhook", "api"}
+    assert "tips_pseudonym_key" not in synth.stack.data.secrets  # a KMS HMAC key now
     assert senders("tip-media") == senders("tip-outbound") == {"tip-webhook", "api"}
     media = synth.logical_id(synth.stack.data.buckets["media"])
     with_media = {
@@ -324,16 +345,15 @@ REQUIRED_BY_FUNCTION = {
     # Signature check (auth token, public URL) and the tipster's pseudonym.
     "tip-webhook": (
         "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN",
-        "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN",
+        "RTCC_TIPS_PSEUDONYM_KEY_ID",
         "RTCC_TIPS_VAULT_KEY_ID",
     ),
     # Authenticated downloads from Twilio into the media bucket.
     "tip-media": ("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", "RTCC_MEDIA_BUCKET"),
     # Deletes a purged tip's media files.
     "retention": ("RTCC_MEDIA_BUCKET",),
-    # Web tips (pseudonymous rate limits, presigned uploads) and staff sign-in.
+    # Web tips (presigned uploads) and staff sign-in.
     "api": (
-        "RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN",
         "RTCC_TIPS_VAULT_RETENTION_DAYS",
         "RTCC_MEDIA_BUCKET",
         "RTCC_USER_POOL_ID",

@@ -167,7 +167,8 @@ class TipReceiptRecord(Model):
 
 @register
 class TipsterRecord(Model):
-    """State per pseudonym: the open tip, the rate window, a block."""
+    """State per pseudonym: the open tip, the rate window, a block; kept while any of the
+    sender's tips is."""
 
     class Meta:
         logical_name = "tipsters"
@@ -189,6 +190,14 @@ class TipsterRecord(Model):
     # removed when its tip is unblocked (no migration needed).
     blocked_via = UnicodeAttribute(null=True)
     opted_out = BooleanAttribute(default=False)  # texted STOP: no replies go out
+    # The sender's tips not yet purged: the purge removes its tip's code and deletes the
+    # record once none is left (rtcc.tips.retention), so a pseudonym (and its block) lives
+    # no longer than the sender's last tip. Readers of this table learn nothing new from
+    # it: each of these tips carries the pseudonym already.
+    tip_codes = UnicodeSetAttribute(null=True)
+    # Only on a record that holds no tip (a keyword such as STOP from a number with none):
+    # it has no purge to end with, so TTL does. A message that opens a tip removes it.
+    expires = TTLAttribute(null=True)
 
 
 @register

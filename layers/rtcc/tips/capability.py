@@ -85,13 +85,6 @@ TIPS = Capability(
             no_rotation_reason="Twilio auth tokens are rotated in the Twilio console (primary/secondary "
             "token swap); the city then writes the new value here. No rotation Lambda can do that.",
         ),
-        "tips_pseudonym_key": SecretSpec(
-            description="HMAC key turning a tipster's number into a pseudonym. "
-            "Generated at deploy; never shown.",
-            value_set_by_city=False,
-            no_rotation_reason="Rotating the pseudonym key would split every tipster's thread and reset "
-            "rate limits and blocks; it is replaced only deliberately, as a documented procedure.",
-        ),
     },
     counters={
         "TipMessages": "Tip line messages by outcome",

@@ -6,8 +6,6 @@ read aloud over a radio or typed on a phone keyboard comes out right.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -112,11 +110,11 @@ _NOUNS = (
 )
 
 
-def alias_for(code: str, key: bytes) -> str:
+def new_alias() -> str:
     """What officers call the tipster of one tip, e.g. 'Amber Heron'.
 
-    Derived from the tip code under the secret key, so it is stable for the tip but two
-    tips from the same person get unrelated aliases: officers cannot link tipsters.
+    Drawn at random when the tip is made and stored on it: stable for the tip, unrelated
+    across tips from the same person, and derived from no key at all, so nothing (neither
+    the pseudonym key nor a leaked secret) links an alias to a number or to another tip.
     """
-    digest = hmac.new(key, f"alias|{code}".encode(), hashlib.sha256).digest()
-    return f"{_ADJECTIVES[digest[0] % len(_ADJECTIVES)]} {_NOUNS[digest[1] % len(_NOUNS)]}"
+    return f"{secrets.choice(_ADJECTIVES)} {secrets.choice(_NOUNS)}"

@@ -22,6 +22,13 @@ class ContactSealer(Protocol):
     def unseal(self, ciphertext: bytes, code: str) -> str: ...
 
 
+class TipMac(Protocol):
+    """A keyed MAC (HMAC-SHA256) under a key the caller can use but never read: the
+    tipster pseudonym and the MessageSid receipts (rtcc.tips.pseudonym)."""
+
+    def mac(self, message: bytes) -> bytes: ...
+
+
 class TipQueues(Protocol):
     """Work that must not happen inside a request: media copying, outgoing SMS."""
 

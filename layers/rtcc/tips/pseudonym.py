@@ -1,13 +1,17 @@
-"""The tipster's identity as the system knows it: a keyed HMAC of the phone number.
+"""The tipster's identity as the system knows it: a keyed MAC of the phone number.
 
-HMAC-SHA256 under a secret key (Secrets Manager when deployed) rather than a plain
-hash: phone numbers are few enough that an unkeyed hash is reversed by enumeration.
+A MAC rather than a plain hash: phone numbers are few enough (10^7-10^8 in a city's area
+codes) that an unkeyed hash is reversed by enumeration in seconds. The key is a KMS HMAC
+key (`GenerateMac`): its material never leaves KMS, and the key policy lets only the
+webhook's role use it, so no other function, and no one reading Secrets Manager, can
+turn a number into a pseudonym to look it up (infra/constructs/tips.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
+
+from rtcc.tips.ports import TipMac
 
 
 def normalize_number(number: str) -> str:
@@ -17,24 +21,20 @@ def normalize_number(number: str) -> str:
     return cleaned
 
 
-def pseudonym_for(number: str, key: bytes) -> str:
-    if not key:
-        raise ValueError("pseudonym key is empty")
+def pseudonym_for(number: str, mac: TipMac) -> str:
     normalized = normalize_number(number)
     if not normalized.strip("+"):
         raise ValueError("not a phone number")
-    return "p_" + hmac.new(key, normalized.encode("ascii"), hashlib.sha256).hexdigest()
+    return "p_" + mac.mac(normalized.encode("ascii")).hex()
 
 
-def receipt_key(message_sid: str, key: bytes) -> str:
+def receipt_key(message_sid: str, mac: TipMac) -> str:
     """The key a Twilio MessageSid's receipt is stored under. Keyed, like the pseudonym:
     a SID is not secret, but Twilio (or its logs) maps it to the sender's number, so a
-    table of SIDs would be a table of leads to numbers. The prefix keeps these HMACs
-    apart from pseudonyms made with the same key (a number never starts with a letter)."""
-    if not key:
-        raise ValueError("pseudonym key is empty")
-    digest = hmac.new(key, b"twilio-message-sid:" + message_sid.encode("ascii"), hashlib.sha256)
-    return "r_" + digest.hexdigest()
+    table of SIDs would be a table of leads to numbers. Only the webhook computes it, so
+    it shares the webhook's MAC key; the prefix keeps these MACs apart from pseudonyms
+    (a number never starts with a letter)."""
+    return "r_" + mac.mac(b"twilio-message-sid:" + message_sid.encode("ascii")).hex()
 
 
 def media_id_prefix(receipt: str) -> str:

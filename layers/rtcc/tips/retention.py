@@ -4,9 +4,10 @@ Closing a tip schedules its deletion (`retention_change`, in the close transacti
 reopening it, or linking it to a case, moves or removes the schedule in the same way.
 On the day, the retention sweep (rtcc.retention) claims the tip, audits, and `TipPurger`
 deletes its media files, media records, thread (and the receipts of its messages'
-MessageSids), contact vault entry and finally the tip itself. What remains is the audit
-trail (codes and actions, never content) and the tipster's pseudonym state (rate window,
-block, opt-out, and the receipts of the keywords that set them), which holds no tip content.
+MessageSids), contact vault entry and finally the tip itself. The tip's code also leaves
+its sender's record (`release_tipster`), which is deleted with the sender's last tip.
+What remains is the audit trail (codes and actions, never content), a sender's record
+while another of their tips is kept, and the receipts of keywords (STOP, START, NEW).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from rtcc.retention import Claim, due_day, register_purger, schedule_entry, unschedule_entry
 from rtcc.store.retention import RetentionRecord
-from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipReceiptRecord, TipRecord, TipVaultRecord
+from rtcc.store.tips import (
+    TipMediaRecord,
+    TipMessageRecord,
+    TipReceiptRecord,
+    TipRecord,
+    TipsterRecord,
+    TipVaultRecord,
+)
 from rtcc.tips.ports import MediaStore
 from rtcc.tips.records import condition_failed, get_or_none, parse_iso
 from rtcc.tips.settings import tips_settings
@@ -91,11 +99,37 @@ class TipPurger:
                 batch.delete(message)
         # Only a key and a condition-free delete: the sweeper never reads the sealed number.
         TipVaultRecord(code).delete()
+        tip = get_or_none(TipRecord, code, consistent_read=True)
+        if tip is not None and tip.pseudonym:
+            release_tipster(tip.pseudonym, code)
         try:
             TipRecord(code).delete(condition=TipRecord.purging == True)  # noqa: E712 (pynamodb)
         except DeleteError as exc:
             if not condition_failed(exc):  # gone already: a redo after a crash
                 raise
+
+
+def release_tipster(pseudonym: str, code: str) -> None:
+    """The purged tip no longer keeps its sender's record; without another tip the record
+    goes, pseudonym, rate window, opt-out and block with it. Key lookups only: the code
+    leaves the record's set (DELETE: a redo after a crash changes nothing), then the
+    record is deleted on condition that no code is left (a message that opened a tip
+    meanwhile added one, and keeps it). A record from before `tip_codes` (pseudonyms of
+    the old Secrets Manager key) has none, so it goes with the first of its tips purged."""
+    try:
+        TipsterRecord(pseudonym).update(
+            actions=[TipsterRecord.tip_codes.delete({code})],
+            condition=TipsterRecord.pseudonym.exists(),  # never create a record
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+        return  # gone already
+    try:
+        TipsterRecord(pseudonym).delete(condition=TipsterRecord.tip_codes.does_not_exist())
+    except DeleteError as exc:
+        if not condition_failed(exc):
+            raise
 
 
 def _default_purger() -> TipPurger:

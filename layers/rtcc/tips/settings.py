@@ -6,7 +6,7 @@ Deployed, CDK gives each variable only to the functions that read it
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rtcc.settings import cached_settings, shown
@@ -30,11 +30,11 @@ DEFAULT_PRIORITY_KEYWORDS = [
 class TipsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RTCC_TIPS_", extra="ignore")
 
-    pseudonym_key: SecretStr = Field(
-        SecretStr("local-tips-pseudonym-key"),
-        description="HMAC-SHA256 key turning a tipster's number into a pseudonym. Deployed: Secrets Manager "
-        "(`RTCC_TIPS_PSEUDONYM_KEY_SECRET_ARN`).",
-        json_schema_extra=shown("a local key"),
+    pseudonym_key_id: str = Field(
+        "alias/rtcc-tips-pseudonym",
+        description="KMS HMAC key (GenerateMac) turning a tipster's number into a pseudonym; only the "
+        "webhook's role may use it (locally created by `rtcc dev` from the template; deployed: the ARN "
+        "of the stack's pseudonym key).",
     )
     line_number: str = Field(
         "+15550100100", description="The tip line number; replies to tipsters go out from it."

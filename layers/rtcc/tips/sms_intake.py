@@ -32,10 +32,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from rtcc.secrets import secret_value
 from rtcc.store.tips import (
     TipMediaRecord,
     TipMessageRecord,
@@ -44,7 +44,7 @@ from rtcc.store.tips import (
     TipsterRecord,
     TipVaultRecord,
 )
-from rtcc.tips.codes import COLLISIONS_BEFORE_LONGER, alias_for, new_tip_code
+from rtcc.tips.codes import COLLISIONS_BEFORE_LONGER, new_alias, new_tip_code
 from rtcc.tips.inbound import (
     Command,
     InboundSms,
@@ -57,7 +57,7 @@ from rtcc.tips.inbound import (
     window_expired,
 )
 from rtcc.tips.jobs import AlertJob, ForgetInboundJob, MediaJob
-from rtcc.tips.ports import ContactSealer, TipQueues
+from rtcc.tips.ports import ContactSealer, TipMac, TipQueues
 from rtcc.tips.pseudonym import media_id_prefix, pseudonym_for, receipt_key
 from rtcc.tips.records import (
     RECEIPT_RETENTION,
@@ -87,6 +87,8 @@ RECENT_SIDS = 20
 #: enough for Twilio's retries of a lost answer; a later copy is a replay, and the one
 #: who captured a request learns nothing from it.
 REPEAT_ACK_FOR = timedelta(days=1)
+#: How long a tipster record that holds no tip (only a keyword's state) is kept.
+KEYWORD_ONLY_RETENTION = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -179,24 +181,33 @@ class _Message:
 
 
 class SmsIntake:
-    def __init__(self, sealer: ContactSealer, queues: TipQueues) -> None:
+    def __init__(self, sealer: ContactSealer, queues: TipQueues, mac: TipMac | None = None) -> None:
         self.sealer = sealer
         self.queues = queues
+        self._mac = mac
+
+    @property
+    def mac(self) -> TipMac:
+        """The webhook's KMS MAC key (the deployed wiring unless a caller gave one)."""
+        if self._mac is None:
+            from rtcc.tips.adapters import default_ports
+
+            self._mac = default_ports().mac
+        return self._mac
 
     # --- entry point -------------------------------------------------------------------
     def receive(self, form: dict[str, str]) -> IntakeResult:
         """Store one signed inbound form (the signature is checked by the caller)."""
         sms = parse_inbound(form)
         settings = tips_settings()
-        key = secret_value("tips_pseudonym_key").encode()
-        pseudonym = pseudonym_for(sms.from_number, key)
+        pseudonym = pseudonym_for(sms.from_number, self.mac)
         tipster = get_or_none(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
         if tipster.blocked:
             # No ack: a blocked sender learns nothing, and nothing of theirs is kept.
             logger.info("tips.sms blocked sender")
             return IntakeResult("blocked", "")
 
-        receipt = receipt_key(sms.message_sid, key)
+        receipt = receipt_key(sms.message_sid, self.mac)
         command, text = read_command(sms.body)
         if command is Command.HELP:
             return IntakeResult("help", HELP_TEXT)  # changes nothing: a replay is harmless
@@ -220,7 +231,7 @@ class SmsIntake:
             find_keywords(text, settings.priority_keywords),
             search_words(text),
         )
-        return self._store(message, tipster, open_tip, key, settings)
+        return self._store(message, tipster, open_tip, settings)
 
     # --- keywords ---------------------------------------------------------------------------
     def _keyword(self, command: Command, receipt: str, tipster: TipsterRecord) -> IntakeResult:
@@ -240,9 +251,9 @@ class SmsIntake:
                 return IntakeResult("duplicate", reply)
             claim = earlier or claim  # an unfinished claim (a crash): do it now
         if command is Command.NEW:
-            tipster.update(actions=[TipsterRecord.open_code.remove()])
+            _update_keyword_state(tipster, TipsterRecord.open_code.remove(), moment)
         else:
-            tipster.update(actions=[TipsterRecord.opted_out.set(command is Command.STOP)])
+            _update_keyword_state(tipster, TipsterRecord.opted_out.set(command is Command.STOP), moment)
         mark_stored(claim)
         return IntakeResult(outcome, reply)
 
@@ -314,10 +325,9 @@ class SmsIntake:
         message: _Message,
         tipster: TipsterRecord,
         open_tip: TipRecord | None,
-        key: bytes,
         settings: TipsSettings,
     ) -> IntakeResult:
-        tip, newly_keyworded = self._tip_for(message, tipster, open_tip, key, settings)
+        tip, newly_keyworded = self._tip_for(message, tipster, open_tip, settings)
         code = message.code
 
         count = self._count_and_thread(message, tipster)
@@ -355,7 +365,6 @@ class SmsIntake:
         message: _Message,
         tipster: TipsterRecord,
         open_tip: TipRecord | None,
-        key: bytes,
         settings: TipsSettings,
     ) -> tuple[TipRecord, bool]:
         """The tip the message joins, or the one it starts, and whether this message gave
@@ -367,7 +376,7 @@ class SmsIntake:
                 return tip, newly_keyworded
             # Closed (or gone) since the claim: the message starts a tip.
             self._move_claim(message, settings, attempt=0, outcome="new")
-        return self._create_tip(message, key, settings, predicted.over_limit), bool(message.keywords)
+        return self._create_tip(message, settings, predicted.over_limit), bool(message.keywords)
 
     def _write_message(self, message: _Message, media: list[TipMediaRecord]) -> None:
         """The message, its media items and its feed entry (and, for a new tip, the
@@ -405,7 +414,7 @@ class SmsIntake:
             for record in records:
                 create_if_absent(record)
 
-    def _create_tip(self, message: _Message, key: bytes, settings: TipsSettings, spam: bool) -> TipRecord:
+    def _create_tip(self, message: _Message, settings: TipsSettings, spam: bool) -> TipRecord:
         """The new tip under the claim's code; a code another tip holds moves the claim."""
         text, at = message.text, message.claim.at
         for attempt in range(_ATTEMPTS):
@@ -413,7 +422,7 @@ class SmsIntake:
             tip = TipRecord(
                 code,
                 channel="sms",
-                alias=alias_for(code, key),
+                alias=new_alias(),
                 pseudonym=message.pseudonym,
                 status="new",
                 priority="high" if message.keywords else "normal",
@@ -510,6 +519,10 @@ class SmsIntake:
             thread = [
                 TipsterRecord.open_code.set(message.code),
                 TipsterRecord.last_message_at.set(message.claim.at),
+                # The record now lives until this tip (and every other of the sender's) is
+                # purged: rtcc.tips.retention removes the code and then the record.
+                TipsterRecord.tip_codes.add({message.code}),
+                TipsterRecord.expires.remove(),
             ]
             read_start = tipster.window_start
             if window_expired(_state(tipster), moment):
@@ -535,6 +548,22 @@ class SmsIntake:
                 # Another message reset the window first: count in the new one.
                 tipster = get_or_none(TipsterRecord, tipster.pseudonym) or TipsterRecord(tipster.pseudonym)
         raise RuntimeError("rate window kept changing")
+
+
+def _update_keyword_state(tipster: TipsterRecord, action: Any, moment: datetime) -> None:
+    """Apply a keyword's change. A sender with no tip kept gets a record that TTL ends
+    (no purge will), unless a message gave it a tip meanwhile (the condition)."""
+    if not tipster.tip_codes:
+        try:
+            tipster.update(
+                actions=[action, TipsterRecord.expires.set(moment + KEYWORD_ONLY_RETENTION)],
+                condition=TipsterRecord.tip_codes.does_not_exist(),
+            )
+            return
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+    tipster.update(actions=[action])
 
 
 def mark_stored(claim: TipReceiptRecord) -> None:

@@ -17,9 +17,8 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from rtcc.errors import Unavailable
-from rtcc.secrets import secret_value
 from rtcc.store.tips import TipMediaRecord, TipMessageRecord, TipRecord
-from rtcc.tips.codes import COLLISIONS_BEFORE_LONGER, alias_for, new_passphrase, new_tip_code
+from rtcc.tips.codes import COLLISIONS_BEFORE_LONGER, new_alias, new_passphrase, new_tip_code
 from rtcc.tips.jobs import MediaJob
 from rtcc.tips.mediapolicy import ALLOWED_TYPES, base_type
 from rtcc.tips.passphrase import hash_passphrase, spend_like_a_check, verify_passphrase
@@ -137,7 +136,6 @@ class WebIntake:
         if (latitude is None) != (longitude is None):
             raise TipInputError("location: give both latitude and longitude, or neither")
         self._check_attachments(attachments)
-        key = secret_value("tips_pseudonym_key").encode()
         keywords = find_keywords(text, tips_settings().priority_keywords)
         passphrase = new_passphrase()
         secret_hash = hash_passphrase(passphrase)
@@ -154,7 +152,7 @@ class WebIntake:
             tip = TipRecord(
                 code,
                 channel="web",
-                alias=alias_for(code, key),
+                alias=new_alias(),
                 status="new",
                 priority="high" if keywords else "normal",
                 created_at=at,

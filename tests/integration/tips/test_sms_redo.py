@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from rtcc.local.iam.identity import acting_as
-from rtcc.secrets import secret_value
 from rtcc.store.feed import FeedRecord
 from rtcc.store.tips import TipMessageRecord, TipRecord, TipsterRecord
 from rtcc.tips import sms_intake
+from rtcc.tips.adapters.aws import KmsMac
 from rtcc.tips.pseudonym import pseudonym_for
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, new_sid, twilio_form
@@ -46,7 +46,9 @@ def fail_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> dict[st
 
 
 def tipster_of(number: str) -> TipsterRecord:
-    return TipsterRecord.get(pseudonym_for(number, secret_value("tips_pseudonym_key").encode()))
+    with acting_as("tip-webhook"):  # only its role may use the MAC key
+        pseudonym = pseudonym_for(number, KmsMac())
+    return TipsterRecord.get(pseudonym)
 
 
 def feed_entries(code: str, at: str) -> list[FeedRecord]:
@@ -207,6 +209,7 @@ def test_the_webhook_uses_only_key_lookups_and_single_item_writes(
         "dynamodb.BatchWriteItem",
         "dynamodb.Query",
         "kms.Encrypt",
+        "kms.GenerateMac",  # the pseudonym and the receipt key
         "sqs.SendMessageBatch",
         "sqs.SendMessage",
     }

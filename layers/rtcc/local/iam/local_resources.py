@@ -50,8 +50,9 @@ def create_deployed_keys_and_secrets(
 ) -> DeployedResources:
     kms = aws_client("kms", endpoint_url, settings.region)
     keys: dict[str, str] = {}
+    template_resources = snapshot["template"]["Resources"]
     for logical, alias in template_keys(snapshot).items():
-        arn = kms.create_key(Description=f"rtcc local: {logical}")["KeyMetadata"]["Arn"]
+        arn = kms.create_key(**_key_spec(logical, template_resources[logical]))["KeyMetadata"]["Arn"]
         if alias:
             kms.create_alias(AliasName=alias, TargetKeyId=arn)
         keys[logical] = arn
@@ -81,3 +82,15 @@ def create_deployed_keys_and_secrets(
         queue_urls[queue.spec.name] = sqs.get_queue_url(QueueName=queue.name)["QueueUrl"]
         dlq_urls[queue.spec.name] = sqs.get_queue_url(QueueName=queue.dlq_name)["QueueUrl"]
     return DeployedResources(snapshot, resources, settings.region, keys, secrets, queue_urls, dlq_urls, env)
+
+
+def _key_spec(logical: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """CreateKey's arguments for a template key: its spec and usage as declared (an HMAC
+    key for GenerateMac is not a symmetric one; moto refuses the other's operations, as
+    KMS does). The key policy is not passed: the enforcer applies the template's."""
+    props = spec.get("Properties", {})
+    kwargs: dict[str, Any] = {"Description": f"rtcc local: {logical}"}
+    for name in ("KeySpec", "KeyUsage"):
+        if props.get(name):
+            kwargs[name] = props[name]
+    return kwargs

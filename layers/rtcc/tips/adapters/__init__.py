@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rtcc.tips.ports import ContactSealer, MediaSource, MediaStore, TipQueues
+from rtcc.tips.ports import ContactSealer, MediaSource, MediaStore, TipMac, TipQueues
 
 
 @dataclass(frozen=True)
@@ -17,13 +17,14 @@ class TipPorts:
     queues: TipQueues
     store: MediaStore
     sources: dict[str, MediaSource]
+    mac: TipMac  # the webhook's pseudonyms and receipt keys
 
 
 @lru_cache(maxsize=1)
 def default_ports() -> TipPorts:
     """The deployed wiring (also `rtcc dev`'s: the endpoint override points it at moto).
     Cached per process; tests that change settings call `default_ports.cache_clear()`."""
-    from rtcc.tips.adapters.aws import KmsContactSealer, S3MediaStore, S3UploadSource, SqsTipQueues
+    from rtcc.tips.adapters.aws import KmsContactSealer, KmsMac, S3MediaStore, S3UploadSource, SqsTipQueues
     from rtcc.tips.adapters.twilio_media import TwilioMediaSource
 
     store = S3MediaStore()
@@ -32,4 +33,5 @@ def default_ports() -> TipPorts:
         queues=SqsTipQueues(),
         store=store,
         sources={"twilio": TwilioMediaSource(), "upload": S3UploadSource()},
+        mac=KmsMac(),
     )

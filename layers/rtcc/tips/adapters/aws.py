@@ -48,6 +48,22 @@ class KmsContactSealer:
         return bytes(out["Plaintext"]).decode()
 
 
+class KmsMac:
+    """HMAC-SHA256 by KMS GenerateMac: the key material never leaves KMS, and its key
+    policy lets only the webhook's role generate (infra/constructs/tips.py)."""
+
+    def __init__(self, key_id: str | None = None) -> None:
+        self._kms = client("kms")
+        self._given_key_id = key_id
+
+    def mac(self, message: bytes) -> bytes:
+        # The key is read per call, like the sealer's: only the webhook is given
+        # RTCC_TIPS_PSEUDONYM_KEY_ID.
+        key_id = self._given_key_id or tips_settings().pseudonym_key_id
+        out = self._kms.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")
+        return bytes(out["Mac"])
+
+
 def queue_url(name: str) -> str:
     """The URL CDK or `rtcc dev` put in RTCC_<NAME>_QUEUE_URL, else looked up by name."""
     from rtcc.resources import queue_name, queue_url_env_var
