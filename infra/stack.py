@@ -32,6 +32,7 @@ from infra.constructs.console import WEB_PUBLIC, ConsoleConstruct
 from infra.constructs.data import DataConstruct, _pascal
 from infra.constructs.feed import FeedConstruct
 from infra.constructs.observability import ObservabilityConstruct
+from infra.constructs.refusals import RefusalsConstruct
 from infra.constructs.retention import RetentionConstruct
 
 
@@ -79,6 +80,7 @@ class RtccStack(Stack):
         self.audit = AuditConstruct(self, "Audit", data=self.data, api=self.api)
         self.retention = RetentionConstruct(self, "Retention", api=self.api)
         self.feed = FeedConstruct(self, "Feed", api=self.api)
+        self.refusals = RefusalsConstruct(self, "Refusals", api=self.api)
         # Admins disable staff through the API (rtcc.staff): it alone may, on this pool only.
         self.auth.grant_staff_disable(self.api.functions["api"])
         # Each capability's own construct (`Capability.construct`), by capability name.

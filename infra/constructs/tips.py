@@ -141,8 +141,9 @@ _SECRETS: dict[str, tuple[str, ...]] = {
     "tip-media": ("twilio_auth_token",),  # authenticated download and delete at Twilio
     "tip-outbound": ("twilio_auth_token",),  # sending SMS, deleting text-only messages
 }
-#: Functions that append to the audit log while serving tips (views, triage, refusals, purges).
-_AUDIT_WRITERS = ("api", "tip-webhook", "retention")
+#: Functions that append to the audit log while serving tips (views, triage, purges). Not
+#: the webhook: its refusals are counted and summarised (infra/constructs/refusals.py).
+_AUDIT_WRITERS = ("api", "retention")
 _ACCESS = {*_TABLES, *_OBJECTS, *_VERSION_LISTINGS, *_QUEUES, *_SECRETS, *_AUDIT_WRITERS}
 
 #: The vault table actions each function's code performs, and nothing else.

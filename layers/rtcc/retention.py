@@ -8,9 +8,10 @@ purger to claim the record (is it still due?), audits `<kind>.purge_started`, ha
 purger delete everything kept for it, and audits `<kind>.purged`. Nothing here scans a
 table.
 
-A crash anywhere is redone by the next run: the claim is found again (resumed, with no
-second `purge_started`), deleting what is gone is a no-op, and `purged` is written once
-the deletion finished. (A crash between the last delete and that entry leaves a
+A crash anywhere is redone by the next run: the claim is found again (resumed: a second
+`purge_started` marked `resumed`, so no run deletes anything before its entry is in, even
+when the first run's append failed), deleting what is gone is a no-op, and `purged` is
+written once the deletion finished. (A crash between the last delete and that entry leaves a
 `purge_started` with no `purged`, for a record that is gone.) The sweeper's progress only
 moves past a day once every item of it is settled, so an item that keeps failing is
 retried every run and shows in the report, the logs and the Lambda errors alarm.
@@ -171,10 +172,11 @@ def _settle(entry: RetentionRecord, audit: AuditLog, report: SweepReport) -> boo
             entry.delete()
             return True
         detail = {"due": entry.day, "rule": entry.rule or ""}
-        if claim is Claim.CLAIMED:
-            # Written once, when the record stops accepting changes; a run that fails after
-            # it resumes without repeating it.
-            audit.append(_event(f"{kind}.purge_started", key, detail))
+        # Before any deletion, in every run that deletes: an earlier run may have claimed
+        # the record and then failed to append this (contention, throttling), and a
+        # deletion must never happen without its entry. A resumed run says so.
+        resumed = {"resumed": "true"} if claim is Claim.RESUMED else {}
+        audit.append(_event(f"{kind}.purge_started", key, {**detail, **resumed}))
         purger.purge(key)
         audit.append(_event(f"{kind}.purged", key, detail))
         report.purged.append(entry.item)

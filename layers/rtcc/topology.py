@@ -60,13 +60,29 @@ AUDIT_ARCHIVE_FUNCTION = FunctionSpec(
     description="Copies each new audit entry to the Object Lock bucket; alarms on a changed entry",
 )
 
+# Summarises refused unauthenticated requests in the audit log (rtcc.refusals).
+REFUSAL_SUMMARY_FUNCTION = FunctionSpec(
+    name="refusal-summary",
+    module="functions.refusal_summary",
+    capability="audit",
+    memory_mb=256,
+    timeout_s=30,
+    description="Every minute: one audit entry per public door and minute with refusals",
+)
+
 #: The platform: the API (health, console config, the caller, the audit log, the live feed),
 #: the hourly retention sweep and audit anchor, their tables and the anchors bucket.
 PLATFORM = Capability(
     name="platform",
     description="The API, the audit log and its anchors, retention, the live feed",
-    store_modules=("rtcc.store.audit", "rtcc.store.retention", "rtcc.store.feed"),
-    functions=(API_FUNCTION, RETENTION_FUNCTION, AUDIT_ANCHOR_FUNCTION, AUDIT_ARCHIVE_FUNCTION),
+    store_modules=("rtcc.store.audit", "rtcc.store.retention", "rtcc.store.feed", "rtcc.store.refusals"),
+    functions=(
+        API_FUNCTION,
+        RETENTION_FUNCTION,
+        AUDIT_ANCHOR_FUNCTION,
+        AUDIT_ARCHIVE_FUNCTION,
+        REFUSAL_SUMMARY_FUNCTION,
+    ),
     routes=(
         # Explicit public resources win over the authorized {proxy+} in API Gateway.
         HttpRoute("/api/health", "api", public=True, methods=("GET",)),
@@ -75,7 +91,11 @@ PLATFORM = Capability(
         HttpRoute("/config.json", "api", public=True, methods=("GET",)),
         HttpRoute("/api/{proxy+}", "api", public=False),
     ),
-    schedules=(ScheduleSpec("retention", every_minutes=60), ScheduleSpec("audit-anchor", every_minutes=60)),
+    schedules=(
+        ScheduleSpec("retention", every_minutes=60),
+        ScheduleSpec("audit-anchor", every_minutes=60),
+        ScheduleSpec("refusal-summary", every_minutes=1),
+    ),
     buckets=("anchors",),
     pages={"/": "index.html"},
     routers={

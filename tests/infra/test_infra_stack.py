@@ -126,7 +126,13 @@ def test_kms_key_rotates_and_encrypts_tables_queues_buckets(synth):
     key_id = synth.logical_id(synth.stack.data.key)
     key = synth.template["Resources"][key_id]
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert all(k["Properties"]["EnableKeyRotation"] for k in synth.resources("AWS::KMS::Key").values())
+    # Every encryption key rotates. The tips pseudonym key is an HMAC key, which KMS cannot
+    # rotate automatically (and a new key would split every sender's pseudonym).
+    assert all(
+        k["Properties"]["EnableKeyRotation"]
+        for k in synth.resources("AWS::KMS::Key").values()
+        if k["Properties"].get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+    )
     for table in synth.resources("AWS::DynamoDB::Table").values():
         sse = table["Properties"]["SSESpecification"]
         assert sse["SSEEnabled"] is True and sse["SSEType"] == "KMS"
@@ -239,8 +245,9 @@ def test_functions_only_append_to_the_audit_table(synth):
     every_action = (*DYNAMODB_READS, *DYNAMODB_CHANGES, "dynamodb:ConditionCheckItem")
     expected = {
         "api": set(AUDIT_ACTIONS),
-        "tip-webhook": set(AUDIT_ACTIONS),
+        "tip-webhook": set(),  # refusals are counted, then summarised by refusal-summary
         "retention": set(AUDIT_ACTIONS),
+        "refusal-summary": set(AUDIT_ACTIONS),
         "audit-anchor": {"dynamodb:Query"},
         "audit-archive": set(),  # reads the table's stream (write-once copy), never the table
         "tip-media": set(),
@@ -321,3 +328,25 @@ def test_dashboard_graphs_every_counter_the_functions_emit(synth):
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     for name in emitted:
         assert f'MetricName=\\\\\\"{name}\\\\\\"' in body or name in body
+
+
+def test_refusal_counters_are_added_to_by_the_webhook_and_read_by_the_summary_only(synth):
+    """Issue 8 #2: a refused request is one ADD on a counter (UpdateItem), nothing more;
+    only the every-minute summariser reads counters (by key) and claims minutes."""
+    table = synth.logical_id(synth.stack.data.tables["refusals"])
+    every_action = (*DYNAMODB_READS, *DYNAMODB_CHANGES, "dynamodb:ConditionCheckItem")
+    users = {
+        n: allowed_actions(synth, n, table, every_action)
+        for n in synth.stack.api.functions
+        if allowed_actions(synth, n, table, every_action)
+    }
+    assert users == {
+        "tip-webhook": {"dynamodb:UpdateItem"},
+        "refusal-summary": {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+    }
+    (rule,) = [
+        r
+        for r in synth.resources("AWS::Events::Rule").values()
+        if "refusal-summary" in r["Properties"].get("Description", "")
+    ]
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 minute)"

@@ -203,13 +203,14 @@ def test_version_listings_are_held_to_one_tips_keys(synth):
 
 
 def test_tip_functions_that_audit_still_write_the_audit_log(synth):
-    """Views and triage (api), refused webhooks (tip-webhook) and purges (retention) are
-    audited; the media and reply consumers write no entries, so they may not."""
+    """Views and triage (api) and purges (retention) are audited; refused webhooks are
+    counted and summarised once a minute (refusal-summary), so the webhook, like the
+    media and reply consumers, writes no entries and may not."""
     audit = synth.logical_id(synth.stack.data.tables["audit"])
     writers = {
         n for n in synth.stack.api.functions if allowed_actions(synth, n, audit, ("dynamodb:PutItem",))
     }
-    assert writers == {"api", "tip-webhook", "retention"}
+    assert writers == {"api", "retention", "refusal-summary"}
 
 
 # --- media bucket ---------------------------------------------------------------------------

@@ -119,10 +119,11 @@ def test_a_failure_is_kept_retried_and_holds_progress_back(world) -> None:
     report = sweep(TODAY, audit=log)
     assert report.purged == [f"{kind}#stuck"] and not report.failed
     assert _progress() == (TODAY - timedelta(days=1)).isoformat()
-    # The failed run claimed and said so; the redo resumes without saying it again.
-    assert [e.action for e in log.entries() if e.target == "stuck"] == [
-        f"{kind}.purge_started",
-        f"{kind}.purged",
+    # The failed run claimed and said so; the redo says it resumes before deleting anything.
+    assert [(e.action, e.detail.get("resumed")) for e in log.entries() if e.target == "stuck"] == [
+        (f"{kind}.purge_started", None),
+        (f"{kind}.purge_started", "true"),
+        (f"{kind}.purged", None),
     ]
 
 
@@ -153,3 +154,29 @@ def test_the_first_run_looks_back_for_days_due_before_it(world) -> None:
     _schedule(kind, fake, "old", TODAY - timedelta(days=retention.FIRST_RUN_LOOKBACK_DAYS))
     sweep(TODAY, audit=log)
     assert fake.purged == ["old"]
+
+
+class FlakyAuditLog(AuditLog):
+    """An audit log whose appends fail (after their retries) while `down` is set."""
+
+    down = False
+
+    def append(self, event):  # noqa: ANN001, ANN201
+        if self.down:
+            raise RuntimeError("audit log: could not append after repeated contention")
+        return super().append(event)
+
+
+def test_nothing_is_deleted_before_its_entry_when_the_claiming_run_could_not_append(world) -> None:
+    kind, fake, _ = world
+    log = FlakyAuditLog(chain=f"retention-{uuid.uuid4().hex[:8]}")
+    _start_at(TODAY - timedelta(days=1))
+    _schedule(kind, fake, "a", TODAY)
+    log.down = True
+    report = sweep(TODAY, audit=log)
+    assert report.failed == [f"{kind}#a"] and fake.purged == []  # claimed, then the append failed
+    log.down = False
+    report = sweep(TODAY, audit=log)
+    assert fake.purged == ["a"]
+    actions = [(e.action, e.detail.get("resumed")) for e in log.entries() if e.target == "a"]
+    assert actions == [(f"{kind}.purge_started", "true"), (f"{kind}.purged", None)]

@@ -7,7 +7,9 @@ still refuses anonymous callers.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from types import TracebackType
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -18,6 +20,8 @@ from rtcc.settings import get_settings
 from rtcc.topology import is_public_path
 
 Middleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response]
+
+logger = logging.getLogger(__name__)
 
 
 def current_principal(app: APIGatewayRestResolver) -> Principal | None:
@@ -83,3 +87,46 @@ def audit(
             detail=detail or {},
         )
     )
+
+
+class AuditedWrite:
+    """The audit entry of a change goes in before the change is saved, never after.
+
+    Appending after the write could fail (contention, throttling, a revoked grant) and
+    leave a saved change with no entry. So the route hands `intend` to the domain code,
+    which calls it once it knows exactly what it will write and right before each write
+    attempt: if the append fails, nothing is written and the request fails. If the write
+    then fails (or is retried), a follow-up `<action>.not_applied` entry says so; should
+    that follow-up fail too, the log overstates (an entry for a change that did not
+    happen), which is the safe direction. Use as a context manager around the write only.
+    """
+
+    def __init__(self, app: APIGatewayRestResolver, action: str, target: str) -> None:
+        self.app, self.action, self.target = app, action, target
+        self.pending = False
+
+    def intend(self, *, detail: dict | None = None, case_number: str | None = None) -> None:
+        if self.pending:  # the previous attempt's write did not happen; the domain code retries
+            self._not_applied("retried")
+        audit(self.app, self.action, self.target, case_number=case_number, detail=detail)
+        self.pending = True
+
+    def applied(self) -> None:
+        """The write happened even though an error follows (e.g. a reply stored, not queued)."""
+        self.pending = False
+
+    def _not_applied(self, reason: str) -> None:
+        self.pending = False
+        try:
+            audit(self.app, f"{self.action}.not_applied", self.target, detail={"reason": reason})
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            logger.warning("audit: could not record that %s did not happen", self.action)
+
+    def __enter__(self) -> AuditedWrite:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is not None and self.pending:
+            self._not_applied(kind.__name__)

@@ -11,6 +11,7 @@ import importlib
 from rtcc.store.audit import AuditEntryRecord
 from rtcc.store.base import ALL_MODELS, TableSpec, bind_models, table_spec
 from rtcc.store.feed import FeedRecord
+from rtcc.store.refusals import RefusalCountRecord
 from rtcc.store.retention import RetentionRecord
 
 
@@ -28,6 +29,7 @@ __all__ = [
     "ALL_MODELS",
     "AuditEntryRecord",
     "FeedRecord",
+    "RefusalCountRecord",
     "RetentionRecord",
     "TableSpec",
     "bind_models",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, get_args
@@ -230,19 +231,20 @@ class TipInbox:
 
     # --- change -------------------------------------------------------------------------------
     def update(
-        self, code: str, changes: TipChanges, author: str, version: int | None = None
+        self,
+        code: str,
+        changes: TipChanges,
+        author: str,
+        version: int | None = None,
+        before_write: Callable[[TipRecord, list[str]], None] | None = None,
     ) -> tuple[TipView, list[str]]:
-        """Apply officer changes; returns the tip and the names of the fields changed."""
+        """Apply officer changes; returns the tip and the names of the fields changed.
+        `before_write(tip, changed)` runs right before each write attempt (the audit entry:
+        `rtcc.api.security.AuditedWrite`); if it raises, nothing is written."""
         vault_gone = False
         attempt = 0
         while True:
-            tip = self._record(code)
-            if version is not None and int(tip.version or 0) != version:
-                raise TipConflict(
-                    f"version: the tip changed since you read it (now {tip.version}); reload it"
-                )
-            if tip.purging:
-                raise TipConflict("status: this tip is being deleted under the retention policy")
+            tip = self._changeable(code, version)
             was_closed = tip.status == "closed"
             changed = self._apply(tip, changes, author)
             if not changed:
@@ -261,6 +263,8 @@ class TipInbox:
             deletes = [unscheduled] if unscheduled is not None else []
             puts = [feed_entry(code, "update", moment)] + ([scheduled] if scheduled is not None else [])
             tip_at, vault_at = len(deletes), len(deletes) + 1 + len(puts)
+            if before_write is not None:
+                before_write(tip, changed)
             try:
                 with transaction() as tx:
                     for item in deletes:
@@ -286,6 +290,15 @@ class TipInbox:
                 attempt += 1
                 if attempt == 3 or version is not None:
                     raise TipConflict("version: the tip changed while saving; reload it") from None
+
+    def _changeable(self, code: str, version: int | None) -> TipRecord:
+        """The tip, if an officer may change it now (at `version`, when given)."""
+        tip = self._record(code)
+        if version is not None and int(tip.version or 0) != version:
+            raise TipConflict(f"version: the tip changed since you read it (now {tip.version}); reload it")
+        if tip.purging:
+            raise TipConflict("status: this tip is being deleted under the retention policy")
+        return tip
 
     def _apply(self, tip: TipRecord, c: TipChanges, author: str) -> list[str]:
         changed: list[str] = []
@@ -356,7 +369,14 @@ class TipInbox:
         return [TipVaultRecord.expires.remove()], TipVaultRecord.ciphertext.exists() & live
 
     # --- reply --------------------------------------------------------------------------------
-    def reply(self, code: str, text: str, author: str) -> MessageView:
+    def reply(
+        self,
+        code: str,
+        text: str,
+        author: str,
+        before_write: Callable[[TipMessageRecord], None] | None = None,
+    ) -> MessageView:
+        """Store a reply and queue it; `before_write(message)` as in `update`."""
         if not text.strip():
             raise TipInputError("text: empty reply")
         for attempt in range(3):
@@ -381,6 +401,8 @@ class TipInbox:
             tip.version = seen + 1
             tip.last_activity_at = at
             tip.activity_key = activity_key(at, code)
+            if before_write is not None:
+                before_write(message)
             try:
                 with transaction() as tx:
                     tx.save(tip, condition=TipRecord.version == seen)
@@ -419,10 +441,15 @@ class TipInbox:
             raise ReplyNotQueued(message_view(message)) from None
 
     # --- abuse --------------------------------------------------------------------------------
-    def set_blocked(self, code: str, blocked: bool, author: str) -> TipView:
+    def set_blocked(
+        self, code: str, blocked: bool, author: str, before_write: Callable[[], None] | None = None
+    ) -> TipView:
+        """`before_write()` as in `update`: once the block is known to be possible."""
         tip = self._record(code)
         if not tip.pseudonym:
             raise TipConflict("code: web tips have no sender to block")
+        if before_write is not None:
+            before_write()
         # Only the blocked* fields, by UpdateItem (creating the record if need be): a
         # read-modify-save of the whole record would undo a STOP that arrived meanwhile.
         # Each tip's block is its own (blocked_from), so what a supervisor does on one tip

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from rtcc.audit import AuditLog
 from rtcc.local.iam.identity import acting_as
 from rtcc.store.tips import TipRecord, TipsterRecord, TipVaultRecord
 from rtcc.tips.adapters import default_ports
 from rtcc.tips.inbox import TipInbox
+from rtcc.tips.records import get_or_none
 
 from tests.integration.tips.conftest import Phone, code_of, new_number, wait_for
 
@@ -92,8 +94,10 @@ def test_a_reply_that_cannot_be_queued_is_marked_failed_and_answers_503(
     assert r.status_code == 503 and "queue" in r.json()["message"], r.text
     (reply,) = [m for m in officer.get(f"/api/tips/{code}").json()["messages"] if m["direction"] == "out"]
     assert reply["delivery"] == "failed" and "send the reply again" in reply["delivery_detail"]
+    # The entry went in before the reply was stored; a second one says it was not queued.
     (entry,) = audit_entries(api, code, "tip.reply")
-    assert entry["detail"]["queued"] is False
+    assert entry["detail"]["channel"] == "sms"
+    assert len(audit_entries(api, code, "tip.reply.not_queued")) == 1
     # Sending again works and queues a new message.
     assert (
         officer.post(f"/api/tips/{code}/replies", json={"text": "Is the car still there?"}).status_code == 200
@@ -219,3 +223,42 @@ def test_the_reply_to_a_tip_without_contact_is_undeliverable(api, phone: Phone) 
 
     reply = wait_for(settled, 30)
     assert reply["delivery"] == "undeliverable" and "deleted" in reply["delivery_detail"]
+
+
+def test_no_change_is_saved_when_its_audit_entry_cannot_be_appended(api, phone: Phone, monkeypatch) -> None:
+    """An append that fails after its retries (contention, throttling) must not leave a
+    saved change without its entry: the entry goes in first, so the change is refused."""
+    officer, supervisor = api.as_role("officer"), api.as_role("supervisor")
+    _, code = sms_tip(phone)
+
+    def contended(self, event):  # noqa: ANN001, ANN202
+        raise RuntimeError("audit log: could not append after repeated contention")
+
+    monkeypatch.setattr(AuditLog, "append", contended)
+    update = officer.patch(f"/api/tips/{code}", json={"priority": "urgent", "note": "seen at 9pm"})
+    reply = officer.post(f"/api/tips/{code}/replies", json={"text": "Which house?"})
+    block = supervisor.post(f"/api/tips/{code}/block")
+    monkeypatch.undo()
+    assert [r.status_code for r in (update, reply, block)] == [500, 500, 500], update.text
+    tip = TipRecord.get(code)
+    assert tip.priority != "urgent" and "seen at 9pm" not in (tip.notes_json or "")
+    thread = officer.get(f"/api/tips/{code}").json()["messages"]
+    assert [m for m in thread if m["direction"] == "out"] == []
+    tipster = get_or_none(TipsterRecord, tip.pseudonym)
+    assert not (tipster and tipster.blocked)
+
+
+def test_a_write_that_fails_after_its_entry_is_followed_by_not_applied(
+    api, phone: Phone, local_stack
+) -> None:
+    officer = api.as_role("officer")
+    _, code = sms_tip(phone)
+    close = {"status": "closed", "disposition": "information_only"}
+    # Closing updates the vault in the same transaction: without UpdateItem it is refused.
+    with local_stack.without_grant("api", "dynamodb:UpdateItem"):
+        r = officer.patch(f"/api/tips/{code}", json=close)
+    assert r.status_code == 409, r.text
+    assert TipRecord.get(code).status != "closed"
+    intended = audit_entries(api, code, "tip.update")
+    undone = audit_entries(api, code, "tip.update.not_applied")
+    assert intended and len(undone) == len(intended)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from xml.etree import ElementTree
@@ -11,6 +12,7 @@ from xml.etree import ElementTree
 import boto3
 import pytest
 from pynamodb.exceptions import DoesNotExist
+from rtcc.audit import AuditLog
 from rtcc.local.iam.identity import acting_as
 from rtcc.store.tips import TipReceiptRecord, TipsterRecord
 from rtcc.tips.adapters.aws import KmsMac
@@ -97,18 +99,32 @@ def test_reference_webhook_examples_are_accepted_and_geo_dropped(phone: Phone, a
 
 
 def _audit_refusals(api) -> int:
-    r = api.as_role("auditor").get("/api/audit", params={"actor": "twilio-webhook", "limit": 500})
+    """Entries the webhook itself wrote for refusals (it used to write one per request)."""
+    r = api.as_role("auditor").get("/api/audit", params={"action": "tips.webhook.rejected", "limit": 500})
     assert r.status_code == 200, r.text
-    return len([e for e in r.json()["entries"] if e["action"] == "tips.webhook.rejected"])
+    return len(r.json()["entries"])
+
+
+def _refusal_counters(minute: str) -> dict[str, int]:
+    from rtcc.refusals import DOORS
+    from rtcc.store.refusals import RefusalCountRecord
+
+    door, reasons = next(iter(DOORS.items()))
+    found = RefusalCountRecord.batch_get([(door, f"{minute}#{r}") for r in reasons])
+    return {item.slot.split("#")[1]: int(item.count) for item in found}
 
 
 @pytest.mark.parametrize("attack", ["forged", "unsigned", "changed_body", "other_url"])
-def test_bad_signatures_get_403_store_nothing_and_are_audited(phone: Phone, api, attack: str) -> None:
+def test_bad_signatures_get_403_store_nothing_and_are_counted(phone: Phone, api, attack: str) -> None:
     from rtcc.tips.adapters.twilio_webhook import sign
 
     number = new_number()
     form = twilio_form(number, "this should never be stored")
+    from rtcc.refusals import minute_of
+
     before = _audit_refusals(api)
+    minute = minute_of(datetime.now(UTC))
+    counted = sum(_refusal_counters(minute).values())
     url = phone.base_url + WEBHOOK
     if attack == "forged":
         response = phone.post(form, signature="RSOYDt4T1cUTdK1PDd93/VVr8B8=")
@@ -131,7 +147,38 @@ def test_bad_signatures_get_403_store_nothing_and_are_audited(phone: Phone, api,
         pseudonym = pseudonym_for(number, KmsMac())
     with pytest.raises(DoesNotExist):
         TipsterRecord.get(pseudonym)
-    assert _audit_refusals(api) == before + 1
+    # Counted for the minute's summary, not appended to the audit log one by one.
+    assert _audit_refusals(api) == before
+    if minute_of(datetime.now(UTC)) == minute:
+        assert sum(_refusal_counters(minute).values()) == counted + 1
+
+
+def test_a_flood_of_forged_posts_is_one_audit_entry_per_minute(phone: Phone, api) -> None:
+    """Issue 8 #2: 30 unsigned posts used to append 30 entries. Now none on the request
+    path, then one `webhook.refusals` entry per minute with the count and the reasons;
+    summarising again (a retry, a second run) logs nothing twice."""
+    from rtcc.local.iam.identity import acting_as
+    from rtcc.refusals import minute_of, summarise
+
+    log = AuditLog()
+    first, seq = minute_of(datetime.now(UTC)), log.head().seq
+    for i in range(30):
+        assert phone.post(twilio_form(new_number(), f"forged {i}"), signature=None).status_code == 403
+    last = minute_of(datetime.now(UTC))
+    # No entry on the request path (the scheduled summariser may write earlier minutes').
+    assert [e.action for e in log.entries(after_seq=seq) if e.action != "webhook.refusals"] == []
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    with acting_as("refusal-summary"):
+        summarise(now=later)
+        assert [s for s in summarise(now=later) if s.minute in (first, last)] == []
+    r = api.as_role("auditor").get("/api/audit", params={"action": "webhook.refusals", "limit": 500})
+    entries = [e for e in r.json()["entries"] if e["detail"]["minute"] in (first, last)]
+    assert 1 <= len(entries) <= len({first, last})  # at most one per minute
+    for entry in entries:
+        counters = _refusal_counters(entry["detail"]["minute"])
+        assert entry["target"] == WEBHOOK and entry["detail"]["reasons"] == counters
+        assert entry["detail"]["count"] == sum(counters.values())
+    assert sum(e["detail"]["reasons"].get("missing_signature", 0) for e in entries) >= 30
 
 
 def test_duplicate_message_sid_stores_one_message(phone: Phone, api) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from rtcc.api.security import audit, principal, require
+from rtcc.api.security import AuditedWrite, audit, principal, require
 from rtcc.auth import Role
 from rtcc.models.tips import (
     TIP_CODE_PATTERN,
@@ -220,33 +220,40 @@ def update_tip(code: _CODE, body: TipUpdate) -> TipDetail:
         cleared={name for name in sent if getattr(body, name) is None},
     )
     inbox = _inbox()
-    tip, changed = inbox.update(code, changes, who.username, body.version)
-    detail = _detail(inbox, code)
-    # The answer is the whole tip (thread, notes, media links): an unchanged PATCH is a view.
-    if changed:
-        audit(
-            router,
-            "tip.update",
+    # The entry goes in right before the save, with exactly what will change (AuditedWrite).
+    with AuditedWrite(router, "tip.update", code) as entry:  # type: ignore[arg-type]
+        _, changed = inbox.update(
             code,
-            case_number=tip.case_number,  # type: ignore[arg-type]
-            detail={"fields": changed, "status": tip.status},
+            changes,
+            who.username,
+            body.version,
+            before_write=lambda tip, fields: entry.intend(
+                case_number=tip.case_number, detail={"fields": fields, "status": tip.status}
+            ),
         )
-    else:
+    if not changed:
+        # The answer is the whole tip (thread, notes, media links): an unchanged PATCH is a view.
         audit(router, "tip.view", code, detail={"via": "update"})  # type: ignore[arg-type]
-    return detail
+    return _detail(inbox, code)
 
 
 @router.post("/api/tips/<code>/replies", middlewares=_OFFICERS, summary="Reply to the tipster", tags=["tips"])
 def reply_to_tipster(code: _CODE, body: TipReplyIn) -> TipReplyOut:
     who = principal(router)  # type: ignore[arg-type]
-    try:
-        message = _inbox().reply(code, body.text, who.username)
-    except ReplyNotQueued as exc:
-        # Stored (as failed, shown in the thread) but not sent: audited as written, then
-        # answered like any other domain error.
-        audit(router, "tip.reply", code, detail={"channel": exc.reply.channel, "queued": False})  # type: ignore[arg-type]
-        raise
-    audit(router, "tip.reply", code, detail={"channel": message.channel})  # type: ignore[arg-type]
+    with AuditedWrite(router, "tip.reply", code) as entry:  # type: ignore[arg-type]
+        try:
+            message = _inbox().reply(
+                code,
+                body.text,
+                who.username,
+                before_write=lambda m: entry.intend(detail={"channel": m.channel}),
+            )
+        except ReplyNotQueued:
+            # Stored (as failed, shown in the thread) but not sent: the entry stands, a
+            # second one says it was not queued; answered like any other domain error.
+            entry.applied()
+            audit(router, "tip.reply.not_queued", code)  # type: ignore[arg-type]
+            raise
     return TipReplyOut(message=_message(message))
 
 
@@ -255,8 +262,8 @@ def reply_to_tipster(code: _CODE, body: TipReplyIn) -> TipReplyOut:
 )
 def block_sender(code: _CODE) -> TipBlockOut:
     who = principal(router)  # type: ignore[arg-type]
-    _inbox().set_blocked(code, True, who.username)
-    audit(router, "tip.block", code)  # type: ignore[arg-type]
+    with AuditedWrite(router, "tip.block", code) as entry:  # type: ignore[arg-type]
+        _inbox().set_blocked(code, True, who.username, before_write=entry.intend)
     return TipBlockOut(code=code, blocked=True)
 
 
@@ -265,8 +272,8 @@ def block_sender(code: _CODE) -> TipBlockOut:
 )
 def unblock_sender(code: _CODE) -> TipBlockOut:
     who = principal(router)  # type: ignore[arg-type]
-    _inbox().set_blocked(code, False, who.username)
-    audit(router, "tip.unblock", code)  # type: ignore[arg-type]
+    with AuditedWrite(router, "tip.unblock", code) as entry:  # type: ignore[arg-type]
+        _inbox().set_blocked(code, False, who.username, before_write=entry.intend)
     return TipBlockOut(code=code, blocked=False)
 
 
