@@ -4,6 +4,7 @@ than the sender's last tip (issue 8, item 4)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -51,6 +52,22 @@ def test_no_other_function_can_compute_a_pseudonym(local_stack, function: str) -
     # Nor does it hold the former way: the HMAC secret in Secrets Manager (gone from the stack).
     with acting_as(function), pytest.raises(ClientError):
         client("secretsmanager").get_secret_value(SecretId=f"{get_settings().table_prefix}tips_pseudonym_key")
+
+
+def test_an_iam_grant_does_not_reach_the_key(local_stack) -> None:
+    """The key policy decides, not IAM: `api` given kms:* on every key (what an
+    administrator's policy looks like) is still refused GenerateMac on this one."""
+    saved = local_stack.permissions
+    admin = {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}
+    local_stack.permissions = replace(
+        saved, identity={**saved.identity, "api": [*saved.identity["api"], admin]}
+    )
+    try:
+        with pytest.raises(ClientError) as denied:
+            _mac_as("api", b"+16505550100")
+        assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    finally:
+        local_stack.permissions = saved
 
 
 def test_the_webhook_computes_one_pseudonym_per_number(local_stack) -> None:
