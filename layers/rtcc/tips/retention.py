@@ -110,15 +110,17 @@ class TipPurger:
 
 
 def release_tipster(pseudonym: str, code: str) -> None:
-    """The purged tip no longer keeps its sender's record; without another tip the record
-    goes, pseudonym, rate window, opt-out and block with it. Key lookups only: the code
-    leaves the record's set (DELETE: a redo after a crash changes nothing), then the
-    record is deleted on condition that no code is left (a message that opened a tip
-    meanwhile added one, and keeps it). A record from before `tip_codes` (pseudonyms of
-    the old Secrets Manager key) has none, so it goes with the first of its tips purged."""
+    """The purged tip no longer keeps its sender's record, nor a block made from it (no
+    one could see or lift that block any more); without another tip the record goes,
+    pseudonym, rate window, opt-out and blocks with it. Key lookups only: the code leaves
+    the record's sets (DELETE: a redo after a crash changes nothing), then the record is
+    deleted on condition that no code is left (a message that opened a tip meanwhile
+    added one, and keeps it). A record from before `tip_codes` (pseudonyms of the old
+    Secrets Manager key) has none, so it goes with the first of its tips purged."""
+    tipster = TipsterRecord(pseudonym)
     try:
-        TipsterRecord(pseudonym).update(
-            actions=[TipsterRecord.tip_codes.delete({code})],
+        tipster.update(
+            actions=[TipsterRecord.tip_codes.delete({code}), TipsterRecord.blocked_from.delete({code})],
             condition=TipsterRecord.pseudonym.exists(),  # never create a record
         )
     except UpdateError as exc:
@@ -127,7 +129,28 @@ def release_tipster(pseudonym: str, code: str) -> None:
         return  # gone already
     try:
         TipsterRecord(pseudonym).delete(condition=TipsterRecord.tip_codes.does_not_exist())
+        return
     except DeleteError as exc:
+        if not condition_failed(exc):
+            raise
+    if tipster.blocked and not tipster.blocked_from and not tipster.blocked_via:
+        _lift_block(tipster)
+
+
+def _lift_block(tipster: TipsterRecord) -> None:
+    """No tip's block is left: the sender is heard again. Conditional (as the inbox's
+    unblock), so a block from another tip landing meanwhile stands."""
+    try:
+        tipster.update(
+            actions=[
+                TipsterRecord.blocked.set(False),
+                TipsterRecord.blocked_at.remove(),
+                TipsterRecord.blocked_by.remove(),
+            ],
+            condition=TipsterRecord.blocked_from.does_not_exist()
+            & TipsterRecord.blocked_via.does_not_exist(),
+        )
+    except UpdateError as exc:
         if not condition_failed(exc):
             raise
 

@@ -99,8 +99,8 @@ def _purge(code: str) -> None:
 
 
 def test_a_tipster_record_goes_with_the_senders_last_tip(api, phone: Phone, one_day) -> None:  # noqa: F811
-    """The pseudonym, and a block made from a tip, last as long as the sender's tips: a
-    block on a purged tip no longer outlives every tip that could lift it."""
+    """The pseudonym lasts as long as the sender's tips, and a block as long as the tip it
+    was made from: a block on a purged tip no longer outlives every tip that could lift it."""
     officer, supervisor = api.as_role("officer"), api.as_role("supervisor")
     number = new_number()
     first = code_of(phone.text(number, "Stolen bikes in the shed")[1])
@@ -113,7 +113,10 @@ def test_a_tipster_record_goes_with_the_senders_last_tip(api, phone: Phone, one_
 
     _purge(first)
     kept = TipsterRecord.get(pseudonym, consistent_read=True)
-    assert kept.tip_codes == {second} and kept.blocked  # another tip of theirs is kept
+    assert kept.tip_codes == {second}  # another tip of theirs is kept, and so is the record
+    # The block made from the purged tip went with it: nobody could see or lift it now.
+    assert not kept.blocked and not kept.blocked_from
+    assert supervisor.post(f"/api/tips/{second}/block").status_code == 200
     _purge(second)
     _purge_again_changes_nothing(second, pseudonym)
     with pytest.raises(TipsterRecord.DoesNotExist):
