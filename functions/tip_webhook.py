@@ -1,4 +1,5 @@
-"""POST /webhooks/twilio/tips: Twilio's inbound-message webhook for the tip line.
+"""POST /webhooks/twilio/tips: Twilio's inbound-message webhook for the tip line, and
+POST /webhooks/twilio/tips/status: the status callbacks of replies to tipsters.
 
 Its own small function so a cold start stays quick: no API app, no pydantic models.
 Answers TwiML within the request; media copying is queued, never done here.
@@ -18,6 +19,7 @@ from rtcc.tips.adapters import default_ports
 from rtcc.tips.adapters.twilio_webhook import parse_form, raw_body, signature_valid, signed_url, twiml
 from rtcc.tips.inbound import FormError
 from rtcc.tips.logs import route_tips_logs
+from rtcc.tips.reply_status import STATUS_PATH, StatusFormError, receive_status
 from rtcc.tips.sms_intake import SmsIntake
 
 logger = Logger(service="rtcc-tips")
@@ -62,6 +64,22 @@ def _refuse(event: dict, reason: str, why: str) -> dict:
     return _respond(403, "forbidden: " + reason)
 
 
+def _reply_status(event: dict, form: dict[str, str]) -> dict:
+    """A reply's status callback, signed like an inbound message (and refused by the same
+    `_refuse` when not): a final status queues the reply's deletion at Twilio
+    (rtcc.tips.reply_status). Logs the outcome only, never the SID; nothing here knows
+    which tip the reply belongs to."""
+    ref = (event.get("queryStringParameters") or {}).get("ref")
+    try:
+        outcome = receive_status(default_ports().queues, ref, form)
+    except StatusFormError as exc:
+        logger.warning("tips reply status: signed form lacks a field", extra={"problem": str(exc)})
+        return _respond(400, str(exc))
+    count("TipReplyStatus", outcome)
+    logger.info("tips reply status", extra={"outcome": outcome})
+    return _respond(200, "")
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict, context: LambdaContext) -> dict:
     if (event.get("httpMethod") or "POST").upper() != "POST":
@@ -78,6 +96,8 @@ def handler(event: dict, context: LambdaContext) -> dict:
         signed = any(k.lower() == "x-twilio-signature" for k in (event.get("headers") or {}))
         why = "invalid_signature" if signed else "missing_signature"
         return _refuse(event, ("invalid" if signed else "missing") + " X-Twilio-Signature", why)
+    if (event.get("path") or "").endswith(STATUS_PATH):
+        return _reply_status(event, params.flat())
     ports = default_ports()
     try:
         result = SmsIntake(ports.sealer, ports.queues).receive(params.flat())

@@ -84,7 +84,9 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "tip-messages": (_BATCH_WRITE, _PUT),
         "tip-media": (_BATCH_WRITE, _PUT, _QUERY),  # Query: a duplicate MMS re-queues pending media
         "feed": (_BATCH_WRITE, _PUT),
-        "tip-receipts": (_GET, _PUT, _UPDATE),  # UpdateItem: a claim moved to a fresh code
+        # UpdateItem: a claim moved to a fresh code. GetItem + UpdateItem also serve replies'
+        # status callbacks: is the ref's marker ours, and record its first final status.
+        "tip-receipts": (_GET, _PUT, _UPDATE),
         "tipsters": (_GET, _UPDATE),
     },
     "tip-media": {
@@ -97,7 +99,9 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "tip-messages": (_GET, _UPDATE),
         "tips": (_GET,),
         "tipsters": (_GET,),  # opted out?
-        "tip-receipts": (_GET, _PUT),  # supervisor alerts sent once
+        # Supervisor alerts sent once; PutItem also saves each reply's status-callback
+        # marker before sending (rtcc.tips.reply_status).
+        "tip-receipts": (_GET, _PUT),
     },
     "retention": {
         # The purge: claim the tip, delete its media records, thread, receipts and tip.
@@ -133,6 +137,8 @@ _VERSION_LISTINGS: dict[str, tuple[str, ...]] = {
 }
 _QUEUES: dict[str, tuple[str, ...]] = {
     "api": (MEDIA_QUEUE, OUTBOUND_QUEUE),  # confirmed uploads; replies, supervisor alerts
+    # Media jobs; alerts, text-only messages to delete at Twilio, and replies to delete there
+    # once final (the status callback, rtcc.tips.reply_status).
     "tip-webhook": (MEDIA_QUEUE, OUTBOUND_QUEUE),
 }
 #: No secret computes a pseudonym: that is the KMS HMAC key only the webhook may use.

@@ -268,18 +268,21 @@ def test_twilio_form_posts_reach_the_webhook_as_exact_bytes(synth):
     assert "application/x-www-form-urlencoded" in binary
     # API Gateway invokes the webhook's `live` alias (SnapStart), never $LATEST.
     webhook = synth.logical_id(synth.stack.api.live["tip-webhook"])
-    (route,) = [r for r in TOPOLOGY.routes if r.path == "/webhooks/twilio/tips"]
-    assert route.public and route.methods == ("POST",) and route.function == "tip-webhook"
+    # Inbound messages and the replies' status callbacks: both signed forms.
+    routes = [r for r in TOPOLOGY.routes if r.function == "tip-webhook"]
+    assert {r.path for r in routes} == {"/webhooks/twilio/tips", "/webhooks/twilio/tips/status"}
+    assert all(r.public and r.methods == ("POST",) for r in routes)
     posts = [
         m["Properties"]
         for m in synth.resources("AWS::ApiGateway::Method").values()
         if m["Properties"]["HttpMethod"] == "POST" and webhook in refs(m["Properties"]["Integration"])
     ]
-    (method,) = posts
-    # Lambda proxy: no mapping template rewrites the body, no content handling converts it.
-    assert method["Integration"]["Type"] == "AWS_PROXY"
-    assert "ContentHandling" not in method["Integration"]
-    assert "RequestTemplates" not in method["Integration"]
+    assert len(posts) == len(routes)
+    for method in posts:
+        # Lambda proxy: no mapping template rewrites the body, no content handling converts it.
+        assert method["Integration"]["Type"] == "AWS_PROXY"
+        assert "ContentHandling" not in method["Integration"]
+        assert "RequestTemplates" not in method["Integration"]
 
 
 def test_tips_dead_letter_queues_raise_alarms(synth):

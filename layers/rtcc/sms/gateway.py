@@ -1,13 +1,17 @@
 """Sending SMS/MMS, behind a port so domain logic never imports twilio.
 
 Deployed stacks use `TwilioSmsGateway`; `rtcc dev` and tests use `OutboxSmsGateway`,
-which keeps messages in memory where the phone simulator and tests read them.
+which keeps messages in memory where the phone simulator and tests read them, and stands
+in for Twilio's side too: a message sent with a status callback gets signed `sent` and
+`delivered` callbacks, and deletes are recorded (refused while the message is in progress,
+as Twilio refuses them).
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -23,12 +27,21 @@ class OutboundSms:
     body: str
     media_urls: tuple[str, ...] = ()
     sid: str = ""
+    status_callback: str = ""  # where the stand-in posts this message's status
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
 
 class SmsGateway(Protocol):
-    def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
-        """Send one message; returns the provider's message id."""
+    def send(
+        self,
+        to: str,
+        from_: str,
+        body: str,
+        media_urls: tuple[str, ...] = (),
+        status_callback: str | None = None,
+    ) -> str:
+        """Send one message; returns the provider's message id. With `status_callback`,
+        the provider posts the message's status changes there (signed)."""
         ...
 
     def delete_message(self, sid: str) -> None:
@@ -44,15 +57,54 @@ class OutboxSmsGateway:
         self._lock = threading.Lock()
         self._messages: list[OutboundSms] = []
         self._deleted: list[str] = []
+        self._status: dict[str, str] = {}
         self._ids = itertools.count(1)
 
-    def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
+    def send(
+        self,
+        to: str,
+        from_: str,
+        body: str,
+        media_urls: tuple[str, ...] = (),
+        status_callback: str | None = None,
+    ) -> str:
         with self._lock:
             sid = f"SMLOCAL{next(self._ids):026d}"
             self._messages.append(
-                OutboundSms(to=to, from_=from_, body=body, media_urls=tuple(media_urls), sid=sid)
+                OutboundSms(
+                    to=to,
+                    from_=from_,
+                    body=body,
+                    media_urls=tuple(media_urls),
+                    sid=sid,
+                    status_callback=status_callback or "",
+                )
             )
+            self._status[sid] = "queued"
+        if status_callback:
+            # The token is read here, in the sender's invocation (whose role may read the
+            # secret); the callbacks follow from a thread, as Twilio's come later.
+            from rtcc.secrets import secret_value
+
+            token = secret_value("twilio_auth_token")
+            threading.Thread(
+                target=self._report, args=(sid, from_, to, status_callback, token), daemon=True
+            ).start()
         return sid
+
+    def _report(self, sid: str, from_: str, to: str, url: str, token: str) -> None:
+        """Twilio's status callbacks for one message: `sent`, then `delivered`."""
+        for status in ("sent", "delivered"):
+            time.sleep(STATUS_STEP_S)
+            with self._lock:
+                if sid in self._deleted:
+                    return
+                self._status[sid] = status
+            post_status_callback(url, token, sid, status, from_, to)
+
+    def status(self, sid: str) -> str | None:
+        with self._lock:
+            return self._status.get(sid)
 
     def messages(self, to: str | None = None) -> list[OutboundSms]:
         with self._lock:
@@ -61,7 +113,10 @@ class OutboxSmsGateway:
     def delete_message(self, sid: str) -> None:
         # Recorded, so tests (and /dev/outbox) can see what would have been deleted at Twilio.
         with self._lock:
-            self._deleted.append(sid)
+            if self._status.get(sid) in IN_PROGRESS:
+                raise MessageInProgress(sid)
+            if sid not in self._deleted:  # a second delete is Twilio's 404: already gone
+                self._deleted.append(sid)
 
     def deleted(self) -> list[str]:
         with self._lock:
@@ -71,6 +126,36 @@ class OutboxSmsGateway:
         with self._lock:
             self._messages.clear()
             self._deleted.clear()
+            self._status.clear()
+
+
+#: Seconds between the stand-in's status callbacks (Twilio's come a second or more apart).
+STATUS_STEP_S = 0.2
+#: Statuses in which Twilio refuses to delete a message.
+IN_PROGRESS = frozenset({"accepted", "scheduled", "queued", "sending"})
+
+
+class MessageInProgress(Exception):
+    """The stand-in's answer to deleting a message Twilio is still sending (Twilio answers
+    with an error too, and the caller retries later). Carries no number."""
+
+    def __init__(self, sid: str) -> None:
+        super().__init__("cannot delete a message whose delivery has not completed")
+
+
+def post_status_callback(url: str, token: str, sid: str, status: str, from_: str, to: str) -> None:
+    """Post one status callback as Twilio does: a form signed over the full URL."""
+    import requests
+    from twilio.request_validator import RequestValidator
+
+    form = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status}
+    form.update({"AccountSid": "AC" + "0" * 32, "From": from_, "To": to, "ApiVersion": "2010-04-01"})
+    signature = RequestValidator(token).compute_signature(url, form)
+    headers = {"X-Twilio-Signature": signature, "User-Agent": "TwilioProxy/1.1"}
+    try:
+        requests.post(url, data=form, headers=headers, timeout=20)
+    except requests.RequestException:
+        pass  # Twilio does not retry a failed status callback either
 
 
 #: Seconds one Twilio API call may take (connect, then read). twilio's default is no
@@ -89,8 +174,17 @@ class TwilioSmsGateway:
 
         self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT_S))
 
-    def send(self, to: str, from_: str, body: str, media_urls: tuple[str, ...] = ()) -> str:
-        kwargs = {"media_url": list(media_urls)} if media_urls else {}
+    def send(
+        self,
+        to: str,
+        from_: str,
+        body: str,
+        media_urls: tuple[str, ...] = (),
+        status_callback: str | None = None,
+    ) -> str:
+        kwargs: dict = {"media_url": list(media_urls)} if media_urls else {}
+        if status_callback:
+            kwargs["status_callback"] = status_callback
         message = self._client.messages.create(to=to, from_=from_, body=body, **kwargs)
         return str(message.sid)
 

@@ -100,7 +100,9 @@ class TipMessageRecord(Model):
     body = UnicodeAttribute(default="")
     media_ids = ListAttribute(of=UnicodeAttribute, default=list)
     author = UnicodeAttribute(null=True)  # officer username, replies only
-    provider_sid = UnicodeAttribute(null=True)  # Twilio MessageSid (in) or the sent SMS id (out)
+    # An inbound MessageSid until the message is deleted at Twilio (rtcc.tips.forget); never
+    # a reply's SID, which only its status callback and delete job carry.
+    provider_sid = UnicodeAttribute(null=True)
     # Inbound SMS: the key of its MessageSid's receipt, so the purge that deletes the
     # thread deletes the receipts with it (the sweeper holds no key to recompute them).
     receipt_key = UnicodeAttribute(null=True)

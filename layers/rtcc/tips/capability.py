@@ -38,6 +38,9 @@ TIP_FUNCTIONS = (
 )
 TIP_ROUTES = (
     HttpRoute("/webhooks/twilio/tips", "tip-webhook", public=True, methods=("POST",)),
+    # Status callbacks of replies (rtcc.tips.reply_status): same function, same signature
+    # check; a final status queues the reply's deletion at Twilio.
+    HttpRoute("/webhooks/twilio/tips/status", "tip-webhook", public=True, methods=("POST",)),
     # Web tips: no login; the tip code and passphrase travel in the request body.
     HttpRoute("/api/public/{proxy+}", "api", public=True),
 )
@@ -91,6 +94,7 @@ TIPS = Capability(
         "TipWebhookRefused": "Tip webhook refusals",
         "TipMedia": "Tip media by outcome",
         "TipOutbound": "Replies and alerts by outcome",
+        "TipReplyStatus": "Reply status callbacks by outcome (final ones queue the delete at Twilio)",
     },
     local_modules=(
         "rtcc.local.twilio_media_host",  # /dev/twilio-media: Twilio's media host for the phone simulator

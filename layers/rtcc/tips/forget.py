@@ -7,6 +7,9 @@ must be copied first (deleting a message deletes its media): a text-only message
 deleted by the reply function on a job the webhook queues (the webhook must answer fast
 and holds no Twilio credentials to do it itself), an MMS by the media consumer when the
 last of the message's items has settled and been deleted at the source.
+
+A reply is deleted once Twilio reports it final (rtcc.tips.reply_status): its SID is
+never stored, only carried by the `ForgetReplyJob` that deletes it.
 """
 
 from __future__ import annotations
@@ -58,4 +61,19 @@ def forget_inbound(sms: SmsGateway, code: str, message_key: str) -> str:
         if not condition_failed(exc):
             raise
     logger.info("tips.inbound deleted at Twilio", extra={"code": code})
+    return "forgotten"
+
+
+def forget_reply(sms: SmsGateway, sid: str) -> str:
+    """Delete a reply at Twilio. A message already gone counts as deleted (a repeated
+    callback, or the delayed delete after `sent`), so this is safe to repeat. Twilio
+    refuses a message still in progress: DeleteFailed, and SQS retries the job later.
+    Neither the SID nor a tip code is logged (the job names no tip)."""
+    try:
+        sms.delete_message(sid)
+    except Exception as exc:  # noqa: BLE001 - keep only a safe code: errors can quote numbers
+        from rtcc.tips.outbound import error_code
+
+        raise DeleteFailed(f"reply not deleted at Twilio (error {error_code(exc)})") from None
+    logger.info("tips.outbound reply deleted at Twilio")
     return "forgotten"

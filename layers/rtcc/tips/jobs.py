@@ -61,5 +61,17 @@ class ForgetInboundJob(_Job):
     message_key: str = Field(min_length=1, max_length=128)
 
 
+class ForgetReplyJob(_Job):
+    """tip-outbound: delete a reply at Twilio once its status is final (its record there
+    holds the tipster's number as the To). Queued by the status callback
+    (rtcc.tips.reply_status). Unlike the other jobs it carries the SID itself: no table
+    keeps a reply's SID, so this message is the only place it lives, in flight, until the
+    delete succeeds (or the job dead-letters). It names no tip, so nothing that reads the
+    queue links the SID to a tip code."""
+
+    kind: Literal["forget_reply"] = "forget_reply"
+    sid: str = Field(pattern=r"^(SM|MM)[0-9A-Za-z]{30,34}$")
+
+
 #: What the tip-outbound queue carries, told apart by `kind`.
-OutboundJob = Annotated[ReplyJob | AlertJob | ForgetInboundJob, Field(discriminator="kind")]
+OutboundJob = Annotated[ReplyJob | AlertJob | ForgetInboundJob | ForgetReplyJob, Field(discriminator="kind")]

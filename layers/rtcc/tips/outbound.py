@@ -28,10 +28,11 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from rtcc.sms import SmsGateway
 from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord, TipVaultRecord
-from rtcc.tips.forget import forget_inbound
-from rtcc.tips.jobs import AlertJob, ForgetInboundJob, ReplyJob
+from rtcc.tips.forget import forget_inbound, forget_reply
+from rtcc.tips.jobs import AlertJob, ForgetInboundJob, ForgetReplyJob, ReplyJob
 from rtcc.tips.ports import ContactSealer
 from rtcc.tips.records import RECEIPT_RETENTION, condition_failed, get_or_none, iso, now_utc, parse_iso
+from rtcc.tips.reply_status import new_status_ref, status_callback_url
 from rtcc.tips.settings import tips_settings
 from rtcc.topology import TOPOLOGY
 
@@ -85,8 +86,10 @@ def error_code(exc: BaseException) -> str:
 MAYBE_SENT_ERRORS = frozenset({"ReadTimeout", "ReadTimeoutError", "ChunkedEncodingError"})
 
 
-def send_sms(sms: SmsGateway, to: str, from_: str, body: str) -> str:
+def send_sms(sms: SmsGateway, to: str, from_: str, body: str, status_callback: str | None = None) -> str:
     try:
+        if status_callback:
+            return sms.send(to, from_, body, status_callback=status_callback)
         return sms.send(to, from_, body)
     except Exception as exc:  # noqa: BLE001 - any provider error: keep only a safe code
         code = error_code(exc)
@@ -118,13 +121,17 @@ class OutboundSender:
         self.sealer = sealer
         self.sms = sms
 
-    def handle(self, job: ReplyJob | AlertJob | ForgetInboundJob, receive_count: int = 1) -> str:
+    def handle(
+        self, job: ReplyJob | AlertJob | ForgetInboundJob | ForgetReplyJob, receive_count: int = 1
+    ) -> str:
         """One job from the queue, parsed already: a message that is not one of these
         fails as a record before it gets here (see functions/tip_outbound.py)."""
         if isinstance(job, ReplyJob):
             return self.reply(job.code, job.message_key, receive_count)
         if isinstance(job, ForgetInboundJob):
             return forget_inbound(self.sms, job.code, job.message_key)
+        if isinstance(job, ForgetReplyJob):
+            return forget_reply(self.sms, job.sid)
         # Only words the city configured reach a supervisor's phone, whatever a message on
         # the queue says (the producers find them with the same list).
         configured = {k.casefold() for k in tips_settings().priority_keywords}
@@ -153,11 +160,14 @@ class OutboundSender:
             self._settle(message, "undeliverable", CONTACT_DELETED, claim=claim)
             return "undeliverable"
         number = self.sealer.unseal(vault.ciphertext, code)
+        # Twilio posts the reply's status there; a final one gets it deleted at Twilio.
+        callback = status_callback_url(new_status_ref())
         try:
-            sid = send_sms(self.sms, number, tips_settings().line_number, reply_text(code, message.body))
+            send_sms(self.sms, number, tips_settings().line_number, reply_text(code, message.body), callback)
         except SendFailed as failed:
             return self._send_failed(message, claim, failed, receive_count)
-        self._settle(message, "sent", None, sid, claim=claim)
+        # The SID is not kept: its status callback brings it back when it can be deleted.
+        self._settle(message, "sent", None, claim=claim)
         logger.info("tips.outbound reply sent", extra={"code": code})
         return "sent"
 
@@ -249,7 +259,6 @@ class OutboundSender:
         message: TipMessageRecord,
         delivery: str,
         detail: str | None,
-        sid: str | None = None,
         claim: str | None = None,
     ) -> None:
         """Record the outcome; with `claim`, only while that claim is still ours."""
@@ -259,8 +268,6 @@ class OutboundSender:
             if detail
             else TipMessageRecord.delivery_detail.remove()
         )
-        if sid:
-            actions.append(TipMessageRecord.provider_sid.set(sid))
         if claim is None:
             condition = TipMessageRecord.delivery.is_in("queued", "sending")
         else:

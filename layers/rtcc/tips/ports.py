@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from rtcc.tips.jobs import AlertJob, ForgetInboundJob, MediaJob, ReplyJob
+from rtcc.tips.jobs import AlertJob, ForgetInboundJob, ForgetReplyJob, MediaJob, ReplyJob
 
 
 class ContactSealer(Protocol):
@@ -34,7 +34,11 @@ class TipQueues(Protocol):
 
     def send_media_jobs(self, jobs: Sequence[MediaJob]) -> None: ...
 
-    def send_outbound(self, job: ReplyJob | AlertJob | ForgetInboundJob) -> None: ...
+    def send_outbound(
+        self, job: ReplyJob | AlertJob | ForgetInboundJob | ForgetReplyJob, delay_s: int = 0
+    ) -> None:
+        """Queue one job; `delay_s` (at most 900, SQS's limit) holds it back that long."""
+        ...
 
 
 @dataclass(frozen=True)

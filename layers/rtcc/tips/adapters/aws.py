@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from rtcc.aws_clients import client
 from rtcc.settings import get_settings
-from rtcc.tips.jobs import AlertJob, ForgetInboundJob, MediaJob, ReplyJob
+from rtcc.tips.jobs import AlertJob, ForgetInboundJob, ForgetReplyJob, MediaJob, ReplyJob
 from rtcc.tips.ports import FetchedMedia, MediaTooLarge
 from rtcc.tips.settings import tips_settings
 
@@ -94,8 +94,14 @@ class SqsTipQueues:
             if out.get("Failed"):
                 raise RuntimeError(f"tip-media queue refused {len(out['Failed'])} job(s)")
 
-    def send_outbound(self, job: ReplyJob | AlertJob | ForgetInboundJob) -> None:
-        self._sqs.send_message(QueueUrl=self._url(OUTBOUND_QUEUE), MessageBody=job.model_dump_json())
+    def send_outbound(
+        self, job: ReplyJob | AlertJob | ForgetInboundJob | ForgetReplyJob, delay_s: int = 0
+    ) -> None:
+        self._sqs.send_message(
+            QueueUrl=self._url(OUTBOUND_QUEUE),
+            MessageBody=job.model_dump_json(),
+            DelaySeconds=max(0, min(int(delay_s), 900)),
+        )
 
 
 def delete_every_version(s3: Any, bucket: str, key: str) -> None:
