@@ -40,9 +40,11 @@ def encode(entries: Iterable[AuditEntry]) -> bytes:
 
 
 def decode(body: bytes) -> Iterator[AuditEntry]:
-    for line in body.splitlines():
-        if line.strip():
-            yield AuditEntry(**json.loads(line))
+    # One parse per object (the lines as one JSON array), not one per line: verification
+    # decodes the whole copy, and per-line parsing was a third of its time.
+    lines = [line for line in body.decode("utf-8").splitlines() if line.strip()]
+    for fields in json.loads("[" + ",".join(lines) + "]"):
+        yield AuditEntry(**fields)
 
 
 def entry_from_image(image: dict[str, Any]) -> tuple[str, AuditEntry]:
