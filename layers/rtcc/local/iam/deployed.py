@@ -61,6 +61,8 @@ class DeployedPermissions:
             )
         if ":table/" in resource and "/index/" in resource:
             return self.encryption_keys.get(resource.split("/index/", 1)[0])
+        if ":table/" in resource and "/stream/" in resource:
+            return self.encryption_keys.get(resource.split("/stream/", 1)[0])
         return None
 
     def without(self, function: str, action: str) -> DeployedPermissions:

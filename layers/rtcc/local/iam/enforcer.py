@@ -49,6 +49,8 @@ _DYNAMODB_DATA = {
     "dynamodb:DeleteItem",
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
+    # Stream records of a table under a customer-managed key are decrypted with it.
+    "dynamodb:GetRecords",
 }
 
 
