@@ -138,7 +138,8 @@ def forged_entries(after_seq: int) -> dict:
 
 
 def main() -> int:
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    # ERROR: each refusal logs a warning, a thousand lines that say nothing here.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     from rtcc.audit import AuditLog
     from rtcc.local import LocalStack
 
