@@ -77,6 +77,14 @@ def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+class CopyConflict(Exception):
+    """The write-once copy holds two different versions of one entry."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(f"the write-once copy holds two different versions of entry {seq}")
+        self.seq = seq
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -217,9 +225,13 @@ def verify_entries(
         if reason:
             return state.broken(state.expected_seq if reason.endswith("missing") else entry.seq, reason)
         reason = matcher.check(entry) if matcher else None
+        if matcher and matcher.conflict:  # before any reason it caused (a copy cut short)
+            return state.broken(matcher.conflict.seq, str(matcher.conflict))
         if reason:
             state.checked -= 1  # its links held, but the entry itself is not verified
             return state.broken(entry.seq, reason)
+    if matcher and matcher.conflict:
+        return state.broken(matcher.conflict.seq, str(matcher.conflict))
     if matcher and (extra := matcher.extra()) is not None:
         return state.broken(extra, f"entry {extra} is in the write-once copy but missing from the chain")
     if state.pending:
@@ -282,10 +294,15 @@ class _CopyMatcher:
         self._cutoff = (datetime.now(UTC) - timedelta(seconds=grace_s)).isoformat(timespec="milliseconds")
         self._cutoff = self._cutoff.replace("+00:00", "Z")
         self.uncopied = 0
+        self.conflict: CopyConflict | None = None
         self._advance()
 
     def _advance(self) -> None:
-        self._next = next(self._copy, None)
+        try:
+            self._next = next(self._copy, None)
+        except CopyConflict as conflict:
+            # Which version is the original cannot be told here: fail, naming the entry.
+            self.conflict, self._next = conflict, None
 
     def check(self, entry: AuditEntry) -> str | None:
         while self._next is not None and self._next.seq < entry.seq:

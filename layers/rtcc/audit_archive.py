@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from rtcc.anchors import AnchorStore
-from rtcc.audit import AuditEntry
+from rtcc.audit import AuditEntry, CopyConflict
 
 PREFIX = "entries/"
 _KEY = re.compile(r"^entries/(?P<chain>[^/]+)/(?P<first>\d{12})-(?P<last>\d{12})\.jsonl$")
@@ -93,10 +93,16 @@ def _ranges(store: AnchorStore, chain: str, after_seq: int) -> list[tuple[int, i
 def copied_entries(store: CopyStore, chain: str, after_seq: int = 0) -> Iterator[AuditEntry]:
     """The copy of every entry after `after_seq`, in seq order, each once. Where batches
     overlap (a redelivered batch) the first copy of a seq is yielded and the repeat is
-    skipped: the stream delivers an INSERT's image unchanged, so repeats are identical."""
+    skipped: the stream delivers an INSERT's image unchanged, so repeats are identical.
+    A repeat that differs (an object added beside the archiver's) raises CopyConflict."""
     last = after_seq
-    for _first, _last, key in _ranges(store, chain, after_seq):
+    recent: dict[int, AuditEntry] = {}  # yielded entries an object still to come may repeat
+    for first, _last, key in _ranges(store, chain, after_seq):
+        recent = {seq: entry for seq, entry in recent.items() if seq >= first}
         for entry in decode(store.get(key)):
             if entry.seq > last:
                 last = entry.seq
+                recent[entry.seq] = entry
                 yield entry
+            elif entry.seq in recent and recent[entry.seq] != entry:
+                raise CopyConflict(entry.seq)

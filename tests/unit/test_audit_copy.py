@@ -7,7 +7,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from rtcc.audit import GENESIS_HASH, Anchor, AuditEntry, entry_hash, verify_entries
-from rtcc.audit_archive import archive, copied_entries, copy_key, entry_from_image
+from rtcc.audit_archive import archive, copied_entries, copy_key, encode, entry_from_image
 
 OLD = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -110,3 +110,16 @@ def test_a_stream_image_becomes_the_entry_as_appended() -> None:
         **{k: {"S": v} for k, v in entry.as_dict().items() if isinstance(v, str)},
     }
     assert entry_from_image(image) == ("main", entry)
+
+
+def test_a_second_differing_copy_of_an_entry_is_named() -> None:
+    """An object added beside the archiver's (only an account administrator could) whose
+    range sorts first would otherwise hide the original copy of an entry."""
+    entries, store = chain(6), MemoryStore()
+    archive(store, "main", entries[:6])
+    forged = [*entries[:2], forge(entries[2], actor="nobody")]
+    store.put(copy_key("main", 1, 3), b"".join(encode([e]) for e in forged))
+    tampered_chain = [*entries[:2], forged[2], *entries[3:]]
+    result = verify_entries(tampered_chain, copy=copied_entries(store, "main"))
+    assert (result.ok, result.first_broken_seq) == (False, 3)
+    assert result.reason == "the write-once copy holds two different versions of entry 3"
