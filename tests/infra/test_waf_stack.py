@@ -174,6 +174,12 @@ def test_webhooks_only_meet_the_ceiling_and_unsigned_ones_are_blocked(synth):
             "RateLimitPerClientIp": 0,
         }
         assert len(burst) <= ceiling
+        # Replies' status callbacks are Twilio's too: unsigned ones never reach the function.
+        status = f"{host_path}/webhooks/twilio/tips/status"
+        assert matches(unsigned_rule["Statement"], Request(status, ip="54.172.60.1"))
+        assert not matches(
+            unsigned_rule["Statement"], Request(status, ip="54.172.60.1", headers=TWILIO_SIGNED)
+        )
     # The signature rule looks at Twilio's webhooks only.
     assert not matches(unsigned_rule["Statement"], Request("/prod/api/public/tips"))
     assert not matches(unsigned_rule["Statement"], Request("/prod/webhooks/../api/public/tips"))
