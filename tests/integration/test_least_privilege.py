@@ -91,6 +91,14 @@ PROVOKED_DENIALS = {
     ("api", "s3:PutObject"),  # anchors
     ("tip-outbound", "sqs:SendMessage"),
     ("api", "dynamodb:DeleteItem"),  # the audit table
+    ("api", "dynamodb:UpdateItem"),  # a close whose transaction is refused (test_inbox_integrity)
+    # Only the webhook may compute a pseudonym (tips/test_pseudonym_key): every other role
+    # tries the KMS HMAC key and the secret that used to hold the pseudonym key, and is refused.
+    *(
+        (function, action)
+        for function in ("api", "retention", "tip-media", "tip-outbound")
+        for action in ("kms:GenerateMac", "kms:VerifyMac", "secretsmanager:GetSecretValue")
+    ),
 }
 
 

@@ -183,9 +183,9 @@ def test_the_webhook_uses_only_key_lookups_and_single_item_writes(
     real = botocore.client.BaseClient._make_api_call
 
     def spy(self: Any, operation: str, params: dict) -> Any:
-        # The gateway runs the handler in its request thread; SQS pollers (and the media
-        # and outbound consumers they call) have threads of their own.
-        if not threading.current_thread().name.startswith("sqs-poller-"):
+        # The gateway runs the handler in its request thread; pollers (the media and
+        # outbound consumers, the audit stream's copier) and timers have threads of their own.
+        if not threading.current_thread().name.startswith(("sqs-poller-", "stream-poller-", "schedule-")):
             seen.append((f"{self.meta.service_model.service_name}.{operation}", params))
         return real(self, operation, params)
 
