@@ -66,7 +66,8 @@ def publish(
 ) -> Anchor | None:
     """Verify the chain from the newest published anchor to the head (against
     `copy(after_seq)`, the write-once copy of the entries after after_seq), then write the verified
-    head as an anchor (once per head). None for an empty chain; AnchorRefused, with
+    head as an anchor (once per head): with a copy, the newest entry that has one. The
+    previous anchor when nothing newer is copied yet, None for an empty chain; AnchorRefused, with
     nothing written, when the chain does not verify."""
     published = recorded(store, log.chain)
     previous = published[-1] if published else None
@@ -74,9 +75,13 @@ def publish(
     result = log.verify(copy=copy(after) if copy else None, start=previous)
     if not result.ok:
         raise AnchorRefused(result)
-    if result.head_seq == 0:
-        return None
-    anchor = Anchor(result.head_seq, result.head_hash)
+    # Only up to the newest entry compared equal to its copy: an entry not copied yet (its
+    # minute of grace) could have been rewritten before the copy lands, and an anchor on it
+    # would lock the forgery in. The rest is anchored at the next run.
+    seq, digest = (result.copied_seq, result.copied_hash) if copy else (result.head_seq, result.head_hash)
+    if seq == 0:
+        return previous
+    anchor = Anchor(seq, digest)
     key = anchor_key(log.chain, anchor)
     if not store.exists(key):
         entry = next(log.entries(after_seq=anchor.seq - 1, limit=1))

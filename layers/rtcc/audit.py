@@ -27,6 +27,9 @@ DEFAULT_CHAIN = "main"
 # How long an entry may go without its write-once copy (the archiver gets each entry
 # within about a minute of its append; past this, a missing copy fails verification).
 COPY_GRACE_S = 120.0
+# How far ahead of this machine's clock an entry's `at` may be (clock skew between Lambda
+# hosts is well under a second): an entry dated later was not written by `append`.
+FUTURE_SKEW_S = 60.0
 
 # Appends from threads of one process queue here instead of racing on the head;
 # writers in other processes are kept linear by the conditional put and retry.
@@ -95,6 +98,10 @@ class VerifyResult:
     head_hash: str = GENESIS_HASH
     from_seq: int = 1  # the first entry this verification covered
     uncopied: int = 0  # newest entries still within the archiver's minute, not yet copied
+    # The newest entry that was compared equal to its write-once copy (with a copy given):
+    # the only head an anchor may vouch for, since an uncopied entry could still be rewritten.
+    copied_seq: int = 0
+    copied_hash: str = GENESIS_HASH
 
 
 @dataclass(frozen=True)
@@ -244,6 +251,8 @@ def verify_entries(
         head_hash=state.prev or GENESIS_HASH,
         from_seq=state.first_seq,
         uncopied=matcher.uncopied if matcher else 0,
+        copied_seq=matcher.copied_seq if matcher else state.expected_seq - 1,
+        copied_hash=matcher.copied_hash if matcher else state.prev or GENESIS_HASH,
     )
 
 
@@ -257,6 +266,7 @@ class _ChainState:
         self.first_seq = start.seq if start else 1
         self.expected_seq = self.first_seq
         self.checked = 0
+        self._future = _iso(datetime.now(UTC) + timedelta(seconds=FUTURE_SKEW_S))
         # Several anchors may name one seq (one of them forged): every one must match.
         # Anchors below `start` were covered by the verification that trusted it.
         self.pending: dict[int, list[Anchor]] = {}
@@ -267,6 +277,10 @@ class _ChainState:
     def check(self, entry: AuditEntry) -> str | None:
         if entry.seq != self.expected_seq:
             return f"entry {self.expected_seq} is missing"
+        if entry.at > self._future:
+            # `append` dates entries with its clock: a later date was written by someone else
+            # (and would otherwise pass as "just appended, not copied yet" for ever).
+            return f"entry {entry.seq} is dated in the future ({entry.at})"
         if self.prev is not None and entry.prev_hash != self.prev:
             return "link to the previous entry does not match"
         # vars(), not as_dict(): the same fields without asdict's deep copy (a third of the cost).
@@ -284,16 +298,19 @@ class _ChainState:
 
 
 class _CopyMatcher:
-    """The write-once half: walks the copy alongside the chain. An entry newer than
-    `grace_s` may not be copied yet (the archiver runs within a minute); any older entry
-    without its copy, or differing from it, fails."""
+    """The write-once half: walks the copy alongside the chain. Only the newest entries,
+    after the newest one that has a copy and dated within the last `grace_s`, may lack a
+    copy (the archiver runs within a minute, in order); any other entry without its copy,
+    differing from it, or dated in the future fails. The entry's own `at` is written by
+    whoever wrote the item, so it alone never excuses a missing copy."""
 
     def __init__(self, copy: Iterable[AuditEntry], grace_s: float) -> None:
         self._copy = iter(copy)
         self._next: AuditEntry | None = None
-        self._cutoff = (datetime.now(UTC) - timedelta(seconds=grace_s)).isoformat(timespec="milliseconds")
-        self._cutoff = self._cutoff.replace("+00:00", "Z")
+        now = datetime.now(UTC)
+        self._cutoff = _iso(now - timedelta(seconds=grace_s))
         self.uncopied = 0
+        self.copied_seq, self.copied_hash = 0, GENESIS_HASH
         self.conflict: CopyConflict | None = None
         self._advance()
 
@@ -308,7 +325,9 @@ class _CopyMatcher:
         while self._next is not None and self._next.seq < entry.seq:
             self._advance()  # copies of entries before the verified range
         if self._next is None or self._next.seq != entry.seq:
-            if entry.at >= self._cutoff:
+            # Not copied yet only if no later entry has a copy (the archiver copies in
+            # order) and it was appended within the grace.
+            if self._next is None and entry.at >= self._cutoff:
                 self.uncopied += 1  # just appended: the archiver has not run yet
                 return None
             return f"entry {entry.seq} has no write-once copy"
@@ -316,11 +335,16 @@ class _CopyMatcher:
         self._advance()
         if copied != entry:
             return f"entry {entry.seq} differs from its write-once copy"
+        self.copied_seq, self.copied_hash = entry.seq, entry.entry_hash
         return None
 
     def extra(self) -> int | None:
         """The first copied entry past the chain's head (the chain was cut short)."""
         return self._next.seq if self._next is not None else None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _to_entry(record: AuditEntryRecord) -> AuditEntry:

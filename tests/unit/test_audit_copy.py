@@ -4,6 +4,8 @@ rtcc.audit_archive): no AWS, generated entries."""
 from __future__ import annotations
 
 import dataclasses
+
+import pytest
 from datetime import UTC, datetime, timedelta
 
 from rtcc.audit import GENESIS_HASH, Anchor, AuditEntry, entry_hash, verify_entries
@@ -123,3 +125,76 @@ def test_a_second_differing_copy_of_an_entry_is_named() -> None:
     result = verify_entries(tampered_chain, copy=copied_entries(store, "main"))
     assert (result.ok, result.first_broken_seq) == (False, 3)
     assert result.reason == "the write-once copy holds two different versions of entry 3"
+
+
+def _now(**delta: float) -> str:
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def test_an_entry_dated_in_the_future_fails_and_is_never_excused_as_not_copied_yet() -> None:
+    """Review finding 2: `at` is written by whoever writes the item; a far-future date used
+    to keep an entry "just appended" for ever, so its missing copy never failed."""
+    entries = chain(2)
+    future = forge(entries[1], at="9999-12-31T23:59:59.999Z")
+    result = verify_entries([entries[0], future], copy=entries[:1])
+    assert (result.ok, result.first_broken_seq) == (False, 2)
+    assert result.reason == "entry 2 is dated in the future (9999-12-31T23:59:59.999Z)"
+    # The same without any copy to compare with: the chain check itself refuses it.
+    assert verify_entries([entries[0], future]).reason == result.reason
+    # A few seconds ahead (clock skew) is fine.
+    skewed = forge(entries[1], at=_now(seconds=5))
+    assert verify_entries([entries[0], skewed], copy=entries[:1]).uncopied == 1
+
+
+def test_only_entries_after_the_newest_copied_one_may_lack_a_copy() -> None:
+    """A fresh entry with a copied entry after it is a hole in the copy, not a delay."""
+    fresh = chain(3, at=_now())
+    result = verify_entries(fresh, copy=[fresh[0], fresh[2]])
+    assert (result.ok, result.first_broken_seq, result.reason) == (False, 2, "entry 2 has no write-once copy")
+    # After the newest copied entry: not copied yet, and the copied head says so.
+    result = verify_entries(fresh, copy=fresh[:1])
+    assert result.ok and result.uncopied == 2 and (result.head_seq, result.copied_seq) == (3, 1)
+    assert result.copied_hash == fresh[0].entry_hash
+    # An old entry after the newest copied one is not excused either.
+    mixed = [*chain(2), *chain(3, at=_now())[2:]]
+    assert verify_entries(mixed[:2], copy=mixed[:1]).reason == "entry 2 has no write-once copy"
+
+
+class ListLog:
+    """The part of AuditLog that `publish` uses, over a list (the table is the attacker's)."""
+
+    chain = "main"
+
+    def __init__(self, entries: list[AuditEntry]) -> None:
+        self.rows = entries
+
+    def verify(self, anchors=(), *, copy=None, start=None):
+        rows = [e for e in self.rows if not start or e.seq >= start.seq]
+        return verify_entries(rows, anchors, copy=copy, start=start)
+
+    def entries(self, *, after_seq: int = 0, limit: int | None = None):
+        return iter([e for e in self.rows if e.seq > after_seq][:limit])
+
+
+def test_an_entry_rewritten_before_its_copy_lands_is_never_anchored() -> None:
+    """Review finding 5: entry 4 appended seconds ago and rewritten (hash recomputed)
+    before audit-archive copied it; the anchor run used to publish the forged head."""
+    from rtcc.anchors import publish, recorded
+
+    entries, store = chain(3), MemoryStore()
+    archive(store, "main", entries)
+    appended = chain(4, at=_now())[3]
+    appended = forge(appended, prev_hash=entries[2].entry_hash)
+    forged = forge(appended, actor="someone-else")
+    log = ListLog([*entries, forged])
+    assert log.verify(copy=copied_entries(store, "main")).ok  # within the grace: not a failure
+    anchor = publish(log, store, lambda after: copied_entries(store, "main", after_seq=after))
+    assert anchor == Anchor(3, entries[2].entry_hash)
+    assert recorded(store, "main") == (anchor,)
+    # Once the original is copied, the forgery is named and nothing past it is published.
+    archive(store, "main", [appended])
+    from rtcc.anchors import AnchorRefused
+
+    with pytest.raises(AnchorRefused, match="entry 4 differs from its write-once copy"):
+        publish(log, store, lambda after: copied_entries(store, "main", after_seq=after))
+    assert recorded(store, "main") == (anchor,)
