@@ -165,6 +165,9 @@ class TipReceiptRecord(Model):
     # new | joined: which acknowledgement to repeat; stop | start | new_next: a keyword
     outcome = UnicodeAttribute(null=True)
     expires = TTLAttribute(null=True)
+    # A reply's status marker only: SHA-256 of the SID its first callback named, so the ref
+    # answers for that one message (rtcc.tips.reply_status).
+    sid_hash = UnicodeAttribute(null=True)
 
 
 @register

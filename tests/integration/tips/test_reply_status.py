@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 from rtcc.sms.gateway import OutboxSmsGateway, local_outbox
-from rtcc.store.tips import TipMessageRecord
+from rtcc.store.tips import TipMessageRecord, TipReceiptRecord
 from rtcc.tips.forget import DeleteFailed, forget_reply
 from rtcc.tips.jobs import ForgetReplyJob
 from rtcc.tips.reply_status import SENT_GRACE_S, STATUS_PATH, new_status_ref, receive_status
@@ -169,3 +169,49 @@ def test_a_message_in_progress_is_not_deleted_until_final(local_stack) -> None:
     wait_for(lambda: box.status(sid) == "delivered", 10, 0.05)
     assert forget_reply(box, sid) == "forgotten" and forget_reply(box, sid) == "forgotten"
     assert box.deleted() == [sid]
+
+
+def test_a_ref_answers_for_one_message_only(local_stack) -> None:
+    """The first callback binds the ref to its message (a hash of the SID on the marker):
+    a signed form naming another SID under that ref, e.g. an inbound message whose media
+    is not copied yet, deletes nothing, whatever its status."""
+    ref, sid, other, queues = new_status_ref(), new_sid(), new_sid(), Queues()
+    assert receive_status(queues, ref, {"MessageSid": sid, "MessageStatus": "queued"}) == "pending"
+    for status in ("sent", "delivered", "failed"):
+        assert receive_status(queues, ref, {"MessageSid": other, "MessageStatus": status}) == "other_message"
+    assert queues.sent == []
+    assert receive_status(queues, ref, {"MessageSid": sid, "MessageStatus": "delivered"}) == "final"
+    assert [j.sid for j, _ in queues.sent] == [sid]
+    # The marker holds a hash of the SID, never the SID itself.
+    marker = TipReceiptRecord.get("reply-status#" + ref)
+    assert sid not in json.dumps(marker.attribute_values, default=str)
+
+
+def test_a_ref_first_seen_with_a_final_status_is_bound_too(local_stack) -> None:
+    ref, sid, queues = new_status_ref(), new_sid(), Queues()
+    assert receive_status(queues, ref, {"MessageSid": sid, "MessageStatus": "failed"}) == "final"
+    assert receive_status(queues, ref, {"MessageSid": new_sid(), "MessageStatus": "sent"}) == "other_message"
+    assert [j.sid for j, _ in queues.sent] == [sid]
+
+
+def test_repeated_sent_callbacks_queue_one_delayed_delete(local_stack) -> None:
+    """A replayed `sent` (Twilio's signature carries no time) queues nothing more, and
+    neither does a `sent` arriving after the final status."""
+    ref, sid, queues = new_status_ref(), new_sid(), Queues()
+    assert receive_status(queues, ref, {"MessageSid": sid, "MessageStatus": "sent"}) == "sent"
+    for _ in range(3):
+        assert receive_status(queues, ref, {"MessageSid": sid, "MessageStatus": "sent"}) == "duplicate"
+    assert receive_status(queues, ref, {"MessageSid": sid, "MessageStatus": "delivered"}) == "final"
+    assert receive_status(queues, ref, {"MessageSid": sid, "MessageStatus": "sent"}) == "duplicate"
+    assert [(j.sid, d) for j, d in queues.sent] == [(sid, SENT_GRACE_S), (sid, 0)]
+
+
+def test_a_signed_callback_for_another_sid_is_ignored_end_to_end(api, phone: Phone) -> None:
+    _, sms = replied(api, phone, "whose?")
+    box = local_outbox()
+    wait_for(lambda: sms.sid in box.deleted(), 60)
+    victim = new_sid("MM")  # e.g. an inbound MMS whose media is still being copied
+    answer = post_status(sms.status_callback, victim, "delivered")
+    assert answer.status_code == 200 and answer.text == ""
+    time.sleep(1.5)  # long enough for the poller to have run a queued delete
+    assert victim not in box.deleted()
