@@ -113,7 +113,11 @@ class ApiConstruct(Construct):
             self,
             "StaffAuthorizer",
             cognito_user_pools=[auth.user_pool],
-            results_cache_ttl=Duration.minutes(5),
+            # No cache: API Gateway would reuse a cached "allow" for the cache's lifetime
+            # even after the token it was computed for has expired, so a disabled officer's
+            # 5-minute token (rtcc.staff) could keep working for up to 5 minutes more.
+            # Checking a JWT's signature and expiry on every request costs next to nothing.
+            results_cache_ttl=Duration.seconds(0),
         )
         self._gateway_responses()
         self._addresses()

@@ -117,8 +117,12 @@ def test_only_the_api_may_disable_staff_and_only_in_the_staff_pool(synth):
         "cognito-idp:AdminDisableUser",
         "cognito-idp:AdminEnableUser",
         "cognito-idp:AdminUserGlobalSignOut",
+        # Resolving the target (an email names the same account) and counting enabled admins.
+        "cognito-idp:AdminGetUser",
+        "cognito-idp:ListUsersInGroup",
     )
-    assert allowed_actions(synth, "api", pool_id, (*wanted, "cognito-idp:AdminDeleteUser")) == set(wanted)
+    unwanted = ("cognito-idp:AdminDeleteUser", "cognito-idp:ListUsers", "cognito-idp:AdminListGroupsForUser")
+    assert allowed_actions(synth, "api", pool_id, (*wanted, *unwanted)) == set(wanted)
     for name in synth.stack.api.functions:
         if name != "api":
             assert allowed_actions(synth, name, pool_id, wanted) == set(), name
@@ -128,3 +132,12 @@ def test_only_the_api_may_disable_staff_and_only_in_the_staff_pool(synth):
         if any(str(a).startswith("cognito-idp:") for a in as_list(s["Action"]))
     ]
     assert all(refs(s["Resource"]) == {pool_id} for s in granted), "on the staff pool's ARN only"
+
+
+def test_authorizer_checks_every_token_instead_of_caching_its_result(synth):
+    # A cached "allow" outlives the token it was computed for: with a 5-minute cache, a
+    # disabled officer's token checked just before it expired would keep working for up
+    # to 5 more minutes, stretching the 5-minute cut-off to ~10.
+    _, authorizer = synth.one("AWS::ApiGateway::Authorizer")
+    assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
+    assert authorizer["Properties"].get("AuthorizerResultTtlInSeconds") == 0

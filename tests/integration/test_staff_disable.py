@@ -126,3 +126,72 @@ def test_only_an_admin_may_disable_and_not_themselves(local_stack, cognito, offi
     # The attempt is on record, and so is that it changed nothing.
     assert _audit(api, "staff.disable", "no-such-officer")
     assert _audit(api, "staff.disable.not_applied", "no-such-officer")
+
+
+def _enabled(local_stack, cognito, username: str) -> bool:
+    return cognito.admin_get_user(UserPoolId=local_stack.user_pool_id, Username=username)["Enabled"]
+
+
+def test_an_admin_cannot_disable_themselves_by_email_or_in_another_case(local_stack, cognito, api) -> None:
+    me = local_stack.users["admin"]
+    found = cognito.admin_get_user(UserPoolId=local_stack.user_pool_id, Username=me)
+    email = next(a["Value"] for a in found["UserAttributes"] if a["Name"] == "email")
+    admin = api.as_role("admin")
+    try:
+        # The pool signs in by email, case-insensitively; each of these names the caller.
+        for name in (email, email.upper(), me.upper()):
+            response = admin.post(f"/api/staff/{name}/disable")
+            assert response.status_code == 409, (name, response.text)
+            assert response.json()["message"] == "username: an admin cannot disable their own account"
+        assert _enabled(local_stack, cognito, me)
+    finally:  # should the check fail, the other tests still need their admin
+        cognito.admin_enable_user(UserPoolId=local_stack.user_pool_id, Username=me)
+    assert _audit(api, "staff.disable.not_applied", email)
+
+
+@pytest.fixture
+def only_admins(local_stack, cognito):
+    """Two admins of this test's own, the only enabled ones while the test runs: the
+    others are disabled meanwhile and enabled again after."""
+    pool = local_stack.user_pool_id
+    ours = [f"admin-{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    for username in ours:
+        create_staff_user(cognito, pool, username, local_stack.demo_password, ["admin"])
+    pages = cognito.get_paginator("list_users_in_group").paginate(UserPoolId=pool, GroupName="admin")
+    others = [u["Username"] for p in pages for u in p["Users"] if u["Enabled"] and u["Username"] not in ours]
+    for username in others:
+        cognito.admin_disable_user(UserPoolId=pool, Username=username)
+    try:
+        yield ours
+    finally:
+        for username in (*others, *ours):
+            cognito.admin_enable_user(UserPoolId=pool, Username=username)
+
+
+def test_the_last_enabled_admin_cannot_be_disabled(local_stack, cognito, api, only_admins) -> None:
+    first, second = only_admins
+    token = _sign_in(local_stack, cognito, first)["IdToken"]
+    # `first` is disabled, but its ID token works until it expires: it must not use those
+    # minutes to disable the one admin left, leaving no one to enable anybody again.
+    cognito.admin_disable_user(UserPoolId=local_stack.user_pool_id, Username=first)
+    response = api.post(f"/api/staff/{second}/disable", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 409, response.text
+    assert response.json()["message"] == (
+        "username: the last enabled admin cannot be disabled: enable or add another admin first"
+    )
+    assert _enabled(local_stack, cognito, second)
+
+
+def test_an_admin_may_disable_another_admin_while_one_stays_enabled(
+    local_stack, cognito, api, only_admins
+) -> None:
+    first, second = only_admins
+    token = _sign_in(local_stack, cognito, first)["IdToken"]
+    email = f"{second}@example.invalid"  # create_staff_user's verified email: an alias
+    response = api.post(f"/api/staff/{email}/disable", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    # The answer, and the audit entry, name the account, not the alias it was named by.
+    assert response.json() == {"username": second, "enabled": False, "sessions_revoked": True}
+    assert not _enabled(local_stack, cognito, second)
+    assert _enabled(local_stack, cognito, first)
+    assert _refused(lambda: _sign_in(local_stack, cognito, second)) == REFUSED

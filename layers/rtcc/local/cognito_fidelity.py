@@ -7,6 +7,11 @@ tokens for a user an admin has disabled; Cognito does neither. Locally, tokens t
 carry the app client's configured lifetimes, and a disabled user's refresh is refused with
 Cognito's error.
 
+The deployed pool signs in by username or email (an alias), case-insensitively, and its
+admin calls accept either name; moto knows only exact usernames (and UsernameAttributes).
+Locally, a pool with AliasAttributes and CaseSensitive false resolves names as Cognito
+does, so an admin naming an account by its email reaches that account here too.
+
 Tests must see a token expire without waiting five minutes: `TOKEN_CLOCK` is the one
 clock both the local issuer (moto, in this process) and the gateway's verifier read, and
 `TOKEN_CLOCK.travel(seconds)` moves both forward together. Only this process's emulator
@@ -81,6 +86,7 @@ def make_cognito_tokens_faithful() -> None:
         pool = models.CognitoIdpUserPool
         pool.create_jwt = _with_client_lifetime(pool.create_jwt)
         pool.create_tokens_from_refresh_token = _refusing_disabled(pool.create_tokens_from_refresh_token)
+        pool._get_user = _resolving_aliases(pool._get_user)
         _applied = True
 
 
@@ -111,3 +117,30 @@ def _refusing_disabled(refresh: Any) -> Any:
         return refresh(self, refresh_token)
 
     return checked
+
+
+def _resolving_aliases(get_user: Any) -> Any:
+    @functools.wraps(get_user)
+    def find(self: Any, username: str) -> Any:
+        user = get_user(self, username)
+        if user is not None:
+            return user
+        from moto.cognitoidp.utils import flatten_attrs
+
+        config = self.extended_config
+        folded = (config.get("UsernameConfiguration") or {}).get("CaseSensitive") is False
+        aliases = config.get("AliasAttributes") or []
+        wanted = username.casefold() if folded else username
+        for candidate in self.users.values():
+            if folded and candidate.username.casefold() == wanted:
+                return candidate
+            attributes = flatten_attrs(candidate.attributes)
+            for alias in aliases:
+                value = attributes.get(alias)
+                # Cognito: only a verified email or phone number is an alias.
+                if value and attributes.get(f"{alias}_verified") == "true":
+                    if (value.casefold() if folded else value) == wanted:
+                        return candidate
+        return None
+
+    return find

@@ -105,6 +105,8 @@ def create_user_pool(cognito: Any, name: str) -> UserPool:
         },
         AutoVerifiedAttributes=["email"],
         UsernameConfiguration={"CaseSensitive": False},
+        # As deployed (infra/constructs/auth.py: sign-in by username or email).
+        AliasAttributes=["email"],
         AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
     )["UserPool"]["Id"]
     for group in STAFF_GROUPS:
