@@ -90,7 +90,7 @@ class RtccStack(Stack):
             if capability.construct
         }
         self.observability = ObservabilityConstruct(
-            self, "Observability", config=config, data=self.data, api=self.api
+            self, "Observability", config=config, data=self.data, api=self.api, audit=self.audit
         )
         self._outputs()
 

@@ -1,7 +1,8 @@
 """The audit log's anchors: who may publish a head and who may read the list.
 
 The anchors bucket (Object Lock, compliance mode: `DataConstruct`): `audit-anchor` may
-write and check for an anchor and read the chain's head (Query); `api` may
+write and check for an anchor, write its daily full check's outcome (`checks/`) and read
+the chain (Query); `api` may
 list anchors and read the entries' copy for `GET /api/audit/verify`. `audit-archive`,
 fed by the audit table's stream, is the only function that may write the copy
 (`entries/`); no API or capability function can. No function may delete an object there (and
@@ -13,6 +14,8 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.api import AUDIT_TABLE, ApiConstruct
@@ -20,6 +23,10 @@ from infra.constructs.data import DataConstruct
 from infra.nag import acknowledge, arn_of
 
 ANCHORS_BUCKET = "anchors"
+# Retries of a failed batch of the audit stream (split in two by each bisection) before its
+# records go to the failure queue instead of holding the shard until the stream's 24 h
+# retention drops them: enough to ride out a brief S3 or KMS error.
+ARCHIVE_RETRIES = 20
 
 
 class AuditConstruct(Construct):
@@ -48,6 +55,10 @@ class AuditConstruct(Construct):
                 actions=["s3:PutObject", "s3:GetObject"], resources=[bucket.arn_for_objects("anchors/*")]
             )
         )
+        # The daily full check's outcome (rtcc.anchors.full_check): written by it alone.
+        publisher.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects("checks/*")])
+        )
         # SSE-KMS: S3 uses the data key on the publisher's behalf (read back, write new).
         api.grant_data_key(publisher, "kms:Decrypt", "kms:GenerateDataKey")
         # The publisher reads the chain's head; it never appends.
@@ -57,6 +68,7 @@ class AuditConstruct(Construct):
             "Anchors are one object per published head under anchors/ (keys unknown at deploy time); "
             "Object Lock keeps every one from being overwritten or deleted.",
             f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/anchors/*]",
+            f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/checks/*]",
         )
         self._archive(data, api)
 
@@ -85,20 +97,7 @@ class AuditConstruct(Construct):
                 iam.PolicyStatement(actions=["s3:GetObject"], resources=[bucket.arn_for_objects("entries/*")])
             )
             api.grant_data_key(fn, "kms:Decrypt")
-        lambda_.EventSourceMapping(
-            self,
-            "AuditArchiveStream",
-            target=archiver,
-            event_source_arn=table.table_stream_arn,
-            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=500,
-            # Copies land within a minute: at most 20 s of batching, then one object.
-            max_batching_window=Duration.seconds(20),
-            # Never skip a record (a gap in the copy fails verification): retry until
-            # it is written, up to the stream's 24 h retention.
-            retry_attempts=-1,
-            parallelization_factor=1,
-        )
+        self._stream(data, archiver)
         for fn in (archiver, api.functions["audit-anchor"], api.functions["api"]):
             acknowledge(
                 fn,
@@ -107,3 +106,41 @@ class AuditConstruct(Construct):
                 "or deleted, and only audit-archive may write there.",
                 f"AwsSolutions-IAM5[Resource::{arn_of(bucket)}/entries/*]",
             )
+
+    def _stream(self, data: DataConstruct, archiver: lambda_.IFunction) -> None:
+        """The audit table's stream -> `audit-archive`, and where records it gave up on go."""
+        self.archive_failures = sqs.Queue(
+            self,
+            "AuditArchiveFailures",
+            queue_name=f"{data.config.resource_prefix}audit-archive-failures",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=data.key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        # Its depth is alarmed (ObservabilityConstruct): each message names stream records
+        # whose entries have no write-once copy.
+        acknowledge(
+            self.archive_failures,
+            "The failure destination of the audit stream's event source mapping: it is the "
+            "dead-letter queue (of a stream, not of a queue), and its depth is alarmed.",
+            "AwsSolutions-SQS3",
+        )
+        lambda_.EventSourceMapping(
+            self,
+            "AuditArchiveStream",
+            target=archiver,
+            event_source_arn=data.tables[AUDIT_TABLE].table_stream_arn,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=500,
+            # Copies land within a minute: at most 20 s of batching, then one object.
+            max_batching_window=Duration.seconds(20),
+            # A malformed item never fails the function (it is reported and kept raw); what
+            # can fail is an upload. Split the batch to isolate it, retry a bounded number
+            # of times, then hand the records' positions to an alarmed queue and go on: a
+            # shard held back for 24 h would lose every later entry's copy instead.
+            bisect_batch_on_error=True,
+            retry_attempts=ARCHIVE_RETRIES,
+            on_failure=sources.SqsDlq(self.archive_failures),
+            parallelization_factor=1,
+        )

@@ -17,6 +17,7 @@ from rtcc.topology import DECLARED
 
 from infra.config import DeployConfig
 from infra.constructs.api import ApiConstruct
+from infra.constructs.audit import AuditConstruct
 from infra.constructs.data import DataConstruct, _pascal
 
 #: Counters the functions emit through rtcc.metrics.count, by outcome: metric -> widget
@@ -35,6 +36,8 @@ API_5XX_RATE_THRESHOLD = 0.05
 
 
 FIVE_MINUTES = Duration.minutes(5)
+# rtcc.audit.COPY_GRACE_S: how long an entry may go without its write-once copy.
+AUDIT_ITERATOR_AGE_MS = 120_000
 
 
 class ObservabilityConstruct(Construct):
@@ -46,8 +49,10 @@ class ObservabilityConstruct(Construct):
         config: DeployConfig,
         data: DataConstruct,
         api: ApiConstruct,
+        audit: AuditConstruct | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self._audit_failures = audit.archive_failures if audit is not None else None
         data.allow_service_to_use_key("cloudwatch.amazonaws.com")
         self.topic = sns.Topic(
             self,
@@ -94,7 +99,7 @@ class ObservabilityConstruct(Construct):
                 f"Messages gave up on queue {name} and wait in its dead-letter queue: "
                 "each is work that did not happen.",
             )
-        self._audit_alarms()
+        self._audit_alarms(api)
         # 5XXError's average is the share of requests that failed.
         return self._alarm(
             "Api5xxRate",
@@ -103,16 +108,18 @@ class ObservabilityConstruct(Construct):
             f"More than {API_5XX_RATE_THRESHOLD:.0%} of API requests failed with a 5xx in 5 minutes.",
         )
 
-    def _audit_alarms(self) -> None:
-        """A rewritten or deleted audit entry (a MODIFY/REMOVE on the audit table's
-        stream), and an anchor refused because the chain differs from its write-once copy."""
+    def _audit_alarms(self, api: ApiConstruct) -> None:
+        """A rewritten, deleted or malformed audit entry (on the audit table's stream), an
+        anchor refused or a daily full check failed because the chain differs from its
+        write-once copy, and a copier fallen behind the stream."""
         for construct_id, service, name, outcomes, description in (
             (
                 "AuditTamper",
                 "audit-archive",
                 "AuditTamper",
-                ("modify", "remove"),
-                "An audit entry was changed or deleted in the table: someone is rewriting the log.",
+                ("modify", "remove", "malformed"),
+                "An audit entry was changed or deleted in the table, or an item append could not "
+                "have written was put there: someone is rewriting the log.",
             ),
             (
                 "AuditAnchorRefused",
@@ -120,6 +127,14 @@ class ObservabilityConstruct(Construct):
                 "AuditAnchorRefused",
                 ("mismatch",),
                 "The audit chain differs from its write-once copy: the anchor was not published.",
+            ),
+            (
+                "AuditVerifyFailed",
+                "audit-anchor",
+                "AuditVerifyFailed",
+                ("mismatch",),
+                "The daily full check of the audit chain against every anchor and its write-once "
+                "copy failed (the hourly runs check only since the previous anchor).",
             ),
         ):
             metrics = {
@@ -138,6 +153,31 @@ class ObservabilityConstruct(Construct):
                 period=FIVE_MINUTES,
             )
             self._alarm(construct_id, total, 1, description)
+        self._audit_copier_alarms(api)
+
+    def _audit_copier_alarms(self, api: ApiConstruct) -> None:
+        """audit-archive fallen behind the stream, or given up on some of its records."""
+        # A stalled copier: entries older than the 2-minute grace without a copy fail
+        # verification, so the stream's oldest unprocessed record pages at that age.
+        self._alarm(
+            "AuditArchiveIteratorAge",
+            api.functions["audit-archive"].metric(
+                "IteratorAge", period=Duration.minutes(1), statistic="Maximum"
+            ),
+            AUDIT_ITERATOR_AGE_MS,
+            "The audit-archive copier is behind the audit table's stream by over 2 minutes: "
+            "new entries have no write-once copy (and fail verification) until it catches up.",
+        )
+        if self._audit_failures is not None:
+            self._alarm(
+                "AuditArchiveFailures",
+                self._audit_failures.metric_approximate_number_of_messages_visible(
+                    period=FIVE_MINUTES, statistic="Maximum"
+                ),
+                1,
+                "audit-archive gave up on stream records after its retries: their entries have no "
+                "write-once copy and fail verification (the messages name the records).",
+            )
 
     def _alarm(
         self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, description: str

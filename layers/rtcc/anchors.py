@@ -21,6 +21,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from rtcc.audit import Anchor, AuditEntry, AuditLog, VerifyResult, utc_now
@@ -134,3 +135,51 @@ class LatestAnchor:
         parsed = parse_key(self._newest_key)
         assert parsed is not None
         return parsed[1], self._count
+
+
+# --- the daily full check ---------------------------------------------------------------
+# Each hourly run verifies only since the previous anchor, and `GET /api/audit/verify` only
+# since the newest one: a rewrite below them would wait for a manual `rtcc audit verify`.
+# So once a day (the first hourly run of each UTC day, again each hour until one passes)
+# the anchor function verifies the whole chain against every anchor and the whole copy,
+# and records the outcome as `checks/<chain>/<at>-<ok|failed>.json`, a prefix only it
+# may write (and Object Lock keeps).
+CHECKS_PREFIX = "checks/"
+_CHECK_KEY = re.compile(r"^checks/(?P<chain>[^/]+)/(?P<at>[0-9T:.\-]+Z)-(?P<outcome>ok|failed)\.json$")
+
+
+@dataclass(frozen=True)
+class FullCheck:
+    at: str
+    ok: bool
+
+
+def full_check_due(store: AnchorStore, chain: str, now: str) -> bool:
+    """True until a full check passed on `now`'s UTC day."""
+    today = f"{CHECKS_PREFIX}{chain}/{now[:10]}"
+    return not any(key.endswith("-ok.json") for key in store.keys(today))
+
+
+def full_check(
+    log: AuditLog, store: AnchorStore, copy: Callable[[int], Iterable[AuditEntry]]
+) -> VerifyResult:
+    """Verify the whole chain against every published anchor and the whole write-once
+    copy, and record the outcome (a failure too: its time and reason are evidence)."""
+    result = log.verify(recorded(store, log.chain), copy=copy(0))
+    at = utc_now()
+    body = {k: v for k, v in asdict(result).items() if k != "head_hash"} | {"at": at, "chain": log.chain}
+    store.put(
+        f"{CHECKS_PREFIX}{log.chain}/{at}-{'ok' if result.ok else 'failed'}.json", json.dumps(body).encode()
+    )
+    return result
+
+
+def latest_full_check(store: AnchorStore, chain: str, since: str) -> FullCheck | None:
+    """The newest recorded full check at or after `since` (an ISO date or time): a listing
+    of the days since then, never a read of every check ever run."""
+    newest = None
+    for key in store.keys(f"{CHECKS_PREFIX}{chain}/", start_after=f"{CHECKS_PREFIX}{chain}/{since}"):
+        match = _CHECK_KEY.match(key)
+        if match and match["chain"] == chain:
+            newest = FullCheck(match["at"], match["outcome"] == "ok")
+    return newest

@@ -30,6 +30,8 @@ COPY_GRACE_S = 120.0
 # How far ahead of this machine's clock an entry's `at` may be (clock skew between Lambda
 # hosts is well under a second): an entry dated later was not written by `append`.
 FUTURE_SKEW_S = 60.0
+# The detail key an unreadable detail_json is read into (a NUL: no appender's key has one).
+UNREADABLE_DETAIL = "\x00unreadable detail_json"
 
 # Appends from threads of one process queue here instead of racing on the head;
 # writers in other processes are kept linear by the conditional put and retry.
@@ -281,6 +283,8 @@ class _ChainState:
             # `append` dates entries with its clock: a later date was written by someone else
             # (and would otherwise pass as "just appended, not copied yet" for ever).
             return f"entry {entry.seq} is dated in the future ({entry.at})"
+        if UNREADABLE_DETAIL in entry.detail:
+            return f"entry {entry.seq} has a detail that is not a JSON object"
         if self.prev is not None and entry.prev_hash != self.prev:
             return "link to the previous entry does not match"
         # vars(), not as_dict(): the same fields without asdict's deep copy (a third of the cost).
@@ -343,6 +347,16 @@ class _CopyMatcher:
         return self._next.seq if self._next is not None else None
 
 
+def _detail(detail_json: str | None) -> dict[str, Any]:
+    """An entry's detail; one that is not a JSON object (append never writes that) is kept
+    as text under UNREADABLE_DETAIL, which verification names instead of crashing."""
+    try:
+        detail = json.loads(detail_json) if detail_json else {}
+    except ValueError:
+        return {UNREADABLE_DETAIL: detail_json}
+    return detail if isinstance(detail, dict) else {UNREADABLE_DETAIL: detail_json}
+
+
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -358,7 +372,7 @@ def _to_entry(record: AuditEntryRecord) -> AuditEntry:
         purpose=record.purpose,
         case_number=record.case_number,
         request_id=record.request_id,
-        detail=json.loads(record.detail_json) if record.detail_json else {},
+        detail=_detail(record.detail_json),
         prev_hash=record.prev_hash,
         entry_hash=record.entry_hash,
     )

@@ -15,6 +15,7 @@ GETs, not a million. Nothing here calls AWS: the bucket is behind `AnchorStore`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,11 @@ from rtcc.anchors import AnchorStore
 from rtcc.audit import AuditEntry, CopyConflict
 
 PREFIX = "entries/"
+# Chains `AuditLog` is given (no "/", short enough for an S3 key, never "_malformed").
+SAFE_CHAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+MAX_SEQ = 10**12 - 1  # the key's 12 digits
+# Stream items append could not have written, kept raw as evidence (see archive_malformed).
+MALFORMED_PREFIX = f"{PREFIX}_malformed/"
 _KEY = re.compile(r"^entries/(?P<chain>[^/]+)/(?P<first>\d{12})-(?P<last>\d{12})\.jsonl$")
 
 
@@ -48,13 +54,30 @@ def decode(body: bytes) -> Iterator[AuditEntry]:
 
 
 def entry_from_image(image: dict[str, Any]) -> tuple[str, AuditEntry]:
-    """(chain, entry) from a stream record's NewImage (DynamoDB's typed JSON)."""
+    """(chain, entry) from a stream record's NewImage (DynamoDB's typed JSON). Raises
+    Malformed for an item `AuditLog.append` could not have written."""
+    try:
+        chain, entry = _parse_image(image)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # JSONDecodeError is a ValueError
+        raise Malformed(f"unreadable item: {type(exc).__name__}") from exc
+    if not SAFE_CHAIN.match(chain):
+        raise Malformed("chain name is not one append writes")
+    if not 1 <= entry.seq <= MAX_SEQ:
+        raise Malformed("seq out of range")
+    return chain, entry
 
+
+def _parse_image(image: dict[str, Any]) -> tuple[str, AuditEntry]:
     def text(name: str) -> str | None:
         value = image.get(name)
-        return value.get("S") if value else None
+        found = value.get("S") if value else None
+        if found is not None and not isinstance(found, str):
+            raise TypeError(name)
+        return found
 
-    detail = text("detail_json")
+    detail = json.loads(text("detail_json") or "{}")
+    if not isinstance(detail, dict):
+        raise TypeError("detail_json")
     entry = AuditEntry(
         seq=int(image["seq"]["N"]),
         at=text("at") or "",
@@ -65,11 +88,26 @@ def entry_from_image(image: dict[str, Any]) -> tuple[str, AuditEntry]:
         purpose=text("purpose"),
         case_number=text("case_number"),
         request_id=text("request_id"),
-        detail=json.loads(detail) if detail else {},
+        detail=detail,
         prev_hash=text("prev_hash") or "",
         entry_hash=text("entry_hash") or "",
     )
     return text("chain") or "", entry
+
+
+class Malformed(Exception):
+    """A stream item `AuditLog.append` could not have written: tampering in itself."""
+
+
+def archive_malformed(store: AnchorStore, record: dict[str, Any]) -> str:
+    """Keep the raw stream record, as received, where verification never reads it:
+    `entries/_malformed/<sha256>.json`, named by the hash of its canonical JSON (a
+    redelivery writes the same key and content). Nothing in it is parsed, so nothing can
+    fail but the upload; the chain name, any length, is only inside the body."""
+    body = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str).encode()
+    key = f"{MALFORMED_PREFIX}{hashlib.sha256(body).hexdigest()}.json"
+    store.put(key, body)
+    return key
 
 
 def archive(store: AnchorStore, chain: str, entries: list[AuditEntry]) -> str:

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rtcc.anchor_store import S3AnchorStore
@@ -96,3 +97,85 @@ def test_the_api_verifies_from_the_newest_anchor_and_the_cli_from_any_entry(
     )  # fmt: skip
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert f"verified, {head.seq - 1}.." in cli.stdout and "compared with its write-once copy" in cli.stdout
+
+
+def _insert(image: dict) -> dict:
+    return {"eventName": "INSERT", "dynamodb": {"Keys": {}, "NewImage": image}}
+
+
+def _image(chain: str, entry: AuditEntry, **raw: dict) -> dict:
+    fields = {k: {"S": v} for k, v in entry.as_dict().items() if isinstance(v, str)}
+    return {"chain": {"S": chain}, "seq": {"N": str(entry.seq)}, **fields, **raw}
+
+
+def test_a_malformed_item_is_tampering_kept_raw_and_the_copier_goes_on(local_stack, own_chain, monkeypatch):
+    """Review finding 3: one item append could not have written (detail_json that is not
+    JSON, a chain name too long for an S3 key, no seq) used to raise, and the stream mapping
+    retried that batch for ever: no later entry was copied."""
+    from rtcc.local.runtime import LambdaContext
+    from rtcc.topology import TOPOLOGY
+
+    import functions.audit_archive as audit_archive
+
+    counted: list[tuple[str, str]] = []
+    monkeypatch.setattr(audit_archive, "count", lambda name, outcome: counted.append((name, outcome)))
+    log = AuditLog()
+    # Entries as append wrote them, never delivered to the real archiver: the events below are built by hand.
+    first = AuditEntry(
+        1, "2026-12-01T00:00:00.000Z", "o", "officer", "tip.view", "T-1", None, None, None, {}, "0" * 64, ""
+    )
+    first = dataclasses.replace(first, entry_hash=entry_hash(first.as_dict()))
+    second = dataclasses.replace(first, seq=2, prev_hash=first.entry_hash, target="T-2")
+    second = dataclasses.replace(second, entry_hash=entry_hash(second.as_dict()))
+    records = [
+        _insert(_image(log.chain, first)),
+        _insert(_image(log.chain, second, seq={"N": "3"}, detail_json={"S": "{not json"})),
+        _insert(_image("x" * 2000, second)),
+        _insert({"chain": {"S": log.chain}}),
+        _insert(_image(log.chain, second)),
+    ]
+    spec = TOPOLOGY.function("audit-archive")
+    with acting_as("audit-archive"):  # under its deployed IAM
+        result = audit_archive.handler({"Records": records}, LambdaContext(spec, "us-east-1"))
+    assert result == {"archived": 1}
+    assert list(copied_entries(S3AnchorStore(), log.chain)) == [first, second]
+    assert counted == [("AuditTamper", "malformed")] * 3
+    kept = [json.loads(S3AnchorStore().get(k)) for k in S3AnchorStore().keys("entries/_malformed/")]
+    assert {json.dumps(r, sort_keys=True) for r in records[1:4]} <= {
+        json.dumps(r, sort_keys=True) for r in kept
+    }
+
+
+def test_a_rewrite_below_the_newest_anchor_is_caught_by_the_daily_full_check(
+    local_stack, api, own_chain, monkeypatch
+) -> None:
+    """Review finding 4: the hourly run verifies only since the previous anchor and the API
+    only since the newest one, so a rewrite below them waited for a manual full verify."""
+    import functions.audit_anchor as audit_anchor
+
+    counted: list[tuple[str, str]] = []
+    monkeypatch.setattr(audit_anchor, "count", lambda name, outcome: counted.append((name, outcome)))
+    log = AuditLog()
+    for n in range(3):
+        log.append(AuditEvent(actor="officer", role="officer", action="tip.view", target=f"T-FULL-{n}"))
+    head = log.head()
+    wait_for_copy(log, head.seq)
+    first_run = run_anchor_function(local_stack)
+    assert first_run["anchored"] == f"{head.seq}:{head.entry_hash}"
+    assert first_run["full_check"] == {"ok": True, "checked": head.seq, "head_seq": head.seq}
+    assert "full_check" not in run_anchor_function(local_stack)  # once a day
+
+    oldest = next(log.entries())
+    with acting_as("api"):
+        overwrite(oldest, log.chain, actor="someone-else")  # below the newest anchor
+    assert api.as_role("auditor").get("/api/audit/verify").json()["ok"] is True  # incremental: not seen
+
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    monkeypatch.setattr(audit_anchor, "utc_now", lambda: tomorrow)
+    next_day = run_anchor_function(local_stack)
+    assert next_day["anchored"] == f"{head.seq}:{head.entry_hash}"  # the hourly part still passes
+    assert next_day["full_check"]["ok"] is False
+    assert next_day["full_check"]["first_broken_seq"] == oldest.seq
+    assert counted == [("AuditVerifyFailed", "mismatch")]
+    verified = api.as_role("auditor").get("/api/audit/verify").json()
+    assert verified["full_check_ok"] is False and verified["full_check_at"] is not None

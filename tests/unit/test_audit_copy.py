@@ -4,10 +4,11 @@ rtcc.audit_archive): no AWS, generated entries."""
 from __future__ import annotations
 
 import dataclasses
-
-import pytest
+import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from rtcc.anchors import AnchorRefused, publish, recorded
 from rtcc.audit import GENESIS_HASH, Anchor, AuditEntry, entry_hash, verify_entries
 from rtcc.audit_archive import archive, copied_entries, copy_key, encode, entry_from_image
 
@@ -179,8 +180,6 @@ class ListLog:
 def test_an_entry_rewritten_before_its_copy_lands_is_never_anchored() -> None:
     """Review finding 5: entry 4 appended seconds ago and rewritten (hash recomputed)
     before audit-archive copied it; the anchor run used to publish the forged head."""
-    from rtcc.anchors import publish, recorded
-
     entries, store = chain(3), MemoryStore()
     archive(store, "main", entries)
     appended = chain(4, at=_now())[3]
@@ -193,8 +192,42 @@ def test_an_entry_rewritten_before_its_copy_lands_is_never_anchored() -> None:
     assert recorded(store, "main") == (anchor,)
     # Once the original is copied, the forgery is named and nothing past it is published.
     archive(store, "main", [appended])
-    from rtcc.anchors import AnchorRefused
-
     with pytest.raises(AnchorRefused, match="entry 4 differs from its write-once copy"):
         publish(log, store, lambda after: copied_entries(store, "main", after_seq=after))
     assert recorded(store, "main") == (anchor,)
+
+
+def test_items_append_could_not_have_written_are_malformed() -> None:
+    from rtcc.audit_archive import Malformed
+
+    good = _image_of(chain(1)[0])
+    for bad in (
+        {**good, "detail_json": {"S": "{not json"}},
+        {**good, "detail_json": {"S": "[1]"}},
+        {**good, "chain": {"S": "x" * 2000}},
+        {**good, "chain": {"S": "a/b"}},
+        {**good, "chain": {"S": "_malformed"}},
+        {**good, "seq": {"N": "-1"}},
+        {k: v for k, v in good.items() if k != "seq"},
+    ):
+        with pytest.raises(Malformed):
+            entry_from_image(bad)
+    assert entry_from_image(good)[0] == "main"
+
+
+def test_an_unreadable_detail_in_the_table_is_named_not_a_crash() -> None:
+    from rtcc.audit import UNREADABLE_DETAIL
+
+    entries = chain(2)
+    bad = forge(entries[1], detail={UNREADABLE_DETAIL: "{not json"})
+    result = verify_entries([entries[0], bad])
+    assert (result.ok, result.reason) == (False, "entry 2 has a detail that is not a JSON object")
+
+
+def _image_of(entry: AuditEntry) -> dict:
+    return {
+        "chain": {"S": "main"},
+        "seq": {"N": str(entry.seq)},
+        "detail_json": {"S": json.dumps(entry.detail)},
+        **{k: {"S": v} for k, v in entry.as_dict().items() if isinstance(v, str)},
+    }

@@ -88,6 +88,12 @@ class AuditVerification(BaseModel):
     uncopied: int = Field(
         0, description="Newest entries not yet in the write-once copy (the archiver copies within a minute)"
     )
+    full_check_at: str | None = Field(
+        None,
+        description="When the audit-anchor function last verified the whole chain against every anchor "
+        "and the whole write-once copy (daily), or null if none in the last 7 days",
+    )
+    full_check_ok: bool | None = Field(None, description="That full check's result")
 
 
 class PublicAnchor(BaseModel):

@@ -3,6 +3,7 @@ published anchor (public)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.anchor_store import S3AnchorStore
-from rtcc.anchors import LatestAnchor, recorded
+from rtcc.anchors import LatestAnchor, latest_full_check, recorded
 from rtcc.api.security import audit, require
 from rtcc.audit import AuditLog
 from rtcc.audit_archive import copied_entries
@@ -75,7 +76,8 @@ def read_audit(
     summary="Verify the chain since the newest anchor against its write-once copy",
     description="Incremental: from the newest published anchor (verified against the write-once copy "
     "before it was published) to the head, each entry's links and hash and its equality with the "
-    "copy. `from_seq`..`head_seq` is the range covered; `rtcc audit verify` checks the whole chain.",
+    "copy. `from_seq`..`head_seq` is the range covered; the whole chain is verified daily by the "
+    "audit-anchor function (`full_check_at`, `full_check_ok`) and by `rtcc audit verify`.",
     tags=["audit"],
 )
 def verify_audit() -> AuditVerification:
@@ -84,6 +86,9 @@ def verify_audit() -> AuditVerification:
     start = anchors[-1] if anchors else None
     after = start.seq - 1 if start else 0
     result = log.verify(copy=copied_entries(store, log.chain, after_seq=after), start=start)
+    # What lies before the newest anchor is covered by the daily full check: say when it ran.
+    week_ago = (datetime.now(UTC) - timedelta(days=7)).date().isoformat()
+    full = latest_full_check(store, log.chain, since=week_ago)
     audit(  # type: ignore[arg-type]
         router, "audit.verify", "audit-log", detail={"ok": result.ok, "from_seq": result.from_seq}
     )
@@ -98,6 +103,8 @@ def verify_audit() -> AuditVerification:
         reason=result.reason,
         head_seq=result.head_seq,
         head_hash=result.head_hash,
+        full_check_at=full.at if full else None,
+        full_check_ok=full.ok if full else None,
     )
 
 
