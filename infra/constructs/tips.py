@@ -143,9 +143,12 @@ _QUEUES: dict[str, tuple[str, ...]] = {
 }
 #: No secret computes a pseudonym: that is the KMS HMAC key only the webhook may use.
 _SECRETS: dict[str, tuple[str, ...]] = {
-    "tip-webhook": ("twilio_auth_token",),  # signature
-    "tip-media": ("twilio_auth_token",),  # authenticated download and delete at Twilio
-    "tip-outbound": ("twilio_auth_token",),  # sending SMS, deleting text-only messages
+    # The auth token to the webhook alone: it checks signatures with it, and whoever holds
+    # it can sign a form and read from the TwiML answer whether a number has an open tip.
+    "tip-webhook": ("twilio_auth_token",),
+    # Twilio's REST API takes an API key instead (rtcc.sms.twilio_key).
+    "tip-media": ("twilio_api_key",),  # authenticated download and delete at Twilio
+    "tip-outbound": ("twilio_api_key",),  # sending SMS, deleting text-only messages
 }
 #: Functions that append to the audit log while serving tips (views, triage, purges). Not
 #: the webhook: its refusals are counted and summarised (infra/constructs/refusals.py).

@@ -100,9 +100,16 @@ class Settings(BaseSettings):
     )
     twilio_auth_token: SecretStr = Field(
         SecretStr("local-twilio-auth-token"),
-        description="Twilio auth token; signs and verifies webhooks. Deployed: read from Secrets Manager "
-        "(`RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN`).",
+        description="Twilio auth token; verifies webhooks' signatures, and only the webhook reads it. "
+        "Deployed: read from Secrets Manager (`RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN`).",
         json_schema_extra=shown("a local token"),
+    )
+    twilio_api_key: SecretStr = Field(
+        SecretStr("SK00000000000000000000000000000001:local-twilio-api-key-secret"),
+        description="Twilio API key as `SID:secret` (`SK...`): what sends replies and alerts, downloads "
+        "MMS media and deletes messages at Twilio. Deployed: read from Secrets Manager "
+        "(`RTCC_TWILIO_API_KEY_SECRET_ARN`).",
+        json_schema_extra=shown("a local key"),
     )
     demo_password: SecretStr | None = Field(
         None, description="Password of the local demo users.", json_schema_extra=shown("random, printed")

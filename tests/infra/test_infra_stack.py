@@ -210,11 +210,13 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
             assert var in env, (spec.name, var)
         # Where to fetch a secret: only where the function may read it (grant_secret).
         granted = "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN" in env
-        assert granted == (spec.name in ("tip-webhook", "tip-media", "tip-outbound")), spec.name
+        assert granted == (spec.name == "tip-webhook"), spec.name  # the token: signatures only
+        keyed = "RTCC_TWILIO_API_KEY_SECRET_ARN" in env
+        assert keyed == (spec.name in ("tip-media", "tip-outbound")), spec.name
         for queue in TOPOLOGY.queues:
             assert queue_url_env_var(queue.name) in env
         # No secret value ever sits in the environment, only where to fetch it.
-        assert "RTCC_TWILIO_AUTH_TOKEN" not in env
+        assert "RTCC_TWILIO_AUTH_TOKEN" not in env and "RTCC_TWILIO_API_KEY" not in env
 
 
 #: Every DynamoDB action that changes or removes an item, or the table itself.

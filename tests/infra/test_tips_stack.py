@@ -146,7 +146,10 @@ def test_secrets_and_queues_only_where_the_code_uses_them(synth):
         qid = synth.logical_id(synth.stack.data.queues[queue])
         return {n for n in synth.stack.api.functions if allowed_actions(synth, n, qid, ("sqs:SendMessage",))}
 
-    assert readers("twilio_auth_token") == {"tip-webhook", "tip-media", "tip-outbound"}
+    # The auth token lets its holder sign forms as Twilio (and so ask the webhook whether a
+    # number has an open tip): the webhook alone reads it; Twilio's API gets an API key.
+    assert readers("twilio_auth_token") == {"tip-webhook"}
+    assert readers("twilio_api_key") == {"tip-media", "tip-outbound"}
     assert "tips_pseudonym_key" not in synth.stack.data.secrets  # a KMS HMAC key now
     assert senders("tip-media") == senders("tip-outbound") == {"tip-webhook", "api"}
     media = synth.logical_id(synth.stack.data.buckets["media"])
@@ -344,7 +347,7 @@ REQUIRED_BY_FUNCTION = {
         "RTCC_TIPS_VAULT_KEY_ID",
         "RTCC_TIPS_LINE_NUMBER",
         "RTCC_TIPS_SUPERVISOR_NUMBERS",
-        "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN",
+        "RTCC_TWILIO_API_KEY_SECRET_ARN",
     ),
     # Signature check (auth token, public URL) and the tipster's pseudonym.
     "tip-webhook": (
@@ -353,7 +356,7 @@ REQUIRED_BY_FUNCTION = {
         "RTCC_TIPS_VAULT_KEY_ID",
     ),
     # Authenticated downloads from Twilio into the media bucket.
-    "tip-media": ("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", "RTCC_MEDIA_BUCKET"),
+    "tip-media": ("RTCC_TWILIO_API_KEY_SECRET_ARN", "RTCC_MEDIA_BUCKET"),
     # Deletes a purged tip's media files.
     "retention": ("RTCC_MEDIA_BUCKET",),
     # Web tips (presigned uploads) and staff sign-in.

@@ -28,8 +28,6 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     "required for the execution role); granted by CDK's SqsEventSource",
     ("*", "sqs:ChangeMessageVisibility", "*"): "granted by CDK's SqsEventSource for the mapping's retries",
     ("*", "sqs:GetQueueUrl", "*"): "granted by CDK's SqsEventSource; the mapping resolves the queue",
-    ("tip-outbound", "secretsmanager:GetSecretValue", "twilio_auth_token*"): "the Twilio client is "
-    "built only with sms_backend=twilio (deployed); locally SMS goes to the outbox",
     ("tip-webhook", "dynamodb:UpdateItem", "table/rtcc-tip-receipts"): "a claim moved to a fresh code "
     "(code collision, or the open tip closed between claim and store): a race the suite does not stage",
     ("tip-webhook", "dynamodb:UpdateItem", "table/rtcc-tips"): "the spam flag set when another message "

@@ -8,13 +8,15 @@ import time
 import pytest
 from rtcc.sms import gateway
 from rtcc.sms.gateway import TWILIO_TIMEOUT_S, TwilioSmsGateway
+from rtcc.sms.twilio_key import TwilioApiKey
 from rtcc.topology import TOPOLOGY
 
 ACCOUNT = "AC" + "0" * 32
+KEY = TwilioApiKey("SK" + "0" * 32, "key-secret")
 
 
 def test_the_twilio_client_has_a_timeout_shorter_than_the_sender_function() -> None:
-    client = TwilioSmsGateway(ACCOUNT, "token")._client
+    client = TwilioSmsGateway(ACCOUNT, KEY)._client
     assert client.http_client.timeout == TWILIO_TIMEOUT_S
     # One stalled call must leave the invocation time to record the failure.
     assert TWILIO_TIMEOUT_S * 2 < TOPOLOGY.function("tip-outbound").timeout_s
@@ -22,7 +24,7 @@ def test_the_twilio_client_has_a_timeout_shorter_than_the_sender_function() -> N
 
 def test_a_stalled_twilio_connection_fails_instead_of_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gateway, "TWILIO_TIMEOUT_S", 0.5)
-    client = TwilioSmsGateway(ACCOUNT, "token")._client
+    client = TwilioSmsGateway(ACCOUNT, KEY)._client
     with socket.socket() as server:  # accepts connections (backlog) and never answers
         server.bind(("127.0.0.1", 0))
         server.listen(1)

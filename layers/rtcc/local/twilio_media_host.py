@@ -2,14 +2,13 @@
 
 The phone simulator (and tests) POST a file here and put the returned URL in the
 MediaUrlN field of a signed webhook, exactly where Twilio puts its media URL. The media
-consumer then downloads it with HTTP basic auth and deletes it, as it does at Twilio.
+consumer then downloads it with HTTP basic auth (its API key) and deletes it, as it does at Twilio.
 Registered through `rtcc.local.extensions`; lives under `rtcc.local`, which the Lambda
 layer leaves out (infra/bundling.py), so werkzeug never ships.
 """
 
 from __future__ import annotations
 
-import base64
 import secrets
 import threading
 
@@ -17,6 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from rtcc.local.dev_routes import json_response, register_dev_route
 from rtcc.settings import get_settings
+from rtcc.sms.twilio_key import stand_in_accepts
 
 PREFIX = "/dev/twilio-media"
 
@@ -27,11 +27,12 @@ DELETED: set[str] = set()
 
 
 def _authorized(request: Request) -> bool:
-    from rtcc.secrets import secret_value
-
-    expected = f"{get_settings().twilio_account_sid}:{secret_value('twilio_auth_token')}".encode()
-    header = request.headers.get("Authorization", "")
-    return header == "Basic " + base64.b64encode(expected).decode()
+    """Basic auth as Twilio takes it: an API key's SID and secret (what tip-media sends),
+    or the account SID and auth token."""
+    auth = request.authorization
+    if auth is None or auth.type != "basic":
+        return False
+    return stand_in_accepts(auth.username or "", auth.password or "")
 
 
 def put_media(data: bytes, content_type: str) -> str:

@@ -2,7 +2,8 @@
 
 Deployed stacks use `TwilioSmsGateway`; `rtcc dev` and tests use `OutboxSmsGateway`,
 which keeps messages in memory where the phone simulator and tests read them, and stands
-in for Twilio's side too: a message sent with a status callback gets signed `sent` and
+in for Twilio's side too: it takes only credentials Twilio would (the senders' API key,
+read with their own role), a message sent with a status callback gets signed `sent` and
 `delivered` callbacks, and deletes are recorded (refused while the message is in progress,
 as Twilio refuses them).
 """
@@ -18,6 +19,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from rtcc.settings import get_settings
+from rtcc.sms.twilio_key import TwilioApiKey, stand_in_accepts, twilio_api_key
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,11 @@ class OutboxSmsGateway:
             )
             self._status[sid] = "queued"
         if status_callback:
-            # The token is read here, in the sender's invocation (whose role may read the
-            # secret); the callbacks follow from a thread, as Twilio's come later.
-            from rtcc.secrets import secret_value
+            # Twilio signs its callbacks with the account's auth token: the stand-in is
+            # Twilio, so it knows the token itself; the sender's role cannot read it.
+            from rtcc.secrets import local_secret_value
 
-            token = secret_value("twilio_auth_token")
+            token = local_secret_value("twilio_auth_token")
             threading.Thread(
                 target=self._report, args=(sid, from_, to, status_callback, token), daemon=True
             ).start()
@@ -167,12 +169,16 @@ TWILIO_TIMEOUT_S = 8.0
 
 
 class TwilioSmsGateway:
-    def __init__(self, account_sid: str, auth_token: str) -> None:
+    def __init__(self, account_sid: str, key: TwilioApiKey) -> None:
         # Imported here: only deployed senders pay for twilio.
         from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT_S))
+        # An API key, never the auth token (rtcc.sms.twilio_key): the key's SID and secret
+        # authenticate, the account SID says whose messages.
+        self._client = Client(
+            key.sid, key.secret, account_sid, http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT_S)
+        )
 
     def send(
         self,
@@ -203,10 +209,17 @@ def local_outbox() -> OutboxSmsGateway:
     return OutboxSmsGateway()
 
 
-def get_sms_gateway() -> SmsGateway:
-    settings = get_settings()
-    if settings.sms_backend == "twilio":
-        from rtcc.secrets import secret_value
+class TwilioAuthRefused(Exception):
+    """The stand-in's 401: the caller's credentials are not ones Twilio would accept."""
 
-        return TwilioSmsGateway(settings.twilio_account_sid, secret_value("twilio_auth_token"))
+
+def get_sms_gateway() -> SmsGateway:
+    """Twilio's client, or the local outbox, each with the caller's API key (read with
+    its own role, so locally too a function without the grant cannot send)."""
+    settings = get_settings()
+    key = twilio_api_key()
+    if settings.sms_backend == "twilio":
+        return TwilioSmsGateway(settings.twilio_account_sid, key)
+    if not stand_in_accepts(key.sid, key.secret):
+        raise TwilioAuthRefused("the Twilio stand-in refused the API key (Twilio answers 401)")
     return local_outbox()

@@ -81,12 +81,23 @@ TIPS = Capability(
     feeds=(FeedSpec("tips"),),
     purger_modules=("rtcc.tips.retention",),
     secrets={
+        # Only the webhook reads the token (it checks signatures). Whoever holds it can sign
+        # a form as Twilio and learn from the answer whether a number has an open tip, so
+        # nothing else gets it: the functions calling Twilio's API use the API key below.
         "twilio_auth_token": SecretSpec(
-            description="Twilio auth token (signs webhooks, authenticates API calls). "
-            "Replace the placeholder with the token from the Twilio console after deploy.",
+            description="Twilio auth token (verifies the tip line's webhook signatures; the webhook "
+            "alone reads it). Replace the placeholder with the token from the Twilio console after deploy.",
             value_set_by_city=True,
             no_rotation_reason="Twilio auth tokens are rotated in the Twilio console (primary/secondary "
             "token swap); the city then writes the new value here. No rotation Lambda can do that.",
+        ),
+        "twilio_api_key": SecretSpec(
+            description="Twilio API key as 'SK...:secret' (sends replies and alerts, downloads MMS media, "
+            "deletes messages). Create a Standard API key in the Twilio console after deploy and write "
+            "its SID and secret here, joined by a colon.",
+            value_set_by_city=True,
+            no_rotation_reason="Twilio API keys are created and revoked in the Twilio console; the city "
+            "writes a new key here, then revokes the old one. No rotation Lambda can do that.",
         ),
     },
     counters={

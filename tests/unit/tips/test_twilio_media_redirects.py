@@ -65,6 +65,8 @@ def twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadingHTTPServer]:
     monkeypatch.setenv("RTCC_TWILIO_ACCOUNT_SID", ACCOUNT)
     monkeypatch.setenv("RTCC_TWILIO_AUTH_TOKEN", "unit-token")
     monkeypatch.delenv("RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN", raising=False)
+    monkeypatch.setenv("RTCC_TWILIO_API_KEY", "SK" + "0" * 32 + ":unit-key-secret")
+    monkeypatch.delenv("RTCC_TWILIO_API_KEY_SECRET_ARN", raising=False)
     monkeypatch.setenv("RTCC_TIPS_MEDIA_ALLOWED_HOSTS", json.dumps(["127.0.0.1"]))
     # "localhost" plays s3-external-1.amazonaws.com: allowed only inside Twilio's bucket.
     monkeypatch.setenv("RTCC_TIPS_MEDIA_REDIRECT_HOSTS", json.dumps(["localhost/media.twiliocdn.com/"]))

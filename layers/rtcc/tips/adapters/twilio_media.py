@@ -7,20 +7,20 @@ at most `_MAX_REDIRECTS` times, over HTTPS on the default port. Twilio's API ans
 media GET with a redirect to a short-lived copy: on mms.twiliocdn.com when the account
 enforces HTTP auth on media URLs, else a signed URL on s3-external-1.amazonaws.com in
 Twilio's `media.twiliocdn.com` bucket (which is why that host is allowed only under that
-path). Twilio credentials (the account SID and auth token, which can do anything the
-account can) go only to Twilio's REST API, api.twilio.com over HTTPS, whichever hosts the
-allow-lists name: never to a CDN, not even as the first hop, and not to delete.
+path). Twilio credentials (an API key's SID and secret, rtcc.sms.twilio_key: never the
+auth token, which only the webhook holds) go only to Twilio's REST API, api.twilio.com
+over HTTPS, whichever hosts the allow-lists name: never to a CDN, not even as the first
+hop, and not to delete.
 """
 
 from __future__ import annotations
 
-import base64
 import urllib.error
 import urllib.request
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
-from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
+from rtcc.sms.twilio_key import twilio_api_key
 from rtcc.tips.ports import FetchedMedia, MediaRefused, MediaTooLarge
 from rtcc.tips.settings import tips_settings
 
@@ -77,9 +77,7 @@ class TwilioMediaSource:
         return settings.environment != "deployed" and bool(local) and host == local
 
     def _auth(self) -> str:
-        settings = get_settings()
-        pair = f"{settings.twilio_account_sid}:{secret_value('twilio_auth_token')}".encode()
-        return "Basic " + base64.b64encode(pair).decode()
+        return twilio_api_key().basic_auth()
 
     def _request(self, method: str, url: str, with_auth: bool) -> urllib.request.Request:
         req = urllib.request.Request(url, method=method)
