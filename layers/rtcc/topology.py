@@ -45,7 +45,7 @@ AUDIT_ANCHOR_FUNCTION = FunctionSpec(
     module="functions.audit_anchor",
     capability="audit",
     # Once a day it verifies the whole chain against its copy (about 20,000 entries a
-    # second, bench/audit_verify.py): 15 minutes covers some 15 million entries.
+    # second in process, bench/audit_verify.py, plus the reads): 15 minutes, ~10 million entries.
     memory_mb=512,
     timeout_s=900,
     description="Hourly: writes the audit chain's head to the Object Lock anchors bucket; daily full check",
