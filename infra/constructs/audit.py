@@ -11,10 +11,10 @@ the lock would refuse it anyway); the audit table stays append-only for all of t
 
 from __future__ import annotations
 
+import jsii
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -119,7 +119,12 @@ class AuditConstruct(Construct):
             retention_period=Duration.days(14),
         )
         # Its depth is alarmed (ObservabilityConstruct): each message names stream records
-        # whose entries have no write-once copy.
+        # whose entries have no write-once copy. Lambda sends it with the function's role:
+        # SendMessage, and the data key it already holds (Decrypt, GenerateDataKey), not the
+        # Encrypt/ReEncrypt*/GenerateDataKey* that CDK's SqsDlq would add.
+        archiver.add_to_role_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.archive_failures.queue_arn])
+        )
         acknowledge(
             self.archive_failures,
             "The failure destination of the audit stream's event source mapping: it is the "
@@ -141,6 +146,19 @@ class AuditConstruct(Construct):
             # shard held back for 24 h would lose every later entry's copy instead.
             bisect_batch_on_error=True,
             retry_attempts=ARCHIVE_RETRIES,
-            on_failure=sources.SqsDlq(self.archive_failures),
+            on_failure=_FailureQueue(self.archive_failures),
             parallelization_factor=1,
         )
+
+
+@jsii.implements(lambda_.IEventSourceDlq)
+class _FailureQueue:
+    """An SQS on-failure destination that grants nothing itself (see AuditConstruct._stream)."""
+
+    def __init__(self, queue: sqs.IQueue) -> None:
+        self.queue = queue
+
+    def bind(
+        self, target: lambda_.IEventSourceMapping, target_handler: lambda_.IFunction
+    ) -> lambda_.DlqDestinationConfig:
+        return lambda_.DlqDestinationConfig(destination=self.queue.queue_arn)
