@@ -145,6 +145,11 @@ class _Resolver:
             return n.keys[logical]
         if cfn_type == "AWS::IAM::Role" and attribute == "Arn":
             return self.role_arn(logical)
+        queue_name = self.template.get(logical, {}).get("Properties", {}).get("QueueName")
+        if cfn_type == "AWS::SQS::Queue" and attribute == "Arn" and isinstance(queue_name, str):
+            # A queue no capability declares (a stream mapping's failure destination): the
+            # local stack does not create it, but its name, hence its ARN, is in the template.
+            return f"arn:aws:sqs:{n.region}:{n.account}:{queue_name}"
         return f"arn:aws:unresolved:::{logical}.{attribute}"
 
     def __call__(self, value: Any) -> Any:
