@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Literal
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "infra" / "city.example.toml"
@@ -126,6 +134,44 @@ class Retention(_Strict):
     video_days: int = Field(30, ge=1, le=3650, description="Kinesis Video Streams data retention.")
 
 
+class Alerts(_Strict):
+    zones_geojson: str | None = Field(
+        None,
+        description="GeoJSON FeatureCollection of the city's alert zones (wards, precincts, neighborhoods: "
+        "each feature with an id, `properties.name` and `properties.kind`), relative to this file. "
+        "Checked at synth: a broken polygon stops the deploy, naming the feature.",
+    )
+    zip_codes: tuple[str, ...] = Field(
+        (), description="ZIP codes residents can text to opt in (`JOIN 01013`) and alerts can target."
+    )
+
+    @field_validator("zones_geojson")
+    @classmethod
+    def _zones_parse(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        from rtcc.alerts.zones import ZoneError, ZoneMap  # shapely: only when a city has zones
+
+        path = Path(value)
+        if not path.is_absolute():
+            path = Path((info.context or {}).get("config_dir", Path.cwd())) / path
+        try:
+            ZoneMap.from_file(path)
+        except ZoneError as exc:
+            raise ValueError(str(exc)) from None
+        return str(path.resolve())  # absolute: synth reads it again from wherever cdk runs
+
+    @field_validator("zip_codes")
+    @classmethod
+    def _zips(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        for i, code in enumerate(codes):
+            if not re.fullmatch(r"\d{5}", code):
+                raise ValueError(f"alerts.zip_codes.{i}: {code!r} is not a five-digit ZIP code")
+        if len(set(codes)) != len(codes):
+            raise ValueError("a ZIP code appears twice")
+        return codes
+
+
 class DeployConfig(_Strict):
     city_name: str = Field(min_length=1, max_length=80)
     environment: Literal["deployed", "dev-sandbox"] = "deployed"
@@ -165,6 +211,7 @@ class DeployConfig(_Strict):
         "contributors`.",
     )
     retention: Retention = Retention()
+    alerts: Alerts = Alerts()
     alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     waf_rate_limit: int = Field(
         2000,
@@ -325,6 +372,7 @@ def load_config(path: Path) -> DeployConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config error: (file): {path} is not valid TOML: {exc}") from None
     try:
-        return DeployConfig.model_validate(data)
+        # Paths in the file (alerts.zones_geojson) are relative to the file, not to where cdk runs.
+        return DeployConfig.model_validate(data, context={"config_dir": path.resolve().parent})
     except ValidationError as exc:
         raise ConfigError(_format(exc)) from None
