@@ -144,6 +144,12 @@ class Alerts(_Strict):
     zip_codes: tuple[str, ...] = Field(
         (), description="ZIP codes residents can text to opt in (`JOIN 01013`) and alerts can target."
     )
+    cap_sender: str | None = Field(
+        None,
+        pattern=r"^[^\s,<&@]+@[^\s,<&@]+\.[^\s,<&@]+$",
+        description="CAP <sender> of the public alert feed: a globally unique, email-style id with no "
+        "spaces, commas, '<' or '&' (CAP 1.2 section 3.2.1). Unset: alerts@<domain_name>.",
+    )
 
     @field_validator("zones_geojson")
     @classmethod
@@ -334,6 +340,13 @@ class DeployConfig(_Strict):
         if bool(self.domain_name) != bool(self.certificate_arn):
             raise ValueError("domain_name: domain_name and certificate_arn go together (set both or neither)")
         return self
+
+    @property
+    def cap_sender(self) -> str | None:
+        """The CAP feed's sender id; None when neither alerts.cap_sender nor domain_name is set."""
+        if self.alerts.cap_sender:
+            return self.alerts.cap_sender
+        return f"alerts@{self.domain_name}" if self.domain_name else None
 
     @property
     def is_deployed(self) -> bool:

@@ -53,3 +53,21 @@ def test_zip_codes_are_five_digits_and_unique(tmp_path):
         _config(tmp_path, 'zip_codes = ["01013", "01013"]\n')
     with pytest.raises(ConfigError, match=r"config error: alerts.zip_code: Extra inputs"):
         _config(tmp_path, 'zip_code = ["01013"]\n')
+
+
+def test_cap_sender_is_email_style_and_defaults_to_the_domain(tmp_path):
+    config = _config(tmp_path, 'cap_sender = "alerts@springfield.gov"\n')
+    assert config.cap_sender == "alerts@springfield.gov"
+    assert load_config(DEFAULT_CONFIG).cap_sender is None  # no domain_name in the example
+    with pytest.raises(ConfigError, match=r"config error: alerts.cap_sender: String should match"):
+        _config(tmp_path, 'cap_sender = "alerts, springfield"\n')
+    from infra.config import DeployConfig
+
+    domain = DeployConfig.model_validate(
+        {
+            **load_config(DEFAULT_CONFIG).model_dump(),
+            "domain_name": "rtcc.springfield.gov",
+            "certificate_arn": "arn:aws:acm:x",
+        }
+    )
+    assert domain.cap_sender == "alerts@rtcc.springfield.gov"
