@@ -33,7 +33,8 @@ from infra.nag import acknowledge, arn_of
 
 WEB_PUBLIC = REPO_ROOT / "web" / "public"
 #: Folders served under their own name, any depth: /vendor/{proxy+} -> vendor/<proxy>.
-STATIC_FOLDERS = ("vendor", "assets")
+#: i18n holds the public pages' message catalogs (web/public/i18n/<lang>.json).
+STATIC_FOLDERS = ("vendor", "assets", "i18n")
 
 #: API Gateway's static header values are quoted.
 _SECURITY_HEADERS = {name: f"'{value}'" for name, value in SECURITY_HEADERS.items()}

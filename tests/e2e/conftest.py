@@ -57,7 +57,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any, local_stack: Any) -> Iterator[Callable[..., Any]]:
-    """new_page(viewport=PHONE) -> a page in a fresh context (its own sessionStorage).
+    """new_page(viewport=PHONE, locale="es-MX") -> a page in a fresh context (its own
+    sessionStorage; the browser's language is `locale`, en-US by default).
     Uncaught page errors fail the test, and so does any request to the stack outside its
     stage path (an absolute "/api/..." or "/vendor/..." that would get a 403 deployed)."""
     contexts: list[Any] = []
@@ -70,9 +71,9 @@ def new_page(browser: Any, local_stack: Any) -> Iterator[Callable[..., Any]]:
         if url.netloc == stack.netloc and not (url.path + "/").startswith(stack.path + "/"):
             outside.append(f"{request.method} {url.path}")
 
-    def make(viewport: dict[str, int] = DESKTOP) -> Any:
+    def make(viewport: dict[str, int] = DESKTOP, locale: str = LOCALE) -> Any:
         context = browser.new_context(
-            viewport=viewport, locale=LOCALE, timezone_id=TIMEZONE, reduced_motion="reduce"
+            viewport=viewport, locale=locale, timezone_id=TIMEZONE, reduced_motion="reduce"
         )
         context.set_default_timeout(15_000)
         contexts.append(context)

@@ -31,8 +31,8 @@ def violations(page: Any) -> list[dict]:
 def page_at(browser: Any, local_stack: Any):
     contexts: list[Any] = []
 
-    def make(viewport: dict[str, int]) -> Any:
-        context = browser.new_context(viewport=viewport, locale=LOCALE, timezone_id=TIMEZONE)
+    def make(viewport: dict[str, int], locale: str = LOCALE) -> Any:
+        context = browser.new_context(viewport=viewport, locale=locale, timezone_id=TIMEZONE)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -50,6 +50,22 @@ def test_public_pages_have_no_wcag_violations(page_at, local_stack: Any, path: s
     page = page_at(viewport)
     page.goto(local_stack.base_url + path)
     page.wait_for_load_state("networkidle")
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/tip", "/tip/follow-up"])
+def test_public_pages_in_spanish_have_no_wcag_violations(page_at, local_stack: Any, path: str) -> None:
+    """The Spanish catalog at phone width, as a Spanish browser gets it (<html lang="es">),
+    and after switching to English with the page's own switch."""
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE} (make install runs npm ci in web/)")
+    page = page_at(PHONE, "es-MX")
+    page.goto(local_stack.base_url + path)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert violations(page) == []
+    page.select_option("#language-switch", "en")
+    page.wait_for_function("document.documentElement.lang === 'en'")
     assert violations(page) == []
 
 

@@ -92,6 +92,7 @@ def test_pages_and_static_folders_served_from_the_console_bucket(synth):
         **{(p, "GET"): key for p, key in TOPOLOGY.pages.items()},
         ("/vendor/{proxy+}", "GET"): "vendor/{proxy}",
         ("/assets/{proxy+}", "GET"): "assets/{proxy}",
+        ("/i18n/{proxy+}", "GET"): "i18n/{proxy}",
     }
     for path_verb, key in expected.items():
         integration = methods[path_verb]["Integration"]

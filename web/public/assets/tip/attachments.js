@@ -3,6 +3,7 @@
 // API returned, show progress and a per-file result, then tell the API the upload is done.
 
 import { h, replace } from "../dom.js";
+import { language, setText, t, tx, txAttrs } from "../i18n.js";
 import { postPublic } from "./public-api.js";
 
 export const MAX_FILES = 5;
@@ -18,17 +19,22 @@ const ALLOWED = new Set([
 const ACCEPT = [...ALLOWED].join(",");
 
 function sizeText(bytes) {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  const number = (value, digits = 0) =>
+    new Intl.NumberFormat(language(), { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value);
+  if (bytes < 1024) return t("files.bytes", { size: number(bytes) });
+  if (bytes < 1024 * 1024) return t("files.kb", { size: number(Math.round(bytes / 1024)) });
+  return t("files.mb", { size: number(bytes / (1024 * 1024), 1) });
 }
+
+// An upload failure whose text is a catalog key, so it reads in the page's language.
+const failure = (key, values) => new Error(t(key, values));
 
 /** Why `file` cannot be sent, or "" when it can. */
 export function problemWith(file) {
   const type = (file.type || "").toLowerCase();
-  if (!ALLOWED.has(type)) return "This kind of file is not accepted. Send photos, videos, audio or PDF files.";
-  if (file.size === 0) return "This file is empty.";
-  if (file.size > MAX_BYTES) return `This file is ${sizeText(file.size)}; the limit is 5 MB per file.`;
+  if (!ALLOWED.has(type)) return t("files.notAccepted");
+  if (file.size === 0) return t("files.empty");
+  if (file.size > MAX_BYTES) return t("files.tooBig", { size: sizeText(file.size) });
   return "";
 }
 
@@ -47,13 +53,13 @@ function uploadToS3(form, file, onProgress) {
     xhr.addEventListener("load", () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve();
       else if (/ExpiredToken|expired/i.test(xhr.responseText || ""))
-        reject(new Error("The upload window closed (they last 15 minutes). Add the file again from the follow-up page."));
+        reject(failure("files.expired"));
       else if (/EntityTooLarge|content-length/i.test(xhr.responseText || ""))
-        reject(new Error("The file is larger than 5 MB."));
-      else reject(new Error(`The file storage refused the upload (HTTP ${xhr.status}).`));
+        reject(failure("files.storageTooBig"));
+      else reject(failure("files.storageRefused", { status: xhr.status }));
     });
-    xhr.addEventListener("error", () => reject(new Error("The upload did not get through. Check your connection.")));
-    xhr.addEventListener("abort", () => reject(new Error("The upload was stopped.")));
+    xhr.addEventListener("error", () => reject(failure("files.network")));
+    xhr.addEventListener("abort", () => reject(failure("files.aborted")));
     xhr.send(body);
   });
 }
@@ -73,10 +79,10 @@ export function attachmentPicker(idPrefix) {
     multiple: true,
     accept: ACCEPT,
   });
-  const button = h("label", { class: "btn btn-secondary btn-block", for: input.id }, "Add photos, video or files");
-  const hint = h("p", { class: "hint", id: `${idPrefix}-files-hint`, text: "Up to 5 files, 5 MB each: photos, videos, audio or PDF." });
+  const button = h("label", { class: "btn btn-secondary btn-block", for: input.id, ...tx("files.add") });
+  const hint = h("p", { class: "hint", id: `${idPrefix}-files-hint`, ...tx("files.hint") });
   const notice = h("p", { class: "file-notice", role: "alert", hidden: true });
-  const list = h("ul", { class: "file-list", "aria-label": "Files to send" });
+  const list = h("ul", { class: "file-list", ...txAttrs({ "aria-label": "files.list" }) });
   input.setAttribute("aria-describedby", hint.id);
 
   function render() {
@@ -86,12 +92,13 @@ export function attachmentPicker(idPrefix) {
 
   function rowFor(file) {
     const status = h("span", { class: "file-status", text: sizeText(file.size) });
-    const bar = h("progress", { class: "file-progress", max: "1", value: "0", hidden: true, "aria-label": `Upload of ${file.name}` });
+    const named = { name: file.name };
+    const bar = h("progress", { class: "file-progress", max: "1", value: "0", hidden: true, ...txAttrs({ "aria-label": "files.progress" }, named) });
     const remove = h("button", {
       type: "button",
       class: "btn-link",
-      "aria-label": `Remove ${file.name}`,
-      text: "Remove",
+      ...tx("files.remove"),
+      ...txAttrs({ "aria-label": "files.removeName" }, named),
       onclick: () => {
         files.splice(files.indexOf(file), 1);
         rows.delete(file);
@@ -106,12 +113,12 @@ export function attachmentPicker(idPrefix) {
     const problems = [];
     for (const file of input.files) {
       if (files.length >= MAX_FILES) {
-        problems.push(`Only ${MAX_FILES} files can be sent with one message; "${file.name}" was left out.`);
+        problems.push(t("files.tooMany", { max: MAX_FILES, name: file.name }));
         continue;
       }
       const problem = problemWith(file);
       if (problem) {
-        problems.push(`"${file.name}": ${problem}`);
+        problems.push(t("files.problem", { name: file.name, problem }));
         continue;
       }
       files.push(file);
@@ -132,20 +139,20 @@ export function attachmentPicker(idPrefix) {
       const form = forms[i];
       row.remove.hidden = true;
       row.bar.hidden = false;
-      row.status.textContent = "Sending…";
+      setText(row.status, "files.sending");
       try {
-        if (!form) throw new Error("The server did not give us a place to put this file.");
+        if (!form) throw failure("files.noPlace");
         await uploadToS3(form, files[i], (done) => {
           row.bar.value = done;
         });
         await postPublic(`tips/uploads/${form.media_id}/confirm`, credentials);
         row.bar.value = 1;
-        row.status.textContent = "Sent";
+        setText(row.status, "files.sent");
         row.el.classList.add("file-sent");
         sent += 1;
       } catch (err) {
         row.bar.hidden = true;
-        row.status.textContent = `Not sent: ${err.message}`;
+        setText(row.status, "files.notSent", { reason: err.message });
         row.el.classList.add("file-failed");
         failed += 1;
       }
@@ -160,7 +167,7 @@ export function attachmentPicker(idPrefix) {
     render();
   }
 
-  const wrap = h("div", { class: "field" }, h("span", { class: "field-label", text: "Photos, video or files (optional)" }), input, button, hint, notice, list);
+  const wrap = h("div", { class: "field" }, h("span", { class: "field-label", ...tx("files.label") }), input, button, hint, notice, list);
   return {
     wrap,
     files,

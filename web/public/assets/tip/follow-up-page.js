@@ -3,34 +3,32 @@
 // memory: nothing is stored in the browser, and a reload asks for them again.
 
 import { busy, h, localTime, messageBox, replace } from "../dom.js";
+import { initI18n, languageSwitch, showError, showMessage, tx, txAttrs } from "../i18n.js";
 import { attachmentPicker } from "./attachments.js";
 import { postPublic } from "./public-api.js";
 
 const MAX_TEXT = 5000;
 
-const ATTACHMENT_STATES = {
-  awaiting_upload: "File: the upload did not finish",
-  pending: "File: received, being checked",
-  stored: "File: received",
-  rejected: "File: not accepted",
-  unknown: "File",
-};
+const ATTACHMENT_STATES = new Set(["awaiting_upload", "pending", "stored", "rejected"]);
 
 function attachmentLine(item) {
-  const label = ATTACHMENT_STATES[item.state] || ATTACHMENT_STATES.unknown;
-  return h("li", { class: `attachment attachment-${item.state}`, text: item.reason ? `${label} (${item.reason})` : label });
+  const key = `followUp.file.${ATTACHMENT_STATES.has(item.state) ? item.state : "unknown"}`;
+  const cls = `attachment attachment-${item.state}`;
+  // The reason comes from the server as it is; the state around it is translated.
+  if (!item.reason) return h("li", { class: cls, ...tx(key) });
+  return h("li", { class: cls }, h("span", tx(key)), ` (${item.reason})`);
 }
 
 function threadView(thread) {
-  if (!thread.length) return h("p", { class: "muted", text: "No messages yet." });
+  if (!thread.length) return h("p", { class: "muted", ...tx("followUp.noMessages") });
   return h(
     "ol",
-    { class: "thread", id: "follow-up-thread", "aria-label": "Conversation" },
+    { class: "thread", id: "follow-up-thread", ...txAttrs({ "aria-label": "followUp.conversation" }) },
     thread.map((m) =>
       h(
         "li",
         { class: `bubble bubble-${m.sender === "you" ? "in" : "out"}`, dataset: { sender: m.sender } },
-        h("p", { class: "bubble-meta" }, h("strong", { text: m.sender === "you" ? "You" : "Investigator" }), " · ", localTime(m.at)),
+        h("p", { class: "bubble-meta" }, h("strong", tx(m.sender === "you" ? "followUp.you" : "followUp.investigator")), " · ", localTime(m.at)),
         m.text ? h("p", { class: "bubble-text", text: m.text }) : null,
         m.attachments.length ? h("ul", { class: "attachments" }, m.attachments.map(attachmentLine)) : null,
       ),
@@ -62,12 +60,18 @@ function unlockForm(onUnlock) {
     required: true,
   });
   const errors = messageBox();
-  const open = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "follow-up-open", text: "Open my tip" });
+  const open = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "follow-up-open", ...tx("followUp.open") });
   const form = h(
     "form",
-    { class: "card stack", id: "follow-up-form", "aria-label": "Open your tip", novalidate: true },
-    h("div", { class: "field" }, h("label", { for: code.id, text: "Tip code" }), code),
-    h("div", { class: "field" }, h("label", { for: passphrase.id, text: "Passphrase" }), passphrase, h("p", { class: "hint", text: "Capital letters, spaces and dashes do not matter." })),
+    { class: "card stack", id: "follow-up-form", ...txAttrs({ "aria-label": "followUp.form" }), novalidate: true },
+    h("div", { class: "field" }, h("label", { for: code.id, ...tx("followUp.code") }), code),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: passphrase.id, ...tx("followUp.passphrase") }),
+      passphrase,
+      h("p", { class: "hint", ...tx("followUp.passphraseHint") }),
+    ),
     errors.el,
     open,
   );
@@ -76,7 +80,7 @@ function unlockForm(onUnlock) {
     errors.clear();
     const credentials = { code: code.value.trim(), passphrase: passphrase.value.trim() };
     if (credentials.code.length < 4 || credentials.passphrase.length < 8) {
-      errors.error("Enter the tip code (like T-4F7K) and the passphrase you were given.");
+      showMessage(errors, "error", "followUp.incomplete");
       return;
     }
     busy(open, async () => {
@@ -85,11 +89,8 @@ function unlockForm(onUnlock) {
         onUnlock({ code: tip.code, passphrase: credentials.passphrase }, tip);
       } catch (err) {
         // The API answers the same for an unknown code and a wrong passphrase; so do we.
-        errors.error(
-          err.status === 403
-            ? "That tip code and passphrase do not match. Check both and try again."
-            : err.message,
-        );
+        if (err.status === 403) showMessage(errors, "error", "followUp.mismatch");
+        else showError(errors, err);
         passphrase.select();
       }
     });
@@ -101,12 +102,12 @@ function addInformationForm(credentials, onSent) {
   const text = h("textarea", { id: "follow-up-text", name: "text", rows: "5", maxlength: String(MAX_TEXT), autocomplete: "off" });
   const files = attachmentPicker("follow-up");
   const errors = messageBox();
-  const send = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "follow-up-send", text: "Send" });
+  const send = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "follow-up-send", ...tx("followUp.add.send") });
   const form = h(
     "form",
     { class: "card stack", id: "follow-up-add", "aria-labelledby": "add-title", novalidate: true },
-    h("h2", { id: "add-title", text: "Add information" }),
-    h("div", { class: "field" }, h("label", { for: text.id, text: "Your message" }), text),
+    h("h2", { id: "add-title", ...tx("followUp.add.title") }),
+    h("div", { class: "field" }, h("label", { for: text.id, ...tx("followUp.add.message") }), text),
     files.wrap,
     errors.el,
     send,
@@ -115,7 +116,7 @@ function addInformationForm(credentials, onSent) {
     event.preventDefault();
     errors.clear();
     if (!text.value.trim() && !files.files.length) {
-      errors.error("Write what you want to add, or attach a file.");
+      showMessage(errors, "error", "followUp.add.empty");
       return;
     }
     busy(send, async () => {
@@ -123,7 +124,7 @@ function addInformationForm(credentials, onSent) {
       try {
         answer = await postPublic("tips/messages", { ...credentials, text: text.value, attachments: files.describe() });
       } catch (err) {
-        errors.error(err);
+        showError(errors, err);
         return;
       }
       files.lock(true);
@@ -142,12 +143,12 @@ function start() {
 
   const status = messageBox();
   const threadBox = h("div", { class: "card", id: "follow-up-conversation" });
-  const refreshButton = h("button", { type: "button", class: "btn btn-secondary", id: "follow-up-refresh", text: "Check for replies" });
+  const refreshButton = h("button", { type: "button", class: "btn btn-secondary", id: "follow-up-refresh", ...tx("followUp.refresh") });
   const closeButton = h("button", {
     type: "button",
     class: "btn btn-quiet",
     id: "follow-up-close",
-    text: "Done: hide it from this screen",
+    ...tx("followUp.close"),
     onclick: () => location.reload(),
   });
   const addBox = h("div");
@@ -155,13 +156,13 @@ function start() {
   function show(tip) {
     replace(
       threadBox,
-      h("h2", {}, "Conversation about tip ", h("span", { class: "mono", id: "follow-up-code-shown", text: tip.code })),
+      h("h2", {}, h("span", tx("followUp.conversationAbout")), h("span", { class: "mono", id: "follow-up-code-shown", text: tip.code })),
       threadView(tip.thread),
     );
     if (tip.open) {
       replace(addBox, addInformationForm(credentials, afterSend));
     } else {
-      replace(addBox, h("p", { class: "message message-info", text: "This tip is closed and takes no more information. If you know something new, please send a new tip." }));
+      replace(addBox, h("p", { class: "message message-info", ...tx("followUp.closed") }));
     }
   }
 
@@ -173,10 +174,10 @@ function start() {
   async function afterSend(result) {
     try {
       await reload();
-      if (result.failed) status.error(`Your message was sent, but ${result.failed} file(s) were not. Try adding them again.`);
-      else status.ok("Thank you. Your information was sent.");
+      if (result.failed) showMessage(status, "error", "followUp.sentFilesFailed", { failed: result.failed });
+      else showMessage(status, "ok", "followUp.sent");
     } catch (err) {
-      status.error(err);
+      showError(status, err);
     }
   }
 
@@ -185,9 +186,9 @@ function start() {
       status.clear();
       try {
         await reload();
-        status.info("Up to date.");
+        showMessage(status, "info", "followUp.upToDate");
       } catch (err) {
-        status.error(err);
+        showError(status, err);
       }
     }),
   );
@@ -204,4 +205,7 @@ function start() {
   );
 }
 
+// The texts first: the form is built in the reader's language.
+await initI18n();
+document.getElementById("lang-switch-slot").replaceWith(languageSwitch());
 start();

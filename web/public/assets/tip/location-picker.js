@@ -7,12 +7,10 @@
 
 import { loadConfig } from "../config.js";
 import { h } from "../dom.js";
+import { setText, t, tx, txAttrs } from "../i18n.js";
 import { MAP_SETTINGS } from "./map-settings.js";
 
 const round = (value) => Math.round(value * 1e5) / 1e5; // about a metre
-
-const NO_TILES =
-  "The map loads no pictures from anywhere: it is a plain grid drawn on your phone, so no other website learns where you look.";
 
 // Leaflet writes attributions as HTML; the configured credit is plain text.
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -49,7 +47,7 @@ export function locationPicker() {
   let start = { center: MAP_SETTINGS.center, zoom: MAP_SETTINGS.zoom };
   // The city's tile server, or none (then no picture is ever requested).
   let tiles = null;
-  const source = h("p", { class: "hint", id: "tip-map-source", text: NO_TILES });
+  const source = h("p", { class: "hint", id: "tip-map-source", ...tx("map.noTiles") });
   loadConfig()
     .then((c) => {
       if (Array.isArray(c.mapCenter) && c.mapCenter.length === 2) {
@@ -58,26 +56,26 @@ export function locationPicker() {
       }
       tiles = tileSource(c);
       if (tiles) {
-        source.textContent = `The map's pictures come from ${tiles.host}, which sees your internet address and the area you look at once you open the map. No other website is contacted.`;
+        setText(source, "map.tilesFrom", { host: tiles.host });
         if (map) addTiles();
       }
     })
     .catch(() => {}); // no configuration: the default view and the plain grid still work
 
-  const status = h("p", { class: "hint", id: "tip-location-status", "aria-live": "polite", text: "No place marked." });
+  const status = h("p", { class: "hint", id: "tip-location-status", "aria-live": "polite", ...tx("map.none") });
   const tileNotice = h("p", {
     class: "map-notice",
     id: "tip-map-notice",
     hidden: true,
-    text: "The map pictures could not load. You can still tap the map to drop a pin, use your location, or describe the place in your message.",
+    ...tx("map.tilesFailed"),
   });
-  const mapEl = h("div", { class: "tip-map", id: "tip-map", role: "application", "aria-label": "Map: tap to mark the place" });
-  const clear = h("button", { type: "button", class: "btn btn-quiet", id: "tip-location-clear", hidden: true, text: "Remove the pin" });
-  const locate = h("button", { type: "button", class: "btn btn-quiet", id: "tip-use-location", text: "Use my location" });
+  const mapEl = h("div", { class: "tip-map", id: "tip-map", role: "application", ...txAttrs({ "aria-label": "map.region" }) });
+  const clear = h("button", { type: "button", class: "btn btn-quiet", id: "tip-location-clear", hidden: true, ...tx("map.clear") });
+  const locate = h("button", { type: "button", class: "btn btn-quiet", id: "tip-use-location", ...tx("map.useLocation") });
   const panel = h(
     "div",
     { class: "map-panel", hidden: true },
-    h("p", { class: "hint", text: "Tap the map where it happened. You can drag the pin to fine-tune it." }),
+    h("p", { class: "hint", ...tx("map.tapHint") }),
     mapEl,
     tileNotice,
     h("div", { class: "map-actions" }, locate, clear),
@@ -87,17 +85,18 @@ export function locationPicker() {
     class: "btn btn-secondary btn-block",
     id: "tip-location-open",
     "aria-expanded": "false",
-    text: "Mark the place on a map",
+    ...tx("map.open"),
   });
 
   function setPoint(lat, lng, zoomIn = false) {
     point = { latitude: round(lat), longitude: round(lng) };
-    status.textContent = `Pin placed at ${point.latitude.toFixed(5)}, ${point.longitude.toFixed(5)}.`;
+    // Coordinates keep the dot in every language: they are read back as numbers.
+    setText(status, "map.pinned", { latitude: point.latitude.toFixed(5), longitude: point.longitude.toFixed(5) });
     clear.hidden = false;
     if (map) {
       if (marker) marker.setLatLng([lat, lng]);
       else {
-        marker = window.L.marker([lat, lng], { draggable: true, keyboard: true, title: "The place of the tip" }).addTo(map);
+        marker = window.L.marker([lat, lng], { draggable: true, keyboard: true, title: t("map.pinTitle") }).addTo(map);
         marker.on("dragend", () => {
           const at = marker.getLatLng();
           setPoint(at.lat, at.lng);
@@ -140,12 +139,12 @@ export function locationPicker() {
     const opening = panel.hidden;
     panel.hidden = !opening;
     open.setAttribute("aria-expanded", String(opening));
-    open.textContent = opening ? "Hide the map" : "Mark the place on a map";
+    setText(open, opening ? "map.hide" : "map.open");
     if (opening) {
       if (!window.L) {
         mapEl.hidden = true;
         tileNotice.hidden = false;
-        tileNotice.textContent = "The map could not load. You can use your location, or describe the place in your message.";
+        setText(tileNotice, "map.failed");
       }
       createMap();
       if (map) requestAnimationFrame(() => map.invalidateSize());
@@ -157,19 +156,19 @@ export function locationPicker() {
     if (marker && map) map.removeLayer(marker);
     marker = null;
     clear.hidden = true;
-    status.textContent = "No place marked.";
+    setText(status, "map.none");
   });
 
   locate.addEventListener("click", () => {
     if (!navigator.geolocation) {
-      status.textContent = "This browser cannot share a location. Tap the map instead.";
+      setText(status, "map.noGeolocation");
       return;
     }
-    status.textContent = "Asking your phone for its location…";
+    setText(status, "map.locating");
     navigator.geolocation.getCurrentPosition(
       (pos) => setPoint(pos.coords.latitude, pos.coords.longitude, true),
       () => {
-        status.textContent = "Your location is not available. Tap the map instead, or describe the place.";
+        setText(status, "map.locationUnavailable");
       },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
     );
@@ -178,7 +177,7 @@ export function locationPicker() {
   const wrap = h(
     "div",
     { class: "field" },
-    h("span", { class: "field-label", text: "Where (optional)" }),
+    h("span", { class: "field-label", ...tx("map.label") }),
     open,
     source,
     panel,

@@ -2,6 +2,8 @@
 // what the tipster typed. The tip code and passphrase travel in request bodies only, so
 // they never appear in a URL, a browser history or an access log.
 
+import { language, t } from "../i18n.js";
+
 const root = new URL(document.querySelector('meta[name="rtcc-root"]')?.content || "./", document.baseURI);
 
 export class PublicApiError extends Error {
@@ -10,6 +12,16 @@ export class PublicApiError extends Error {
     this.name = "PublicApiError";
     this.status = status;
   }
+}
+
+// The API's own messages are in English. In English they are shown as they are (they name
+// the field and the problem); in another language the page says in its words what kind of
+// failure it was rather than show a sentence the reader may not understand.
+function failureText(status, data) {
+  if (status === 429) return t("api.tooMany");
+  if (status >= 500 || !status) return t("api.serverError", { status });
+  const own = data && typeof data.message === "string" ? data.message : "";
+  return own && language() === "en" ? own : t("api.refused", { status });
 }
 
 /** A path of this site (e.g. "tip/follow-up"), resolved against the site root. */
@@ -30,7 +42,7 @@ export async function postPublic(path, body) {
       referrerPolicy: "no-referrer",
     });
   } catch {
-    throw new PublicApiError(0, "We could not reach the server. Check your connection and try again.");
+    throw new PublicApiError(0, t("api.unreachable"));
   }
   let data = null;
   try {
@@ -39,12 +51,7 @@ export async function postPublic(path, body) {
     // Not JSON: a proxy page; the message below covers it.
   }
   if (!response.ok) {
-    const message =
-      (data && data.message) ||
-      (response.status === 429
-        ? "Too many attempts. Please wait a few minutes and try again."
-        : `Something went wrong on our side (HTTP ${response.status}). Please try again.`);
-    throw new PublicApiError(response.status, message);
+    throw new PublicApiError(response.status, failureText(response.status, data));
   }
   return data;
 }

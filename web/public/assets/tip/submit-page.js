@@ -3,6 +3,7 @@
 // before the files upload, so a failed upload never costs the tipster their key.
 
 import { busy, h, messageBox, replace } from "../dom.js";
+import { initI18n, languageSwitch, setText, showError, showMessage, t, tx, txAttrs } from "../i18n.js";
 import { attachmentPicker } from "./attachments.js";
 import { locationPicker } from "./location-picker.js";
 import { postPublic, sitePath } from "./public-api.js";
@@ -18,15 +19,15 @@ function textField() {
     "aria-describedby": "tip-text-hint tip-text-count",
     autocomplete: "off",
   });
-  const count = h("span", { id: "tip-text-count", class: "hint counter", "aria-live": "off", text: `0 / ${MAX_TEXT}` });
+  const count = h("span", { id: "tip-text-count", class: "hint counter", "aria-live": "off", ...tx("tip.text.count", { count: 0, max: MAX_TEXT }) });
   input.addEventListener("input", () => {
-    count.textContent = `${input.value.length} / ${MAX_TEXT}`;
+    setText(count, "tip.text.count", { count: input.value.length, max: MAX_TEXT });
   });
   const wrap = h(
     "div",
     { class: "field" },
-    h("label", { for: "tip-text", text: "What do you want to tell us?" }),
-    h("p", { class: "hint", id: "tip-text-hint", text: "What happened, where and when, who was involved, vehicles, anything that helps. Please do not include your own name." }),
+    h("label", { for: "tip-text", ...tx("tip.text.label") }),
+    h("p", { class: "hint", id: "tip-text-hint", ...tx("tip.text.hint") }),
     input,
     count,
   );
@@ -35,36 +36,36 @@ function textField() {
 
 /** The tip code and passphrase, with a clear instruction to write them down. */
 function receipt(created) {
-  const copy = h("button", { type: "button", class: "btn btn-quiet", id: "tip-copy", text: "Copy both" });
+  const copy = h("button", { type: "button", class: "btn btn-quiet", id: "tip-copy", ...tx("tip.receipt.copy") });
   const copied = h("span", { class: "hint", "aria-live": "polite" });
   copy.addEventListener("click", async () => {
     try {
-      await navigator.clipboard.writeText(`Tip code: ${created.code}\nPassphrase: ${created.passphrase}`);
-      copied.textContent = "Copied.";
+      await navigator.clipboard.writeText(t("tip.receipt.copyText", { code: created.code, passphrase: created.passphrase }));
+      setText(copied, "tip.receipt.copied");
     } catch {
-      copied.textContent = "Copying is not available here; please write them down.";
+      setText(copied, "tip.receipt.copyUnavailable");
     }
   });
   return h(
     "section",
     { class: "card receipt", id: "tip-receipt", "aria-labelledby": "receipt-title", tabindex: "-1" },
-    h("h2", { id: "receipt-title", text: "Thank you. Your tip was sent." }),
-    h("p", { class: "write-down" }, h("strong", { text: "Write these down now." }), " We cannot show them again, and we do not know who you are, so we cannot send them to you."),
+    h("h2", { id: "receipt-title", ...tx("tip.receipt.title") }),
+    h("p", { class: "write-down" }, h("strong", tx("tip.receipt.writeDown")), h("span", tx("tip.receipt.why"))),
     h(
       "dl",
       { class: "keys" },
-      h("dt", { text: "Tip code" }),
+      h("dt", tx("tip.receipt.code")),
       h("dd", { class: "secret", id: "tip-code", text: created.code }),
-      h("dt", { text: "Passphrase" }),
+      h("dt", tx("tip.receipt.passphrase")),
       h("dd", { class: "secret", id: "tip-passphrase", text: created.passphrase }),
     ),
     h("div", { class: "map-actions" }, copy, copied),
     h(
       "p",
       {},
-      "With them you can read replies from investigators and add more information on the ",
-      h("a", { href: sitePath("tip/follow-up"), id: "tip-follow-up-link", text: "follow-up page" }),
-      ". Check back in a day or two.",
+      h("span", tx("tip.receipt.followUpBefore")),
+      h("a", { href: sitePath("tip/follow-up"), id: "tip-follow-up-link", ...tx("tip.receipt.followUpLink") }),
+      h("span", tx("tip.receipt.followUpAfter")),
     ),
   );
 }
@@ -75,10 +76,10 @@ function start() {
   const text = textField();
   const place = locationPicker();
   const files = attachmentPicker("tip");
-  const send = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "tip-send", text: "Send tip anonymously" });
+  const send = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "tip-send", ...tx("tip.send") });
   const form = h(
     "form",
-    { class: "card stack", id: "tip-form", "aria-label": "Your tip", novalidate: true },
+    { class: "card stack", id: "tip-form", ...txAttrs({ "aria-label": "tip.form" }), novalidate: true },
     text.wrap,
     place.wrap,
     files.wrap,
@@ -93,7 +94,7 @@ function start() {
     errors.clear();
     const body = text.input.value;
     if (!body.trim() && !files.files.length) {
-      errors.error("Please write what you know, or attach a photo or file.");
+      showMessage(errors, "error", "tip.empty");
       text.input.focus();
       return;
     }
@@ -108,7 +109,7 @@ function start() {
           attachments: files.describe(),
         });
       } catch (err) {
-        errors.error(err);
+        showError(errors, err);
         return;
       }
       // The tip exists: lock the form, show the key at once, then send the files.
@@ -121,22 +122,21 @@ function start() {
       card.focus();
       card.scrollIntoView({ block: "start" });
       if (files.files.length) {
-        uploads.info("Sending your files…");
+        showMessage(uploads, "info", "tip.uploads.sending");
         const result = await files.upload(created.uploads, { code: created.code, passphrase: created.passphrase });
         if (result.failed) {
-          uploads.error(
-            `${result.sent} of ${result.sent + result.failed} files were sent. Your tip itself was received; ` +
-              "you can add the missing files on the follow-up page.",
-          );
+          showMessage(uploads, "error", "tip.uploads.someFailed", { sent: result.sent, total: result.sent + result.failed });
+        } else if (result.sent === 1) {
+          showMessage(uploads, "ok", "tip.uploads.oneSent");
         } else {
-          uploads.ok(result.sent === 1 ? "Your file was sent." : `All ${result.sent} files were sent.`);
+          showMessage(uploads, "ok", "tip.uploads.allSent", { count: result.sent });
         }
       }
       const another = h("button", {
         type: "button",
         class: "btn btn-secondary btn-block",
         id: "tip-another",
-        text: "Send another tip",
+        ...tx("tip.another"),
         onclick: () => location.reload(),
       });
       after.append(another);
@@ -144,4 +144,7 @@ function start() {
   });
 }
 
+// The texts first: the form is built in the reader's language.
+await initI18n();
+document.getElementById("lang-switch-slot").replaceWith(languageSwitch());
 start();
