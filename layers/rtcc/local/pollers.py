@@ -72,7 +72,46 @@ def failed_message_ids(result: Any, batch_ids: set[str]) -> set[str] | None:
     return ids
 
 
-class QueuePoller:
+class _PollingThread:
+    """One daemon thread calling `poll_once` until stopped; a poll that raises is logged
+    and retried a second later, as Lambda's pollers keep going."""
+
+    #: Seconds to wait after a poll that found nothing (0: the poll itself waited).
+    idle_wait_s: float = 0
+
+    def __init__(self, thread_name: str, what: str) -> None:
+        self._what = what
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=thread_name, daemon=True)
+
+    def poll_once(self) -> int:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def signal_stop(self) -> None:
+        self._stop.set()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Returns once an in-flight batch is finished (Lambda would finish it too)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.poll_once() and self.idle_wait_s:
+                    self._stop.wait(self.idle_wait_s)
+            except Exception:
+                if self._stop.is_set():
+                    break  # the emulator is going away under us
+                logger.exception("%s failed; retrying", self._what)
+                self._stop.wait(1)
+
+
+class QueuePoller(_PollingThread):
     def __init__(
         self,
         sqs: Any,
@@ -91,30 +130,7 @@ class QueuePoller:
         self.queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"sqs-poller-{queue.name}", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def signal_stop(self) -> None:
-        self._stop.set()
-
-    def stop(self, timeout: float = 30) -> None:
-        """Returns once an in-flight batch is finished (Lambda would finish it too)."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.poll_once()
-            except Exception:
-                if self._stop.is_set():
-                    break  # the emulator is going away under us
-                logger.exception("poller for %s failed; retrying", self.queue.name)
-                self._stop.wait(1)
+        super().__init__(f"sqs-poller-{queue.name}", f"poller for {queue.name}")
 
     def _receive(self) -> dict[str, Any]:
         # As Lambda's event source mapping does, with the consumer function's role.
@@ -159,11 +175,14 @@ class QueuePoller:
         return len(messages)
 
 
-class StreamPoller:
+class StreamPoller(_PollingThread):
     """The local stand-in for Lambda's DynamoDB stream event source mapping: reads each
     shard from TRIM_HORIZON with the consumer function's role, hands it batches in the
-    shape Lambda delivers, and retries a batch whose invocation raised (records are never
-    skipped, as with retry_attempts=-1)."""
+    shape Lambda delivers, and retries a batch whose invocation raised. Locally a record is
+    never skipped; the deployed mapping splits a failing batch and, after 20 retries, sends
+    the records to its failure queue (infra/constructs/audit.py)."""
+
+    idle_wait_s = WAIT_TIME_S  # GetRecords answers at once: pause between empty reads
 
     def __init__(
         self, streams: Any, stream_arn: str, function: FunctionSpec, runtime: FunctionRuntime, region: str
@@ -174,30 +193,7 @@ class StreamPoller:
         self.runtime = runtime
         self.region = region
         self._iterators: dict[str, str | None] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"stream-poller-{function.name}", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def signal_stop(self) -> None:
-        self._stop.set()
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if not self.poll_once():
-                    self._stop.wait(WAIT_TIME_S)
-            except Exception:
-                if self._stop.is_set():
-                    break
-                logger.exception("stream poller for %s failed; retrying", self.function.name)
-                self._stop.wait(1)
+        super().__init__(f"stream-poller-{function.name}", f"stream poller for {function.name}")
 
     def _iterator(self, shard_id: str, **position: str) -> str:
         with acting_as(self.function.name):
