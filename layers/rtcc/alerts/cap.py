@@ -91,6 +91,7 @@ CATEGORY_TO_CAP = {
 }
 # CAP 1.2 section 3.2.1: sender and identifier carry no spaces, commas, "<" or "&".
 _SENDER = re.compile(r"^[^\s,<&@]+@[^\s,<&@]+\.[^\s,<&@]+$")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,9 @@ def cap_categories(categories: Iterable[str]) -> list[str]:
 def _sub(parent: ET.Element, tag: str, text: str | None = None, ns: str = CAP_NS) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ns}}}{tag}" if ns else tag)
     if text is not None:
-        element.text = text
+        # ElementTree writes control characters as they are, and XML 1.0 forbids them: one form
+        # feed (a legal GSM-7 character) in an SMS text would make the whole feed unparseable.
+        element.text = _XML_INVALID.sub(" ", text)
     return element
 
 

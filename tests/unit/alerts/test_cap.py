@@ -264,3 +264,23 @@ def test_nothing_published_names_the_supervisor():
         repr(render_public_page(alert, ZoneMap.demo(), PUBLISHER)),
     ]
     assert not [o for o in outputs if SUPERVISOR in o]
+
+
+def test_control_characters_in_a_text_do_not_break_the_xml(schema):
+    # "\f" is a GSM-7 character (the composer accepts it) but not an XML 1.0 one.
+    alert = Alert(
+        alert_id="ff",
+        tier=Tier.ADVISORY,
+        headline={"en": "Form\x0bfeed"},
+        texts={"en": "Page one\fpage two\x00"},
+        zones=("downtown",),
+        categories=(),
+        sent_at=SENT,
+        expires_at=None,
+        sender=SUPERVISOR,
+    )
+    document = render_cap(alert, ZoneMap.demo(), PUBLISHER)
+    schema.validate(document.decode())
+    assert ET.fromstring(document).findtext(".//cap:description", namespaces=C) == "Page one page two "
+    ET.fromstring(render_atom_feed([alert], PUBLISHER))
+    ET.fromstring(render_cap_feed([alert], PUBLISHER))
