@@ -38,6 +38,7 @@ from rtcc.tips.records import (
     condition_failed,
     feed_entry,
     iso,
+    lift_block_if_none_left,
     message_key,
     new_id,
     now_utc,
@@ -473,23 +474,5 @@ class TipInbox:
             except UpdateError as exc:
                 if not condition_failed(exc):
                     raise
-            _lift_block_if_none_left(tipster)
+            lift_block_if_none_left(tipster)
         return tip_view(tip)
-
-
-def _lift_block_if_none_left(tipster: TipsterRecord) -> None:
-    """The sender is unblocked once no tip's block is left (DynamoDB drops an emptied
-    set). Conditional, so a block from another tip landing meanwhile stands."""
-    try:
-        tipster.update(
-            actions=[
-                TipsterRecord.blocked.set(False),
-                TipsterRecord.blocked_at.remove(),
-                TipsterRecord.blocked_by.remove(),
-            ],
-            condition=TipsterRecord.blocked_from.does_not_exist()
-            & TipsterRecord.blocked_via.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise

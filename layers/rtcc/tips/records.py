@@ -17,7 +17,7 @@ from rtcc.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Thr
 from rtcc.feed import feed_item
 from rtcc.store.base import absent_condition, is_expired, present_condition
 from rtcc.store.feed import FeedRecord
-from rtcc.store.tips import TipRecord
+from rtcc.store.tips import TipRecord, TipsterRecord
 
 #: The live feed channel the inbox follows (declared in rtcc.tips.capability).
 TIPS_CHANNEL = "tips"
@@ -165,3 +165,22 @@ class TipUnlockFailed(TipError, Forbidden):
 
 class TipLocked(TipError, Throttled):
     pass
+
+
+def lift_block_if_none_left(tipster: TipsterRecord) -> None:
+    """The sender is heard again once no tip's block is left (an unblock, or the purge of
+    the tip a block was made from; DynamoDB drops an emptied set). Conditional, so a block
+    from another tip landing meanwhile stands."""
+    try:
+        tipster.update(
+            actions=[
+                TipsterRecord.blocked.set(False),
+                TipsterRecord.blocked_at.remove(),
+                TipsterRecord.blocked_by.remove(),
+            ],
+            condition=TipsterRecord.blocked_from.does_not_exist()
+            & TipsterRecord.blocked_via.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise

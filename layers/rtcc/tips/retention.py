@@ -27,7 +27,7 @@ from rtcc.store.tips import (
     TipVaultRecord,
 )
 from rtcc.tips.ports import MediaStore
-from rtcc.tips.records import condition_failed, get_or_none, parse_iso
+from rtcc.tips.records import condition_failed, get_or_none, lift_block_if_none_left, parse_iso
 from rtcc.tips.settings import tips_settings
 from rtcc.tips.web_intake import upload_key
 
@@ -134,25 +134,7 @@ def release_tipster(pseudonym: str, code: str) -> None:
         if not condition_failed(exc):
             raise
     if tipster.blocked and not tipster.blocked_from and not tipster.blocked_via:
-        _lift_block(tipster)
-
-
-def _lift_block(tipster: TipsterRecord) -> None:
-    """No tip's block is left: the sender is heard again. Conditional (as the inbox's
-    unblock), so a block from another tip landing meanwhile stands."""
-    try:
-        tipster.update(
-            actions=[
-                TipsterRecord.blocked.set(False),
-                TipsterRecord.blocked_at.remove(),
-                TipsterRecord.blocked_by.remove(),
-            ],
-            condition=TipsterRecord.blocked_from.does_not_exist()
-            & TipsterRecord.blocked_via.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
+        lift_block_if_none_left(tipster)
 
 
 def _default_purger() -> TipPurger:
