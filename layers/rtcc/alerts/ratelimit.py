@@ -10,9 +10,10 @@ current slot full waits for the next. Sub-second slots keep any one-second windo
 rate + one slot's cap even when every dispatcher starts at once (a one-second slot would
 allow 2 x rate across a boundary).
 
-Each process keeps what it took from a slot and hands it to its own threads, so the shared
-counter sees one write per slot per process, not one per message. Permits left unused when
-the slot ends are lost (the rate only ever comes out lower). Wall clocks of Lambda hosts
+Each process takes from a slot as many permits as it has threads waiting (up to the cap) and
+hands them to those threads, so the shared counter sees about one write per slot per process,
+not one per message. Permits left unused when the slot ends are lost (the rate only ever
+comes out lower). Wall clocks of Lambda hosts
 are NTP-synchronised to milliseconds; the slot width (100 ms at least) dwarfs that.
 """
 
@@ -99,16 +100,30 @@ class SlotRateLimiter:
         self._lock = threading.Lock()
         self._slot = -1
         self._left = 0
+        self._waiting_lock = threading.Lock()
+        self._waiting = 0  # threads in acquire(), including the one refilling
 
     def acquire(self) -> Permit:
+        with self._waiting_lock:
+            self._waiting += 1
+        try:
+            return self._acquire()
+        finally:
+            with self._waiting_lock:
+                self._waiting -= 1
+
+    def _acquire(self) -> Permit:
         with self._lock:
             while True:
                 slot = self.plan.slot_at(self._clock())
                 if slot == self._slot and self._left > 0:
                     self._left -= 1
                     return Permit(slot)
+                # Take only as many as there are threads asking: permits taken and not used
+                # (a batch ending, its last threads idle) would be lost to the other processes.
+                want = max(1, min(self.plan.cap, self._waiting))
                 granted = self.counter.take(
-                    self.sender, slot, self.plan.cap, self.plan.cap, self.plan.start_of(slot + 1)
+                    self.sender, slot, want, self.plan.cap, self.plan.start_of(slot + 1)
                 )
                 self._slot, self._left = slot, granted
                 if granted:
