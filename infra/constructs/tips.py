@@ -88,6 +88,8 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         # status callbacks: is the ref's marker ours, and record its first final status.
         "tip-receipts": (_GET, _PUT, _UPDATE),
         "tipsters": (_GET, _UPDATE),
+        # STOP / START (or Twilio's OptOutType) to the tip line, under the tip line's name.
+        "sms-opt-outs": (_UPDATE,),
     },
     "tip-media": {
         "tip-media": (_GET, _UPDATE, _QUERY),  # Query: is the message's last item done?
@@ -98,7 +100,8 @@ _TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "tip-outbound": {
         "tip-messages": (_GET, _UPDATE),
         "tips": (_GET,),
-        "tipsters": (_GET,),  # opted out?
+        "tipsters": (_GET,),  # opted out? (a STOP stored before the platform's record)
+        "sms-opt-outs": (_GET, _UPDATE),  # opted out?; a 21610 refusal records it
         # Supervisor alerts sent once; PutItem also saves each reply's status-callback
         # marker before sending (rtcc.tips.reply_status).
         "tip-receipts": (_GET, _PUT),

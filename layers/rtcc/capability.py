@@ -142,6 +142,9 @@ class Capability:
     counters: dict[str, str] = field(default_factory=dict)
     #: Modules `rtcc dev` imports at start: local-only routes (/dev/...) and seeds.
     local_modules: tuple[str, ...] = ()
+    #: "module:NAME" of each `rtcc.sms.line.SmsLine` the capability texts from (its
+    #: webhook path, refusal door, keywords); /dev/phone lists them.
+    sms_lines: tuple[str, ...] = ()
     #: "module:function(base_url) -> list[str]": demo data `rtcc dev` sends through the
     #: capability's real doors once everything is up (printed in the start banner).
     demo: str | None = None

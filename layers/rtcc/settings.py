@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         "(`RTCC_TWILIO_API_KEY_SECRET_ARN`).",
         json_schema_extra=shown("a local key"),
     )
+    twilio_messaging_service_sid: str = Field(
+        "",
+        description="Twilio Messaging Service SID (`MG...`) every SMS line sends through (sender pool, "
+        "Advanced Opt-Out, status callbacks); empty: each line sends from its own number.",
+        json_schema_extra=shown("none"),
+    )
     demo_password: SecretStr | None = Field(
         None, description="Password of the local demo users.", json_schema_extra=shown("random, printed")
     )

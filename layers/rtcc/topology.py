@@ -77,7 +77,13 @@ REFUSAL_SUMMARY_FUNCTION = FunctionSpec(
 PLATFORM = Capability(
     name="platform",
     description="The API, the audit log and its anchors, retention, the live feed",
-    store_modules=("rtcc.store.audit", "rtcc.store.retention", "rtcc.store.feed", "rtcc.store.refusals"),
+    store_modules=(
+        "rtcc.store.audit",
+        "rtcc.store.retention",
+        "rtcc.store.feed",
+        "rtcc.store.refusals",
+        "rtcc.store.sms",  # opt-outs per (line, sender), every SMS line
+    ),
     functions=(
         API_FUNCTION,
         RETENTION_FUNCTION,

@@ -321,13 +321,21 @@ def test_twilio_secret_is_created_and_exported(synth):
 def test_dashboard_graphs_every_counter_the_functions_emit(synth):
     """Each rtcc.metrics.count(...) name in functions/ has a dashboard widget, and back."""
     import re
+    import sys
     from pathlib import Path
+
+    from rtcc.sms.line import declared_lines
 
     from infra.constructs.observability import OUTCOME_COUNTERS
 
     emitted = set()
-    for module in (Path(__file__).resolve().parents[2] / "functions").glob("*.py"):
+    # The SMS webhooks' counting lives in the platform's handler (rtcc.sms.webhook) under
+    # each line's metric names, and in the line's own module (its callbacks).
+    line_modules = [Path(sys.modules[line.receive.__module__].__file__) for line in declared_lines()]
+    for module in [*(Path(__file__).resolve().parents[2] / "functions").glob("*.py"), *line_modules]:
         emitted |= set(re.findall(r'count\("(\w+)"', module.read_text()))
+    for line in declared_lines():
+        emitted |= {line.received_metric, line.refused_metric}
     assert emitted and emitted == set(OUTCOME_COUNTERS)
     _, dashboard = synth.one("AWS::CloudWatch::Dashboard")
     body = json.dumps(dashboard["Properties"]["DashboardBody"])

@@ -81,6 +81,38 @@ def outbox(request: Request) -> Response:
 register_dev_route("/dev/outbox", outbox, methods=("GET", "DELETE"))
 
 
+def outbox_failures(request: Request) -> Response:
+    """Make the local Twilio fail sends to a number, so error paths run locally.
+    POST {"to": "+1555...", "code": 30003}: every later send to that number fails with
+    that Twilio error (a send-time error such as 21610 or 20429 is raised by the send; a
+    delivery error 30003-30008 comes as an `undelivered` status callback).
+    POST {"to": "+1555...", "code": null} or DELETE: stop failing it (DELETE: every number).
+    GET: the numbers being failed and their codes."""
+    box = local_outbox()
+    if request.method == "GET":
+        return json_response({"failures": box.failures()})
+    if request.method == "DELETE":
+        for number in box.failures():
+            box.fail(number, None)
+        return Response(status=204)
+    try:
+        payload = json.loads(request.get_data() or b"null")
+    except ValueError:
+        payload = None
+    to = payload.get("to") if isinstance(payload, dict) else None
+    code = payload.get("code") if isinstance(payload, dict) else None
+    if not isinstance(to, str) or not to.startswith("+"):
+        return json_response({"statusCode": 400, "message": "to: a number in E.164 form"}, 400)
+    valid = isinstance(code, int) and not isinstance(code, bool) and 10000 <= code <= 99999
+    if code is not None and not valid:
+        return json_response({"statusCode": 400, "message": "code: a Twilio error code, or null"}, 400)
+    box.fail(to, code)
+    return json_response({"failures": box.failures()})
+
+
+register_dev_route("/dev/outbox/failures", outbox_failures, methods=("GET", "POST", "DELETE"))
+
+
 def aws_calls(request: Request) -> Response:
     """Every AWS call functions made since the stack started, as the deployed IAM judged
     it: function, action, resource (ARN), allowed, count (rtcc.local.iam)."""

@@ -1,15 +1,19 @@
-"""`/dev/phone`: a phone that texts the tip line exactly as Twilio would (local stack only).
+"""`/dev/phone`: a phone that texts the city's SMS lines exactly as Twilio would (local
+stack only).
 
-The page lets a person pick a "From" number, type a message and optionally attach a
-generated test picture. The server side builds Twilio's inbound-message form (including
-the FromCity/FromState/FromZip/FromCountry geo fields Twilio adds, which the tips backend
-must drop), signs it with the local auth token against RTCC_PUBLIC_BASE_URL +
-/webhooks/twilio/tips, posts it to this gateway and hands back the TwiML answer. Replies
-are read from the local SMS outbox.
+The lines are the ones capabilities declare (`Capability.sms_lines`: the tip line, and
+whatever line a capability adds), so a new line appears here without editing this file.
+The page lets a person pick a line and a "From" number, type a message and optionally
+attach a generated test picture. The server side builds Twilio's inbound-message form
+(including the FromCity/FromState/FromZip/FromCountry geo fields Twilio adds, which the
+backends must drop), signs it with the local auth token against RTCC_PUBLIC_BASE_URL + the
+line's webhook path, posts it to this gateway and hands back the TwiML answer. Everything
+any line sent to the number is read from the local SMS outbox, labelled by line.
 
     GET  /dev/phone                 the simulator page
-    POST /dev/phone/send            {"from": "+1555...", "body": "...", "image": true}
-    GET  /dev/phone/messages?number=+1555...   outbox messages sent to that number
+    GET  /dev/phone/lines           the declared lines: name, label, number, path
+    POST /dev/phone/send            {"from": "+1555...", "body": "...", "image": true, "line": "tips"}
+    GET  /dev/phone/messages?number=+1555...   outbox messages sent to that number, any line
     GET  /dev/phone/test-image.png  a sample of the generated picture
 
 Registered through `rtcc.local.extensions`; never part of a deployment.
@@ -34,10 +38,11 @@ from rtcc.local.twilio_media_host import put_media
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
 from rtcc.sms.gateway import local_outbox
+from rtcc.sms.line import SmsLine, declared_lines
 from rtcc.sms.twilio_form import inbound_form
-from rtcc.tips.adapters.twilio_webhook import sign
-from rtcc.tips.settings import tips_settings
+from rtcc.sms.twilio_webhook import sign
 
+#: The tip line's webhook (the default line).
 WEBHOOK_PATH = "/webhooks/twilio/tips"
 MAX_BODY_CHARS = 1600  # Twilio's limit for one inbound message
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -52,6 +57,20 @@ class Outgoing:
     number: str
     body: str
     image: bool
+    line: str = ""  # the line's name; "" is the first declared line (the tip line)
+
+
+def line_named(name: str) -> SmsLine:
+    """A declared line by name ("" is the first); PhoneInputError names the choices."""
+    lines = declared_lines()
+    if not lines:
+        raise PhoneInputError("line: no capability declares an SMS line")
+    if not name:
+        return lines[0]
+    for line in lines:
+        if line.name == name:
+            return line
+    raise PhoneInputError(f"line: one of {', '.join(line.name for line in lines)}")
 
 
 def parse_send(payload: Any) -> Outgoing:
@@ -70,7 +89,10 @@ def parse_send(payload: Any) -> Outgoing:
         raise PhoneInputError("image: true or false")
     if not body.strip() and not image:
         raise PhoneInputError("body: type a message or attach the test picture")
-    return Outgoing(number.strip(), body, image)
+    line = payload.get("line", "")
+    if not isinstance(line, str):
+        raise PhoneInputError("line: a line's name")
+    return Outgoing(number.strip(), body, image, line_named(line).name)
 
 
 def test_image(label: str = "") -> bytes:
@@ -90,10 +112,10 @@ def test_image(label: str = "") -> bytes:
 
 
 def twilio_form(outgoing: Outgoing, media: list[tuple[str, str]]) -> dict[str, str]:
-    """Twilio's inbound-message webhook form for one message to the tip line."""
+    """Twilio's inbound-message webhook form for one message to the chosen line."""
     return inbound_form(
         from_number=outgoing.number,
-        to_number=tips_settings().line_number,
+        to_number=line_named(outgoing.line).number(),
         body=outgoing.body,
         account_sid=get_settings().twilio_account_sid,
         media=media,
@@ -120,20 +142,20 @@ def send(request: Request) -> Response:
         return json_response({"statusCode": 400, "message": str(exc)}, 400)
 
     try:
-        return json_response(text_tip_line(outgoing))
+        return json_response(text_line(outgoing))
     except requests.RequestException as exc:
         return json_response(
-            {"statusCode": 502, "message": f"the tip line did not answer: {type(exc).__name__}"}, 502
+            {"statusCode": 502, "message": f"the line did not answer: {type(exc).__name__}"}, 502
         )
 
 
-def text_tip_line(outgoing: Outgoing) -> dict[str, Any]:
-    """Send one message to the tip line as Twilio would (signed form post to this
+def text_line(outgoing: Outgoing) -> dict[str, Any]:
+    """Send one message to the chosen line as Twilio would (signed form post to this
     gateway) and return what the phone shows. Raises requests' errors."""
     settings = get_settings()
     media = [(put_media(test_image(), "image/png"), "image/png")] if outgoing.image else []
     form = twilio_form(outgoing, media)
-    url = settings.public_base_url.rstrip("/") + WEBHOOK_PATH
+    url = settings.public_base_url.rstrip("/") + line_named(outgoing.line).path
     signature = sign(secret_value("twilio_auth_token"), url, form)
     answer = requests.post(
         url,
@@ -156,15 +178,38 @@ def text_tip_line(outgoing: Outgoing) -> dict[str, Any]:
     }
 
 
+#: The demo and older callers text the tip line: the first declared line.
+text_tip_line = text_line
+
+
+def lines(request: Request) -> Response:
+    out = [
+        {"name": line.name, "label": line.label or line.name, "number": line.number(), "path": line.path}
+        for line in declared_lines()
+    ]
+    return json_response({"lines": out})
+
+
 def messages(request: Request) -> Response:
     number = (request.args.get("number") or "").strip()
     if not E164.match(number):
         return json_response(
             {"statusCode": 400, "message": "number: a phone number in E.164 form, e.g. +15551234567"}, 400
         )
+    box = local_outbox()
+    # Which line sent it, by its From number (a Messaging Service's SID stands for its pool).
+    by_number = {line.number(): line.name for line in declared_lines()}
     out = [
-        {"sid": m.sid, "at": m.at, "from": m.from_, "body": m.body, "media_urls": list(m.media_urls)}
-        for m in local_outbox().messages(number)
+        {
+            "sid": m.sid,
+            "at": m.at,
+            "from": m.from_,
+            "line": by_number.get(m.from_, ""),
+            "body": m.body,
+            "media_urls": list(m.media_urls),
+            "status": box.status(m.sid) or "",
+        }
+        for m in box.messages(number)
     ]
     return json_response({"messages": out, "count": len(out)})
 
@@ -174,7 +219,7 @@ def image(request: Request) -> Response:
 
 
 def page(request: Request) -> Response:
-    html = PAGE.replace("{{TIP_LINE}}", _escape(tips_settings().line_number))
+    html = PAGE.replace("{{TIP_LINE}}", _escape(line_named("").number()))
     return Response(html, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 
@@ -184,6 +229,7 @@ def _escape(text: str) -> str:
 
 register_dev_route("/dev/phone", page)
 register_dev_route("/dev/phone/send", send, methods=("POST",))
+register_dev_route("/dev/phone/lines", lines)
 register_dev_route("/dev/phone/messages", messages)
 register_dev_route("/dev/phone/test-image.png", image)
 
@@ -204,6 +250,7 @@ PAGE = """<!doctype html>
   header p { margin: .2rem 0 0; font-size: .85rem; color: #555; }
   label { font-size: .85rem; font-weight: 600; }
   .from { display: flex; gap: .4rem; margin-top: .4rem; }
+  select { font: inherit; padding: .4rem; border: 1px solid #b8bfcc; border-radius: 8px; flex: 1; }
   input[type=text], textarea { font: inherit; padding: .45rem .6rem; border: 1px solid #b8bfcc; border-radius: 8px; width: 100%; }
   button { font: inherit; font-weight: 700; border: 0; border-radius: 8px; padding: .5rem .9rem; cursor: pointer;
            background: #1769e0; color: #fff; min-height: 44px; }
@@ -226,8 +273,13 @@ PAGE = """<!doctype html>
 <div class="phone">
   <header>
     <h1>Phone simulator (local only)</h1>
-    <p>Texts the tip line <strong id="tip-line">{{TIP_LINE}}</strong> as Twilio would: a signed
-       webhook with the same form fields. Replies come from the local outbox.</p>
+    <p>Texts a line as Twilio would: a signed webhook with the same form fields. Everything
+       any line sends to this number comes from the local outbox.</p>
+    <label for="line">Line</label>
+    <div class="from">
+      <select id="line"><option value="" selected>Tip line</option></select>
+      <strong id="tip-line">{{TIP_LINE}}</strong>
+    </div>
     <label for="from">From number</label>
     <div class="from">
       <input type="text" id="from" inputmode="tel" autocomplete="off">
@@ -254,7 +306,27 @@ PAGE = """<!doctype html>
   const thread = $("thread");
   const fromInput = $("from");
   const local = [];            // what this page sent and the TwiML answers
-  let outbox = [];             // replies from the local outbox to this number
+  let outbox = [];             // what any line sent this number, from the local outbox
+  const lineSelect = $("line");
+  const labels = {};           // line name -> label
+  async function loadLines() {
+    try {
+      const r = await fetch(here + "/lines", { cache: "no-store" });
+      const data = await r.json();
+      lineSelect.replaceChildren(...data.lines.map((l) => {
+        labels[l.name] = l.label;
+        const option = document.createElement("option");
+        option.value = l.name;
+        option.textContent = l.label + " (" + l.number + ")";
+        return option;
+      }));
+      lineSelect.addEventListener("change", () => {
+        const l = data.lines.find((x) => x.name === lineSelect.value);
+        $("tip-line").textContent = l ? l.number : "";
+      });
+      render();
+    } catch (e) { /* keep the tip line */ }
+  }
   const randomNumber = () => "+1555" + String(Math.floor(Math.random() * 1e7)).padStart(7, "0");
   const params = new URLSearchParams(location.search);
   fromInput.value = params.get("from") || sessionStorage.getItem("rtcc.phone.from") || randomNumber();
@@ -278,7 +350,11 @@ PAGE = """<!doctype html>
   }
 
   function render() {
-    const all = local.concat(outbox.map((m) => ({ kind: "them", text: m.body, at: m.at, label: "reply", dataset: { source: "outbox" } })));
+    const all = local.concat(outbox.map((m) => ({
+      kind: "them", text: m.body, at: m.at,
+      label: (labels[m.line] || m.line || m.from) + (m.status ? " · " + m.status : ""),
+      dataset: { source: "outbox", line: m.line || "" },
+    })));
     all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     thread.replaceChildren(...all.map((m) => item(m.kind, m.text, m.at, m)));
     thread.scrollTop = thread.scrollHeight;
@@ -289,7 +365,8 @@ PAGE = """<!doctype html>
       const r = await fetch(here + "/messages?number=" + encodeURIComponent(fromInput.value.trim()), { cache: "no-store" });
       if (r.ok) {
         const data = await r.json();
-        if (data.messages.length !== outbox.length) {
+        const key = (ms) => ms.map((m) => m.sid + m.status).join();
+        if (key(data.messages) !== key(outbox)) {
           outbox = data.messages;
           render();
         }
@@ -319,7 +396,7 @@ PAGE = """<!doctype html>
       const r = await fetch(here + "/send", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ from: fromInput.value.trim(), body, image }),
+        body: JSON.stringify({ from: fromInput.value.trim(), body, image, line: lineSelect.value }),
       });
       const data = await r.json();
       if (!r.ok) {
@@ -341,6 +418,7 @@ PAGE = """<!doctype html>
   });
 
   render();
+  loadLines();
   pollOutbox();
   setInterval(() => { if (document.visibilityState === "visible") pollOutbox(); }, 2000);
 })();

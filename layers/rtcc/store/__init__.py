@@ -13,6 +13,7 @@ from rtcc.store.base import ALL_MODELS, TableSpec, bind_models, table_spec
 from rtcc.store.feed import FeedRecord
 from rtcc.store.refusals import RefusalCountRecord
 from rtcc.store.retention import RetentionRecord
+from rtcc.store.sms import SmsOptOutRecord
 
 
 def _import_capability_tables() -> None:
@@ -31,6 +32,7 @@ __all__ = [
     "FeedRecord",
     "RefusalCountRecord",
     "RetentionRecord",
+    "SmsOptOutRecord",
     "TableSpec",
     "bind_models",
     "table_spec",

@@ -80,6 +80,7 @@ TIPS = Capability(
     # New tips and activity on them (rtcc.tips.records.feed_entry); the inbox list follows it.
     feeds=(FeedSpec("tips"),),
     purger_modules=("rtcc.tips.retention",),
+    sms_lines=("rtcc.tips.sms_line:TIP_LINE",),  # the tip line's webhook, keywords, opt-outs
     secrets={
         # Only the webhook reads the token (it checks signatures). Whoever holds it can sign
         # a form as Twilio and learn from the answer whether a number has an open tip, so

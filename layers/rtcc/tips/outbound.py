@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from rtcc.sms import SmsGateway
+from rtcc.sms.errors import MAYBE_SENT_EXCEPTIONS, OPTED_OUT, PERMANENT_CODES
+from rtcc.sms.optout import OptOuts, OptOutSource
 from rtcc.store.tips import TipMessageRecord, TipReceiptRecord, TipRecord, TipsterRecord, TipVaultRecord
 from rtcc.tips.forget import forget_inbound, forget_reply
 from rtcc.tips.jobs import AlertJob, ForgetInboundJob, ForgetReplyJob, ReplyJob
@@ -34,15 +36,14 @@ from rtcc.tips.ports import ContactSealer
 from rtcc.tips.records import RECEIPT_RETENTION, condition_failed, get_or_none, iso, now_utc, parse_iso
 from rtcc.tips.reply_status import new_status_ref, status_callback_url
 from rtcc.tips.settings import tips_settings
+from rtcc.tips.sms_line import LINE_NAME
 from rtcc.topology import TOPOLOGY
 
 logger = logging.getLogger(__name__)
 
-#: Twilio API errors that will not change on retry: the number cannot get our SMS.
-#: (21211 invalid 'To', 21214 not reachable, 21217 / 21401 / 21421 invalid number,
-#: 21408 region not enabled, 21610 recipient sent STOP, 21612 route not possible,
-#: 21614 not a mobile number.)
-PERMANENT_SMS_ERRORS = frozenset({21211, 21214, 21217, 21401, 21408, 21421, 21610, 21612, 21614})
+#: Twilio API errors that will not change on retry: the number cannot get our SMS
+#: (the platform's list, rtcc.sms.errors).
+PERMANENT_SMS_ERRORS = PERMANENT_CODES
 
 _OUTBOUND = TOPOLOGY.function("tip-outbound")
 _QUEUE = next(q for q in TOPOLOGY.queues if q.consumer == _OUTBOUND.name)
@@ -55,6 +56,7 @@ CLAIM_EXPIRES_AFTER = timedelta(seconds=_OUTBOUND.timeout_s + 30)
 MAX_RECEIVES = _QUEUE.max_receive_count
 _CLAIM_PREFIX = "sending since "
 CONTACT_DELETED = "the tipster's contact has been deleted (retention period over)"
+OPTED_OUT_DETAIL = "the tipster opted out (STOP)"
 
 
 class SendFailed(Exception):
@@ -82,8 +84,8 @@ def error_code(exc: BaseException) -> str:
 
 
 #: Failures after the request reached the provider, whose answer never came: the message
-#: may have gone out. (A connect timeout or refused connection means it did not.)
-MAYBE_SENT_ERRORS = frozenset({"ReadTimeout", "ReadTimeoutError", "ChunkedEncodingError"})
+#: may have gone out (rtcc.sms.errors).
+MAYBE_SENT_ERRORS = MAYBE_SENT_EXCEPTIONS
 
 
 def send_sms(sms: SmsGateway, to: str, from_: str, body: str, status_callback: str | None = None) -> str:
@@ -117,9 +119,19 @@ def alert_marker_key(code: str, keywords: list[str], number: str) -> str:
 
 
 class OutboundSender:
-    def __init__(self, sealer: ContactSealer, sms: SmsGateway) -> None:
+    def __init__(self, sealer: ContactSealer, sms: SmsGateway, opt_outs: OptOuts | None = None) -> None:
         self.sealer = sealer
         self.sms = sms
+        self._opt_outs = opt_outs
+
+    @property
+    def opt_outs(self) -> OptOuts:
+        """The platform's opt-outs (rtcc.sms.optout), read before every reply."""
+        if self._opt_outs is None:
+            from rtcc.sms.optout_store import DynamoOptOuts
+
+            self._opt_outs = DynamoOptOuts()
+        return self._opt_outs
 
     def handle(
         self, job: ReplyJob | AlertJob | ForgetInboundJob | ForgetReplyJob, receive_count: int = 1
@@ -208,6 +220,8 @@ class OutboundSender:
                 "attempt": receive_count,
             },
         )
+        if failed.code == str(OPTED_OUT):
+            self._record_opt_out(code)
         if failed.permanent:
             self._settle(
                 message,
@@ -244,15 +258,27 @@ class OutboundSender:
         if vault is None:
             return CONTACT_DELETED
         if vault.opted_out:
-            return "the tipster opted out (STOP)"
+            return OPTED_OUT_DETAIL
         tip = TipRecord.get(code)
-        if tip.pseudonym:
-            try:
-                if TipsterRecord.get(tip.pseudonym).opted_out:
-                    return "the tipster opted out (STOP)"
-            except DoesNotExist:
-                pass
-        return None
+        if not tip.pseudonym:
+            return None
+        # The platform's opt-out for the tip line decides; a tipster with no record there
+        # (a STOP stored before it existed) is read from the tipster's own flag, which
+        # STOP and START keep writing (migration by fallback, no rewrite of old items).
+        state = self.opt_outs.state(LINE_NAME, tip.pseudonym)
+        if state is not None:
+            return OPTED_OUT_DETAIL if state.opted_out else None
+        try:
+            return OPTED_OUT_DETAIL if TipsterRecord.get(tip.pseudonym).opted_out else None
+        except DoesNotExist:
+            return None
+
+    def _record_opt_out(self, code: str) -> None:
+        """Twilio refused the reply with 21610: the tipster sent STOP to our number and we
+        missed it (or it predates our record). Recorded, so the next reply is not tried."""
+        tip = get_or_none(TipRecord, code)
+        if tip is not None and tip.pseudonym:
+            self.opt_outs.record(LINE_NAME, tip.pseudonym, True, OptOutSource.ERROR_21610)
 
     def _settle(
         self,

@@ -36,6 +36,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
+from rtcc.sms.optout import AdvancedOptOut, OptOuts, OptOutSource, advanced_opt_out
 from rtcc.store.tips import (
     TipMediaRecord,
     TipMessageRecord,
@@ -74,6 +75,7 @@ from rtcc.tips.records import (
     put_all,
 )
 from rtcc.tips.settings import TipsSettings, tips_settings
+from rtcc.tips.sms_line import LINE_NAME
 from rtcc.tips.text import find_keywords, preview, search_words
 
 logger = logging.getLogger(__name__)
@@ -181,10 +183,26 @@ class _Message:
 
 
 class SmsIntake:
-    def __init__(self, sealer: ContactSealer, queues: TipQueues, mac: TipMac | None = None) -> None:
+    def __init__(
+        self,
+        sealer: ContactSealer,
+        queues: TipQueues,
+        mac: TipMac | None = None,
+        opt_outs: OptOuts | None = None,
+    ) -> None:
         self.sealer = sealer
         self.queues = queues
         self._mac = mac
+        self._opt_outs = opt_outs
+
+    @property
+    def opt_outs(self) -> OptOuts:
+        """The platform's opt-outs (rtcc.sms.optout), kept under the tip line's name."""
+        if self._opt_outs is None:
+            from rtcc.sms.optout_store import DynamoOptOuts
+
+            self._opt_outs = DynamoOptOuts()
+        return self._opt_outs
 
     @property
     def mac(self) -> TipMac:
@@ -208,7 +226,7 @@ class SmsIntake:
             return IntakeResult("blocked", "")
 
         receipt = receipt_key(sms.message_sid, self.mac)
-        command, text = read_command(sms.body)
+        command, text = _command(form, sms.body)
         if command is Command.HELP:
             return IntakeResult("help", HELP_TEXT)  # changes nothing: a replay is harmless
         bare = not text.strip() and not sms.media
@@ -253,6 +271,9 @@ class SmsIntake:
         if command is Command.NEW:
             _update_keyword_state(tipster, TipsterRecord.open_code.remove(), moment)
         else:
+            # The platform's record is what senders read first; the tipster's own flag is
+            # still written, so a sender that reads it (older data, a rollback) agrees.
+            self.opt_outs.record(LINE_NAME, tipster.pseudonym, command is Command.STOP, OptOutSource.KEYWORD)
             _update_keyword_state(tipster, TipsterRecord.opted_out.set(command is Command.STOP), moment)
         mark_stored(claim)
         return IntakeResult(outcome, reply)
@@ -548,6 +569,22 @@ class SmsIntake:
                 # Another message reset the window first: count in the new one.
                 tipster = get_or_none(TipsterRecord, tipster.pseudonym) or TipsterRecord(tipster.pseudonym)
         raise RuntimeError("rate window kept changing")
+
+
+#: Twilio's Advanced Opt-Out verdict, when it names one, wins over our reading of the body:
+#: Twilio has already opted the number out (or in) at its side, whatever word was used.
+_ADVANCED = {
+    AdvancedOptOut.STOP: Command.STOP,
+    AdvancedOptOut.START: Command.START,
+    AdvancedOptOut.HELP: Command.HELP,
+}
+
+
+def _command(form: dict[str, str], body: str) -> tuple[Command, str]:
+    advanced = advanced_opt_out(form)
+    if advanced is not None:
+        return _ADVANCED[advanced], ""
+    return read_command(body)
 
 
 def _update_keyword_state(tipster: TipsterRecord, action: Any, moment: datetime) -> None:
