@@ -195,6 +195,12 @@ class DeployConfig(_Strict):
     twilio_account_sid: str | None = Field(
         None, pattern=r"^AC[0-9a-f]{32}$", description="Required when environment = 'deployed'."
     )
+    twilio_messaging_service_sid: str | None = Field(
+        None,
+        pattern=r"^MG[0-9a-f]{32}$",
+        description="Twilio Messaging Service the SMS lines send through (sender pool, Advanced Opt-Out); "
+        "unset: each line sends from its own number.",
+    )
     tips_supervisor_numbers: tuple[str, ...] = Field(
         (),
         description="On-duty supervisors' numbers (E.164) texted about priority tips.",

@@ -319,6 +319,8 @@ class ApiConstruct(Construct):
         }
         if config.twilio_account_sid:
             env["RTCC_TWILIO_ACCOUNT_SID"] = config.twilio_account_sid
+        if config.twilio_messaging_service_sid:
+            env["RTCC_TWILIO_MESSAGING_SERVICE_SID"] = config.twilio_messaging_service_sid
         if config.map_center:
             center = config.map_center
             env["RTCC_MAP_CENTER"] = json.dumps([center.lat, center.lon])  # pydantic-settings reads JSON

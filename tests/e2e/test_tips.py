@@ -148,6 +148,9 @@ def test_sms_tip_from_the_phone_simulator(new_page, sign_in, local_stack, screen
     phone = new_page(PHONE)
     phone.goto(f"{local_stack.base_url}/dev/phone?from={number.replace('+', '%2B')}")
     expect(phone.locator("#from")).to_have_value(number)
+    # The lines capabilities declare; the tip line is the first and the default.
+    expect(phone.locator("#line option[value='tips']")).to_have_text("Tip line (+15550100100)")
+    expect(phone.locator("#line")).to_have_value("tips")
     phone.fill("#body", "Someone is dealing out of the blue van on Oak St")
     phone.check("#image")
     phone.click("#send")
@@ -171,7 +174,10 @@ def test_sms_tip_from_the_phone_simulator(new_page, sign_in, local_stack, screen
     officer.click("#tip-reply-send")
     expect(officer.locator(".tip-msg-out").last).to_contain_text(reply)
     # The reply goes out through the queue and the vault to the local outbox; the phone polls it.
-    expect(phone.locator("#thread li[data-source='outbox']")).to_contain_text(reply, timeout=30_000)
+    sent = phone.locator("#thread li[data-source='outbox'][data-line='tips']")
+    expect(sent).to_contain_text(reply, timeout=30_000)
+    # Labelled by line, with the delivery status the stand-in's callbacks report.
+    expect(sent.locator("small")).to_contain_text("Tip line · delivered", timeout=15_000)
     screenshot(phone, "dev-phone-reply")
 
     # Triage from the console: assign to me, categorise, save.
