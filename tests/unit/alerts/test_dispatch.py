@@ -199,7 +199,8 @@ def test_cancel_stops_sending_within_a_second_and_marks_the_rest_cancelled() -> 
     assert not worker.is_alive()
     # Sends stopped within a second of the flag (the cache is at most a second old), and the
     # batch finished soon after: nothing waits for the rate once cancelled.
-    late = [t for t in provider.accept_times if t > cancelled_at + 1.0]
+    # (+0.2 s: a send that passed its check just before the cached answer expired is in flight.)
+    late = [t for t in provider.accept_times if t > cancelled_at + 1.2]
     assert not late
     assert time.monotonic() - cancelled_at < 2.0
     report = result[0]

