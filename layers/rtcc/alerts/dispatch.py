@@ -39,6 +39,7 @@ rate slot per process.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -61,13 +62,44 @@ log = logging.getLogger(__name__)
 RATE_LIMITED_CODES = frozenset({"20429", "http429"})
 
 
+#: Recipients per queue message: ~60 bytes each in JSON, far under SQS's 256 KiB, and a page
+#: one dispatcher sends in a few seconds at a carrier's rate (a redelivery redoes little).
+MAX_PAGE = 500
+
+
 @dataclass(frozen=True)
 class DispatchBatch:
-    """What one fan-out queue message carries."""
+    """What one fan-out queue message carries (`to_message` / `from_message`)."""
 
     alert_id: str
     zone: str  # the zone this page of recipients was selected from (delivery view counters)
     recipients: tuple[Recipient, ...]
+
+    def to_message(self) -> str:
+        return json.dumps(
+            {
+                "alert_id": self.alert_id,
+                "zone": self.zone,
+                "recipients": [[r.subscriber_id, r.language] for r in self.recipients],
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_message(cls, body: str) -> DispatchBatch:
+        """Parse a queue message; ValueError for anything else (a malformed message is
+        refused whole, never half-sent). Recipient validates each id and language."""
+        data = json.loads(body)
+        if not isinstance(data, dict) or set(data) != {"alert_id", "zone", "recipients"}:
+            raise ValueError("fan-out message: expected alert_id, zone and recipients")
+        alert_id, zone, pairs = data["alert_id"], data["zone"], data["recipients"]
+        if not (isinstance(alert_id, str) and alert_id and isinstance(zone, str) and zone):
+            raise ValueError("fan-out message: alert_id and zone must be non-empty strings")
+        if not isinstance(pairs, list) or len(pairs) > MAX_PAGE:
+            raise ValueError(f"fan-out message: recipients must be a list of at most {MAX_PAGE}")
+        if any(not (isinstance(p, list) and len(p) == 2) for p in pairs):
+            raise ValueError("fan-out message: each recipient is [subscriber_id, language]")
+        return cls(alert_id, zone, tuple(Recipient(sid, lang) for sid, lang in pairs))
 
 
 @dataclass(frozen=True)

@@ -218,3 +218,21 @@ def test_a_language_without_text_falls_back(language: str) -> None:
 
     expected = ALERT.texts["es"] if language.startswith("es") else ALERT.texts["en"]
     assert body_for(ALERT, language) == expected
+
+
+def test_a_batch_travels_as_a_queue_message_and_a_malformed_one_is_refused_whole() -> None:
+    original = batch(recipients(3) + (Recipient("sub-es", "es-US"),))
+    assert DispatchBatch.from_message(original.to_message()) == original
+    good = '{"alert_id":"a1","zone":"ward-1","recipients":[["s1","en"]]}'
+    assert DispatchBatch.from_message(good).recipients == (Recipient("s1", "en"),)
+    for bad in (
+        "[]",
+        '{"alert_id":"a1","zone":"ward-1"}',
+        '{"alert_id":"","zone":"ward-1","recipients":[]}',
+        '{"alert_id":"a1","zone":"ward-1","recipients":[["s1"]]}',
+        '{"alert_id":"a1","zone":"ward-1","recipients":[["+15551234567","en"]]}',  # a number, not an id
+        '{"alert_id":"a1","zone":"ward-1","recipients":[["s1","english please"]]}',
+        '{"alert_id":"a1","zone":"ward-1","recipients":%s}' % ([["s", "en"]] * 501),
+    ):
+        with pytest.raises(ValueError):
+            DispatchBatch.from_message(bad.replace("'", '"'))
