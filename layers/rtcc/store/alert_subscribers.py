@@ -1,0 +1,104 @@
+"""Tables of alert subscriptions: subscribers, their number lookup, the zone index and the
+consent evidence.
+
+Every access is by key (no scans):
+- `AlertSubscriberRecord`, subscriber_id (random): preferences and the KMS-sealed number;
+- `AlertSubscriberNumberRecord`, number_mac (keyed hash of the E.164 number) -> subscriber_id:
+  the lookup a YES or a repeated signup uses, written in one transaction with the subscriber
+  so one number has one subscriber;
+- `AlertZoneSubscriberRecord`, (`zone#<zone id>`, subscriber_id): who an alert to a zone
+  reaches, with the language, categories and tiers to filter by; a Query per zone, page by page;
+- `AlertConsentRecord`, (subscriber_id, consent_id): what was shown, sent and received; no
+  number, its keyed hash; TTL unset while the subscription lives, set when it ends.
+
+A pending signup's subscriber and lookup items carry a TTL (its lapse), an active one none.
+Not registered as deployed tables yet: as for `rtcc.store.alerts`, the alerts capability's
+declaration (next round) registers them; until then `bind_alert_subscriber_tables` binds them.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.models import Model
+
+from rtcc.settings import Settings
+
+
+class AlertSubscriberRecord(Model):
+    class Meta:
+        logical_name = "alert-subscribers"
+        table_name = "alert-subscribers"
+
+    subscriber_id = UnicodeAttribute(hash_key=True)
+    number_mac = UnicodeAttribute()
+    sealed_number = BinaryAttribute(legacy_encoding=False)  # KMS ciphertext, context = subscriber_id
+    status = UnicodeAttribute()  # rtcc.alerts.subscriber_ports.Status
+    zones = ListAttribute(of=UnicodeAttribute, default=list)
+    categories = ListAttribute(of=UnicodeAttribute, default=list)
+    language = UnicodeAttribute()
+    tiers = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = NumberAttribute()
+    confirmation_sent_at = NumberAttribute(null=True)
+    confirmed_at = NumberAttribute(null=True)
+    pending_until = NumberAttribute(null=True)
+    expires = TTLAttribute(null=True)  # a pending signup's lapse; none once confirmed
+
+
+class AlertSubscriberNumberRecord(Model):
+    class Meta:
+        logical_name = "alert-subscriber-numbers"
+        table_name = "alert-subscriber-numbers"
+
+    number_mac = UnicodeAttribute(hash_key=True)
+    subscriber_id = UnicodeAttribute()
+    expires = TTLAttribute(null=True)
+
+
+class AlertZoneSubscriberRecord(Model):
+    class Meta:
+        logical_name = "alert-zone-subscribers"
+        table_name = "alert-zone-subscribers"
+
+    zone_key = UnicodeAttribute(hash_key=True)  # f"zone#{zone_id}"
+    subscriber_id = UnicodeAttribute(range_key=True)
+    language = UnicodeAttribute()
+    categories = ListAttribute(of=UnicodeAttribute, default=list)
+    tiers = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class AlertConsentRecord(Model):
+    class Meta:
+        logical_name = "alert-consents"
+        table_name = "alert-consents"
+
+    subscriber_id = UnicodeAttribute(hash_key=True)
+    consent_id = UnicodeAttribute(range_key=True)  # f"{at:017.6f}#{n}": in time order
+    number_mac = UnicodeAttribute()
+    event = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    text = UnicodeAttribute()
+    at = NumberAttribute()
+    expires = TTLAttribute(null=True)
+
+
+ALERT_SUBSCRIBER_MODELS: tuple[type[Model], ...] = (
+    AlertSubscriberRecord,
+    AlertSubscriberNumberRecord,
+    AlertZoneSubscriberRecord,
+    AlertConsentRecord,
+)
+
+
+def bind_alert_subscriber_tables(settings: Settings) -> None:
+    """Point the models at `settings`' table prefix, region and endpoint."""
+    for model in ALERT_SUBSCRIBER_MODELS:
+        model.Meta.table_name = f"{settings.table_prefix}{model.Meta.logical_name}"  # type: ignore[attr-defined]
+        model.Meta.region = settings.region
+        model.Meta.host = settings.aws_endpoint_url
+        model._connection = None
