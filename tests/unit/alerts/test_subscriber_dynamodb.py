@@ -148,3 +148,12 @@ def test_zone_members_are_read_page_by_page_and_deduplicated(subs) -> None:
     assert sids <= {e.subscriber_id for e in paged}
     chosen = [r.subscriber_id for r in subs.recipients(_alert())]
     assert len(chosen) == len(set(chosen)) and sids <= set(chosen)
+
+
+def test_a_sealed_number_opens_only_for_its_own_subscriber(subs) -> None:
+    from botocore.exceptions import ClientError
+
+    sealed = subs.sealer.seal("+14135550163", "subscriber-a")
+    assert subs.sealer.unseal(sealed, "subscriber-a") == "+14135550163"
+    with pytest.raises(ClientError):  # copied onto another subscriber: KMS refuses (InvalidCiphertext)
+        subs.sealer.unseal(sealed, "subscriber-b")
