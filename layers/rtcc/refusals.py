@@ -27,11 +27,21 @@ from rtcc.store.refusals import RefusalCountRecord
 
 logger = logging.getLogger(__name__)
 
+#: What a signed SMS webhook refuses (rtcc.sms.webhook).
+SMS_WEBHOOK_REASONS = ("missing_signature", "invalid_signature", "not_a_form")
+
+
+def _sms_doors() -> dict[str, tuple[str, ...]]:
+    """Every declared SMS line's webhook is a door (rtcc.sms.line): a capability that adds
+    a line gets its refusals counted and summarised without an edit here."""
+    from rtcc.sms.line import declared_lines
+
+    return {line.door: SMS_WEBHOOK_REASONS for line in declared_lines()}
+
+
 #: Unauthenticated doors whose refusals are counted, and the reasons each gives (a
 #: small fixed vocabulary: each reason is one counter to read per minute).
-DOORS: dict[str, tuple[str, ...]] = {
-    "/webhooks/twilio/tips": ("missing_signature", "invalid_signature", "not_a_form"),
-}
+DOORS: dict[str, tuple[str, ...]] = {**_sms_doors()}
 ACTION = "webhook.refusals"
 ACTOR = "rtcc-refusals"
 #: Counters are kept this long (TTL); the audit entries keep the record.

@@ -145,7 +145,10 @@ def test_twilios_opt_out_type_is_read_whatever_the_case() -> None:
     assert advanced_opt_out({"Body": "STOP"}) is None and advanced_opt_out({"OptOutType": "x"}) is None
 
 
-def test_the_tip_line_is_declared() -> None:
+def test_the_tip_line_is_declared_and_its_door_counts_refusals() -> None:
+    from rtcc.refusals import DOORS, SMS_WEBHOOK_REASONS
+
+    assert all(DOORS[line.door] == SMS_WEBHOOK_REASONS for line in declared_lines())
     (tips,) = [line for line in declared_lines() if line.name == "tips"]
     assert tips.path == "/webhooks/twilio/tips" and tips.door == "/webhooks/twilio/tips"
     assert tips.received_metric == "TipMessages" and tips.refused_metric == "TipWebhookRefused"
@@ -205,3 +208,36 @@ def test_the_stand_in_fails_a_number_as_twilio_would(callbacks) -> None:
     box.fail("+15550100301", None)
     assert box.send("+15550100301", "+15550100100", "hi")
     assert box.messages("+15550100301")[0].body == "hi"
+
+
+def test_a_line_sender_checks_the_opt_out_first_and_records_a_21610(callbacks) -> None:
+    from rtcc.sms.sender import SendRefused, send_on_line
+
+    box, opt_outs = OutboxSmsGateway(), MemoryOptOuts()
+    opt_outs.record("alerts", "h_1", True, OptOutSource.KEYWORD)
+    with pytest.raises(OptedOut):
+        send_on_line(box, opt_outs, "alerts", "h_1", "+15550100401", "+15550100200", "alert")
+    assert box.messages() == []  # nothing reached the provider
+    assert send_on_line(box, opt_outs, "tips", "h_1", "+15550100401", "+15550100100", "reply")  # other line
+    box.fail("+15550100402", 21610)
+    with pytest.raises(SendRefused) as refused:
+        send_on_line(box, opt_outs, "alerts", "h_2", "+15550100402", "+15550100200", "alert")
+    assert refused.value.permanent and "+1555" not in str(refused.value)
+    assert refused.value.__cause__ is None and refused.value.__context__ is None
+    assert opt_outs.state("alerts", "h_2").opted_out and opt_outs.state("tips", "h_2") is None
+    box.fail("+15550100403", 20429)
+    with pytest.raises(SendRefused) as busy:
+        send_on_line(box, opt_outs, "alerts", "h_3", "+15550100403", "+15550100200", "alert")
+    assert not busy.value.permanent and opt_outs.state("alerts", "h_3") is None
+
+
+def test_the_inbound_allowlist_keeps_opt_out_type_and_drops_geography() -> None:
+    from rtcc.sms.inbound import GEO_FIELDS, sanitize_form
+    from rtcc.sms.twilio_form import inbound_form
+
+    form = {
+        **inbound_form(from_number="+15550100500", to_number="+15550100200", body="STOP", account_sid="AC1")
+    }
+    form["OptOutType"] = "STOP"
+    safe = sanitize_form(form)
+    assert safe["OptOutType"] == "STOP" and not set(safe) & GEO_FIELDS
