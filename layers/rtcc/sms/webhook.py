@@ -47,19 +47,26 @@ def _refuse(line: SmsLine, logger: Any, reason: str, why: str) -> dict:
     return respond(403, "forbidden: " + reason)
 
 
-def _signed_form(line: SmsLine, logger: Any, event: Mapping[str, Any]) -> dict[str, str] | dict:
-    """The form, if Twilio signed it; else the refusal response (marked `statusCode`)."""
+class _Refused(Exception):
+    def __init__(self, response: dict) -> None:
+        super().__init__("refused")
+        self.response = response
+
+
+def _signed_form(line: SmsLine, logger: Any, event: Mapping[str, Any]) -> dict[str, str]:
+    """The form, if Twilio signed it; else `_Refused` with the counted refusal."""
     try:
         body = raw_body(event)
     except (ValueError, UnicodeDecodeError):
-        return _refuse(line, logger, "body is not a UTF-8 form", "not_a_form")
+        raise _Refused(_refuse(line, logger, "body is not a UTF-8 form", "not_a_form")) from None
     params = parse_form(body)
     url = signed_url(get_settings().public_base_url, event)
     if not signature_valid(secret_value("twilio_auth_token"), url, params, event):
         signed = any(k.lower() == "x-twilio-signature" for k in (event.get("headers") or {}))
         why = "invalid_signature" if signed else "missing_signature"
-        return _refuse(line, logger, ("invalid" if signed else "missing") + " X-Twilio-Signature", why)
-    return {"form": params.flat()}
+        reason = ("invalid" if signed else "missing") + " X-Twilio-Signature"
+        raise _Refused(_refuse(line, logger, reason, why))
+    return params.flat()
 
 
 def _callback_for(line: SmsLine, path: str):
@@ -92,13 +99,14 @@ def webhook_handler(line: SmsLine, logger: Any | None = None) -> Handler:
             return respond(405, "method not allowed: POST only")
         if len(event.get("body") or "") > MAX_FORM_BYTES * 2:
             return respond(413, "body: too large for a Twilio webhook")
-        signed = _signed_form(line, log, event)
-        if "statusCode" in signed:
-            return signed
+        try:
+            form = _signed_form(line, log, event)
+        except _Refused as refused:
+            return refused.response
         callback = _callback_for(line, event.get("path") or "")
         if callback is not None:
-            status, body = callback(event, signed["form"])
+            status, body = callback(event, form)
             return respond(status, body)
-        return _receive(line, log, signed["form"])
+        return _receive(line, log, form)
 
     return handler
