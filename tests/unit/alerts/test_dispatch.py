@@ -197,15 +197,16 @@ def test_cancel_stops_sending_within_a_second_and_marks_the_rest_cancelled() -> 
     sent_at_cancel = sum(provider.accepted.values())
     worker.join(timeout=10)
     assert not worker.is_alive()
-    # Sends stopped within a second of the flag (the cache is at most a second old), and the
-    # batch finished soon after: nothing waits for the rate once cancelled.
-    # (+0.2 s: a send that passed its check just before the cached answer expired is in flight.)
-    late = [t for t in provider.accept_times if t > cancelled_at + 1.2]
+    # Sends stop about a second after the flag (the cache is at most a second old) and the
+    # batch finishes soon after: nothing waits for the rate once cancelled. The bounds leave
+    # room for a loaded 2-core CI machine (the issue asks for 10 s); without the check the
+    # batch would go on sending for 9 more seconds and fail every one of them.
+    late = [t for t in provider.accept_times if t > cancelled_at + 3.0]
     assert not late
-    assert time.monotonic() - cancelled_at < 2.0
+    assert time.monotonic() - cancelled_at < 5.0
     report = result[0]
-    assert report.sent + report.cancelled == 500 and report.sent <= sent_at_cancel + 50
-    assert report.cancelled >= 400
+    assert report.sent + report.cancelled == 500 and report.sent <= sent_at_cancel + 150
+    assert report.cancelled >= 300
     statuses = {e.status for e in ledger.entries()}
     assert statuses == {Status.SENT, Status.CANCELLED} and len(ledger.entries()) == 500
     # The flag is read about once a second per batch, not once per recipient.
