@@ -55,3 +55,29 @@ def test_permanent_and_transient_flags() -> None:
     assert not Transient("20429").permanent
     with pytest.raises(TypeError):
         classify(True)
+
+
+def test_an_already_classified_refusal_keeps_its_verdict() -> None:
+    """send_on_line raises SendRefused(verdict) and a sender may raise OptedOut: read by
+    class name they would be plain transient errors, and the alert dispatcher would send a
+    'may have gone out' message again, or retry an opted-out resident 12 times."""
+    from rtcc.sms.optout import OptedOut
+    from rtcc.sms.sender import SendRefused
+
+    maybe = classify(requests.ReadTimeout("read timed out"))
+    assert classify(SendRefused(maybe)) == maybe and maybe.maybe_sent
+    assert classify(SendRefused(Permanent("21610"))).opted_out
+    assert classify(OptedOut("alerts")) == Permanent("opted_out")
+
+
+def test_a_connection_dropped_after_the_request_may_have_sent_it() -> None:
+    import http.client
+
+    from urllib3.exceptions import ProtocolError
+
+    aborted = requests.ConnectionError(
+        ProtocolError("Connection aborted.", http.client.RemoteDisconnected("closed"))
+    )
+    assert classify(aborted).maybe_sent
+    refused = requests.ConnectionError(OSError("connection refused"))
+    assert not classify(refused).maybe_sent

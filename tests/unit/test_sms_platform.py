@@ -13,6 +13,7 @@ from rtcc.sms import gateway as gateway_module
 from rtcc.sms import webhook
 from rtcc.sms.errors import Permanent, Transient, classify
 from rtcc.sms.gateway import OutboxSmsGateway, ProviderError, twilio_create_args
+from rtcc.sms.inbound import FormError
 from rtcc.sms.line import SmsLine, declared_lines
 from rtcc.sms.optout import (
     AdvancedOptOut,
@@ -38,7 +39,7 @@ def make_line(received: list, seen=None, callbacks=None) -> SmsLine:
     def receive(form):
         received.append(dict(form))
         if not form.get("Body"):
-            raise ValueError("Body: missing")
+            raise FormError("Body: missing")
         return Got("stored", f"got {form['Body']}")
 
     return SmsLine(

@@ -54,7 +54,18 @@ TRANSIENT_EXCEPTIONS = frozenset(
 )
 #: Failures after the request reached the provider, whose answer never came: the message
 #: may have gone out. (A connect timeout or refused connection means it did not.)
-MAYBE_SENT_EXCEPTIONS = frozenset({"ReadTimeout", "ReadTimeoutError", "ChunkedEncodingError"})
+MAYBE_SENT_EXCEPTIONS = frozenset(
+    {
+        "ReadTimeout",
+        "ReadTimeoutError",
+        "ChunkedEncodingError",
+        # The connection dropped after the request went out ("Connection aborted."):
+        # requests wraps these in a ConnectionError, read through its first argument.
+        "ProtocolError",
+        "RemoteDisconnected",
+        "ConnectionResetError",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,12 @@ def classify(failure: int | BaseException) -> Classification:
     recipient who could have been reached costs an alert."""
     if isinstance(failure, bool):
         raise TypeError("classify: a code, an HTTP status or an exception")
+    # An error already classified (SendRefused from send_on_line, OptedOut) keeps its
+    # verdict: re-reading it by class name would turn "may have been sent" and permanent
+    # refusals into plain transient errors, and a caller would send again.
+    verdict = getattr(failure, "verdict", None)
+    if isinstance(verdict, (Transient, Permanent)):
+        return verdict
     if isinstance(failure, int):
         if failure < 1000:
             return _from_status(failure)
@@ -120,7 +137,8 @@ def classify(failure: int | BaseException) -> Classification:
     if code is not None:
         return Transient(str(code))
     name = type(failure).__name__
-    return Transient(name, maybe_sent=name in MAYBE_SENT_EXCEPTIONS)
+    causes = {name, *(type(arg).__name__ for arg in getattr(failure, "args", ())[:1])}
+    return Transient(name, maybe_sent=bool(causes & MAYBE_SENT_EXCEPTIONS))
 
 
 def _with_code(classified: Classification, code: int) -> Classification:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from rtcc.sms.errors import Permanent
+
 
 class OptOutSource(StrEnum):
     KEYWORD = "keyword"
@@ -65,7 +67,11 @@ class OptOuts(Protocol):
 
 
 class OptedOut(Exception):
-    """The recipient opted out of this line: nothing may be sent. Carries no number."""
+    """The recipient opted out of this line: nothing may be sent. Carries no number.
+    Permanent for this message (`rtcc.sms.errors.classify` reads `verdict`): a sender
+    must record it, not retry it."""
+
+    verdict = Permanent("opted_out")
 
     def __init__(self, line: str) -> None:
         super().__init__(f"the recipient opted out of the {line} line")

@@ -13,7 +13,8 @@ from rtcc.store.sms import SmsOptOutRecord
 class DynamoOptOuts:
     def state(self, line: str, sender: str) -> OptOutState | None:
         try:
-            item = SmsOptOutRecord.get(line, sender)
+            # A strongly consistent read: a STOP that landed a moment ago must stop this send.
+            item = SmsOptOutRecord.get(line, sender, consistent_read=True)
         except DoesNotExist:
             return None
         return OptOutState(bool(item.opted_out), item.source)

@@ -18,6 +18,7 @@ from rtcc.metrics import count
 from rtcc.refusals import count_refusal
 from rtcc.secrets import secret_value
 from rtcc.settings import get_settings
+from rtcc.sms.inbound import FormError
 from rtcc.sms.line import SmsLine
 from rtcc.sms.twilio_webhook import parse_form, raw_body, signature_valid, signed_url, twiml
 
@@ -83,7 +84,7 @@ def _receive(line: SmsLine, logger: Any, form: dict[str, str]) -> dict:
         return respond(200, twiml(earlier), "application/xml")
     try:
         result = line.receive(form)
-    except ValueError as exc:  # a signed form that lacks a field
+    except FormError as exc:  # a signed form that lacks a field (anything else is a 5xx, alarmed)
         logger.warning(f"{line.name} webhook: signed form lacks a field", extra={"problem": str(exc)})
         return respond(400, str(exc))
     count(line.received_metric, result.outcome)

@@ -220,13 +220,17 @@ class SmsIntake:
         settings = tips_settings()
         pseudonym = pseudonym_for(sms.from_number, self.mac)
         tipster = get_or_none(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
-        if tipster.blocked:
-            # No ack: a blocked sender learns nothing, and nothing of theirs is kept.
-            logger.info("tips.sms blocked sender")
-            return IntakeResult("blocked", "")
-
         receipt = receipt_key(sms.message_sid, self.mac)
         command, text = _command(form, sms.body)
+        if tipster.blocked:
+            # No ack: a blocked sender learns nothing, and nothing of theirs is kept. But a
+            # STOP (or START) is still recorded, silently: after an unblock, or the purge of
+            # the tip the block came from, a reply must not reach someone who said STOP.
+            logger.info("tips.sms blocked sender")
+            if command in (Command.STOP, Command.START):
+                self._keyword(command, receipt, tipster)
+            return IntakeResult("blocked", "")
+
         if command is Command.HELP:
             return IntakeResult("help", HELP_TEXT)  # changes nothing: a replay is harmless
         bare = not text.strip() and not sms.media

@@ -63,6 +63,22 @@ def test_stop_is_kept_for_the_tip_line_only_and_under_the_pseudonym(phone: Phone
     assert not _get(LINE_NAME, number).opted_out
 
 
+def test_a_blocked_senders_stop_is_kept_silently(api, phone: Phone) -> None:
+    """A block drops a sender's messages unanswered, but not their STOP: once the block
+    ends (an unblock, or the purge of the tip it came from) a reply must not reach them."""
+    number = new_number()
+    code = code_of(phone.text(number, "a tip first")[1])
+    assert api.as_role("supervisor").post(f"/api/tips/{code}/block").status_code == 200
+    _, answer = phone.text(number, "STOP")
+    assert answer.status_code == 200 and "<Message>" not in answer.text  # a blocked sender learns nothing
+    record = _get(LINE_NAME, number)
+    assert record is not None and record.opted_out
+    assert api.as_role("supervisor").delete(f"/api/tips/{code}/block").status_code == 200
+    sent = reply(api, code, "are you still there?")
+    assert sent.delivery == "undeliverable" and "opted out" in sent.delivery_detail
+    assert not [m for m in local_outbox().messages(number) if "still there" in m.body]
+
+
 def test_twilios_advanced_opt_out_field_records_the_opt_out(api, phone: Phone) -> None:
     number = new_number()
     code = code_of(phone.text(number, "the car is back")[1])
