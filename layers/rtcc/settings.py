@@ -114,7 +114,9 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str = Field(
         "",
         description="Twilio Messaging Service SID (`MG...`) every SMS line sends through (sender pool, "
-        "Advanced Opt-Out, status callbacks); empty: each line sends from its own number.",
+        "Advanced Opt-Out, status callbacks); empty: each line sends from its own number. Twilio keeps "
+        "opt-outs per service, so with a second line (alerts) leave it empty: one STOP would silence "
+        "every line.",
         json_schema_extra=shown("none"),
     )
     demo_password: SecretStr | None = Field(
