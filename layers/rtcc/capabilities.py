@@ -6,7 +6,8 @@ package; see the README's "How to add a capability".
 
 from __future__ import annotations
 
+from rtcc.alerts.capability import ALERTS
 from rtcc.capability import Capability
 from rtcc.tips.capability import TIPS
 
-CAPABILITIES: tuple[Capability, ...] = (TIPS,)
+CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS)

@@ -195,11 +195,10 @@ def _follow_the_recipe(root: Path) -> None:
     # ...and the one line in the list of capabilities.
     registry = root / "layers/rtcc/capabilities.py"
     source = registry.read_text()
-    assert "CAPABILITIES: tuple[Capability, ...] = (TIPS,)" in source, "the README's step 1 no longer matches"
-    source = source.replace(
-        "CAPABILITIES: tuple[Capability, ...] = (TIPS,)",
-        "from rtcc.notes.capability import NOTES\n\nCAPABILITIES: tuple[Capability, ...] = (TIPS, NOTES)",
-    )
+    listed = "CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS)"
+    assert listed in source, "the README's step 1 no longer matches"
+    notes = "from rtcc.notes.capability import NOTES\n\n" + listed.replace("ALERTS)", "ALERTS, NOTES)")
+    source = source.replace(listed, notes)
     registry.write_text(source)
 
 

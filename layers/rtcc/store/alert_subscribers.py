@@ -12,8 +12,7 @@ Every access is by key (no scans):
   number, its keyed hash; TTL unset while the subscription lives, set when it ends.
 
 A pending signup's subscriber and lookup items carry a TTL (its lapse), an active one none.
-Not registered as deployed tables yet: as for `rtcc.store.alerts`, the alerts capability's
-declaration (next round) registers them; until then `bind_alert_subscriber_tables` binds them.
+Registered through the alerts capability's `store_modules` (rtcc.alerts.capability).
 """
 
 from __future__ import annotations
@@ -27,9 +26,10 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
-from rtcc.settings import Settings
+from rtcc.store.base import register
 
 
+@register
 class AlertSubscriberRecord(Model):
     class Meta:
         logical_name = "alert-subscribers"
@@ -50,6 +50,7 @@ class AlertSubscriberRecord(Model):
     expires = TTLAttribute(null=True)  # a pending signup's lapse; none once confirmed
 
 
+@register
 class AlertSubscriberNumberRecord(Model):
     class Meta:
         logical_name = "alert-subscriber-numbers"
@@ -60,6 +61,7 @@ class AlertSubscriberNumberRecord(Model):
     expires = TTLAttribute(null=True)
 
 
+@register
 class AlertZoneSubscriberRecord(Model):
     class Meta:
         logical_name = "alert-zone-subscribers"
@@ -72,6 +74,7 @@ class AlertZoneSubscriberRecord(Model):
     tiers = ListAttribute(of=UnicodeAttribute, default=list)
 
 
+@register
 class AlertConsentRecord(Model):
     class Meta:
         logical_name = "alert-consents"
@@ -93,12 +96,3 @@ ALERT_SUBSCRIBER_MODELS: tuple[type[Model], ...] = (
     AlertZoneSubscriberRecord,
     AlertConsentRecord,
 )
-
-
-def bind_alert_subscriber_tables(settings: Settings) -> None:
-    """Point the models at `settings`' table prefix, region and endpoint."""
-    for model in ALERT_SUBSCRIBER_MODELS:
-        model.Meta.table_name = f"{settings.table_prefix}{model.Meta.logical_name}"  # type: ignore[attr-defined]
-        model.Meta.region = settings.region
-        model.Meta.host = settings.aws_endpoint_url
-        model._connection = None

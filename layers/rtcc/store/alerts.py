@@ -11,9 +11,7 @@ Every access is by key (no scans, no indexes):
 No phone number, message body or provider message id is stored: subscribers are opaque ids
 and the provider's id is kept as a SHA-256 digest (enough to match a status callback).
 
-Not registered as deployed tables yet: the alerts capability's declaration (next round) lists
-this module in `store_modules` and registers them; until then `bind_alert_tables` points them
-at the tables `settings` names, as `rtcc.store.bind_models` does for registered ones.
+Registered through the alerts capability's `store_modules` (rtcc.alerts.capability).
 """
 
 from __future__ import annotations
@@ -21,9 +19,10 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from rtcc.settings import Settings
+from rtcc.store.base import register
 
 
+@register
 class AlertDeliveryRecord(Model):
     class Meta:
         logical_name = "alert-deliveries"
@@ -38,9 +37,11 @@ class AlertDeliveryRecord(Model):
     claimed_at = NumberAttribute(null=True)  # epoch seconds of the current claim
     provider_id_hash = UnicodeAttribute(null=True)  # SHA-256 of the provider's message id
     error_code = UnicodeAttribute(null=True)  # provider code of a failure; never its message
+    delivery = UnicodeAttribute(null=True)  # a status callback's delivered | undelivered
     updated_at = NumberAttribute()
 
 
+@register
 class AlertDeliveryCountRecord(Model):
     class Meta:
         logical_name = "alert-delivery-counts"
@@ -53,6 +54,7 @@ class AlertDeliveryCountRecord(Model):
     count = NumberAttribute(default=0)
 
 
+@register
 class SendRateSlotRecord(Model):
     class Meta:
         logical_name = "sms-send-slots"
@@ -64,12 +66,3 @@ class SendRateSlotRecord(Model):
 
 
 ALERT_MODELS: tuple[type[Model], ...] = (AlertDeliveryRecord, AlertDeliveryCountRecord, SendRateSlotRecord)
-
-
-def bind_alert_tables(settings: Settings) -> None:
-    """Point the models at `settings`' table prefix, region and endpoint."""
-    for model in ALERT_MODELS:
-        model.Meta.table_name = f"{settings.table_prefix}{model.Meta.logical_name}"  # type: ignore[attr-defined]
-        model.Meta.region = settings.region
-        model.Meta.host = settings.aws_endpoint_url
-        model._connection = None

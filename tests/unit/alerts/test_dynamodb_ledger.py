@@ -18,16 +18,11 @@ from rtcc.alerts.ratelimit import SlotRateLimiter
 @pytest.fixture(scope="module")
 def tables(moto_endpoint):
     from rtcc.local.fidelity import make_dynamodb_writes_atomic
-    from rtcc.settings import get_settings
-    from rtcc.store.alerts import ALERT_MODELS, bind_alert_tables
 
-    # moto checks a condition and writes without a lock; DynamoDB (and the local stack, which
-    # applies this) does both atomically, which the races below rely on.
+    # The tables are registered models: moto_endpoint has created and bound them. moto checks
+    # a condition and writes without a lock; DynamoDB (and the local stack, which applies
+    # this) does both atomically, which the races below rely on.
     make_dynamodb_writes_atomic()
-    bind_alert_tables(get_settings())
-    for model in ALERT_MODELS:
-        if not model.exists():
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
     yield
 
 

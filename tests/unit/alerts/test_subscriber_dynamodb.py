@@ -21,14 +21,9 @@ def subs(moto_endpoint) -> Subscriptions:
     from rtcc.alerts.subscriber_dynamodb import DynamoDbSubscriberStore
     from rtcc.alerts.subscriber_keys import KmsSubscriberMac, KmsSubscriberSealer
     from rtcc.local.fidelity import make_dynamodb_writes_atomic
-    from rtcc.settings import get_settings
-    from rtcc.store.alert_subscribers import ALERT_SUBSCRIBER_MODELS, bind_alert_subscriber_tables
 
+    # The tables are registered models: moto_endpoint has created and bound them.
     make_dynamodb_writes_atomic()  # the racing signups below rely on DynamoDB's atomic conditions
-    bind_alert_subscriber_tables(get_settings())
-    for model in ALERT_SUBSCRIBER_MODELS:
-        if not model.exists():
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
     kms = boto3.client("kms", endpoint_url=moto_endpoint, region_name="us-east-1")
     vault = kms.create_key(Description="alerts vault")["KeyMetadata"]["KeyId"]
     mac = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]

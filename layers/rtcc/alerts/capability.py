@@ -1,0 +1,31 @@
+"""The community alerts capability, declared once: what it deploys, serves and shows.
+
+Read by CDK, `rtcc dev`, the API app, the console and the retention sweep through
+`rtcc.capabilities` (see `rtcc.capability.Capability` for what each field does). Only
+names and numbers here: importing it loads none of the capability's code.
+
+Each part of the capability adds its own entries to the tuples below (functions, routes,
+queues, routers, pages): one entry per line, so concurrent additions merge cleanly.
+"""
+
+from __future__ import annotations
+
+from rtcc.capability import Capability
+
+ALERT_FUNCTIONS = ()
+ALERT_ROUTES = ()
+ALERT_QUEUES = ()
+
+ALERTS = Capability(
+    name="alerts",
+    description="Community alerts: opt-in texts by zone, sent by supervisors, with a public CAP feed",
+    store_modules=(
+        "rtcc.store.alerts",  # delivery ledger, per-zone counts, the sender's rate slots
+        "rtcc.store.alert_subscribers",  # subscribers, number lookup, zone index, consent evidence
+    ),
+    functions=ALERT_FUNCTIONS,
+    routes=ALERT_ROUTES,
+    queues=ALERT_QUEUES,
+    settings="rtcc.alerts.settings:AlertsSettings",
+    construct="infra.constructs.alerts:AlertsConstruct",
+)

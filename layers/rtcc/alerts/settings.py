@@ -1,0 +1,80 @@
+"""Settings of the community alerts capability (`RTCC_ALERTS_*`), read only by the code that
+serves alerts.
+
+Deployed, CDK gives each variable only to the functions that read it
+(`infra/constructs/alerts.py`); everything else runs on these defaults.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rtcc.settings import cached_settings, shown
+
+
+class AlertsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RTCC_ALERTS_", extra="ignore")
+
+    program_name: str = Field(
+        "City Alerts",
+        description="The program's name in every confirmation and HELP answer (carriers require it).",
+    )
+    contact: str = Field(
+        "the city's non-emergency line",
+        description="Who residents reach for help, named in the HELP answer (a phone number, a web "
+        "address or an office).",
+    )
+    line_number: str = Field(
+        "+15550100200",
+        description="The alerts number residents text (JOIN, YES, STOP) and alerts are sent from; never "
+        "the tip line.",
+    )
+    sender_rate_per_second: float = Field(
+        1.0,
+        gt=0,
+        description="Messages per second the alerts number may send (its carrier lane: about 1 for a "
+        "long code, 3 for toll-free, 100 for a short code), shared by every dispatcher.",
+    )
+    allow_foreign_numbers: bool = Field(
+        False, description="Whether a number of another country than `region` may subscribe."
+    )
+    region: str = Field(
+        "US", description="The country residents' numbers are read in (ISO 3166 code, as phonenumbers)."
+    )
+    consent_retention_days: int = Field(
+        1461,
+        ge=0,
+        description="Days a subscription's consent evidence is kept after it ends (4 years: the TCPA's "
+        "limitation period).",
+    )
+    emergency_approval_required: bool = Field(
+        False,
+        description="Whether an Emergency alert waits for a second supervisor's approval.",
+    )
+    zones_file: str | None = Field(
+        None,
+        description="GeoJSON file of the zones (deployed: the config's `alerts.zones_geojson`); unset, "
+        "`rtcc dev` loads the demo city.",
+        json_schema_extra=shown("the demo city"),
+    )
+    zip_codes: list[str] = Field(
+        default_factory=list,
+        description="JSON list of the ZIP codes residents can text to opt in and alerts can target "
+        "(deployed: `alerts.zip_codes`).",
+    )
+    vault_key_id: str = Field(
+        "alias/rtcc-alerts-vault",
+        description="KMS key encrypting subscribers' numbers (locally created by `rtcc dev` from the "
+        "template; deployed: the ARN of the stack's alerts vault key).",
+    )
+    subscriber_key_id: str = Field(
+        "alias/rtcc-alerts-subscriber",
+        description="KMS HMAC key (GenerateMac) keying the number lookup; only the alerts functions "
+        "that look numbers up may use it.",
+    )
+
+
+@cached_settings
+def alerts_settings() -> AlertsSettings:
+    return AlertsSettings()
