@@ -1,0 +1,71 @@
+"""The public signup over the deployed adapters: subscribers in DynamoDB, numbers sealed and
+looked up under the alerts KMS keys, texts sent on the alerts line through rtcc.sms.
+
+Kept apart from rtcc.alerts.signup (the rules, tested with in-memory ports) so that importing
+the rules loads no AWS client.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+from rtcc.alerts.settings import alerts_settings
+from rtcc.alerts.signup import PublicSignup
+from rtcc.alerts.subscriptions import SubscriptionPolicy, Subscriptions
+from rtcc.alerts.zones import ZoneMap
+
+#: The alerts line's name: its opt-outs are kept under it (rtcc.sms.optout), apart from tips'.
+LINE_NAME = "alerts"
+MANAGE_PAGE = "alerts/manage"
+
+
+@lru_cache(maxsize=4)
+def _zone_map(zones_file: str | None, zip_codes: tuple[str, ...]) -> ZoneMap:
+    # Parsed once per function instance: the zones change only with a deploy.
+    return ZoneMap.from_file(zones_file, zip_codes) if zones_file else ZoneMap.demo()
+
+
+def policy() -> SubscriptionPolicy:
+    s = alerts_settings()
+    return SubscriptionPolicy(
+        program_name=s.program_name,
+        region=s.region,
+        allow_foreign=s.allow_foreign_numbers,
+        consent_retention_days=s.consent_retention_days,
+    )
+
+
+def subscriptions() -> Subscriptions:
+    from rtcc.alerts.subscriber_dynamodb import DynamoDbSubscriberStore
+    from rtcc.alerts.subscriber_keys import KmsSubscriberMac, KmsSubscriberSealer
+
+    s = alerts_settings()
+    return Subscriptions(
+        DynamoDbSubscriberStore(),
+        KmsSubscriberSealer(s.vault_key_id),
+        KmsSubscriberMac(s.subscriber_key_id),
+        _zone_map(s.zones_file, tuple(s.zip_codes)),
+        policy(),
+    )
+
+
+def send_on_alerts_line(number: str, sender_key: str, body: str) -> None:
+    """One text on the alerts line: opt-outs of the line checked first (rtcc.sms.send_on_line)."""
+    from rtcc.sms.gateway import get_sms_gateway
+    from rtcc.sms.optout_store import DynamoOptOuts
+    from rtcc.sms.sender import send_on_line
+
+    line_number = alerts_settings().line_number
+    send_on_line(get_sms_gateway(), DynamoOptOuts(), LINE_NAME, sender_key, number, line_number, body)
+
+
+def manage_url(token: str) -> str:
+    """The link texted to a subscriber: the token in the fragment, which no browser sends."""
+    from rtcc.settings import get_settings
+
+    return f"{get_settings().public_base_url.rstrip('/')}/{MANAGE_PAGE}#t={token}"
+
+
+def public_signup() -> PublicSignup:
+    return PublicSignup(subscriptions(), send_on_alerts_line, manage_url, time.time)
