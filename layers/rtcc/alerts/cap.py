@@ -120,20 +120,22 @@ class CapPublisher:
         # Unique per sender because alert ids are; alert ids are [A-Za-z0-9_-] only.
         return f"rtcc-{alert.alert_id}"
 
+    # Where rtcc.api.routes.alerts_feed serves them. The public page is one static page,
+    # `/alerts`, that shows the alert its fragment names (static pages have fixed paths).
     def page_url(self, alert_id: str, language: str | None = None) -> str:
-        url = f"{self.base_url}/alerts/{quote(alert_id)}"
-        return f"{url}?lang={quote(language)}" if language else url
+        query = f"?lang={quote(language)}" if language else ""
+        return f"{self.base_url}/alerts{query}#{quote(alert_id)}"
 
     def cap_url(self, alert_id: str) -> str:
-        return f"{self.base_url}/alerts/{quote(alert_id)}/cap.xml"
+        return f"{self.base_url}/api/public/alerts/sent/{quote(alert_id)}.cap.xml"
 
     @property
     def atom_url(self) -> str:
-        return f"{self.base_url}/alerts/feed.atom"
+        return f"{self.base_url}/api/public/alerts/feed.atom"
 
     @property
     def cap_feed_url(self) -> str:
-        return f"{self.base_url}/alerts/cap.atom"
+        return f"{self.base_url}/api/public/alerts/cap.xml"
 
     @property
     def tz(self) -> tzinfo:

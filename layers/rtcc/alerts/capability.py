@@ -26,6 +26,16 @@ ALERTS = Capability(
     functions=ALERT_FUNCTIONS,
     routes=ALERT_ROUTES,
     queues=ALERT_QUEUES,
+    pages={
+        "/alerts": "alerts.html",  # the public list of sent alerts; /alerts#<id> shows one
+    },
+    routers={
+        # The public feed (rtcc.api.routes.alerts_feed): Atom, the CAP index, each alert.
+        "/api/public/alerts/feed.atom": "rtcc.api.routes.alerts_feed",
+        "/api/public/alerts/cap.xml": "rtcc.api.routes.alerts_feed",
+        "/api/public/alerts/sent": "rtcc.api.routes.alerts_feed",
+    },
+    console=True,  # web/public/assets/capabilities/alerts.js: the composer and delivery view
     settings="rtcc.alerts.settings:AlertsSettings",
     construct="infra.constructs.alerts:AlertsConstruct",
 )

@@ -143,7 +143,7 @@ def test_areas_name_the_zones_and_geocode_the_zips():
     es = root.findall("cap:info", C)[1]
     assert es.findtext("cap:event", namespaces=C) == "Alerta de emergencia"
     assert es.findtext("cap:description", namespaces=C).startswith("Evite")
-    assert es.findtext("cap:web", namespaces=C) == "https://rtcc.springfield.example/alerts/evt-1?lang=es"
+    assert es.findtext("cap:web", namespaces=C) == "https://rtcc.springfield.example/alerts?lang=es#evt-1"
     assert [c.text for c in es.findall("cap:category", C)] == ["Security", "Transport"]
 
 
@@ -223,8 +223,8 @@ def test_feeds_link_each_alert_and_its_cap_document():
         assert feed.findtext("a:updated", namespaces=A) == "2026-12-01T20:15:30+00:00"
         entries = feed.findall("a:entry", A)
         assert [e.findtext("a:id", namespaces=A) for e in entries] == [
-            "https://rtcc.springfield.example/alerts/new",
-            "https://rtcc.springfield.example/alerts/old",
+            "https://rtcc.springfield.example/alerts#new",
+            "https://rtcc.springfield.example/alerts#old",
         ]
         assert all(
             e.findtext("a:title", namespaces=A) and e.findtext("a:updated", namespaces=A) for e in entries
@@ -233,7 +233,11 @@ def test_feeds_link_each_alert_and_its_cap_document():
         (link.get("rel"), link.get("type"), link.get("href"))
         for link in cap_feed.find("a:entry", A).findall("a:link", A)
     ]
-    assert ("alternate", CAP_MIME, "https://rtcc.springfield.example/alerts/new/cap.xml") in cap_links
+    assert (
+        "alternate",
+        CAP_MIME,
+        "https://rtcc.springfield.example/api/public/alerts/sent/new.cap.xml",
+    ) in cap_links
     pages = [
         link.get("hreflang")
         for link in atom.find("a:entry", A).findall("a:link", A)
@@ -248,7 +252,7 @@ def test_public_page_data_picks_the_language_and_says_when_expired():
     page = render_public_page(_alert(), ZoneMap.demo(), PUBLISHER, language="es-MX", now=SENT)
     assert page["language"] == "es" and page["text"].startswith("Evite")
     assert page["areas"] == ["Downtown", "Ward 2", "ZIP 98104", "ZIP 01013"]
-    assert page["expired"] is False and page["links"]["cap"].endswith("/alerts/evt-1/cap.xml")
+    assert page["expired"] is False and page["links"]["cap"].endswith("/api/public/alerts/sent/evt-1.cap.xml")
     later = render_public_page(
         _alert(), ZoneMap.demo(), PUBLISHER, language="fr", now=SENT + timedelta(hours=3)
     )

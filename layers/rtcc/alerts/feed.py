@@ -1,0 +1,109 @@
+"""The public alert feed's sources: which sent alerts are public, the zones they name, and
+who publishes them (the CAP sender and the public base URL).
+
+The routes (`rtcc.api.routes.alerts_feed`) read alerts through the `SentAlerts` port only,
+so the feed does not depend on how the sending side stores them: the alerts table's
+adapter plugs in with `use_feed_sources`, tests use `InMemorySentAlerts`.
+
+Only alerts with a `sent_at` are public: an Emergency waiting for a second supervisor's
+approval, or a draft, is never in the feed, whatever the store returns.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from rtcc.alerts.cap import CapPublisher
+from rtcc.alerts.model import Alert
+from rtcc.alerts.zones import ZoneMap
+
+#: The feeds carry the newest alerts only: feed readers and CAP aggregators poll often and
+#: want the current picture, and a bounded feed keeps each answer small and cheap.
+FEED_LIMIT = 50
+
+
+class SentAlerts(Protocol):
+    """Read side of the alerts the city sent (the sending side's table implements it)."""
+
+    def recent(self, limit: int) -> list[Alert]:
+        """The newest sent alerts, newest first, at most `limit`."""
+        ...
+
+    def get(self, alert_id: str) -> Alert | None:
+        """One alert by id, sent or not (None when there is no such alert)."""
+        ...
+
+
+class InMemorySentAlerts:
+    """A `SentAlerts` over a list: unit tests and browser tests of the feed."""
+
+    def __init__(self, alerts: Iterable[Alert] = ()) -> None:
+        self._alerts = {a.alert_id: a for a in alerts}
+        self._lock = threading.Lock()
+
+    def add(self, alert: Alert) -> None:
+        with self._lock:
+            self._alerts[alert.alert_id] = alert
+
+    def recent(self, limit: int) -> list[Alert]:
+        with self._lock:
+            sent = [a for a in self._alerts.values() if a.sent_at is not None]
+        return sorted(sent, key=lambda a: a.sent_at, reverse=True)[:limit]  # type: ignore[arg-type, return-value]
+
+    def get(self, alert_id: str) -> Alert | None:
+        with self._lock:
+            return self._alerts.get(alert_id)
+
+
+@dataclass(frozen=True)
+class FeedSources:
+    alerts: SentAlerts
+    zones: ZoneMap
+    publisher: CapPublisher
+
+    def public(self, limit: int = FEED_LIMIT) -> list[Alert]:
+        return [a for a in self.alerts.recent(limit) if a.sent_at is not None]
+
+    def public_alert(self, alert_id: str) -> Alert | None:
+        alert = self.alerts.get(alert_id)
+        return alert if alert is not None and alert.sent_at is not None else None
+
+
+def default_cap_sender(public_base_url: str) -> str:
+    """`alerts@<host>` of the public URL: the deploy config's `alerts.cap_sender` (or
+    alerts@<domain_name>) replaces it once the alerts settings carry it."""
+    host = urlsplit(public_base_url).hostname or "localhost"
+    return f"alerts@{host if '.' in host else host + '.local'}"
+
+
+def publisher_from_settings() -> CapPublisher:
+    # The platform settings carry the public base URL with its stage path (/prod on the
+    # execute-api URL), so every link in the feeds and CAP documents reaches the page.
+    from rtcc.settings import get_settings
+
+    settings = get_settings()
+    base = settings.public_base_url
+    name = settings.city_name or "rtcc community alerts"
+    return CapPublisher(sender=default_cap_sender(base), sender_name=name, base_url=base)
+
+
+def _unwired() -> FeedSources:
+    # Until the sending side's table adapter is plugged in, the feed is empty, not failing.
+    return FeedSources(InMemorySentAlerts(), ZoneMap.demo(), publisher_from_settings())
+
+
+_factory: Callable[[], FeedSources] = _unwired
+
+
+def use_feed_sources(factory: Callable[[], FeedSources]) -> None:
+    """Where the routes read from: the alerts table's adapter in the API, a fake in tests."""
+    global _factory
+    _factory = factory
+
+
+def feed_sources() -> FeedSources:
+    return _factory()

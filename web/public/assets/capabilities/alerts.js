@@ -1,0 +1,268 @@
+// Community alerts (supervisors): the composer and the delivery view. Routes: #/alerts (compose,
+// recent alerts) and #/alerts/<alert id> (delivery counts per zone, approve, cancel).
+// Built for one hand on a 375 px phone: one column, large targets, the send button at the
+// end of the form, and the segment counter right under each text as it is typed.
+
+import { apiFetch } from "../api.js";
+import { busy, h, localInputToUtc, localTime, messageBox, replace } from "../dom.js";
+import { MAX_SEGMENTS, segments } from "../sms-segments.js";
+import { registerView } from "../views.js";
+
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+// How often the delivery view asks for counts: the issue's "live", without a feed item per SMS.
+const POLL_MS = 2500;
+const TIERS = [
+  ["emergency", "Emergency", "Act now: every subscriber in the zones gets it"],
+  ["advisory", "Advisory", "Act soon: road closures, boil-water notices"],
+  ["community", "Community", "Information: events, meetings, planned closures"],
+];
+// Offered when the zones endpoint names none (the same words rtcc.alerts.cap maps to CAP).
+const DEFAULT_CATEGORIES = ["crime", "traffic", "weather", "missing person", "utilities", "community"];
+const STATUSES = ["queued", "sent", "delivered", "undelivered", "failed", "cancelled", "unknown"];
+
+function ensureStyles() {
+  if (document.getElementById("alerts-css")) return;
+  document.head.append(h("link", { rel: "stylesheet", id: "alerts-css", href: new URL("./alerts/alerts.css", import.meta.url).toString() }));
+}
+
+/** The city's languages: the public pages' catalogs (web/public/i18n/index.json), English first. */
+async function cityLanguages() {
+  try {
+    const response = await fetch(new URL("i18n/index.json", document.baseURI), { cache: "no-store" });
+    const codes = (await response.json()).languages.map((l) => ({ code: l.code, name: l.name }));
+    return codes.sort((a, b) => (a.code === "en" ? -1 : b.code === "en" ? 1 : 0));
+  } catch {
+    return [{ code: "en", name: "English" }];
+  }
+}
+
+function choiceList(name, legend, items, type) {
+  const inputs = items.map(([value, label, hint], i) => {
+    const id = `alert-${name}-${i}`;
+    const input = h("input", { type, id, name: `alert-${name}`, value, checked: type === "radio" && i === 0 });
+    return h("label", { class: "alert-choice", for: id }, input, h("span", {}, h("strong", { text: label }), hint ? h("small", { class: "muted", text: ` ${hint}` }) : null));
+  });
+  return h("fieldset", { class: "alert-fieldset", id: `alert-${name}` }, h("legend", { text: legend }), inputs);
+}
+
+function checked(form, name) {
+  return [...form.querySelectorAll(`input[name="alert-${name}"]:checked`)].map((i) => i.value);
+}
+
+/** One language's headline and text, with the live segment counter under the text. */
+function languageBlock({ code, name }, onChange) {
+  const text = h("textarea", { id: `alert-text-${code}`, name: `text-${code}`, rows: 5, lang: code, "aria-describedby": `alert-count-${code}`, required: code === "en" });
+  const headline = h("input", { id: `alert-headline-${code}`, name: `headline-${code}`, type: "text", maxlength: 120, lang: code });
+  const count = h("p", { class: "alert-count", id: `alert-count-${code}`, "aria-live": "polite" });
+  const update = () => {
+    const s = segments(text.value);
+    const over = s.segments > MAX_SEGMENTS;
+    count.textContent = over
+      ? `Too long: ${s.segments} segments (at most ${MAX_SEGMENTS}). Shorten the text.`
+      : `${s.segments} ${s.segments === 1 ? "segment" : "segments"} · ${s.encoding} · ${s.units} characters`;
+    count.classList.toggle("alert-count-over", over);
+    text.setAttribute("aria-invalid", over ? "true" : "false");
+    onChange();
+  };
+  text.addEventListener("input", update);
+  update();
+  const block = h(
+    "fieldset",
+    { class: "alert-fieldset alert-language", dataset: { lang: code } },
+    h("legend", { text: `${name} (${code})${code === "en" ? "" : " · optional"}` }),
+    h("div", { class: "field" }, h("label", { for: headline.id, text: "Headline (the public page's title)" }), headline),
+    h("div", { class: "field" }, h("label", { for: text.id, text: "Text message" }), text, count),
+  );
+  return { block, code, text, headline, segments: () => segments(text.value).segments };
+}
+
+function draftFrom(form, blocks) {
+  const texts = {};
+  const headline = {};
+  for (const b of blocks) {
+    if (!b.text.value.trim()) continue;
+    texts[b.code] = b.text.value;
+    if (b.headline.value.trim()) headline[b.code] = b.headline.value.trim();
+  }
+  return { tier: checked(form, "tier")[0], zones: checked(form, "zones"), categories: checked(form, "categories"), texts, headline };
+}
+
+/** What is wrong with the draft, in the supervisor's words, or "" when it can be sent. */
+function problem(draft, blocks) {
+  if (blocks.some((b) => b.segments() > MAX_SEGMENTS)) return `A text is over ${MAX_SEGMENTS} segments: shorten it.`;
+  if (!draft.texts.en) return "Write the English text (residents without another language get it).";
+  if (!draft.zones.length) return "Choose at least one zone.";
+  return "";
+}
+
+async function composer(container, ctx, options, languages) {
+  const errors = messageBox();
+  const reach = h("p", { class: "alert-reach", id: "alert-reach", "aria-live": "polite" });
+  const zoneItems = options.zones.map((z) => [z.id, z.name, z.kind]);
+  const categories = (options.categories.length ? options.categories : DEFAULT_CATEGORIES).map((c) => [c, c]);
+  const form = h("form", { id: "alerts-composer", class: "stack alert-form", novalidate: true });
+  let blocks = [];
+  const previewButton = h("button", { type: "button", class: "btn btn-secondary btn-block", id: "alert-preview", text: "Preview reach" });
+  const sendButton = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "alert-send", text: "Send alert" });
+  const refresh = () => {
+    reach.textContent = "";
+    sendButton.disabled = blocks.some((b) => b.segments() > MAX_SEGMENTS);
+  };
+  blocks = languages.map((lang) => languageBlock(lang, refresh));
+  const expires = h("input", { type: "datetime-local", id: "alert-expires", name: "expires" });
+  form.append(
+    choiceList("tier", "Tier", TIERS, "radio"),
+    zoneItems.length ? choiceList("zones", "Zones", zoneItems, "checkbox") : h("p", { class: "muted", text: "No zones are configured." }),
+    choiceList("categories", "Categories", categories, "checkbox"),
+    ...blocks.map((b) => b.block),
+    h("div", { class: "field" }, h("label", { for: expires.id, text: "Expires (optional, your local time)" }), expires),
+    errors.el,
+    reach,
+    previewButton,
+    sendButton,
+  );
+  form.addEventListener("change", refresh);
+  refresh();
+
+  previewButton.addEventListener("click", () =>
+    busy(previewButton, async () => {
+      errors.clear();
+      const draft = draftFrom(form, blocks);
+      const wrong = problem(draft, blocks);
+      if (wrong) return errors.error(wrong);
+      try {
+        const { tier, zones, categories: cats, texts } = draft;
+        const out = await apiFetch("/api/alerts/preview", { method: "POST", json: { tier, zones, categories: cats, texts } });
+        reach.textContent = `Reaches ${out.reach} ${out.reach === 1 ? "resident" : "residents"} now.`;
+      } catch (err) {
+        errors.error(err);
+      }
+    }),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(sendButton, async () => {
+      errors.clear();
+      const draft = draftFrom(form, blocks);
+      const wrong = problem(draft, blocks);
+      if (wrong) return errors.error(wrong);
+      const at = localInputToUtc(expires.value);
+      try {
+        const out = await apiFetch("/api/alerts", { method: "POST", json: at ? { ...draft, expires_at: at } : draft });
+        ctx.navigate(`#/alerts/${encodeURIComponent(out.alert_id)}`);
+      } catch (err) {
+        errors.error(err);
+      }
+    });
+  });
+  container.append(h("h2", { text: "New alert" }), form);
+}
+
+function countsTable(counts) {
+  const zones = Object.keys(counts).sort();
+  const total = Object.fromEntries(STATUSES.map((s) => [s, zones.reduce((n, z) => n + (counts[z][s] || 0), 0)]));
+  const row = (label, values) =>
+    h("tr", {}, h("th", { scope: "row", text: label }), STATUSES.map((s) => h("td", { dataset: { status: s }, text: String(values[s] || 0) })));
+  return h(
+    "div",
+    { class: "alert-table-wrap", tabindex: "0", role: "region", "aria-label": "Delivery counts per zone" },
+    h(
+      "table",
+      { class: "alert-counts", id: "alert-counts" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Zone" }), STATUSES.map((s) => h("th", { scope: "col", text: s })))),
+      h("tbody", {}, zones.map((z) => row(z, counts[z]))),
+      h("tfoot", {}, row("All zones", total)),
+    ),
+  );
+}
+
+function deliveryView(container, ctx, alertId) {
+  const errors = messageBox();
+  const head = h("div", { id: "alert-delivery-head" });
+  const table = h("div", { id: "alert-delivery" });
+  const actions = h("div", { class: "stack" });
+  container.append(h("p", {}, h("a", { href: "#/alerts", text: "← New alert" })), head, errors.el, table, actions);
+  let timer = null;
+  let stopped = false;
+
+  const act = (button, verb) =>
+    busy(button, async () => {
+      try {
+        await apiFetch(`/api/alerts/${encodeURIComponent(alertId)}/${verb}`, { method: "POST" });
+        await load();
+      } catch (err) {
+        errors.error(err);
+      }
+    });
+  const show = ({ alert, counts }) => {
+    replace(
+      head,
+      h("h2", { text: alert.headline.en || Object.values(alert.headline)[0] || alert.alert_id }),
+      h("p", {}, h("strong", { id: "alert-status", text: alert.status }), ` · ${alert.tier} · ${alert.recipients} recipients · `, localTime(alert.created_at)),
+    );
+    replace(table, countsTable(counts));
+    const buttons = [];
+    if (alert.status === "awaiting-approval") {
+      const approve = h("button", { type: "button", class: "btn btn-primary btn-block", id: "alert-approve", text: "Approve and send (second supervisor)" });
+      approve.addEventListener("click", () => act(approve, "approve"));
+      buttons.push(approve);
+    }
+    if (alert.status !== "cancelled") {
+      const cancel = h("button", { type: "button", class: "btn btn-secondary btn-block", id: "alert-cancel", text: "Cancel remaining sends" });
+      cancel.addEventListener("click", () => act(cancel, "cancel"));
+      buttons.push(cancel);
+    }
+    replace(actions, ...buttons);
+  };
+  async function load() {
+    try {
+      show(await apiFetch(`/api/alerts/${encodeURIComponent(alertId)}`));
+      errors.clear();
+    } catch (err) {
+      errors.error(err);
+    }
+  }
+  const tick = async () => {
+    if (stopped) return;
+    if (!document.hidden) await load();
+    if (!stopped) timer = setTimeout(tick, POLL_MS);
+  };
+  tick();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+async function recentList(container) {
+  try {
+    const { alerts } = await apiFetch("/api/alerts");
+    if (!alerts.length) return;
+    const items = alerts.slice(0, 10).map((a) =>
+      h("li", {}, h("a", { href: `#/alerts/${encodeURIComponent(a.alert_id)}`, text: a.headline.en || Object.values(a.headline)[0] || a.alert_id }), ` · ${a.status} · `, localTime(a.created_at)),
+    );
+    container.append(h("h2", { text: "Recent alerts" }), h("ul", { class: "alert-recent", id: "alert-recent" }, items));
+  } catch {
+    // The composer works without the list; its own errors say what failed.
+  }
+}
+
+registerView({
+  id: "alerts",
+  title: "Alerts",
+  description: "Send a community alert by zone and watch it deliver.",
+  roles: ["supervisor"],
+  capability: "alerts",
+  order: 20,
+  async render(container, ctx) {
+    ensureStyles();
+    if (ID.test(ctx.params)) return deliveryView(container, ctx, ctx.params);
+    const [options, languages] = await Promise.all([
+      apiFetch("/api/public/alerts/zones", { auth: false }).catch(() => ({ zones: [], categories: [] })),
+      cityLanguages(),
+    ]);
+    await composer(container, ctx, { zones: options.zones || [], categories: options.categories || [] }, languages);
+    await recentList(container);
+    return undefined;
+  },
+});
