@@ -45,24 +45,31 @@ def test_web_index_lists_exactly_the_catalogs_present() -> None:
     assert index == expected, "run: node web/scripts/i18n-index.mjs"
 
 
-_KEY_LITERAL = re.compile(r"""["']((?:lang|api|tip|files|map|followUp)\.[A-Za-z_.]+)["']""")
+_KEY_LITERAL = re.compile(r"""["']((?:lang|api|tip|files|map|followUp|signup|manage)\.[A-Za-z_.]+)["']""")
 
 
 def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     english = load_catalogs(WEB_CATALOGS)["en"]
     sources = [WEB / "tip.html", WEB / "tip-follow-up.html", WEB / "assets" / "i18n.js"]
-    sources += sorted((WEB / "assets" / "tip").glob("*.js"))
+    sources += [WEB / "signup.html", WEB / "alerts-manage.html"]
+    sources += sorted((WEB / "assets" / "tip").glob("*.js")) + sorted((WEB / "assets" / "alerts").glob("*.js"))
     used = {key for path in sources for key in _KEY_LITERAL.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 50  # the pattern still finds the keys
     assert sorted(used - set(english)) == []
     # The one key built at run time: followUp.file.<state of an attachment>.
     states = ("awaiting_upload", "pending", "stored", "rejected", "unknown")
     assert all(f"followUp.file.{state}" in english for state in states)
+    # /signup builds these from the API's tiers and refusal codes (rtcc.alerts.signup).
+    for tier in ("emergency", "advisory", "community"):
+        assert f"signup.tier.{tier}" in english and f"signup.tier.{tier}.hint" in english
+    codes = ("phone.invalid", "phone.foreign", "zones.none", "zones.invalid", "zip.invalid", "zip.unknown")
+    codes += ("location.outside", "location.invalid")
+    assert [c for c in codes if f"signup.error.{c}" not in english] == []
 
 
 def test_public_pages_show_no_untranslated_text_from_scripts() -> None:
     """No visible text written into the tip pages' scripts: each goes through a key."""
-    for path in sorted((WEB / "assets" / "tip").glob("*.js")):
+    for path in sorted((WEB / "assets" / "tip").glob("*.js")) + sorted((WEB / "assets" / "alerts").glob("*.js")):
         source = path.read_text(encoding="utf-8")
         assert not re.findall(r"""\btext: ["'`]""", source), path.name
         assert not re.findall(r"""\.(?:error|ok|info)\(["'`]""", source), path.name

@@ -67,6 +67,16 @@ export function language() {
   return state.lang;
 }
 
+/** The catalogs' languages, [{code, name}] with each name in its own language. */
+export function languages() {
+  return state.languages.slice();
+}
+
+/** Whether the catalogs (this language's or English) have `key`. */
+export function hasText(key) {
+  return key in state.messages || key in state.fallback;
+}
+
 /** Attributes for h(): the text of `key` and the key itself, so a switch re-translates it. */
 export function tx(key, values) {
   return {

@@ -38,7 +38,34 @@ function plainGrid(L) {
   return new Grid({ maxZoom: MAP_SETTINGS.maxZoom });
 }
 
-export function locationPicker() {
+// The picker's texts by name; a page may replace some (`keys` below).
+const MAP_KEYS = Object.freeze({
+  clear: "map.clear",
+  failed: "map.failed",
+  hide: "map.hide",
+  label: "map.label",
+  locating: "map.locating",
+  locationUnavailable: "map.locationUnavailable",
+  noGeolocation: "map.noGeolocation",
+  noTiles: "map.noTiles",
+  none: "map.none",
+  open: "map.open",
+  pinTitle: "map.pinTitle",
+  pinned: "map.pinned",
+  region: "map.region",
+  tapHint: "map.tapHint",
+  tilesFailed: "map.tilesFailed",
+  tilesFrom: "map.tilesFrom",
+  useLocation: "map.useLocation",
+});
+
+/**
+ * The picker. `prefix` names its elements' ids (`tip-map`, ...); `keys` replaces catalog
+ * keys by name ({label: "signup.pin.label"}; the rest stay `map.*`); `onMap(map, L)` is
+ * called once the map exists (a page may draw on it); `onChange(point)` after each change.
+ */
+export function locationPicker({ prefix = "tip", keys = {}, onMap = null, onChange = null } = {}) {
+  const key = (name) => keys[name] || MAP_KEYS[name];
   let map = null;
   let marker = null;
   let point = null;
@@ -47,7 +74,7 @@ export function locationPicker() {
   let start = { center: MAP_SETTINGS.center, zoom: MAP_SETTINGS.zoom };
   // The city's tile server, or none (then no picture is ever requested).
   let tiles = null;
-  const source = h("p", { class: "hint", id: "tip-map-source", ...tx("map.noTiles") });
+  const source = h("p", { class: "hint", id: `${prefix}-map-source`, ...tx(key("noTiles")) });
   loadConfig()
     .then((c) => {
       if (Array.isArray(c.mapCenter) && c.mapCenter.length === 2) {
@@ -56,26 +83,26 @@ export function locationPicker() {
       }
       tiles = tileSource(c);
       if (tiles) {
-        setText(source, "map.tilesFrom", { host: tiles.host });
+        setText(source, key("tilesFrom"), { host: tiles.host });
         if (map) addTiles();
       }
     })
     .catch(() => {}); // no configuration: the default view and the plain grid still work
 
-  const status = h("p", { class: "hint", id: "tip-location-status", "aria-live": "polite", ...tx("map.none") });
+  const status = h("p", { class: "hint", id: `${prefix}-location-status`, "aria-live": "polite", ...tx(key("none")) });
   const tileNotice = h("p", {
     class: "map-notice",
-    id: "tip-map-notice",
+    id: `${prefix}-map-notice`,
     hidden: true,
-    ...tx("map.tilesFailed"),
+    ...tx(key("tilesFailed")),
   });
-  const mapEl = h("div", { class: "tip-map", id: "tip-map", role: "application", ...txAttrs({ "aria-label": "map.region" }) });
-  const clear = h("button", { type: "button", class: "btn btn-quiet", id: "tip-location-clear", hidden: true, ...tx("map.clear") });
-  const locate = h("button", { type: "button", class: "btn btn-quiet", id: "tip-use-location", ...tx("map.useLocation") });
+  const mapEl = h("div", { class: "tip-map", id: `${prefix}-map`, role: "application", ...txAttrs({ "aria-label": key("region") }) });
+  const clear = h("button", { type: "button", class: "btn btn-quiet", id: `${prefix}-location-clear`, hidden: true, ...tx(key("clear")) });
+  const locate = h("button", { type: "button", class: "btn btn-quiet", id: `${prefix}-use-location`, ...tx(key("useLocation")) });
   const panel = h(
     "div",
     { class: "map-panel", hidden: true },
-    h("p", { class: "hint", ...tx("map.tapHint") }),
+    h("p", { class: "hint", ...tx(key("tapHint")) }),
     mapEl,
     tileNotice,
     h("div", { class: "map-actions" }, locate, clear),
@@ -83,20 +110,21 @@ export function locationPicker() {
   const open = h("button", {
     type: "button",
     class: "btn btn-secondary btn-block",
-    id: "tip-location-open",
+    id: `${prefix}-location-open`,
     "aria-expanded": "false",
-    ...tx("map.open"),
+    ...tx(key("open")),
   });
 
   function setPoint(lat, lng, zoomIn = false) {
     point = { latitude: round(lat), longitude: round(lng) };
     // Coordinates keep the dot in every language: they are read back as numbers.
-    setText(status, "map.pinned", { latitude: point.latitude.toFixed(5), longitude: point.longitude.toFixed(5) });
+    setText(status, key("pinned"), { latitude: point.latitude.toFixed(5), longitude: point.longitude.toFixed(5) });
     clear.hidden = false;
+    if (onChange) onChange(point);
     if (map) {
       if (marker) marker.setLatLng([lat, lng]);
       else {
-        marker = window.L.marker([lat, lng], { draggable: true, keyboard: true, title: t("map.pinTitle") }).addTo(map);
+        marker = window.L.marker([lat, lng], { draggable: true, keyboard: true, title: t(key("pinTitle")) }).addTo(map);
         marker.on("dragend", () => {
           const at = marker.getLatLng();
           setPoint(at.lat, at.lng);
@@ -133,18 +161,19 @@ export function locationPicker() {
     plainGrid(L).addTo(map); // under the pictures, and what shows when there are none
     if (tiles) addTiles();
     map.on("click", (event) => setPoint(event.latlng.lat, event.latlng.lng));
+    if (onMap) onMap(map, L);
   }
 
   open.addEventListener("click", () => {
     const opening = panel.hidden;
     panel.hidden = !opening;
     open.setAttribute("aria-expanded", String(opening));
-    setText(open, opening ? "map.hide" : "map.open");
+    setText(open, opening ? key("hide") : key("open"));
     if (opening) {
       if (!window.L) {
         mapEl.hidden = true;
         tileNotice.hidden = false;
-        setText(tileNotice, "map.failed");
+        setText(tileNotice, key("failed"));
       }
       createMap();
       if (map) requestAnimationFrame(() => map.invalidateSize());
@@ -156,19 +185,20 @@ export function locationPicker() {
     if (marker && map) map.removeLayer(marker);
     marker = null;
     clear.hidden = true;
-    setText(status, "map.none");
+    setText(status, key("none"));
+    if (onChange) onChange(null);
   });
 
   locate.addEventListener("click", () => {
     if (!navigator.geolocation) {
-      setText(status, "map.noGeolocation");
+      setText(status, key("noGeolocation"));
       return;
     }
-    setText(status, "map.locating");
+    setText(status, key("locating"));
     navigator.geolocation.getCurrentPosition(
       (pos) => setPoint(pos.coords.latitude, pos.coords.longitude, true),
       () => {
-        setText(status, "map.locationUnavailable");
+        setText(status, key("locationUnavailable"));
       },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
     );
@@ -177,7 +207,7 @@ export function locationPicker() {
   const wrap = h(
     "div",
     { class: "field" },
-    h("span", { class: "field-label", ...tx("map.label") }),
+    h("span", { class: "field-label", ...tx(key("label")) }),
     open,
     source,
     panel,
