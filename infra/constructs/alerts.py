@@ -27,3 +27,6 @@ class AlertsConstruct(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = api
+        # The public feed's CAP <sender> (rtcc.alerts.feed), read by the API function only.
+        if config.cap_sender:
+            api.functions["api"].add_environment("RTCC_ALERTS_CAP_SENDER", config.cap_sender)

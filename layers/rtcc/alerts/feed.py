@@ -74,8 +74,8 @@ class FeedSources:
 
 
 def default_cap_sender(public_base_url: str) -> str:
-    """`alerts@<host>` of the public URL: the deploy config's `alerts.cap_sender` (or
-    alerts@<domain_name>) replaces it once the alerts settings carry it."""
+    """`alerts@<host>` of the public URL, when the deployment names no CAP sender
+    (`RTCC_ALERTS_CAP_SENDER`, from the config's `alerts.cap_sender` or domain name)."""
     host = urlsplit(public_base_url).hostname or "localhost"
     return f"alerts@{host if '.' in host else host + '.local'}"
 
@@ -83,12 +83,14 @@ def default_cap_sender(public_base_url: str) -> str:
 def publisher_from_settings() -> CapPublisher:
     # The platform settings carry the public base URL with its stage path (/prod on the
     # execute-api URL), so every link in the feeds and CAP documents reaches the page.
+    from rtcc.alerts.settings import alerts_settings
     from rtcc.settings import get_settings
 
     settings = get_settings()
     base = settings.public_base_url
+    sender = alerts_settings().cap_sender or default_cap_sender(base)
     name = settings.city_name or "rtcc community alerts"
-    return CapPublisher(sender=default_cap_sender(base), sender_name=name, base_url=base)
+    return CapPublisher(sender=sender, sender_name=name, base_url=base)
 
 
 def _unwired() -> FeedSources:

@@ -73,6 +73,14 @@ class AlertsSettings(BaseSettings):
         description="KMS HMAC key (GenerateMac) keying the number lookup; only the alerts functions "
         "that look numbers up may use it.",
     )
+    cap_sender: str | None = Field(
+        None,
+        pattern=r"^[^\s,<&@]+@[^\s,<&@]+\.[^\s,<&@]+$",
+        description="The CAP `<sender>` of the public alert feed (deployed: the config's "
+        "`alerts.cap_sender`, else alerts@<domain_name>; read by the API only). Unset: alerts@ + the host of "
+        "`RTCC_PUBLIC_BASE_URL`.",
+        json_schema_extra=shown("alerts@ + the public URL's host"),
+    )
 
 
 @cached_settings

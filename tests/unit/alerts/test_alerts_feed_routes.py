@@ -128,3 +128,26 @@ def test_sources_are_pluggable_and_default_to_an_empty_feed() -> None:
         from rtcc.alerts import feed
 
         use_feed_sources(feed._unwired)
+
+
+def test_the_publisher_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rtcc.alerts.feed import publisher_from_settings
+    from rtcc.settings import reload_settings
+
+    monkeypatch.setenv("RTCC_PUBLIC_BASE_URL", BASE)
+    monkeypatch.setenv("RTCC_CITY_NAME", "Testville")
+    monkeypatch.delenv("RTCC_ALERTS_CAP_SENDER", raising=False)
+    reload_settings()
+    try:
+        unset = publisher_from_settings()
+        assert (unset.sender, unset.sender_name, unset.base_url) == (
+            "alerts@abc123.execute-api.us-east-1.amazonaws.com",
+            "Testville",
+            BASE,
+        )
+        monkeypatch.setenv("RTCC_ALERTS_CAP_SENDER", "alerts@testville.example")
+        reload_settings()
+        assert publisher_from_settings().sender == "alerts@testville.example"
+    finally:
+        monkeypatch.undo()
+        reload_settings()
