@@ -12,7 +12,7 @@ approval, or a draft, is never in the feed, whatever the store returns.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -57,6 +57,36 @@ class InMemorySentAlerts:
     def get(self, alert_id: str) -> Alert | None:
         with self._lock:
             return self._alerts.get(alert_id)
+
+
+class AlertRecord(Protocol):
+    @property
+    def alert(self) -> Alert: ...
+
+
+class AlertRecords(Protocol):
+    """The read side of the sending side's store (`rtcc.alerts.sending.AlertStore`): records
+    that carry the `Alert` with its send state."""
+
+    def recent(self, limit: int) -> Sequence[AlertRecord]: ...
+
+    def get(self, alert_id: str) -> AlertRecord | None: ...
+
+
+class SentAlertsFromRecords:
+    """`SentAlerts` over the sending side's records. An Emergency awaiting approval has no
+    `sent_at` yet, so `FeedSources` leaves it out; a cancelled alert went out (in part) and
+    stays published as sent."""
+
+    def __init__(self, records: AlertRecords) -> None:
+        self._records = records
+
+    def recent(self, limit: int) -> list[Alert]:
+        return [record.alert for record in self._records.recent(limit)]
+
+    def get(self, alert_id: str) -> Alert | None:
+        record = self._records.get(alert_id)
+        return record.alert if record is not None else None
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,32 @@ def test_the_publisher_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) 
     finally:
         monkeypatch.undo()
         reload_settings()
+
+
+def test_the_sending_sides_records_feed_only_sent_alerts() -> None:
+    from dataclasses import dataclass
+
+    from rtcc.alerts.feed import SentAlertsFromRecords
+
+    @dataclass(frozen=True)
+    class Record:  # the shape of rtcc.alerts.sending.SentAlert the feed reads
+        alert: Alert
+        state: str
+
+    class Records:
+        rows = [
+            Record(_alert("waiting", sent_at=None), "awaiting-approval"),
+            Record(_alert("gone"), "cancelled"),
+        ]
+
+        def recent(self, limit: int) -> list[Record]:
+            return self.rows[:limit]
+
+        def get(self, alert_id: str) -> Record | None:
+            return next((r for r in self.rows if r.alert.alert_id == alert_id), None)
+
+    publisher = CapPublisher("alerts@springfield.example", "Springfield Police", BASE)
+    sources = FeedSources(SentAlertsFromRecords(Records()), ZoneMap.demo(), publisher)
+    assert [a.alert_id for a in sources.public()] == ["gone"]
+    assert sources.public_alert("waiting") is None and sources.public_alert("nope") is None
+    assert sources.public_alert("gone").alert_id == "gone"
