@@ -4,15 +4,56 @@ guard residents' numbers.
 The tables come from the registered models (`rtcc.store.alerts`,
 `rtcc.store.alert_subscribers`) like every other; what the declaration cannot say (keys,
 key policies, grants action by action) is built here.
+
+Two KMS keys, apart from the tips keys:
+- the number vault key seals each subscriber's number (kms:Encrypt, bound to the subscriber
+  id by the `alerts-subscriber` encryption context); its policy denies Decrypt (and
+  ReEncryptFrom, which amounts to it) to every principal but the roles in `_VAULT_READERS`,
+  whatever their IAM policies say;
+- the subscriber MAC key (HMAC_256) keys the number lookup and the manage links; its policy
+  denies GenerateMac/VerifyMac to every principal but the roles in `_MAC_USERS`, so nobody
+  else (an administrator's IAM rights included) can hash the city's numbers to find out
+  who subscribed.
 """
 
 from __future__ import annotations
 
+import json
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.config import DeployConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
+
+_GET, _PUT, _UPDATE, _QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
+
+_DELETE = "dynamodb:DeleteItem"
+#: The alerts line (rtcc.alerts.inbound over rtcc.alerts.sms_line): JOIN, YES, STOP, START.
+#: A subscriber and its number lookup are written and deleted in one transaction (PutItem /
+#: DeleteItem per item); STOP deletes the zone entries; consent evidence is added, then its
+#: expiry set item by item (Query + UpdateItem); receipts are claimed and settled by PutItem.
+_INBOUND_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "alerts-webhook": {
+        "alert-subscribers": (_GET, _PUT, _DELETE),
+        "alert-subscriber-numbers": (_GET, _PUT, _DELETE),
+        "alert-zone-subscribers": (_PUT, _DELETE),
+        "alert-consents": (_PUT, _QUERY, _UPDATE),
+        "alert-sms-receipts": (_GET, _PUT),  # GetItem: a repeated MessageSid's first answer
+        "sms-opt-outs": (_UPDATE,),  # STOP / START under the alerts line's name only
+    },
+}
+#: Who seals numbers (kms:Encrypt), who may decrypt them (the key policy allows no one else),
+#: and who may compute the keyed hash of a number (the MAC key's policy allows no one else).
+_VAULT_SEALERS = ("alerts-webhook",)
+_VAULT_READERS: tuple[str, ...] = ()
+_MAC_USERS = ("alerts-webhook",)
+#: The encryption context key the sealer binds each ciphertext to (rtcc.alerts.subscriber_keys).
+VAULT_CONTEXT_KEY = "alerts-subscriber"
 
 
 class AlertsConstruct(Construct):
@@ -27,6 +68,89 @@ class AlertsConstruct(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = api
-        # The public feed's CAP <sender> (rtcc.alerts.feed), read by the API function only.
-        if config.cap_sender:
-            api.functions["api"].add_environment("RTCC_ALERTS_CAP_SENDER", config.cap_sender)
+        self.functions = api.functions
+        self.vault_key = self._vault_key(config)
+        self.subscriber_key = self._subscriber_key(config)
+        self._grant_inbound(api, config)
+
+    # --- the alerts line and the keys ---------------------------------------------------
+    def _grant_inbound(self, api: ApiConstruct, config: DeployConfig) -> None:
+        for name, tables in _INBOUND_TABLES.items():
+            for table, actions in tables.items():
+                api.grant_table(api.functions[name], table, actions)
+        webhook = api.functions["alerts-webhook"]
+        # The webhook checks Twilio's signatures; it calls no Twilio API (answers are TwiML).
+        api.grant_secret(webhook, "twilio_auth_token")
+        # pydantic-settings reads a list field as JSON.
+        webhook.add_environment("RTCC_ALERTS_ZIP_CODES", json.dumps(list(config.alerts.zip_codes)))
+
+    def _roles(self, names: tuple[str, ...]) -> list[str]:
+        roles = [self.functions[name].role for name in names]
+        assert all(role is not None for role in roles)
+        return [role.role_arn for role in roles]  # type: ignore[union-attr]
+
+    def _only(self, key: kms.Key, sid: str, actions: list[str], users: tuple[str, ...]) -> None:
+        """Key policy: nobody but `users`' roles may do `actions` with `key`, whatever their
+        IAM policies allow (no users: nobody at all)."""
+        condition = {"ArnNotEquals": {"aws:PrincipalArn": self._roles(users)}} if users else None
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=actions,
+                resources=["*"],  # in a key policy "*" means this key
+                conditions=condition,
+            )
+        )
+
+    def _vault_key(self, config: DeployConfig) -> kms.Key:
+        key = kms.Key(
+            self,
+            "VaultKey",
+            description=f"rtcc {config.city_name}: alert subscribers' phone numbers; only the "
+            "functions that text them may decrypt",
+            enable_key_rotation=True,
+            alias=f"alias/{config.resource_prefix}alerts-vault",
+            # A subscriber outlives a stack update; a deleted key would strand every number.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self._only(key, "OnlyTheSendersDecrypt", ["kms:Decrypt", "kms:ReEncryptFrom"], _VAULT_READERS)
+        context = {
+            "Null": {f"kms:EncryptionContext:{VAULT_CONTEXT_KEY}": "false"},
+            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": [VAULT_CONTEXT_KEY]},
+        }
+        for name in _VAULT_SEALERS:
+            self._grant_key(self.functions[name], "kms:Encrypt", key, context)
+        for name in _VAULT_READERS:
+            self._grant_key(self.functions[name], "kms:Decrypt", key, context)
+        for name in {*_VAULT_SEALERS, *_VAULT_READERS}:
+            self.functions[name].add_environment("RTCC_ALERTS_VAULT_KEY_ID", key.key_arn)
+        return key
+
+    def _subscriber_key(self, config: DeployConfig) -> kms.Key:
+        """The HMAC key behind the number lookup (rtcc.alerts.manage_token.number_mac) and
+        the manage links' signatures. Its material never leaves KMS."""
+        key = kms.Key(
+            self,
+            "SubscriberKey",
+            description=f"rtcc {config.city_name}: alert subscribers' number lookup (HMAC)",
+            key_spec=kms.KeySpec.HMAC_256,
+            key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
+            alias=f"alias/{config.resource_prefix}alerts-subscriber",
+            # Deleting it would split every subscriber from their number's next text.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # VerifyMac too: checking guesses one by one is enumeration all the same.
+        self._only(key, "OnlyTheAlertsFunctionsComputeMacs", ["kms:GenerateMac", "kms:VerifyMac"], _MAC_USERS)
+        for name in _MAC_USERS:
+            algorithm = {"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}}
+            self._grant_key(self.functions[name], "kms:GenerateMac", key, algorithm)
+            self.functions[name].add_environment("RTCC_ALERTS_SUBSCRIBER_KEY_ID", key.key_arn)
+        return key
+
+    @staticmethod
+    def _grant_key(fn: lambda_.Function, action: str, key: kms.Key, conditions: dict) -> None:
+        fn.add_to_role_policy(
+            iam.PolicyStatement(actions=[action], resources=[key.key_arn], conditions=conditions)
+        )

@@ -17,6 +17,7 @@ COUNTERS_TABLE = table_spec(RefusalCountRecord).logical_name
 #: Exactly the calls each makes (rtcc.refusals).
 USERS = {
     "tip-webhook": ("dynamodb:UpdateItem",),
+    "alerts-webhook": ("dynamodb:UpdateItem",),
     "refusal-summary": ("dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"),
 }
 

@@ -211,7 +211,8 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
             assert var in env, (spec.name, var)
         # Where to fetch a secret: only where the function may read it (grant_secret).
         granted = "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN" in env
-        assert granted == (spec.name == "tip-webhook"), spec.name  # the token: signatures only
+        # The token: signatures only, on each SMS line's webhook.
+        assert granted == (spec.name in ("tip-webhook", "alerts-webhook")), spec.name
         keyed = "RTCC_TWILIO_API_KEY_SECRET_ARN" in env
         assert keyed == (spec.name in ("tip-media", "tip-outbound")), spec.name
         for queue in TOPOLOGY.queues:
@@ -249,6 +250,7 @@ def test_functions_only_append_to_the_audit_table(synth):
     expected = {
         "api": set(AUDIT_ACTIONS),
         "tip-webhook": set(),  # refusals are counted, then summarised by refusal-summary
+        "alerts-webhook": set(),  # the same
         "retention": set(AUDIT_ACTIONS),
         "refusal-summary": set(AUDIT_ACTIONS),
         "audit-anchor": {"dynamodb:Query"},
@@ -355,6 +357,7 @@ def test_refusal_counters_are_added_to_by_the_webhook_and_read_by_the_summary_on
     }
     assert users == {
         "tip-webhook": {"dynamodb:UpdateItem"},
+        "alerts-webhook": {"dynamodb:UpdateItem"},
         "refusal-summary": {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     }
     (rule,) = [

@@ -10,10 +10,23 @@ queues, routers, pages): one entry per line, so concurrent additions merge clean
 
 from __future__ import annotations
 
-from rtcc.capability import Capability
+from rtcc.capability import Capability, FunctionSpec, HttpRoute
 
-ALERT_FUNCTIONS = ()
-ALERT_ROUTES = ()
+ALERT_FUNCTIONS = (
+    FunctionSpec(
+        "alerts-webhook",
+        "functions.alerts_webhook",
+        "alerts",
+        memory_mb=512,
+        timeout_s=10,
+        description="Twilio inbound-message webhook of the alerts line: JOIN, YES, STOP, START, HELP",
+        snapstart=True,
+    ),
+)
+ALERT_ROUTES = (
+    # Texts to the alerts number (rtcc.alerts.sms_line): signed by Twilio, no login.
+    HttpRoute("/webhooks/twilio/alerts", "alerts-webhook", public=True, methods=("POST",)),
+)
 ALERT_QUEUES = ()
 
 ALERTS = Capability(
@@ -36,6 +49,11 @@ ALERTS = Capability(
         "/api/public/alerts/sent": "rtcc.api.routes.alerts_feed",
     },
     console=True,  # web/public/assets/capabilities/alerts.js: the composer and delivery view
+    sms_lines=("rtcc.alerts.sms_line:ALERTS_LINE",),  # the alerts line's webhook, keywords, opt-outs
+    counters={
+        "AlertMessages": "Alerts line messages by outcome (pending, confirmed, stop, help, ...)",
+        "AlertWebhookRefused": "Alerts webhook refusals",
+    },
     settings="rtcc.alerts.settings:AlertsSettings",
     construct="infra.constructs.alerts:AlertsConstruct",
 )

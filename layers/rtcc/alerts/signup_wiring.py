@@ -8,22 +8,15 @@ the rules loads no AWS client.
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 
 from rtcc.alerts.settings import alerts_settings
 from rtcc.alerts.signup import PublicSignup
 from rtcc.alerts.subscriptions import SubscriptionPolicy, Subscriptions
-from rtcc.alerts.zones import ZoneMap
+from rtcc.alerts.zone_config import configured_zones
 
 #: The alerts line's name: its opt-outs are kept under it (rtcc.sms.optout), apart from tips'.
 LINE_NAME = "alerts"
 MANAGE_PAGE = "alerts/manage"
-
-
-@lru_cache(maxsize=4)
-def _zone_map(zones_file: str | None, zip_codes: tuple[str, ...]) -> ZoneMap:
-    # Parsed once per function instance: the zones change only with a deploy.
-    return ZoneMap.from_file(zones_file, zip_codes) if zones_file else ZoneMap.demo()
 
 
 def policy() -> SubscriptionPolicy:
@@ -45,7 +38,7 @@ def subscriptions() -> Subscriptions:
         DynamoDbSubscriberStore(),
         KmsSubscriberSealer(s.vault_key_id),
         KmsSubscriberMac(s.subscriber_key_id),
-        _zone_map(s.zones_file, tuple(s.zip_codes)),
+        configured_zones(),  # the same zones the alerts line offers
         policy(),
     )
 

@@ -9,7 +9,8 @@ Every access is by key (no scans):
 - `AlertZoneSubscriberRecord`, (`zone#<zone id>`, subscriber_id): who an alert to a zone
   reaches, with the language, categories and tiers to filter by; a Query per zone, page by page;
 - `AlertConsentRecord`, (subscriber_id, consent_id): what was shown, sent and received; no
-  number, its keyed hash; TTL unset while the subscription lives, set when it ends.
+  number, its keyed hash; TTL unset while the subscription lives, set when it ends;
+- `AlertSmsReceiptRecord`, digest of a MessageSid: the alerts line's de-duplication.
 
 A pending signup's subscriber and lookup items carry a TTL (its lapse), an active one none.
 Registered through the alerts capability's `store_modules` (rtcc.alerts.capability).
@@ -90,9 +91,27 @@ class AlertConsentRecord(Model):
     expires = TTLAttribute(null=True)
 
 
+@register
+class AlertSmsReceiptRecord(Model):
+    """One inbound message to the alerts line, by a digest of its MessageSid: claimed before
+    the keywords act, then settled with the answer, so a repeated delivery gets the same
+    answer and changes nothing. No number, no body: the answer is a catalog text."""
+
+    class Meta:
+        logical_name = "alert-sms-receipts"
+        table_name = "alert-sms-receipts"
+
+    sid_hash = UnicodeAttribute(hash_key=True)  # SHA-256 of the MessageSid (hex)
+    claimed_at = NumberAttribute()
+    reply = UnicodeAttribute(null=True)  # set once handled; absent while the claim is in flight
+    outcome = UnicodeAttribute(null=True)
+    expires = TTLAttribute()  # Twilio redelivers within minutes: a day is plenty
+
+
 ALERT_SUBSCRIBER_MODELS: tuple[type[Model], ...] = (
     AlertSubscriberRecord,
     AlertSubscriberNumberRecord,
     AlertZoneSubscriberRecord,
     AlertConsentRecord,
+    AlertSmsReceiptRecord,
 )
