@@ -72,6 +72,9 @@ class AlertsConstruct(Construct):
         self.vault_key = self._vault_key(config)
         self.subscriber_key = self._subscriber_key(config)
         self._grant_inbound(api, config)
+        # The public feed's CAP <sender> (rtcc.alerts.feed), read by the API function only.
+        if config.cap_sender:
+            api.functions["api"].add_environment("RTCC_ALERTS_CAP_SENDER", config.cap_sender)
 
     # --- the alerts line and the keys ---------------------------------------------------
     def _grant_inbound(self, api: ApiConstruct, config: DeployConfig) -> None:
