@@ -45,13 +45,15 @@ def test_web_index_lists_exactly_the_catalogs_present() -> None:
     assert index == expected, "run: node web/scripts/i18n-index.mjs"
 
 
-_KEY_LITERAL = re.compile(r"""["']((?:lang|api|tip|files|map|followUp|signup|manage)\.[A-Za-z_.]+)["']""")
+_KEY_LITERAL = re.compile(
+    r"""["']((?:lang|api|tip|files|map|followUp|signup|manage|alertsPage)\.[A-Za-z_.]+)["']"""
+)
 
 
 def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     english = load_catalogs(WEB_CATALOGS)["en"]
     sources = [WEB / "tip.html", WEB / "tip-follow-up.html", WEB / "assets" / "i18n.js"]
-    sources += [WEB / "signup.html", WEB / "alerts-manage.html"]
+    sources += [WEB / "signup.html", WEB / "alerts-manage.html", WEB / "alerts.html"]
     sources += sorted((WEB / "assets" / "tip").glob("*.js")) + sorted((WEB / "assets" / "alerts").glob("*.js"))
     used = {key for path in sources for key in _KEY_LITERAL.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 50  # the pattern still finds the keys
@@ -62,6 +64,7 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     # /signup builds these from the API's tiers and refusal codes (rtcc.alerts.signup).
     for tier in ("emergency", "advisory", "community"):
         assert f"signup.tier.{tier}" in english and f"signup.tier.{tier}.hint" in english
+        assert f"alertsPage.tier.{tier}" in english  # /alerts: each published alert's badge
     codes = ("phone.invalid", "phone.foreign", "zones.none", "zones.invalid", "zip.invalid", "zip.unknown")
     codes += ("location.outside", "location.invalid")
     assert [c for c in codes if f"signup.error.{c}" not in english] == []
