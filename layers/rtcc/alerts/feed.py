@@ -125,7 +125,10 @@ def publisher_from_settings() -> CapPublisher:
 
 def _unwired() -> FeedSources:
     # Until the sending side's table adapter is plugged in, the feed is empty, not failing.
-    return FeedSources(InMemorySentAlerts(), ZoneMap.demo(), publisher_from_settings())
+    # The zones are the program's own (never the demo city when deployed).
+    from rtcc.alerts.zone_config import configured_zones
+
+    return FeedSources(InMemorySentAlerts(), configured_zones(), publisher_from_settings())
 
 
 _factory: Callable[[], FeedSources] = _unwired

@@ -180,3 +180,24 @@ def test_the_sending_sides_records_feed_only_sent_alerts() -> None:
     assert [a.alert_id for a in sources.public()] == ["gone"]
     assert sources.public_alert("waiting") is None and sources.public_alert("nope") is None
     assert sources.public_alert("gone").alert_id == "gone"
+
+
+def test_the_unwired_feed_names_the_programs_zones_never_the_demo_city_deployed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rtcc.alerts import feed
+    from rtcc.settings import reload_settings
+
+    monkeypatch.setenv("RTCC_ALERTS_ZIP_CODES", '["01013"]')
+    monkeypatch.delenv("RTCC_ALERTS_ZONES_FILE", raising=False)
+    try:
+        monkeypatch.setenv("RTCC_ENVIRONMENT", "test")
+        reload_settings()
+        assert "downtown" in feed._unwired().zones  # rtcc dev and the tests: the demo city
+        monkeypatch.setenv("RTCC_ENVIRONMENT", "deployed")
+        reload_settings()
+        zones = feed._unwired().zones
+        assert "downtown" not in zones and "zip:01013" in zones
+    finally:
+        monkeypatch.undo()
+        reload_settings()
