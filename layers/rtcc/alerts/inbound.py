@@ -63,6 +63,13 @@ _ADVANCED = {
 }
 
 
+def _keyword_language(body: str, join_keywords: Mapping[str, str]) -> str:
+    """The language a stranger's text asks for: "ALTA 99999" is answered in Spanish."""
+    words = (body or "").upper().split()
+    keywords = {k.upper(): v for k, v in join_keywords.items()}
+    return keywords.get(words[0], FALLBACK) if words else FALLBACK
+
+
 def read_keyword(body: str) -> Keyword:
     """The keyword a text is: " stop\\n" and "Stop" are STOP; "stop it" is not a keyword."""
     return _WORDS.get(" ".join((body or "").split()).upper(), Keyword.OTHER)
@@ -113,7 +120,7 @@ class AlertsInbound:
         keyword = _ADVANCED[advanced] if advanced else read_keyword(body)
         key = manage_token.number_mac(self.subs.mac, e164)
         sub = self.subs.store.by_number(key)
-        language = sub.prefs.language if sub else FALLBACK
+        language = sub.prefs.language if sub else _keyword_language(body, policy.join_keywords)
         source = OptOutSource.ADVANCED_OPT_OUT if advanced else OptOutSource.KEYWORD
         if keyword is Keyword.STOP:
             return self._stop(key, sub, language, body, source, now, quiet=advanced is not None)

@@ -184,6 +184,7 @@ def test_a_foreign_or_invalid_number_cannot_subscribe_and_gets_no_answer(line: L
 def test_unknown_zones_and_malformed_forms(line: Line) -> None:
     assert line.text("JOIN 99999").outcome == "unknown-zone"
     assert line.text("JOIN nowhere").outcome == "unknown-zone"
+    assert "no hay alertas para ese código postal" in line.text("alta 99999").reply  # asked in Spanish
     with pytest.raises(FormError):
         line.inbound.receive({"From": NUMBER, "Body": "STOP"}, T0)
     with pytest.raises(FormError):
