@@ -21,11 +21,23 @@ from tests.e2e.test_accessibility import AXE, violations
 
 pytestmark = pytest.mark.e2e
 
+
+def _square(lon: float, lat: float, size: float) -> dict:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
 ZONES = {
     "program": "City Alerts",
     "zones": [
-        {"id": "downtown", "name": "Downtown", "kind": "neighborhood", "outline": None},
+        {
+            "id": "downtown",
+            "name": "Downtown",
+            "kind": "neighborhood",
+            "outline": _square(-72.60, 42.10, 0.01),
+        },
         {"id": "zip:01013", "name": "01013", "kind": "zip", "outline": None},
+        {"id": "ward-1", "name": "Ward 1", "kind": "ward", "outline": _square(-72.62, 42.08, 0.05)},
     ],
     "categories": [],
     "tiers": ["emergency", "advisory", "community"],
@@ -157,6 +169,17 @@ def test_a_supervisor_previews_sends_watches_and_cancels(composer, screenshot) -
     expect(page.locator("#alert-status")).to_have_text("cancelled")
     assert ("POST", "/api/alerts/a-20261201-x1/cancel", None) in stub.requests
     expect(page.locator("#alert-cancel")).to_have_count(0)
+
+
+def test_zones_are_picked_on_the_drawing_or_in_the_list(composer) -> None:
+    page, _ = composer
+    expect(page.locator("#alert-zone-map path")).to_have_count(2)  # the ZIP has no shape
+    page.click("#alert-zone-map path[data-zone=downtown]")  # drawn over the ward that holds it
+    expect(page.locator("#alert-zones-0")).to_be_checked()
+    expect(page.locator("#alert-zones-2")).not_to_be_checked()
+    expect(page.locator("#alert-zone-map path[data-zone=downtown]")).to_have_class("selected")
+    page.uncheck("#alert-zones-0")  # the list and the drawing stay in step
+    expect(page.locator("#alert-zone-map path[data-zone=downtown]")).not_to_have_class("selected")
 
 
 def test_composer_and_delivery_view_have_no_wcag_violations_at_375(composer) -> None:

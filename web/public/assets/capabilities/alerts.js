@@ -45,6 +45,56 @@ function choiceList(name, legend, items, type) {
   return h("fieldset", { class: "alert-fieldset", id: `alert-${name}` }, h("legend", { text: legend }), inputs);
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+
+function outerRings(outline) {
+  if (outline.type === "Polygon") return [outline.coordinates[0]];
+  if (outline.type === "MultiPolygon") return outline.coordinates.map((polygon) => polygon[0]);
+  return [];
+}
+
+/**
+ * The shaped zones drawn to scale (no tiles, no third-party map): tapping one ticks or
+ * unticks its box in the list, which stays the accessible way to choose (the drawing is
+ * hidden from screen readers and keyboards, so nothing is offered twice).
+ */
+function zoneMap(zones, form) {
+  const shaped = zones.map((z, i) => ({ ...z, index: i, rings: z.outline ? outerRings(z.outline) : [] })).filter((z) => z.rings.length);
+  if (!shaped.length) return null;
+  const points = shaped.flatMap((z) => z.rings.flat());
+  const lons = points.map((p) => p[0]);
+  const lats = points.map((p) => p[1]);
+  const [minLon, maxLat] = [Math.min(...lons), Math.max(...lats)];
+  const scale = Math.cos(((Math.min(...lats) + maxLat) / 2) * (Math.PI / 180)); // degrees of longitude shrink
+  const x = (lon) => (lon - minLon) * scale * 1000;
+  const y = (lat) => (maxLat - lat) * 1000;
+  const svg = document.createElementNS(SVG, "svg");
+  const width = x(Math.max(...lons));
+  const height = y(Math.min(...lats));
+  svg.setAttribute("viewBox", `-2 -2 ${width + 4} ${height + 4}`);
+  svg.setAttribute("class", "alert-zone-map");
+  svg.setAttribute("aria-hidden", "true");
+  svg.id = "alert-zone-map";
+  // Big areas (wards) first, so the smaller ones drawn over them can still be tapped.
+  const area = (z) => z.rings.reduce((n, ring) => n + Math.abs(ring.reduce((a, p, i) => a + (i ? (ring[i - 1][0] - p[0]) * (ring[i - 1][1] + p[1]) : 0), 0)), 0);
+  for (const zone of shaped.sort((a, b) => area(b) - area(a))) {
+    const path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", zone.rings.map((ring) => `M${ring.map((p) => `${x(p[0]).toFixed(2)},${y(p[1]).toFixed(2)}`).join("L")}Z`).join(""));
+    path.dataset.zone = zone.id;
+    const box = () => form.querySelector(`#alert-zones-${zone.index}`);
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = zone.name;
+    path.append(title);
+    path.addEventListener("click", () => {
+      box().checked = !box().checked;
+      form.dispatchEvent(new Event("change"));
+    });
+    form.addEventListener("change", () => path.classList.toggle("selected", box().checked));
+    svg.append(path);
+  }
+  return h("div", { class: "alert-zone-map-wrap" }, h("p", { class: "muted", text: "Tap areas on the drawing, or tick them in the list." }), svg);
+}
+
 function checked(form, name) {
   return [...form.querySelectorAll(`input[name="alert-${name}"]:checked`)].map((i) => i.value);
 }
@@ -113,6 +163,7 @@ async function composer(container, ctx, options, languages) {
   form.append(
     choiceList("tier", "Tier", TIERS, "radio"),
     zoneItems.length ? choiceList("zones", "Zones", zoneItems, "checkbox") : h("p", { class: "muted", text: "No zones are configured." }),
+    ...[zoneMap(options.zones, form)].filter(Boolean),
     choiceList("categories", "Categories", categories, "checkbox"),
     ...blocks.map((b) => b.block),
     h("div", { class: "field" }, h("label", { for: expires.id, text: "Expires (optional, your local time)" }), expires),
