@@ -51,9 +51,10 @@ def published(local_stack: Any):
         ]
     )
     publisher = CapPublisher("alerts@springfield.example", "Springfield Police", local_stack.base_url)
+    before = feed._factory
     feed.use_feed_sources(lambda: feed.FeedSources(store, ZoneMap.demo(), publisher))
     yield store
-    feed.use_feed_sources(feed._unwired)
+    feed.use_feed_sources(before)
 
 
 def test_the_list_and_one_alert_in_english_at_375(new_page, local_stack, published, screenshot) -> None:

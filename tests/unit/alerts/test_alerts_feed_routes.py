@@ -119,15 +119,16 @@ def test_the_page_json_follows_the_language_and_hides_unsent_alerts(app) -> None
 
 
 def test_sources_are_pluggable_and_default_to_an_empty_feed() -> None:
+    from rtcc.alerts import feed
+
     store = InMemorySentAlerts([_alert("x1")])
     publisher = CapPublisher("alerts@springfield.example", "Springfield Police", BASE)
+    before = feed._factory
     use_feed_sources(lambda: FeedSources(store, ZoneMap.demo(), publisher))
     try:
         assert [a.alert_id for a in feed_sources().public()] == ["x1"]
     finally:
-        from rtcc.alerts import feed
-
-        use_feed_sources(feed._unwired)
+        use_feed_sources(before)
 
 
 def test_the_publisher_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
