@@ -32,6 +32,44 @@ from infra.constructs.data import DataConstruct
 
 _GET, _PUT, _UPDATE, _QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
 
+#: Sending (rtcc.alerts.sending, functions/alert_dispatch.py): what each function's code does,
+#: table by table, and nothing else. The local stack enforces exactly these.
+_SENDING_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "api": {
+        "alerts": (_GET, _PUT, _QUERY),  # create, conditional state changes, the list
+        "alert-zone-subscribers": (_QUERY,),  # recipients by zone, by key (no scan)
+        "alert-delivery-counts": (_QUERY,),  # the delivery view
+    },
+    "alert-dispatch": {
+        "alerts": (_GET,),  # the alert's texts, and whether it was cancelled
+        "alert-deliveries": (_GET, _UPDATE),  # claim before each send, then settle
+        "alert-delivery-counts": (_UPDATE,),  # the delivery view's counters (ADD)
+        "sms-send-slots": (_UPDATE,),  # the shared rate (ADD per slot)
+        "alert-subscribers": (_GET,),  # the sealed number, at send time only
+        "sms-opt-outs": (_GET, _UPDATE),  # opted out of the alerts line?; a 21610 records it
+    },
+    "alert-status": {
+        "alert-deliveries": (_UPDATE,),  # the entry's delivery, once (conditional)
+        "alert-delivery-counts": (_UPDATE,),
+    },
+}
+
+_DELETE = "dynamodb:DeleteItem"
+#: The alerts line (rtcc.alerts.inbound over rtcc.alerts.sms_line): JOIN, YES, STOP, START.
+#: A subscriber and its number lookup are written and deleted in one transaction (PutItem /
+#: DeleteItem per item); STOP deletes the zone entries; consent evidence is added, then its
+#: expiry set item by item (Query + UpdateItem); receipts are claimed and settled by PutItem.
+_INBOUND_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "alerts-webhook": {
+        "alert-subscribers": (_GET, _PUT, _DELETE),
+        "alert-subscriber-numbers": (_GET, _PUT, _DELETE),
+        "alert-zone-subscribers": (_PUT, _DELETE),
+        "alert-consents": (_PUT, _QUERY, _UPDATE),
+        "alert-sms-receipts": (_GET, _PUT),  # GetItem: a repeated MessageSid's first answer
+        "sms-opt-outs": (_UPDATE,),  # STOP / START under the alerts line's name only
+    },
+}
+
 _DELETE = "dynamodb:DeleteItem"
 #: The alerts line (rtcc.alerts.inbound over rtcc.alerts.sms_line): JOIN, YES, STOP, START.
 #: A subscriber and its number lookup are written and deleted in one transaction (PutItem /
@@ -50,7 +88,7 @@ _INBOUND_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
 #: Who seals numbers (kms:Encrypt), who may decrypt them (the key policy allows no one else),
 #: and who may compute the keyed hash of a number (the MAC key's policy allows no one else).
 _VAULT_SEALERS = ("alerts-webhook",)
-_VAULT_READERS: tuple[str, ...] = ()
+_VAULT_READERS: tuple[str, ...] = ("alert-dispatch",)  # opens a number only to send to it
 _MAC_USERS = ("alerts-webhook",)
 #: The encryption context key the sealer binds each ciphertext to (rtcc.alerts.subscriber_keys).
 VAULT_CONTEXT_KEY = "alerts-subscriber"
@@ -72,9 +110,35 @@ class AlertsConstruct(Construct):
         self.vault_key = self._vault_key(config)
         self.subscriber_key = self._subscriber_key(config)
         self._grant_inbound(api, config)
+        self._grant_sending(api, config)
         # The public feed's CAP <sender> (rtcc.alerts.feed), read by the API function only.
         if config.cap_sender:
             api.functions["api"].add_environment("RTCC_ALERTS_CAP_SENDER", config.cap_sender)
+
+    @staticmethod
+    def _grant_sending(api: ApiConstruct, config: DeployConfig) -> None:
+        for name, tables in _SENDING_TABLES.items():
+            for table, actions in tables.items():
+                api.grant_table(api.functions[name], table, actions)
+        # The API queues an alert's pages; the dispatcher puts handed-back recipients back.
+        for name in ("api", "alert-dispatch"):
+            api.grant_send(api.functions[name], "alert-fanout")
+        dispatch = api.functions["alert-dispatch"]
+        api.grant_secret(dispatch, "twilio_api_key")  # sends through Twilio's API
+        dispatch.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)  # sends from it
+        # The status callbacks' door checks Twilio's signatures (rtcc.sms.webhook).
+        api.grant_secret(api.functions["alert-status"], "twilio_auth_token")
+
+    # --- the alerts line and the keys ---------------------------------------------------
+    def _grant_inbound(self, api: ApiConstruct, config: DeployConfig) -> None:
+        for name, tables in _INBOUND_TABLES.items():
+            for table, actions in tables.items():
+                api.grant_table(api.functions[name], table, actions)
+        webhook = api.functions["alerts-webhook"]
+        # The webhook checks Twilio's signatures; it calls no Twilio API (answers are TwiML).
+        api.grant_secret(webhook, "twilio_auth_token")
+        # pydantic-settings reads a list field as JSON.
+        webhook.add_environment("RTCC_ALERTS_ZIP_CODES", json.dumps(list(config.alerts.zip_codes)))
 
     # --- the alerts line and the keys ---------------------------------------------------
     def _grant_inbound(self, api: ApiConstruct, config: DeployConfig) -> None:

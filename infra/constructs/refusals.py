@@ -18,6 +18,7 @@ COUNTERS_TABLE = table_spec(RefusalCountRecord).logical_name
 USERS = {
     "tip-webhook": ("dynamodb:UpdateItem",),
     "alerts-webhook": ("dynamodb:UpdateItem",),
+    "alert-status": ("dynamodb:UpdateItem",),  # the alerts line's status sub-path
     "refusal-summary": ("dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"),
 }
 

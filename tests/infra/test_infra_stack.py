@@ -212,9 +212,9 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
         # Where to fetch a secret: only where the function may read it (grant_secret).
         granted = "RTCC_TWILIO_AUTH_TOKEN_SECRET_ARN" in env
         # The token: signatures only, on each SMS line's webhook.
-        assert granted == (spec.name in ("tip-webhook", "alerts-webhook")), spec.name
+        assert granted == (spec.name in ("tip-webhook", "alerts-webhook", "alert-status")), spec.name
         keyed = "RTCC_TWILIO_API_KEY_SECRET_ARN" in env
-        assert keyed == (spec.name in ("tip-media", "tip-outbound")), spec.name
+        assert keyed == (spec.name in ("tip-media", "tip-outbound", "alert-dispatch")), spec.name
         for queue in TOPOLOGY.queues:
             assert queue_url_env_var(queue.name) in env
         # No secret value ever sits in the environment, only where to fetch it.
@@ -259,6 +259,8 @@ def test_functions_only_append_to_the_audit_table(synth):
         "audit-archive": {"dynamodb:GetRecords"},
         "tip-media": set(),
         "tip-outbound": set(),
+        "alert-dispatch": set(),  # sends; the supervisor's send and cancel are audited by api
+        "alert-status": set(),  # refusals counted, like the webhooks
     }
     assert set(synth.stack.api.functions) == set(expected)
     for name, actions in expected.items():
@@ -358,6 +360,7 @@ def test_refusal_counters_are_added_to_by_the_webhook_and_read_by_the_summary_on
     assert users == {
         "tip-webhook": {"dynamodb:UpdateItem"},
         "alerts-webhook": {"dynamodb:UpdateItem"},
+        "alert-status": {"dynamodb:UpdateItem"},
         "refusal-summary": {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     }
     (rule,) = [

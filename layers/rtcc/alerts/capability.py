@@ -10,7 +10,7 @@ queues, routers, pages): one entry per line, so concurrent additions merge clean
 
 from __future__ import annotations
 
-from rtcc.capability import Capability, FunctionSpec, HttpRoute
+from rtcc.capability import Capability, FunctionSpec, HttpRoute, QueueSpec
 
 ALERT_FUNCTIONS = (
     FunctionSpec(
@@ -22,12 +22,45 @@ ALERT_FUNCTIONS = (
         description="Twilio inbound-message webhook of the alerts line: JOIN, YES, STOP, START, HELP",
         snapstart=True,
     ),
+    # Twilio's status callbacks of sent alerts: the delivery ledger's only writer besides
+    # the dispatcher (the inbound webhook never touches it).
+    FunctionSpec(
+        "alert-status",
+        "functions.alert_status",
+        "alerts",
+        memory_mb=256,
+        timeout_s=10,
+        description="Status callbacks of sent alerts (signed): delivered / undelivered per recipient",
+    ),
+    # One page of recipients per invocation (rtcc.alerts.dispatch): 500 at a long code's
+    # 1 message a second is ~8 minutes, inside the 15.
+    FunctionSpec(
+        "alert-dispatch",
+        "functions.alert_dispatch",
+        "alerts",
+        memory_mb=512,
+        timeout_s=900,
+        description="Sends alert pages on the alerts line: ledger claim, shared rate, opt-outs",
+    ),
 )
 ALERT_ROUTES = (
     # Texts to the alerts number (rtcc.alerts.sms_line): signed by Twilio, no login.
     HttpRoute("/webhooks/twilio/alerts", "alerts-webhook", public=True, methods=("POST",)),
+    # Status callbacks the dispatcher asks Twilio for (?d=<alert id>.<subscriber id>), signed.
+    HttpRoute("/webhooks/twilio/alerts/status", "alert-status", public=True, methods=("POST",)),
 )
-ALERT_QUEUES = ()
+ALERT_QUEUES = (
+    # Pages of an alert's recipients (rtcc.alerts.sending). Visibility outlasts the function's
+    # timeout; the ledger makes a redelivered page send nothing twice.
+    QueueSpec(
+        "alert-fanout",
+        "alert-dispatch",
+        batch_size=1,
+        visibility_timeout_s=960,
+        max_receive_count=5,
+        max_concurrency=4,
+    ),
+)
 
 ALERTS = Capability(
     name="alerts",
@@ -35,6 +68,7 @@ ALERTS = Capability(
     store_modules=(
         "rtcc.store.alerts",  # delivery ledger, per-zone counts, the sender's rate slots
         "rtcc.store.alert_subscribers",  # subscribers, number lookup, zone index, consent evidence
+        "rtcc.store.alert_sends",  # the alerts supervisors send: state, plan, approval, cancel
     ),
     functions=ALERT_FUNCTIONS,
     routes=ALERT_ROUTES,
@@ -43,6 +77,7 @@ ALERTS = Capability(
         "/alerts": "alerts.html",  # the public list of sent alerts; /alerts#<id> shows one
     },
     routers={
+        "/api/alerts": "rtcc.api.routes.alerts",  # supervisors: preview, send, approve, cancel, view
         # The public feed (rtcc.api.routes.alerts_feed): Atom, the CAP index, each alert.
         "/api/public/alerts/feed.atom": "rtcc.api.routes.alerts_feed",
         "/api/public/alerts/cap.xml": "rtcc.api.routes.alerts_feed",
@@ -53,6 +88,8 @@ ALERTS = Capability(
     counters={
         "AlertMessages": "Alerts line messages by outcome (pending, confirmed, stop, help, ...)",
         "AlertWebhookRefused": "Alerts webhook refusals",
+        "AlertDispatch": "Alert fan-out recipients by outcome (sent, failed, cancelled, redelivered, ...)",
+        "AlertStatus": "Alert status callbacks by outcome (delivered, undelivered, progress, ignored)",
     },
     settings="rtcc.alerts.settings:AlertsSettings",
     construct="infra.constructs.alerts:AlertsConstruct",

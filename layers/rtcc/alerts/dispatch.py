@@ -39,6 +39,7 @@ rate slot per process.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import random
@@ -207,8 +208,12 @@ class AlertDispatcher:
     def dispatch(self, batch: DispatchBatch) -> BatchReport:
         """Send the batch; returns what happened, and whom to put back on the queue."""
         job = _BatchJob(self, batch, self.alerts.alert(batch.alert_id))
+        # Each worker runs in a copy of the caller's context: what the invocation set there
+        # (the acting function whose role signs AWS calls locally, the logger's keys) holds
+        # in the pool's threads too.
         futures = [
-            self._pool.submit(job.work) for _ in range(min(self.policy.workers, len(batch.recipients)))
+            self._pool.submit(contextvars.copy_context().run, job.work)
+            for _ in range(min(self.policy.workers, len(batch.recipients)))
         ]
         report = BatchReport()
         for future in futures:

@@ -46,6 +46,7 @@ def _as_delivery(record: AlertDeliveryRecord) -> Delivery:
         provider_id_hash=record.provider_id_hash,
         error_code=record.error_code,
         updated_at=float(record.updated_at or 0),
+        delivery=record.delivery,
     )
 
 
@@ -132,6 +133,24 @@ class DynamoDbLedger:
         self._count(delivery.alert_id, delivery.zone, Status.UNKNOWN)
         return True
 
+    def record_delivery(
+        self, alert_id: str, subscriber_id: str, outcome: str, provider_id: str, now: float
+    ) -> bool:
+        # One conditional UpdateItem: only an existing entry (attribute_exists: a forged or
+        # stale ref creates nothing), only once, and only for the message it sent.
+        digest = provider_id_digest(provider_id)
+        condition = (
+            R.status.exists()
+            & R.delivery.does_not_exist()
+            & (R.provider_id_hash.does_not_exist() | (R.provider_id_hash == digest))
+        )
+        record = R(alert_id, subscriber_id)
+        actions = [R.delivery.set(outcome), R.provider_id_hash.set(digest), R.updated_at.set(now)]
+        if not _conditional_update(record, actions, condition):
+            return False
+        self._count(alert_id, record.zone, outcome)
+        return True
+
     def get(self, alert_id: str, subscriber_id: str) -> Delivery | None:
         try:
             return _as_delivery(R.get(alert_id, subscriber_id, consistent_read=True))
@@ -144,7 +163,7 @@ class DynamoDbLedger:
             for item in AlertDeliveryCountRecord.query(alert_id, consistent_read=True)
         }
 
-    def _count(self, alert_id: str, zone: str, status: Status) -> None:
+    def _count(self, alert_id: str, zone: str, status: str) -> None:
         C = AlertDeliveryCountRecord
         C(alert_id, f"{zone}#{status}").update(
             actions=[C.zone.set(zone), C.status.set(str(status)), C.count.add(1)]

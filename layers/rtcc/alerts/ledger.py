@@ -36,6 +36,8 @@ class Status(StrEnum):
 
 
 FINAL = frozenset({Status.SENT, Status.FAILED, Status.CANCELLED, Status.UNKNOWN})
+#: What a status callback can settle an entry as (the delivery view's last two counters).
+DELIVERY_OUTCOMES = frozenset({"delivered", "undelivered"})
 
 
 def provider_id_digest(provider_id: str) -> str:
@@ -56,6 +58,9 @@ class Delivery:
     provider_id_hash: str | None = None
     error_code: str | None = None
     updated_at: float = 0.0
+    #: The provider's final word from a status callback ("delivered" / "undelivered"),
+    #: recorded beside `status`, which stays the dispatcher's.
+    delivery: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,14 @@ class DeliveryLedger(Protocol):
     def expire_claim(self, delivery: Delivery, now: float) -> bool:
         """A claim with no outcome for too long becomes `unknown` (never resent); only if it
         is still the very claim seen (same owner and time)."""
+        ...
+
+    def record_delivery(
+        self, alert_id: str, subscriber_id: str, outcome: str, provider_id: str, now: float
+    ) -> bool:
+        """A status callback's final outcome (DELIVERY_OUTCOMES) for an existing entry, counted
+        under (zone, outcome) once: False if there is no entry, one was recorded already, or
+        the entry's provider id is another message's (a callback for a different send)."""
         ...
 
     def get(self, alert_id: str, subscriber_id: str) -> Delivery | None: ...
@@ -170,6 +183,22 @@ class InMemoryLedger:
             )
             return True
 
+    def record_delivery(
+        self, alert_id: str, subscriber_id: str, outcome: str, provider_id: str, now: float
+    ) -> bool:
+        with self._lock:
+            current = self._entries.get((alert_id, subscriber_id))
+            digest = provider_id_digest(provider_id)
+            if current is None or current.delivery is not None:
+                return False
+            if current.provider_id_hash not in (None, digest):
+                return False
+            entry = replace(current, delivery=outcome, provider_id_hash=digest)
+            self._entries[(alert_id, subscriber_id)] = entry
+            key = (alert_id, entry.zone, outcome)
+            self._counts[key] = self._counts.get(key, 0) + 1
+            return True
+
     def get(self, alert_id: str, subscriber_id: str) -> Delivery | None:
         with self._lock:
             return self._entries.get((alert_id, subscriber_id))
@@ -187,7 +216,9 @@ class InMemoryLedger:
             current = self._entries.get((delivery.alert_id, delivery.subscriber_id))
             if current is None or current.status != Status.CLAIMED or current.owner != delivery.owner:
                 return False
-            self._store(new, count)
+            # A status callback may have come before the owner recorded the send.
+            digest = new.provider_id_hash or current.provider_id_hash
+            self._store(replace(new, delivery=current.delivery, provider_id_hash=digest), count)
             return True
 
     def _store(self, entry: Delivery, count: bool) -> None:

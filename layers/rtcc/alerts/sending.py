@@ -1,0 +1,307 @@
+"""Sending an alert: preview, create (with an optional second supervisor's approval),
+fan-out to the queue, cancel, and the delivery view.
+
+The supervisor's request is answered once the recipients are selected and their pages are
+on the fan-out queue: selection reads each zone's index by key (rtcc.alerts.subscriptions
+`recipients_by_zone`, a base-table Query per zone, no scan) and a page is one queue message
+of at most `MAX_PAGE` recipients (rtcc.alerts.dispatch.DispatchBatch), so 10,000
+residents are 20 messages in two SendMessageBatch calls. The dispatcher functions then send
+them at the sender's rate. A planner function between the API and the queue would only pay
+off for audiences of hundreds of thousands; the API does it (see the README).
+
+Order of writes on send: the alert is stored `sending` with its per-zone plan first, then the
+pages are queued. A queue failure after the store answers 503 and the alert stays `sending`
+with fewer pages than planned (the delivery view shows them `queued` forever); sending the
+pages again is safe (the ledger sends each (alert, subscriber) once) but is not offered yet.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Container, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from rtcc.alerts.dispatch import MAX_PAGE, DispatchBatch
+from rtcc.alerts.ledger import DeliveryLedger
+from rtcc.alerts.model import Alert, Recipient, Tier
+from rtcc.alerts.segments import TooManySegments, check_segments
+from rtcc.errors import Conflict, Forbidden, Invalid, NotFound
+
+
+class SendState(StrEnum):
+    AWAITING_APPROVAL = "awaiting-approval"  # an emergency waiting for a second supervisor
+    SENDING = "sending"  # pages queued; dispatchers at work (or done)
+    CANCELLED = "cancelled"  # no further sends
+
+
+#: Counters of the delivery view, per zone, in this order.
+VIEW_STATUSES = ("queued", "sent", "delivered", "undelivered", "failed", "cancelled", "unknown")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the composer sends."""
+
+    tier: Tier
+    zones: tuple[str, ...]
+    categories: tuple[str, ...]
+    texts: dict[str, str]
+    headline: dict[str, str] = field(default_factory=dict)
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SentAlert:
+    alert: Alert
+    state: SendState
+    created_at: datetime
+    planned: dict[str, int] = field(default_factory=dict)  # zone -> recipients queued
+    approved_by: str | None = None
+    cancelled_by: str | None = None
+    cancelled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    reach: int
+    segments: dict[str, int]
+
+
+class AlertStore(Protocol):
+    def create(self, record: SentAlert) -> None: ...
+
+    def get(self, alert_id: str) -> SentAlert | None: ...
+
+    def replace(self, record: SentAlert, expected: SendState) -> bool:
+        """Save `record` only if the stored state is still `expected` (False otherwise)."""
+        ...
+
+    def recent(self, limit: int) -> list[SentAlert]: ...
+
+
+class FanoutQueue(Protocol):
+    def enqueue(self, batches: list[DispatchBatch]) -> None: ...
+
+
+class RecipientSource(Protocol):
+    def recipients_by_zone(self, alert: Alert) -> Iterator[tuple[str, Recipient]]: ...
+
+
+def new_alert_id(now: datetime) -> str:
+    """Sorts by creation time (the list's order) and is unguessable in its tail."""
+    return f"A{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
+def segment_counts(texts: dict[str, str]) -> dict[str, int]:
+    """Segments per language; Invalid naming the language of a text over the limit."""
+    out = {}
+    for language, text in texts.items():
+        try:
+            out[language] = check_segments(text).segments
+        except TooManySegments as exc:
+            raise Invalid(str(exc), field=f"texts.{language}") from None
+    return out
+
+
+def pages(selected: Iterable[tuple[str, Recipient]], alert_id: str) -> list[DispatchBatch]:
+    """Recipients grouped by zone into queue messages of at most MAX_PAGE."""
+    by_zone: dict[str, list[Recipient]] = {}
+    for zone, recipient in selected:
+        by_zone.setdefault(zone, []).append(recipient)
+    return [
+        DispatchBatch(alert_id, zone, tuple(people[i : i + MAX_PAGE]))
+        for zone, people in by_zone.items()
+        for i in range(0, len(people), MAX_PAGE)
+    ]
+
+
+class AlertSending:
+    def __init__(
+        self,
+        store: AlertStore,
+        recipients: RecipientSource,
+        queue: FanoutQueue,
+        ledger: DeliveryLedger,
+        *,
+        emergency_approval: bool = False,
+        known_zones: Container[str] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.recipients, self.queue, self.ledger = store, recipients, queue, ledger
+        self.emergency_approval, self.known_zones, self._clock = emergency_approval, known_zones, clock
+
+    def preview(self, draft: Draft, sender: str) -> Preview:
+        counts = segment_counts(draft.texts)
+        alert = self._alert(draft, sender, "Apreview", None)
+        return Preview(sum(1 for _ in self.recipients.recipients_by_zone(alert)), counts)
+
+    def create(self, draft: Draft, sender: str, intend: Callable[[dict], None]) -> SentAlert:
+        """Store the alert and, unless it awaits approval, queue its pages. `intend` is
+        called with the audit detail right before the first write (AuditedWrite)."""
+        segment_counts(draft.texts)
+        now = self._clock()
+        alert = self._alert(draft, sender, new_alert_id(now), now)
+        batches = self._selected(alert)
+        waits = self.emergency_approval and alert.tier == Tier.EMERGENCY
+        state = SendState.AWAITING_APPROVAL if waits else SendState.SENDING
+        record = SentAlert(alert, state, now, planned=_planned(batches))
+        intend(_detail(record))
+        self.store.create(record)
+        if not waits:
+            self.queue.enqueue(batches)
+        return record
+
+    def approve(self, alert_id: str, approver: str, intend: Callable[[dict], None]) -> SentAlert:
+        record = self.get(alert_id)
+        if record.state != SendState.AWAITING_APPROVAL:
+            raise Conflict(f"the alert is {record.state}, not awaiting approval", field="alert")
+        if approver == record.alert.sender:
+            raise Forbidden("a second supervisor approves: not the one who composed it", field="alert")
+        now = self._clock()
+        alert = replace(record.alert, sent_at=now)
+        batches = self._selected(alert)  # selected again: subscribers may have changed
+        approved = replace(
+            record, alert=alert, state=SendState.SENDING, approved_by=approver, planned=_planned(batches)
+        )
+        intend(_detail(approved))
+        if not self.store.replace(approved, SendState.AWAITING_APPROVAL):
+            raise Conflict("the alert changed while being approved; reload it", field="alert")
+        self.queue.enqueue(batches)
+        return approved
+
+    def cancel(self, alert_id: str, who: str, intend: Callable[[dict], None]) -> SentAlert:
+        """Stop the remaining sends: dispatchers read the state before each claim and send
+        (through a 1 s cache), so sends stop within about a second."""
+        record = self.get(alert_id)
+        if record.state == SendState.CANCELLED:
+            return record
+        cancelled = replace(record, state=SendState.CANCELLED, cancelled_by=who, cancelled_at=self._clock())
+        intend({"state_before": str(record.state)})
+        if not self.store.replace(cancelled, record.state):
+            raise Conflict("the alert changed while being cancelled; reload it", field="alert")
+        return cancelled
+
+    def get(self, alert_id: str) -> SentAlert:
+        record = self.store.get(alert_id)
+        if record is None:
+            raise NotFound("no such alert", field="alert_id")
+        return record
+
+    def view(self, alert_id: str) -> tuple[SentAlert, dict[str, dict[str, int]]]:
+        record = self.get(alert_id)
+        return record, delivery_counts(record.planned, self.ledger.counts(alert_id))
+
+    def recent(self, limit: int = 50) -> list[SentAlert]:
+        return self.store.recent(limit)
+
+    def _alert(self, draft: Draft, sender: str, alert_id: str, sent_at: datetime | None) -> Alert:
+        unknown = [z for z in draft.zones if self.known_zones is not None and z not in self.known_zones]
+        if unknown:
+            raise Invalid(f"no such zone: {', '.join(unknown)}", field="zones")
+        try:
+            return Alert(
+                alert_id=alert_id,
+                tier=draft.tier,
+                headline=draft.headline or {k: _headline(v) for k, v in draft.texts.items()},
+                texts=draft.texts,
+                zones=draft.zones,
+                categories=draft.categories,
+                sent_at=sent_at,
+                expires_at=draft.expires_at,
+                sender=sender,
+            )
+        except ValueError as exc:
+            raise Invalid(str(exc)) from None
+
+    def _selected(self, alert: Alert) -> list[DispatchBatch]:
+        batches = pages(self.recipients.recipients_by_zone(alert), alert.alert_id)
+        if not batches:
+            raise Invalid(
+                "no active subscriber in these zones wants this alert (tier and categories); nothing to send",
+                field="zones",
+            )
+        return batches
+
+
+def delivery_counts(planned: dict[str, int], ledger: dict[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """The delivery view per zone. `sent` counts what the provider accepted; `delivered` and
+    `undelivered` are the part of those its status callbacks settled; `queued` is what no
+    dispatcher has settled yet (planned minus sent, failed, cancelled, unknown)."""
+    zones = dict.fromkeys([*planned, *(zone for zone, _ in ledger)])
+    out = {}
+    for zone in zones:
+        row = {status: ledger.get((zone, status), 0) for status in VIEW_STATUSES}
+        settled = sum(row[s] for s in ("sent", "failed", "cancelled", "unknown"))
+        row["queued"] = max(0, planned.get(zone, 0) - settled)
+        out[zone] = row
+    return out
+
+
+def _planned(batches: list[DispatchBatch]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for batch in batches:
+        out[batch.zone] = out.get(batch.zone, 0) + len(batch.recipients)
+    return out
+
+
+def _detail(record: SentAlert) -> dict:
+    """The audit entry's detail: what was sent where, and to how many (no subscriber)."""
+    alert = record.alert
+    return {
+        "alert_id": alert.alert_id,
+        "tier": str(alert.tier),
+        "zones": list(alert.zones),
+        "categories": list(alert.categories),
+        "languages": sorted(alert.texts),
+        "state": str(record.state),
+        "recipients": sum(record.planned.values()),
+    }
+
+
+def _headline(text: str) -> str:
+    """A headline when the composer gave none: the text's first line, cut at 80 characters."""
+    first = text.strip().splitlines()[0]
+    return first if len(first) <= 80 else first[:79] + "…"
+
+
+class InMemoryAlertStore:
+    """`AlertStore` in a dict (tests)."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, SentAlert] = {}
+
+    def create(self, record: SentAlert) -> None:
+        self._records[record.alert.alert_id] = record
+
+    def get(self, alert_id: str) -> SentAlert | None:
+        return self._records.get(alert_id)
+
+    def replace(self, record: SentAlert, expected: SendState) -> bool:
+        current = self._records.get(record.alert.alert_id)
+        if current is None or current.state != expected:
+            return False
+        self._records[record.alert.alert_id] = record
+        return True
+
+    def recent(self, limit: int) -> list[SentAlert]:
+        return sorted(self._records.values(), key=lambda r: r.alert.alert_id, reverse=True)[:limit]
+
+
+class StoredAlerts:
+    """The dispatcher's `AlertSource` over an `AlertStore`."""
+
+    def __init__(self, store: AlertStore) -> None:
+        self.store = store
+
+    def alert(self, alert_id: str) -> Alert:
+        record = self.store.get(alert_id)
+        if record is None:
+            raise KeyError(alert_id)
+        return record.alert
+
+    def is_cancelled(self, alert_id: str) -> bool:
+        record = self.store.get(alert_id)
+        return record is None or record.state == SendState.CANCELLED

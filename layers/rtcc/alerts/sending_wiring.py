@@ -1,0 +1,86 @@
+"""Sending over the deployed adapters: the alert store and delivery ledger in DynamoDB, pages on
+the `alert-fanout` SQS queue, the dispatcher's rate shared through DynamoDB slots, and texts on
+the alerts line through rtcc.sms. Kept apart from rtcc.alerts.sending (the rules, tested with
+in-memory ports) so importing the rules loads no AWS client.
+"""
+
+from __future__ import annotations
+
+from rtcc.alerts.dispatch import AlertDispatcher, DispatchBatch, DispatchPolicy
+from rtcc.alerts.sending import AlertSending, StoredAlerts
+
+#: The fan-out queue's name (rtcc.alerts.capability declares it).
+FANOUT_QUEUE = "alert-fanout"
+#: Where Twilio posts the alerts' status callbacks: the alerts line's `/status` sub-path.
+STATUS_PATH = "/webhooks/twilio/alerts/status"
+#: SQS takes at most 10 entries per SendMessageBatch.
+SQS_BATCH = 10
+
+
+class SqsFanoutQueue:
+    def __init__(self) -> None:
+        from rtcc.aws_clients import client
+
+        self._sqs = client("sqs")
+        self._url: str | None = None
+
+    def _queue_url(self) -> str:
+        if self._url is None:
+            from rtcc.tips.adapters.aws import queue_url
+
+            self._url = queue_url(FANOUT_QUEUE)
+        return self._url
+
+    def enqueue(self, batches: list[DispatchBatch], delay_s: int = 0) -> None:
+        for start in range(0, len(batches), SQS_BATCH):
+            entries = [
+                {"Id": str(i), "MessageBody": b.to_message(), "DelaySeconds": max(0, min(delay_s, 900))}
+                for i, b in enumerate(batches[start : start + SQS_BATCH])
+            ]
+            out = self._sqs.send_message_batch(QueueUrl=self._queue_url(), Entries=entries)
+            if out.get("Failed"):
+                from rtcc.errors import Unavailable
+
+                raise Unavailable(f"the fan-out queue refused {len(out['Failed'])} page(s); try again")
+
+
+def alert_sending() -> AlertSending:
+    from rtcc.alerts.dynamodb import DynamoDbLedger
+    from rtcc.alerts.sending_dynamodb import DynamoDbAlertStore
+    from rtcc.alerts.settings import alerts_settings
+    from rtcc.alerts.signup_wiring import subscriptions
+
+    subs = subscriptions()
+    return AlertSending(
+        DynamoDbAlertStore(),
+        subs,
+        SqsFanoutQueue(),
+        DynamoDbLedger(),
+        emergency_approval=alerts_settings().emergency_approval_required,
+        known_zones=subs.zones,
+    )
+
+
+def dispatcher(policy: DispatchPolicy | None = None) -> AlertDispatcher:
+    from rtcc.alerts.dynamodb import DynamoDbLedger, DynamoDbSlotCounter
+    from rtcc.alerts.line_sender import AlertLineSender
+    from rtcc.alerts.ratelimit import SlotRateLimiter
+    from rtcc.alerts.sending_dynamodb import DynamoDbAlertStore
+    from rtcc.alerts.settings import alerts_settings
+    from rtcc.alerts.subscriber_dynamodb import DynamoDbSubscriberStore
+    from rtcc.alerts.subscriber_keys import KmsSubscriberSealer
+    from rtcc.settings import get_settings
+    from rtcc.sms.gateway import get_sms_gateway
+    from rtcc.sms.optout_store import DynamoOptOuts
+
+    s = alerts_settings()
+    sender = AlertLineSender(
+        get_sms_gateway(),
+        DynamoOptOuts(),
+        DynamoDbSubscriberStore(),
+        KmsSubscriberSealer(s.vault_key_id),
+        s.line_number,
+        get_settings().public_base_url.rstrip("/") + STATUS_PATH,
+    )
+    limiter = SlotRateLimiter(DynamoDbSlotCounter(), s.line_number, s.sender_rate_per_second)
+    return AlertDispatcher(DynamoDbLedger(), limiter, sender, StoredAlerts(DynamoDbAlertStore()), policy)
