@@ -12,9 +12,15 @@
    messages / seconds to the last one; target >= 95/s), duplicates (0), lost (0).
 
 Both use the in-memory ledger and in-process rate limiter (the same ports as the DynamoDB
-adapters): they measure the dispatcher, not DynamoDB. Part 3 of the issue's benchmark, end to
-end through the local stack (SQS + functions, 10,000 recipients), is not built yet: the
-fan-out queue and dispatcher function come with the alerts capability's wiring.
+adapters): they measure the dispatcher, not DynamoDB.
+3. End to end (runs first; BENCH_ALERTS_E2E_RECIPIENTS, default 10,000; 0 skips it): a private
+   local stack (moto + gateway, every function under its deployed IAM), that many active
+   subscribers written straight to the tables in one zone, then a supervisor's POST /api/alerts:
+   the API selects and queues pages, the SQS poller feeds alert-dispatch, the outbox posts
+   signed status callbacks to alert-status. Reports how long the API took to answer, texts
+   per second, the time to the last delivered status, duplicates and lost. The sender rate is
+   set far above a carrier lane (BENCH_ALERTS_E2E_RATE, 1,000/s) so the local stack's own pace
+   is what is measured; it is the emulator's, not AWS's (see DESIGN.md's local stack limits).
 Writes bench/results/alerts.json, prints one line.
 """
 
@@ -46,6 +52,12 @@ TRANSIENT_SHARE = 0.05
 DISPATCHERS = 4
 TARGET_CAPACITY = 2000.0
 TARGET_RATE = 95.0
+#: Part 3 (end to end through the local stack): recipients (0 skips it), the sender rate set
+#: for it (far above a carrier lane: the local stack's own pace is what is measured), and how
+#: long to wait for the last delivered status.
+E2E_RECIPIENTS = int(os.environ.get("BENCH_ALERTS_E2E_RECIPIENTS", "10000"))
+E2E_SENDER_RATE = float(os.environ.get("BENCH_ALERTS_E2E_RATE", "1000"))
+E2E_TIMEOUT_S = float(os.environ.get("BENCH_ALERTS_E2E_TIMEOUT", "3600"))
 SENDER = "+15550100200"
 
 ALERT = Alert(
@@ -161,7 +173,118 @@ def rate_run(count: int) -> dict:
     }
 
 
+def _seed_subscribers(count: int, zone: str) -> None:
+    """`count` active subscribers in `zone`, written straight to the tables (sealed numbers
+    under the alerts vault key, the zone index): signing 10,000 residents up through the
+    webhook would take the local stack half an hour and measure the signup, not the send."""
+    import hashlib
+
+    from rtcc.alerts.settings import alerts_settings
+    from rtcc.alerts.subscriber_dynamodb import _record, zone_key
+    from rtcc.alerts.subscriber_keys import KmsSubscriberSealer
+    from rtcc.alerts.subscriber_ports import Preferences, Status, Subscriber
+    from rtcc.store.alert_subscribers import AlertZoneSubscriberRecord
+
+    sealer = KmsSubscriberSealer(alerts_settings().vault_key_id)
+    prefs = Preferences(zones=(zone,), categories=(), language="en", tiers=(Tier.EMERGENCY,))
+    subs = []
+    for i in range(count):
+        sid = f"bench{i:06d}"
+        number = f"+1413{5550000 + i:07d}"
+        mac = hashlib.sha256(number.encode()).hexdigest()  # the opt-out key; none opted out
+        subs.append(Subscriber(sid, mac, sealer.seal(number, sid), Status.ACTIVE, prefs, time.time()))
+    records = [_record(sub) for sub in subs]
+    with type(records[0]).batch_write() as batch:
+        for record in records:
+            batch.save(record)
+    with AlertZoneSubscriberRecord.batch_write() as batch:
+        for sub in subs:
+            batch.save(
+                AlertZoneSubscriberRecord(
+                    zone_key(zone), sub.subscriber_id, language="en", tiers=["emergency"]
+                )
+            )
+
+
+def end_to_end(count: int) -> dict:
+    """Part 3: a supervisor's POST /api/alerts through the local stack (moto + gateway, every
+    function under its deployed IAM) to `count` residents: the API selects and queues pages,
+    the SQS poller feeds alert-dispatch, the outbox posts signed status callbacks to
+    alert-status. Rate: texts accepted per second; time to the last delivered status."""
+    import requests
+
+    os.environ["RTCC_ALERTS_SENDER_RATE_PER_SECOND"] = str(E2E_SENDER_RATE)
+    from rtcc.local import LocalStack
+    from rtcc.settings import reload_settings
+    from rtcc.sms.gateway import local_outbox
+
+    reload_settings()
+    stack = LocalStack(http_port=0, aws_port=0, seed=False).start()
+    try:
+        zone = "hillcrest"
+        t0 = time.monotonic()
+        _seed_subscribers(count, zone)
+        seeded_s = time.monotonic() - t0
+        token = stack.id_token(stack.users["supervisor"])
+        body = {"tier": "emergency", "zones": [zone], "categories": [], "texts": {"en": "Bench: boil water."}}
+        start = time.monotonic()
+        r = requests.post(
+            f"{stack.base_url}/api/alerts",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        )
+        r.raise_for_status()
+        api_s = time.monotonic() - start
+        alert_id = r.json()["alert_id"]
+        view = {}
+        deadline = start + E2E_TIMEOUT_S
+        while time.monotonic() < deadline:
+            got = requests.get(
+                f"{stack.base_url}/api/alerts/{alert_id}",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            )
+            view = got.json()["counts"].get(zone, {})
+            if view.get("delivered", 0) + view.get("undelivered", 0) >= count:
+                break
+            time.sleep(1)
+        last_delivered_s = time.monotonic() - start
+        sent = [m for m in local_outbox().messages() if m.body == body["texts"]["en"]]
+        per_number = {}
+        for m in sent:
+            per_number[m.to] = per_number.get(m.to, 0) + 1
+        finished = view.get("delivered", 0) + view.get("undelivered", 0) >= count
+        return {
+            "recipients": count,
+            "sender_rate_setting": E2E_SENDER_RATE,
+            "seed_s": round(seeded_s, 1),
+            "api_answer_s": round(api_s, 2),
+            "texts_sent": len(sent),
+            "duplicates": sum(n - 1 for n in per_number.values()),
+            "lost": count - len(per_number),
+            "rate_per_s": round(len(sent) / last_delivered_s, 1) if last_delivered_s else None,
+            "last_delivered_status_s": round(last_delivered_s, 1) if finished else None,
+            "finished": finished,
+            "counts": view,
+        }
+    finally:
+        stack.stop()
+
+
+def _e2e_summary(e2e: dict | None) -> str:
+    if e2e is None:
+        return "end to end skipped"
+    last = f"{e2e['last_delivered_status_s']} s" if e2e["finished"] else "not all within the timeout"
+    return (
+        f"end to end through the local stack: {e2e['recipients']:,} recipients, API answered in "
+        f"{e2e['api_answer_s']} s, {e2e['rate_per_s']}/s, last delivered status at {last}, "
+        f"duplicates {e2e['duplicates']}, lost {e2e['lost']}"
+    )
+
+
 def main() -> int:
+    e2e = end_to_end(E2E_RECIPIENTS) if E2E_RECIPIENTS else None
     instant = capacity(CAPACITY_RECIPIENTS, 0.0)
     slow = capacity(2000, 0.05)
     rated = rate_run(RATE_RECIPIENTS)
@@ -172,14 +295,18 @@ def main() -> int:
         and rated["duplicates"] == 0
         and rated["lost"] == 0
     )
+    if e2e is not None:
+        ok = ok and e2e["finished"] and e2e["duplicates"] == 0 and e2e["lost"] == 0
     summary = (
-        f"alerts (in-memory ledger, in-process rate limiter; end-to-end part not built): "
+        f"alerts (parts 1-2: in-memory ledger, in-process rate limiter): "
         f"capacity {instant['sends_per_s']:,.0f} sends/s ({instant['recipients']:,}, instant provider, "
         f"target {TARGET_CAPACITY:,.0f}), {slow['sends_per_s']:,.0f}/s with a 50 ms provider; "
         f"capped {SENDER_RATE:.0f}/s with {TRANSIENT_SHARE:.0%} transient errors, {rated['recipients']:,} "
         f"recipients, {DISPATCHERS} dispatchers: {rated['achieved_per_s']}/s (target {TARGET_RATE:.0f}), "
         f"duplicates {rated['duplicates']}, lost {rated['lost']}, provider 429s "
-        f"{rated['rate_limited_by_provider']}, load {load}: {'OK' if ok else 'FAIL'}"
+        f"{rated['rate_limited_by_provider']}, load {load}; "
+        + _e2e_summary(e2e)
+        + f": {'OK' if ok else 'FAIL'}"
     )
     from bench.common import write_result
 
@@ -190,7 +317,7 @@ def main() -> int:
             "capacity": instant,
             "capacity_50ms_provider": slow,
             "capped_rate": rated,
-            "end_to_end": "not built yet (needs the fan-out queue and dispatcher function)",
+            "end_to_end": e2e or "skipped (BENCH_ALERTS_E2E_RECIPIENTS=0)",
             "load_average_before": load,
             "ok": ok,
         },
