@@ -69,27 +69,22 @@ _INBOUND_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "sms-opt-outs": (_UPDATE,),  # STOP / START under the alerts line's name only
     },
 }
-
-_DELETE = "dynamodb:DeleteItem"
-#: The alerts line (rtcc.alerts.inbound over rtcc.alerts.sms_line): JOIN, YES, STOP, START.
-#: A subscriber and its number lookup are written and deleted in one transaction (PutItem /
-#: DeleteItem per item); STOP deletes the zone entries; consent evidence is added, then its
-#: expiry set item by item (Query + UpdateItem); receipts are claimed and settled by PutItem.
-_INBOUND_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
-    "alerts-webhook": {
-        "alert-subscribers": (_GET, _PUT, _DELETE),
-        "alert-subscriber-numbers": (_GET, _PUT, _DELETE),
-        "alert-zone-subscribers": (_PUT, _DELETE),
-        "alert-consents": (_PUT, _QUERY, _UPDATE),
-        "alert-sms-receipts": (_GET, _PUT),  # GetItem: a repeated MessageSid's first answer
-        "sms-opt-outs": (_UPDATE,),  # STOP / START under the alerts line's name only
-    },
+#: The public signup (rtcc.api.routes.alerts_public on the api function): the same subscriber
+#: writes as the line's JOIN (a new or renewed signup, consent evidence and its expiry), the
+#: zone index when a confirmed subscriber changes zones or deletes, and the alerts line's
+#: opt-out checked before the confirmation text (a 21610 refusal records it).
+_SIGNUP_TABLES: dict[str, tuple[str, ...]] = {
+    "alert-subscribers": (_GET, _PUT, _DELETE),
+    "alert-subscriber-numbers": (_GET, _PUT, _DELETE),
+    "alert-zone-subscribers": (_PUT, _DELETE),
+    "alert-consents": (_PUT, _QUERY, _UPDATE),
+    "sms-opt-outs": (_GET, _UPDATE),
 }
 #: Who seals numbers (kms:Encrypt), who may decrypt them (the key policy allows no one else),
 #: and who may compute the keyed hash of a number (the MAC key's policy allows no one else).
-_VAULT_SEALERS = ("alerts-webhook",)
+_VAULT_SEALERS = ("alerts-webhook", "api")  # api: a signup from /signup
 _VAULT_READERS: tuple[str, ...] = ("alert-dispatch",)  # opens a number only to send to it
-_MAC_USERS = ("alerts-webhook",)
+_MAC_USERS = ("alerts-webhook", "api")  # api: the number lookup and manage links
 #: The encryption context key the sealer binds each ciphertext to (rtcc.alerts.subscriber_keys).
 VAULT_CONTEXT_KEY = "alerts-subscriber"
 
@@ -106,14 +101,15 @@ class AlertsConstruct(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = api
+        # The public feed's CAP <sender> (rtcc.alerts.feed), read by the API function only.
+        if config.cap_sender:
+            api.functions["api"].add_environment("RTCC_ALERTS_CAP_SENDER", config.cap_sender)
         self.functions = api.functions
         self.vault_key = self._vault_key(config)
         self.subscriber_key = self._subscriber_key(config)
         self._grant_inbound(api, config)
+        self._grant_signup(api, config)
         self._grant_sending(api, config)
-        # The public feed's CAP <sender> (rtcc.alerts.feed), read by the API function only.
-        if config.cap_sender:
-            api.functions["api"].add_environment("RTCC_ALERTS_CAP_SENDER", config.cap_sender)
 
     @staticmethod
     def _grant_sending(api: ApiConstruct, config: DeployConfig) -> None:
@@ -140,16 +136,14 @@ class AlertsConstruct(Construct):
         # pydantic-settings reads a list field as JSON.
         webhook.add_environment("RTCC_ALERTS_ZIP_CODES", json.dumps(list(config.alerts.zip_codes)))
 
-    # --- the alerts line and the keys ---------------------------------------------------
-    def _grant_inbound(self, api: ApiConstruct, config: DeployConfig) -> None:
-        for name, tables in _INBOUND_TABLES.items():
-            for table, actions in tables.items():
-                api.grant_table(api.functions[name], table, actions)
-        webhook = api.functions["alerts-webhook"]
-        # The webhook checks Twilio's signatures; it calls no Twilio API (answers are TwiML).
-        api.grant_secret(webhook, "twilio_auth_token")
-        # pydantic-settings reads a list field as JSON.
-        webhook.add_environment("RTCC_ALERTS_ZIP_CODES", json.dumps(list(config.alerts.zip_codes)))
+    @staticmethod
+    def _grant_signup(api: ApiConstruct, config: DeployConfig) -> None:
+        fn = api.functions["api"]
+        for table, actions in _SIGNUP_TABLES.items():
+            api.grant_table(fn, table, actions)
+        api.grant_secret(fn, "twilio_api_key")  # the confirmation text, through Twilio's API
+        fn.add_environment("RTCC_ALERTS_ZIP_CODES", json.dumps(list(config.alerts.zip_codes)))
+        fn.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)  # texts from it
 
     def _roles(self, names: tuple[str, ...]) -> list[str]:
         roles = [self.functions[name].role for name in names]

@@ -214,7 +214,8 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
         # The token: signatures only, on each SMS line's webhook.
         assert granted == (spec.name in ("tip-webhook", "alerts-webhook", "alert-status")), spec.name
         keyed = "RTCC_TWILIO_API_KEY_SECRET_ARN" in env
-        assert keyed == (spec.name in ("tip-media", "tip-outbound", "alert-dispatch")), spec.name
+        # api: the alerts signup's confirmation text (rtcc.alerts.signup_wiring).
+        assert keyed == (spec.name in ("tip-media", "tip-outbound", "alert-dispatch", "api")), spec.name
         for queue in TOPOLOGY.queues:
             assert queue_url_env_var(queue.name) in env
         # No secret value ever sits in the environment, only where to fetch it.

@@ -75,6 +75,8 @@ ALERTS = Capability(
     queues=ALERT_QUEUES,
     pages={
         "/alerts": "alerts.html",  # the public list of sent alerts; /alerts#<id> shows one
+        "/signup": "signup.html",  # residents opt in (rtcc.api.routes.alerts_public)
+        "/alerts/manage": "alerts-manage.html",  # the texted manage link: #t=<token>
     },
     routers={
         "/api/alerts": "rtcc.api.routes.alerts",  # supervisors: preview, send, approve, cancel, view
@@ -82,6 +84,7 @@ ALERTS = Capability(
         "/api/public/alerts/feed.atom": "rtcc.api.routes.alerts_feed",
         "/api/public/alerts/cap.xml": "rtcc.api.routes.alerts_feed",
         "/api/public/alerts/sent": "rtcc.api.routes.alerts_feed",
+        "/api/public/alerts": "rtcc.api.routes.alerts_public",  # zones, signup, the manage link
     },
     console=True,  # web/public/assets/capabilities/alerts.js: the composer and delivery view
     sms_lines=("rtcc.alerts.sms_line:ALERTS_LINE",),  # the alerts line's webhook, keywords, opt-outs
