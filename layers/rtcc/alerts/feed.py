@@ -2,8 +2,9 @@
 who publishes them (the CAP sender and the public base URL).
 
 The routes (`rtcc.api.routes.alerts_feed`) read alerts through the `SentAlerts` port only,
-so the feed does not depend on how the sending side stores them: the alerts table's
-adapter plugs in with `use_feed_sources`, tests use `InMemorySentAlerts`.
+so the feed does not depend on how the sending side stores them: by default they come
+from the sending side's `alerts` table (`from_alerts_table`); tests put an
+`InMemorySentAlerts` in its place with `use_feed_sources`.
 
 Only alerts with a `sent_at` are public: an Emergency waiting for a second supervisor's
 approval, or a draft, is never in the feed, whatever the store returns.
@@ -124,14 +125,24 @@ def publisher_from_settings() -> CapPublisher:
 
 
 def _unwired() -> FeedSources:
-    # Until the sending side's table adapter is plugged in, the feed is empty, not failing.
+    # No alerts at all: an empty feed, not a failing one (tests restore it).
     # The zones are the program's own (never the demo city when deployed).
     from rtcc.alerts.zone_config import configured_zones
 
     return FeedSources(InMemorySentAlerts(), configured_zones(), publisher_from_settings())
 
 
-_factory: Callable[[], FeedSources] = _unwired
+def from_alerts_table() -> FeedSources:
+    """The API's sources: the sending side's `alerts` table (GetItem, and a Query of its one
+    partition for the newest), the program's zones, the publisher from the settings."""
+    from rtcc.alerts.sending_dynamodb import DynamoDbAlertStore
+    from rtcc.alerts.zone_config import configured_zones
+
+    records = SentAlertsFromRecords(DynamoDbAlertStore())
+    return FeedSources(records, configured_zones(), publisher_from_settings())
+
+
+_factory: Callable[[], FeedSources] = from_alerts_table
 
 
 def use_feed_sources(factory: Callable[[], FeedSources]) -> None:
