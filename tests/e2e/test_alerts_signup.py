@@ -50,6 +50,8 @@ def test_a_resident_signs_up_in_spanish_on_a_phone(new_page, local_stack: Any, s
     page.click("#signup-map", position={"x": 160, "y": 120})
     expect(page.locator("#signup-location-status")).to_contain_text("Marcador en")
     page.uncheck("#tier-community")
+    expect(page.locator("label[for='category-traffic']")).to_have_text("Tráfico y calles")
+    page.check("#category-traffic")
     assert horizontal_overflow(page) == 0
     screenshot(page, "signup-es-phone")
     page.click("#signup-send")

@@ -54,7 +54,9 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     english = load_catalogs(WEB_CATALOGS)["en"]
     sources = [WEB / "tip.html", WEB / "tip-follow-up.html", WEB / "assets" / "i18n.js"]
     sources += [WEB / "signup.html", WEB / "alerts-manage.html", WEB / "alerts.html"]
-    sources += sorted((WEB / "assets" / "tip").glob("*.js")) + sorted((WEB / "assets" / "alerts").glob("*.js"))
+    sources += sorted((WEB / "assets" / "tip").glob("*.js")) + sorted(
+        (WEB / "assets" / "alerts").glob("*.js")
+    )
     used = {key for path in sources for key in _KEY_LITERAL.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 50  # the pattern still finds the keys
     assert sorted(used - set(english)) == []
@@ -68,11 +70,17 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     codes = ("phone.invalid", "phone.foreign", "zones.none", "zones.invalid", "zip.invalid", "zip.unknown")
     codes += ("location.outside", "location.invalid")
     assert [c for c in codes if f"signup.error.{c}" not in english] == []
+    from rtcc.alerts.settings import AlertsSettings
+
+    offered = AlertsSettings.model_fields["categories"].default_factory()  # RTCC_ALERTS_CATEGORIES
+    assert [c for c in offered if f"signup.category.{c}" not in english] == []
 
 
 def test_public_pages_show_no_untranslated_text_from_scripts() -> None:
     """No visible text written into the tip pages' scripts: each goes through a key."""
-    for path in sorted((WEB / "assets" / "tip").glob("*.js")) + sorted((WEB / "assets" / "alerts").glob("*.js")):
+    for path in sorted((WEB / "assets" / "tip").glob("*.js")) + sorted(
+        (WEB / "assets" / "alerts").glob("*.js")
+    ):
         source = path.read_text(encoding="utf-8")
         assert not re.findall(r"""\btext: ["'`]""", source), path.name
         assert not re.findall(r"""\.(?:error|ok|info)\(["'`]""", source), path.name

@@ -63,6 +63,11 @@ class AlertsSettings(BaseSettings):
         description="JSON list of the ZIP codes residents can text to opt in and alerts can target "
         "(deployed: `alerts.zip_codes`).",
     )
+    categories: list[str] = Field(
+        default_factory=lambda: ["safety", "traffic", "weather", "utilities", "events"],
+        description="JSON list of the alert topics residents may pick on /signup (none picked: every "
+        "topic); the page names each from its catalogs (`signup.category.<name>`).",
+    )
     vault_key_id: str = Field(
         "alias/rtcc-alerts-vault",
         description="KMS key encrypting subscribers' numbers (locally created by `rtcc dev` from the "

@@ -26,6 +26,7 @@ def policy() -> SubscriptionPolicy:
         region=s.region,
         allow_foreign=s.allow_foreign_numbers,
         consent_retention_days=s.consent_retention_days,
+        categories=tuple(s.categories),
     )
 
 

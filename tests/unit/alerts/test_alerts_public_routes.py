@@ -232,3 +232,17 @@ def test_an_expired_link_is_refused(world) -> None:
         app, "GET", "/api/public/alerts/subscription", headers={"Authorization": f"Manage {token}"}
     )
     assert status == 403 and "expired" in body["message"]
+
+
+def test_the_program_offers_the_configured_categories(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rtcc.alerts.signup_wiring import policy
+    from rtcc.settings import reload_settings
+
+    monkeypatch.setenv("RTCC_ALERTS_CATEGORIES", '["water", "roads"]')
+    reload_settings()
+    try:
+        assert policy().categories == ("water", "roads")
+    finally:
+        monkeypatch.delenv("RTCC_ALERTS_CATEGORIES")
+        reload_settings()
+    assert policy().categories == ("safety", "traffic", "weather", "utilities", "events")
