@@ -1,11 +1,10 @@
 """The supervisors' alert composer and delivery view at 375 px: live segment counts, the
 10-segment refusal, reach preview, send, the per-zone counts updating, cancel; axe clean.
 
-The supervisors' alerts API (/api/alerts...) is stubbed here with Playwright route
-interception, following the contract in the issue's round-2 notes (preview -> {reach,
-segments}, POST -> an alert, GET /api/alerts/<id> -> {alert, counts per zone}): these tests
-check the console against that contract, not the sending side. Zones come from the stub too,
-so the test does not depend on the residents' router."""
+Most tests stub the alerts API (/api/alerts... and the zones) with Playwright route
+interception, following its contract (preview -> {reach, segments}, POST -> an alert,
+GET /api/alerts/<id> -> {alert, counts per zone}), so they can set exact counts and states;
+the last one sends through the local stack's real API to a resident subscribed by text."""
 
 from __future__ import annotations
 
@@ -191,3 +190,26 @@ def test_composer_and_delivery_view_have_no_wcag_violations_at_375(composer) -> 
     page.evaluate("location.hash = '#/alerts/a-20261201-x1'")
     page.wait_for_selector("#alert-counts")
     assert violations(page) == []
+
+
+def test_a_supervisor_sends_through_the_real_api_and_sees_it_delivered(
+    new_page, sign_in, local_stack
+) -> None:
+    """No stub: the zones, preview, send and delivery view of the local stack's alerts API,
+    with a resident subscribed by text; the outbox's status callbacks count it delivered."""
+    from tests.integration.alerts.test_alert_sending import subscribe
+
+    subscribe(local_stack.base_url, "98101")
+    page = new_page(PHONE)
+    sign_in(page, "supervisor")
+    page.click("#nav a[data-view=alerts]")
+    page.check("input[name=alert-zones][value='zip:98101']")
+    page.fill("#alert-text-en", "Test of the alert composer: Pine St closed.")
+    page.click("#alert-preview")
+    expect(page.locator("#alert-reach")).to_contain_text("Reaches")
+    assert "Reaches 0 " not in page.inner_text("#alert-reach")
+    page.click("#alert-send")
+    page.wait_for_url(re.compile(r"#/alerts/[A-Za-z0-9_-]+$"))
+    total = page.locator("#alert-counts tfoot td[data-status=delivered]")
+    expect(total).not_to_have_text("0", timeout=45_000)
+    expect(page.locator("#alert-status")).to_have_text("sending")
