@@ -245,6 +245,9 @@ def end_to_end(count: int) -> dict:
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=60,
             )
+            if got.status_code != 200:  # a busy local stack may time a poll out: poll again
+                time.sleep(1)
+                continue
             view = got.json()["counts"].get(zone, {})
             if view.get("delivered", 0) + view.get("undelivered", 0) >= count:
                 break
