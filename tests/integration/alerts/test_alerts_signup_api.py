@@ -139,7 +139,9 @@ def test_the_manage_link_reads_changes_and_deletes(local_stack: Any) -> None:
     r = requests.put(url, json=change, headers=auth, timeout=30)
     assert r.status_code == 200, r.text
     assert r.json()["zones"] == ["harbor", "zip:98104"] and r.json()["language"] == "en"
-    assert requests.get(url, headers={"Authorization": f"Manage {token[:-2]}xx"}, timeout=30).status_code == 403
+    assert (
+        requests.get(url, headers={"Authorization": f"Manage {token[:-2]}xx"}, timeout=30).status_code == 403
+    )
 
     r = requests.delete(url, headers=auth, timeout=30)
     assert (r.status_code, r.json()) == (200, {"status": "deleted"})
@@ -173,7 +175,9 @@ def test_an_opted_out_number_gets_the_same_answer_and_its_refusal_is_recorded(lo
     says "check your phone", and the alerts line's opt-out is recorded for its next sends."""
     number = resident_number()
     base = local_stack.base_url
-    requests.post(base + "/dev/outbox/failures", json={"to": number, "code": 21610}, timeout=10).raise_for_status()
+    requests.post(
+        base + "/dev/outbox/failures", json={"to": number, "code": 21610}, timeout=10
+    ).raise_for_status()
     try:
         r = signup(local_stack, number)
     finally:
