@@ -20,12 +20,25 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from rtcc import snapstart
 from rtcc.alerts.line_sender import STATUS_SUFFIX, record_status
 from rtcc.alerts.sms_line import ALERTS_LINE
 from rtcc.metrics import count
 from rtcc.sms.webhook import webhook_handler
 
 logger = Logger(service="rtcc-alerts-status")
+
+
+def _warm() -> None:
+    """Before a SnapStart snapshot: import what the first callback would import lazily."""
+    import aws_lambda_powertools.utilities.parameters  # noqa: F401
+    import rtcc.alerts.dynamodb  # noqa: F401
+    from rtcc.settings import get_settings
+
+    get_settings()
+
+
+snapstart.enable(warm=_warm)
 
 
 def _status(event: Any, form: dict[str, str]) -> tuple[int, str]:

@@ -148,7 +148,8 @@ def test_secrets_and_queues_only_where_the_code_uses_them(synth):
 
     # The auth token lets its holder sign forms as Twilio (and so ask the webhook whether a
     # number has an open tip): the webhook alone reads it; Twilio's API gets an API key.
-    assert readers("twilio_auth_token") == {"tip-webhook", "alerts-webhook"}  # each line's webhook
+    # Each function that checks Twilio's signature: each line's webhook, the alerts' status callbacks.
+    assert readers("twilio_auth_token") == {"tip-webhook", "alerts-webhook", "alert-status"}
     # alert-dispatch sends alerts; api texts the signup's confirmation (rtcc.alerts.signup_wiring).
     assert readers("twilio_api_key") == {"tip-media", "tip-outbound", "alert-dispatch", "api"}
     assert "tips_pseudonym_key" not in synth.stack.data.secrets  # a KMS HMAC key now

@@ -31,6 +31,8 @@ ALERT_FUNCTIONS = (
         memory_mb=256,
         timeout_s=10,
         description="Status callbacks of sent alerts (signed): delivered / undelivered per recipient",
+        # A webhook like the others: Twilio waits on it, so it starts from a snapshot.
+        snapstart=True,
     ),
     # One page of recipients per invocation (rtcc.alerts.dispatch): 500 at a long code's
     # 1 message a second is ~8 minutes, inside the 15.
