@@ -147,6 +147,11 @@ class AlertSending:
         batches = self._selected(alert)
         waits = self.emergency_approval and alert.tier == Tier.EMERGENCY
         state = SendState.AWAITING_APPROVAL if waits else SendState.SENDING
+        if waits:
+            # Not sent until a second supervisor approves (approve() sets the time): the
+            # public feeds publish only alerts with a send time, so one supervisor alone can
+            # never put an Emergency on them, and a waiting alert cancelled never appears.
+            alert = replace(alert, sent_at=None)
         record = SentAlert(alert, state, now, planned=_planned(batches))
         intend(_detail(record))
         self.store.create(record)

@@ -137,6 +137,22 @@ def test_an_emergency_waits_for_a_second_supervisor_when_configured() -> None:
     assert sending.create(_draft(), "alice", lambda d: None).state == SendState.SENDING
 
 
+def test_an_emergency_awaiting_approval_is_never_on_the_public_feed() -> None:
+    """One supervisor alone must not publish an Emergency: the feeds publish only alerts with
+    a send time, which approval sets; a waiting alert cancelled instead never appears."""
+    from rtcc.alerts.feed import SentAlertsFromRecords
+
+    sending, store, _, _ = _sending({"ward-1": [("s1", "en")]}, approval=True)
+    feed = SentAlertsFromRecords(store)
+    waiting = sending.create(_draft(tier=Tier.EMERGENCY), "alice", lambda d: None)
+    cancelled = sending.create(_draft(tier=Tier.EMERGENCY), "alice", lambda d: None)
+    sending.cancel(cancelled.alert.alert_id, "bob", lambda d: None)
+    public = lambda: {a.alert_id for a in feed.recent(50) if a.sent_at is not None}  # noqa: E731
+    assert waiting.alert.alert_id not in public() and cancelled.alert.alert_id not in public()
+    sending.approve(waiting.alert.alert_id, "bob", lambda d: None)
+    assert public() == {waiting.alert.alert_id}
+
+
 def test_cancel_sets_the_flag_the_dispatcher_reads_and_is_idempotent() -> None:
     sending, store, _, _ = _sending({"ward-1": [("s1", "en")]})
     sent = sending.create(_draft(), "sup", lambda d: None)
