@@ -206,6 +206,28 @@ def _seed_subscribers(count: int, zone: str) -> None:
             )
 
 
+def _poll_until_settled(
+    base_url: str, token: str, alert_id: str, zone: str, count: int, deadline: float
+) -> dict:
+    """The zone's delivery counts once every recipient is delivered or undelivered, or at
+    the (bounded) deadline: the bench stops by itself."""
+    import requests
+
+    view: dict = {}
+    while time.monotonic() < deadline:
+        got = requests.get(
+            f"{base_url}/api/alerts/{alert_id}", headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+        if got.status_code != 200:  # a busy local stack may time a poll out: poll again
+            time.sleep(1)
+            continue
+        view = got.json()["counts"].get(zone, {})
+        if view.get("delivered", 0) + view.get("undelivered", 0) >= count:
+            break
+        time.sleep(1)
+    return view
+
+
 def end_to_end(count: int) -> dict:
     """Part 3: a supervisor's POST /api/alerts through the local stack (moto + gateway, every
     function under its deployed IAM) to `count` residents: the API selects and queues pages,
@@ -237,21 +259,7 @@ def end_to_end(count: int) -> dict:
         r.raise_for_status()
         api_s = time.monotonic() - start
         alert_id = r.json()["alert_id"]
-        view = {}
-        deadline = start + E2E_TIMEOUT_S
-        while time.monotonic() < deadline:
-            got = requests.get(
-                f"{stack.base_url}/api/alerts/{alert_id}",
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=60,
-            )
-            if got.status_code != 200:  # a busy local stack may time a poll out: poll again
-                time.sleep(1)
-                continue
-            view = got.json()["counts"].get(zone, {})
-            if view.get("delivered", 0) + view.get("undelivered", 0) >= count:
-                break
-            time.sleep(1)
+        view = _poll_until_settled(stack.base_url, token, alert_id, zone, count, start + E2E_TIMEOUT_S)
         last_delivered_s = time.monotonic() - start
         sent = [m for m in local_outbox().messages() if m.body == body["texts"]["en"]]
         per_number = {}
