@@ -144,6 +144,13 @@ class Alerts(_Strict):
     zip_codes: tuple[str, ...] = Field(
         (), description="ZIP codes residents can text to opt in (`JOIN 01013`) and alerts can target."
     )
+    place_index: str | None = Field(
+        None,
+        pattern=r"^[-._A-Za-z0-9]{1,100}$",
+        description="Name of an Amazon Location Service place index (in this account and region) the "
+        "/signup page's address search queries; the api function may call SearchPlaceIndexForText on "
+        "that index only. Unset: no address search (pin, ZIP and list still work).",
+    )
     cap_sender: str | None = Field(
         None,
         pattern=r"^[^\s,<&@]+@[^\s,<&@]+\.[^\s,<&@]+$",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -110,6 +110,7 @@ class AlertsConstruct(Construct):
         self._grant_inbound(api, config)
         self._grant_signup(api, config)
         self._grant_sending(api, config)
+        self._grant_place_search(api, config)
 
     @staticmethod
     def _grant_sending(api: ApiConstruct, config: DeployConfig) -> None:
@@ -124,6 +125,17 @@ class AlertsConstruct(Construct):
         dispatch.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)  # sends from it
         # The status callbacks' door checks Twilio's signatures (rtcc.sms.webhook).
         api.grant_secret(api.functions["alert-status"], "twilio_auth_token")
+
+    def _grant_place_search(self, api: ApiConstruct, config: DeployConfig) -> None:
+        """The /signup page's address search (rtcc.alerts.places_location): the one search
+        action on the one index the config names; no index, no grant and no variable."""
+        index = config.alerts.place_index
+        if not index:
+            return
+        fn = api.functions["api"]
+        arn = Stack.of(self).format_arn(service="geo", resource="place-index", resource_name=index)
+        fn.add_to_role_policy(iam.PolicyStatement(actions=["geo:SearchPlaceIndexForText"], resources=[arn]))
+        fn.add_environment("RTCC_ALERTS_PLACE_INDEX", index)
 
     # --- the alerts line and the keys ---------------------------------------------------
     def _grant_inbound(self, api: ApiConstruct, config: DeployConfig) -> None:

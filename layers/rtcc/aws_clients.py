@@ -34,4 +34,9 @@ def client(service: str) -> Any:
     settings = get_settings()
     endpoint_url = settings.aws_endpoint_url
     config = _s3_config(endpoint_url) if service == "s3" else _CONFIG
+    if service == "location" and endpoint_url:
+        # Location's operations prefix the host ("places.geo.<region>.amazonaws.com"); on an
+        # endpoint override (the local emulator on 127.0.0.1) "places.127.0.0.1" resolves to
+        # nothing, so the override is used as given. Deployed (no override) keeps the prefix.
+        config = config.merge(Config(inject_host_prefix=False))
     return boto3.client(service, region_name=settings.region, endpoint_url=endpoint_url, config=config)

@@ -93,6 +93,7 @@ PROVOKED_DENIALS = {
     ("tip-outbound", "sqs:SendMessage"),
     ("api", "dynamodb:DeleteItem"),  # the audit table
     ("api", "dynamodb:UpdateItem"),  # a close whose transaction is refused (test_inbox_integrity)
+    ("api", "geo:SearchPlaceIndexForText"),  # alerts/test_alerts_places_api: the revoked-grant test
     # Only the webhook may compute a pseudonym (tips/test_pseudonym_key): every other role
     # tries the KMS HMAC key and the secret that used to hold the pseudonym key, and is refused.
     *(

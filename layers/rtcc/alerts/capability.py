@@ -86,6 +86,7 @@ ALERTS = Capability(
         "/api/public/alerts/feed.atom": "rtcc.api.routes.alerts_feed",
         "/api/public/alerts/cap.xml": "rtcc.api.routes.alerts_feed",
         "/api/public/alerts/sent": "rtcc.api.routes.alerts_feed",
+        "/api/public/alerts/places": "rtcc.api.routes.alerts_places",  # the address search
         "/api/public/alerts": "rtcc.api.routes.alerts_public",  # zones, signup, the manage link
     },
     console=True,  # web/public/assets/capabilities/alerts.js: the composer and delivery view

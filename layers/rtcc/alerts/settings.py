@@ -78,6 +78,12 @@ class AlertsSettings(BaseSettings):
         description="KMS HMAC key (GenerateMac) keying the number lookup; only the alerts functions "
         "that look numbers up may use it.",
     )
+    place_index: str | None = Field(
+        None,
+        description="Amazon Location Service place index the /signup page's address search queries "
+        "(deployed: the config's `alerts.place_index`; `rtcc dev`: its demo stand-in). Unset: no address "
+        "search; residents pick zones by pin, ZIP or list.",
+    )
     cap_sender: str | None = Field(
         None,
         pattern=r"^[^\s,<&@]+@[^\s,<&@]+\.[^\s,<&@]+$",

@@ -42,6 +42,7 @@ from rtcc.local.iam.deployed import template_versioned_buckets
 from rtcc.local.iam.enforcer import CallLog, IamEnforcer
 from rtcc.local.iam.local_resources import DeployedResources, create_deployed_keys_and_secrets
 from rtcc.local.iam.snapshot import load_snapshot
+from rtcc.local.places import DEMO_PLACE_INDEX, PlacesStandIn
 from rtcc.local.pollers import QueuePoller, StreamPoller
 from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
 from rtcc.local.runtime import FunctionRuntime, Handler
@@ -224,6 +225,8 @@ class LocalStack:
             RTCC_PUBLIC_BASE_URL=self.base_url,
             RTCC_ENVIRONMENT="local",
             RTCC_SMS_BACKEND="outbox",
+            # The demo place index the stand-in serves (and the enforced template grants).
+            RTCC_ALERTS_PLACE_INDEX=DEMO_PLACE_INDEX,
             RTCC_DEMO_PASSWORD=self.demo_password,
             # Browsers call moto's Cognito directly: it answers CORS preflights for any origin.
             RTCC_COGNITO_ENDPOINT=f"{self.aws_endpoint_url}/",
@@ -419,8 +422,10 @@ class LocalStack:
         return self.settings.region if self.settings else "us-east-1"
 
     def _iam_middleware(self, app: Any) -> Any:
+        # moto has no Location service: its place search is answered beside moto, behind
+        # the same IAM check (rtcc.local.places).
         return IamEnforcer(
-            app,
+            PlacesStandIn(app),
             lambda: self.permissions,
             account=MOTO_ACCOUNT_ID,
             enforce=self.enforce_iam,

@@ -329,6 +329,10 @@ def _denied(call: AwsCall, message: str, request: RawRequest) -> _Response:
             body.encode(),
             [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "AccessDenied;Sender")],
         )
+    if call.service == "geo":
+        # Location is a REST-JSON service: its error code travels in x-amzn-ErrorType.
+        headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")]
+        return _Response(403, json.dumps({"message": message}).encode(), headers)
     if request.headers.get("x-amz-target"):
         body = json.dumps({"__type": "AccessDeniedException", "message": message})
         return _Response(400, body.encode(), [("Content-Type", "application/x-amz-json-1.0")])

@@ -121,9 +121,29 @@ def calls(request: RawRequest, *, account: str, region: str, lookups: Lookups) -
 
         form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
         return _sqs_calls(form.get("Action", ""), form, account, region)
+    if sig.service == "geo":
+        return _geo_calls(request, account, region)
     if sig.service in (None, "s3") or request.form:
         return _s3_calls(request, account)
     return []
+
+
+#: Amazon Location's place searches (REST): path -> IAM action, on the place index's ARN.
+_GEO_PLACES = re.compile(r"^/places/v0/indexes/([^/]+)/search/(text|position|suggestions)$")
+_GEO_ACTIONS = {
+    "text": "SearchPlaceIndexForText",
+    "position": "SearchPlaceIndexForPosition",
+    "suggestions": "SearchPlaceIndexForSuggestions",
+}
+
+
+def _geo_calls(request: RawRequest, account: str, region: str) -> list[AwsCall]:
+    match = _GEO_PLACES.match(request.path)
+    if match is None or request.method.upper() != "POST":
+        return []  # unread: refused (fail closed), never let through unchecked
+    operation = _GEO_ACTIONS[match.group(2)]
+    arn = f"arn:aws:geo:{region}:{account}:place-index/{match.group(1)}"
+    return [AwsCall("geo", operation, f"geo:{operation}", arn)]
 
 
 # --- JSON services --------------------------------------------------------------------

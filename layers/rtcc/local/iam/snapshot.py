@@ -31,6 +31,8 @@ def _inputs() -> list[Path]:
     rtcc = REPO_ROOT / "layers" / "rtcc"
     files += [p for p in rtcc.rglob("*.py") if "local" not in p.relative_to(rtcc).parts]
     files += [EXAMPLE_CONFIG, REPO_ROOT / "infra" / "package-lock.json"]
+    # The config the snapshot is built with gains the stand-in's place index (below).
+    files += [Path(__file__).resolve(), rtcc / "local" / "places.py"]
     return sorted(p for p in files if p.is_file())
 
 
@@ -85,13 +87,23 @@ def _logical_id(stack: Any, construct: Any) -> str:
     return str(stack.resolve(stack.get_logical_id(child)))
 
 
+def _with_demo_place_index(config: Any) -> Any:
+    """The example config plus the place index `rtcc dev`'s stand-in serves
+    (rtcc.local.places), so the api role is enforced with the grant a city naming a place
+    index deploys (the example itself names none: a city may have no index)."""
+    from rtcc.local.places import DEMO_PLACE_INDEX
+
+    alerts = config.alerts.model_copy(update={"place_index": DEMO_PLACE_INDEX})
+    return config.model_copy(update={"alerts": alerts})
+
+
 def synthesize(out: Path) -> None:
     import tempfile
 
     from infra.app import build_app
     from infra.config import load_config
 
-    config = load_config(EXAMPLE_CONFIG)
+    config = _with_demo_place_index(load_config(EXAMPLE_CONFIG))
     with tempfile.TemporaryDirectory() as outdir:
         app, stack = build_app(config, outdir=outdir, nag=False)
         app.synth()

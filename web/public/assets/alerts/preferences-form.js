@@ -104,7 +104,8 @@ function languageChoice(prefix) {
 }
 
 /** The form's parts and its values as the API takes them ({zones, zip, lat, lon, ...}). */
-export function preferencesForm(options, prefix) {
+/** `search` (optional): a part shown first under "Where" (the address search on /signup). */
+export function preferencesForm(options, prefix, { search = null } = {}) {
   const list = zoneList(options.zones);
   const zip = h("input", {
     id: `${prefix}-zip`,
@@ -124,6 +125,7 @@ export function preferencesForm(options, prefix) {
     { class: "card choice-group", id: `${prefix}-where` },
     h("legend", tx("signup.where")),
     h("p", { class: "hint", ...tx("signup.where.hint") }),
+    search,
     list.groups,
     h("div", { class: "field" }, h("label", { for: `${prefix}-zip`, ...tx("signup.zip") }), h("p", { class: "hint", id: `${prefix}-zip-hint`, ...tx("signup.zip.hint") }), zip),
     pin.wrap,
@@ -152,11 +154,18 @@ export function preferencesForm(options, prefix) {
     if ([...lang.select.options].some((o) => o.value === prefs.language)) lang.select.value = prefs.language;
   }
 
+  // Checks the zones a picked address is in (as a pin there would select); returns their names.
+  function selectZones(ids) {
+    const picked = list.boxes.filter((b) => ids.includes(b.value));
+    for (const box of picked) box.checked = true;
+    return picked.map((b) => options.zones.find((z) => z.id === b.value).name);
+  }
+
   // Where the page sends the reader for a refused field.
   function focusField(name) {
     const target = { zip: zip, zones: list.boxes[0], location: list.boxes[0] }[name];
     if (target) target.focus();
   }
 
-  return { parts: [where, tiers.el, categories.el, lang.el], values, setValues, focusField };
+  return { parts: [where, tiers.el, categories.el, lang.el], values, setValues, focusField, selectZones };
 }

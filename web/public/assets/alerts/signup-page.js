@@ -3,7 +3,8 @@
 // the confirmation text asks for YES, and only a YES starts the alerts.
 
 import { busy, h, messageBox, replace } from "../dom.js";
-import { initI18n, languageSwitch, showError, showMessage, tx, txAttrs } from "../i18n.js";
+import { initI18n, language, languageSwitch, showError, showMessage, tx, txAttrs } from "../i18n.js";
+import { addressSearch } from "./address-search.js";
 import { alertsApi } from "./alerts-api.js";
 import { preferencesForm } from "./preferences-form.js";
 
@@ -38,10 +39,15 @@ function done() {
   );
 }
 
-function form(options) {
+function form(options, searchEnabled) {
   const errors = messageBox();
   const phone = phoneField();
-  const prefs = preferencesForm(options, "signup");
+  let prefs = null;
+  // Only when the city configured a place index; picking checks the address's areas.
+  const search = searchEnabled
+    ? addressSearch({ prefix: "signup", language, onPick: (zones) => prefs.selectZones(zones) }).wrap
+    : null;
+  prefs = preferencesForm(options, "signup", { search });
   // The exact words shown here are kept as consent evidence with the signup.
   const disclosure = h("p", { class: "disclosure", id: "signup-disclosure", ...tx("signup.disclosure", { program: options.program }) });
   const send = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "signup-send", "aria-describedby": "signup-disclosure", ...tx("signup.send") });
@@ -96,7 +102,16 @@ async function start() {
     showError(box, err);
     return;
   }
-  replace(app, form(options));
+  replace(app, form(options, await placeSearchEnabled()));
+}
+
+// A failed check only hides the search: pin, ZIP and list work without it.
+async function placeSearchEnabled() {
+  try {
+    return (await alertsApi("GET", "places")).enabled === true;
+  } catch {
+    return false;
+  }
 }
 
 // The texts first: the form is built in the reader's language.
