@@ -4,6 +4,7 @@ the gateway's Messaging Service, and the Twilio stand-in failing numbers on requ
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -188,6 +189,19 @@ def test_the_stand_in_posts_queued_sent_delivered(callbacks) -> None:
     OutboxSmsGateway().send("+15550100300", "+15550100100", "hi", status_callback="http://x/status")
     assert done.wait(5)
     assert posted == [("queued", None), ("sent", None), ("delivered", None)]
+
+
+def test_the_stand_in_delivers_a_message_sent_without_a_status_callback(callbacks) -> None:
+    # Twilio delivers whether or not anyone asked for callbacks: /dev/phone must not show a
+    # confirmation text (sent without one) as queued forever.
+    posted, _ = callbacks
+    box = OutboxSmsGateway()
+    sid = box.send("+15550100304", "+15550100200", "confirm")
+    deadline = time.monotonic() + 5
+    while box.status(sid) != "delivered" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert box.status(sid) == "delivered"
+    assert posted == []  # and nothing posted anywhere
 
 
 def test_the_stand_in_fails_a_number_as_twilio_would(callbacks) -> None:

@@ -3,12 +3,13 @@
 Deployed stacks use `TwilioSmsGateway`; `rtcc dev` and tests use `OutboxSmsGateway`,
 which keeps messages in memory where the phone simulator and tests read them, and stands
 in for Twilio's side too: it takes only credentials Twilio would (the senders' API key,
-read with their own role), a message sent with a status callback gets signed `queued`,
-`sent` and `delivered` callbacks, and deletes are recorded (refused while the message is in
-progress, as Twilio refuses them). It can be told to fail a number with a Twilio error code
-(`fail`, `POST /dev/outbox/failures`): a send-time error (21610, 21211, 20429, ...) is
-raised as Twilio's API raises it, a delivery error (30003-30008) arrives as Twilio reports
-it, an `undelivered` status callback carrying the ErrorCode. rtcc.sms.errors classifies both.
+read with their own role), every message moves `queued`, `sent`, `delivered` as Twilio's
+would (one sent with a status callback gets those as signed callbacks), and deletes are
+recorded (refused while the message is in progress, as Twilio refuses them). It can be
+told to fail a number with a Twilio error code (`fail`, `POST /dev/outbox/failures`): a
+send-time error (21610, 21211, 20429, ...) is raised as Twilio's API raises it, a delivery
+error (30003-30008) arrives as Twilio reports it, an `undelivered` status callback carrying
+the ErrorCode. rtcc.sms.errors classifies both.
 """
 
 from __future__ import annotations
@@ -108,16 +109,19 @@ class OutboxSmsGateway:
                 )
             )
             self._status[sid] = "queued"
+        # Twilio delivers a message whether or not anyone asked for its status, so the status
+        # moves on either way (/dev/phone shows it); callbacks are posted only when asked for.
+        token = ""
         if status_callback:
             # Twilio signs its callbacks with the account's auth token: the stand-in is
             # Twilio, so it knows the token itself; the sender's role cannot read it.
             from rtcc.secrets import local_secret_value
 
             token = local_secret_value("twilio_auth_token")
-            steps = _steps(code)
-            threading.Thread(
-                target=self._report, args=(sid, from_, to, status_callback, token, steps), daemon=True
-            ).start()
+        steps = _steps(code)
+        threading.Thread(
+            target=self._report, args=(sid, from_, to, status_callback or "", token, steps), daemon=True
+        ).start()
         return sid
 
     def _report(
@@ -131,7 +135,8 @@ class OutboxSmsGateway:
                 if sid in self._deleted:
                     return
                 self._status[sid] = status
-            post_status_callback(url, token, sid, status, from_, to, error)
+            if url:
+                post_status_callback(url, token, sid, status, from_, to, error)
 
     def status(self, sid: str) -> str | None:
         with self._lock:
