@@ -60,5 +60,6 @@ def test_without_a_place_index_no_function_searches(synth: Synth) -> None:
 
 @pytest.mark.parametrize("name", ["", "has space", "a/b", "x" * 101])
 def test_a_name_location_refuses_stops_the_config(name: str) -> None:
+    assert Alerts(place_index="city-places.v2_1").place_index == "city-places.v2_1"
     with pytest.raises(ValidationError):
         Alerts(place_index=name)

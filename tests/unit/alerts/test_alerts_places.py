@@ -221,3 +221,44 @@ def test_the_enforcer_reads_a_place_search_as_its_iam_action_on_the_index() -> N
     assert found.resource == f"arn:aws:geo:us-east-1:123456789012:place-index/{DEMO_PLACE_INDEX}"
     other = RawRequest("GET", "/maps/v0/maps/x/style-descriptor", {}, request.headers)
     assert calls(other, account="123456789012", region="us-east-1", lookups=None) == []  # type: ignore[arg-type]
+
+
+def _search_url(endpoint: str | None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The URL rtcc.aws_clients' `location` client sends a place search to (not sent)."""
+    from botocore.awsrequest import AWSResponse
+    from rtcc.aws_clients import client
+    from rtcc.settings import reload_settings
+
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LOCATION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAUNITTESTEXAMPLE0")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "unit-test-secret")
+    monkeypatch.setenv("RTCC_REGION", "us-east-1")
+    if endpoint:
+        monkeypatch.setenv("RTCC_AWS_ENDPOINT_URL", endpoint)
+    else:
+        monkeypatch.delenv("RTCC_AWS_ENDPOINT_URL", raising=False)
+    reload_settings()
+    seen: list[str] = []
+
+    def capture(request, **_):
+        seen.append(request.url)
+        return AWSResponse(request.url, 200, {}, None)
+
+    try:
+        location = client("location")
+        location.meta.events.register("before-send", capture)
+        with pytest.raises(Exception):  # noqa: B017 - the empty answer does not parse; the URL is what counts
+            location.search_place_index_for_text(IndexName="city-places", Text="100 Pine")
+    finally:
+        monkeypatch.undo()
+        reload_settings()
+    return seen[0]
+
+
+def test_the_location_client_reaches_the_local_emulator_and_the_deployed_endpoint(monkeypatch) -> None:
+    # Location prefixes the host with "places."; "places.127.0.0.1" would resolve to nothing.
+    local = _search_url("http://127.0.0.1:4566", monkeypatch)
+    assert local == "http://127.0.0.1:4566/places/v0/indexes/city-places/search/text"
+    deployed = _search_url(None, monkeypatch)
+    assert deployed.startswith("https://places.geo.us-east-1.amazonaws.com/places/v0/indexes/city-places/")
