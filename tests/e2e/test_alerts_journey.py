@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
+from tests.e2e.browser import PHONE, horizontal_overflow
 from tests.integration.alerts.test_alert_sending import subscribe
 from tests.integration.alerts.test_alerts_signup_api import texts_to
 
@@ -117,7 +117,7 @@ def test_a_resident_signs_up_gets_the_spanish_alert_stops_and_can_still_tip(
     expect(confirmed).to_contain_text("está activa")
     screenshot(phone, "journey-phone-confirmed")
 
-    console = new_page(DESKTOP)
+    console = new_page(PHONE)  # a supervisor sends from a phone
     sign_in(console, "supervisor")
     stamp = f"{time.time():.0f}"
     spanish = f"Inundación en Riverside: evite la calle del río ({stamp})."
@@ -127,6 +127,9 @@ def test_a_resident_signs_up_gets_the_spanish_alert_stops_and_can_still_tip(
     assert texts.filter(has_text=f"Flooding in Riverside: avoid River St ({stamp})").count() == 0
     expect(alert.locator("small")).to_contain_text("delivered", timeout=30_000)
     _settled(console)
+    reach = re.search(r"· (\d+) (recipients?) ·", console.inner_text("#alert-delivery-head"))
+    assert reach and (reach.group(1) == "1") == (reach.group(2) == "recipient"), reach
+    assert horizontal_overflow(console) == 0
     screenshot(console, "journey-delivery-view")
 
     stopped = _text_from_phone(phone, "alerts", "STOP")

@@ -249,7 +249,7 @@ function deliveryView(container, ctx, alertId) {
     replace(
       head,
       h("h2", { text: alert.headline.en || Object.values(alert.headline)[0] || alert.alert_id }),
-      h("p", {}, h("strong", { id: "alert-status", text: alert.status }), ` · ${alert.tier} · ${alert.recipients} recipients · `, localTime(alert.created_at)),
+      h("p", {}, h("strong", { id: "alert-status", text: alert.status }), ` · ${alert.tier} · ${alert.recipients} ${alert.recipients === 1 ? "recipient" : "recipients"} · `, localTime(alert.created_at)),
     );
     replace(table, countsTable(counts));
     const buttons = [];
