@@ -164,6 +164,9 @@ class TipReceiptRecord(Model):
     state = UnicodeAttribute(null=True)  # claimed | stored (absent: stored, older receipts)
     # new | joined: which acknowledgement to repeat; stop | start | new_next: a keyword
     outcome = UnicodeAttribute(null=True)
+    # The acknowledgement ended with how to switch language (the sender's first): Twilio's
+    # retry must get the same answer, though the tipster's language is on record by then.
+    hinted = BooleanAttribute(null=True)
     expires = TTLAttribute(null=True)
     # A reply's status marker only: SHA-256 of the SID its first callback named, so the ref
     # answers for that one message (rtcc.tips.reply_status).
@@ -195,6 +198,9 @@ class TipsterRecord(Model):
     # removed when its tip is unblocked (no migration needed).
     blocked_via = UnicodeAttribute(null=True)
     opted_out = BooleanAttribute(default=False)  # texted STOP: no replies go out
+    # The catalog the tipster's texts are in (rtcc.tips.sms_texts): the city's until they
+    # text a language's name. Unset: not told yet how to switch.
+    language = UnicodeAttribute(null=True)
     # The sender's tips not yet purged: the purge removes its tip's code and deletes the
     # record once none is left (rtcc.tips.retention), so a pseudonym (and its block) lives
     # no longer than the sender's last tip. Readers of this table learn nothing new from

@@ -30,6 +30,7 @@ class Command(StrEnum):
     STOP = "stop"  # opt out of replies
     START = "start"  # opt back in
     HELP = "help"
+    LANGUAGE = "language"  # a catalog's name (ESPAÑOL, ENGLISH): texts in that language
 
 
 _STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}

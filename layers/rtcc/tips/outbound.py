@@ -37,6 +37,7 @@ from rtcc.tips.records import RECEIPT_RETENTION, condition_failed, get_or_none, 
 from rtcc.tips.reply_status import new_status_ref, status_callback_url
 from rtcc.tips.settings import tips_settings
 from rtcc.tips.sms_line import LINE_NAME
+from rtcc.tips.sms_texts import language_of, tip_text
 from rtcc.topology import TOPOLOGY
 
 logger = logging.getLogger(__name__)
@@ -103,8 +104,17 @@ def send_sms(sms: SmsGateway, to: str, from_: str, body: str, status_callback: s
         ) from None
 
 
-def reply_text(code: str, body: str) -> str:
-    return f"Re tip {code}: {body}"
+def reply_text(code: str, body: str, lang: str | None = None) -> str:
+    """An officer's reply as the tipster gets it: the framing in their language (the
+    officer's words as written)."""
+    return tip_text(lang, "tips.reply", code=code, body=body)
+
+
+def tipster_language(code: str) -> str:
+    """The language the tip's sender chose (rtcc.tips.sms_texts), else the city's."""
+    tip = get_or_none(TipRecord, code)
+    tipster = get_or_none(TipsterRecord, tip.pseudonym) if tip is not None and tip.pseudonym else None
+    return language_of(tipster.language if tipster is not None else None)
 
 
 def alert_text(code: str, keywords: list[str]) -> str:
@@ -175,7 +185,8 @@ class OutboundSender:
         # Twilio posts the reply's status there; a final one gets it deleted at Twilio.
         callback = status_callback_url(new_status_ref())
         try:
-            send_sms(self.sms, number, tips_settings().line_number, reply_text(code, message.body), callback)
+            text = reply_text(code, message.body, tipster_language(code))
+            send_sms(self.sms, number, tips_settings().line_number, text, callback)
         except SendFailed as failed:
             return self._send_failed(message, claim, failed, receive_count)
         # The SID is not kept: its status callback brings it back when it can be deleted.

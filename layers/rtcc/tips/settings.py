@@ -74,6 +74,11 @@ class TipsSettings(BaseSettings):
     rate_limit_per_hour: int = Field(
         20, ge=1, description="Messages per tipster per hour before the tip is flagged as suspected spam."
     )
+    sms_language: str = Field(
+        "en",
+        description="The language of the tip line's texts to a tipster who has not chosen one (a catalog in "
+        "`rtcc/catalogs`; a tipster switches by texting a catalog's language name, e.g. ESPAÑOL, ENGLISH).",
+    )
     media_allowed_hosts: list[str] = Field(
         default_factory=lambda: ["api.twilio.com", "media.twiliocdn.com", "mms.twiliocdn.com"],
         description="JSON list of hosts MMS media may be downloaded from (SSRF guard). Twilio credentials go "

@@ -30,7 +30,7 @@ are claimed the same way, so a replayed STOP cannot undo a later START.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,6 +76,7 @@ from rtcc.tips.records import (
 )
 from rtcc.tips.settings import TipsSettings, tips_settings
 from rtcc.tips.sms_line import LINE_NAME
+from rtcc.tips.sms_texts import language_keyword, language_of, tip_text, with_switch_hint
 from rtcc.tips.text import find_keywords, preview, search_words
 
 logger = logging.getLogger(__name__)
@@ -97,40 +98,32 @@ KEYWORD_ONLY_RETENTION = timedelta(days=30)
 class IntakeResult:
     """What happened to one inbound message; `reply` is the SMS text to answer (or '')."""
 
-    outcome: str  # new | joined | duplicate | blocked | stop | start | help | new_next | empty
+    outcome: str  # new | joined | duplicate | blocked | stop | start | help | new_next | empty | language
     reply: str
     code: str | None = None
     media_jobs: list[MediaJob] = field(default_factory=list)
 
 
-def ack_new(code: str) -> str:
-    return (
-        f"Tip {code} received. Thank you. Text this number to add more; text NEW to start a new tip. "
-        "Reply STOP to opt out."
-    )
+# Every text a tipster gets comes from the SMS catalogs (rtcc.i18n), in their language.
+def ack_new(code: str, lang: str | None = None) -> str:
+    return tip_text(lang, "tips.ack.new", code=code)
 
 
-def ack_joined(code: str) -> str:
-    return f"Added to tip {code}. Thank you. Text NEW to start a new tip. Reply STOP to opt out."
+def ack_joined(code: str, lang: str | None = None) -> str:
+    return tip_text(lang, "tips.ack.joined", code=code)
 
 
-def ack_for(outcome: str, code: str) -> str:
-    return ack_joined(code) if outcome == "joined" else ack_new(code)
+def ack_for(outcome: str, code: str, lang: str | None = None) -> str:
+    return ack_joined(code, lang) if outcome == "joined" else ack_new(code, lang)
 
 
-HELP_TEXT = (
-    "Anonymous tip line: text your tip, photos and video welcome. Text NEW to start a new tip, "
-    "STOP to opt out. In an emergency call 911."
-)
-NEW_NEXT_TEXT = "OK. Your next message starts a new tip. Reply STOP to opt out."
-START_TEXT = "Replies about your tips are on again. Reply STOP to opt out."
-#: The keywords claimed once per MessageSid: (outcome, reply).
+#: The keywords claimed once per MessageSid: (outcome, the catalog key of the reply).
 _KEYWORDS = {
-    Command.STOP: ("stop", ""),
-    Command.START: ("start", START_TEXT),
-    Command.NEW: ("new_next", NEW_NEXT_TEXT),
+    Command.STOP: ("stop", None),
+    Command.START: ("start", "tips.start"),
+    Command.NEW: ("new_next", "tips.newNext"),
+    Command.LANGUAGE: ("language", "tips.language"),
 }
-EMPTY_TEXT = "Your message was empty. Text your tip, or photos or video. Reply STOP to opt out."
 
 
 @dataclass
@@ -145,6 +138,7 @@ class _Message:
     fresh: bool  # this delivery made the claim: nothing keyed by it can exist yet
     keywords: set[str]
     words: set[str]
+    lang: str  # the catalog the acknowledgement is in (rtcc.tips.sms_texts)
 
     @property
     def sid(self) -> str:
@@ -217,51 +211,71 @@ class SmsIntake:
     def receive(self, form: dict[str, str]) -> IntakeResult:
         """Store one signed inbound form (the signature is checked by the caller)."""
         sms = parse_inbound(form)
-        settings = tips_settings()
         pseudonym = pseudonym_for(sms.from_number, self.mac)
         tipster = get_or_none(TipsterRecord, pseudonym) or TipsterRecord(pseudonym)
         receipt = receipt_key(sms.message_sid, self.mac)
         command, text = _command(form, sms.body)
+        lang = language_of(tipster.language)
         if tipster.blocked:
             # No ack: a blocked sender learns nothing, and nothing of theirs is kept. But a
             # STOP (or START) is still recorded, silently: after an unblock, or the purge of
             # the tip the block came from, a reply must not reach someone who said STOP.
             logger.info("tips.sms blocked sender")
             if command in (Command.STOP, Command.START):
-                self._keyword(command, receipt, tipster)
+                self._keyword(command, receipt, tipster, lang)
             return IntakeResult("blocked", "")
+        told = tipster.language is not None  # read now: the writes below refresh `tipster`
+        result = self._answer(sms, receipt, (command, text), tipster, lang)
+        if not told and result.code is None and result.outcome != "language":
+            # Not told yet how to switch: each answer says so until the first stored
+            # message (or a language keyword) puts a language on the tipster's record.
+            # A message's answer is decided once, at its claim (`hinted`), so Twilio's
+            # retry and a redo after a crash get the same words.
+            return replace(result, reply=with_switch_hint(result.reply, lang))
+        return result
 
+    def _answer(
+        self, sms: InboundSms, receipt: str, read: tuple[Command, str], tipster: TipsterRecord, lang: str
+    ) -> IntakeResult:
+        """A keyword's answer, or the message stored and acknowledged, in `lang`."""
+        command, text = read
+        settings = tips_settings()
         if command is Command.HELP:
-            return IntakeResult("help", HELP_TEXT)  # changes nothing: a replay is harmless
+            return IntakeResult("help", tip_text(lang, "tips.help"))  # changes nothing: a replay is harmless
+        if command is Command.LANGUAGE:
+            return self._keyword(command, receipt, tipster, text)  # `text`: the language chosen
         bare = not text.strip() and not sms.media
         if command in (Command.STOP, Command.START) or (command is Command.NEW and bare):
-            return self._keyword(command, receipt, tipster)
+            return self._keyword(command, receipt, tipster, lang)
         if bare:
-            return IntakeResult("empty", EMPTY_TEXT)
+            return IntakeResult("empty", tip_text(lang, "tips.empty"))
 
-        claimed = self._claim(sms, receipt, command, tipster, settings)
+        claimed = self._claim(sms, receipt, command, tipster, settings, lang)
         if isinstance(claimed, IntakeResult):
             return claimed
         claim, fresh, open_tip = claimed
         message = _Message(
             sms,
-            pseudonym,
+            tipster.pseudonym,
             receipt,
             text,
             claim,
             fresh,
             find_keywords(text, settings.priority_keywords),
             search_words(text),
+            lang,
         )
         return self._store(message, tipster, open_tip, settings)
 
     # --- keywords ---------------------------------------------------------------------------
-    def _keyword(self, command: Command, receipt: str, tipster: TipsterRecord) -> IntakeResult:
-        """STOP, START or a bare NEW, once per MessageSid: claimed like a message, so a
-        replayed STOP cannot opt a tipster out again after a START (nor a replayed NEW
-        detach a later tip). Each changes one attribute with UpdateItem, never a
-        whole-item put that could undo a concurrent message's counter update."""
-        outcome, reply = _KEYWORDS[command]
+    def _keyword(self, command: Command, receipt: str, tipster: TipsterRecord, lang: str) -> IntakeResult:
+        """STOP, START, a bare NEW or a language's name, once per MessageSid: claimed like a
+        message, so a replayed STOP cannot opt a tipster out again after a START (nor a
+        replayed NEW detach a later tip, nor a replayed ESPAÑOL undo a later ENGLISH).
+        Each changes one attribute with UpdateItem, never a whole-item put that could undo
+        a concurrent message's counter update. For LANGUAGE, `lang` is the one chosen."""
+        outcome, key = _KEYWORDS[command]
+        reply = tip_text(lang, key) if key else ""
         moment = now_utc()
         claim = TipReceiptRecord(
             receipt, at=iso(moment), state="claimed", outcome=outcome, expires=moment + RECEIPT_RETENTION
@@ -274,6 +288,8 @@ class SmsIntake:
             claim = earlier or claim  # an unfinished claim (a crash): do it now
         if command is Command.NEW:
             _update_keyword_state(tipster, TipsterRecord.open_code.remove(), moment)
+        elif command is Command.LANGUAGE:
+            _update_keyword_state(tipster, TipsterRecord.language.set(lang), moment)
         else:
             # The platform's record is what senders read first; the tipster's own flag is
             # still written, so a sender that reads it (older data, a rollback) agrees.
@@ -284,7 +300,13 @@ class SmsIntake:
 
     # --- 1. the claim ----------------------------------------------------------------------
     def _claim(
-        self, sms: InboundSms, receipt: str, command: Command, tipster: TipsterRecord, settings: TipsSettings
+        self,
+        sms: InboundSms,
+        receipt: str,
+        command: Command,
+        tipster: TipsterRecord,
+        settings: TipsSettings,
+        lang: str,
     ) -> tuple[TipReceiptRecord, bool, TipRecord | None] | IntakeResult:
         """The receipt this delivery works from: a new claim, or the one an earlier delivery
         left unfinished. A finished receipt ends here with the same acknowledgement."""
@@ -293,7 +315,7 @@ class SmsIntake:
             # A receipt kept under the plain MessageSid, from before receipts were keyed
             # (review): still a duplicate, so a replay of an old capture is not a new
             # message. One more key lookup per message until those receipts expire.
-            return self._duplicate(legacy, sms)
+            return self._duplicate(legacy, sms, lang)
         moment = now_utc()
         at = iso(moment)
         open_tip = None
@@ -310,6 +332,7 @@ class SmsIntake:
                 at=at,
                 state="claimed",
                 outcome="joined" if open_tip else "new",
+                hinted=tipster.language is None or None,  # the answer tells how to switch
                 expires=moment + RECEIPT_RETENTION,
             )
             if create_if_absent(claim):
@@ -318,12 +341,12 @@ class SmsIntake:
             if earlier is None:  # expired between the two calls: claim again
                 continue
             if earlier.state in (None, "stored"):
-                return self._duplicate(earlier, sms)
+                return self._duplicate(earlier, sms, lang)
             logger.info("tips.sms redoing an unfinished delivery", extra={"code": earlier.code})
             return earlier, False, None
         raise RuntimeError("could not claim the MessageSid")
 
-    def _duplicate(self, receipt: TipReceiptRecord, sms: InboundSms) -> IntakeResult:
+    def _duplicate(self, receipt: TipReceiptRecord, sms: InboundSms, lang: str) -> IntakeResult:
         # Media items the first delivery stored but could not enqueue get another chance;
         # the media consumer skips items already done. (A base-table Query, and only
         # for messages that carried media.)
@@ -342,7 +365,8 @@ class SmsIntake:
         logger.info("tips.sms duplicate delivery", extra={"code": receipt.code})
         if now_utc() - parse_iso(receipt.at) > REPEAT_ACK_FOR:
             return IntakeResult("duplicate", "")  # a replay: no tip code for whoever sent it
-        return IntakeResult("duplicate", ack_for(receipt.outcome or "new", receipt.code), receipt.code)
+        ack = ack_for(receipt.outcome or "new", receipt.code, lang)
+        return IntakeResult("duplicate", with_switch_hint(ack, lang) if receipt.hinted else ack, receipt.code)
 
     # --- 2-5: the writes ---------------------------------------------------------------------
     def _store(
@@ -383,7 +407,9 @@ class SmsIntake:
             self.queues.send_media_jobs(jobs)  # the media consumer deletes the message after
         else:
             forget_at_twilio(self.queues, code, message.claim.message_key)
-        return IntakeResult(message.claim.outcome, ack_for(message.claim.outcome, code), code, jobs)
+        ack = ack_for(message.claim.outcome, code, message.lang)
+        ack = with_switch_hint(ack, message.lang) if message.claim.hinted else ack
+        return IntakeResult(message.claim.outcome, ack, code, jobs)
 
     def _tip_for(
         self,
@@ -548,6 +574,9 @@ class SmsIntake:
                 # purged: rtcc.tips.retention removes the code and then the record.
                 TipsterRecord.tip_codes.add({message.code}),
                 TipsterRecord.expires.remove(),
+                # The acknowledgement told how to switch language: from now on the tipster
+                # keeps this one (a language keyword that came first is kept).
+                TipsterRecord.language.set(TipsterRecord.language | message.lang),
             ]
             read_start = tipster.window_start
             if window_expired(_state(tipster), moment):
@@ -585,10 +614,13 @@ _ADVANCED = {
 
 
 def _command(form: dict[str, str], body: str) -> tuple[Command, str]:
+    """The message's command and its text; for LANGUAGE, the text is the language chosen."""
     advanced = advanced_opt_out(form)
     if advanced is not None:
         return _ADVANCED[advanced], ""
-    return read_command(body)
+    command, text = read_command(body)
+    chosen = language_keyword(body) if command is Command.NONE else None
+    return (Command.LANGUAGE, chosen) if chosen else (command, text)
 
 
 def _update_keyword_state(tipster: TipsterRecord, action: Any, moment: datetime) -> None:
