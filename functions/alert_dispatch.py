@@ -11,8 +11,12 @@ record itself succeeds. A message that is not a page fails alone (Powertools par
 response) and reaches the dead-letter queue after the queue's receives; only its reason is
 logged, never the body.
 
-One page per invocation (batch size 1): a page of 500 at a long code's 1 message a second
-is ~8 minutes, inside the function's 15.
+One page per invocation (batch size 1), sized from the sender's rate and this function's
+timeout (rtcc.alerts.dispatch.page_size). Whatever slows a page past that (other alerts'
+pages sharing the rate, retries) is bounded by the invocation's remaining time: a minute
+before the timeout the dispatcher stops taking recipients and the unsent rest, never
+claimed, goes back on the queue as a new page like the handed-back ones, so no recipient is
+left claimed-unsent by a killed invocation (which would end `unknown`, never sent).
 """
 
 from __future__ import annotations
@@ -46,17 +50,24 @@ def _default_dispatcher() -> AlertDispatcher:
 def _requeue(batch: DispatchBatch) -> None:
     from rtcc.alerts.sending_wiring import SqsFanoutQueue
 
-    SqsFanoutQueue().enqueue([batch], delay_s=REDELIVER_DELAY_S)
+    if SqsFanoutQueue().enqueue([batch], delay_s=REDELIVER_DELAY_S):
+        # Refused even after retries: fail the record, so SQS delivers the whole page again
+        # (the ledger skips whoever was sent).
+        raise RuntimeError("the fan-out queue refused the handed-back recipients")
 
 
-def record_handler(record: SQSRecord, dispatcher: AlertDispatcher | None = None) -> dict:
+def record_handler(
+    record: SQSRecord, lambda_context: LambdaContext | None = None, dispatcher: AlertDispatcher | None = None
+) -> dict:
+    """Powertools passes `lambda_context` (named so) to a record handler that takes it."""
     try:
         batch = DispatchBatch.from_message(record.body)
     except ValueError as exc:  # its own message names what is wrong, never a value
         count("AlertDispatch", "malformed")
         logger.warning("fan-out message is not a page", extra={"message_id": record.message_id})
         raise ValueError(str(exc).split(":")[0]) from None
-    report = (dispatcher or _default_dispatcher()).dispatch(batch)
+    remaining = (lambda: lambda_context.get_remaining_time_in_millis() / 1000) if lambda_context else None
+    report = (dispatcher or _default_dispatcher()).dispatch(batch, remaining)
     if report.redeliver:
         _requeue(DispatchBatch(batch.alert_id, batch.zone, tuple(report.redeliver)))
     outcome = {

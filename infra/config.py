@@ -157,6 +157,14 @@ class Alerts(_Strict):
         description="CAP <sender> of the public alert feed: a globally unique, email-style id with no "
         "spaces, commas, '<' or '&' (CAP 1.2 section 3.2.1). Unset: alerts@<domain_name>.",
     )
+    sender_rate_per_second: float = Field(
+        1.0,
+        gt=0,
+        le=1000,
+        description="Messages per second the alerts number may send, shared by every dispatcher: its "
+        "carrier lane (about 1 for a long code, 3 for toll-free, 100 for a short code; 10DLC by brand "
+        "score). Also sizes the fan-out pages so each is sent within one dispatcher invocation.",
+    )
 
     @field_validator("zones_geojson")
     @classmethod

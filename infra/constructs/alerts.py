@@ -123,6 +123,10 @@ class AlertsConstruct(Construct):
         dispatch = api.functions["alert-dispatch"]
         api.grant_secret(dispatch, "twilio_api_key")  # sends through Twilio's API
         dispatch.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)  # sends from it
+        # The carrier lane's rate: the dispatchers share it; the API sizes pages from it.
+        rate = str(config.alerts.sender_rate_per_second)
+        for name in ("api", "alert-dispatch"):
+            api.functions[name].add_environment("RTCC_ALERTS_SENDER_RATE_PER_SECOND", rate)
         # The status callbacks' door checks Twilio's signatures (rtcc.sms.webhook).
         api.grant_secret(api.functions["alert-status"], "twilio_auth_token")
 

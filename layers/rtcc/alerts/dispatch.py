@@ -3,10 +3,13 @@
 One queue message of the fan-out queue carries a `DispatchBatch` (alert id, zone, a page of
 recipients); a dispatcher function hands it to `AlertDispatcher.dispatch`. For each recipient:
 
-1. claim the (alert, subscriber) entry in the `DeliveryLedger` (a conditional write) BEFORE
+1. take a permit from the shared `RateLimiter` (the sender's messages per second) FIRST:
+   waiting for the rate (minutes when several pages share a long code's 1 message a second)
+   happens before anything is claimed, so an invocation that runs out of time holds no
+   claim it did not use;
+2. claim the (alert, subscriber) entry in the `DeliveryLedger` (a conditional write) BEFORE
    sending: a redelivered batch, or a second dispatcher racing on it, finds the entry taken
-   and sends nothing;
-2. take a permit from the shared `RateLimiter` (the sender's messages per second);
+   and sends nothing (the unused permit is given back);
 3. send through the `SmsSender` port (the provider; the adapter resolves the number);
 4. record the outcome: `sent` with a digest of the provider's id, `failed` with the code of
    a permanent error (`rtcc.sms.errors.classify`), or, on a transient error, retry with
@@ -32,6 +35,12 @@ claim and before each send, through a cache no older than `cancel_check_seconds`
 sends stop within about a second of the flag; recipients not yet claimed are marked
 `cancelled` (a claimed one that had not been sent is settled `cancelled` by its owner).
 
+Time: the caller says how long its invocation has left (`remaining`, seconds: a Lambda's
+`get_remaining_time_in_millis`). With less than `reserve_seconds` left, no recipient is
+taken any more, a permit that arrives too late is given back unused, and a recipient between
+retries releases its claim: all of them are returned in `redeliver`, unclaimed (or `retry`),
+so the next delivery sends each exactly once. Nothing is left `claimed` to end `unknown`.
+
 Concurrency: `workers` threads per batch pull recipients from the page, as provider calls are
 I/O-bound; the ledger and limiter are key writes (no scans), one shared-counter write per
 rate slot per process.
@@ -42,6 +51,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -51,6 +61,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from rtcc.alerts.capability import ALERT_FUNCTIONS, ALERT_QUEUES
 from rtcc.alerts.ledger import Delivery, DeliveryLedger, Status
 from rtcc.alerts.model import Alert, Recipient
 from rtcc.alerts.ratelimit import Permit, RateLimiter
@@ -66,6 +77,27 @@ RATE_LIMITED_CODES = frozenset({"20429", "http429"})
 #: Recipients per queue message: ~60 bytes each in JSON, far under SQS's 256 KiB, and a page
 #: one dispatcher sends in a few seconds at a carrier's rate (a redelivery redoes little).
 MAX_PAGE = 500
+#: The dispatcher function's timeout and how many run at once, as declared: a page is sized
+#: so that it is sent within one invocation even when every dispatcher shares the sender's
+#: rate (`page_size`).
+DISPATCH_TIMEOUT_S = next(f.timeout_s for f in ALERT_FUNCTIONS if f.name == "alert-dispatch")
+DISPATCH_CONCURRENCY = next(q.max_concurrency for q in ALERT_QUEUES if q.name == "alert-fanout")
+#: Seconds of an invocation kept for handing back the rest (re-queue, logs) once sending stops.
+RESERVE_S = 60.0
+
+
+def page_size(
+    rate: float, timeout_s: float = DISPATCH_TIMEOUT_S, concurrency: int = DISPATCH_CONCURRENCY
+) -> int:
+    """Recipients per page: what one dispatcher sends in its invocation (less the reserve)
+    when `concurrency` dispatchers share `rate` messages a second; 1 message/s, 900 s and 4
+    dispatchers make 210, not the 500 that would outlive the timeout. The deadline hand-back
+    (`DispatchPolicy.reserve_seconds`) covers what slows a page further (retries, a bigger
+    share taken by other alerts)."""
+    if not rate > 0:
+        raise ValueError("rate: messages per second must be positive")
+    fits = math.floor(rate * (timeout_s - RESERVE_S) / max(1, concurrency))
+    return max(1, min(MAX_PAGE, fits))
 
 
 @dataclass(frozen=True)
@@ -133,6 +165,7 @@ class DispatchPolicy:
     backoff_cap: float = 8.0
     stale_claim_after: float = 300.0  # seconds without an outcome before a claim is `unknown`
     cancel_check_seconds: float = 1.0
+    reserve_seconds: float = RESERVE_S  # left of the invocation when sending stops (see Time)
 
 
 @dataclass
@@ -205,9 +238,10 @@ class AlertDispatcher:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
-    def dispatch(self, batch: DispatchBatch) -> BatchReport:
-        """Send the batch; returns what happened, and whom to put back on the queue."""
-        job = _BatchJob(self, batch, self.alerts.alert(batch.alert_id))
+    def dispatch(self, batch: DispatchBatch, remaining: Callable[[], float] | None = None) -> BatchReport:
+        """Send the batch; returns what happened, and whom to put back on the queue.
+        `remaining`: seconds the invocation has left (None: no limit)."""
+        job = _BatchJob(self, batch, self.alerts.alert(batch.alert_id), remaining)
         # Each worker runs in a copy of the caller's context: what the invocation set there
         # (the acting function whose role signs AWS calls locally, the logger's keys) holds
         # in the pool's threads too.
@@ -218,13 +252,20 @@ class AlertDispatcher:
         report = BatchReport()
         for future in futures:
             report.add(future.result())
+        report.redeliver.extend(job.untaken())  # stopped for time: never claimed
         return report
 
 
 class _BatchJob:
     """One dispatch of one batch: its owner token, cancel watch and recipient queue."""
 
-    def __init__(self, dispatcher: AlertDispatcher, batch: DispatchBatch, alert: Alert) -> None:
+    def __init__(
+        self,
+        dispatcher: AlertDispatcher,
+        batch: DispatchBatch,
+        alert: Alert,
+        remaining: Callable[[], float] | None,
+    ) -> None:
         self.d, self.batch, self.alert = dispatcher, batch, alert
         self.policy = dispatcher.policy
         # A fresh owner per dispatch: two dispatches of the same batch never share a claim.
@@ -234,6 +275,11 @@ class _BatchJob:
         )
         self._lock = threading.Lock()
         self._next: Iterator[Recipient] = iter(batch.recipients)
+        self._remaining = remaining or (lambda: math.inf)
+        self._stopped = False
+
+    def out_of_time(self) -> bool:
+        return self._remaining() < self.policy.reserve_seconds
 
     def work(self) -> BatchReport:
         report = BatchReport()
@@ -247,23 +293,41 @@ class _BatchJob:
 
     def _take(self) -> Recipient | None:
         with self._lock:
+            if self._stopped or self.out_of_time():
+                self._stopped = True  # the rest goes back on the queue, unclaimed
+                return None
             return next(self._next, None)
 
+    def untaken(self) -> list[Recipient]:
+        with self._lock:
+            return list(self._next)
+
     def deliver(self, recipient: Recipient, report: BatchReport) -> None:
-        now = self.d._clock()
-        if self.cancelled():
-            if self.d.ledger.cancel(self.batch.alert_id, recipient.subscriber_id, self.batch.zone, now):
-                report.cancelled += 1
-            else:
-                self._not_ours(recipient, report, now)
+        # The permit first: the wait for the rate holds no claim (see the module's docstring).
+        permit = self._permit()
+        if permit is None:
+            self._cancel_unclaimed(recipient, report)
             return
+        if self.out_of_time():
+            self.d.limiter.refund(permit)
+            report.redeliver.append(recipient)
+            return
+        now = self.d._clock()
         claim = self.d.ledger.claim(
             self.batch.alert_id, recipient.subscriber_id, self.batch.zone, self.owner, now
         )
         if not claim.won:
+            self.d.limiter.refund(permit)
             self._not_ours(recipient, report, now)
             return
-        self._send(recipient, claim.current, report)
+        self._send(recipient, claim.current, report, permit)
+
+    def _cancel_unclaimed(self, recipient: Recipient, report: BatchReport) -> None:
+        now = self.d._clock()
+        if self.d.ledger.cancel(self.batch.alert_id, recipient.subscriber_id, self.batch.zone, now):
+            report.cancelled += 1
+        else:
+            self._not_ours(recipient, report, now)
 
     def _not_ours(self, recipient: Recipient, report: BatchReport, now: float) -> None:
         """Someone else's entry: settled (skip), released (retry it later), or claimed: its
@@ -281,7 +345,7 @@ class _BatchJob:
         else:
             report.redeliver.append(recipient)
 
-    def _send(self, recipient: Recipient, claimed: Delivery, report: BatchReport) -> None:
+    def _send(self, recipient: Recipient, claimed: Delivery, report: BatchReport, permit: Permit) -> None:
         body = body_for(self.alert, recipient.language)
         ref = DeliveryRef(self.batch.alert_id, recipient.subscriber_id)
         attempts, verdict = claimed.attempts, None
@@ -290,10 +354,14 @@ class _BatchJob:
                 self.d._sleep(
                     backoff_delay(retry - 1, self.policy.backoff_base, self.policy.backoff_cap, self.d._rng)
                 )
-            permit = self._permit()
-            if permit is None:
-                self._settle(claimed, attempts, Status.CANCELLED, report)
-                return
+                permit = self._permit()
+                if permit is None:
+                    self._settle(claimed, attempts, Status.CANCELLED, report)
+                    return
+                if self.out_of_time():
+                    # Released, not left claimed: the next delivery retries it (once).
+                    self.d.limiter.refund(permit)
+                    break
             attempts += 1
             try:
                 provider_id = self.d.sender.send(recipient, body, ref)

@@ -10,13 +10,21 @@ them at the sender's rate. A planner function between the API and the queue woul
 off for audiences of hundreds of thousands; the API does it (see the README).
 
 Order of writes on send: the alert is stored `sending` with its per-zone plan first, then the
-pages are queued. A queue failure after the store answers 503 and the alert stays `sending`
-with fewer pages than planned (the delivery view shows them `queued` forever); sending the
-pages again is safe (the ledger sends each (alert, subscriber) once) but is not offered yet.
+pages are queued. Pages the queue still refuses after the adapter's retries are recorded on
+the alert (`unqueued`, recipients per zone; the API shows them) and the request answers 503.
+
+A supervisor's retry never sends twice: the composer sends an idempotency key per composed
+alert, and the first request with a key reserves an alert id under it (a conditional write,
+`AlertStore.reserve`). A repeat of that key answers the alert already made (a different
+draft under the same key is a 409); if some of its pages had been refused, the repeat queues
+those zones' pages again (recipients selected anew; the delivery ledger sends each
+(alert, subscriber) once, so whoever had already been sent is skipped).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -28,7 +36,7 @@ from rtcc.alerts.dispatch import MAX_PAGE, DispatchBatch
 from rtcc.alerts.ledger import DeliveryLedger
 from rtcc.alerts.model import Alert, Recipient, Tier
 from rtcc.alerts.segments import TooManySegments, check_segments
-from rtcc.errors import Conflict, Forbidden, Invalid, NotFound
+from rtcc.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 
 
 class SendState(StrEnum):
@@ -62,6 +70,7 @@ class SentAlert:
     approved_by: str | None = None
     cancelled_by: str | None = None
     cancelled_at: datetime | None = None
+    unqueued: dict[str, int] = field(default_factory=dict)  # zone -> recipients the queue refused
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,14 @@ class Preview:
 
 
 class AlertStore(Protocol):
-    def create(self, record: SentAlert) -> None: ...
+    def create(self, record: SentAlert) -> bool:
+        """Store a new alert; False if one with its id exists (a racing retry stored it)."""
+        ...
+
+    def reserve(self, key: str, alert_id: str, fingerprint: str) -> tuple[str, str]:
+        """Reserve `alert_id` under the idempotency `key` (a digest), once: returns the
+        (alert id, draft fingerprint) reserved under it, this one's or an earlier request's."""
+        ...
 
     def get(self, alert_id: str) -> SentAlert | None: ...
 
@@ -83,7 +99,10 @@ class AlertStore(Protocol):
 
 
 class FanoutQueue(Protocol):
-    def enqueue(self, batches: list[DispatchBatch]) -> None: ...
+    def enqueue(self, batches: list[DispatchBatch]) -> list[DispatchBatch] | None:
+        """Queue the pages; returns those the queue still refused after retries (None or
+        empty: all queued)."""
+        ...
 
 
 class RecipientSource(Protocol):
@@ -106,16 +125,37 @@ def segment_counts(texts: dict[str, str]) -> dict[str, int]:
     return out
 
 
-def pages(selected: Iterable[tuple[str, Recipient]], alert_id: str) -> list[DispatchBatch]:
-    """Recipients grouped by zone into queue messages of at most MAX_PAGE."""
+def pages(
+    selected: Iterable[tuple[str, Recipient]], alert_id: str, size: int = MAX_PAGE
+) -> list[DispatchBatch]:
+    """Recipients grouped by zone into queue messages of at most `size` (<= MAX_PAGE; the
+    wiring passes rtcc.alerts.dispatch.page_size of the sender's rate)."""
+    size = max(1, min(size, MAX_PAGE))
     by_zone: dict[str, list[Recipient]] = {}
     for zone, recipient in selected:
         by_zone.setdefault(zone, []).append(recipient)
     return [
-        DispatchBatch(alert_id, zone, tuple(people[i : i + MAX_PAGE]))
+        DispatchBatch(alert_id, zone, tuple(people[i : i + size]))
         for zone, people in by_zone.items()
-        for i in range(0, len(people), MAX_PAGE)
+        for i in range(0, len(people), size)
     ]
+
+
+def key_digest(sender: str, key: str) -> str:
+    """An idempotency key is the client's, per supervisor: two supervisors' keys never meet."""
+    return hashlib.sha256(f"{sender}\n{key}".encode()).hexdigest()
+
+
+def draft_fingerprint(draft: Draft) -> str:
+    data = {
+        "tier": str(draft.tier),
+        "zones": list(draft.zones),
+        "categories": list(draft.categories),
+        "texts": draft.texts,
+        "headline": draft.headline,
+        "expires_at": draft.expires_at.isoformat() if draft.expires_at else None,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class AlertSending:
@@ -129,21 +169,32 @@ class AlertSending:
         emergency_approval: bool = False,
         known_zones: Container[str] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        page_size: int = MAX_PAGE,
     ) -> None:
         self.store, self.recipients, self.queue, self.ledger = store, recipients, queue, ledger
         self.emergency_approval, self.known_zones, self._clock = emergency_approval, known_zones, clock
+        self.page_size = page_size
 
     def preview(self, draft: Draft, sender: str) -> Preview:
         counts = segment_counts(draft.texts)
         alert = self._alert(draft, sender, "Apreview", None)
         return Preview(sum(1 for _ in self.recipients.recipients_by_zone(alert)), counts)
 
-    def create(self, draft: Draft, sender: str, intend: Callable[[dict], None]) -> SentAlert:
+    def create(
+        self, draft: Draft, sender: str, intend: Callable[[dict], None], key: str | None = None
+    ) -> SentAlert:
         """Store the alert and, unless it awaits approval, queue its pages. `intend` is
-        called with the audit detail right before the first write (AuditedWrite)."""
+        called with the audit detail right before the first write (AuditedWrite). `key`: the
+        client's idempotency key (a repeat answers the first request's alert)."""
         segment_counts(draft.texts)
         now = self._clock()
-        alert = self._alert(draft, sender, new_alert_id(now), now)
+        alert_id = new_alert_id(now)
+        if key is not None:
+            alert_id = self._reserve(key, sender, draft, alert_id)
+            existing = self.store.get(alert_id)
+            if existing is not None:
+                return self._requeue_refused(existing)  # a retry: nothing new is sent
+        alert = self._alert(draft, sender, alert_id, now)
         batches = self._selected(alert)
         waits = self.emergency_approval and alert.tier == Tier.EMERGENCY
         state = SendState.AWAITING_APPROVAL if waits else SendState.SENDING
@@ -154,10 +205,41 @@ class AlertSending:
             alert = replace(alert, sent_at=None)
         record = SentAlert(alert, state, now, planned=_planned(batches))
         intend(_detail(record))
-        self.store.create(record)
+        if not self.store.create(record):
+            return self.get(alert_id)  # a concurrent retry with the same key stored it first
         if not waits:
-            self.queue.enqueue(batches)
+            record = self._enqueue(record, batches)
         return record
+
+    def _reserve(self, key: str, sender: str, draft: Draft, alert_id: str) -> str:
+        fingerprint = draft_fingerprint(draft)
+        reserved, first = self.store.reserve(key_digest(sender, key), alert_id, fingerprint)
+        if first != fingerprint:
+            raise Conflict("this idempotency key was used for a different alert", field="idempotency_key")
+        return reserved
+
+    def _enqueue(self, record: SentAlert, batches: list[DispatchBatch]) -> SentAlert:
+        """Queue the pages; what the queue still refuses is recorded on the alert (the view
+        shows it) and answered 503: the same request again (same key) re-queues it."""
+        refused = self.queue.enqueue(batches) or []
+        updated = replace(record, unqueued=_planned(refused))
+        if updated != record and not self.store.replace(updated, record.state):
+            raise Conflict("the alert changed while being queued; reload it", field="alert")
+        if refused:
+            raise Unavailable(
+                f"the fan-out queue refused the pages of {sum(updated.unqueued.values())} recipient(s); "
+                "send the same alert again to queue them"
+            )
+        return updated
+
+    def _requeue_refused(self, record: SentAlert) -> SentAlert:
+        """A retried send whose pages were partly refused: queue those zones' pages again."""
+        if not record.unqueued or record.state != SendState.SENDING:
+            return record
+        zones = set(record.unqueued)
+        batches = [b for b in self._selected(record.alert) if b.zone in zones]
+        planned = {**record.planned, **_planned(batches)}
+        return self._enqueue(replace(record, planned=planned), batches)
 
     def approve(self, alert_id: str, approver: str, intend: Callable[[dict], None]) -> SentAlert:
         record = self.get(alert_id)
@@ -166,6 +248,10 @@ class AlertSending:
         if approver == record.alert.sender:
             raise Forbidden("a second supervisor approves: not the one who composed it", field="alert")
         now = self._clock()
+        expires = record.alert.expires_at
+        if expires is not None and expires <= now:
+            # Sending an expired alert would publish it already over; the composer makes a new one.
+            raise Conflict("the alert expired before it was approved; compose it again", field="expires_at")
         alert = replace(record.alert, sent_at=now)
         batches = self._selected(alert)  # selected again: subscribers may have changed
         approved = replace(
@@ -174,8 +260,7 @@ class AlertSending:
         intend(_detail(approved))
         if not self.store.replace(approved, SendState.AWAITING_APPROVAL):
             raise Conflict("the alert changed while being approved; reload it", field="alert")
-        self.queue.enqueue(batches)
-        return approved
+        return self._enqueue(approved, batches)
 
     def cancel(self, alert_id: str, who: str, intend: Callable[[dict], None]) -> SentAlert:
         """Stop the remaining sends: dispatchers read the state before each claim and send
@@ -222,7 +307,7 @@ class AlertSending:
             raise Invalid(str(exc)) from None
 
     def _selected(self, alert: Alert) -> list[DispatchBatch]:
-        batches = pages(self.recipients.recipients_by_zone(alert), alert.alert_id)
+        batches = pages(self.recipients.recipients_by_zone(alert), alert.alert_id, self.page_size)
         if not batches:
             raise Invalid(
                 "no active subscriber in these zones wants this alert (tier and categories); nothing to send",
@@ -277,9 +362,16 @@ class InMemoryAlertStore:
 
     def __init__(self) -> None:
         self._records: dict[str, SentAlert] = {}
+        self._keys: dict[str, tuple[str, str]] = {}
 
-    def create(self, record: SentAlert) -> None:
+    def create(self, record: SentAlert) -> bool:
+        if record.alert.alert_id in self._records:
+            return False
         self._records[record.alert.alert_id] = record
+        return True
+
+    def reserve(self, key: str, alert_id: str, fingerprint: str) -> tuple[str, str]:
+        return self._keys.setdefault(key, (alert_id, fingerprint))
 
     def get(self, alert_id: str) -> SentAlert | None:
         return self._records.get(alert_id)

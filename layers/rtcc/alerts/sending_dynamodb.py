@@ -7,13 +7,13 @@ a conditional PutItem on the state it expects, so an approve racing a cancel los
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pynamodb.exceptions import PutError
 
 from rtcc.alerts.model import Alert, Tier
 from rtcc.alerts.sending import SendState, SentAlert
-from rtcc.store.alert_sends import PARTITION, AlertSendRecord
+from rtcc.store.alert_sends import KEYS_PARTITION, PARTITION, AlertSendRecord
 
 R = AlertSendRecord
 
@@ -53,6 +53,7 @@ def _record(sent: SentAlert) -> AlertSendRecord:
         approved_by=sent.approved_by,
         cancelled_by=sent.cancelled_by,
         cancelled_at=_iso(sent.cancelled_at),
+        unqueued=json.dumps(sent.unqueued) if sent.unqueued else None,
     )
 
 
@@ -77,12 +78,39 @@ def _sent(record: AlertSendRecord) -> SentAlert:
         approved_by=record.approved_by,
         cancelled_by=record.cancelled_by,
         cancelled_at=_time(record.cancelled_at),
+        unqueued={k: int(v) for k, v in json.loads(record.unqueued or "{}").items()},
     )
 
 
+def _saved(item: AlertSendRecord, condition) -> bool:
+    """Save on a condition; False when the condition failed."""
+    try:
+        item.save(condition=condition)
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 class DynamoDbAlertStore:
-    def create(self, record: SentAlert) -> None:
-        _record(record).save(condition=R.alert_id.does_not_exist())
+    def create(self, record: SentAlert) -> bool:
+        return _saved(_record(record), R.alert_id.does_not_exist())
+
+    def reserve(self, key: str, alert_id: str, fingerprint: str) -> tuple[str, str]:
+        """A conditional PutItem of the key's item (the API's existing grant on the table);
+        the loser of a race reads the winner's with GetItem."""
+        item = R(
+            KEYS_PARTITION,
+            key,
+            alert=json.dumps({"alert_id": alert_id, "fingerprint": fingerprint}),
+            state="reserved",
+            created_at=datetime.now(UTC).isoformat(),
+        )
+        if not _saved(item, R.alert_id.does_not_exist()):
+            item = R.get(KEYS_PARTITION, key, consistent_read=True)
+        data = json.loads(item.alert)
+        return data["alert_id"], data["fingerprint"]
 
     def get(self, alert_id: str) -> SentAlert | None:
         try:
@@ -91,13 +119,7 @@ class DynamoDbAlertStore:
             return None
 
     def replace(self, record: SentAlert, expected: SendState) -> bool:
-        try:
-            _record(record).save(condition=R.state == str(expected))
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return _saved(_record(record), R.state == str(expected))
 
     def recent(self, limit: int) -> list[SentAlert]:
         return [_sent(r) for r in R.query(PARTITION, scan_index_forward=False, limit=limit)]

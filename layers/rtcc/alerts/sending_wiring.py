@@ -6,7 +6,9 @@ in-memory ports) so importing the rules loads no AWS client.
 
 from __future__ import annotations
 
-from rtcc.alerts.dispatch import AlertDispatcher, DispatchBatch, DispatchPolicy
+import time
+
+from rtcc.alerts.dispatch import AlertDispatcher, DispatchBatch, DispatchPolicy, page_size
 from rtcc.alerts.sending import AlertSending, StoredAlerts
 
 #: The fan-out queue's name (rtcc.alerts.capability declares it).
@@ -15,6 +17,9 @@ FANOUT_QUEUE = "alert-fanout"
 STATUS_PATH = "/webhooks/twilio/alerts/status"
 #: SQS takes at most 10 entries per SendMessageBatch.
 SQS_BATCH = 10
+#: Tries of the entries a SendMessageBatch refused (a partial failure), and the first pause.
+ENQUEUE_TRIES = 3
+ENQUEUE_BACKOFF_S = 0.2
 
 
 class SqsFanoutQueue:
@@ -31,17 +36,28 @@ class SqsFanoutQueue:
             self._url = queue_url(FANOUT_QUEUE)
         return self._url
 
-    def enqueue(self, batches: list[DispatchBatch], delay_s: int = 0) -> None:
+    def enqueue(self, batches: list[DispatchBatch], delay_s: int = 0) -> list[DispatchBatch]:
+        """Queue the pages; returns those still refused after ENQUEUE_TRIES (SendMessageBatch
+        answers 200 with a `Failed` list: each refused entry is tried again, alone with the
+        others refused, after a growing pause)."""
+        refused: list[DispatchBatch] = []
         for start in range(0, len(batches), SQS_BATCH):
+            refused += self._send_batch(batches[start : start + SQS_BATCH], max(0, min(delay_s, 900)))
+        return refused
+
+    def _send_batch(self, pending: list[DispatchBatch], delay_s: int) -> list[DispatchBatch]:
+        for attempt in range(ENQUEUE_TRIES):
+            if attempt:
+                time.sleep(ENQUEUE_BACKOFF_S * 2 ** (attempt - 1))
             entries = [
-                {"Id": str(i), "MessageBody": b.to_message(), "DelaySeconds": max(0, min(delay_s, 900))}
-                for i, b in enumerate(batches[start : start + SQS_BATCH])
+                {"Id": str(i), "MessageBody": b.to_message(), "DelaySeconds": delay_s}
+                for i, b in enumerate(pending)
             ]
             out = self._sqs.send_message_batch(QueueUrl=self._queue_url(), Entries=entries)
-            if out.get("Failed"):
-                from rtcc.errors import Unavailable
-
-                raise Unavailable(f"the fan-out queue refused {len(out['Failed'])} page(s); try again")
+            pending = [pending[int(f["Id"])] for f in out.get("Failed") or []]
+            if not pending:
+                break
+        return pending
 
 
 def alert_sending() -> AlertSending:
@@ -51,13 +67,15 @@ def alert_sending() -> AlertSending:
     from rtcc.alerts.signup_wiring import subscriptions
 
     subs = subscriptions()
+    s = alerts_settings()
     return AlertSending(
         DynamoDbAlertStore(),
         subs,
         SqsFanoutQueue(),
         DynamoDbLedger(),
-        emergency_approval=alerts_settings().emergency_approval_required,
+        emergency_approval=s.emergency_approval_required,
         known_zones=subs.zones,
+        page_size=page_size(s.sender_rate_per_second),  # a page fits one dispatcher's invocation
     )
 
 

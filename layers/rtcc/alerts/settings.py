@@ -34,7 +34,8 @@ class AlertsSettings(BaseSettings):
         1.0,
         gt=0,
         description="Messages per second the alerts number may send (its carrier lane: about 1 for a "
-        "long code, 3 for toll-free, 100 for a short code), shared by every dispatcher.",
+        "long code, 3 for toll-free, 100 for a short code), shared by every dispatcher; the API sizes the "
+        "fan-out pages from it (deployed: the config's `alerts.sender_rate_per_second`).",
     )
     allow_foreign_numbers: bool = Field(
         False, description="Whether a number of another country than `region` may subscribe."

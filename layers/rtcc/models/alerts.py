@@ -4,13 +4,16 @@ preview, an alert and its delivery view. No subscriber and no number in any of t
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 #: A generous cap on one language's text before segment counting refuses it (10 UCS-2
 #: segments are 670 characters; 10 GSM-7 ones 1,530).
 MAX_TEXT = 2000
+#: A headline's length: CAP 1.2 suggests 160 characters (`<headline>`), and the public page
+#: and the feeds show it as a title.
+MAX_HEADLINE = 160
 
 
 class DraftIn(BaseModel):
@@ -19,11 +22,13 @@ class DraftIn(BaseModel):
     tier: Literal["emergency", "advisory", "community"]
     zones: list[str] = Field(min_length=1, max_length=100)
     categories: list[str] = Field(default_factory=list, max_length=20)
-    texts: dict[str, str] = Field(min_length=1, max_length=20, description="language -> SMS text")
+    texts: dict[str, Annotated[str, Field(max_length=MAX_TEXT)]] = Field(
+        min_length=1, max_length=20, description="language -> SMS text"
+    )
 
 
 class AlertIn(DraftIn):
-    headline: dict[str, str] = Field(
+    headline: dict[str, Annotated[str, Field(min_length=1, max_length=MAX_HEADLINE)]] = Field(
         default_factory=dict,
         max_length=20,
         description="language -> short headline (default: the text's first line)",
@@ -49,6 +54,10 @@ class AlertOut(BaseModel):
     sent_at: datetime | None
     expires_at: datetime | None
     recipients: int = Field(description="Recipients whose pages were queued (selected at send)")
+    unqueued: int = Field(
+        0,
+        description="Recipients whose pages the queue refused (sending the same alert again re-queues them)",
+    )
     approved_by: str | None
     cancelled_by: str | None
 

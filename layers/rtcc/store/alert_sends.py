@@ -33,3 +33,10 @@ class AlertSendRecord(Model):
     approved_by = UnicodeAttribute(null=True)
     cancelled_by = UnicodeAttribute(null=True)
     cancelled_at = UnicodeAttribute(null=True)
+    unqueued = UnicodeAttribute(null=True)  # JSON {zone: recipients whose pages the queue refused}
+
+
+#: The partition of idempotency keys (rtcc.alerts.sending_dynamodb.DynamoDbAlertStore.reserve):
+#: alert_id holds the key's digest and `alert` {"alert_id", "fingerprint"} of the alert it
+#: reserved; the list Queries PARTITION only, so these never show in it.
+KEYS_PARTITION = "idempotency-keys"

@@ -4,6 +4,7 @@ delivery view. Supervisor role for all of them; every change is audited before i
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
@@ -13,6 +14,7 @@ from rtcc.alerts.model import Tier
 from rtcc.alerts.sending import AlertSending, Draft, SentAlert
 from rtcc.api.security import AuditedWrite, principal, require
 from rtcc.auth import Role
+from rtcc.errors import Invalid
 from rtcc.models.alerts import (
     AlertDetailOut,
     AlertIn,
@@ -27,6 +29,9 @@ router = APIGatewayRouter()
 
 _SUPERVISORS = [require(Role.SUPERVISOR)]
 _ID = Annotated[str, Path(pattern=r"^A[0-9TZ]{16}-[0-9a-f]{8}$", description="Alert id")]
+#: The composer's `Idempotency-Key` (a UUID per composed alert; IETF draft
+#: "The Idempotency-Key HTTP Header Field"): a retried send answers the first one's alert.
+_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
 
 
 def _sending() -> AlertSending:
@@ -66,6 +71,7 @@ def _out(record: SentAlert) -> AlertOut:
         sent_at=alert.sent_at,
         expires_at=alert.expires_at,
         recipients=sum(record.planned.values()),
+        unqueued=sum(record.unqueued.values()),
         approved_by=record.approved_by,
         cancelled_by=record.cancelled_by,
     )
@@ -82,9 +88,19 @@ def preview_alert(body: DraftIn) -> PreviewOut:
 @router.post("/api/alerts", middlewares=_SUPERVISORS, summary="Send an alert", tags=["alerts"])
 def create_alert(body: AlertIn) -> AlertOut:
     sending = _sending()
+    key = _idempotency_key()
     with AuditedWrite(router, "alert.send", "new") as entry:  # type: ignore[arg-type]
-        record = sending.create(_draft(body), _me(), lambda detail: _intend_new(entry, detail))
+        record = sending.create(_draft(body), _me(), lambda detail: _intend_new(entry, detail), key)
     return _out(record)
+
+
+def _idempotency_key() -> str | None:
+    key = router.current_event.get_header_value("Idempotency-Key")
+    if key is not None and not _KEY.match(key):
+        raise Invalid(
+            "Idempotency-Key: 8 to 100 letters, digits, '-', '_', '.' or ':'", field="Idempotency-Key"
+        )
+    return key
 
 
 def _intend_new(entry: AuditedWrite, detail: dict) -> None:

@@ -174,6 +174,15 @@ async function composer(container, ctx, options, languages) {
   );
   form.addEventListener("change", refresh);
   refresh();
+  // One idempotency key per composed alert: Send pressed again on the same draft (an answer
+  // lost, a 503) reuses it, so the server answers the first send's alert instead of sending
+  // it twice; any edit makes it another alert, with a new key.
+  let sendKey = crypto.randomUUID();
+  const newKey = () => {
+    sendKey = crypto.randomUUID();
+  };
+  form.addEventListener("input", newKey);
+  form.addEventListener("change", newKey);
 
   previewButton.addEventListener("click", () =>
     busy(previewButton, async () => {
@@ -199,7 +208,11 @@ async function composer(container, ctx, options, languages) {
       if (wrong) return errors.error(wrong);
       const at = localInputToUtc(expires.value);
       try {
-        const out = await apiFetch("/api/alerts", { method: "POST", json: at ? { ...draft, expires_at: at } : draft });
+        const out = await apiFetch("/api/alerts", {
+          method: "POST",
+          json: at ? { ...draft, expires_at: at } : draft,
+          headers: { "Idempotency-Key": sendKey },
+        });
         ctx.navigate(`#/alerts/${encodeURIComponent(out.alert_id)}`);
       } catch (err) {
         errors.error(err);
