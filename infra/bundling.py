@@ -378,3 +378,22 @@ def layer_code(architecture: str) -> lambda_.Code:
 
 def function_code(module: str) -> lambda_.Code:
     return _asset(REPO_ROOT / "functions", FunctionBundle(module))
+
+
+#: Where a deployed function finds the city's alert zones: the zones layer's file, under
+#: /opt like every layer's content (read by rtcc.alerts.zone_config at cold start).
+ZONES_LAYER_DIR = "rtcc-alerts"
+ZONES_FILE_DEPLOYED = f"/opt/{ZONES_LAYER_DIR}/zones.geojson"
+
+
+def zones_code(zones_geojson: Path) -> lambda_.Code:
+    """The config's zones file as a layer's content. Copied into `.build/` under its own
+    hash: an asset is a directory, and the file's neighbours (the city's config) must not
+    ship with it. The asset's hash is the file's, so an unchanged file uploads nothing."""
+    data = zones_geojson.read_bytes()
+    staged = BUILD_DIR / f"zones-{_sha256(data)[:16]}"
+    target = staged / ZONES_LAYER_DIR / "zones.geojson"
+    if not target.exists() or target.read_bytes() != data:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return lambda_.Code.from_asset(str(staged))

@@ -19,6 +19,7 @@ Two KMS keys, apart from the tips keys:
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
@@ -26,6 +27,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from infra.bundling import ZONES_FILE_DEPLOYED, zones_code
 from infra.config import DeployConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
@@ -85,6 +87,10 @@ _SIGNUP_TABLES: dict[str, tuple[str, ...]] = {
 _VAULT_SEALERS = ("alerts-webhook", "api")  # api: a signup from /signup
 _VAULT_READERS: tuple[str, ...] = ("alert-dispatch",)  # opens a number only to send to it
 _MAC_USERS = ("alerts-webhook", "api")  # api: the number lookup and manage links
+#: The functions that read the zones (rtcc.alerts.zone_config): the signup page's API and
+#: the composer (api), the alerts line's JOIN (alerts-webhook), and the signup's texts
+#: naming the zones (alert-confirm, where the stack has it).
+ZONE_READERS = ("api", "alerts-webhook", "alert-confirm")
 #: The encryption context key the sealer binds each ciphertext to (rtcc.alerts.subscriber_keys).
 VAULT_CONTEXT_KEY = "alerts-subscriber"
 
@@ -109,6 +115,7 @@ class AlertsConstruct(Construct):
         self.subscriber_key = self._subscriber_key(config)
         self._grant_inbound(api, config)
         self._grant_signup(api, config)
+        self._ship_zones(api, config)
         self._grant_sending(api, config)
         self._grant_place_search(api, config)
 
@@ -160,6 +167,22 @@ class AlertsConstruct(Construct):
         api.grant_secret(fn, "twilio_api_key")  # the confirmation text, through Twilio's API
         fn.add_environment("RTCC_ALERTS_ZIP_CODES", json.dumps(list(config.alerts.zip_codes)))
         fn.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)  # texts from it
+
+    def _ship_zones(self, api: ApiConstruct, config: DeployConfig) -> None:
+        """The config's zones file reaches the functions that read zones as a small layer of
+        its own (no runtime S3 read, so no grant; a GeoJSON file is far over an environment
+        variable's 4 KB). Without one, they have the ZIP codes only."""
+        if not config.alerts.zones_geojson:
+            return
+        layer = lambda_.LayerVersion(
+            self,
+            "ZonesLayer",
+            code=zones_code(Path(config.alerts.zones_geojson)),
+            description=f"rtcc {config.city_name}: the alert zones (alerts.zones_geojson)",
+        )
+        for name in (n for n in ZONE_READERS if n in api.functions):
+            api.functions[name].add_layers(layer)
+            api.functions[name].add_environment("RTCC_ALERTS_ZONES_FILE", ZONES_FILE_DEPLOYED)
 
     def _roles(self, names: tuple[str, ...]) -> list[str]:
         roles = [self.functions[name].role for name in names]
