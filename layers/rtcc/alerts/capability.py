@@ -34,8 +34,9 @@ ALERT_FUNCTIONS = (
         # A webhook like the others: Twilio waits on it, so it starts from a snapshot.
         snapstart=True,
     ),
-    # One page of recipients per invocation (rtcc.alerts.dispatch): 500 at a long code's
-    # 1 message a second is ~8 minutes, inside the 15.
+    # One page of recipients per invocation (rtcc.alerts.dispatch): pages are sized from the
+    # sender's rate, this timeout and the queue's concurrency (dispatch.page_size), and a page
+    # slowed further is handed back a minute before the timeout.
     FunctionSpec(
         "alert-dispatch",
         "functions.alert_dispatch",
