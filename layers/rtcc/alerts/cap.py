@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote
@@ -128,6 +128,10 @@ class CapPublisher:
 
     def cap_url(self, alert_id: str) -> str:
         return f"{self.base_url}/api/public/alerts/sent/{quote(alert_id)}.cap.xml"
+
+    def cancel_url(self, alert_id: str) -> str:
+        """Where the CAP Cancel of a cancelled alert is served."""
+        return f"{self.base_url}/api/public/alerts/sent/{quote(alert_id)}.cancel.cap.xml"
 
     @property
     def atom_url(self) -> str:
@@ -282,6 +286,34 @@ def render_cap(alert: Alert, zones: ZoneMap, publisher: CapPublisher, status: st
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True, default_namespace=CAP_NS)
 
 
+#: A Cancel says what stopped, not why: the public learns nothing of who cancelled.
+CANCEL_NOTE = "Cancelled by the sender: the remaining texts of this alert were not sent."
+
+
+def cap_reference(alert: Alert, publisher: CapPublisher) -> str:
+    """The original as a CAP <references> entry: "sender,identifier,sent" (CAP 1.2 3.2.1)."""
+    return f"{publisher.sender},{publisher.identifier(alert)},{cap_time(_require_sent(alert), publisher.tz)}"
+
+
+def render_cap_cancel(alert: Alert, cancelled_at: datetime, publisher: CapPublisher) -> bytes:
+    """The CAP 1.2 Cancel of a sent alert a supervisor cancelled: its own identifier, sent at
+    the cancel, `msgType` Cancel and <references> naming the original, so receivers (IPAWS
+    aggregators, Google Public Alerts) withdraw it. No <info>: a Cancel needs none, and the
+    original's stays the record of what was said."""
+    reference = cap_reference(alert, publisher)
+    root = ET.Element(f"{{{CAP_NS}}}alert")
+    _sub(root, "identifier", f"{publisher.identifier(alert)}-cancel")
+    _sub(root, "sender", publisher.sender)
+    _sub(root, "sent", cap_time(max(cancelled_at, _require_sent(alert)), publisher.tz))
+    _sub(root, "status", "Actual")
+    _sub(root, "msgType", "Cancel")
+    _sub(root, "source", publisher.sender_name)
+    _sub(root, "scope", "Public")
+    _sub(root, "note", CANCEL_NOTE)
+    _sub(root, "references", reference)
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True, default_namespace=CAP_NS)
+
+
 def _atom_link(parent: ET.Element, href: str, rel: str, mime: str, hreflang: str | None = None) -> None:
     link = _sub(parent, "link", ns=_ATOM)
     link.set("rel", rel)
@@ -312,19 +344,47 @@ def _entry(feed: ET.Element, alert: Alert, publisher: CapPublisher, cap: bool) -
     _atom_link(entry, publisher.cap_url(alert.alert_id), "related", CAP_MIME)
 
 
-def _feed(alerts: Iterable[Alert], publisher: CapPublisher, cap: bool, now: datetime | None) -> bytes:
-    newest_first = sorted(alerts, key=_require_sent, reverse=True)
+def _cancel_entry(feed: ET.Element, alert: Alert, at: datetime, publisher: CapPublisher) -> None:
+    """The CAP index's entry for an alert's Cancel: its own id, linking the Cancel document."""
+    language = next(iter(alert.texts))
+    entry = _sub(feed, "entry", ns=_ATOM)
+    entry.set(_XML_LANG, cap_language(language, publisher.region))
+    _sub(entry, "id", publisher.cancel_url(alert.alert_id), _ATOM)
+    _sub(entry, "title", f"Cancelled: {_headline(alert, language)}", _ATOM)
+    _sub(entry, "updated", cap_time(at, publisher.tz), _ATOM)
+    _sub(entry, "summary", CANCEL_NOTE, _ATOM)
+    _sub(entry, "category", ns=_ATOM).set("term", alert.tier.value)
+    _atom_link(entry, publisher.cancel_url(alert.alert_id), "alternate", CAP_MIME)
+    _atom_link(entry, publisher.page_url(alert.alert_id), "related", "text/html")
+
+
+def _feed(
+    alerts: Iterable[Alert],
+    publisher: CapPublisher,
+    cap: bool,
+    now: datetime | None,
+    cancelled: Mapping[str, datetime] | None = None,
+) -> bytes:
+    # Each entry at its time: an alert when sent, its Cancel (CAP index only) when cancelled.
+    entries = [(_require_sent(a), a, False) for a in alerts]
+    entries += [
+        (cancelled[a.alert_id], a, True) for _, a, _ in list(entries) if a.alert_id in (cancelled or {})
+    ]
+    entries.sort(key=lambda e: e[0], reverse=True)
     self_url = publisher.cap_feed_url if cap else publisher.atom_url
     feed = ET.Element("feed", {"xmlns": ATOM_NS})
     _sub(feed, "id", self_url, _ATOM)
     _sub(feed, "title", f"{publisher.sender_name}: {'CAP alerts' if cap else 'alerts'}", _ATOM)
-    updated = newest_first[0].sent_at if newest_first else (now or datetime.now(UTC))
+    updated = entries[0][0] if entries else (now or datetime.now(UTC))
     _sub(feed, "updated", cap_time(updated, publisher.tz), _ATOM)
     _sub(_sub(feed, "author", ns=_ATOM), "name", publisher.sender_name, _ATOM)
     _atom_link(feed, self_url, "self", "application/atom+xml")
     _atom_link(feed, f"{publisher.base_url}/alerts", "alternate", "text/html")
-    for alert in newest_first:
-        _entry(feed, alert, publisher, cap)
+    for at, alert, is_cancel in entries:
+        if is_cancel:
+            _cancel_entry(feed, alert, at, publisher)
+        else:
+            _entry(feed, alert, publisher, cap)
     return ET.tostring(feed, encoding="UTF-8", xml_declaration=True)
 
 
@@ -333,9 +393,15 @@ def render_atom_feed(alerts: Iterable[Alert], publisher: CapPublisher, now: date
     return _feed(alerts, publisher, cap=False, now=now)
 
 
-def render_cap_feed(alerts: Iterable[Alert], publisher: CapPublisher, now: datetime | None = None) -> bytes:
-    """The CAP feed: an Atom index whose entries link to each alert's CAP 1.2 document."""
-    return _feed(alerts, publisher, cap=True, now=now)
+def render_cap_feed(
+    alerts: Iterable[Alert],
+    publisher: CapPublisher,
+    now: datetime | None = None,
+    cancelled: Mapping[str, datetime] | None = None,
+) -> bytes:
+    """The CAP feed: an Atom index whose entries link to each alert's CAP 1.2 document, and,
+    for each alert in `cancelled` ({alert id: when}), to its CAP Cancel."""
+    return _feed(alerts, publisher, cap=True, now=now, cancelled=cancelled)
 
 
 def _page_language(alert: Alert, wanted: str | None) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -38,13 +39,27 @@ class SentAlerts(Protocol):
         """One alert by id, sent or not (None when there is no such alert)."""
         ...
 
+    def cancellations(self, limit: int) -> dict[str, datetime]:
+        """When each cancelled one of the newest `limit` alerts was cancelled, by alert id."""
+        ...
+
 
 class InMemorySentAlerts:
     """A `SentAlerts` over a list: unit tests and browser tests of the feed."""
 
     def __init__(self, alerts: Iterable[Alert] = ()) -> None:
         self._alerts = {a.alert_id: a for a in alerts}
+        self._cancelled: dict[str, datetime] = {}
         self._lock = threading.Lock()
+
+    def cancel(self, alert_id: str, at: datetime) -> None:
+        with self._lock:
+            self._cancelled[alert_id] = at
+
+    def cancellations(self, limit: int) -> dict[str, datetime]:
+        newest = {a.alert_id for a in self.recent(limit)}
+        with self._lock:
+            return {k: v for k, v in self._cancelled.items() if k in newest}
 
     def add(self, alert: Alert) -> None:
         with self._lock:
@@ -89,6 +104,15 @@ class SentAlertsFromRecords:
         record = self._records.get(alert_id)
         return record.alert if record is not None else None
 
+    def cancellations(self, limit: int) -> dict[str, datetime]:
+        """The cancelled ones among the newest `limit` (rtcc.alerts.sending.SentAlert's
+        `state` and `cancelled_at`)."""
+        return {
+            r.alert.alert_id: r.cancelled_at
+            for r in self._records.recent(limit)
+            if str(getattr(r, "state", "")) == "cancelled" and getattr(r, "cancelled_at", None) is not None
+        }
+
 
 @dataclass(frozen=True)
 class FeedSources:
@@ -102,6 +126,14 @@ class FeedSources:
     def public_alert(self, alert_id: str) -> Alert | None:
         alert = self.alerts.get(alert_id)
         return alert if alert is not None and alert.sent_at is not None else None
+
+    def cancelled(self, public: Sequence[Alert] | None = None) -> dict[str, datetime]:
+        """{alert id: when cancelled} for the published alerts (`public`, read again when not
+        given) a supervisor cancelled after they were sent: each gets a CAP Cancel. An alert
+        cancelled while it waited for approval was never published: nothing to cancel."""
+        shown = {a.alert_id for a in (self.public() if public is None else public)}
+        found = getattr(self.alerts, "cancellations", None)  # a port without cancels: none
+        return {k: v for k, v in (found(FEED_LIMIT) if found else {}).items() if k in shown}
 
 
 def default_cap_sender(public_base_url: str) -> str:

@@ -48,3 +48,29 @@ def test_a_sent_alert_is_published_at_once_without_login(local_stack: Any, api: 
         assert f"{base}/alerts#{alert_id}" in ids
     listed = anonymous(base, "/api/public/alerts/sent").json()["alerts"]
     assert alert_id in [a["id"] for a in listed]
+
+
+def test_a_cancelled_alert_publishes_a_cap_cancel_referencing_it(local_stack: Any, api: Any) -> None:
+    base = local_stack.base_url
+    subscribe(base, "98104")
+    sent = send(api, "zip:98104", {"en": "Road closed on 3rd Ave.", "es": "Calle cerrada en 3rd Ave."})
+    alert_id = sent["alert_id"]
+    r = api.as_role("supervisor").post(f"/api/alerts/{alert_id}/cancel")
+    assert r.status_code == 200, r.text
+
+    cancel = anonymous(base, f"/api/public/alerts/sent/{alert_id}.cancel.cap.xml")
+    assert cancel.status_code == 200 and cancel.headers["content-type"].startswith("application/cap+xml")
+    pytest.importorskip("xmlschema").XMLSchema(str(reference_path("cap", "CAP-v1.2.xsd"))).validate(
+        cancel.content
+    )
+    original = ET.fromstring(anonymous(base, f"/api/public/alerts/sent/{alert_id}.cap.xml").content)
+    doc = ET.fromstring(cancel.content)
+    assert doc.findtext(f"{{{CAP_NS}}}msgType") == "Cancel"
+    fields = [original.findtext(f"{{{CAP_NS}}}{f}") for f in ("sender", "identifier", "sent")]
+    assert doc.findtext(f"{{{CAP_NS}}}references") == ",".join(fields)  # type: ignore[arg-type]
+    assert sent["sender"] not in cancel.text
+
+    index = ET.fromstring(anonymous(base, "/api/public/alerts/cap.xml").content)
+    ids = [e.findtext(f"{{{ATOM_NS}}}id") for e in index.iter(f"{{{ATOM_NS}}}entry")]
+    assert f"{base}/api/public/alerts/sent/{alert_id}.cancel.cap.xml" in ids
+    assert f"{base}/alerts#{alert_id}" in ids

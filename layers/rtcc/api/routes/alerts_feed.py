@@ -14,7 +14,14 @@ import re
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from rtcc.alerts.cap import CAP_MIME, render_atom_feed, render_cap, render_cap_feed, render_public_page
+from rtcc.alerts.cap import (
+    CAP_MIME,
+    render_atom_feed,
+    render_cap,
+    render_cap_cancel,
+    render_cap_feed,
+    render_public_page,
+)
 from rtcc.alerts.feed import feed_sources
 from rtcc.alerts.model import Alert
 from rtcc.errors import NotFound
@@ -60,7 +67,9 @@ def atom_feed() -> Response[str]:
 )
 def cap_feed() -> Response[str]:
     sources = feed_sources()
-    return _xml(render_cap_feed(sources.public(), sources.publisher), ATOM_MIME)
+    public = sources.public()
+    body = render_cap_feed(public, sources.publisher, cancelled=sources.cancelled(public))
+    return _xml(body, ATOM_MIME)
 
 
 @router.get(
@@ -70,6 +79,22 @@ def public_list() -> Response[dict]:
     sources, language = feed_sources(), _language()
     pages = [render_public_page(a, sources.zones, sources.publisher, language) for a in sources.public()]
     return Response(200, content_types.APPLICATION_JSON, {"alerts": pages}, headers={"Cache-Control": CACHE})
+
+
+# Before "<id>.cap.xml", which would read "<id>.cancel" as an id (and refuse it).
+@router.get(
+    "/api/public/alerts/sent/<alert_id>.cancel.cap.xml",
+    summary="The CAP 1.2 Cancel of a sent alert that was cancelled (public)",
+    tags=["alerts-public"],
+)
+def cap_cancel(alert_id: str) -> Response[str]:
+    """Served for the alerts the CAP index lists (the newest 50), as the index links them."""
+    sources = feed_sources()
+    alert = _alert(alert_id)
+    cancelled_at = sources.cancelled().get(alert.alert_id)
+    if cancelled_at is None:
+        raise NotFound(f"alert: {alert_id[:40]!r} was not cancelled")
+    return _xml(render_cap_cancel(alert, cancelled_at, sources.publisher), CAP_MIME)
 
 
 # Before the JSON route: "<id>.cap.xml" would otherwise be read as an id (and refused).
