@@ -144,6 +144,13 @@ class Alerts(_Strict):
     zip_codes: tuple[str, ...] = Field(
         (), description="ZIP codes residents can text to opt in (`JOIN 01013`) and alerts can target."
     )
+    signups_per_hour: int = Field(
+        600,
+        ge=0,
+        description="Circuit breaker of the /signup page: texts (confirmations, manage links) signups may "
+        "make the alerts line send in an hour, city-wide; past it signups are dropped, answered the same, "
+        "and alarmed on. A number gets at most 3 such texts a day whatever this says.",
+    )
     place_index: str | None = Field(
         None,
         pattern=r"^[-._A-Za-z0-9]{1,100}$",

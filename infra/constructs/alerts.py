@@ -71,22 +71,35 @@ _INBOUND_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "sms-opt-outs": (_UPDATE,),  # STOP / START under the alerts line's name only
     },
 }
-#: The public signup (rtcc.api.routes.alerts_public on the api function): the same subscriber
-#: writes as the line's JOIN (a new or renewed signup, consent evidence and its expiry), the
-#: zone index when a confirmed subscriber changes zones or deletes, and the alerts line's
-#: opt-out checked before the confirmation text (a 21610 refusal records it).
-_SIGNUP_TABLES: dict[str, tuple[str, ...]] = {
-    "alert-subscribers": (_GET, _PUT, _DELETE),
-    "alert-subscriber-numbers": (_GET, _PUT, _DELETE),
-    "alert-zone-subscribers": (_PUT, _DELETE),
-    "alert-consents": (_PUT, _QUERY, _UPDATE),
-    "sms-opt-outs": (_GET, _UPDATE),
+#: The public signup. The api function (rtcc.api.routes.alerts_public) queues each signup
+#: (sealed) and serves the manage link: read a subscriber, rewrite it with its number lookup
+#: (one transaction), its zone index entries, delete both, set the consent evidence's expiry
+#: (Query + UpdateItem). `alert-confirm` (rtcc.alerts.signup_confirm) does the signup: the
+#: number lookup and the subscriber writes, consent evidence, the limits' counters, and the
+#: alerts line's opt-out checked before the text (a 21610 refusal records it).
+_SIGNUP_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "api": {
+        "alert-subscribers": (_GET, _PUT, _DELETE),
+        "alert-subscriber-numbers": (_PUT, _DELETE),
+        "alert-zone-subscribers": (_PUT, _DELETE),
+        "alert-consents": (_QUERY, _UPDATE),
+    },
+    "alert-confirm": {
+        "alert-subscribers": (_GET, _PUT),
+        "alert-subscriber-numbers": (_GET, _PUT),
+        "alert-consents": (_PUT, _QUERY, _UPDATE),
+        "alert-signup-counts": (_UPDATE,),  # per number and city-wide (conditional ADD)
+        "sms-opt-outs": (_GET, _UPDATE),
+    },
 }
 #: Who seals numbers (kms:Encrypt), who may decrypt them (the key policy allows no one else),
 #: and who may compute the keyed hash of a number (the MAC key's policy allows no one else).
-_VAULT_SEALERS = ("alerts-webhook", "api")  # api: a signup from /signup
-_VAULT_READERS: tuple[str, ...] = ("alert-dispatch",)  # opens a number only to send to it
-_MAC_USERS = ("alerts-webhook", "api")  # api: the number lookup and manage links
+_VAULT_SEALERS = ("alerts-webhook", "api")  # api: a signup from /signup, sealed for the queue
+#: Each opens a number only to text it: alert-dispatch an alert, alert-confirm the signup's
+#: confirmation or manage link. Never the internet-facing api.
+_VAULT_READERS: tuple[str, ...] = ("alert-dispatch", "alert-confirm")
+#: api: the manage links; alert-confirm: the number lookup and the link it texts.
+_MAC_USERS = ("alerts-webhook", "api", "alert-confirm")
 #: The functions that read the zones (rtcc.alerts.zone_config): the signup page's API and
 #: the composer (api), the alerts line's JOIN (alerts-webhook), and the signup's texts
 #: naming the zones (alert-confirm, where the stack has it).
@@ -161,12 +174,18 @@ class AlertsConstruct(Construct):
 
     @staticmethod
     def _grant_signup(api: ApiConstruct, config: DeployConfig) -> None:
-        fn = api.functions["api"]
-        for table, actions in _SIGNUP_TABLES.items():
-            api.grant_table(fn, table, actions)
-        api.grant_secret(fn, "twilio_api_key")  # the confirmation text, through Twilio's API
-        fn.add_environment("RTCC_ALERTS_ZIP_CODES", json.dumps(list(config.alerts.zip_codes)))
-        fn.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)  # texts from it
+        for name, tables in _SIGNUP_TABLES.items():
+            for table, actions in tables.items():
+                api.grant_table(api.functions[name], table, actions)
+            # The zones a signup may name (the page's list, the consumer's confirmation text).
+            zip_codes = json.dumps(list(config.alerts.zip_codes))
+            api.functions[name].add_environment("RTCC_ALERTS_ZIP_CODES", zip_codes)
+        # The internet-facing api texts nobody: it queues the signup, sealed.
+        api.grant_send(api.functions["api"], "alert-confirmations")
+        confirm = api.functions["alert-confirm"]
+        api.grant_secret(confirm, "twilio_api_key")  # the confirmation text, through Twilio's API
+        confirm.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)  # texts from it
+        confirm.add_environment("RTCC_ALERTS_SIGNUPS_PER_HOUR", str(config.alerts.signups_per_hour))
 
     def _ship_zones(self, api: ApiConstruct, config: DeployConfig) -> None:
         """The config's zones file reaches the functions that read zones as a small layer of

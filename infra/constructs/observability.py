@@ -111,7 +111,8 @@ class ObservabilityConstruct(Construct):
     def _audit_alarms(self, api: ApiConstruct) -> None:
         """A rewritten, deleted or malformed audit entry (on the audit table's stream), an
         anchor refused or a daily full check failed because the chain differs from its
-        write-once copy, and a copier fallen behind the stream."""
+        write-once copy, and a copier fallen behind the stream; and the alerts signup's
+        breaker (a counter alarm like these)."""
         for construct_id, service, name, outcomes, description in (
             (
                 "AuditTamper",
@@ -135,6 +136,15 @@ class ObservabilityConstruct(Construct):
                 ("mismatch",),
                 "The daily full check of the audit chain against every anchor and its write-once "
                 "copy failed (the hourly runs check only since the previous anchor).",
+            ),
+            (
+                "AlertSignupBreaker",
+                "alert-confirm",
+                "AlertSignupTexts",
+                ("breaker",),
+                "The /signup page's hourly breaker dropped signups (alerts.signups_per_hour): a flood "
+                "of signups, likely someone texting numbers through the page; real residents' "
+                "signups are dropped too until the hour ends.",
             ),
         ):
             metrics = {

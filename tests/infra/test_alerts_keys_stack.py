@@ -61,3 +61,34 @@ def test_the_vault_key_seals_for_the_webhook_and_opens_only_for_the_declared_rea
         assert refs(deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == readers
     else:
         assert "Condition" not in deny  # nobody decrypts yet
+
+
+def test_the_internet_facing_api_neither_texts_nor_opens_a_number(synth) -> None:
+    """Review finding: the signup's texts go through alert-confirm, fed by an encrypted
+    queue with a dead-letter queue; api only seals and queues."""
+    assert "kms:Decrypt" not in allowed_actions(synth, "api", _key(synth, "vault_key")[0], KMS_ACTIONS)
+    twilio = synth.logical_id(synth.stack.data.secrets["twilio_api_key"])
+    assert not allowed_actions(synth, "api", twilio, ("secretsmanager:GetSecretValue",))
+    assert allowed_actions(synth, "alert-confirm", twilio, ("secretsmanager:GetSecretValue",))
+    opt_outs = synth.logical_id(synth.stack.data.tables["sms-opt-outs"])
+    assert not allowed_actions(synth, "api", opt_outs, ("dynamodb:GetItem", "dynamodb:UpdateItem"))
+    env = synth.template["Resources"][synth.logical_id(synth.stack.api.functions["api"])]["Properties"]
+    variables = env["Environment"]["Variables"]
+    assert "RTCC_TWILIO_API_KEY_SECRET_ARN" not in variables and "RTCC_ALERTS_LINE_NUMBER" not in variables
+    queue = synth.stack.data.queues["alert-confirmations"]
+    qid = synth.logical_id(queue)
+    props = synth.template["Resources"][qid]["Properties"]
+    assert "KmsMasterKeyId" in props and "RedrivePolicy" in props
+    assert allowed_actions(synth, "api", qid, ("sqs:SendMessage",)) == {"sqs:SendMessage"}
+    confirm_env = synth.template["Resources"][synth.logical_id(synth.stack.api.functions["alert-confirm"])]
+    assert confirm_env["Properties"]["Environment"]["Variables"]["RTCC_ALERTS_SIGNUPS_PER_HOUR"] == "600"
+
+
+def test_the_signup_breaker_is_alarmed_on(synth) -> None:
+    alarms = [
+        r["Properties"]
+        for r in synth.template["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and "breaker" in r["Properties"].get("AlarmDescription", "")
+    ]
+    assert len(alarms) == 1 and "breaker" in str(alarms[0]["Metrics"])
+    assert "rtcc-alert-confirm" in str(alarms[0]["Metrics"]) and alarms[0]["AlarmActions"]

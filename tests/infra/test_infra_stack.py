@@ -214,8 +214,10 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
         # The token: signatures only, on each SMS line's webhook.
         assert granted == (spec.name in ("tip-webhook", "alerts-webhook", "alert-status")), spec.name
         keyed = "RTCC_TWILIO_API_KEY_SECRET_ARN" in env
-        # api: the alerts signup's confirmation text (rtcc.alerts.signup_wiring).
-        assert keyed == (spec.name in ("tip-media", "tip-outbound", "alert-dispatch", "api")), spec.name
+        # Not api: the alerts signup's texts go through alert-confirm (rtcc.alerts.signup_confirm).
+        assert keyed == (spec.name in ("tip-media", "tip-outbound", "alert-dispatch", "alert-confirm")), (
+            spec.name
+        )
         for queue in TOPOLOGY.queues:
             assert queue_url_env_var(queue.name) in env
         # No secret value ever sits in the environment, only where to fetch it.
@@ -262,6 +264,7 @@ def test_functions_only_append_to_the_audit_table(synth):
         "tip-outbound": set(),
         "alert-dispatch": set(),  # sends; the supervisor's send and cancel are audited by api
         "alert-status": set(),  # refusals counted, like the webhooks
+        "alert-confirm": set(),  # a signup is a resident's act on the public page, not staff's
     }
     assert set(synth.stack.api.functions) == set(expected)
     for name, actions in expected.items():

@@ -45,6 +45,16 @@ ALERT_FUNCTIONS = (
         timeout_s=900,
         description="Sends alert pages on the alerts line: ledger claim, shared rate, opt-outs",
     ),
+    # The page's signups (rtcc.alerts.signup_confirm): lookup, writes and the one text, so the
+    # internet-facing api holds no Twilio key and opens no number.
+    FunctionSpec(
+        "alert-confirm",
+        "functions.alert_confirm",
+        "alerts",
+        memory_mb=256,
+        timeout_s=30,
+        description="Signups from /signup: limits, subscriber writes, confirmation or manage-link text",
+    ),
 )
 ALERT_ROUTES = (
     # Texts to the alerts number (rtcc.alerts.sms_line): signed by Twilio, no login.
@@ -63,6 +73,8 @@ ALERT_QUEUES = (
         max_receive_count=5,
         max_concurrency=4,
     ),
+    # Signups from /signup (sealed numbers, never in clear), one text each at most.
+    QueueSpec("alert-confirmations", "alert-confirm", batch_size=10, visibility_timeout_s=60),
 )
 
 ALERTS = Capability(
@@ -97,6 +109,7 @@ ALERTS = Capability(
         "AlertWebhookRefused": "Alerts webhook refusals",
         "AlertDispatch": "Alert fan-out recipients by outcome (sent, failed, cancelled, redelivered, ...)",
         "AlertStatus": "Alert status callbacks by outcome (delivered, undelivered, progress, ignored)",
+        "AlertSignupTexts": "Signups from /signup by outcome (confirmation-sent, capped, breaker, ...)",
     },
     settings="rtcc.alerts.settings:AlertsSettings",
     construct="infra.constructs.alerts:AlertsConstruct",

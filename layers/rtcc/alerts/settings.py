@@ -37,6 +37,13 @@ class AlertsSettings(BaseSettings):
         "long code, 3 for toll-free, 100 for a short code), shared by every dispatcher; the API sizes the "
         "fan-out pages from it (deployed: the config's `alerts.sender_rate_per_second`).",
     )
+    signups_per_hour: int = Field(
+        600,
+        ge=0,
+        description="Texts (confirmations, manage links) signups from /signup may make the alerts line send "
+        "in an hour, city-wide; past it signups are dropped, answered the same, counted and alarmed on "
+        "(deployed: `alerts.signups_per_hour`). A number gets at most 3 a day whatever this says.",
+    )
     allow_foreign_numbers: bool = Field(
         False, description="Whether a number of another country than `region` may subscribe."
     )

@@ -2,35 +2,40 @@
 
 What the page may learn is the point of this module. `sign_up` gives the caller the same
 nothing whatever state the number is in (new, pending, active, opted out, a send that
-failed): the page always says "check your phone", and only the phone learns more. A new or
-renewed signup is texted its confirmation; an active subscriber is texted a manage link
-instead (so a resident who lost theirs gets one, and a stranger typing their number learns
-nothing); a repeat inside the duplicate window is texted nothing. Each of these texts goes
-to the number only, on the alerts line, through the `ConfirmationSender` port.
+failed), after the same work: it checks the request, seals the number under a fresh id and
+queues it (`SignupQueue`; deployed: SQS `alert-confirmations`). The page always says "check
+your phone", and only the phone learns more: the queue's consumer (rtcc.alerts.signup_confirm,
+function `alert-confirm`) looks the number up, writes, and texts a new or renewed signup its
+confirmation, an active subscriber a manage link (at most once per duplicate window), a repeat
+nothing, within the limits of rtcc.alerts.signup_limits. The internet-facing `api` function
+holds no Twilio key and cannot open a number.
 
 What the page is told is what the request itself got wrong: a number that is not a valid
 number, or one of another country (`SignupRefused.code` names which, so the page can say it
-in the resident's language), zones, categories, tiers or a language the program lacks.
+in the resident's language), zones, categories, tiers or a language the program lacks. The
+consent evidence of what the page showed is the server's catalog text (`disclosure`), never
+a text the client sends.
 """
 
 from __future__ import annotations
 
-import logging
+import base64
+import json
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from rtcc.alerts import manage_token
+from rtcc.alerts.model import Tier
 from rtcc.alerts.numbers import normalise_number
-from rtcc.alerts.subscriber_ports import Channel, Preferences, Status
-from rtcc.alerts.subscriptions import ManageView, Outcome, Subscriptions
+from rtcc.alerts.subscriber_ports import Preferences
+from rtcc.alerts.subscriptions import ManageView, Subscriptions
 from rtcc.alerts.zones import ZoneError, zip_zone_id
 from rtcc.errors import Invalid
 
-logger = logging.getLogger(__name__)
-
-#: The longest disclosure text kept as consent evidence (the page's is a few hundred).
-MAX_SHOWN = 2000
+#: The catalog text of the page's disclosure (the same words as web/public/i18n's
+#: `signup.disclosure`, which a test keeps equal): what consent evidence records as shown.
+DISCLOSURE_KEY = "alerts.disclosure"
 
 
 class SignupRefused(Invalid):
@@ -41,11 +46,57 @@ class SignupRefused(Invalid):
         self.code = code
 
 
-class ConfirmationSender(Protocol):
-    def __call__(self, number: str, sender_key: str, body: str) -> None:
-        """Text `body` to `number` on the alerts line (opt-outs of `sender_key` checked
-        first). Raises whatever the send raises; `sign_up` swallows it."""
+class SignupQueue(Protocol):
+    def __call__(self, ticket: SignupTicket) -> None:
+        """Hand the signup to the confirmations queue (deployed: SQS `alert-confirmations`,
+        read by `alert-confirm`, rtcc.alerts.signup_confirm)."""
         ...
+
+
+@dataclass(frozen=True)
+class SignupTicket:
+    """A checked signup on its way to the confirmations queue: the number sealed under the
+    ticket's id (the new subscriber's id, if it is new), never in the clear."""
+
+    ticket_id: str
+    sealed_number: bytes
+    prefs: Preferences
+    shown: str  # the disclosure the page shows in the signup's language (consent evidence)
+    at: float
+
+    def to_message(self) -> str:
+        return json.dumps(
+            {
+                "id": self.ticket_id,
+                "sealed": base64.b64encode(self.sealed_number).decode(),
+                "prefs": preferences_out(self.prefs),
+                "shown": self.shown,
+                "at": self.at,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_message(cls, body: str) -> SignupTicket:
+        """ValueError (naming no value) for anything that is not a ticket."""
+        try:
+            data = json.loads(body)
+            p = data["prefs"]
+            prefs = Preferences(
+                tuple(p["zones"]),
+                tuple(p["categories"]),
+                str(p["language"]),
+                tuple(Tier(t) for t in p["tiers"]),
+            )
+            return cls(
+                str(data["id"]),
+                base64.b64decode(data["sealed"], validate=True),
+                prefs,
+                str(data["shown"]),
+                float(data["at"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            raise ValueError("not a signup ticket") from None
 
 
 @dataclass(frozen=True)
@@ -65,18 +116,11 @@ class SignupRequest:
     categories: tuple[str, ...]
     tiers: tuple[str, ...]
     language: str
-    shown: str  # the disclosure the page showed, kept as consent evidence
 
 
 class PublicSignup:
-    def __init__(
-        self,
-        subscriptions: Subscriptions,
-        send: ConfirmationSender,
-        manage_url: Callable[[str], str],
-        clock: Callable[[], float],
-    ) -> None:
-        self.subscriptions, self.send, self.manage_url, self.clock = subscriptions, send, manage_url, clock
+    def __init__(self, subscriptions: Subscriptions, queue: SignupQueue, clock: Callable[[], float]) -> None:
+        self.subscriptions, self.queue, self.clock = subscriptions, queue, clock
 
     # -- what the page asks for ----------------------------------------------------------
 
@@ -129,49 +173,22 @@ class PublicSignup:
 
     # -- signing up ----------------------------------------------------------------------
 
-    def sign_up(self, request: SignupRequest) -> str:
-        """Validates, then signs up and texts the number whatever it needs. Returns the
-        outcome for logs and metrics only: the caller answers the same in every case."""
+    def sign_up(self, request: SignupRequest) -> None:
+        """Validates, seals the number under a fresh id and queues the signup: the same work
+        (one KMS Encrypt, one queue message) whatever the number's state, so neither the
+        answer nor its time says whether the number is known. The lookup, the writes and
+        any text happen in the queue's consumer (rtcc.alerts.signup_confirm)."""
         e164 = self.number(request.phone)
         prefs = self.preferences(request.where, request.categories, request.tiers, request.language)
-        now = self.clock()
-        result = self.subscriptions.subscribe(e164, prefs, Channel.WEB, request.shown[:MAX_SHOWN], now)
-        if result.outcome == Outcome.PENDING and result.text:
-            return self._text(e164, result.text, "confirmation-sent")
-        if result.outcome == Outcome.ALREADY_ACTIVE and result.subscriber_id:
-            return self._manage_link(e164, result.subscriber_id, now)
-        return str(result.outcome)
+        ticket_id = uuid.uuid4().hex
+        sealed = self.subscriptions.sealer.seal(e164, ticket_id)
+        self.queue(SignupTicket(ticket_id, sealed, prefs, self.disclosure(prefs.language), self.clock()))
 
-    def _manage_link(self, e164: str, subscriber_id: str, now: float) -> str:
-        """An active subscriber signing up again gets a manage link, at most once per
-        duplicate window (kept on the subscriber's `confirmation_sent_at`), so the page
-        cannot be used to text a subscriber over and over."""
+    def disclosure(self, language: str) -> str:
+        """The disclosure the page shows, from the server's catalog: consent evidence is
+        never a text the client chose."""
         subs = self.subscriptions
-        sub = subs.store.get(subscriber_id)
-        if sub is None or sub.status != Status.ACTIVE:
-            return "unchanged"
-        window = subs.policy.duplicate_window_minutes * 60
-        if sub.confirmation_sent_at is not None and now - sub.confirmation_sent_at < window:
-            return "unchanged"
-        subs.store.save(sub.with_(confirmation_sent_at=now))
-        text = subs.catalog.text(
-            sub.prefs.language,
-            "alerts.manage",
-            program=subs.policy.program_name,
-            hours=subs.policy.manage_link_hours,
-            link=self.manage_url(subs.manage_token(subscriber_id, now)),
-        )
-        return self._text(e164, text, "manage-link-sent")
-
-    def _text(self, e164: str, body: str, outcome: str) -> str:
-        key = manage_token.number_mac(self.subscriptions.mac, e164)
-        try:
-            self.send(e164, key, body)
-        except Exception as exc:  # noqa: BLE001 - opted out, refused: the page learns nothing
-            # The class name only: a provider's message may quote the number.
-            logger.info("alerts signup: text not sent", extra={"reason": type(exc).__name__})
-            return "not-sent"
-        return outcome
+        return subs.catalog.text(language, DISCLOSURE_KEY, program=subs.policy.program_name)
 
     # -- the manage link -----------------------------------------------------------------
 

@@ -1,5 +1,7 @@
-"""The public signup over the deployed adapters: subscribers in DynamoDB, numbers sealed and
-looked up under the alerts KMS keys, texts sent on the alerts line through rtcc.sms.
+"""The public signup over the deployed adapters: on the `api` function, signups sealed under
+the alerts vault key and queued on SQS `alert-confirmations`; on `alert-confirm`, subscribers
+in DynamoDB, numbers opened and looked up under the alerts KMS keys, the signup limits'
+counters in DynamoDB, texts sent on the alerts line through rtcc.sms.
 
 Kept apart from rtcc.alerts.signup (the rules, tested with in-memory ports) so that importing
 the rules loads no AWS client.
@@ -10,13 +12,17 @@ from __future__ import annotations
 import time
 
 from rtcc.alerts.settings import alerts_settings
-from rtcc.alerts.signup import PublicSignup
+from rtcc.alerts.signup import PublicSignup, SignupTicket
+from rtcc.alerts.signup_confirm import SignupConfirmer
+from rtcc.alerts.signup_limits import SignupLimits
 from rtcc.alerts.subscriptions import SubscriptionPolicy, Subscriptions
 from rtcc.alerts.zone_config import configured_zones
 
 #: The alerts line's name: its opt-outs are kept under it (rtcc.sms.optout), apart from tips'.
 LINE_NAME = "alerts"
 MANAGE_PAGE = "alerts/manage"
+#: The queue between the page's signup (api) and its texts (alert-confirm).
+CONFIRMATIONS_QUEUE = "alert-confirmations"
 
 
 def policy() -> SubscriptionPolicy:
@@ -61,5 +67,27 @@ def manage_url(token: str) -> str:
     return f"{get_settings().public_base_url.rstrip('/')}/{MANAGE_PAGE}#t={token}"
 
 
+class SqsSignupQueue:
+    def __init__(self) -> None:
+        from rtcc.aws_clients import client
+
+        self._sqs = client("sqs")
+        self._url: str | None = None
+
+    def __call__(self, ticket: SignupTicket) -> None:
+        if self._url is None:
+            from rtcc.tips.adapters.aws import queue_url
+
+            self._url = queue_url(CONFIRMATIONS_QUEUE)
+        self._sqs.send_message(QueueUrl=self._url, MessageBody=ticket.to_message())
+
+
 def public_signup() -> PublicSignup:
-    return PublicSignup(subscriptions(), send_on_alerts_line, manage_url, time.time)
+    return PublicSignup(subscriptions(), SqsSignupQueue(), time.time)
+
+
+def signup_confirmer() -> SignupConfirmer:
+    from rtcc.alerts.signup_limits_dynamodb import DynamoDbWindowCounters
+
+    limits = SignupLimits(DynamoDbWindowCounters(), per_hour=alerts_settings().signups_per_hour)
+    return SignupConfirmer(subscriptions(), send_on_alerts_line, manage_url, limits, time.time)

@@ -18,7 +18,15 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from rtcc.alerts.model import Tier
-from rtcc.alerts.subscriber_ports import Channel, Consent, Preferences, Status, Subscriber, ZoneEntry
+from rtcc.alerts.subscriber_ports import (
+    Channel,
+    Consent,
+    Preferences,
+    Status,
+    Subscriber,
+    SubscriberGone,
+    ZoneEntry,
+)
 from rtcc.store.alert_subscribers import (
     AlertConsentRecord,
     AlertSubscriberNumberRecord,
@@ -111,11 +119,16 @@ class DynamoDbSubscriberStore:
         lookup = N(sub.number_mac, subscriber_id=sub.subscriber_id, expires=_when(sub.pending_until))
         # A lapsed signup's lookup past its TTL counts as absent (rtcc.store.base): DynamoDB
         # may keep it for days after its subscriber item is gone, and must not block a new
-        # signup meanwhile. A new subscriber is created at `created_at`.
-        condition = absent_condition(N, _when(sub.created_at)) if new else None
+        # signup meanwhile. A new subscriber is created at `created_at`. A rewrite is made
+        # only while the subscriber item exists: a change that read it before a deletion
+        # (manage link, STOP) must not write it back.
         with self._transaction() as tx:
-            tx.save(_record(sub))
-            tx.save(lookup, condition=condition)
+            if new:
+                tx.save(_record(sub))
+                tx.save(lookup, condition=absent_condition(N, _when(sub.created_at)))
+            else:
+                tx.save(_record(sub), condition=S.subscriber_id.exists())
+                tx.save(lookup)
 
     def create(self, subscriber: Subscriber) -> bool:
         try:
@@ -127,7 +140,12 @@ class DynamoDbSubscriberStore:
         return True
 
     def save(self, subscriber: Subscriber) -> None:
-        self._write(subscriber, new=False)
+        try:
+            self._write(subscriber, new=False)
+        except TransactWriteError as exc:
+            if _condition_failed(exc):
+                raise SubscriberGone() from None
+            raise
 
     def delete(self, subscriber: Subscriber) -> None:
         try:

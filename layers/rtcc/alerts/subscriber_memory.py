@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import replace
 
-from rtcc.alerts.subscriber_ports import Consent, Subscriber, ZoneEntry
+from rtcc.alerts.subscriber_ports import Consent, Subscriber, SubscriberGone, ZoneEntry
 
 
 class HmacSubscriberMac:
@@ -43,10 +43,15 @@ class MemorySubscriberStore:
     def create(self, subscriber: Subscriber) -> bool:
         if subscriber.number_mac in self.numbers:
             return False
-        self.save(subscriber)
+        self._put(subscriber)
         return True
 
     def save(self, subscriber: Subscriber) -> None:
+        if subscriber.subscriber_id not in self.subscribers:
+            raise SubscriberGone()  # as DynamoDB's condition on the item's existence
+        self._put(subscriber)
+
+    def _put(self, subscriber: Subscriber) -> None:
         self.numbers[subscriber.number_mac] = subscriber.subscriber_id
         self.subscribers[subscriber.subscriber_id] = subscriber
 

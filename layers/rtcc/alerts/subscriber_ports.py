@@ -15,6 +15,16 @@ from enum import StrEnum
 from typing import Protocol
 
 from rtcc.alerts.model import Tier
+from rtcc.errors import NotFound
+
+
+class SubscriberGone(NotFound):
+    """The subscriber a write was meant for no longer exists: deleted (by its manage link or
+    STOP) or lapsed since it was read. The write is refused rather than made, so a change
+    racing a deletion cannot bring the deleted subscriber back."""
+
+    def __init__(self) -> None:
+        super().__init__("this subscription no longer exists", field="subscription")
 
 
 class Sealer(Protocol):
@@ -100,7 +110,10 @@ class SubscriberStore(Protocol):
         """Store a new subscriber; False when its number already has one (a racing signup)."""
         ...
 
-    def save(self, subscriber: Subscriber) -> None: ...
+    def save(self, subscriber: Subscriber) -> None:
+        """Rewrite an existing subscriber; SubscriberGone when it no longer exists (never
+        recreates one: only `create` makes a subscriber)."""
+        ...
 
     def delete(self, subscriber: Subscriber) -> None:
         """The subscriber and its number lookup, nothing else."""

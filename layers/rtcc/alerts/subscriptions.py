@@ -23,7 +23,7 @@ in an error, a return value or a log line.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -37,6 +37,7 @@ from rtcc.alerts.subscriber_ports import (
     Sealer,
     Status,
     Subscriber,
+    SubscriberGone,
     SubscriberMac,
     SubscriberStore,
     ZoneEntry,
@@ -73,6 +74,7 @@ class Outcome(StrEnum):
     CONFIRMED = "confirmed"  # YES to a pending signup: send `text`
     NO_PENDING = "no-pending"  # YES with nothing (or only a lapsed signup) to confirm
     UNKNOWN_ZONE = "unknown-zone"  # "JOIN 99999" for a ZIP or keyword the program lacks
+    LIMITED = "limited"  # the caller's `may_text` refused a text: nothing written
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,22 @@ class Subscriptions:
 
     # -- signing up ----------------------------------------------------------------------
 
-    def subscribe(self, number: str, prefs: Preferences, channel: Channel, shown: str, now: float) -> Result:
+    def subscribe(
+        self,
+        number: str,
+        prefs: Preferences,
+        channel: Channel,
+        shown: str,
+        now: float,
+        sealed: tuple[str, bytes] | None = None,
+        may_text: Callable[[], bool] | None = None,
+    ) -> Result:
         """A signup from the page (`shown`: the exact disclosure the page showed) or by text
-        (`shown`: the exact text received). Invalid for a bad or foreign number."""
+        (`shown`: the exact text received). Invalid for a bad or foreign number. `sealed`:
+        (id, the number already sealed under that id), used as a new subscriber's id and
+        sealed number, so a caller that only opens numbers need not seal one. `may_text`:
+        asked once a confirmation text is due, before anything is written; False leaves
+        everything as it was (LIMITED), so no evidence records a text never sent."""
         e164 = self._normalise(number)
         mac = manage_token.number_mac(self.mac, e164)
         found = self.store.by_number(mac)
@@ -149,12 +164,14 @@ class Subscriptions:
             return Result(Outcome.ALREADY_ACTIVE, existing.subscriber_id)
         if existing and self._recently_sent(existing, now):
             return Result(Outcome.UNCHANGED, existing.subscriber_id)
-        sid = found.subscriber_id if found else uuid.uuid4().hex
+        if may_text is not None and not may_text():
+            return Result(Outcome.LIMITED)
+        sid, sealed_number = self._sealed(found, e164, sealed)
         until = now + self.policy.pending_hours * 3600
         pending = Subscriber(
             subscriber_id=sid,
             number_mac=mac,
-            sealed_number=self.sealer.seal(e164, sid),
+            sealed_number=sealed_number,
             status=Status.PENDING,
             prefs=prefs,
             created_at=existing.created_at if existing else now,
@@ -162,7 +179,10 @@ class Subscriptions:
             pending_until=until,
         )
         if found:
-            self.store.save(pending)
+            try:
+                self.store.save(pending)
+            except SubscriberGone:  # deleted since it was read: this signup is not its renewal
+                return Result(Outcome.UNCHANGED)
         elif not self.store.create(pending):  # a racing signup of the same number won
             raced = self.store.by_number(mac)
             return Result(Outcome.UNCHANGED, raced.subscriber_id if raced else None)
@@ -200,7 +220,10 @@ class Subscriptions:
         if sub.status == Status.ACTIVE:
             return Result(Outcome.ALREADY_ACTIVE, sub.subscriber_id)
         active = sub.with_(status=Status.ACTIVE, confirmed_at=now, pending_until=None)
-        self.store.save(active)
+        try:
+            self.store.save(active)
+        except SubscriberGone:  # deleted (or lapsed) since it was read: nothing to confirm
+            return Result(Outcome.NO_PENDING)
         self._index(active, ())
         self._evidence(active, "confirm-received", Channel.SMS, received, now)
         self.store.set_consent_expiry(active.subscriber_id, None)  # lives as long as the subscription
@@ -225,7 +248,7 @@ class Subscriptions:
         """New zones, categories, language or tiers (from `preferences`, so checked)."""
         sub = self._by_token(token, now)
         updated = sub.with_(prefs=prefs)
-        self.store.save(updated)
+        self.store.save(updated)  # SubscriberGone (404) when deleted since it was read
         if updated.status == Status.ACTIVE:
             self._index(updated, sub.prefs.zones)
         return ManageView(updated.subscriber_id, updated.status, updated.prefs)
@@ -268,6 +291,19 @@ class Subscriptions:
 
     def _normalise(self, number: str) -> str:
         return normalise_number(number, region=self.policy.region, allow_foreign=self.policy.allow_foreign)
+
+    def _sealed(
+        self, found: Subscriber | None, e164: str, sealed: tuple[str, bytes] | None
+    ) -> tuple[str, bytes]:
+        """The subscriber id and sealed number of a signup: a known subscriber keeps its own
+        (the same number, as the lookup by keyed hash says), a new one takes `sealed`'s or a
+        fresh id with the number sealed under it."""
+        if found:
+            return found.subscriber_id, found.sealed_number
+        if sealed:
+            return sealed
+        sid = uuid.uuid4().hex
+        return sid, self.sealer.seal(e164, sid)
 
     def _live(self, sub: Subscriber | None, now: float) -> Subscriber | None:
         """`sub`, unless it is a signup that lapsed (TTL deletes it some time later)."""

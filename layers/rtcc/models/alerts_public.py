@@ -44,7 +44,10 @@ class PreferencesIn(_Strict):
 class SignupIn(PreferencesIn):
     phone: str = Field(min_length=1, max_length=40)
     consent_text: str = Field(
-        "", max_length=2000, description="The disclosure the page showed, kept as consent evidence"
+        "",
+        max_length=2000,
+        description="Ignored (accepted for older pages): the consent evidence is the server's own "
+        "catalog text of the disclosure, in the signup's language",
     )
 
 

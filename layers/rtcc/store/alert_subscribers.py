@@ -10,7 +10,8 @@ Every access is by key (no scans):
   reaches, with the language, categories and tiers to filter by; a Query per zone, page by page;
 - `AlertConsentRecord`, (subscriber_id, consent_id): what was shown, sent and received; no
   number, its keyed hash; TTL unset while the subscription lives, set when it ends;
-- `AlertSmsReceiptRecord`, digest of a MessageSid: the alerts line's de-duplication.
+- `AlertSmsReceiptRecord`, digest of a MessageSid: the alerts line's de-duplication;
+- `AlertSignupCountRecord`, `number#<keyed hash>` or `city`: the signup page's text limits.
 
 A pending signup's subscriber and lookup items carry a TTL (its lapse), an active one none.
 Registered through the alerts capability's `store_modules` (rtcc.alerts.capability).
@@ -108,10 +109,26 @@ class AlertSmsReceiptRecord(Model):
     expires = TTLAttribute()  # Twilio redelivers within minutes: a day is plenty
 
 
+@register
+class AlertSignupCountRecord(Model):
+    """How many signups a number (`number#<keyed hash>`) or the whole city (`city`) made in
+    the current window (rtcc.alerts.signup_limits); TTL removes a finished window."""
+
+    class Meta:
+        logical_name = "alert-signup-counts"
+        table_name = "alert-signup-counts"
+
+    counter = UnicodeAttribute(hash_key=True)
+    n = NumberAttribute()
+    until = NumberAttribute()  # the window's end (epoch seconds)
+    expires = TTLAttribute()
+
+
 ALERT_SUBSCRIBER_MODELS: tuple[type[Model], ...] = (
     AlertSubscriberRecord,
     AlertSubscriberNumberRecord,
     AlertZoneSubscriberRecord,
     AlertConsentRecord,
     AlertSmsReceiptRecord,
+    AlertSignupCountRecord,
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from typing import Any
 
 import boto3
@@ -51,13 +52,27 @@ def text_alerts_line(local_stack: Any, number: str, body: str) -> requests.Respo
     return requests.post(url, data=form, headers=headers, timeout=30)
 
 
-def calls(local_stack: Any, action: str, table: str) -> list[dict]:
+def calls(local_stack: Any, action: str, table: str, function: str = "api") -> list[dict]:
     r = requests.get(local_stack.base_url + "/dev/aws-calls", timeout=10)
     return [
         c
         for c in r.json()["calls"]
-        if c["function"] == "api" and c["action"] == action and c["resource"].endswith(table)
+        if c["function"] == function and c["action"] == action and c["resource"].endswith(table)
     ]
+
+
+def handled(local_stack: Any, timeout: float = 30) -> None:
+    """Wait until alert-confirm has handled every queued signup (the api answers first)."""
+    sqs = boto3.client("sqs", endpoint_url=local_stack.aws_endpoint_url, region_name="us-east-1")
+    url = local_stack.queue_urls["alert-confirmations"]
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        if all(int(counts[n]) == 0 for n in names):
+            return
+        time.sleep(0.1)
+    raise AssertionError("alert-confirm did not handle the queued signups in time")
 
 
 def alert_tables(local_stack: Any) -> str:
@@ -68,7 +83,9 @@ def alert_tables(local_stack: Any) -> str:
 
 def signup(local_stack: Any, number: str, **fields: Any) -> requests.Response:
     body = {"phone": number, "zones": ["downtown"], "language": "es", **fields}
-    return post(local_stack, SIGNUP, body)
+    answer = post(local_stack, SIGNUP, body)
+    handled(local_stack)
+    return answer
 
 
 def test_a_signup_texts_its_confirmation_and_yes_activates_it(local_stack: Any) -> None:
@@ -184,7 +201,7 @@ def test_an_opted_out_number_gets_the_same_answer_and_its_refusal_is_recorded(lo
         requests.post(base + "/dev/outbox/failures", json={"to": number, "code": None}, timeout=10)
     assert (r.status_code, r.json()) == (202, ANSWER)
     assert texts_to(local_stack, number) == []
-    recorded = calls(local_stack, "dynamodb:UpdateItem", "sms-opt-outs")
+    recorded = calls(local_stack, "dynamodb:UpdateItem", "sms-opt-outs", "alert-confirm")
     assert recorded and all(c["allowed"] for c in recorded)
 
 

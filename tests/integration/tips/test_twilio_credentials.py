@@ -40,7 +40,8 @@ def test_only_the_webhook_reads_the_auth_token(local_stack, function: str) -> No
     assert _read("tip-webhook", "twilio_auth_token") == AUTH_TOKEN
 
 
-@pytest.mark.parametrize("function", ["tip-media", "tip-outbound"])
+# alert-confirm: the signup's confirmation texts (rtcc.alerts.signup_confirm).
+@pytest.mark.parametrize("function", ["tip-media", "tip-outbound", "alert-confirm"])
 def test_the_twilio_callers_read_the_api_key(local_stack, function: str) -> None:
     key = parse_api_key(_read(function, "twilio_api_key"))
     assert key.sid.startswith("SK") and key.secret
@@ -48,8 +49,8 @@ def test_the_twilio_callers_read_the_api_key(local_stack, function: str) -> None
         assert get_sms_gateway() is local_outbox()
 
 
-# `api` reads it too since alerts' signup texts its confirmation (rtcc.alerts.signup).
-@pytest.mark.parametrize("function", ["tip-webhook"])
+# Not `api`: the signup's texts go through alert-confirm (rtcc.alerts.signup_confirm).
+@pytest.mark.parametrize("function", ["tip-webhook", "api"])
 def test_nobody_else_reads_the_api_key(local_stack, function: str) -> None:
     with pytest.raises(ClientError) as denied:
         _read(function, "twilio_api_key")

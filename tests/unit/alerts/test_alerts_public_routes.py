@@ -9,7 +9,9 @@ import uuid
 from typing import Any
 
 import pytest
-from rtcc.alerts.signup import PublicSignup
+from rtcc.alerts.signup import PublicSignup, SignupTicket
+from rtcc.alerts.signup_confirm import SignupConfirmer
+from rtcc.alerts.signup_limits import MemoryWindowCounters, SignupLimits
 from rtcc.alerts.subscriber_memory import HmacSubscriberMac, MemorySubscriberStore
 from rtcc.alerts.subscriber_ports import Status
 from rtcc.alerts.subscriptions import SubscriptionPolicy, Subscriptions
@@ -54,8 +56,13 @@ def world(monkeypatch: pytest.MonkeyPatch):
     policy = SubscriptionPolicy(program_name="Demo Alerts", categories=("traffic", "weather"))
     subs = Subscriptions(MemorySubscriberStore(), FakeSealer(), HmacSubscriberMac(), ZoneMap.demo(), policy)
     phone, clock = Phone(), Clock()
+    # The confirmations queue delivered at once: what alert-confirm does with each signup.
+    limits = SignupLimits(MemoryWindowCounters(), per_hour=1000)
+    confirmer = SignupConfirmer(
+        subs, phone, lambda token: f"https://city.example/prod/alerts/manage#t={token}", limits, clock
+    )
     service = PublicSignup(
-        subs, phone, lambda token: f"https://city.example/prod/alerts/manage#t={token}", clock
+        subs, lambda ticket: confirmer.handle(SignupTicket.from_message(ticket.to_message())), clock
     )
     monkeypatch.setattr(alerts_public, "_service", lambda: service)
     app = build_app()

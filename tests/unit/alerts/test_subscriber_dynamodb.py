@@ -152,3 +152,40 @@ def test_a_sealed_number_opens_only_for_its_own_subscriber(subs) -> None:
     assert subs.sealer.unseal(sealed, "subscriber-a") == "+14135550163"
     with pytest.raises(ClientError):  # copied onto another subscriber: KMS refuses (InvalidCiphertext)
         subs.sealer.unseal(sealed, "subscriber-b")
+
+
+def test_a_save_after_a_delete_does_not_resurrect_the_subscriber(subs) -> None:
+    """A manage-link change (or a YES) that read the subscriber before a deletion: the
+    rewrite is conditional on the item's existence, so the deletion stands."""
+    from rtcc.alerts.subscriber_ports import SubscriberGone
+    from rtcc.store.alert_subscribers import AlertSubscriberNumberRecord, AlertSubscriberRecord
+
+    number = "+14135550177"
+    sid = subs.join_by_text(number, "JOIN 01013", T0).subscriber_id
+    read = subs.store.get(sid)
+    subs.end(read, T0 + 1)
+    with pytest.raises(SubscriberGone):
+        subs.store.save(read.with_(status=Status.ACTIVE))
+    assert _items(AlertSubscriberRecord, subscriber_id=sid) == []
+    assert _items(AlertSubscriberNumberRecord, subscriber_id=sid) == []
+
+
+def test_window_counters_count_atomically_up_to_the_limit(subs) -> None:
+    from rtcc.alerts.signup_limits_dynamodb import DynamoDbWindowCounters
+    from rtcc.store.alert_subscribers import AlertSignupCountRecord
+
+    counters, taken = DynamoDbWindowCounters(), []
+
+    def take() -> None:
+        taken.append(counters.take("number#racing", 3, 86_400, T0))
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(taken) == [False] * 5 + [True] * 3
+    record = AlertSignupCountRecord.get("number#racing")
+    assert record.n == 3 and record.expires == datetime.fromtimestamp(T0 + 86_400, UTC)
+    assert counters.take("number#racing", 3, 86_400, T0 + 86_400)  # a new window
+    assert not counters.take("city", 0, 3600, T0)

@@ -1,8 +1,9 @@
 """Public alerts routes (no login): the `/signup` page's zones and signup, and the
 `/alerts/manage` page's read, change and delete of one subscription.
 
-A signup is answered 202 {"status": "check your phone"} whatever the number's state, so the
-page cannot be used to learn whether a number is subscribed (rtcc.alerts.signup). Only what
+A signup is answered 202 {"status": "check your phone"} whatever the number's state, after
+the same work (seal, queue) whatever the number's state, so neither the answer nor its time
+tells whether a number is subscribed (rtcc.alerts.signup). Only what
 the request itself got wrong is answered otherwise: 422 with the field and a `code` the
 page turns into a sentence in the resident's language.
 
@@ -108,8 +109,7 @@ def sign_up(body: SignupIn) -> Response[SignupOut]:
         categories=tuple(body.categories),
         tiers=tuple(body.tiers),
         language=body.language,
-        shown=body.consent_text or "web signup: /signup page",
-    )
+    )  # body.consent_text is not evidence: the server's own catalog text is (PublicSignup.disclosure)
     _service().sign_up(request)
     return Response(202, content_types.APPLICATION_JSON, SignupOut())
 

@@ -1,0 +1,107 @@
+"""The consumer side of a signup from the page (function `alert-confirm`, fed by the
+`alert-confirmations` queue): the lookup, the writes and the one text, away from the
+internet-facing `api` function, which holds no Twilio key and opens no number.
+
+For each ticket (rtcc.alerts.signup.SignupTicket): the number is opened (KMS Decrypt under
+the ticket's id) and signed up (rtcc.alerts.subscriptions); each text it is due is first
+counted against its number's and the city's limits (rtcc.alerts.signup_limits: past either,
+nothing is written or sent, and the outcome says which). A new
+or renewed signup is texted its confirmation; an active subscriber a manage link, at most
+once per duplicate window (kept on the subscriber's `confirmation_sent_at`); a repeat
+nothing. Texts go on the alerts line through the `ConfirmationSender` port; a refused or
+opted-out send is logged by its class only (a provider's message may quote the number).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from rtcc.alerts import manage_token
+from rtcc.alerts.signup import SignupTicket
+from rtcc.alerts.signup_limits import SignupLimits
+from rtcc.alerts.subscriber_ports import Channel, Status, SubscriberGone
+from rtcc.alerts.subscriptions import Outcome, Subscriptions
+
+logger = logging.getLogger(__name__)
+
+
+class ConfirmationSender(Protocol):
+    def __call__(self, number: str, sender_key: str, body: str) -> None:
+        """Text `body` to `number` on the alerts line (opt-outs of `sender_key` checked
+        first). Raises whatever the send raises; `SignupConfirmer` swallows it."""
+        ...
+
+
+class SignupConfirmer:
+    def __init__(
+        self,
+        subscriptions: Subscriptions,
+        send: ConfirmationSender,
+        manage_url: Callable[[str], str],
+        limits: SignupLimits,
+        clock: Callable[[], float],
+    ) -> None:
+        self.subscriptions, self.send, self.manage_url = subscriptions, send, manage_url
+        self.limits, self.clock = limits, clock
+
+    def handle(self, ticket: SignupTicket) -> str:
+        """The outcome, for logs and metrics only ("confirmation-sent", "capped",
+        "breaker", "unchanged", ...)."""
+        subs = self.subscriptions
+        e164 = subs.sealer.unseal(ticket.sealed_number, ticket.ticket_id)
+        key = manage_token.number_mac(subs.mac, e164)
+        now = self.clock()
+        refused: list[str] = []
+
+        def may_text() -> bool:
+            # Counted only when a text is due: a repeat that texts nothing spends nothing.
+            reason = self.limits.refusal(key, now)
+            refused.extend([reason] if reason else [])
+            return reason is None
+
+        sealed = (ticket.ticket_id, ticket.sealed_number)
+        result = subs.subscribe(
+            e164, ticket.prefs, Channel.WEB, ticket.shown, now, sealed=sealed, may_text=may_text
+        )
+        if result.outcome == Outcome.PENDING and result.text:
+            return self._text(e164, key, result.text, "confirmation-sent")
+        if result.outcome == Outcome.ALREADY_ACTIVE and result.subscriber_id:
+            return self._manage_link(e164, key, result.subscriber_id, now)
+        return refused[0] if refused else str(result.outcome)
+
+    def _manage_link(self, e164: str, key: str, subscriber_id: str, now: float) -> str:
+        """An active subscriber signing up again gets a manage link, at most once per
+        duplicate window, so a lost link can be had again and nothing more."""
+        subs = self.subscriptions
+        sub = subs.store.get(subscriber_id)
+        if sub is None or sub.status != Status.ACTIVE:
+            return "unchanged"
+        window = subs.policy.duplicate_window_minutes * 60
+        if sub.confirmation_sent_at is not None and now - sub.confirmation_sent_at < window:
+            return "unchanged"
+        refused = self.limits.refusal(key, now)
+        if refused:
+            return refused
+        try:
+            subs.store.save(sub.with_(confirmation_sent_at=now))
+        except SubscriberGone:  # deleted meanwhile: no link to a subscription that is gone
+            return "unchanged"
+        text = subs.catalog.text(
+            sub.prefs.language,
+            "alerts.manage",
+            program=subs.policy.program_name,
+            hours=subs.policy.manage_link_hours,
+            link=self.manage_url(subs.manage_token(subscriber_id, now)),
+        )
+        return self._text(e164, key, text, "manage-link-sent")
+
+    def _text(self, e164: str, key: str, body: str, outcome: str) -> str:
+        try:
+            self.send(e164, key, body)
+        except Exception as exc:  # noqa: BLE001 - opted out, refused: retrying would not help
+            # The class name only: a provider's message may quote the number.
+            logger.info("alerts signup: text not sent", extra={"reason": type(exc).__name__})
+            return "not-sent"
+        return outcome
