@@ -227,6 +227,11 @@ class DeployConfig(_Strict):
         (),
         description="On-duty supervisors' numbers (E.164) texted about priority tips.",
     )
+    tips_sms_language: str | None = Field(
+        None,
+        description="The tip line's language for tipsters who chose none (an SMS catalog in "
+        "layers/rtcc/catalogs, e.g. \"es\"); unset: English. Tipsters switch by texting ESPAÑOL / ENGLISH.",
+    )
     cameras: tuple[Camera, ...] = ()
     map_center: MapCenter | None = Field(None, description="Where the public tip page's map opens.")
     map_tiles: str | None = Field(
@@ -306,6 +311,18 @@ class DeployConfig(_Strict):
         if len(set(numbers)) != len(numbers):
             raise ValueError("a number appears twice (each would get every alert twice)")
         return numbers
+
+    @field_validator("tips_sms_language")
+    @classmethod
+    def _sms_language(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from rtcc.i18n import sms_catalog
+
+        languages = sms_catalog().languages
+        if value.lower() not in languages:
+            raise ValueError(f"{value!r} has no SMS catalog (layers/rtcc/catalogs: {', '.join(languages)})")
+        return value.lower()
 
     @field_validator("public_base_url")
     @classmethod

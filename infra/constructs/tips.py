@@ -221,6 +221,11 @@ class TipsConstruct(Construct):
         # priority alerts to supervisors (rtcc.tips.outbound).
         for name, value in self.outbound_settings(config).items():
             self.functions["tip-outbound"].add_environment(name, value)
+        # The tip line's language for tipsters who chose none (rtcc.tips.sms_texts): the
+        # webhook answers in it, the reply function frames officers' replies in it.
+        if config.tips_sms_language:
+            for name in ("tip-webhook", "tip-outbound"):
+                self.functions[name].add_environment("RTCC_TIPS_SMS_LANGUAGE", config.tips_sms_language)
 
         self._media_bucket_rules(data.buckets[MEDIA_BUCKET], api.public_origin, config)
 

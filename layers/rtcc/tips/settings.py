@@ -77,7 +77,8 @@ class TipsSettings(BaseSettings):
     sms_language: str = Field(
         "en",
         description="The language of the tip line's texts to a tipster who has not chosen one (a catalog in "
-        "`rtcc/catalogs`; a tipster switches by texting a catalog's language name, e.g. ESPAÑOL, ENGLISH).",
+        "`rtcc/catalogs`; a tipster switches by texting a catalog's language name, e.g. ESPAÑOL, ENGLISH). "
+        "Deployed: the config's `tips_sms_language`.",
     )
     media_allowed_hosts: list[str] = Field(
         default_factory=lambda: ["api.twilio.com", "media.twiliocdn.com", "mms.twiliocdn.com"],
