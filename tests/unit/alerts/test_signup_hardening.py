@@ -194,3 +194,23 @@ def test_only_texts_count_and_a_capped_signup_writes_nothing(world) -> None:
     page.sign_up(_request("+14135550124"))
     assert outcomes[-1] == "capped" and len(subs.store.subscribers) == 1  # no pending, no evidence
     assert sum(len(log) for log in subs.store.consent_log.values()) == 2  # the first signup's two
+
+
+def test_alert_confirm_handles_a_ticket_and_refuses_a_malformed_message_alone(world) -> None:
+    from functions import alert_confirm
+
+    page, confirmer, _, _, sent, _ = world
+    queued: list[SignupTicket] = []
+    page.queue = queued.append
+    page.sign_up(_request())
+
+    class Record:
+        message_id = "m1"
+        body = queued[0].to_message()
+
+    assert alert_confirm.record_handler(Record(), confirmer=confirmer) == "confirmation-sent"
+    assert len(sent) == 1
+    Record.body = json.dumps({"id": "x", "number": NUMBER})
+    with pytest.raises(ValueError) as refused:
+        alert_confirm.record_handler(Record(), confirmer=confirmer)
+    assert NUMBER not in str(refused.value) and len(sent) == 1
