@@ -327,6 +327,11 @@ class Subscriptions:
             self.store.unindex(zone_id, sub.subscriber_id)
         for zone_id in sub.prefs.zones:  # rewritten too: language or categories may have changed
             self.store.index(zone_id, entry)
+        # A deletion between the conditional save and these puts removed only the entries it
+        # had read; the new ones would outlive it (an alert's reach counting a deleted resident).
+        if self.store.get(sub.subscriber_id) is None:
+            for zone_id in sub.prefs.zones:
+                self.store.unindex(zone_id, sub.subscriber_id)
 
     def _evidence(self, sub: Subscriber, event: str, channel: Channel, text: str, now: float) -> None:
         self.store.add_consent(Consent(sub.subscriber_id, sub.number_mac, event, channel, text, now, None))

@@ -214,3 +214,23 @@ def test_alert_confirm_handles_a_ticket_and_refuses_a_malformed_message_alone(wo
     with pytest.raises(ValueError) as refused:
         alert_confirm.record_handler(Record(), confirmer=confirmer)
     assert NUMBER not in str(refused.value) and len(sent) == 1
+
+
+def test_a_delete_between_the_save_and_the_zone_index_leaves_no_entry(world) -> None:
+    page, _, subs, clock, _, _ = world
+    page.sign_up(_request())
+    [sid] = subs.store.subscribers
+    token = subs.manage_token(sid, clock.now)
+    subs.confirm(NUMBER, clock.now)
+    real_index = subs.store.index
+
+    def index_then_deleted(zone_id, entry) -> None:
+        found = subs.store.get(entry.subscriber_id)
+        if found is not None:
+            subs.end(found, clock.now)  # read the old zones, removed them, then the new entry lands
+        real_index(zone_id, entry)
+
+    subs.store.index = index_then_deleted  # type: ignore[method-assign]
+    subs.update(token, subs.preferences(["harbor"]), clock.now)
+    assert subs.store.subscribers == {}
+    assert all(not members for members in subs.store.zones.values()), subs.store.zones
