@@ -107,3 +107,29 @@ def test_a_number_gets_at_most_three_signup_texts_a_day(local_stack: Any) -> Non
     assert len(texts_to(local_stack, number)) == 3
     capped = calls(local_stack, "dynamodb:UpdateItem", "alert-signup-counts", "alert-confirm")
     assert capped and all(c["allowed"] for c in capped)
+
+
+def test_the_city_breaker_drops_signups_once_the_hour_is_spent(local_stack: Any) -> None:
+    """The hour's texts spent (as a flood over many numbers would): a signup is answered the
+    same and texted nothing, until the window ends."""
+    import time
+
+    from rtcc.alerts.settings import alerts_settings
+
+    ddb, table = _table(local_stack, "alert-signup-counts")
+    until = time.time() + 3600
+    spent = {
+        "counter": {"S": "city"},
+        "n": {"N": str(alerts_settings().signups_per_hour)},
+        "until": {"N": repr(until)},
+        "expires": {"N": str(int(until))},
+    }
+    ddb.put_item(TableName=table, Item=spent)
+    number = resident_number()
+    try:
+        assert signup(local_stack, number).json() == ANSWER
+        assert texts_to(local_stack, number) == []
+    finally:
+        ddb.delete_item(TableName=table, Key={"counter": {"S": "city"}})
+    assert signup(local_stack, number).json() == ANSWER
+    assert len(texts_to(local_stack, number)) == 1  # the next hour: texted
