@@ -29,6 +29,7 @@ from constructs import Construct
 
 from infra.bundling import ZONES_FILE_DEPLOYED, zones_code
 from infra.config import DeployConfig
+from infra.constructs import keys
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 
@@ -203,25 +204,8 @@ class AlertsConstruct(Construct):
             api.functions[name].add_layers(layer)
             api.functions[name].add_environment("RTCC_ALERTS_ZONES_FILE", ZONES_FILE_DEPLOYED)
 
-    def _roles(self, names: tuple[str, ...]) -> list[str]:
-        roles = [self.functions[name].role for name in names]
-        assert all(role is not None for role in roles)
-        return [role.role_arn for role in roles]  # type: ignore[union-attr]
-
-    def _only(self, key: kms.Key, sid: str, actions: list[str], users: tuple[str, ...]) -> None:
-        """Key policy: nobody but `users`' roles may do `actions` with `key`, whatever their
-        IAM policies allow (no users: nobody at all)."""
-        condition = {"ArnNotEquals": {"aws:PrincipalArn": self._roles(users)}} if users else None
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid=sid,
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=actions,
-                resources=["*"],  # in a key policy "*" means this key
-                conditions=condition,
-            )
-        )
+    def _fns(self, names: tuple[str, ...]) -> list[lambda_.Function]:
+        return [self.functions[name] for name in names]
 
     def _vault_key(self, config: DeployConfig) -> kms.Key:
         key = kms.Key(
@@ -234,42 +218,27 @@ class AlertsConstruct(Construct):
             # A subscriber outlives a stack update; a deleted key would strand every number.
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self._only(key, "OnlyTheSendersDecrypt", ["kms:Decrypt", "kms:ReEncryptFrom"], _VAULT_READERS)
-        context = {
-            "Null": {f"kms:EncryptionContext:{VAULT_CONTEXT_KEY}": "false"},
-            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": [VAULT_CONTEXT_KEY]},
-        }
+        keys.only_decrypt(key, "OnlyTheSendersDecrypt", self._fns(_VAULT_READERS))
+        context = keys.sealed_context(VAULT_CONTEXT_KEY)
         for name in _VAULT_SEALERS:
-            self._grant_key(self.functions[name], "kms:Encrypt", key, context)
+            keys.grant(self.functions[name], "kms:Encrypt", key, context)
         for name in _VAULT_READERS:
-            self._grant_key(self.functions[name], "kms:Decrypt", key, context)
+            keys.grant(self.functions[name], "kms:Decrypt", key, context)
         for name in {*_VAULT_SEALERS, *_VAULT_READERS}:
             self.functions[name].add_environment("RTCC_ALERTS_VAULT_KEY_ID", key.key_arn)
         return key
 
     def _subscriber_key(self, config: DeployConfig) -> kms.Key:
         """The HMAC key behind the number lookup (rtcc.alerts.manage_token.number_mac) and
-        the manage links' signatures. Its material never leaves KMS."""
-        key = kms.Key(
+        the manage links' signatures; only `_MAC_USERS` may compute with it."""
+        key = keys.lookup_key(
             self,
             "SubscriberKey",
             description=f"rtcc {config.city_name}: alert subscribers' number lookup (HMAC)",
-            key_spec=kms.KeySpec.HMAC_256,
-            key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
             alias=f"alias/{config.resource_prefix}alerts-subscriber",
-            # Deleting it would split every subscriber from their number's next text.
-            removal_policy=RemovalPolicy.RETAIN,
+            sid="OnlyTheAlertsFunctionsComputeMacs",
+            users=self._fns(_MAC_USERS),
         )
-        # VerifyMac too: checking guesses one by one is enumeration all the same.
-        self._only(key, "OnlyTheAlertsFunctionsComputeMacs", ["kms:GenerateMac", "kms:VerifyMac"], _MAC_USERS)
         for name in _MAC_USERS:
-            algorithm = {"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}}
-            self._grant_key(self.functions[name], "kms:GenerateMac", key, algorithm)
             self.functions[name].add_environment("RTCC_ALERTS_SUBSCRIBER_KEY_ID", key.key_arn)
         return key
-
-    @staticmethod
-    def _grant_key(fn: lambda_.Function, action: str, key: kms.Key, conditions: dict) -> None:
-        fn.add_to_role_policy(
-            iam.PolicyStatement(actions=[action], resources=[key.key_arn], conditions=conditions)
-        )

@@ -33,6 +33,7 @@ from rtcc.store.tips import TipVaultRecord
 from rtcc.tips.adapters.aws import MEDIA_QUEUE, OUTBOUND_QUEUE
 
 from infra.config import DeployConfig
+from infra.constructs import keys
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.nag import acknowledge, arn_of
@@ -196,7 +197,7 @@ class TipsConstruct(Construct):
             # them (and their backups) unreadable, so the key is kept even in a sandbox.
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self._restrict_decrypt_to(self.functions["tip-outbound"])
+        keys.only_decrypt(self.vault_key, "OnlyTheReplyFunctionDecrypts", [self.functions["tip-outbound"]])
         self.pseudonym_key = self._pseudonym_key(config, self.functions["tip-webhook"])
 
         for name, fn in self.functions.items():
@@ -296,75 +297,23 @@ class TipsConstruct(Construct):
         for name, actions in _VAULT_ACTIONS.items():
             # The vault table is under the data key, which DynamoDB uses on the caller's behalf.
             self.api.grant_table(self.functions[name], VAULT_TABLE, actions)
-        context = {
-            # The sealer's context: a ciphertext is bound to its tip code, and nothing else
-            # may be added to (or left out of) the context.
-            "Null": {f"kms:EncryptionContext:{VAULT_CONTEXT_KEY}": "false"},
-            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": [VAULT_CONTEXT_KEY]},
-        }
-        self.functions["tip-webhook"].add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["kms:Encrypt"], resources=[self.vault_key.key_arn], conditions=context
-            )
-        )
-        self.functions["tip-outbound"].add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["kms:Decrypt"], resources=[self.vault_key.key_arn], conditions=context
-            )
-        )
-
-    def _restrict_decrypt_to(self, reader: lambda_.Function) -> None:
-        """Key policy: nobody but `reader`'s role decrypts with the vault key, whatever
-        their IAM policies allow (ReEncryptFrom would decrypt into another key)."""
-        assert reader.role is not None
-        self.vault_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="OnlyTheReplyFunctionDecrypts",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=["kms:Decrypt", "kms:ReEncryptFrom"],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={"ArnNotEquals": {"aws:PrincipalArn": reader.role.role_arn}},
-            )
-        )
+        # A ciphertext is bound to its tip code by the sealer's encryption context.
+        context = keys.sealed_context(VAULT_CONTEXT_KEY)
+        keys.grant(self.functions["tip-webhook"], "kms:Encrypt", self.vault_key, context)
+        keys.grant(self.functions["tip-outbound"], "kms:Decrypt", self.vault_key, context)
 
     def _pseudonym_key(self, config: DeployConfig, webhook: lambda_.Function) -> kms.Key:
-        """The KMS HMAC key behind tipster pseudonyms and MessageSid receipt keys. Its
-        material never leaves KMS, and its policy denies GenerateMac/VerifyMac to every
-        principal but the webhook's role: no other function, and no administrator's IAM
-        rights, can hash the city's numbers to find a tipster. The account statement CDK
-        writes (kms:* for the account root) keeps the key manageable; an administrator
-        could still rewrite this policy or the webhook's code, which CloudTrail records."""
-        assert webhook.role is not None
-        key = kms.Key(
+        """The KMS HMAC key behind tipster pseudonyms and MessageSid receipt keys: only the
+        webhook's role may compute with it (infra.constructs.keys), so no other function, and
+        no administrator's IAM rights, can hash the city's numbers to find a tipster."""
+        return keys.lookup_key(
             self,
             "PseudonymKey",
             description=f"rtcc {config.city_name}: tipster pseudonyms (HMAC); only the tip webhook uses it",
-            key_spec=kms.KeySpec.HMAC_256,
-            key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
             alias=f"alias/{config.resource_prefix}tips-pseudonym",
-            # Deleting it would split every stored pseudonym from its sender's next text.
-            removal_policy=RemovalPolicy.RETAIN,
+            sid="OnlyTheWebhookComputesPseudonyms",
+            users=[webhook],
         )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="OnlyTheWebhookComputesPseudonyms",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                # VerifyMac too: checking guesses one by one is enumeration all the same.
-                actions=["kms:GenerateMac", "kms:VerifyMac"],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={"ArnNotEquals": {"aws:PrincipalArn": webhook.role.role_arn}},
-            )
-        )
-        webhook.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["kms:GenerateMac"],
-                resources=[key.key_arn],
-                conditions={"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}},
-            )
-        )
-        return key
 
     # --- media bucket -------------------------------------------------------------------
     @staticmethod
