@@ -8,21 +8,26 @@ counted against its number's and the city's limits (rtcc.alerts.signup_limits: p
 nothing is written or sent, and the outcome says which). A new
 or renewed signup is texted its confirmation; an active subscriber a manage link, at most
 once per duplicate window (kept on the subscriber's `confirmation_sent_at`); a repeat
-nothing. Texts go on the alerts line through the `ConfirmationSender` port; a refused or
-opted-out send is logged by its class only (a provider's message may quote the number).
+nothing. Texts go on the alerts line through the `ConfirmationSender` port; a transient
+refusal is retried a few times, and a refused or opted-out send is logged by its class only
+(a provider's message may quote the number).
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import Protocol
 
 from rtcc.alerts import manage_token
+from rtcc.alerts.dispatch import backoff_delay
 from rtcc.alerts.signup import SignupTicket
 from rtcc.alerts.signup_limits import SignupLimits
 from rtcc.alerts.subscriber_ports import Channel, Status, SubscriberGone
 from rtcc.alerts.subscriptions import Outcome, Subscriptions
+from rtcc.sms.errors import Transient, classify
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +47,12 @@ class SignupConfirmer:
         manage_url: Callable[[str], str],
         limits: SignupLimits,
         clock: Callable[[], float],
+        attempts: int = 3,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.subscriptions, self.send, self.manage_url = subscriptions, send, manage_url
         self.limits, self.clock = limits, clock
+        self.attempts, self.sleep = attempts, sleep
 
     def handle(self, ticket: SignupTicket) -> str:
         """The outcome, for logs and metrics only ("confirmation-sent", "capped",
@@ -98,10 +106,21 @@ class SignupConfirmer:
         return self._text(e164, key, text, "manage-link-sent")
 
     def _text(self, e164: str, key: str, body: str, outcome: str) -> str:
-        try:
-            self.send(e164, key, body)
-        except Exception as exc:  # noqa: BLE001 - opted out, refused: retrying would not help
-            # The class name only: a provider's message may quote the number.
-            logger.info("alerts signup: text not sent", extra={"reason": type(exc).__name__})
-            return "not-sent"
-        return outcome
+        """Send, retrying a transient refusal (a 429, a 5xx, a network error that surely sent
+        nothing) a few times with backoff: the subscription is already written, and a repeat of
+        the same signup within the duplicate window texts nothing, so a dropped confirmation
+        would leave the resident waiting. Anything else (opted out, invalid number, "may have
+        been sent") is not retried: retrying would not help, or could text twice."""
+        for attempt in range(self.attempts):
+            try:
+                self.send(e164, key, body)
+                return outcome
+            except Exception as exc:  # noqa: BLE001 - classified below, never re-raised
+                verdict = classify(exc)
+                # The class name only: a provider's message may quote the number.
+                logger.info("alerts signup: text not sent", extra={"reason": type(exc).__name__})
+                if not isinstance(verdict, Transient) or verdict.maybe_sent:
+                    break
+                if attempt + 1 < self.attempts:
+                    self.sleep(backoff_delay(attempt, 0.5, 4.0, random.uniform))
+        return "not-sent"

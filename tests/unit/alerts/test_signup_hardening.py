@@ -234,3 +234,37 @@ def test_a_delete_between_the_save_and_the_zone_index_leaves_no_entry(world) -> 
     subs.update(token, subs.preferences(["harbor"]), clock.now)
     assert subs.store.subscribers == {}
     assert all(not members for members in subs.store.zones.values()), subs.store.zones
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, code: int | None = None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status, self.code = status, code
+
+
+@pytest.mark.parametrize(
+    ("failures", "outcome", "tries"),
+    [
+        ([_Refusal(429, 20429)], "confirmation-sent", 2),  # a blip: sent on the second try
+        ([_Refusal(503)] * 3, "not-sent", 3),  # an outage: a bounded number of tries
+        ([_Refusal(400, 21211)], "not-sent", 1),  # an invalid number: retrying would not help
+        ([type("ReadTimeout", (Exception,), {})()], "not-sent", 1),  # may have been sent: never twice
+    ],
+)
+def test_a_transient_refusal_of_the_confirmation_is_retried_a_few_times(
+    world, failures: list[Exception], outcome: str, tries: int
+) -> None:
+    page, confirmer, _, _, sent, outcomes = world
+    attempts: list[str] = []
+    waits: list[float] = []
+
+    def flaky(number: str, key: str, body: str) -> None:
+        attempts.append(body)
+        if len(attempts) <= len(failures):
+            raise failures[len(attempts) - 1]
+        sent.append((number, body))
+
+    confirmer.send, confirmer.sleep = flaky, waits.append
+    page.sign_up(_request())
+    assert outcomes == [outcome] and len(attempts) == tries and len(waits) == min(tries, 3) - 1
+    assert all(0 <= w <= 4.0 for w in waits)
