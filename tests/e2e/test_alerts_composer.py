@@ -74,6 +74,7 @@ class StubAlertsApi:
         self.requests: list[tuple[str, str, Any]] = []
         self.polls = 0
         self.cancelled = False
+        self.unqueued = 0  # recipients whose pages the queue refused
 
     def handle(self, route: Any) -> None:
         request = route.request
@@ -98,7 +99,10 @@ class StubAlertsApi:
             return _alert("cancelled")
         self.polls += 1
         status = "cancelled" if self.cancelled else "sending"
-        return {"alert": _alert(status), "counts": _counts(min(self.polls - 1, 3))}
+        counts = _counts(min(self.polls - 1, 3))
+        settled = status == "sending" and not self.unqueued and counts["downtown"]["queued"] == 0
+        alert = {**_alert(status), "unqueued": self.unqueued}
+        return {"alert": alert, "counts": counts, "settled": settled}
 
 
 @pytest.fixture
@@ -170,6 +174,21 @@ def test_a_supervisor_previews_sends_watches_and_cancels(composer, screenshot) -
     expect(page.locator("#alert-cancel")).to_have_count(0)
 
 
+def test_a_settled_alert_reads_sent_and_refused_pages_are_named(composer) -> None:
+    page, stub = composer
+    stub.polls = 10  # every recipient settled
+    page.evaluate("location.hash = '#/alerts/a-20261201-x1'")
+    expect(page.locator("#alert-status")).to_have_text("sent")
+    expect(page.locator("#alert-cancel")).to_have_text("Withdraw alert (publish a cancellation)")
+    expect(page.locator("#alert-unqueued")).to_have_count(0)
+    stub.unqueued = 2  # the queue refused two recipients' page: not done, and said so
+    expect(page.locator("#alert-unqueued")).to_have_text(
+        "2 recipients not queued: send the same alert again to queue them.", timeout=6_000
+    )
+    expect(page.locator("#alert-status")).to_have_text("sending")
+    expect(page.locator("#alert-cancel")).to_have_text("Cancel remaining sends")
+
+
 def test_zones_are_picked_on_the_drawing_or_in_the_list(composer) -> None:
     page, _ = composer
     expect(page.locator("#alert-zone-map path")).to_have_count(2)  # the ZIP has no shape
@@ -212,4 +231,6 @@ def test_a_supervisor_sends_through_the_real_api_and_sees_it_delivered(
     page.wait_for_url(re.compile(r"#/alerts/[A-Za-z0-9_-]+$"))
     total = page.locator("#alert-counts tfoot td[data-status=delivered]")
     expect(total).not_to_have_text("0", timeout=45_000)
-    expect(page.locator("#alert-status")).to_have_text("sending")
+    # One recipient, settled: the alert is done, and cancelling it now only withdraws it.
+    expect(page.locator("#alert-status")).to_have_text("sent", timeout=15_000)
+    expect(page.locator("#alert-cancel")).to_have_text("Withdraw alert (publish a cancellation)")

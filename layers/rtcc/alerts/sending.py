@@ -330,6 +330,14 @@ def delivery_counts(planned: dict[str, int], ledger: dict[tuple[str, str], int])
     return out
 
 
+def settled(record: SentAlert, counts: dict[str, dict[str, int]]) -> bool:
+    """Nothing left for a dispatcher to do: the alert is sending, no recipient is queued and
+    no page waits to be queued again (`unqueued`)."""
+    if record.state != SendState.SENDING or any(record.unqueued.values()):
+        return False
+    return not any(row["queued"] for row in counts.values())
+
+
 def _planned(batches: list[DispatchBatch]) -> dict[str, int]:
     out: dict[str, int] = {}
     for batch in batches:

@@ -79,3 +79,8 @@ class ZoneCounts(BaseModel):
 class AlertDetailOut(BaseModel):
     alert: AlertOut
     counts: dict[str, ZoneCounts] = Field(description="Per zone: the delivery view's counters")
+    settled: bool = Field(
+        False,
+        description="A sending alert with nothing left queued: every recipient was sent, failed or "
+        "skipped (delivery statuses may still arrive); cancelling it now only withdraws it from the feeds",
+    )

@@ -90,6 +90,10 @@ def test_send_cancel_and_the_delivery_view_are_audited_before_they_happen(world)
         "cancelled": 0,
         "unknown": 0,
     }
+    assert view["settled"] is False  # s2 is still queued
+    claim = ledger.claim(alert_id, "s2", "ward-1", "o", 4.0)
+    ledger.settle(claim.current, _status("failed"), 5.0)
+    assert call(app, "GET", f"/api/alerts/{alert_id}", role="supervisor")[1]["settled"] is True
     status, cancelled = call(app, "POST", f"/api/alerts/{alert_id}/cancel", role="supervisor")
     assert status == 200 and cancelled["status"] == "cancelled" and cancelled["cancelled_by"] == "supervisor"
     assert audited[-1][:3] == ("supervisor", "alert.cancel", alert_id)

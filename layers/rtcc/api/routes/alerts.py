@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.alerts.model import Tier
-from rtcc.alerts.sending import AlertSending, Draft, SentAlert
+from rtcc.alerts.sending import AlertSending, Draft, SentAlert, settled
 from rtcc.api.security import AuditedWrite, principal, require
 from rtcc.auth import Role
 from rtcc.errors import Invalid
@@ -149,5 +149,7 @@ def list_alerts() -> AlertListOut:
 def get_alert(alert_id: _ID) -> AlertDetailOut:
     record, counts = _sending().view(alert_id)
     return AlertDetailOut(
-        alert=_out(record), counts={zone: ZoneCounts(**row) for zone, row in counts.items()}
+        alert=_out(record),
+        counts={zone: ZoneCounts(**row) for zone, row in counts.items()},
+        settled=settled(record, counts),
     )

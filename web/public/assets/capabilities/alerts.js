@@ -258,12 +258,20 @@ function deliveryView(container, ctx, alertId) {
         errors.error(err);
       }
     });
-  const show = ({ alert, counts }) => {
+  const show = ({ alert, counts, settled }) => {
+    // A sending alert with nothing left queued is done: "sent"; cancelling it then stops
+    // nothing and only withdraws it (the public CAP feed publishes a Cancel).
+    const status = alert.status === "sending" && settled ? "sent" : alert.status;
     replace(
       head,
       h("h2", { text: alert.headline.en || Object.values(alert.headline)[0] || alert.alert_id }),
-      h("p", {}, h("strong", { id: "alert-status", text: alert.status }), ` · ${alert.tier} · ${alert.recipients} ${alert.recipients === 1 ? "recipient" : "recipients"} · `, localTime(alert.created_at)),
+      h("p", {}, h("strong", { id: "alert-status", text: status }), ` · ${alert.tier} · ${alert.recipients} ${alert.recipients === 1 ? "recipient" : "recipients"} · `, localTime(alert.created_at)),
     );
+    if (alert.unqueued > 0) {
+      // Pages the fan-out queue refused (the send answered 503): sending the same alert again
+      // from the composer re-queues them; until then these residents are not reached.
+      head.append(h("p", { class: "message message-error", id: "alert-unqueued", role: "status", text: `${alert.unqueued} ${alert.unqueued === 1 ? "recipient" : "recipients"} not queued: send the same alert again to queue them.` }));
+    }
     replace(table, countsTable(counts));
     const buttons = [];
     if (alert.status === "awaiting-approval") {
@@ -272,7 +280,8 @@ function deliveryView(container, ctx, alertId) {
       buttons.push(approve);
     }
     if (alert.status !== "cancelled") {
-      const cancel = h("button", { type: "button", class: "btn btn-secondary btn-block", id: "alert-cancel", text: "Cancel remaining sends" });
+      const label = status === "sent" ? "Withdraw alert (publish a cancellation)" : "Cancel remaining sends";
+      const cancel = h("button", { type: "button", class: "btn btn-secondary btn-block", id: "alert-cancel", text: label });
       cancel.addEventListener("click", () => act(cancel, "cancel"));
       buttons.push(cancel);
     }
