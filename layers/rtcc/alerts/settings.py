@@ -44,6 +44,12 @@ class AlertsSettings(BaseSettings):
         "in an hour, city-wide; past it signups are dropped, answered the same, counted and alarmed on "
         "(deployed: `alerts.signups_per_hour`). A number gets at most 3 a day whatever this says.",
     )
+    signup_ticket_max_age_hours: float = Field(
+        24,
+        gt=0,
+        description="Hours a signup from /signup may wait in its queue: an older one (a dead-letter "
+        "queue's, redriven) signs nobody up and texts nobody (`alert-confirm` counts it as `stale`).",
+    )
     allow_foreign_numbers: bool = Field(
         False, description="Whether a number of another country than `region` may subscribe."
     )

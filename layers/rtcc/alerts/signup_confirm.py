@@ -49,18 +49,26 @@ class SignupConfirmer:
         clock: Callable[[], float],
         attempts: int = 3,
         sleep: Callable[[float], None] = time.sleep,
+        max_ticket_age_s: float = 24 * 3600,
     ) -> None:
         self.subscriptions, self.send, self.manage_url = subscriptions, send, manage_url
         self.limits, self.clock = limits, clock
         self.attempts, self.sleep = attempts, sleep
+        self.max_ticket_age_s = max_ticket_age_s
 
     def handle(self, ticket: SignupTicket) -> str:
         """The outcome, for logs and metrics only ("confirmation-sent", "capped",
-        "breaker", "unchanged", ...)."""
+        "breaker", "unchanged", "stale", ...)."""
         subs = self.subscriptions
+        now = self.clock()
+        # A ticket older than a signup's normal trip through the queue (retries included) was
+        # redriven from the dead-letter queue, which keeps sealed numbers for 14 days: the
+        # resident asked long ago and may have changed their mind since, so it signs nobody
+        # up and texts nobody. Checked before the number is opened.
+        if now - ticket.at > self.max_ticket_age_s:
+            return "stale"
         e164 = subs.sealer.unseal(ticket.sealed_number, ticket.ticket_id)
         key = manage_token.number_mac(subs.mac, e164)
-        now = self.clock()
         refused: list[str] = []
 
         def may_text() -> bool:

@@ -89,5 +89,13 @@ def public_signup() -> PublicSignup:
 def signup_confirmer() -> SignupConfirmer:
     from rtcc.alerts.signup_limits_dynamodb import DynamoDbWindowCounters
 
-    limits = SignupLimits(DynamoDbWindowCounters(), per_hour=alerts_settings().signups_per_hour)
-    return SignupConfirmer(subscriptions(), send_on_alerts_line, manage_url, limits, time.time)
+    s = alerts_settings()
+    limits = SignupLimits(DynamoDbWindowCounters(), per_hour=s.signups_per_hour)
+    return SignupConfirmer(
+        subscriptions(),
+        send_on_alerts_line,
+        manage_url,
+        limits,
+        time.time,
+        max_ticket_age_s=s.signup_ticket_max_age_hours * 3600,
+    )

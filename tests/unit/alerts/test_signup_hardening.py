@@ -268,3 +268,17 @@ def test_a_transient_refusal_of_the_confirmation_is_retried_a_few_times(
     page.sign_up(_request())
     assert outcomes == [outcome] and len(attempts) == tries and len(waits) == min(tries, 3) - 1
     assert all(0 <= w <= 4.0 for w in waits)
+
+
+def test_a_ticket_redriven_from_the_dead_letter_queue_signs_nobody_up(world) -> None:
+    """Review finding 12c: the dead-letter queue keeps sealed numbers 14 days; a ticket
+    redriven days later must not sign the number up or text it."""
+    _, confirmer, subs, clock, sent, _ = world
+    queued: list[SignupTicket] = []
+    PublicSignup(subs, queued.append, clock).sign_up(_request())
+    PublicSignup(subs, queued.append, clock).sign_up(_request("+14135550124"))
+    clock.now += 24 * 3600 + 1  # a day and a second in the queue
+    assert confirmer.handle(queued[0]) == "stale"
+    assert sent == [] and subs.store.subscribers == {} and subs.store.consent_log == {}
+    confirmer.max_ticket_age_s = 48 * 3600  # within the age: handled as ever
+    assert confirmer.handle(queued[1]) == "confirmation-sent" and len(sent) == 1
