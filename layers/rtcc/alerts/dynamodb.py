@@ -59,7 +59,21 @@ def _unclaimed() -> Condition:
 
 
 class DynamoDbLedger:
-    """`DeliveryLedger` on `AlertDeliveryRecord` / `AlertDeliveryCountRecord`."""
+    """`DeliveryLedger` on `AlertDeliveryRecord` / `AlertDeliveryCountRecord`.
+
+    The two writes that can create an entry (claim, cancel) set its TTL `retention_days` on
+    (default: `RTCC_ALERTS_DELIVERY_RETENTION_DAYS`); the delivery view's counters, which
+    name no subscriber, stay."""
+
+    def __init__(self, retention_days: int | None = None) -> None:
+        if retention_days is None:
+            from rtcc.alerts.settings import alerts_settings
+
+            retention_days = alerts_settings().delivery_retention_days
+        self.retention_s = retention_days * 86_400
+
+    def _expires(self, now: float) -> Action:
+        return R.expires.set(datetime.fromtimestamp(now + self.retention_s, UTC))
 
     def claim(self, alert_id: str, subscriber_id: str, zone: str, owner: str, now: float) -> Claim:
         record = R(alert_id, subscriber_id)
@@ -70,6 +84,7 @@ class DynamoDbLedger:
             R.claimed_at.set(now),
             R.updated_at.set(now),
             R.attempts.set(R.attempts | 0),  # kept from a released claim
+            self._expires(now),
         ]
         if _conditional_update(record, actions, _unclaimed()):
             return Claim(True, _as_delivery(record))  # update() loaded the item as written
@@ -119,6 +134,7 @@ class DynamoDbLedger:
             R.status.set(str(Status.CANCELLED)),
             R.updated_at.set(now),
             R.attempts.set(R.attempts | 0),
+            self._expires(now),
         ]
         if not _conditional_update(R(alert_id, subscriber_id), actions, _unclaimed()):
             return False

@@ -50,6 +50,13 @@ class AlertsSettings(BaseSettings):
         description="Hours a signup from /signup may wait in its queue: an older one (a dead-letter "
         "queue's, redriven) signs nobody up and texts nobody (`alert-confirm` counts it as `stale`).",
     )
+    delivery_retention_days: int = Field(
+        90,
+        ge=15,
+        description="Days an alert's delivery ledger entries (opaque subscriber id, zone, outcome) are kept "
+        "before DynamoDB's TTL deletes them; the per-zone counts stay. At least 15: longer than a fan-out "
+        "page can wait in its queue (14 days), so no entry goes while a page naming it could still be sent.",
+    )
     allow_foreign_numbers: bool = Field(
         False, description="Whether a number of another country than `region` may subscribe."
     )

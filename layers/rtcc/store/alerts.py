@@ -2,7 +2,9 @@
 
 Every access is by key (no scans, no indexes):
 - `AlertDeliveryRecord`, (alert_id, subscriber_id): claimed with a conditional write before
-  the message is sent, then settled by the claim's owner (rtcc.alerts.ledger);
+  the message is sent, then settled by the claim's owner (rtcc.alerts.ledger); deleted by TTL
+  `delivery_retention_days` after it was written (it ties an opaque subscriber id to a zone
+  and an alert, and a deleted subscriber's id to the consent evidence, so it is not kept);
 - `AlertDeliveryCountRecord`, (alert_id, "zone#status"): the delivery view, atomic ADDs, one
   Query per alert;
 - `SendRateSlotRecord`, "sender#slot": sends counted in one rate slot (atomic ADD), deleted by
@@ -39,6 +41,7 @@ class AlertDeliveryRecord(Model):
     error_code = UnicodeAttribute(null=True)  # provider code of a failure; never its message
     delivery = UnicodeAttribute(null=True)  # a status callback's delivered | undelivered
     updated_at = NumberAttribute()
+    expires = TTLAttribute(null=True)  # set when the entry is first written (claim or cancel)
 
 
 @register

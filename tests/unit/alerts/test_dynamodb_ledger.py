@@ -125,3 +125,32 @@ def test_the_slot_counter_never_grants_past_the_cap(tables) -> None:
     for t in threads:
         t.join()
     assert sum(granted) == 10
+
+
+def test_ledger_entries_expire_after_the_delivery_retention(tables, monkeypatch) -> None:
+    """Review finding 5: an entry ties an opaque subscriber id to an alert, a zone and an
+    outcome, and outlived the subscriber's deletion forever. The entry's first write (claim
+    or cancel) sets a TTL, `RTCC_ALERTS_DELIVERY_RETENTION_DAYS` on; the table has TTL on it."""
+    from rtcc.alerts.dynamodb import DynamoDbLedger
+    from rtcc.settings import reload_settings
+    from rtcc.store.alerts import AlertDeliveryRecord
+    from rtcc.store.base import ttl_attribute
+
+    assert ttl_attribute(AlertDeliveryRecord).attr_name == "expires"
+    day = 86_400
+    monkeypatch.delenv("RTCC_ALERTS_DELIVERY_RETENTION_DAYS", raising=False)
+    reload_settings()
+    assert DynamoDbLedger().retention_s == 90 * day  # the default
+    monkeypatch.setenv("RTCC_ALERTS_DELIVERY_RETENTION_DAYS", "30")
+    reload_settings()
+    ledger, alert_id = DynamoDbLedger(), _alert_id()
+    monkeypatch.delenv("RTCC_ALERTS_DELIVERY_RETENTION_DAYS")
+    reload_settings()
+    now = 1_800_000_000.0
+    ledger.claim(alert_id, "s1", "ward-1", "owner-a", now)
+    ledger.cancel(alert_id, "s2", "ward-1", now + 5)
+    expires = {s: AlertDeliveryRecord.get(alert_id, s).expires for s in ("s1", "s2")}
+    assert expires == {
+        "s1": datetime.fromtimestamp(now + 30 * day, UTC),
+        "s2": datetime.fromtimestamp(now + 5 + 30 * day, UTC),
+    }
