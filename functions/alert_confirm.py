@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from rtcc.alerts.signup import SignupTicket
-from rtcc.alerts.signup_confirm import SignupConfirmer
+from rtcc.alerts.signup_confirm import LineBusy, SignupConfirmer
 from rtcc.metrics import count
 
 logger = Logger(service="rtcc-alerts-confirm")
@@ -41,7 +41,12 @@ def record_handler(record: SQSRecord, confirmer: SignupConfirmer | None = None) 
         count("AlertSignupTexts", "malformed")
         logger.warning("confirmations message is not a signup", extra={"message_id": record.message_id})
         raise
-    outcome = (confirmer or _default_confirmer()).handle(ticket)
+    try:
+        outcome = (confirmer or _default_confirmer()).handle(ticket)
+    except LineBusy:
+        # An alert holds the lane: the ticket fails alone and SQS redelivers it later.
+        count("AlertSignupTexts", "line-busy")
+        raise
     count("AlertSignupTexts", outcome)
     logger.info("signup handled", extra={"outcome": outcome})
     return outcome

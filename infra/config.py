@@ -145,11 +145,13 @@ class Alerts(_Strict):
         (), description="ZIP codes residents can text to opt in (`JOIN 01013`) and alerts can target."
     )
     signups_per_hour: int = Field(
-        600,
+        60,
         ge=0,
         description="Circuit breaker of the /signup page: texts (confirmations, manage links) signups may "
         "make the alerts line send in an hour, city-wide; past it signups are dropped, answered the same, "
-        "and alarmed on. A number gets at most 3 such texts a day whatever this says.",
+        "and alarmed on. A number gets at most 3 such texts a day whatever this says. Keep it a small "
+        "fraction of the line's rate (60/h is 1/60 of a 1 msg/s long code): these texts share the lane "
+        "with alerts, each taking its turn from the same rate.",
     )
     place_index: str | None = Field(
         None,

@@ -91,6 +91,7 @@ _SIGNUP_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "alert-consents": (_PUT, _QUERY, _UPDATE),
         "alert-signup-counts": (_UPDATE,),  # per number and city-wide (conditional ADD)
         "sms-opt-outs": (_GET, _UPDATE),
+        "sms-send-slots": (_UPDATE,),  # each text takes its turn in the line's rate (ADD per slot)
     },
 }
 #: Who seals numbers (kms:Encrypt), who may decrypt them (the key policy allows no one else),
@@ -146,7 +147,8 @@ class AlertsConstruct(Construct):
         dispatch.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)  # sends from it
         # The carrier lane's rate: the dispatchers share it; the API sizes pages from it.
         rate = str(config.alerts.sender_rate_per_second)
-        for name in ("api", "alert-dispatch"):
+        # alert-confirm: a signup's text takes its turn in the same rate.
+        for name in ("api", "alert-dispatch", "alert-confirm"):
             api.functions[name].add_environment("RTCC_ALERTS_SENDER_RATE_PER_SECOND", rate)
         # The status callbacks' door checks Twilio's signatures (rtcc.sms.webhook).
         api.grant_secret(api.functions["alert-status"], "twilio_auth_token")

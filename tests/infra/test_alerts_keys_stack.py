@@ -81,7 +81,7 @@ def test_the_internet_facing_api_neither_texts_nor_opens_a_number(synth) -> None
     assert "KmsMasterKeyId" in props and "RedrivePolicy" in props
     assert allowed_actions(synth, "api", qid, ("sqs:SendMessage",)) == {"sqs:SendMessage"}
     confirm_env = synth.template["Resources"][synth.logical_id(synth.stack.api.functions["alert-confirm"])]
-    assert confirm_env["Properties"]["Environment"]["Variables"]["RTCC_ALERTS_SIGNUPS_PER_HOUR"] == "600"
+    assert confirm_env["Properties"]["Environment"]["Variables"]["RTCC_ALERTS_SIGNUPS_PER_HOUR"] == "60"
 
 
 def test_the_signup_breaker_is_alarmed_on(synth) -> None:

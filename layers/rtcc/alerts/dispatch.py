@@ -30,10 +30,11 @@ At most once, not at least once. A send the provider may have accepted is never 
 A resident who misses one alert because of a crash is the price of never getting it twice;
 the window is one provider call per in-flight recipient.
 
-Cancelling: every worker asks the `AlertSource` whether the alert is cancelled before each
-claim and before each send, through a cache no older than `cancel_check_seconds` (1 s), so
-sends stop within about a second of the flag; recipients not yet claimed are marked
-`cancelled` (a claimed one that had not been sent is settled `cancelled` by its owner).
+Cancelling: every worker asks the `AlertSource` whether the alert is cancelled (or past its
+`expires_at`: rtcc.alerts.sending.StoredAlerts) before each claim and before each send,
+through a cache no older than `cancel_check_seconds` (1 s), so sends stop within about a
+second of the flag; recipients not yet claimed are marked `cancelled` (a claimed one that
+had not been sent is settled `cancelled` by its owner).
 
 Time: the caller says how long its invocation has left (`remaining`, seconds: a Lambda's
 `get_remaining_time_in_millis`). With less than `reserve_seconds` left, no recipient is

@@ -30,7 +30,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from rtcc.alerts import manage_token
-from rtcc.alerts.numbers import normalise_number
+from rtcc.alerts.numbers import any_number, normalise_number
 from rtcc.alerts.sms_line import LINE_NAME
 from rtcc.alerts.subscriber_ports import Channel, Consent, Subscriber
 from rtcc.alerts.subscriptions import Outcome, Subscriptions
@@ -111,13 +111,12 @@ class AlertsInbound:
 
     def _act(self, sender: str, form: Mapping[str, str], now: float) -> Received:
         policy = self.subs.policy
-        try:
-            e164 = normalise_number(sender, region=policy.region, allow_foreign=policy.allow_foreign)
-        except Invalid:
-            return Received("not-eligible", "")  # nothing to stop, nothing to sign up
         body = form.get("Body") or ""
         advanced = advanced_opt_out(form)
         keyword = _ADVANCED[advanced] if advanced else read_keyword(body)
+        e164 = self._number(sender, keyword)
+        if e164 is None:
+            return Received("not-eligible", "")  # nothing to stop, nothing to sign up
         key = manage_token.number_mac(self.subs.mac, e164)
         sub = self.subs.store.by_number(key)
         language = sub.prefs.language if sub else _keyword_language(body, policy.join_keywords)
@@ -132,6 +131,18 @@ class AlertsInbound:
         if keyword is Keyword.YES:
             return self._yes(e164, language, body, now)
         return Received("start", "" if advanced else self._text(language, "alerts.started"))
+
+    def _number(self, sender: str, keyword: Keyword) -> str | None:
+        """The sender's E.164 number. STOP and HELP hold for any number phonenumbers can read
+        (one the current config would not sign up may have been texted before, or by mistake:
+        its STOP must still stop it); anything else only for a number that may sign up."""
+        policy = self.subs.policy
+        try:
+            return normalise_number(sender, region=policy.region, allow_foreign=policy.allow_foreign)
+        except Invalid:
+            if keyword in (Keyword.STOP, Keyword.HELP):
+                return any_number(sender, region=policy.region)
+            return None
 
     def _stop(
         self,

@@ -34,3 +34,17 @@ def normalise_number(raw: str, *, region: str = "US", allow_foreign: bool = Fals
     if not allow_foreign and phonenumbers.region_code_for_number(parsed) != region:
         raise Invalid(f"only {region} numbers can sign up for these alerts", field="phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def any_number(raw: str, *, region: str = "US") -> str | None:
+    """`raw` as E.164 if phonenumbers can read it at all (any country, valid or not), else None.
+
+    For STOP and HELP only: a number the program would not sign up (foreign, or not a valid
+    number by phonenumbers' tables) may still have been texted, and its STOP must hold."""
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > _MAX_INPUT:
+        return None
+    try:
+        parsed = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -104,15 +104,24 @@ class SlotRateLimiter:
         self._waiting = 0  # threads in acquire(), including the one refilling
 
     def acquire(self) -> Permit:
+        permit = self.acquire_within(None)
+        assert permit is not None  # no deadline: waits as long as it takes
+        return permit
+
+    def acquire_within(self, max_wait: float | None) -> Permit | None:
+        """A permit, or None when none comes free within `max_wait` seconds (None: wait as
+        long as it takes). For a sender that can put its work back (a queued message) rather
+        than hold a thread while the lane is busy."""
+        deadline = None if max_wait is None else self._clock() + max_wait
         with self._waiting_lock:
             self._waiting += 1
         try:
-            return self._acquire()
+            return self._acquire(deadline)
         finally:
             with self._waiting_lock:
                 self._waiting -= 1
 
-    def _acquire(self) -> Permit:
+    def _acquire(self, deadline: float | None) -> Permit | None:
         with self._lock:
             while True:
                 slot = self.plan.slot_at(self._clock())
@@ -129,6 +138,8 @@ class SlotRateLimiter:
                 if granted:
                     self._left -= 1
                     return Permit(slot)
+                if deadline is not None and self.plan.start_of(slot + 1) > deadline:
+                    return None
                 self._wait_for(slot + 1)
 
     def refund(self, permit: Permit) -> None:

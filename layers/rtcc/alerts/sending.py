@@ -19,12 +19,19 @@ alert, and the first request with a key reserves an alert id under it (a conditi
 draft under the same key is a 409); if some of its pages had been refused, the repeat queues
 those zones' pages again (recipients selected anew; the delivery ledger sends each
 (alert, subscriber) once, so whoever had already been sent is skipped).
+
+Audit (`SendAudit`): each write is announced before it is made (`intend`, the route's
+AuditedWrite) and marked `applied` as soon as it happened, so an error after it (pages the
+queue refused) does not make the log say the alert was not stored. Pages refused are an
+entry of their own (`<action>.unqueued`, zones and counts), and a retry that queues
+them again is audited as `alert.requeue`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -37,6 +44,8 @@ from rtcc.alerts.ledger import DeliveryLedger
 from rtcc.alerts.model import Alert, Recipient, Tier
 from rtcc.alerts.segments import TooManySegments, check_segments
 from rtcc.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+
+logger = logging.getLogger(__name__)
 
 
 class SendState(StrEnum):
@@ -96,6 +105,43 @@ class AlertStore(Protocol):
         ...
 
     def recent(self, limit: int) -> list[SentAlert]: ...
+
+
+class SendAudit(Protocol):
+    """The audit log as the sending code sees it (the API's AuditedWrite implements it)."""
+
+    def intend(self, action: str, detail: dict) -> None:
+        """Right before a write: the entry goes in first; if this raises, nothing is written."""
+        ...
+
+    def applied(self) -> None:
+        """The write announced last happened, whatever error follows."""
+        ...
+
+    def note(self, action: str, detail: dict) -> None:
+        """A fact found after the write (pages the queue refused)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _CallbackAudit:
+    """A bare callable as a `SendAudit`: it is given the intended details only (the tests'
+    `audited.append`, callers that audit nothing else)."""
+
+    callback: Callable[[dict], None]
+
+    def intend(self, action: str, detail: dict) -> None:
+        self.callback(detail)
+
+    def applied(self) -> None:
+        pass
+
+    def note(self, action: str, detail: dict) -> None:
+        pass
+
+
+def _as_audit(audit: SendAudit | Callable[[dict], None]) -> SendAudit:
+    return audit if hasattr(audit, "intend") else _CallbackAudit(audit)  # type: ignore[arg-type]
 
 
 class FanoutQueue(Protocol):
@@ -181,11 +227,16 @@ class AlertSending:
         return Preview(sum(1 for _ in self.recipients.recipients_by_zone(alert)), counts)
 
     def create(
-        self, draft: Draft, sender: str, intend: Callable[[dict], None], key: str | None = None
+        self,
+        draft: Draft,
+        sender: str,
+        audit: SendAudit | Callable[[dict], None],
+        key: str | None = None,
     ) -> SentAlert:
-        """Store the alert and, unless it awaits approval, queue its pages. `intend` is
-        called with the audit detail right before the first write (AuditedWrite). `key`: the
-        client's idempotency key (a repeat answers the first request's alert)."""
+        """Store the alert and, unless it awaits approval, queue its pages. `audit` hears of
+        each write before it is made (`alert.send`; a retry's re-queue `alert.requeue`).
+        `key`: the client's idempotency key (a repeat answers the first request's alert)."""
+        audit = _as_audit(audit)
         segment_counts(draft.texts)
         now = self._clock()
         alert_id = new_alert_id(now)
@@ -193,7 +244,7 @@ class AlertSending:
             alert_id = self._reserve(key, sender, draft, alert_id)
             existing = self.store.get(alert_id)
             if existing is not None:
-                return self._requeue_refused(existing)  # a retry: nothing new is sent
+                return self._requeue_refused(existing, audit)  # a retry: nothing new is sent
         alert = self._alert(draft, sender, alert_id, now)
         batches = self._selected(alert)
         waits = self.emergency_approval and alert.tier == Tier.EMERGENCY
@@ -204,11 +255,12 @@ class AlertSending:
             # never put an Emergency on them, and a waiting alert cancelled never appears.
             alert = replace(alert, sent_at=None)
         record = SentAlert(alert, state, now, planned=_planned(batches))
-        intend(_detail(record))
+        audit.intend("alert.send", _detail(record))
         if not self.store.create(record):
             return self.get(alert_id)  # a concurrent retry with the same key stored it first
+        audit.applied()  # stored: a refused page below is a partial send, not "not applied"
         if not waits:
-            record = self._enqueue(record, batches)
+            record = self._enqueue(record, batches, audit, "alert.send")
         return record
 
     def _reserve(self, key: str, sender: str, draft: Draft, alert_id: str) -> str:
@@ -218,10 +270,25 @@ class AlertSending:
             raise Conflict("this idempotency key was used for a different alert", field="idempotency_key")
         return reserved
 
-    def _enqueue(self, record: SentAlert, batches: list[DispatchBatch]) -> SentAlert:
+    def _enqueue(
+        self, record: SentAlert, batches: list[DispatchBatch], audit: SendAudit, action: str
+    ) -> SentAlert:
         """Queue the pages; what the queue still refuses is recorded on the alert (the view
-        shows it) and answered 503: the same request again (same key) re-queues it."""
+        shows it), in the audit log (`<action>.unqueued`) and answered 503: the same
+        request again (same key) re-queues it."""
         refused = self.queue.enqueue(batches) or []
+        audit.applied()  # some pages (or none, if all were refused: noted below) are queued
+        if refused:
+            unqueued = _planned(refused)
+            audit.note(
+                f"{action}.unqueued",
+                {
+                    "alert_id": record.alert.alert_id,
+                    "zones": sorted(unqueued),
+                    "recipients": sum(unqueued.values()),
+                    "per_zone": unqueued,
+                },
+            )
         updated = replace(record, unqueued=_planned(refused))
         if updated != record and not self.store.replace(updated, record.state):
             raise Conflict("the alert changed while being queued; reload it", field="alert")
@@ -232,16 +299,27 @@ class AlertSending:
             )
         return updated
 
-    def _requeue_refused(self, record: SentAlert) -> SentAlert:
-        """A retried send whose pages were partly refused: queue those zones' pages again."""
+    def _requeue_refused(self, record: SentAlert, audit: SendAudit) -> SentAlert:
+        """A retried send whose pages were partly refused: queue those zones' pages again,
+        audited as its own write (`alert.requeue`: the zones and how many, never whom)."""
         if not record.unqueued or record.state != SendState.SENDING:
             return record
         zones = set(record.unqueued)
         batches = [b for b in self._selected(record.alert) if b.zone in zones]
-        planned = {**record.planned, **_planned(batches)}
-        return self._enqueue(replace(record, planned=planned), batches)
+        again = _planned(batches)
+        detail = {
+            "alert_id": record.alert.alert_id,
+            "zones": sorted(again),
+            "recipients": sum(again.values()),
+            "per_zone": again,
+        }
+        audit.intend("alert.requeue", detail)
+        return self._enqueue(
+            replace(record, planned={**record.planned, **again}), batches, audit, "alert.requeue"
+        )
 
-    def approve(self, alert_id: str, approver: str, intend: Callable[[dict], None]) -> SentAlert:
+    def approve(self, alert_id: str, approver: str, audit: SendAudit | Callable[[dict], None]) -> SentAlert:
+        audit = _as_audit(audit)
         record = self.get(alert_id)
         if record.state != SendState.AWAITING_APPROVAL:
             raise Conflict(f"the alert is {record.state}, not awaiting approval", field="alert")
@@ -257,10 +335,11 @@ class AlertSending:
         approved = replace(
             record, alert=alert, state=SendState.SENDING, approved_by=approver, planned=_planned(batches)
         )
-        intend(_detail(approved))
+        audit.intend("alert.approve", _detail(approved))
         if not self.store.replace(approved, SendState.AWAITING_APPROVAL):
             raise Conflict("the alert changed while being approved; reload it", field="alert")
-        return self._enqueue(approved, batches)
+        audit.applied()  # approved and stored: a refused page below is a partial send
+        return self._enqueue(approved, batches, audit, "alert.approve")
 
     def cancel(self, alert_id: str, who: str, intend: Callable[[dict], None]) -> SentAlert:
         """Stop the remaining sends: dispatchers read the state before each claim and send
@@ -398,8 +477,8 @@ class InMemoryAlertStore:
 class StoredAlerts:
     """The dispatcher's `AlertSource` over an `AlertStore`."""
 
-    def __init__(self, store: AlertStore) -> None:
-        self.store = store
+    def __init__(self, store: AlertStore, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.store, self._clock = store, clock
 
     def alert(self, alert_id: str) -> Alert:
         record = self.store.get(alert_id)
@@ -408,5 +487,15 @@ class StoredAlerts:
         return record.alert
 
     def is_cancelled(self, alert_id: str) -> bool:
+        """Whether sending must stop: cancelled, gone, or past its `expires_at`. At 1 message
+        a second 10,000 recipients take hours; a warning texted after it is over would be
+        wrong, so the rest are settled `cancelled` as for a cancel (the alert's state stays
+        `sending`: its expiry, shown with it, is the reason)."""
         record = self.store.get(alert_id)
-        return record is None or record.state == SendState.CANCELLED
+        if record is None or record.state == SendState.CANCELLED:
+            return True
+        expires = record.alert.expires_at
+        if expires is not None and expires <= self._clock():
+            logger.info("alert %s expired at %s: its remaining recipients are not sent", alert_id, expires)
+            return True
+        return False

@@ -38,11 +38,12 @@ class AlertsSettings(BaseSettings):
         "fan-out pages from it (deployed: the config's `alerts.sender_rate_per_second`).",
     )
     signups_per_hour: int = Field(
-        600,
+        60,
         ge=0,
         description="Texts (confirmations, manage links) signups from /signup may make the alerts line send "
         "in an hour, city-wide; past it signups are dropped, answered the same, counted and alarmed on "
-        "(deployed: `alerts.signups_per_hour`). A number gets at most 3 a day whatever this says.",
+        "(deployed: `alerts.signups_per_hour`). A number gets at most 3 a day whatever this says. Each "
+        "text also takes its turn in the line's send rate, shared with alerts.",
     )
     signup_ticket_max_age_hours: float = Field(
         24,

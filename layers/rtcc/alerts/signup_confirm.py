@@ -23,6 +23,7 @@ from typing import Protocol
 
 from rtcc.alerts import manage_token
 from rtcc.alerts.dispatch import backoff_delay
+from rtcc.alerts.ratelimit import Permit
 from rtcc.alerts.signup import SignupTicket
 from rtcc.alerts.signup_limits import SignupLimits
 from rtcc.alerts.subscriber_ports import Channel, Status, SubscriberGone
@@ -39,6 +40,19 @@ class ConfirmationSender(Protocol):
         ...
 
 
+class Permits(Protocol):
+    """The alerts line's send rate, shared with the dispatcher (rtcc.alerts.ratelimit)."""
+
+    def acquire_within(self, max_wait: float | None) -> Permit | None: ...
+
+    def refund(self, permit: Permit) -> None: ...
+
+
+class LineBusy(Exception):
+    """No send permit on the alerts line within the wait (an alert is going out): nothing was
+    written or counted, and the ticket goes back to the queue, which redelivers it later."""
+
+
 class SignupConfirmer:
     def __init__(
         self,
@@ -50,11 +64,37 @@ class SignupConfirmer:
         attempts: int = 3,
         sleep: Callable[[float], None] = time.sleep,
         max_ticket_age_s: float = 24 * 3600,
+        permits: Permits | None = None,
+        permit_wait_s: float = 2.0,
     ) -> None:
         self.subscriptions, self.send, self.manage_url = subscriptions, send, manage_url
         self.limits, self.clock = limits, clock
         self.attempts, self.sleep = attempts, sleep
         self.max_ticket_age_s = max_ticket_age_s
+        # Confirmations share the alerts number's carrier lane with alerts: each text takes a
+        # permit from the dispatcher's slot counter, so a flood of signups cannot push an
+        # Emergency's texts back; the wait is bounded well under the queue's visibility timeout.
+        self.permits, self.permit_wait_s = permits, permit_wait_s
+        self._permit: Permit | None = None
+        self._busy_until = 0.0
+
+    def _take_permit(self) -> None:
+        """Before anything is written or counted: LineBusy if the lane stays full."""
+        if self.permits is None:
+            return
+        # Once a wait came back empty, the batch's next tickets go back at once: ten tickets
+        # each waiting in turn would outlast the function's timeout.
+        if self.clock() >= self._busy_until:
+            self._permit = self.permits.acquire_within(self.permit_wait_s)
+        if self._permit is None:
+            self._busy_until = max(self._busy_until, self.clock() + self.permit_wait_s)
+            raise LineBusy("the alerts line is busy")
+
+    def _give_back(self) -> None:
+        # A text not sent after all (limited, a repeat, refused before reaching the provider).
+        if self.permits is not None and self._permit is not None:
+            self.permits.refund(self._permit)
+        self._permit = None
 
     def handle(self, ticket: SignupTicket) -> str:
         """The outcome, for logs and metrics only ("confirmation-sent", "capped",
@@ -73,19 +113,31 @@ class SignupConfirmer:
 
         def may_text() -> bool:
             # Counted only when a text is due: a repeat that texts nothing spends nothing.
+            self._take_permit()
             reason = self.limits.refusal(key, now)
             refused.extend([reason] if reason else [])
             return reason is None
 
         sealed = (ticket.ticket_id, ticket.sealed_number)
-        result = subs.subscribe(
-            e164, ticket.prefs, Channel.WEB, ticket.shown, now, sealed=sealed, may_text=may_text
-        )
-        if result.outcome == Outcome.PENDING and result.text:
-            return self._text(e164, key, result.text, "confirmation-sent")
-        if result.outcome == Outcome.ALREADY_ACTIVE and result.subscriber_id:
-            return self._manage_link(e164, key, result.subscriber_id, now)
-        return refused[0] if refused else str(result.outcome)
+        try:
+            result = subs.subscribe(
+                e164, ticket.prefs, Channel.WEB, ticket.shown, now, sealed, may_text, shown_at=ticket.at
+            )
+            if result.outcome == Outcome.PENDING and result.text and result.subscriber_id:
+                return self._confirm(e164, result.subscriber_id, result.text)
+            if result.outcome == Outcome.ALREADY_ACTIVE and result.subscriber_id:
+                return self._manage_link(e164, key, result.subscriber_id, now)
+            return refused[0] if refused else str(result.outcome)
+        finally:
+            self._give_back()  # a permit taken and not used (nothing once it was spent)
+
+    def _confirm(self, e164: str, subscriber_id: str, text: str) -> str:
+        """The confirmation, then its evidence: what became of the send, once it is known."""
+        key = manage_token.number_mac(self.subscriptions.mac, e164)
+        outcome = self._text(e164, key, text, "confirmation-sent")
+        event = "confirmation-sent" if outcome == "confirmation-sent" else "confirmation-failed"
+        self.subscriptions.record_text(subscriber_id, e164, event, text, self.clock())
+        return outcome
 
     def _manage_link(self, e164: str, key: str, subscriber_id: str, now: float) -> str:
         """An active subscriber signing up again gets a manage link, at most once per
@@ -97,6 +149,7 @@ class SignupConfirmer:
         window = subs.policy.duplicate_window_minutes * 60
         if sub.confirmation_sent_at is not None and now - sub.confirmation_sent_at < window:
             return "unchanged"
+        self._take_permit()
         refused = self.limits.refusal(key, now)
         if refused:
             return refused
@@ -120,15 +173,23 @@ class SignupConfirmer:
         would leave the resident waiting. Anything else (opted out, invalid number, "may have
         been sent") is not retried: retrying would not help, or could text twice."""
         for attempt in range(self.attempts):
+            if attempt and self.permits is not None:
+                # A retry is another send on the lane: it waits its turn like the first.
+                self._permit = self.permits.acquire_within(self.permit_wait_s)
+                if self._permit is None:
+                    break
             try:
                 self.send(e164, key, body)
+                self._permit = None  # spent
                 return outcome
             except Exception as exc:  # noqa: BLE001 - classified below, never re-raised
                 verdict = classify(exc)
                 # The class name only: a provider's message may quote the number.
                 logger.info("alerts signup: text not sent", extra={"reason": type(exc).__name__})
                 if not isinstance(verdict, Transient) or verdict.maybe_sent:
+                    self._permit = None  # it may have reached the provider: spent
                     break
+                self._give_back()  # refused before the provider's queue: the slot may reuse it
                 if attempt + 1 < self.attempts:
                     self.sleep(backoff_delay(attempt, 0.5, 4.0, random.uniform))
         return "not-sent"

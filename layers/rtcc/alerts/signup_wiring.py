@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from rtcc.alerts.ratelimit import SlotRateLimiter
 from rtcc.alerts.settings import alerts_settings
 from rtcc.alerts.signup import PublicSignup, SignupTicket
 from rtcc.alerts.signup_confirm import SignupConfirmer
@@ -98,4 +99,14 @@ def signup_confirmer() -> SignupConfirmer:
         limits,
         time.time,
         max_ticket_age_s=s.signup_ticket_max_age_hours * 3600,
+        permits=line_rate(),
     )
+
+
+def line_rate() -> SlotRateLimiter:
+    """The alerts number's send rate as the dispatcher takes it (the same slot counter and
+    sender key, rtcc.alerts.sending_wiring): a confirmation is one more text on its lane."""
+    from rtcc.alerts.dynamodb import DynamoDbSlotCounter
+
+    s = alerts_settings()
+    return SlotRateLimiter(DynamoDbSlotCounter(), s.line_number, s.sender_rate_per_second)

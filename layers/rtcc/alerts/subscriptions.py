@@ -149,25 +149,69 @@ class Subscriptions:
         now: float,
         sealed: tuple[str, bytes] | None = None,
         may_text: Callable[[], bool] | None = None,
+        shown_at: float | None = None,
     ) -> Result:
-        """A signup from the page (`shown`: the exact disclosure the page showed) or by text
-        (`shown`: the exact text received). Invalid for a bad or foreign number. `sealed`:
-        (id, the number already sealed under that id), used as a new subscriber's id and
-        sealed number, so a caller that only opens numbers need not seal one. `may_text`:
-        asked once a confirmation text is due, before anything is written; False leaves
-        everything as it was (LIMITED), so no evidence records a text never sent."""
+        """A signup from the page (`shown`: the exact disclosure the page showed, at
+        `shown_at`) or by text (`shown`: the exact text received). Invalid for a bad or
+        foreign number. `sealed`: (id, the number already sealed under that id), used as a new
+        subscriber's id and sealed number, so a caller that only opens numbers need not seal
+        one. `may_text`: asked once a confirmation text is due, before anything is written;
+        False leaves everything as it was (LIMITED), so no evidence records a text never sent.
+
+        A page signup (Channel.WEB) leaves the confirmation's sending and its evidence to the
+        caller (`record_text`, once the send is known). A page signup never changes a pending
+        signup's preferences: anyone who knows a number can submit the page, and the texted
+        confirmation named the first signup's zones. A JOIN texted from the number itself is
+        the resident: it replaces them, and is answered even within the duplicate window."""
         e164 = self._normalise(number)
         mac = manage_token.number_mac(self.mac, e164)
         found = self.store.by_number(mac)
         existing = self._live(found, now)  # a lapsed signup is renewed, not treated as a duplicate
         if existing and existing.status == Status.ACTIVE:
             return Result(Outcome.ALREADY_ACTIVE, existing.subscriber_id)
-        if existing and self._recently_sent(existing, now):
-            return Result(Outcome.UNCHANGED, existing.subscriber_id)
+        if existing and channel == Channel.WEB:
+            if self._recently_sent(existing, now):
+                return Result(Outcome.UNCHANGED, existing.subscriber_id)
+            prefs = existing.prefs  # what the number was already texted it signed up for
         if may_text is not None and not may_text():
             return Result(Outcome.LIMITED)
+        pending = self._pending(found, existing, e164, mac, prefs, now, sealed)
+        if pending is None:
+            raced = None if found else self.store.by_number(mac)
+            return Result(Outcome.UNCHANGED, raced.subscriber_id if raced else None)
+        text = self._confirmation_text(prefs)
+        event = "signup-shown" if channel == Channel.WEB else "signup-received"
+        self._evidence(pending, event, channel, shown, now if shown_at is None else shown_at)
+        if channel != Channel.WEB:  # the answer to the text is the confirmation (TwiML)
+            self._evidence(pending, "confirmation-sent", Channel.SMS, text, now)
+        # Until YES, the evidence lives as long as the signup could, plus the retention.
+        self.store.set_consent_expiry(pending.subscriber_id, self._pending_lapse(now))
+        return Result(Outcome.PENDING, pending.subscriber_id, text)
+
+    def record_text(self, subscriber_id: str, number: str, event: str, text: str, now: float) -> None:
+        """Consent evidence of a confirmation the caller sent ("confirmation-sent") or could
+        not send ("confirmation-failed"), recorded once the send's fate is known, with the
+        pending signup's expiry (a YES clears it, as for the rest of the evidence)."""
+        mac = manage_token.number_mac(self.mac, self._normalise(number))
+        consent = Consent(subscriber_id, mac, event, Channel.SMS, text, now, self._pending_lapse(now))
+        self.store.add_consent(consent)
+
+    def _pending_lapse(self, now: float) -> float:
+        return now + self.policy.pending_hours * 3600 + self.policy.consent_retention_days * DAY
+
+    def _pending(
+        self,
+        found: Subscriber | None,
+        existing: Subscriber | None,
+        e164: str,
+        mac: str,
+        prefs: Preferences,
+        now: float,
+        sealed: tuple[str, bytes] | None,
+    ) -> Subscriber | None:
+        """The pending signup written (a renewal of `found`, or new); None when a racing
+        signup or a deletion got there first."""
         sid, sealed_number = self._sealed(found, e164, sealed)
-        until = now + self.policy.pending_hours * 3600
         pending = Subscriber(
             subscriber_id=sid,
             number_mac=mac,
@@ -176,25 +220,16 @@ class Subscriptions:
             prefs=prefs,
             created_at=existing.created_at if existing else now,
             confirmation_sent_at=now,
-            pending_until=until,
+            pending_until=now + self.policy.pending_hours * 3600,
         )
         if found:
             try:
                 self.store.save(pending)
             except SubscriberGone:  # deleted since it was read: this signup is not its renewal
-                return Result(Outcome.UNCHANGED)
+                return None
         elif not self.store.create(pending):  # a racing signup of the same number won
-            raced = self.store.by_number(mac)
-            return Result(Outcome.UNCHANGED, raced.subscriber_id if raced else None)
-        text = self._confirmation_text(prefs)
-        lapse = until + self.policy.consent_retention_days * DAY
-        self._evidence(
-            pending, "signup-shown" if channel == Channel.WEB else "signup-received", channel, shown, now
-        )
-        self._evidence(pending, "confirmation-sent", Channel.SMS, text, now)
-        # Until YES, the evidence lives as long as the signup could, plus the retention.
-        self.store.set_consent_expiry(sid, lapse)
-        return Result(Outcome.PENDING, sid, text)
+            return None
+        return pending
 
     def join_by_text(self, number: str, body: str, now: float) -> Result | None:
         """A signup texted to the alerts line: "JOIN 01013", "JOIN DOWNTOWN" or (if allowed)

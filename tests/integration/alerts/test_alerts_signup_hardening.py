@@ -50,6 +50,8 @@ def test_the_api_queues_the_signup_and_alert_confirm_texts_it(local_stack: Any) 
         ("alert-confirm", "dynamodb:PutItem", "alert-consents"),
         ("alert-confirm", "dynamodb:UpdateItem", "alert-signup-counts"),
         ("alert-confirm", "dynamodb:GetItem", "sms-opt-outs"),
+        # The text took its turn in the alerts line's rate, the dispatcher's slot counter.
+        ("alert-confirm", "dynamodb:UpdateItem", "sms-send-slots"),
     ]:
         made = calls(local_stack, action, resource, function)
         assert made and all(c["allowed"] for c in made), (function, action, resource)

@@ -13,7 +13,7 @@ import pytest
 from rtcc.alerts.dispatch import AlertDispatcher, DispatchBatch, page_size
 from rtcc.alerts.fakes import FakeProvider
 from rtcc.alerts.ratelimit import InProcessSlotCounter, SlotRateLimiter
-from rtcc.alerts.sending import AlertSending, InMemoryAlertStore, StoredAlerts
+from rtcc.alerts.sending import AlertSending, InMemoryAlertStore, StoredAlerts, _as_audit
 from rtcc.errors import Conflict, Unavailable
 
 from tests.unit.alerts.test_alerts_routes import DRAFT, world  # noqa: F401 - the fixture
@@ -78,7 +78,7 @@ def test_requeued_pages_send_nobody_twice() -> None:
     sending = AlertSending(store, Zones(members), queue, ledger, clock=lambda: NOW)
     record = sending.create(_draft(), "alice", lambda d: None, KEY)
     # The queue said "refused" for a page it had in fact kept: both copies are dispatched.
-    sending._requeue_refused(replace(record, unqueued={"ward-1": 5}))
+    sending._requeue_refused(replace(record, unqueued={"ward-1": 5}), _as_audit(lambda d: None))
     provider = FakeProvider()
     limiter = SlotRateLimiter(InProcessSlotCounter(), "+15550100200", 100_000.0)
     dispatcher = AlertDispatcher(ledger, limiter, provider, StoredAlerts(store))

@@ -72,7 +72,8 @@ def test_signup_confirm_update_and_delete_on_dynamodb(subs) -> None:
     assert record.status == "pending" and record.expires is not None  # TTL removes a lapsed signup
     assert b"4135550160" not in bytes(record.sealed_number)  # KMS ciphertext
     assert subs.number(sid) == number
-    assert subs.join_by_text(number, "JOIN 01013", T0 + 5).outcome == Outcome.UNCHANGED
+    again = subs.join_by_text(number, "JOIN 01013", T0 + 5)  # the resident's own: answered
+    assert (again.outcome, again.subscriber_id) == (Outcome.PENDING, sid)
 
     assert subs.confirm(number, T0 + 60).outcome == Outcome.CONFIRMED
     assert AlertSubscriberRecord.get(sid).expires is None
@@ -90,6 +91,8 @@ def test_signup_confirm_update_and_delete_on_dynamodb(subs) -> None:
     evidence = _items(AlertConsentRecord, subscriber_id=sid)
     assert [e.event for e in sorted(evidence, key=lambda e: e.consent_id)] == [
         "signup-received",
+        "confirmation-sent",
+        "signup-received",  # the repeated JOIN, answered too
         "confirmation-sent",
         "confirm-received",
     ]

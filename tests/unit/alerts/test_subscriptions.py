@@ -175,7 +175,10 @@ def test_a_duplicate_signup_is_idempotent_within_the_window(subs) -> None:
     assert len(subs.store.subscribers) == 1
     later = _signup(subs, now=T0 + subs.policy.duplicate_window_minutes * 60, zones=["ward-2"])
     assert later.outcome == Outcome.PENDING and later.subscriber_id == first.subscriber_id
-    assert "Ward 2" in later.text
+    # Texted again, for the zones it was first texted about: a page signup (anyone who knows
+    # the number) does not rewrite a pending signup's preferences.
+    assert "Ward 1" in later.text and "Ward 2" not in later.text
+    assert subs.store.get(first.subscriber_id).prefs.zones == ("ward-1",)
     subs.confirm(NUMBER, T0 + 3600)
     assert _signup(subs, now=T0 + 7200).outcome == Outcome.ALREADY_ACTIVE
 
@@ -198,7 +201,8 @@ def test_join_by_text_with_a_zip_or_zone_keyword_is_pending_too(subs) -> None:
     assert subs.join_by_text(NUMBER, "JOIN NOWHERE", T0).outcome == Outcome.UNKNOWN_ZONE
     assert subs.join_by_text(NUMBER, "join", T0).outcome == Outcome.UNKNOWN_ZONE
     assert subs.join_by_text(NUMBER, "what is going on downtown", T0) is None
-    assert subs.join_by_text(NUMBER, "JOIN 01013", T0 + 5).outcome == Outcome.UNCHANGED
+    # The resident's own JOIN, even within the window, is answered (and its zones are theirs).
+    assert subs.join_by_text(NUMBER, "JOIN 01013", T0 + 5).outcome == Outcome.PENDING
     with pytest.raises(Invalid, match="phone: only US numbers"):
         subs.join_by_text("+442079460958", "JOIN 01013", T0)
 
@@ -208,7 +212,10 @@ def test_join_by_text_with_a_zip_or_zone_keyword_is_pending_too(subs) -> None:
 
 def test_consent_evidence_keeps_the_exact_texts_and_lives_as_long_as_the_subscription(subs) -> None:
     retention = subs.policy.consent_retention_days * DAY
-    sid = _signup(subs).subscriber_id
+    signup = _signup(subs)
+    sid = signup.subscriber_id
+    # A page signup's confirmation is sent by the caller, who records it once sent.
+    subs.record_text(sid, NUMBER, "confirmation-sent", signup.text, T0)
     sent = subs.store.get(sid)
     log = subs.store.consents(sid)
     assert [(c.event, c.channel) for c in log] == [

@@ -4,6 +4,7 @@ delivery view. Supervisor role for all of them; every change is audited before i
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.alerts.model import Tier
 from rtcc.alerts.sending import AlertSending, Draft, SentAlert, settled
+from rtcc.api import security
 from rtcc.api.security import AuditedWrite, principal, require
 from rtcc.auth import Role
 from rtcc.errors import Invalid
@@ -26,6 +28,7 @@ from rtcc.models.alerts import (
 )
 
 router = APIGatewayRouter()
+logger = logging.getLogger(__name__)
 
 _SUPERVISORS = [require(Role.SUPERVISOR)]
 _ID = Annotated[str, Path(pattern=r"^A[0-9TZ]{16}-[0-9a-f]{8}$", description="Alert id")]
@@ -90,7 +93,7 @@ def create_alert(body: AlertIn) -> AlertOut:
     sending = _sending()
     key = _idempotency_key()
     with AuditedWrite(router, "alert.send", "new") as entry:  # type: ignore[arg-type]
-        record = sending.create(_draft(body), _me(), lambda detail: _intend_new(entry, detail), key)
+        record = sending.create(_draft(body), _me(), _RouteAudit(entry), key)
     return _out(record)
 
 
@@ -103,10 +106,29 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def _intend_new(entry: AuditedWrite, detail: dict) -> None:
-    # The id is made by the domain right before the write: the entry names it.
-    entry.target = detail["alert_id"]
-    entry.intend(detail=detail)
+class _RouteAudit:
+    """The sending code's `SendAudit` over the request's AuditedWrite: one request may make
+    a different write than its route names (a retried send re-queues: `alert.requeue`)."""
+
+    def __init__(self, entry: AuditedWrite) -> None:
+        self.entry = entry
+
+    def intend(self, action: str, detail: dict) -> None:
+        # The id is made by the domain right before the write: the entry names it.
+        self.entry.action, self.entry.target = action, detail["alert_id"]
+        self.entry.intend(detail=detail)
+
+    def applied(self) -> None:
+        self.entry.applied()
+
+    def note(self, action: str, detail: dict) -> None:
+        # Best effort: the 503 that follows (send again) matters more, the alert keeps the
+        # refused counts (`unqueued`), and without this entry the log overstates the send
+        # (the safe direction, as AuditedWrite's not_applied).
+        try:
+            security.audit(router, action, detail["alert_id"], detail=detail)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001
+            logger.warning("audit: could not record %s", action)
 
 
 @router.post(
@@ -118,7 +140,7 @@ def _intend_new(entry: AuditedWrite, detail: dict) -> None:
 def approve_alert(alert_id: _ID) -> AlertOut:
     sending = _sending()
     with AuditedWrite(router, "alert.approve", alert_id) as entry:  # type: ignore[arg-type]
-        record = sending.approve(alert_id, _me(), lambda detail: entry.intend(detail=detail))
+        record = sending.approve(alert_id, _me(), _RouteAudit(entry))
     return _out(record)
 
 
