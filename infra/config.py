@@ -174,6 +174,12 @@ class Alerts(_Strict):
         "carrier lane (about 1 for a long code, 3 for toll-free, 100 for a short code; 10DLC by brand "
         "score). Also sizes the fan-out pages so each is sent within one dispatcher invocation.",
     )
+    emergency_approval_required: bool = Field(
+        False,
+        description="Whether an Emergency alert waits (nothing sent, nothing on the public feeds) until a "
+        "second supervisor or an admin approves it: one account alone cannot then text every subscriber "
+        "in a zone. The example config turns it on; off, one supervisor sends an Emergency alone.",
+    )
 
     @field_validator("zones_geojson")
     @classmethod

@@ -133,6 +133,9 @@ class AlertsConstruct(Construct):
         self._ship_zones(api, config)
         self._grant_sending(api, config)
         self._grant_place_search(api, config)
+        # The two-person rule for Emergencies (rtcc.alerts.sending), read by the API only.
+        approval = "true" if config.alerts.emergency_approval_required else "false"
+        api.functions["api"].add_environment("RTCC_ALERTS_EMERGENCY_APPROVAL_REQUIRED", approval)
 
     @staticmethod
     def _grant_sending(api: ApiConstruct, config: DeployConfig) -> None:

@@ -72,7 +72,9 @@ class AlertsSettings(BaseSettings):
     )
     emergency_approval_required: bool = Field(
         False,
-        description="Whether an Emergency alert waits for a second supervisor's approval.",
+        description="Whether an Emergency alert waits for a second supervisor's (or an admin's) approval "
+        "before anything is sent or published (deployed: the config's `alerts.emergency_approval_required`, "
+        "on in the example config).",
     )
     zones_file: str | None = Field(
         None,
