@@ -217,7 +217,8 @@ def test_cancel_stops_the_remaining_sends(base, api) -> None:
     time.sleep(3)
     assert sum(len(alert_texts(base, n, body)) for n in numbers) == delivered_then
     counts = wait_for(lambda: (c := view(api, sent["alert_id"])["counts"]["riverside"])["queued"] == 0 and c)
-    assert counts["cancelled"] >= 1 and counts["sent"] == delivered_then < sent["recipients"]
+    # The zone may hold other tests' residents too (the stack is shared): `sent` counts theirs.
+    assert counts["cancelled"] >= 1 and delivered_then <= counts["sent"] < sent["recipients"]
 
 
 def test_a_provider_outage_mid_send_resumes_without_duplicates(base, api, monkeypatch) -> None:
