@@ -228,8 +228,10 @@ class DeployConfig(_Strict):
     twilio_messaging_service_sid: str | None = Field(
         None,
         pattern=r"^MG[0-9a-f]{32}$",
-        description="Twilio Messaging Service the SMS lines send through (sender pool, Advanced Opt-Out); "
-        "unset: each line sends from its own number.",
+        description="Twilio Messaging Service the SMS lines would send through (sender pool, Advanced "
+        "Opt-Out). Refused while the tip line and the alerts line both exist (always, today): Twilio keeps "
+        "opt-outs per service, so a STOP on one line would stop the other. Unset: each line sends from its "
+        "own number.",
     )
     tips_supervisor_numbers: tuple[str, ...] = Field(
         (),
@@ -390,9 +392,25 @@ class DeployConfig(_Strict):
             raise ValueError("map_tiles: the URL template needs {z}, {x} and {y}")
         if self.map_tiles_attribution and not self.map_tiles:
             raise ValueError("map_tiles_attribution: set only with map_tiles")
+        self._lines_apart()
         if bool(self.domain_name) != bool(self.certificate_arn):
             raise ValueError("domain_name: domain_name and certificate_arn go together (set both or neither)")
         return self
+
+    def _lines_apart(self) -> None:
+        """A STOP on one line never affects the other: Twilio keeps opt-outs per number, and per
+        Messaging Service when lines share one, so the two lines may share neither."""
+        if self.alert_number == self.tip_line_number:
+            raise ValueError(
+                "alert_number: must differ from tip_line_number (a STOP to the alerts would also "
+                "stop the tip line's replies to tipsters, and alerts would land in tipsters' threads)"
+            )
+        if self.twilio_messaging_service_sid:
+            raise ValueError(
+                "twilio_messaging_service_sid: leave it unset; the tip line and the alerts line would "
+                "share the service's opt-outs (a STOP to one number stops every line in the service), "
+                "and each line sends from its own number without one"
+            )
 
     @property
     def cap_sender(self) -> str | None:
