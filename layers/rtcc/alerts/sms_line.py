@@ -28,7 +28,14 @@ JOIN_KEYWORDS = {"JOIN": "en", "ALTA": "es"}
 #: A claim older than this with no answer was a delivery that failed half-way: the next
 #: delivery of the same message may act on it (every step it redoes is idempotent).
 STALE_CLAIM_SECONDS = 60
+#: How long the receipt of a message that changed nothing is kept (Twilio redelivers within
+#: minutes), and past which a repeat is answered with nothing.
 RECEIPT_DAYS = 1
+#: Outcomes of the messages that change a number's state (STOP, START, YES, JOIN: an opt-out,
+#: an opt-in, a signup, a confirmation). Their receipts are kept for good, as the tip line keeps
+#: STOP/START/NEW's: Twilio's signature has no time in it, so a captured JOIN + YES replayed
+#: after the resident's STOP would otherwise sign them up again.
+KEPT_OUTCOMES = frozenset({"stop", "start", "pending", "confirmed", "already-active", "no-pending"})
 
 
 def _number() -> str:
@@ -76,6 +83,9 @@ class DynamoReceipts:
         from rtcc.alerts.inbound import Received
 
         earlier = R.get(_digest(message_sid), consistent_read=True)
+        if earlier.claimed_at < now - RECEIPT_DAYS * 86_400:
+            # A redelivery comes within minutes; this is a replay: change nothing, text nothing.
+            return Received(earlier.outcome or "in-flight", "")
         return Received(earlier.outcome or "in-flight", earlier.reply or "")
 
     def settle(self, message_sid: str, received: Received, now: float) -> None:
@@ -86,7 +96,7 @@ class DynamoReceipts:
             claimed_at=now,
             reply=received.reply,
             outcome=received.outcome,
-            expires=_expiry(now),
+            expires=None if received.outcome in KEPT_OUTCOMES else _expiry(now),
         ).save()
 
 

@@ -106,7 +106,9 @@ class AlertSmsReceiptRecord(Model):
     claimed_at = NumberAttribute()
     reply = UnicodeAttribute(null=True)  # set once handled; absent while the claim is in flight
     outcome = UnicodeAttribute(null=True)
-    expires = TTLAttribute()  # Twilio redelivers within minutes: a day is plenty
+    # Twilio redelivers within minutes: a day is plenty; unset (kept) for a message that changed
+    # the number's state, so its replay stays a duplicate (rtcc.alerts.sms_line.KEPT_OUTCOMES).
+    expires = TTLAttribute(null=True)
 
 
 @register
