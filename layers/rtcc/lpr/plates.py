@@ -47,7 +47,13 @@ class PlateError(ValueError):
 def _stripped(text: str, what: str) -> str:
     if not isinstance(text, str):
         raise PlateError(f"{what}: text expected, got {type(text).__name__}")
-    stripped = text.upper().translate(_STRIP_TABLE)
+    stripped = text.translate(_STRIP_TABLE)
+    if not stripped.isascii():
+        # Checked before upper-casing: "ß".upper() is "SS" and "ﬁ".upper() is "FI", which
+        # would turn a character no plate carries into valid plate text.
+        foreign = "".join(sorted({c for c in stripped if not c.isascii()}))
+        raise PlateError(f"{what}: illegal characters {foreign!r} (A-Z and 0-9 only)")
+    stripped = stripped.upper()
     if not stripped:
         raise PlateError(f"{what}: empty")
     if len(stripped.replace(ANY_RUN, "")) > MAX_PLATE_LENGTH:

@@ -36,6 +36,14 @@ def test_illegal_characters_are_named(raw: str) -> None:
         canonical(raw)
 
 
+@pytest.mark.parametrize("raw", ["straße", "ﬁ123", "ＡBC1"])
+def test_non_ascii_is_refused_before_upper_casing_could_make_it_plate_text(raw: str) -> None:
+    # "ß".upper() == "SS", "ﬁ".upper() == "FI": neither may become a plate.
+    for parse in (canonical, canonical_pattern):
+        with pytest.raises(PlateError, match="illegal characters"):
+            parse(raw)
+
+
 @pytest.mark.parametrize("raw", ["", "  ", "- .", "ABCDEFGHIJK"])
 def test_empty_and_overlong_plates_are_refused(raw: str) -> None:
     with pytest.raises(PlateError):
