@@ -25,7 +25,7 @@ never the results.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -34,6 +34,7 @@ from rtcc.lpr import plates
 from rtcc.lpr.geocells import BBox, count_cells, cover, encode
 from rtcc.lpr.model import Read
 from rtcc.lpr.retention import RetentionPolicy
+from rtcc.lpr.transparency import check_purposes
 
 PREFIX_LENGTH = 3
 _CASE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}")
@@ -60,6 +61,14 @@ class SearchRules:
     retention: RetentionPolicy
     max_range: timedelta = timedelta(days=31)
     max_lookups: int = 256  # key lookups one search may make (cells x days, days ...)
+
+    def __post_init__(self) -> None:
+        # Checked when the settings load, not when the first search or the transparency
+        # page runs: the labels are published, so one that could carry a case number or a
+        # plate (a digit) is refused (rtcc.lpr.transparency.check_purposes).
+        if not self.purposes:
+            raise ValueError("purposes: configure at least one search purpose")
+        check_purposes(self.purposes)
 
 
 @dataclass(frozen=True)
@@ -216,6 +225,11 @@ def _selector_lookups(
 def plan(request: SearchRequest, rules: SearchRules, now: datetime) -> SearchPlan:
     """Check the request and turn it into bounded key lookups, or raise SearchRefused."""
     _check_who_why(request, rules)
+    try:
+        # A route passes the mode as text: "exact" becomes PlateMode.EXACT, a typo is refused.
+        request = replace(request, mode=PlateMode(request.mode))
+    except ValueError:
+        raise SearchRefused("mode", f"one of {', '.join(m.value for m in PlateMode)}") from None
     start, end = _window(request, rules, now)
     plate_key = _plate_key(request)
     days = _days(start, end)

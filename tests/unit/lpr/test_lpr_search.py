@@ -56,6 +56,18 @@ def test_purpose_and_case_number_are_required() -> None:
     _refused(replace(BASE, user=" "), "user")
 
 
+def test_the_mode_arrives_as_text_and_a_typo_is_refused() -> None:
+    assert plan(replace(BASE, mode="ocr-equivalent"), RULES, NOW).lookups[0].index == "ocr"  # type: ignore[arg-type]
+    assert "exact, ocr-equivalent, wildcard" in _refused(replace(BASE, mode="fuzzy"), "mode")  # type: ignore[arg-type]
+
+
+def test_the_purpose_list_is_checked_when_configured() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        SearchRules(purposes=frozenset(), retention=policy())
+    with pytest.raises(ValueError, match="no digits"):
+        SearchRules(purposes=frozenset({"case 2026-001234"}), retention=policy())
+
+
 def test_time_range_is_bounded_and_clamped_to_retention() -> None:
     _refused(replace(BASE, start=NOW - timedelta(days=32)), "end")
     _refused(replace(BASE, start=NOW, end=NOW - timedelta(days=1)), "start")
@@ -162,3 +174,39 @@ def test_every_point_in_a_box_is_in_one_of_its_cells(
     cells = cover(box)
     assert len(cells) == count_cells(box) == len(set(cells))
     assert encode(south + fy * height, west + fx * width) in cells
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    plate=st.one_of(st.none(), st.text("ABC0O8B*?- ", max_size=9)),
+    mode=st.sampled_from(list(PlateMode)),
+    reader=st.one_of(st.none(), st.just("cam-7")),
+    area=st.one_of(st.none(), st.just(DOWNTOWN), st.just(BBox(40, -75, 45, -70))),
+    start_hours=st.integers(-24 * 60, 24),
+    span_hours=st.integers(1, 24 * 40),
+)
+def test_any_search_is_refused_or_a_bounded_set_of_key_lookups_inside_retention(
+    plate: str | None,
+    mode: PlateMode,
+    reader: str | None,
+    area: BBox | None,
+    start_hours: int,
+    span_hours: int,
+) -> None:
+    start = NOW + timedelta(hours=start_hours)
+    request = replace(
+        BASE,
+        plate=plate,
+        mode=mode,
+        reader_id=reader,
+        area=area,
+        start=start,
+        end=start + timedelta(hours=span_hours),
+    )
+    try:
+        search = plan(request, RULES, NOW)
+    except SearchRefused:
+        return
+    assert 1 <= len(search.lookups) <= RULES.max_lookups
+    assert {x.index for x in search.lookups} <= {"plate", "ocr", "prefix", "reader", "cell"}
+    assert all(x.key and NOW - timedelta(days=30) <= x.start < x.end <= NOW for x in search.lookups)
