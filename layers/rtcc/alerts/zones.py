@@ -17,13 +17,14 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from shapely import STRtree
 from shapely.errors import GEOSException
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
@@ -189,3 +190,28 @@ class ZoneMap:
 
 def _list_order(zone: Zone) -> tuple[str, str, str]:
     return (zone.kind, zone.name.lower(), zone.zone_id)
+
+
+#: The outlines the /signup map draws: simplified to about 10 m (degrees) and rounded to about
+#: 1 m. A city's survey outlines can have tens of thousands of points, all sent to every
+#: visitor of a public page; a pin on a city map needs a fraction of them. Topology is kept
+#: (no ring crosses itself or another), as for the CAP feed's polygons (rtcc.alerts.cap).
+OUTLINE_TOLERANCE = 1e-4
+OUTLINE_DECIMALS = 5
+
+
+@lru_cache(maxsize=1024)  # the zones are fixed for the process: simplified once each
+def display_outline(geometry: BaseGeometry) -> dict[str, Any]:
+    """A zone's outline as GeoJSON for the signup page's map (holes kept, for drawing)."""
+    simple = geometry.simplify(OUTLINE_TOLERANCE, preserve_topology=True)
+    return _rounded(mapping(simple))
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, OUTLINE_DECIMALS)
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value

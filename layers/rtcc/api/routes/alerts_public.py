@@ -20,11 +20,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
 
 from rtcc.alerts.model import Tier
 from rtcc.alerts.signup import PublicSignup, SignupRefused, SignupRequest, ZoneChoice
 from rtcc.alerts.subscriptions import ManageView
+from rtcc.alerts.zones import display_outline
 from rtcc.errors import Forbidden
 from rtcc.models.alerts_public import (
     DeletedOut,
@@ -40,6 +41,7 @@ router = APIGatewayRouter()
 
 _TAGS = ["alerts-public"]
 _MANAGE = "Manage "
+_ZONES_CACHE = {"Cache-Control": "public, max-age=300"}
 _AUTH = Annotated[str | None, Header(alias="Authorization", description="Manage <token from the link>")]
 
 
@@ -79,21 +81,28 @@ def _out(view: ManageView) -> SubscriptionOut:
     )
 
 
+def _outline(geometry: BaseGeometry | None) -> dict | None:
+    return display_outline(geometry) if geometry else None  # a ZIP without a shape: none
+
+
 @router.get(
     "/api/public/alerts/zones", summary="Zones, categories and tiers residents can sign up for", tags=_TAGS
 )
-def zones() -> ZonesOut:
+def zones() -> Response[ZonesOut]:
     subs = _service().subscriptions
     zones = [
-        ZoneOut(id=z.zone_id, name=z.name, kind=z.kind, outline=mapping(z.geometry) if z.geometry else None)
+        ZoneOut(id=z.zone_id, name=z.name, kind=z.kind, outline=_outline(z.geometry))
         for z in subs.zones.list()
     ]
-    return ZonesOut(
+    out = ZonesOut(
         program=subs.policy.program_name,
         zones=zones,
         categories=list(subs.policy.categories),
         tiers=[t.value for t in Tier],
     )
+    # The same for every visitor until a deploy changes the zones: browsers and CloudFront
+    # may keep it a few minutes instead of asking the api function on every page view.
+    return Response(200, content_types.APPLICATION_JSON, out.model_dump(mode="json"), headers=_ZONES_CACHE)
 
 
 @router.post(
