@@ -37,7 +37,9 @@ PRESETS: dict[str, RetentionPreset] = {
         # Flock's default and the issue's: not a statute.
         RetentionPreset("default", 30 * _DAY, ""),
         # Non-hit reads purged within 3 minutes of capture, unless the read led to an arrest,
-        # citation or a missing/wanted-person identification (kept with the case here).
+        # citation or a missing/wanted-person identification (kept with the case here). A 2024
+        # bill (SB 428) proposed a longer period; a preset shorter than the law is never
+        # unlawful, a longer one would be, so each preset errs short (MN's drafts said 90).
         RetentionPreset("NH", timedelta(minutes=3), "N.H. Rev. Stat. § 261:75-b, VIII"),
         RetentionPreset("ME", 21 * _DAY, "Me. Rev. Stat. tit. 29-A, § 2117-A"),
         RetentionPreset("MN", 60 * _DAY, "Minn. Stat. § 13.824, subd. 3"),
