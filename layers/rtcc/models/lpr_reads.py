@@ -28,7 +28,16 @@ MAX_CANDIDATES = 20
 #: for separators and still keeps junk short.
 PlateText = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Ident = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-ImageRef = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+#: An image reference is shown to officers, maybe as a link: an https or s3 URL, or an
+#: opaque id with no scheme at all, so no "javascript:" or "data:" reference is stored.
+ImageRef = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=1024, pattern=r"^(?:(?:https|s3)://[^\s<>\"'`]+|[^\s<>\"'`:]+)$"
+    ),
+]
+#: OpenALPR's frame ids double as image references: the same no-scheme rule applies.
+FrameId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\s<>\"'`:]+$")]
 #: Epoch milliseconds between 1970 and 2286: a larger number is not a time.
 EpochMs = Annotated[int, Field(ge=0, le=9_999_999_999_999)]
 Confidence100 = Annotated[float, Field(ge=0, le=100)]
@@ -56,7 +65,7 @@ class AlprGroup(_Vendor):
     """One vehicle seen over several frames (`alpr_group`)."""
 
     data_type: Literal["alpr_group"]
-    best_uuid: Ident  # the best frame's id: the read id, and the agent's key to its image
+    best_uuid: FrameId  # the best frame's id: the read id, and the agent's key to its image
     camera_id: int | Ident
     epoch_start: EpochMs  # when the vehicle was first seen
     best_plate_number: PlateText
@@ -79,7 +88,7 @@ class AlprResults(_Vendor):
     """One frame's plates (`alpr_results`): each result is a read."""
 
     data_type: Literal["alpr_results"]
-    uuid: Ident  # the frame's id; a read is (uuid, plate_index)
+    uuid: FrameId  # the frame's id; a read is (uuid, plate_index)
     camera_id: int | Ident
     epoch_time: EpochMs
     results: list[AlprResult] = Field(max_length=MAX_CANDIDATES)

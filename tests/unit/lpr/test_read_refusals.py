@@ -158,6 +158,11 @@ def test_an_agent_without_gps_has_no_position() -> None:
         ({"data_type": ["alpr_group"]}, "data_type"),
         (flock(event="lpr_read"), "event"),
         (group(best_uuid=None), "best_uuid"),
+        (generic(image_ref="javascript:alert(1)"), "image_ref"),  # shown to officers, maybe as a link
+        (flock(imageUrl="data:text/html;base64,PHNjcmlwdD4="), "imageUrl"),
+        (flock(imageUrl="https://vendor.example/a b"), "imageUrl"),
+        (flock(imageUrl="http://vendor.example/a.jpg"), "imageUrl"),
+        (group(best_uuid="javascript:alert(1)"), "best_uuid"),  # it becomes the image reference
     ],
 )
 def test_missing_unknown_and_oversized_fields_are_named(item: object, field: str) -> None:
