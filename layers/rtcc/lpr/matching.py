@@ -4,202 +4,159 @@ A `HotlistIndex` is built once per hotlist version and never changes; `Hotlists`
 current one and swaps a whole new version in with one reference assignment, so a match sees
 the old version or the new one, never a mix (the issue's atomic switch-over).
 
-What a match costs, per candidate plate of length n (every lookup is a dict probe, counted
-by `ProbeCount`; nothing iterates over the entries):
+Every lookup is a dict probe keyed by a projection of the candidate's OCR key
+(rtcc.lpr.plates.collapse); nothing iterates over the entries. Per candidate of length n:
 
-- full plates: ONE probe, keyed by the OCR key (rtcc.lpr.plates.collapse). The bucket holds
-  the entries equal up to look-alikes; comparing canonical keys then tells exact from
-  OCR-equivalent.
-- "?"-only patterns ("AB?12?"): grouped by (length, mask of fixed positions). A candidate is
-  projected onto each mask registered for its length: one probe per such mask.
-- patterns with "*": keyed by their literal prefix and suffix (the characters before the first
-  wildcard and after the last). One probe per registered (prefix length, suffix length) shape
-  that fits in n. A pattern with wildcards at both ends ("*AB1*") is keyed by its longest
-  literal run instead: one probe per substring of n of each registered run length.
+- full plates: ONE probe by the whole OCR key. The bucket holds the entries equal up to
+  look-alikes; comparing canonical keys then tells exact from OCR-equivalent.
+- "?"-only patterns ("AB?12?"): grouped by (length, mask of fixed positions); the candidate's
+  characters at the mask's positions are the key: one probe per mask registered for length n.
+- patterns with "*": keyed by up to 3 literal characters of their prefix and suffix (before
+  the first wildcard, after the last): one probe per registered (prefix, suffix) length pair
+  that fits in n, at most 15. A pattern with wildcards at both ends ("*AB1*") is keyed by the
+  first 3 characters of its longest literal run: one probe per position of each registered
+  run length L (1 to 3) in n.
 
-So probes <= candidates x (1 + masks(n) + shapes + sum over run lengths L of (n - L + 1)):
-bounded by the number of distinct pattern SHAPES (at most a few hundred for 10-character
-plates), never by the number of entries. A probe that lands on a "*" bucket checks the
-bucket's patterns with a compiled regex; a bucket holds only patterns sharing those literal
-characters. Wildcards compare OCR keys, so "AB*" also finds "A8C123": a partial plate is
-already a guess. Expiry is compared at match time, so an entry stops matching at its
-`expires_at` without a rebuild.
+So probes per candidate <= `shape_count(n)` = 1 + masks(n) + pairs + sum over run lengths L
+<= n of (n - L + 1); with 10-character plates at most 1 + masks(n) + 15 + 27. The number of
+"?" masks grows with the variety of "?" patterns entered (a BOLO list has a handful), never
+with the number of entries. A "*" bucket's patterns are confirmed with a compiled regex; a
+bucket holds only the patterns sharing those literal characters. Wildcards compare OCR keys,
+so "AB*" also finds "A8C123": a partial plate is already a guess. Expiry is compared at
+match time, so an entry stops matching at its `expires_at`.
+
+Speed: `match_many` projects a whole batch (the ingest's up to 500 reads) per probe shape
+with C-level `map` over the candidates, so Python runs per hit, not per probe.
 """
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import compress
+from operator import attrgetter
 from types import MappingProxyType
 
+from rtcc.lpr.index_tables import Probe, Tables, build_tables
 from rtcc.lpr.model import Hit, HotlistEntry, MatchKind, Read
-from rtcc.lpr.plates import ANY_RUN, ONE_CHAR, PlateError, canonical, canonical_pattern, collapse, is_pattern
+from rtcc.lpr.plates import MAX_PLATE_LENGTH, canonical, canonical_many, collapse_many
 
+_plate_of = attrgetter("plate")
 _KIND_RANK = {MatchKind.EXACT: 0, MatchKind.OCR_EQUIVALENT: 1, MatchKind.WILDCARD: 2}
 
 
 class ProbeCount:
     """The lookup-count hook: dict probes and regex checks made by matches. A test or the
-    bench compares them with the bound above; there is no counter for scans because no code
-    path iterates over the entries."""
+    bench compares them with `HotlistIndex.shape_count`; there is no scan to count because
+    no code path iterates over the entries."""
 
-    __slots__ = ("probes", "checks", "candidates")
+    __slots__ = ("probes", "checks", "candidates", "most")
 
     def __init__(self) -> None:
         self.probes = self.checks = self.candidates = 0
+        self.most = 0  # the most probes one candidate took
 
-
-@dataclass(frozen=True)
-class _Pattern:
-    entry: HotlistEntry
-    regex: re.Pattern[str]  # over the OCR key, anchored
-
-
-def _regex(pattern: str) -> re.Pattern[str]:
-    parts = (".*" if c == ANY_RUN else "." if c == ONE_CHAR else re.escape(c) for c in pattern)
-    return re.compile("".join(parts))
-
-
-def _literal_ends(pattern: str) -> tuple[str, str]:
-    first = min(i for i, c in enumerate(pattern) if c in (ANY_RUN, ONE_CHAR))
-    last = max(i for i, c in enumerate(pattern) if c in (ANY_RUN, ONE_CHAR))
-    return pattern[:first], pattern[last + 1 :]
-
-
-def _longest_run(pattern: str) -> str:
-    return max(re.split(r"[*?]", pattern), key=len)
-
-
-def _mask(pattern: str) -> tuple[int, ...]:
-    return tuple(i for i, c in enumerate(pattern) if c != ONE_CHAR)
-
-
-def _add(table: dict, key: object, value: object) -> None:
-    table.setdefault(key, []).append(value)
-
-
-def _freeze(table: dict) -> dict:
-    return {k: tuple(v) for k, v in table.items()}
-
-
-class _Builder:
-    """Collects entries into the index's tables (lists while building, tuples once built)."""
-
-    def __init__(self) -> None:
-        self.plates: dict[str, list[HotlistEntry]] = {}
-        self.masks: dict[int, set[tuple[int, ...]]] = {}
-        self.masked: dict[tuple, list[HotlistEntry]] = {}
-        self.shapes: set[tuple[int, int]] = set()
-        self.ends: dict[tuple, list[_Pattern]] = {}
-        self.runs: dict[tuple[int, str], list[_Pattern]] = {}
-        self.rejected: list[tuple[HotlistEntry, str]] = []
-
-    def add(self, entry: HotlistEntry) -> None:
-        try:
-            if is_pattern(entry.plate):
-                self._add_pattern(collapse(canonical_pattern(entry.plate)), entry)
-            else:
-                _add(self.plates, collapse(canonical(entry.plate)), entry)
-        except PlateError as error:
-            self.rejected.append((entry, str(error)))  # the importer reports these; never matched
-
-    def _add_pattern(self, key: str, entry: HotlistEntry) -> None:
-        if ANY_RUN not in key:
-            mask = _mask(key)
-            self.masks.setdefault(len(key), set()).add(mask)
-            _add(self.masked, (len(key), mask, "".join(key[i] for i in mask)), entry)
-            return
-        prefix, suffix = _literal_ends(key)
-        found = _Pattern(entry, _regex(key))
-        if prefix or suffix:
-            self.shapes.add((len(prefix), len(suffix)))
-            _add(self.ends, (len(prefix), len(suffix), prefix, suffix), found)
-        else:
-            run = _longest_run(key)
-            _add(self.runs, (len(run), run), found)
+    def shaped(self, candidates: int, shapes: int) -> None:
+        """`candidates` of one length each probed once per pattern shape of that length."""
+        self.probes += candidates * shapes
+        self.most = max(self.most, 1 + shapes)
 
 
 class HotlistIndex:
     """One immutable version of every hotlist, indexed for scan-free matching."""
 
     def __init__(self, entries: Iterable[HotlistEntry], version: str = "") -> None:
-        builder = _Builder()
-        for entry in entries:
-            builder.add(entry)
         self.version = version
-        self._plates = _freeze(builder.plates)
-        self._masks = {n: tuple(sorted(m)) for n, m in builder.masks.items()}
-        self._masked = _freeze(builder.masked)
-        self._shapes = tuple(sorted(builder.shapes))
-        self._ends = _freeze(builder.ends)
-        self._run_lengths = tuple(sorted({n for n, _ in builder.runs}))
-        self._runs = _freeze(builder.runs)
+        self._tables: Tables = build_tables(entries)
         #: Entries the index could not use (illegal plate text), with the reason.
-        self.rejected: tuple[tuple[HotlistEntry, str], ...] = tuple(builder.rejected)
+        self.rejected = self._tables.rejected
 
     def shape_count(self, length: int) -> int:
-        """The most probes one candidate of `length` characters can cost (the documented bound)."""
-        masks = len(self._masks.get(length, ()))
-        shapes = sum(1 for p, s in self._shapes if p + s <= length)
-        runs = sum(length - n + 1 for n in self._run_lengths if n <= length)
-        return 1 + masks + shapes + runs
+        """The probes one candidate of `length` characters costs (the documented bound)."""
+        return 1 + len(self._tables.probes.get(length, ()))
 
     def match(self, read: Read, now: datetime, count: ProbeCount | None = None) -> list[Hit]:
-        """The hits of a read: at most one per entry (its best kind, on the earliest
+        """The hits of one read (see match_many)."""
+        return self.match_many([read], now, count)[0]
+
+    def match_many(
+        self, reads: Sequence[Read], now: datetime, count: ProbeCount | None = None
+    ) -> list[list[Hit]]:
+        """Per read, its hits: at most one per entry (its best kind, then its earliest
         candidate), unexpired at `now`, highest-priority list first."""
-        best: dict[tuple[str, str], Hit] = {}
-        for plate in read.plates():
-            try:
-                key = canonical(plate)
-            except PlateError:
-                continue  # a recogniser's junk guess matches nothing; reads validate at ingest
-            for entry, kind in self._lookup(key, collapse(key), count):
-                if entry.expires_at is not None and now >= entry.expires_at:
-                    continue
-                hit = Hit(read, entry, kind, key, _state_agrees(read.state, entry.state))
-                ident = (entry.list_id, entry.entry_id)
-                if ident not in best or _KIND_RANK[kind] < _KIND_RANK[best[ident].kind]:
-                    best[ident] = hit
-        return sorted(best.values(), key=lambda h: (h.entry.priority, _KIND_RANK[h.kind]))
-
-    def _lookup(self, key: str, ocr: str, count: ProbeCount | None) -> list[tuple[HotlistEntry, MatchKind]]:
-        found: list[tuple[HotlistEntry, MatchKind]] = []
-        for entry in self._plates.get(ocr, ()):
-            exact = canonical(entry.plate) == key
-            found.append((entry, MatchKind.EXACT if exact else MatchKind.OCR_EQUIVALENT))
-        n = len(ocr)
-        probes = 1
-        for mask in self._masks.get(n, ()):
-            probes += 1
-            for entry in self._masked.get((n, mask, "".join(ocr[i] for i in mask)), ()):
-                found.append((entry, MatchKind.WILDCARD))
-        patterns, more = self._star_buckets(ocr)
-        checks = sum(len(p) for p in patterns)
-        found.extend((p.entry, MatchKind.WILDCARD) for ps in patterns for p in ps if p.regex.fullmatch(ocr))
+        owners: list[int] = []
+        texts: list[str] = []
+        for i, read in enumerate(reads):
+            # Read.plates(), inlined: the best guess, then each other candidate once.
+            plates = dict.fromkeys((read.plate, *map(_plate_of, read.candidates)))
+            texts.extend(plates)
+            owners.extend([i] * len(plates))
+        keys = canonical_many(texts)  # "" for a junk guess: it matches nothing
+        ocr = collapse_many(keys)
         if count is not None:
-            count.candidates += 1
-            count.probes += probes + more
-            count.checks += checks
-        return found
+            count.candidates += len(ocr)
+            count.probes += len(ocr)  # the full-plate probe, one each
+        found: list[tuple[int, HotlistEntry, MatchKind]] = []
+        self._full_plates(keys, ocr, found)
+        self._patterns(ocr, found, count)
+        return self._hits(reads, owners, keys, found, now)
 
-    def _star_buckets(self, ocr: str) -> tuple[list[tuple[_Pattern, ...]], int]:
-        n, buckets, probes = len(ocr), [], 0
-        for p, s in self._shapes:
-            if p + s <= n:
-                probes += 1
-                bucket = self._ends.get((p, s, ocr[:p], ocr[n - s :]))
-                if bucket:
-                    buckets.append(bucket)
-        for length in self._run_lengths:
-            for i in range(n - length + 1):
-                probes += 1
-                bucket = self._runs.get((length, ocr[i : i + length]))
-                if bucket:
-                    buckets.append(bucket)
-        return buckets, probes
+    def _full_plates(self, keys: list[str], ocr: list[str], found: list) -> None:
+        table = self._tables.plates
+        for j in compress(range(len(ocr)), map(table.get, ocr)):
+            for entry in table[ocr[j]]:
+                exact = canonical(entry.plate) == keys[j]
+                found.append((j, entry, MatchKind.EXACT if exact else MatchKind.OCR_EQUIVALENT))
+
+    def _patterns(self, ocr: list[str], found: list, count: ProbeCount | None) -> None:
+        # Candidates grouped by length (sorted positions): each length has its probe shapes.
+        sizes = list(map(len, ocr))
+        order = sorted(range(len(ocr)), key=sizes.__getitem__)
+        lengths = [sizes[j] for j in order]
+        for n in range(1, MAX_PLATE_LENGTH + 1):
+            lo, hi = bisect_left(lengths, n), bisect_right(lengths, n)
+            if lo == hi:
+                continue
+            group = order[lo:hi]
+            texts = [ocr[j] for j in group]
+            probes = self._tables.probes.get(n, ())
+            for probe in probes:
+                _probe(probe, group, texts, found, count)
+            if count is not None:
+                count.shaped(len(group), len(probes))
+
+    def _hits(self, reads: Sequence[Read], owners: list[int], keys: list[str], found: list, now: datetime):
+        # Only reads with a hit get a dict: most reads hit nothing.
+        best: dict[int, dict[tuple[str, str], tuple[int, int, Hit]]] = {}
+        for j, entry, kind in found:
+            if entry.expires_at is not None and now >= entry.expires_at:
+                continue
+            read, rank = reads[owners[j]], (_KIND_RANK[kind], j)
+            ident = (entry.list_id, entry.entry_id)
+            mine = best.setdefault(owners[j], {})
+            if ident not in mine or rank < mine[ident][:2]:
+                mine[ident] = (*rank, Hit(read, entry, kind, keys[j], _state_agrees(read.state, entry.state)))
+        answer: list[list[Hit]] = [[] for _ in reads]
+        for owner, mine in best.items():
+            ranked = sorted(mine.values(), key=lambda t: (t[2].entry.priority, t[0], t[1]))
+            answer[owner] = [hit for _, _, hit in ranked]
+        return answer
+
+
+def _probe(probe: Probe, group: list[int], texts: list[str], found: list, count: ProbeCount | None) -> None:
+    """One probe shape over every candidate of its length: C-level map, Python per hit only."""
+    get, table = probe.key, probe.table
+    for k in compress(range(len(texts)), map(table.get, map(get, texts))):
+        for target in table[get(texts[k])]:
+            if probe.verify:
+                if count is not None:
+                    count.checks += 1
+                if not target.regex.fullmatch(texts[k]):
+                    continue
+                target = target.entry
+            found.append((group[k], target, MatchKind.WILDCARD))
 
 
 def _state_agrees(read_state: str | None, entry_state: str | None) -> bool | None:
@@ -224,6 +181,11 @@ class Hotlists:
 
     def match(self, read: Read, now: datetime, count: ProbeCount | None = None) -> list[Hit]:
         return self._index.match(read, now, count)
+
+    def match_many(
+        self, reads: Sequence[Read], now: datetime, count: ProbeCount | None = None
+    ) -> list[list[Hit]]:
+        return self._index.match_many(reads, now, count)
 
     def swap(self, index: HotlistIndex, lists: Mapping[str, tuple[HotlistEntry, ...]]) -> None:
         """Switch over to a fully built index (one reference assignment: atomic for readers)."""

@@ -9,8 +9,10 @@ from rtcc.lpr.plates import (
     OCR_CLASSES,
     PlateError,
     canonical,
+    canonical_many,
     canonical_pattern,
     collapse,
+    collapse_many,
     equivalent,
     is_pattern,
     ocr_key,
@@ -119,3 +121,25 @@ def test_unknown_state_is_an_error_and_missing_one_depends_on_the_caller() -> No
     assert state_code(None) is None and state_code("  ") is None
     with pytest.raises(PlateError, match="required"):
         state_code("", required=True)
+
+
+junk = st.one_of(
+    plates, st.text(max_size=12), st.sampled_from(["", "AB-12", "ab 1", "straße", "ABCDEFGHIJK"])
+)
+
+
+@given(st.lists(junk, max_size=20))
+def test_the_batch_path_agrees_with_canonical_one_by_one(texts: list[str]) -> None:
+    def one(text: str) -> str:
+        try:
+            return canonical(text)
+        except PlateError:
+            return ""
+
+    keys = canonical_many(texts)
+    assert keys == [one(t) for t in texts]
+    assert collapse_many(keys) == [collapse(k) for k in keys]
+
+
+def test_the_batch_path_takes_non_text_as_not_a_plate() -> None:
+    assert canonical_many(["ABC123", None, 7]) == ["ABC123", "", ""]  # type: ignore[list-item]
