@@ -56,6 +56,12 @@ def test_a_header_names_the_columns_and_keeps_attributes() -> None:
     assert (second.plate, second.state, second.attributes, second.expires_at) == ("DEF456", None, {}, None)
 
 
+def test_header_names_with_spaces_and_an_excel_sep_line() -> None:
+    items = _parse("sep=,\r\nPlate Number,plate_state,Category,Case Number\r\nABC123,MA,Stolen,26-0001\r\n")
+    (entry,) = items
+    assert (entry.plate, entry.state, entry.case_number, entry.attributes) == ("ABC123", "MA", "26-0001", {})
+
+
 def test_plate_then_semicolon_alone_is_an_entry() -> None:
     # AutoVu Cloudrunner: "ABC123; and ABC123;CA are both valid entries".
     assert [e.entry_id for e in _parse("ABC123;\nABC123;CA\n")] == ["ABC123:", "ABC123:CA"]

@@ -36,17 +36,22 @@ from rtcc.lpr.hotlists.rows import (
 )
 from rtcc.lpr.model import HotlistEntry
 
-PLATE = frozenset({"platenumber", "plate", "matchplate", "licenseplate", "license_plate", "plate_number"})
+# Header names compare lower-cased without spaces or underscores ("Plate Number", "plate_number").
+PLATE = frozenset({"platenumber", "plate", "matchplate", "licenseplate"})
 STATE = frozenset({"platestate", "state", "province", "region"})
 REASON = frozenset({"category", "reason"})
-EXPIRY = frozenset({"expirydate", "expiry", "expires", "expires_at"})
-CASE = frozenset({"casenumber", "case_number", "case"})
+EXPIRY = frozenset({"expirydate", "expiry", "expires", "expiresat"})
+CASE = frozenset({"casenumber", "case"})
 DEFAULT_COLUMNS = ("PlateNumber", "PlateState", "Category")
 
 
 def _header(fields: list[str]) -> list[str] | None:
     names = [name.strip() for name in fields]
-    return names if names and names[0].lower() in PLATE else None
+    return names if names and _folded(names[0]) in PLATE else None
+
+
+def _folded(name: str) -> str:
+    return name.lower().replace(" ", "").replace("_", "")
 
 
 def parse_autovu(
@@ -92,7 +97,7 @@ def _entry(row: Row, options: ImportOptions) -> HotlistEntry:
 
 @cache  # a file has a handful of column names and a million rows
 def _role(column: str) -> str | None:
-    lowered = column.lower()
+    lowered = _folded(column)
     for role, names in (
         ("plate", PLATE),
         ("state", STATE),

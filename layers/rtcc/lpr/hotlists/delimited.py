@@ -4,6 +4,8 @@ AutoVu accepts semicolon (its default), comma, tab and colon delimiters (Securit
 Administrator Guide, "Creating hotlists"). Unless the caller names one, the delimiter is
 detected once, from the file's first non-blank line: the candidate occurring most often
 there, ties going to the order of DELIMITERS; a line with none (a lone plate) means ";".
+A first line `sep=X` (Excel writes it into CSV files for locales whose delimiter is ";")
+names the delimiter and is not a row.
 Fields are split with the csv module, one line at a time, so a quoted comma stays in its
 field; a row spanning lines is not supported (hotlist fields hold no newlines).
 """
@@ -87,6 +89,9 @@ def delimited_rows(
         if not line.text.strip():
             continue  # a blank line holds no entry: nothing is dropped
         try:
+            if layout is None and (excel := _excel_separator(line.text)):
+                delimiter = delimiter or excel
+                continue
             if layout is None:
                 layout, was_header = _layout(line.text, delimiter, header, default_columns)
                 if was_header:
@@ -94,6 +99,13 @@ def delimited_rows(
             yield _row(line, layout)
         except RowError as error:
             yield RejectedRow(line.number, str(error))
+
+
+def _excel_separator(text: str) -> str | None:
+    stripped = text.strip()
+    if stripped.lower().startswith("sep=") and stripped[4:] in DELIMITERS:
+        return stripped[4:]
+    return None
 
 
 def _layout(
