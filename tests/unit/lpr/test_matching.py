@@ -172,3 +172,28 @@ def test_a_pattern_made_from_a_plate_matches_that_plate(plate: str, a: int, b: i
     star = plate[:a] + "*" + plate[b + 1 :]
     index = HotlistIndex([entry(q, "q"), entry(star, "s")] if star.strip("*") else [entry(q, "q")])
     assert "q" in kinds(index, read(plate)) and ("s" in kinds(index, read(plate)) or not star.strip("*"))
+
+
+def test_long_literals_beyond_the_key_are_confirmed_by_the_pattern() -> None:
+    index = HotlistIndex([entry("ABCDE*", "p"), entry("*WXYZ7", "s"), entry("*KLMNP*", "i")])
+    assert set(kinds(index, read("ABCDE1"))) == {"p"}
+    assert kinds(index, read("ABCDX1")) == {}  # shares the 3-character key only
+    assert set(kinds(index, read("12WXYZ7"))) == {"s"}
+    assert kinds(index, read("12VXYZ7")) == {}
+    assert set(kinds(index, read("AKLMNPZ"))) == {"i"}
+    assert kinds(index, read("AKLMXPZ")) == {}
+
+
+def test_star_shapes_stay_bounded_however_varied_the_patterns() -> None:
+    varied = [
+        entry("ABCDEFGH"[:k] + "*" + "12345678"[:m], f"{k}-{m}") for k in range(1, 8) for m in range(0, 8)
+    ]
+    index = HotlistIndex(varied)
+    assert index.shape_count(10) <= 1 + 15  # no "?" masks, no inner runs: at most 15 prefix/suffix pairs
+    assert set(kinds(index, read("ABCD1234"))) == {f"{k}-{m}" for k in range(1, 5) for m in (0, 4)}
+
+
+def test_match_many_answers_each_read_as_match_alone_does() -> None:
+    index = HotlistIndex(_many(500))
+    reads = [read("0000050"), read("XYZ"), read("W05ABC", "Q3X2"), read("AZZ9B", "0000O5O"), read("A-B_?")]
+    assert index.match_many(reads, NOW) == [index.match(r, NOW) for r in reads]
