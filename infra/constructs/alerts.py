@@ -10,10 +10,13 @@ Two KMS keys, apart from the tips keys:
   id by the `alerts-subscriber` encryption context); its policy denies Decrypt (and
   ReEncryptFrom, which amounts to it) to every principal but the roles in `_VAULT_READERS`,
   whatever their IAM policies say;
-- the subscriber MAC key (HMAC_256) keys the number lookup and the manage links; its policy
-  denies GenerateMac/VerifyMac to every principal but the roles in `_MAC_USERS`, so nobody
-  else (an administrator's IAM rights included) can hash the city's numbers to find out
-  who subscribed.
+- the subscriber MAC key (HMAC_256) keys the number lookup; its policy denies
+  GenerateMac/VerifyMac to every principal but the roles in `_MAC_USERS`, so nobody else (an
+  administrator's IAM rights included) can hash the city's numbers to find out who subscribed.
+  The internet-facing `api` is not among them: it reads `number_mac` on subscribers and consent
+  evidence, and with the key it could hash every number of an area code (~10^7 calls) to match;
+- the manage-link key (HMAC_256) signs the manage links, and only `_LINK_SIGNERS` may use it;
+  a MAC under it is no number's lookup key, so `api` checking links learns no number.
 """
 
 from __future__ import annotations
@@ -100,8 +103,12 @@ _VAULT_SEALERS = ("alerts-webhook", "api")  # api: a signup from /signup, sealed
 #: Each opens a number only to text it: alert-dispatch an alert, alert-confirm the signup's
 #: confirmation or manage link. Never the internet-facing api.
 _VAULT_READERS: tuple[str, ...] = ("alert-dispatch", "alert-confirm")
-#: api: the manage links; alert-confirm: the number lookup and the link it texts.
-_MAC_USERS = ("alerts-webhook", "api", "alert-confirm")
+#: The number lookup (rtcc.alerts.manage_token.number_mac): the alerts line's webhook and the
+#: signup's consumer. Never the internet-facing api.
+_MAC_USERS = ("alerts-webhook", "alert-confirm")
+#: The manage links (rtcc.alerts.manage_token.issue/verify): api checks them, alert-confirm
+#: texts them.
+_LINK_SIGNERS = ("api", "alert-confirm")
 #: The functions that read the zones (rtcc.alerts.zone_config): the signup page's API and
 #: the composer (api), the alerts line's JOIN (alerts-webhook), and the signup's texts
 #: naming the zones (alert-confirm, where the stack has it).
@@ -128,6 +135,7 @@ class AlertsConstruct(Construct):
         self.functions = api.functions
         self.vault_key = self._vault_key(config)
         self.subscriber_key = self._subscriber_key(config)
+        self.manage_key = self._manage_key(config)
         self._grant_inbound(api, config)
         self._grant_signup(api, config)
         self._ship_zones(api, config)
@@ -234,8 +242,9 @@ class AlertsConstruct(Construct):
         return key
 
     def _subscriber_key(self, config: DeployConfig) -> kms.Key:
-        """The HMAC key behind the number lookup (rtcc.alerts.manage_token.number_mac) and
-        the manage links' signatures; only `_MAC_USERS` may compute with it."""
+        """The HMAC key behind the number lookup (rtcc.alerts.manage_token.number_mac);
+        only `_MAC_USERS` may compute with it. Its logical id and alias are the ones the key
+        had when it signed manage links too, so stored lookups stay valid."""
         key = keys.lookup_key(
             self,
             "SubscriberKey",
@@ -246,4 +255,20 @@ class AlertsConstruct(Construct):
         )
         for name in _MAC_USERS:
             self.functions[name].add_environment("RTCC_ALERTS_SUBSCRIBER_KEY_ID", key.key_arn)
+        return key
+
+    def _manage_key(self, config: DeployConfig) -> kms.Key:
+        """The HMAC key that signs manage links (rtcc.alerts.manage_token.issue); only
+        `_LINK_SIGNERS` may compute with it. Links signed before it existed (under the lookup
+        key) no longer verify; they lasted 72 hours anyway."""
+        key = keys.lookup_key(
+            self,
+            "ManageLinkKey",
+            description=f"rtcc {config.city_name}: alert subscribers' manage links (HMAC)",
+            alias=f"alias/{config.resource_prefix}alerts-manage",
+            sid="OnlyTheManageLinkFunctionsSign",
+            users=self._fns(_LINK_SIGNERS),
+        )
+        for name in _LINK_SIGNERS:
+            self.functions[name].add_environment("RTCC_ALERTS_MANAGE_KEY_ID", key.key_arn)
         return key

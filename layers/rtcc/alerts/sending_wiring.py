@@ -66,7 +66,7 @@ def alert_sending() -> AlertSending:
     from rtcc.alerts.settings import alerts_settings
     from rtcc.alerts.signup_wiring import subscriptions
 
-    subs = subscriptions()
+    subs = subscriptions(lookup=False, links=False)  # recipients by zone: no key
     s = alerts_settings()
     return AlertSending(
         DynamoDbAlertStore(),

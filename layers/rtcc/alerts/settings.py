@@ -102,6 +102,11 @@ class AlertsSettings(BaseSettings):
         description="KMS HMAC key (GenerateMac) keying the number lookup; only the alerts functions "
         "that look numbers up may use it.",
     )
+    manage_key_id: str = Field(
+        "alias/rtcc-alerts-manage",
+        description="KMS HMAC key (GenerateMac) signing the manage links; apart from the number lookup's "
+        "key so the API, which checks links, cannot hash numbers (deployed: the stack's manage-link key).",
+    )
     place_index: str | None = Field(
         None,
         description="Amazon Location Service place index the /signup page's address search queries "

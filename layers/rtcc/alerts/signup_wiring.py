@@ -37,15 +37,22 @@ def policy() -> SubscriptionPolicy:
     )
 
 
-def subscriptions() -> Subscriptions:
+def subscriptions(*, lookup: bool = True, links: bool = True) -> Subscriptions:
+    """`lookup`: this function hashes numbers (the alerts line, alert-confirm); `links`: it
+    signs or checks manage links (api, alert-confirm). A key not asked for is not wired at all."""
+    from rtcc.alerts.manage_token import KeyPerUse, NoKey
     from rtcc.alerts.subscriber_dynamodb import DynamoDbSubscriberStore
     from rtcc.alerts.subscriber_keys import KmsSubscriberMac, KmsSubscriberSealer
 
     s = alerts_settings()
+    mac = KeyPerUse(
+        KmsSubscriberMac(s.subscriber_key_id) if lookup else NoKey("number lookup"),
+        KmsSubscriberMac(s.manage_key_id) if links else NoKey("manage link"),
+    )
     return Subscriptions(
         DynamoDbSubscriberStore(),
         KmsSubscriberSealer(s.vault_key_id),
-        KmsSubscriberMac(s.subscriber_key_id),
+        mac,
         configured_zones(),  # the same zones the alerts line offers
         policy(),
     )
@@ -84,7 +91,9 @@ class SqsSignupQueue:
 
 
 def public_signup() -> PublicSignup:
-    return PublicSignup(subscriptions(), SqsSignupQueue(), time.time)
+    # The internet-facing api: it seals and queues signups and checks manage links; the
+    # number lookup is alert-confirm's (its key's policy does not name api).
+    return PublicSignup(subscriptions(lookup=False), SqsSignupQueue(), time.time)
 
 
 def signup_confirmer() -> SignupConfirmer:

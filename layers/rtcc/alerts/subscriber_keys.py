@@ -17,6 +17,9 @@ VAULT_KEY_ENV = "RTCC_ALERTS_VAULT_KEY_ID"
 MAC_KEY_ENV = "RTCC_ALERTS_SUBSCRIBER_KEY_ID"
 VAULT_KEY_DEFAULT = "alias/rtcc-alerts-vault"
 MAC_KEY_DEFAULT = "alias/rtcc-alerts-subscriber"
+#: The manage links' key (rtcc.alerts.manage_token.KeyPerUse): apart from the lookup key, so
+#: the internet-facing api, which checks links, cannot hash numbers.
+MANAGE_KEY_ENV = "RTCC_ALERTS_MANAGE_KEY_ID"
 
 
 class KmsSubscriberSealer:

@@ -38,8 +38,9 @@ class Sealer(Protocol):
 
 
 class SubscriberMac(Protocol):
-    """HMAC-SHA256 under the alerts key (never the tips pseudonym key): the number lookup
-    and the manage links, told apart by a message prefix (rtcc.alerts.manage_token)."""
+    """HMAC-SHA256 under the alerts keys (never the tips pseudonym key): the number lookup
+    and the manage links, told apart by a message prefix, each deployed under a key of its
+    own (rtcc.alerts.manage_token.KeyPerUse)."""
 
     def mac(self, message: bytes) -> bytes: ...
 
