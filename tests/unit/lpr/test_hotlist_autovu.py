@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rtcc.lpr.hotlists import HotlistTooLarge, ImportOptions, RejectedRow, parse_autovu
+from rtcc.lpr.hotlists.autovu import write_autovu
 from rtcc.lpr.model import HotlistEntry
 
 from tests.reference import reference_path
@@ -136,44 +137,48 @@ def test_the_reference_examples_parse() -> None:
 
 
 PLATE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-entry_rows = st.lists(
-    st.tuples(
-        st.text(PLATE_CHARS, min_size=1, max_size=8),
-        st.sampled_from([None, "MA", "NY", "QC", "PR"]),
-        st.text(
-            st.characters(codec="latin-1", exclude_categories=("Cc",), exclude_characters=';"'), max_size=30
-        ),
-        st.sampled_from(["", "Blue", "Rouge foncé"]),
-    ),
-    max_size=30,
-    unique_by=lambda row: (row[0], row[1]),
+field_text = st.text(st.characters(codec="latin-1", exclude_categories=("Cc",)), max_size=30).map(
+    str.strip
+)  # any printable Latin-1, delimiters and quotes included
+expiries = st.none() | st.datetimes(
+    min_value=datetime(2026, 1, 1),
+    max_value=datetime(2030, 1, 1),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))]),
 )
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    rows=entry_rows,
-    encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]),
-    newline=st.sampled_from(["\n", "\r\n"]),
-)
-def test_written_entries_parse_back_the_same(rows, encoding: str, newline: str) -> None:
-    expected = [
-        HotlistEntry(
+entries = st.lists(
+    st.builds(
+        lambda plate, state, reason, expiry, case, colour: HotlistEntry(
             list_id="stolen",
             entry_id=f"{plate}:{state or ''}",
             plate=plate,
             state=state,
-            reason=reason.strip() or "Stolen",
+            reason=reason,
+            case_number=case or None,
             priority=10,
+            expires_at=expiry,
             attributes={"VehicleColor": colour} if colour else {},
-        )
-        for plate, state, reason, colour in rows
-    ]
-    lines = ["PlateNumber;PlateState;Category;VehicleColor"]
-    lines += [
-        f"{e.plate};{e.state or ''};{reason};{colour}"
-        for e, (_, _, reason, colour) in zip(expected, rows, strict=True)
-    ]
-    parsed = _parse(newline.join(lines).encode(encoding))
-    assert parsed == expected
-    assert [e.attributes for e in parsed] == [e.attributes for e in expected]
+        ),
+        st.text(PLATE_CHARS, min_size=1, max_size=8),
+        st.sampled_from([None, "MA", "NY", "QC", "PR"]),
+        field_text,
+        expiries,
+        field_text,
+        field_text,
+    ),
+    max_size=30,
+    unique_by=lambda entry: entry.entry_id,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    written=entries,
+    delimiter=st.sampled_from([";", ",", "\t", ":"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]),
+)
+def test_written_entries_parse_back_the_same(written, delimiter: str, encoding: str) -> None:
+    text = "".join(write_autovu(written, attributes=["VehicleColor"], delimiter=delimiter))
+    options = ImportOptions("stolen", max_bytes=1 << 20, priority=10)
+    parsed = _parse(text.encode(encoding), options)
+    assert parsed == written
+    assert [e.attributes for e in parsed] == [e.attributes for e in written]

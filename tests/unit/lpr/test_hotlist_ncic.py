@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rtcc.lpr.hotlists import HotlistFormatError, ImportOptions, RejectedRow, parse_ncic
 from rtcc.lpr.model import HotlistEntry
 
@@ -72,3 +77,42 @@ def test_bad_records_are_rejected_with_their_line(row: str, reason: str) -> None
 def test_a_bad_header_refuses_the_file(header: str, message: str) -> None:
     with pytest.raises(HotlistFormatError, match=message):
         _parse(f"{header}\nABC123,MA,x\n")
+
+
+records = st.lists(
+    st.fixed_dictionaries(
+        {
+            "NIC": st.sampled_from(["", "V"]).flatmap(
+                lambda p: st.just("") if not p else st.from_regex(r"V[0-9]{9}", fullmatch=True)
+            ),
+            "LIC": st.text("ABCDEFGHJKLMNPRTUVWXY0123456789", min_size=2, max_size=8),
+            "LIS": st.sampled_from(["MA", "NY", "ON", "GU"]),
+            "LIY": st.sampled_from(["", "2027", "NX"]),
+            "OCA": st.text("0123456789-ABC", max_size=12).map(str.strip),
+            "VMA": st.text(st.characters(codec="latin-1", exclude_categories=("Cc",)), max_size=12).map(
+                str.strip
+            ),
+        }
+    ),
+    max_size=20,
+    unique_by=lambda r: r["NIC"] or f"{r['LIC']}:{r['LIS']}",
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=records, encoding=st.sampled_from(["utf-8-sig", "latin-1"]))
+def test_written_records_parse_back(rows: list[dict[str, str]], encoding: str) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=["NIC", "LIC", "LIS", "LIY", "OCA", "VMA"], lineterminator="\r\n"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    parsed = list(parse_ncic([buffer.getvalue().encode(encoding)], OPTIONS))
+    assert [(e.entry_id, e.plate, e.state, e.case_number) for e in parsed] == [
+        (f"nic:{r['NIC']}" if r["NIC"] else f"{r['LIC']}:{r['LIS']}", r["LIC"], r["LIS"], r["OCA"] or None)
+        for r in rows
+    ]
+    assert [e.attributes for e in parsed] == [
+        {k: v for k, v in r.items() if k in ("NIC", "LIY", "VMA") and v} for r in rows
+    ]

@@ -14,11 +14,14 @@ and ExpiryDate among them. rtcc accepts:
 - wildcard plates only when the list allows them (an AutoVu wildcard hotlist).
 
 The list's priority and default category come from ImportOptions (AutoVu sets them per list).
+`write_autovu` writes a list back out in this layout (header, quoting where needed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import BinaryIO
 
@@ -121,3 +124,34 @@ def _attributes(fields: dict[str, str]) -> dict[str, str]:
         for column, value in fields.items()
         if _role(column) is None and value.strip()
     }
+
+
+WRITTEN_COLUMNS = ("PlateNumber", "PlateState", "Category", "ExpiryDate", "CaseNumber")
+
+
+def write_autovu(
+    entries: Iterable[HotlistEntry], *, attributes: Sequence[str] = (), delimiter: str = ";"
+) -> Iterator[str]:
+    """A list as AutoVu text, one CRLF line at a time (header first), for an export or a
+    Patroller: what parse_autovu reads back as the same entries. `attributes` names the
+    attribute columns to write (an entry's others are left out). Expiry is ISO 8601."""
+    out = _LineWriter(delimiter)
+    yield out.line([*WRITTEN_COLUMNS, *attributes])
+    for entry in entries:
+        expiry = entry.expires_at.isoformat() if entry.expires_at else ""
+        fixed = [entry.plate, entry.state or "", entry.reason, expiry, entry.case_number or ""]
+        yield out.line([*fixed, *(entry.attributes.get(name, "") for name in attributes)])
+
+
+class _LineWriter:
+    """csv quoting (a field holding the delimiter or a quote is quoted), one line at a time."""
+
+    def __init__(self, delimiter: str) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, delimiter=delimiter, lineterminator="\r\n")
+
+    def line(self, fields: list[str]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(fields)
+        return self._buffer.getvalue()
