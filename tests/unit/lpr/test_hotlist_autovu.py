@@ -120,6 +120,15 @@ def test_bom_crlf_and_latin1_files_parse_alike() -> None:
     assert _parse(latin1)[0].reason == "Volé"
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"priority": 101}, "priority"), ({"max_bytes": 0}, "max_bytes"), ({"delimiter": "|"}, "delimiter")],
+)
+def test_bad_options_fail_before_any_row(change: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ImportOptions(**({"list_id": "stolen"} | change))
+
+
 def test_an_oversize_file_is_refused() -> None:
     with pytest.raises(HotlistTooLarge):
         _parse("ABC123;MA\n" * 1000, ImportOptions("stolen", max_bytes=5000))

@@ -53,6 +53,12 @@ def test_utf16_is_refused_for_the_file() -> None:
         _texts("ABC123;MA\n".encode("utf-16"))
 
 
+@pytest.mark.parametrize("data", [b"PK\x03\x04\x14\x00\x06\x00", "ABC123;MA\n".encode("utf-16-le")])
+def test_a_binary_file_is_refused_for_the_file(data: bytes) -> None:
+    with pytest.raises(HotlistFormatError, match="binary"):
+        _texts(data)
+
+
 def test_a_long_line_is_rejected_without_buffering_it() -> None:
     data = b"A" * (MAX_LINE_BYTES * 3) + b"\nABC123;MA\n"
     lines = _texts(data)

@@ -37,6 +37,18 @@ class ImportOptions:
     wildcards: bool = False  # partial plates allowed (an AutoVu wildcard list, a BOLO list)
     columns: Sequence[str] = field(default=())  # names for a file without a header line
 
+    def __post_init__(self) -> None:
+        # Checked once here, so a bad option fails the import up front rather than as an
+        # exception from the middle of a million-row stream.
+        if not 0 <= self.priority <= 100:
+            raise ValueError("priority: 0 (highest) to 100 (lowest)")
+        if self.max_bytes <= 0:
+            raise ValueError("max_bytes: a positive byte budget")
+        if self.delimiter is not None and self.delimiter not in DELIMITERS:
+            raise ValueError(f"delimiter: one of {DELIMITERS!r}")
+        if not self.list_id.strip():
+            raise ValueError("list_id: required")
+
 
 @dataclass(frozen=True)
 class Row:

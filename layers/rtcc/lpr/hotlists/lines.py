@@ -90,6 +90,10 @@ class _Decoder:
     def first(self, raw: bytes) -> bytes:
         if raw.startswith(_UTF16_BOMS):
             raise HotlistFormatError("hotlist file is UTF-16: save it as UTF-8 (or Latin-1) text")
+        if b"\x00" in raw or raw.startswith(b"PK\x03\x04"):
+            # A spreadsheet (xlsx is a zip) or UTF-16 without a mark: every row would be
+            # rejected one by one; one clear refusal says what to do instead.
+            raise HotlistFormatError("hotlist file is binary (a spreadsheet?): export it as CSV or text")
         if raw.startswith(_UTF8_BOM):
             self.encoding = self.encoding or "utf-8"
             return raw[len(_UTF8_BOM) :]
