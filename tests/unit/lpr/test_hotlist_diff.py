@@ -70,3 +70,13 @@ def test_an_import_diffed_against_an_old_version_is_refused() -> None:
     with pytest.raises(ConcurrentImport):
         store.apply("stolen", stale, expected_version=0)
     assert [e.plate for e in store.entries("stolen")] == ["BBB222"]
+
+
+def test_each_file_format_imports_through_the_same_path() -> None:
+    from rtcc.lpr.hotlists import PARSERS
+
+    files = {"autovu": "ABC123;MA\n", "ncic": "LIC,LIS\nABC123,MA\n"}
+    for kind, text in files.items():
+        store = InMemoryHotlistStore()
+        change = import_hotlist(store, kind, PARSERS[kind]([text.encode()], ImportOptions(kind)))
+        assert [e.entry_id for e in change.added] == ["ABC123:MA"], kind

@@ -18,7 +18,11 @@ from rtcc.lpr.hotlists.ncic import parse_ncic
 from rtcc.lpr.hotlists.rows import RejectedRow, RowError, entry_id
 from rtcc.lpr.hotlists.store import ConcurrentImport, HotlistStore, InMemoryHotlistStore, import_hotlist
 
+#: The file formats an upload may name (the console's choice, `rtcc lpr import --format`).
+PARSERS = {"autovu": parse_autovu, "ncic": parse_ncic}
+
 __all__ = [
+    "PARSERS",
     "DEFAULT_MAX_BYTES",
     "BoloInput",
     "ConcurrentImport",
