@@ -52,7 +52,7 @@ def subscriptions():
 
     from rtcc.alerts.signup_wiring import subscriptions as signup_subscriptions
 
-    subs = signup_subscriptions()
+    subs = signup_subscriptions(links=False)  # it looks numbers up; it texts no manage link
     zone_keywords = {z.zone_id.upper(): z.zone_id for z in subs.zones.list() if not z.is_zip}
     subs.policy = replace(subs.policy, join_keywords=JOIN_KEYWORDS, zone_keywords=zone_keywords)
     return subs

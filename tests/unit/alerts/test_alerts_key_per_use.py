@@ -69,7 +69,7 @@ def test_the_api_side_manages_by_link_without_a_lookup_key() -> None:
 
 
 def test_each_function_is_wired_with_only_its_keys(moto_endpoint, monkeypatch) -> None:
-    from rtcc.alerts import sending_wiring, signup_wiring
+    from rtcc.alerts import sending_wiring, signup_wiring, sms_line
     from rtcc.alerts.subscriber_keys import KmsSubscriberMac
     from rtcc.settings import reload_settings
 
@@ -80,6 +80,7 @@ def test_each_function_is_wired_with_only_its_keys(moto_endpoint, monkeypatch) -
         api = signup_wiring.public_signup().subscriptions.mac
         both = signup_wiring.subscriptions().mac
         sending = sending_wiring.alert_sending().recipients.mac
+        webhook = sms_line.subscriptions().mac
     finally:
         monkeypatch.undo()
         reload_settings()
@@ -87,3 +88,4 @@ def test_each_function_is_wired_with_only_its_keys(moto_endpoint, monkeypatch) -
     assert isinstance(both.lookup, KmsSubscriberMac) and both.lookup._given_key_id == "lookup-key"
     assert both.links._given_key_id == "manage-key"
     assert isinstance(sending.lookup, NoKey) and isinstance(sending.links, NoKey)
+    assert webhook.lookup._given_key_id == "lookup-key" and isinstance(webhook.links, NoKey)
