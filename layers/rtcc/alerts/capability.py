@@ -73,8 +73,14 @@ ALERT_QUEUES = (
         max_receive_count=5,
         max_concurrency=4,
     ),
-    # Signups from /signup (sealed numbers, never in clear), one text each at most.
-    QueueSpec("alert-confirmations", "alert-confirm", batch_size=10, visibility_timeout_s=60),
+    # Signups from /signup (sealed numbers, never in clear), one text each at most. A signup
+    # whose text finds the alerts number busy (an alert fanning out takes the whole rate) goes
+    # back to the queue untouched; 240 receives a minute apart keep it waiting through a
+    # 4-hour fan-out (10,000 residents at 1 msg/s take under 3) instead of dead-lettering it
+    # after 5 minutes, and alert-confirm drops it as stale after 24 h anyway.
+    QueueSpec(
+        "alert-confirmations", "alert-confirm", batch_size=10, visibility_timeout_s=60, max_receive_count=240
+    ),
 )
 
 ALERTS = Capability(
