@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 
 from rtcc.lpr.model import HotlistEntry
@@ -20,8 +21,10 @@ from rtcc.lpr.plates import (
     ONE_CHAR,
     PlateError,
     canonical,
+    canonical_many,
     canonical_pattern,
     collapse,
+    collapse_many,
     is_pattern,
 )
 
@@ -50,7 +53,9 @@ class Probe:
 
 @dataclass(frozen=True)
 class Tables:
-    plates: dict[str, tuple[HotlistEntry, ...]]  # OCR key -> full-plate entries
+    #: OCR key -> the full-plate entry, or a tuple when several share the key (a tuple per
+    #: key would cost ~50 MB more per million entries for the rare look-alike collision).
+    plates: dict[str, HotlistEntry | tuple[HotlistEntry, ...]]
     probes: dict[int, tuple[Probe, ...]]  # candidate length -> the shapes to probe
     rejected: tuple[tuple[HotlistEntry, str], ...]  # unusable plate text, with the reason
 
@@ -76,18 +81,31 @@ def _positions(*indexes: int) -> Callable[[str], object]:
 
 class _Builder:
     def __init__(self) -> None:
-        self.plates: dict[str, list[HotlistEntry]] = {}
+        self.plates: dict[str, HotlistEntry | tuple[HotlistEntry, ...]] = {}
         self.masked: dict[tuple[int, tuple[int, ...]], dict] = {}  # (length, mask) -> table
         self.ends: dict[tuple[int, int], dict] = {}  # (prefix length, suffix length) -> table
         self.runs: dict[int, dict] = {}  # longest literal run length -> table
         self.rejected: list[tuple[HotlistEntry, str]] = []
 
-    def add(self, entry: HotlistEntry) -> None:
-        try:
+    def add_many(self, entries: list[HotlistEntry]) -> None:
+        plain = [e for e in entries if not is_pattern(e.plate)]
+        for entry in entries:
             if is_pattern(entry.plate):
-                self._pattern(collapse(canonical_pattern(entry.plate)), entry)
+                self._guarded(entry, lambda e: self._pattern(collapse(canonical_pattern(e.plate)), e))
+        # Full plates keyed in one C-mapped pass (rtcc.lpr.plates' batch path).
+        for entry, key in zip(plain, collapse_many(canonical_many([e.plate for e in plain])), strict=True):
+            if not key:
+                self._guarded(entry, lambda e: canonical(e.plate))  # records the reason
+                continue
+            held = self.plates.get(key)
+            if held is None:
+                self.plates[key] = entry
             else:
-                self.plates.setdefault(collapse(canonical(entry.plate)), []).append(entry)
+                self.plates[key] = (*held, entry) if isinstance(held, tuple) else (held, entry)
+
+    def _guarded(self, entry: HotlistEntry, index: Callable[[HotlistEntry], object]) -> None:
+        try:
+            index(entry)
         except PlateError as error:
             self.rejected.append((entry, str(error)))  # the importer reports these; never matched
 
@@ -127,10 +145,11 @@ def _frozen(table: dict) -> dict:
 
 def build_tables(entries: Iterable[HotlistEntry]) -> Tables:
     builder = _Builder()
-    for entry in entries:
-        builder.add(entry)
+    chunks = iter(entries)
+    while chunk := list(islice(chunks, 10_000)):
+        builder.add_many(chunk)
     for tables in (builder.masked, builder.ends, builder.runs):
         for shape, table in tables.items():
             tables[shape] = _frozen(table)
     probes = {n: builder.probes(n) for n in range(1, MAX_PLATE_LENGTH + 1)}
-    return Tables(_frozen(builder.plates), {n: p for n, p in probes.items() if p}, tuple(builder.rejected))
+    return Tables(builder.plates, {n: p for n, p in probes.items() if p}, tuple(builder.rejected))

@@ -106,7 +106,8 @@ class HotlistIndex:
     def _full_plates(self, keys: list[str], ocr: list[str], found: list) -> None:
         table = self._tables.plates
         for j in compress(range(len(ocr)), map(table.get, ocr)):
-            for entry in table[ocr[j]]:
+            held = table[ocr[j]]
+            for entry in held if isinstance(held, tuple) else (held,):
                 exact = canonical(entry.plate) == keys[j]
                 found.append((j, entry, MatchKind.EXACT if exact else MatchKind.OCR_EQUIVALENT))
 
