@@ -120,19 +120,23 @@ def equivalent(a: str, b: str) -> bool:
     return ocr_key(canonical(a)) == ocr_key(canonical(b))
 
 
-def state_code(text: str | None, *, required: bool = False) -> str | None:
+def state_code(text: str | None, *, required: bool = False, strict: bool = True) -> str | None:
     """A two-letter US state, territory or Canadian province code, upper-cased.
 
-    Empty or None answers None (no state given) unless `required`; an unknown code raises
-    PlateError (a typo must not silently become "no state")."""
+    Empty or None answers None (no state given) unless `required`. An unknown code raises
+    PlateError (a typo must not silently become "no state") unless the caller passes
+    strict=False: a recogniser's region guess ("us-xx") is then dropped to None, since a read
+    is worth keeping without its state while a hotlist row or a search is not."""
     if text is None or not str(text).strip():
         if required:
             raise PlateError("state: required")
         return None
     code = str(text).strip().upper()
-    if code not in STATE_CODES:
-        raise PlateError(f"state: unknown code {code!r} (US states, territories, Canadian provinces)")
-    return code
+    if code in STATE_CODES:
+        return code
+    if not strict and not required:
+        return None
+    raise PlateError(f"state: unknown code {code!r} (US states, territories, Canadian provinces)")
 
 
 def canonical_many(texts: list[str]) -> list[str]:

@@ -143,3 +143,10 @@ def test_the_batch_path_agrees_with_canonical_one_by_one(texts: list[str]) -> No
 
 def test_the_batch_path_takes_non_text_as_not_a_plate() -> None:
     assert canonical_many(["ABC123", None, 7]) == ["ABC123", "", ""]  # type: ignore[list-item]
+
+
+def test_a_lenient_caller_gets_none_for_an_unknown_state_unless_it_requires_one() -> None:
+    assert state_code("xx", strict=False) is None
+    assert state_code("ri", strict=False) == "RI"
+    with pytest.raises(PlateError, match="unknown code"):
+        state_code("xx", strict=False, required=True)
