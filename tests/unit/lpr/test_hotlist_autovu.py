@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rtcc.lpr.hotlists import HotlistTooLarge, ImportOptions, RejectedRow, parse_autovu
 from rtcc.lpr.hotlists.autovu import write_autovu
@@ -96,7 +96,7 @@ def test_bad_rows_are_rejected_with_their_line_and_reason_never_dropped() -> Non
 
 def test_a_duplicate_is_rejected_naming_the_first_line() -> None:
     items = _parse("ABC123;MA\nXYZ789;MA\nabc 123;ma\n")
-    assert _rejected(items) == [RejectedRow(3, "duplicate of line 1 (ABC123:MA)")]
+    assert _rejected(items) == [RejectedRow(3, "duplicate of line 1")]
 
 
 def test_a_wrong_delimiter_rejects_rows_and_says_so() -> None:
@@ -188,6 +188,16 @@ entries = st.lists(
 def test_written_entries_parse_back_the_same(written, delimiter: str, encoding: str) -> None:
     text = "".join(write_autovu(written, attributes=["VehicleColor"], delimiter=delimiter))
     options = ImportOptions("stolen", max_bytes=1 << 20, priority=10)
+    # Undecidable, and documented so: Latin-1 text that is valid UTF-8 throughout ("Â¡").
+    assume(encoding != "latin-1" or not _utf8_by_chance(text))
     parsed = _parse(text.encode(encoding), options)
     assert parsed == written
     assert [e.attributes for e in parsed] == [e.attributes for e in written]
+
+
+def _utf8_by_chance(text: str) -> bool:
+    data = text.encode("latin-1")
+    try:
+        return not data.isascii() and bool(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False

@@ -62,5 +62,5 @@ def test_a_batch_rejects_items_by_position_and_duplicates() -> None:
     out = list(parse_bolo(items, list_id="bolo", now=NOW))
     assert isinstance(out[0], HotlistEntry)
     assert isinstance(out[1], RejectedRow) and out[1].line == 2
-    assert out[2] == RejectedRow(3, "duplicate of line 1 (7AB*:MA)")
+    assert out[2] == RejectedRow(3, "duplicate of line 1")
     assert out[3] == RejectedRow(4, "entry: an object expected")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from rtcc.lpr.hotlists.lines import (
     CHUNK,
+    LOOKAHEAD_BYTES,
     MAX_LINE_BYTES,
     HotlistFormatError,
     HotlistTooLarge,
@@ -36,12 +37,20 @@ def test_latin1_is_decided_for_the_whole_file_not_per_row() -> None:
     assert _texts(data)[2:] == [(3, "CCC333;QC;Vol signalé", None), (4, "DDD444;QC;Ã©", None)]
 
 
-def test_a_latin1_line_in_a_utf8_file_is_rejected_not_guessed() -> None:
-    data = "AAA111;QC;Vol signalé\n".encode() + b"BBB222;QC;Vol signal\xe9\nCCC333;MA\n"
-    lines = _texts(data)
+def test_latin1_that_reads_as_utf8_at_first_is_still_latin1() -> None:
+    # "Â¡" in Latin-1 is the bytes C2 A1, valid UTF-8 ("¡"): held, then a line that is
+    # not UTF-8 decides Latin-1 for both.
+    data = "AAA111;MA;Â¡\n".encode("latin-1") + "BBB222;QC;Volé\n".encode("latin-1")
+    assert _texts(data) == [(1, "AAA111;MA;Â¡", None), (2, "BBB222;QC;Volé", None)]
+
+
+def test_a_latin1_line_far_into_a_utf8_file_is_rejected_not_guessed() -> None:
+    utf8 = "AAA111;QC;Vol signalé\n".encode() * (LOOKAHEAD_BYTES // 20)
+    lines = _texts(utf8 + b"BBB222;QC;Vol signal\xe9\nCCC333;MA\n", max_bytes=1 << 24)
+    rows = LOOKAHEAD_BYTES // 20
     assert lines[0] == (1, "AAA111;QC;Vol signalé", None)
-    assert lines[1][:2] == (2, None) and "mixed encodings" in lines[1][2]
-    assert lines[2] == (3, "CCC333;MA", None)
+    assert lines[rows][:2] == (rows + 1, None) and "mixed encodings" in lines[rows][2]
+    assert lines[rows + 1] == (rows + 2, "CCC333;MA", None)
 
 
 def test_a_forced_encoding_rejects_lines_it_cannot_decode() -> None:

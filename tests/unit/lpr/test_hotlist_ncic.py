@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rtcc.lpr.hotlists import HotlistFormatError, ImportOptions, RejectedRow, parse_ncic
 from rtcc.lpr.model import HotlistEntry
@@ -47,13 +47,13 @@ def test_an_extract_maps_ncic_codes() -> None:
 def test_two_records_for_one_plate_are_two_entries_by_nic() -> None:
     items = _parse("NIC;LIC;LIS\nV000000001;ABC123;MA\nV000000002;ABC123;MA\nV000000001;DEF456;MA\n")
     assert [getattr(i, "entry_id", None) for i in items[:2]] == ["nic:V000000001", "nic:V000000002"]
-    assert items[2] == RejectedRow(4, "duplicate of line 2 (nic:V000000001)")
+    assert items[2] == RejectedRow(4, "duplicate of line 2")
 
 
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("X12345678,ABC123,MA,", "NIC 'X12345678'"),
+        ("X12345678,ABC123,MA,", "NIC: one letter and nine digits"),
         (",ABC123,,", "LIS: required"),
         (",ABC123,ZZ,", "unknown code 'ZZ'"),
         (",ABC*23,MA,", "wildcards are not allowed"),
@@ -108,6 +108,8 @@ def test_written_records_parse_back(rows: list[dict[str, str]], encoding: str) -
     )
     writer.writeheader()
     writer.writerows(rows)
+    # Undecidable, and documented so: Latin-1 text that is valid UTF-8 throughout ("Â¡").
+    assume(encoding != "latin-1" or not _utf8_by_chance(buffer.getvalue()))
     parsed = list(parse_ncic([buffer.getvalue().encode(encoding)], OPTIONS))
     assert [(e.entry_id, e.plate, e.state, e.case_number) for e in parsed] == [
         (f"nic:{r['NIC']}" if r["NIC"] else f"{r['LIC']}:{r['LIS']}", r["LIC"], r["LIS"], r["OCA"] or None)
@@ -116,3 +118,11 @@ def test_written_records_parse_back(rows: list[dict[str, str]], encoding: str) -
     assert [e.attributes for e in parsed] == [
         {k: v for k, v in r.items() if k in ("NIC", "LIY", "VMA") and v} for r in rows
     ]
+
+
+def _utf8_by_chance(text: str) -> bool:
+    data = text.encode("latin-1")
+    try:
+        return not data.isascii() and bool(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False

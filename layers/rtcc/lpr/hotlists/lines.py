@@ -7,11 +7,15 @@ most one chunk past the limit. A line over MAX_LINE_BYTES is not buffered (its b
 skipped to the next newline) and comes out as a rejected line.
 
 Encoding is decided for the file, not guessed per row: a UTF-8 byte-order mark means
-UTF-8 (the mark is dropped); otherwise UTF-8 until the first line that is not valid UTF-8.
-If every line before it was plain ASCII (which reads the same in both), the whole file is
-Latin-1, its earlier lines included. If an earlier line already held UTF-8 text, the file
-mixes encodings: that line is rejected and the file stays UTF-8. A UTF-16 mark is refused
-for the file (Excel's "Unicode text"): it would otherwise read as Latin-1 garbage.
+UTF-8 (the mark is dropped). Otherwise ASCII lines (which read the same in both) pass
+straight on; from the first non-ASCII line, lines are held until either a line that is not
+valid UTF-8 comes (the file is Latin-1, the held lines included: a Latin-1 "Â¡" happens to
+be valid UTF-8) or LOOKAHEAD_BYTES of UTF-8 text have come (the file is UTF-8; a later
+line that is not is rejected as mixed encodings), or the file ends. So the only file read
+wrongly is a Latin-1 one whose every non-ASCII run is also valid UTF-8 for its first
+256 KB, which real text (a letter then a symbol such as "Ã©") practically never is. A
+UTF-16 mark or a binary file is refused whole (Excel's "Unicode text", an xlsx): they
+would otherwise come out as a rejection per row.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ CHUNK = 64 * 1024
 #: No hotlist row (a plate, a state and a few attributes) comes near this; a longer line
 #: is a wrong file (a binary, a one-line JSON dump) and must not be buffered.
 MAX_LINE_BYTES = 4096
+#: How much text after the first non-ASCII line is read before UTF-8 is decided.
+LOOKAHEAD_BYTES = 256 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -84,8 +90,12 @@ class _Decoder:
     """Decides the file's encoding from its lines as they come (see the module's doc)."""
 
     def __init__(self, encoding: str | None) -> None:
-        self.encoding = encoding  # None while every line so far was ASCII
+        self.encoding = encoding  # None until given, marked or decided
         self.forced = encoding is not None
+        # Lines since the first non-ASCII one, while it and those after it read as UTF-8:
+        # held (up to LOOKAHEAD_BYTES) until a line that is not UTF-8 says Latin-1.
+        self._held: list[tuple[int, bytes | Line]] = []
+        self._held_bytes = 0
 
     def first(self, raw: bytes) -> bytes:
         if raw.startswith(_UTF16_BOMS):
@@ -99,22 +109,46 @@ class _Decoder:
             return raw[len(_UTF8_BOM) :]
         return raw
 
-    def decode(self, number: int, raw: bytes) -> Line:
-        if self.encoding is not None and (self.forced or self.encoding == "latin-1"):
-            try:
-                return Line(number, raw.decode(self.encoding))
-            except UnicodeDecodeError:
-                return Line(number, None, f"not valid {self.encoding}")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            if self.encoding is None:
-                self.encoding = "latin-1"
-                return Line(number, raw.decode("latin-1"))
-            return Line(number, None, "not valid UTF-8 although earlier lines are UTF-8 (mixed encodings)")
-        if not text.isascii():
+    def push(self, number: int, raw: bytes | None) -> list[Line]:
+        """The lines ready to hand on after line `number` (raw None: it was too long)."""
+        line = Line(number, None, f"line longer than {MAX_LINE_BYTES} bytes") if raw is None else None
+        if self.encoding is not None:
+            return [line or self._decoded(number, raw or b"")]
+        if not self._held and (raw is None or raw.isascii()):
+            return [line or Line(number, (raw or b"").decode("ascii"))]
+        if raw is not None and not raw.isascii() and not _is_utf8(raw):
+            self.encoding = "latin-1"  # the held lines were UTF-8 by chance: Latin-1 reads them too
+            return [*self._release(), self._decoded(number, raw)]
+        self._held.append((number, line or raw))
+        self._held_bytes += len(raw or b"")
+        if self._held_bytes > LOOKAHEAD_BYTES:
             self.encoding = "utf-8"
-        return Line(number, text)
+            return self._release()
+        return []
+
+    def finish(self) -> list[Line]:
+        self.encoding = self.encoding or "utf-8"
+        return self._release()
+
+    def _release(self) -> list[Line]:
+        held, self._held, self._held_bytes = self._held, [], 0
+        return [item if isinstance(item, Line) else self._decoded(number, item) for number, item in held]
+
+    def _decoded(self, number: int, raw: bytes) -> Line:
+        try:
+            return Line(number, raw.decode(self.encoding or "utf-8"))
+        except UnicodeDecodeError:
+            if self.forced:
+                return Line(number, None, f"not valid {self.encoding}")
+            return Line(number, None, "not valid UTF-8 although the file's start is (mixed encodings)")
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_lines(
@@ -126,7 +160,5 @@ def read_lines(
     for number, (raw, too_long) in enumerate(_raw_lines(_chunks(source, max_bytes)), start=1):
         if number == 1:
             raw = decoder.first(raw)
-        if too_long:
-            yield Line(number, None, f"line longer than {MAX_LINE_BYTES} bytes")
-            continue
-        yield decoder.decode(number, raw.removesuffix(b"\r"))
+        yield from decoder.push(number, None if too_long else raw.removesuffix(b"\r"))
+    yield from decoder.finish()

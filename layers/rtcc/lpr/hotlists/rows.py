@@ -27,7 +27,9 @@ MAX_FIELD = 200
 
 
 class RowError(ValueError):
-    """One row cannot be imported; the message says which field and why."""
+    """One row cannot be imported; the message says which field and why, never quoting
+    the plate or NCIC number (the conventions keep plates out of log lines, and the line
+    number already tells the uploader which row)."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,12 @@ def plate_field(text: str, *, wildcards: bool) -> str:
         if not is_pattern(text):
             return canonical(text)
         if not wildcards:
-            raise RowError(f"plate {text.strip()!r}: wildcards are not allowed in this list")
+            raise RowError("plate: wildcards are not allowed in this list")
         pattern = canonical_pattern(text)
     except PlateError as error:
         raise RowError(str(error)) from None
     if len(pattern.replace("*", "").replace("?", "")) < MIN_PATTERN_CHARS:
-        raise RowError(f"pattern {pattern!r}: needs at least {MIN_PATTERN_CHARS} plate characters")
+        raise RowError(f"plate: a partial plate needs at least {MIN_PATTERN_CHARS} plate characters")
     return pattern
 
 
@@ -77,7 +79,7 @@ def text_field(name: str, text: str | None, *, required: bool = False) -> str:
 def nic_field(text: str | None) -> str | None:
     value = (text or "").strip().upper()
     if value and not _NIC.fullmatch(value):
-        raise RowError(f"NIC {value!r}: one letter and nine digits expected (V123456789)")
+        raise RowError("NIC: one letter and nine digits expected (V123456789)")
     return value or None
 
 
@@ -114,4 +116,4 @@ class FirstSeen:
     def claim(self, entry_id: str, line: int) -> None:
         first = self._lines.setdefault(entry_id, line)
         if first != line:
-            raise RowError(f"duplicate of line {first} ({entry_id})")
+            raise RowError(f"duplicate of line {first}")
