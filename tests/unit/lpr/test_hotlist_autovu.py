@@ -63,6 +63,11 @@ def test_header_names_with_spaces_and_an_excel_sep_line() -> None:
     assert (entry.plate, entry.state, entry.case_number, entry.attributes) == ("ABC123", "MA", "26-0001", {})
 
 
+def test_an_excel_sep_line_may_name_the_tab() -> None:
+    (entry,) = _parse("sep=\t\nABC123\tMA\tStolen, armed\n")
+    assert (entry.plate, entry.state, entry.reason) == ("ABC123", "MA", "Stolen, armed")
+
+
 def test_plate_then_semicolon_alone_is_an_entry() -> None:
     # AutoVu Cloudrunner: "ABC123; and ABC123;CA are both valid entries".
     assert [e.entry_id for e in _parse("ABC123;\nABC123;CA\n")] == ["ABC123:", "ABC123:CA"]

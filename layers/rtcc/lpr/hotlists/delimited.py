@@ -114,7 +114,7 @@ def delimited_rows(
 
 
 def _excel_separator(text: str) -> str | None:
-    stripped = text.strip()
+    stripped = text.strip(" ")  # not strip(): "sep=\t" names the tab
     if stripped.lower().startswith("sep=") and stripped[4:] in DELIMITERS:
         return stripped[4:]
     return None
