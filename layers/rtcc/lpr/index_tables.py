@@ -1,9 +1,9 @@
 """The lookup tables behind rtcc.lpr.matching.HotlistIndex, built once per hotlist version.
 
-Every pattern is filed under a key that a candidate's OCR key can be projected onto with an
-`operator.itemgetter` (positions; negative ones count from the end), so matching a candidate
-is "apply each registered getter, probe its dict": the getters are the pattern SHAPES, and
-their number, not the number of entries, bounds the work (see matching's docstring).
+Every partial plate is filed under one slice of its OCR key (at most KEY_CHARS characters, at
+a fixed place, at an end, or anywhere for an inner run), so matching a candidate is "apply each
+registered slice (an `operator.itemgetter`), probe its dict, confirm the bucket's patterns":
+the registered slices, not the number of entries, bound the work (see matching's docstring).
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ from rtcc.lpr.plates import (
 )
 
 _WILD = re.compile(r"[*?]")
-#: Literal characters a "*" pattern is keyed by, each side (or of its inner run): bounds the
-#: "*" shapes to 15 prefix/suffix pairs and 3 run lengths whatever patterns are entered.
+#: Plate characters a partial plate is keyed by: bounds the slices probed (matching's
+#: docstring) whatever patterns are entered.
 KEY_CHARS = 3
 
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """A "*" entry and its regex over OCR keys, to confirm a bucket's candidates."""
+    """A partial-plate entry and its regex over OCR keys, to confirm a bucket's candidates."""
 
     entry: HotlistEntry
     regex: re.Pattern[str]
@@ -44,11 +44,11 @@ class Pattern:
 
 @dataclass(frozen=True, slots=True)
 class Probe:
-    """One shape: project a candidate with `key`, look the projection up in `table`."""
+    """One shape: slice a candidate with `key`, look the slice up in `table`, confirm each
+    pattern found with its regex."""
 
-    key: Callable[[str], object]
-    table: dict[object, tuple]
-    verify: bool  # the table holds Patterns to confirm with their regex ("*" shapes)
+    key: Callable[[str], str]  # an itemgetter of one slice
+    table: dict[str, tuple[Pattern, ...]]
 
 
 @dataclass(frozen=True)
@@ -66,25 +66,19 @@ def _regex(pattern: str) -> re.Pattern[str]:
     )
 
 
-def _positions(*indexes: int) -> Callable[[str], object]:
-    """A getter for these positions, as slices of consecutive runs: ("AB", "12") for
-    (0, 1, 3, 4) builds fewer objects per probe than five one-character items."""
-    resolved = sorted(indexes, key=lambda i: (i < 0, i))
-    runs: list[list[int]] = []
-    for i in resolved:
-        if runs and i == runs[-1][-1] + 1 and (i < 0) == (runs[-1][-1] < 0):
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return itemgetter(*(slice(run[0], run[-1] + 1 or None) for run in runs))
+def _literal_runs(pattern: str) -> list[tuple[int, str]]:
+    """(start, text) of each run of plate characters, longest first, then leftmost."""
+    runs = [(m.start(), m.group()) for m in re.finditer(r"[^*?]+", pattern)]
+    return sorted(runs, key=lambda run: (-len(run[1]), run[0]))
 
 
 class _Builder:
     def __init__(self) -> None:
         self.plates: dict[str, HotlistEntry | tuple[HotlistEntry, ...]] = {}
-        self.masked: dict[tuple[int, tuple[int, ...]], dict] = {}  # (length, mask) -> table
-        self.ends: dict[tuple[int, int], dict] = {}  # (prefix length, suffix length) -> table
-        self.runs: dict[int, dict] = {}  # longest literal run length -> table
+        # Each table maps a key (a slice of at most KEY_CHARS characters) to Patterns.
+        self.fixed: dict[tuple[int, int, int], dict] = {}  # (length, start, size): "?" only
+        self.ends: dict[tuple[str, int], dict] = {}  # ("prefix" | "suffix", size)
+        self.runs: dict[int, dict] = {}  # size of the longest inner run ("*" both ends)
         self.rejected: list[tuple[HotlistEntry, str]] = []
 
     def add_many(self, entries: list[HotlistEntry]) -> None:
@@ -110,33 +104,41 @@ class _Builder:
             self.rejected.append((entry, str(error)))  # the importer reports these; never matched
 
     def _pattern(self, key: str, entry: HotlistEntry) -> None:
-        if ANY_RUN not in key:  # "?" only: fixed length, fixed positions
-            mask = tuple(i for i, c in enumerate(key) if c != ONE_CHAR)
-            table = self.masked.setdefault((len(key), mask), {})
-            table.setdefault(_positions(*mask)(key), []).append(entry)
-            return
-        found = Pattern(entry, _regex(key))
-        first, last = _WILD.search(key).start(), max(key.rfind(ANY_RUN), key.rfind(ONE_CHAR))
-        # At most KEY_CHARS literal characters each side make the key: patterns of many
-        # lengths then share a few shapes (fewer probes), and the regex confirms the rest.
-        prefix, suffix = min(first, KEY_CHARS), min(len(key) - last - 1, KEY_CHARS)
-        if prefix or suffix:
-            getter = _positions(*range(prefix), *range(-suffix, 0))
-            self.ends.setdefault((prefix, suffix), {}).setdefault(getter(key), []).append(found)
-        else:  # wildcards at both ends: the longest literal run, wherever it sits
-            run = max(_WILD.split(key), key=len)[:KEY_CHARS]
-            table = self.runs.setdefault(len(run), {})
-            table.setdefault(_positions(*range(len(run)))(run), []).append(found)
+        # One slice of at most KEY_CHARS plate characters keys each pattern: patterns of
+        # many forms share a few slices (fewer probes), and the regex confirms the rest.
+        prefix, suffix = _prefix(key), _suffix(key)
+        if ANY_RUN not in key:  # "?" only: a fixed length, so its longest run sits at a fixed place
+            start, run = _literal_runs(key)[0]
+            slot = run[:KEY_CHARS]
+            table = self.fixed.setdefault((len(key), start, len(slot)), {})
+        elif len(prefix) >= len(suffix) and prefix:  # anchored at the start: its first characters
+            slot = prefix[:KEY_CHARS]
+            table = self.ends.setdefault(("prefix", len(slot)), {})
+        elif suffix:  # anchored at the end: its last characters
+            slot = suffix[-KEY_CHARS:]
+            table = self.ends.setdefault(("suffix", len(slot)), {})
+        else:  # wildcards at both ends: the longest inner run, wherever it sits
+            slot = _literal_runs(key)[0][1][:KEY_CHARS]
+            table = self.runs.setdefault(len(slot), {})
+        table.setdefault(slot, []).append(Pattern(entry, _regex(key)))
 
     def probes(self, n: int) -> tuple[Probe, ...]:
-        """The shapes a candidate of length n is probed with."""
-        found = [Probe(_positions(*mask), t, False) for (size, mask), t in self.masked.items() if size == n]
-        for (prefix, suffix), table in self.ends.items():
-            if prefix + suffix <= n:
-                found.append(Probe(_positions(*range(prefix), *range(-suffix, 0)), table, True))
-        for size, table in self.runs.items():
-            found.extend(Probe(_positions(*range(i, i + size)), table, True) for i in range(n - size + 1))
+        """The slices a candidate of length n is probed with."""
+        found = [Probe(itemgetter(slice(a, a + k)), t) for (size, a, k), t in self.fixed.items() if size == n]
+        for (side, k), table in self.ends.items():
+            if k <= n:
+                found.append(Probe(itemgetter(slice(0, k) if side == "prefix" else slice(-k, None)), table))
+        for k, table in self.runs.items():
+            found.extend(Probe(itemgetter(slice(i, i + k)), table) for i in range(n - k + 1))
         return tuple(found)
+
+
+def _prefix(pattern: str) -> str:
+    return _WILD.split(pattern, maxsplit=1)[0]
+
+
+def _suffix(pattern: str) -> str:
+    return _WILD.split(pattern)[-1]
 
 
 def _frozen(table: dict) -> dict:
@@ -148,7 +150,7 @@ def build_tables(entries: Iterable[HotlistEntry]) -> Tables:
     chunks = iter(entries)
     while chunk := list(islice(chunks, 10_000)):
         builder.add_many(chunk)
-    for tables in (builder.masked, builder.ends, builder.runs):
+    for tables in (builder.fixed, builder.ends, builder.runs):
         for shape, table in tables.items():
             tables[shape] = _frozen(table)
     probes = {n: builder.probes(n) for n in range(1, MAX_PLATE_LENGTH + 1)}

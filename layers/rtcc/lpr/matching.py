@@ -9,21 +9,20 @@ Every lookup is a dict probe keyed by a projection of the candidate's OCR key
 
 - full plates: ONE probe by the whole OCR key. The bucket holds the entries equal up to
   look-alikes; comparing canonical keys then tells exact from OCR-equivalent.
-- "?"-only patterns ("AB?12?"): grouped by (length, mask of fixed positions); the candidate's
-  characters at the mask's positions are the key: one probe per mask registered for length n.
-- patterns with "*": keyed by up to 3 literal characters of their prefix and suffix (before
-  the first wildcard, after the last): one probe per registered (prefix, suffix) length pair
-  that fits in n, at most 15. A pattern with wildcards at both ends ("*AB1*") is keyed by the
-  first 3 characters of its longest literal run: one probe per position of each registered
-  run length L (1 to 3) in n.
+- partial plates: each is filed under ONE slice of at most 3 plate characters, and a slice
+  that lands in a bucket is confirmed with each bucket pattern's compiled regex:
+  - "?" only ("AB?12?", a fixed length): its longest literal run, at its fixed position: one
+    probe per (position, size) registered for length n;
+  - "*" anchored at an end ("ABC*", "*123", "AB*99"): the first or last characters of its
+    longer end: one probe per (side, size) registered, at most 6;
+  - "*" at both ends ("*AB1*"): its longest inner run, which may sit anywhere: one probe per
+    position of each registered size.
 
-So probes per candidate <= `shape_count(n)` = 1 + masks(n) + pairs + sum over run lengths L
-<= n of (n - L + 1); with 10-character plates at most 1 + masks(n) + 15 + 27. The number of
-"?" masks grows with the variety of "?" patterns entered (a BOLO list has a handful), never
-with the number of entries. A "*" bucket's patterns are confirmed with a compiled regex; a
-bucket holds only the patterns sharing those literal characters. Wildcards compare OCR keys,
-so "AB*" also finds "A8C123": a partial plate is already a guess. Expiry is compared at
-match time, so an entry stops matching at its `expires_at`.
+So probes per candidate <= `shape_count(n)` <= 1 + 3n + 6 + 3n (67 for a 10-character plate):
+bounded by the slices registered, never by the number of entries, whatever patterns are
+entered. A bucket holds only the patterns sharing those characters at that place. Wildcards
+compare OCR keys, so "AB*" also finds "A8C123": a partial plate is already a guess. Expiry is
+compared at match time, so an entry stops matching at its `expires_at`.
 
 Speed: `match_many` projects a whole batch (the ingest's up to 500 reads) per probe shape
 with C-level `map` over the candidates, so Python runs per hit, not per probe.
@@ -150,14 +149,11 @@ def _probe(probe: Probe, group: list[int], texts: list[str], found: list, count:
     """One probe shape over every candidate of its length: C-level map, Python per hit only."""
     get, table = probe.key, probe.table
     for k in compress(range(len(texts)), map(table.get, map(get, texts))):
-        for target in table[get(texts[k])]:
-            if probe.verify:
-                if count is not None:
-                    count.checks += 1
-                if not target.regex.fullmatch(texts[k]):
-                    continue
-                target = target.entry
-            found.append((group[k], target, MatchKind.WILDCARD))
+        for pattern in table[get(texts[k])]:
+            if count is not None:
+                count.checks += 1
+            if pattern.regex.fullmatch(texts[k]):
+                found.append((group[k], pattern.entry, MatchKind.WILDCARD))
 
 
 def _state_agrees(read_state: str | None, entry_state: str | None) -> bool | None:
