@@ -71,7 +71,7 @@ def text_field(name: str, text: str | None, *, required: bool = False) -> str:
         raise RowError(f"{name}: required")
     if len(value) > MAX_FIELD:
         raise RowError(f"{name}: longer than {MAX_FIELD} characters")
-    if _CONTROL.search(value):
+    if not value.isprintable() and _CONTROL.search(value):  # isprintable: the C fast path
         raise RowError(f"{name}: control characters are not allowed")
     return value
 
