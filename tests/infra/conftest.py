@@ -61,6 +61,41 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     return synthesize(TEST_CONFIG, tmp_path_factory.mktemp("cdk.out"))
 
 
+#: Every optional deploy setting the infra tests check, set at once: one synth (about 40 s)
+#: serves them all instead of one per setting.
+CONFIGURED_ALERTS = """
+[alerts]
+zones_geojson = "wards.geojson"
+cap_sender = "alerts@testville.example"
+place_index = "testville-places"
+sender_rate_per_second = 3
+emergency_approval_required = true
+"""
+DEMO_CITY = HERE.parents[1] / "layers" / "rtcc" / "alerts" / "demo_city.geojson"
+
+
+@pytest.fixture(scope="session")
+def configured(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The test config with the optional settings on: the tip line's language (a top-level
+    key, so before any table) and the `[alerts]` options above, the zones file beside the
+    config as a city writes it."""
+    folder = tmp_path_factory.mktemp("configured")
+    (folder / "wards.geojson").write_bytes(DEMO_CITY.read_bytes())
+    path = folder / "city.configured.toml"
+    path.write_text('tips_sms_language = "ES"\n' + TEST_CONFIG.read_text() + CONFIGURED_ALERTS)
+    return synthesize(path, tmp_path_factory.mktemp("cdk.out.configured"))
+
+
+def env_readers(synth: Synth, variable: str) -> dict[str, str]:
+    """Which functions (by Powertools service name) get `variable`, and its value."""
+    out = {}
+    for props in (r["Properties"] for r in synth.resources("AWS::Lambda::Function").values()):
+        variables = props.get("Environment", {}).get("Variables", {})
+        if variable in variables:
+            out[variables.get("POWERTOOLS_SERVICE_NAME", "?")] = variables[variable]
+    return out
+
+
 @pytest.fixture(scope="session")
 def sandbox_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """The other branch of the config switches: a dev-sandbox with MFA off, no alarm email,

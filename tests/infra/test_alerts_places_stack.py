@@ -11,27 +11,11 @@ import pytest
 from pydantic import ValidationError
 
 from infra.config import Alerts
-from tests.infra.conftest import TEST_CONFIG, Synth, synthesize
+from tests.infra.conftest import Synth, env_readers
 from tests.infra.iam_policy import as_list, role_statements
 
 VARIABLE = "RTCC_ALERTS_PLACE_INDEX"
 ACTION = "geo:SearchPlaceIndexForText"
-
-
-@pytest.fixture(scope="module")
-def with_index(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    path = tmp_path_factory.mktemp("places") / "city.places.toml"
-    path.write_text(TEST_CONFIG.read_text() + '\n[alerts]\nplace_index = "testville-places"\n')
-    return synthesize(path, tmp_path_factory.mktemp("cdk.out.places"))
-
-
-def _readers(synth: Synth) -> dict[str, str]:
-    out = {}
-    for props in (r["Properties"] for r in synth.resources("AWS::Lambda::Function").values()):
-        value = props.get("Environment", {}).get("Variables", {}).get(VARIABLE)
-        if value is not None:
-            out[props["Environment"]["Variables"].get("POWERTOOLS_SERVICE_NAME", "?")] = value
-    return out
 
 
 def _geo_statements(synth: Synth, function: str) -> list[dict]:
@@ -40,20 +24,20 @@ def _geo_statements(synth: Synth, function: str) -> list[dict]:
     ]
 
 
-def test_the_place_index_reaches_the_api_with_the_one_search_on_the_one_index(with_index: Synth) -> None:
-    assert _readers(with_index) == {"rtcc-api": "testville-places"}
-    [statement] = _geo_statements(with_index, "api")
+def test_the_place_index_reaches_the_api_with_the_one_search_on_the_one_index(configured: Synth) -> None:
+    assert env_readers(configured, VARIABLE) == {"rtcc-api": "testville-places"}
+    [statement] = _geo_statements(configured, "api")
     assert statement["Effect"] == "Allow" and as_list(statement["Action"]) == [ACTION]
     [resource] = as_list(statement["Resource"])
     text = json.dumps(resource)
     assert ":geo:" in text and ":place-index/testville-places" in text and "*" not in text
-    for name in with_index.stack.api.functions:
+    for name in configured.stack.api.functions:
         if name != "api":
-            assert _geo_statements(with_index, name) == [], name
+            assert _geo_statements(configured, name) == [], name
 
 
 def test_without_a_place_index_no_function_searches(synth: Synth) -> None:
-    assert _readers(synth) == {}
+    assert env_readers(synth, VARIABLE) == {}
     for name in synth.stack.api.functions:
         assert _geo_statements(synth, name) == [], name
 

@@ -6,24 +6,11 @@ when deployed. Without a zones file, no function gets either."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
+from tests.infra.conftest import DEMO_CITY, Synth
 
-from tests.infra.conftest import TEST_CONFIG, Synth, synthesize
-
-DEMO_CITY = Path(__file__).resolve().parents[2] / "layers" / "rtcc" / "alerts" / "demo_city.geojson"
 VARIABLE = "RTCC_ALERTS_ZONES_FILE"
-
-
-@pytest.fixture(scope="module")
-def with_zones(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    folder = tmp_path_factory.mktemp("zones")
-    shutil.copy(DEMO_CITY, folder / "wards.geojson")  # relative to the config, as a city writes it
-    path = folder / "city.zones.toml"
-    path.write_text(TEST_CONFIG.read_text() + '\n[alerts]\nzones_geojson = "wards.geojson"\n')
-    return synthesize(path, tmp_path_factory.mktemp("cdk.out.zones"))
 
 
 def _service(props: dict) -> str:
@@ -56,13 +43,13 @@ def _asset_dir(synth: Synth, layer: dict) -> Path:
     return folder
 
 
-def test_the_zones_file_ships_as_a_layer_to_the_zone_readers_only(with_zones: Synth, synth: Synth) -> None:
+def test_the_zones_file_ships_as_a_layer_to_the_zone_readers_only(configured: Synth, synth: Synth) -> None:
     from infra.bundling import ZONES_FILE_DEPLOYED
     from infra.constructs.alerts import ZONE_READERS
 
-    layer_id, layer = _zones_layer(with_zones)
-    readers = _zone_readers(with_zones)
-    functions = {_service(r["Properties"]) for r in with_zones.resources("AWS::Lambda::Function").values()}
+    layer_id, layer = _zones_layer(configured)
+    readers = _zone_readers(configured)
+    functions = {_service(r["Properties"]) for r in configured.resources("AWS::Lambda::Function").values()}
     assert set(readers) == {f"rtcc-{n}" for n in ZONE_READERS} & functions
     assert {"rtcc-api", "rtcc-alerts-webhook"} <= set(readers)
     for variable, layers in readers.values():
@@ -70,7 +57,7 @@ def test_the_zones_file_ships_as_a_layer_to_the_zone_readers_only(with_zones: Sy
         assert {"Ref": layer_id} in layers
 
     # The asset is the file and nothing else (not the config beside it).
-    asset = _asset_dir(with_zones, layer)
+    asset = _asset_dir(configured, layer)
     shipped = sorted(p.relative_to(asset).as_posix() for p in asset.rglob("*") if p.is_file())
     assert shipped == [ZONES_FILE_DEPLOYED.removeprefix("/opt/")]
     assert (asset / shipped[0]).read_bytes() == DEMO_CITY.read_bytes()
@@ -78,14 +65,14 @@ def test_the_zones_file_ships_as_a_layer_to_the_zone_readers_only(with_zones: Sy
     assert _zone_readers(synth) == {}  # the test config names no zones file
 
 
-def test_a_deployed_function_loads_the_shipped_zones(with_zones: Synth, monkeypatch) -> None:
+def test_a_deployed_function_loads_the_shipped_zones(configured: Synth, monkeypatch) -> None:
     from rtcc.alerts import zone_config
     from rtcc.settings import reload_settings
 
     from infra.bundling import ZONES_FILE_DEPLOYED
 
-    _, layer = _zones_layer(with_zones)
-    shipped = _asset_dir(with_zones, layer) / ZONES_FILE_DEPLOYED.removeprefix("/opt/")
+    _, layer = _zones_layer(configured)
+    shipped = _asset_dir(configured, layer) / ZONES_FILE_DEPLOYED.removeprefix("/opt/")
     # What Lambda does: the layer's content under /opt, the variable pointing into it.
     monkeypatch.setenv(VARIABLE, str(shipped))
     monkeypatch.setenv("RTCC_ENVIRONMENT", "deployed")

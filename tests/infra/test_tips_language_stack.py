@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from infra.config import ConfigError, load_config
-from tests.infra.conftest import TEST_CONFIG, Synth, synthesize
+from tests.infra.conftest import TEST_CONFIG, Synth, env_readers
 
 VARIABLE = "RTCC_TIPS_SMS_LANGUAGE"
 
@@ -18,24 +18,9 @@ def _write(folder, line: str):
     return path
 
 
-@pytest.fixture(scope="module")
-def in_spanish(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    path = _write(tmp_path_factory.mktemp("tips-lang"), 'tips_sms_language = "ES"')
-    return synthesize(path, tmp_path_factory.mktemp("cdk.out.tips-lang"))
-
-
-def _readers(synth: Synth) -> dict[str, str]:
-    out = {}
-    for props in (r["Properties"] for r in synth.resources("AWS::Lambda::Function").values()):
-        variables = props.get("Environment", {}).get("Variables", {})
-        if VARIABLE in variables:
-            out[variables.get("POWERTOOLS_SERVICE_NAME", "?")] = variables[VARIABLE]
-    return out
-
-
-def test_the_language_reaches_the_tip_lines_texting_functions_only(in_spanish: Synth, synth: Synth) -> None:
-    assert _readers(in_spanish) == {"rtcc-tip-webhook": "es", "rtcc-tip-outbound": "es"}
-    assert _readers(synth) == {}
+def test_the_language_reaches_the_tip_lines_texting_functions_only(configured: Synth, synth: Synth) -> None:
+    assert env_readers(configured, VARIABLE) == {"rtcc-tip-webhook": "es", "rtcc-tip-outbound": "es"}
+    assert env_readers(synth, VARIABLE) == {}
 
 
 def test_a_language_without_a_catalog_stops_the_deploy(tmp_path) -> None:
