@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Protocol
 
 from rtcc.settings import get_settings
+from rtcc.sms.status_schedule import StatusSchedule
 from rtcc.sms.twilio_key import TwilioApiKey, stand_in_accepts, twilio_api_key
 
 
@@ -61,6 +61,19 @@ class SmsGateway(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class _Report:
+    """A message's status steps as Twilio would post them, and which one is next."""
+
+    sid: str
+    from_: str
+    to: str
+    url: str  # "" when the sender asked for no callback: the status still moves on
+    token: str
+    steps: tuple[tuple[str, int | None], ...]
+    step: int = 0
+
+
 class OutboxSmsGateway:
     """In-memory outbox: what would have been sent, in order (thread-safe)."""
 
@@ -71,6 +84,7 @@ class OutboxSmsGateway:
         self._status: dict[str, str] = {}
         self._failures: dict[str, int] = {}  # number -> the Twilio error code it gets
         self._ids = itertools.count(1)
+        self._schedule: StatusSchedule[_Report] = StatusSchedule(self._report)
 
     def fail(self, to: str, code: int | None) -> None:
         """Make every later send to `to` fail with Twilio error `code` (None: stop)."""
@@ -118,25 +132,22 @@ class OutboxSmsGateway:
             from rtcc.secrets import local_secret_value
 
             token = local_secret_value("twilio_auth_token")
-        steps = _steps(code)
-        threading.Thread(
-            target=self._report, args=(sid, from_, to, status_callback or "", token, steps), daemon=True
-        ).start()
+        report = _Report(sid, from_, to, status_callback or "", token, _steps(code))
+        self._schedule.after(STATUS_STEP_S, report)
         return sid
 
-    def _report(
-        self, sid: str, from_: str, to: str, url: str, token: str, steps: tuple[tuple[str, int | None], ...]
-    ) -> None:
-        """Twilio's status callbacks for one message, in order (`queued`, `sent`, then
-        `delivered`, or `undelivered` with the error code)."""
-        for status, error in steps:
-            time.sleep(STATUS_STEP_S)
-            with self._lock:
-                if sid in self._deleted:
-                    return
-                self._status[sid] = status
-            if url:
-                post_status_callback(url, token, sid, status, from_, to, error)
+    def _report(self, report: _Report) -> None:
+        """One of Twilio's status steps for one message (`queued`, `sent`, then `delivered`,
+        or `undelivered` with the error code), then the next one scheduled."""
+        status, error = report.steps[report.step]
+        with self._lock:
+            if report.sid in self._deleted:
+                return
+            self._status[report.sid] = status
+        if report.url:
+            post_status_callback(report.url, report.token, report.sid, status, report.from_, report.to, error)
+        if report.step + 1 < len(report.steps):
+            self._schedule.after(STATUS_STEP_S, replace(report, step=report.step + 1))
 
     def status(self, sid: str) -> str | None:
         with self._lock:
