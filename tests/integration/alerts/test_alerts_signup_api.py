@@ -61,8 +61,10 @@ def calls(local_stack: Any, action: str, table: str, function: str = "api") -> l
     ]
 
 
-def handled(local_stack: Any, timeout: float = 30) -> None:
-    """Wait until alert-confirm has handled every queued signup (the api answers first)."""
+def handled(local_stack: Any, timeout: float = 150) -> None:
+    """Wait until alert-confirm has handled every queued signup (the api answers first). An
+    alert another test is fanning out takes the alerts number's whole rate (1 msg/s locally):
+    a signup then goes back to the queue for its 60 s visibility and is handled after it."""
     sqs = boto3.client("sqs", endpoint_url=local_stack.aws_endpoint_url, region_name="us-east-1")
     url = local_stack.queue_urls["alert-confirmations"]
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
