@@ -114,17 +114,20 @@ class AlertsInbound:
         body = form.get("Body") or ""
         advanced = advanced_opt_out(form)
         keyword = _ADVANCED[advanced] if advanced else read_keyword(body)
-        e164 = self._number(sender, keyword)
+        e164, eligible = self._number(sender, keyword)
         if e164 is None:
             return Received("not-eligible", "")  # nothing to stop, nothing to sign up
         key = manage_token.number_mac(self.subs.mac, e164)
         sub = self.subs.store.by_number(key)
         language = sub.prefs.language if sub else _keyword_language(body, policy.join_keywords)
         source = OptOutSource.ADVANCED_OPT_OUT if advanced else OptOutSource.KEYWORD
+        # A number the program would not sign up (foreign, say) and never did gets no answer:
+        # its STOP still counts, but a reply would be a text to anywhere on request (SMS pumping).
+        silent = advanced is not None or (not eligible and sub is None)
         if keyword is Keyword.STOP:
-            return self._stop(key, sub, language, body, source, now, quiet=advanced is not None)
+            return self._stop(key, sub, language, body, source, now, quiet=silent)
         if keyword is Keyword.HELP:
-            return Received("help", "" if advanced else self._text(language, "alerts.help"))
+            return Received("help", "" if silent else self._text(language, "alerts.help"))
         if keyword is Keyword.OTHER:
             return self._join(e164, key, body, language, now)
         self.opt_outs.record(LINE_NAME, key, False, source)
@@ -132,17 +135,18 @@ class AlertsInbound:
             return self._yes(e164, language, body, now)
         return Received("start", "" if advanced else self._text(language, "alerts.started"))
 
-    def _number(self, sender: str, keyword: Keyword) -> str | None:
-        """The sender's E.164 number. STOP and HELP hold for any number phonenumbers can read
-        (one the current config would not sign up may have been texted before, or by mistake:
-        its STOP must still stop it); anything else only for a number that may sign up."""
+    def _number(self, sender: str, keyword: Keyword) -> tuple[str | None, bool]:
+        """The sender's E.164 number, and whether the program may sign it up. STOP and HELP
+        hold for any number phonenumbers can read (one the current config would not sign up
+        may have been texted before, or by mistake: its STOP must still stop it); anything
+        else only for a number that may sign up."""
         policy = self.subs.policy
         try:
-            return normalise_number(sender, region=policy.region, allow_foreign=policy.allow_foreign)
+            return normalise_number(sender, region=policy.region, allow_foreign=policy.allow_foreign), True
         except Invalid:
             if keyword in (Keyword.STOP, Keyword.HELP):
-                return any_number(sender, region=policy.region)
-            return None
+                return any_number(sender, region=policy.region), False
+            return None, False
 
     def _stop(
         self,

@@ -90,6 +90,15 @@ class SignupConfirmer:
             self._busy_until = max(self._busy_until, self.clock() + self.permit_wait_s)
             raise LineBusy("the alerts line is busy")
 
+    def _permit_or_give_back(self, key: str, now: float) -> None:
+        """A permit for a signup the limits counted; if the line stays busy, the counts are
+        given back before the ticket returns to the queue (it is counted again then)."""
+        try:
+            self._take_permit()
+        except LineBusy:
+            self.limits.give_back(key, now)
+            raise
+
     def _give_back(self) -> None:
         # A text not sent after all (limited, a repeat, refused before reaching the provider).
         if self.permits is not None and self._permit is not None:
@@ -112,10 +121,13 @@ class SignupConfirmer:
         refused: list[str] = []
 
         def may_text() -> bool:
-            # Counted only when a text is due: a repeat that texts nothing spends nothing.
-            self._take_permit()
+            # Counted only when a text is due: a repeat that texts nothing spends nothing. The
+            # limits first, then the line: a refused signup never takes a slot of the alerts
+            # number's rate (a flood past the breaker must not slow an alert).
             reason = self.limits.refusal(key, now)
             refused.extend([reason] if reason else [])
+            if reason is None:
+                self._permit_or_give_back(key, now)
             return reason is None
 
         sealed = (ticket.ticket_id, ticket.sealed_number)
@@ -149,10 +161,10 @@ class SignupConfirmer:
         window = subs.policy.duplicate_window_minutes * 60
         if sub.confirmation_sent_at is not None and now - sub.confirmation_sent_at < window:
             return "unchanged"
-        self._take_permit()
         refused = self.limits.refusal(key, now)
         if refused:
             return refused
+        self._permit_or_give_back(key, now)
         try:
             subs.store.save(sub.with_(confirmation_sent_at=now))
         except SubscriberGone:  # deleted meanwhile: no link to a subscription that is gone

@@ -29,6 +29,10 @@ class WindowCounters(Protocol):
         starts at the first count and lasts `window_s`); False, counting nothing, if not."""
         ...
 
+    def give_back(self, key: str, now: float) -> None:
+        """Uncount one counted in `key`'s running window (never below zero)."""
+        ...
+
 
 @dataclass(frozen=True)
 class SignupLimits:
@@ -47,6 +51,12 @@ class SignupLimits:
             return "breaker"
         return None
 
+    def give_back(self, number_mac: str, now: float) -> None:
+        """Uncount a signup counted by `refusal` that sends nothing after all (the line was
+        busy: the ticket goes back to the queue and is counted again when it returns)."""
+        self.counters.give_back(f"number#{number_mac}", now)
+        self.counters.give_back("city", now)
+
 
 class MemoryWindowCounters:
     """`WindowCounters` in a dict, with DynamoDB's semantics (rtcc.alerts.signup_limits_dynamodb)."""
@@ -62,3 +72,8 @@ class MemoryWindowCounters:
             return False
         self.counts[key] = (n + 1, until)
         return True
+
+    def give_back(self, key: str, now: float) -> None:
+        n, until = self.counts.get(key, (0, now))
+        if until > now and n > 0:
+            self.counts[key] = (n - 1, until)

@@ -36,3 +36,11 @@ class DynamoDbWindowCounters:
             if not _failed_condition(exc):
                 raise
         return False
+
+    def give_back(self, key: str, now: float) -> None:
+        """Uncount one in a running window (never below zero; a finished window stays)."""
+        try:
+            R(key).update(actions=[R.n.add(-1)], condition=(R.until > now) & (R.n > 0))
+        except UpdateError as exc:
+            if not _failed_condition(exc):
+                raise

@@ -28,14 +28,15 @@ JOIN_KEYWORDS = {"JOIN": "en", "ALTA": "es"}
 #: A claim older than this with no answer was a delivery that failed half-way: the next
 #: delivery of the same message may act on it (every step it redoes is idempotent).
 STALE_CLAIM_SECONDS = 60
-#: How long the receipt of a message that changed nothing is kept (Twilio redelivers within
-#: minutes), and past which a repeat is answered with nothing.
+#: How long the receipt of a HELP is kept (Twilio redelivers within minutes), and past which
+#: any repeat is answered with nothing.
 RECEIPT_DAYS = 1
-#: Outcomes of the messages that change a number's state (STOP, START, YES, JOIN: an opt-out,
-#: an opt-in, a signup, a confirmation). Their receipts are kept for good, as the tip line keeps
-#: STOP/START/NEW's: Twilio's signature has no time in it, so a captured JOIN + YES replayed
-#: after the resident's STOP would otherwise sign them up again.
-KEPT_OUTCOMES = frozenset({"stop", "start", "pending", "confirmed", "already-active", "no-pending"})
+#: Receipts are kept for good, as the tip line keeps STOP/START/NEW's: Twilio's signature has
+#: no time in it, so a captured JOIN + YES replayed after the resident's STOP would otherwise
+#: sign them up again. That holds for a message that changed nothing when it came, too: a JOIN
+#: answered "unknown zone" (or text that was no keyword) could act on a replay once the config
+#: gains that zone or keyword. Only HELP, which changes nothing ever, keeps its receipt a day.
+EXPIRING_OUTCOMES = frozenset({"help"})
 
 
 def _number() -> str:
@@ -96,7 +97,7 @@ class DynamoReceipts:
             claimed_at=now,
             reply=received.reply,
             outcome=received.outcome,
-            expires=None if received.outcome in KEPT_OUTCOMES else _expiry(now),
+            expires=_expiry(now) if received.outcome in EXPIRING_OUTCOMES else None,
         ).save()
 
 

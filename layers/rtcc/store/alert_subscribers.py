@@ -106,8 +106,8 @@ class AlertSmsReceiptRecord(Model):
     claimed_at = NumberAttribute()
     reply = UnicodeAttribute(null=True)  # set once handled; absent while the claim is in flight
     outcome = UnicodeAttribute(null=True)
-    # Twilio redelivers within minutes: a day is plenty; unset (kept) for a message that changed
-    # the number's state, so its replay stays a duplicate (rtcc.alerts.sms_line.KEPT_OUTCOMES).
+    # Set (a day: Twilio redelivers within minutes) only for a HELP; unset (kept) for every other
+    # message, so its replay stays a duplicate (rtcc.alerts.sms_line.EXPIRING_OUTCOMES).
     expires = TTLAttribute(null=True)
 
 

@@ -93,7 +93,8 @@ def test_a_busy_line_puts_the_signup_back_on_the_queue_untouched() -> None:
     with pytest.raises(LineBusy):
         w.confirmer.handle(ticket)
     # Nothing written, nothing counted, nothing sent: the redelivery starts from scratch.
-    assert w.subs.store.subscribers == {} and w.counts.counts == {} and w.sent == []
+    assert w.subs.store.subscribers == {} and w.sent == []
+    assert all(n == 0 for n, _ in w.counts.counts.values())  # counted, then given back
     assert w.clock.now - T0 <= w.confirmer.permit_wait_s + 1  # a short, bounded wait
 
     class Record:
@@ -114,6 +115,15 @@ def test_a_busy_line_sends_the_rest_of_the_batch_back_without_waiting_again() ->
         with pytest.raises(LineBusy):
             w.confirmer.handle(ticket)
     assert w.clock.now - T0 < 2 * w.confirmer.permit_wait_s + 1  # well inside the 30 s timeout
+
+
+def test_a_signup_the_limits_refuse_never_takes_a_slot_of_the_alerts_line() -> None:
+    """A flood past the breaker (or a capped number) must not slow an alert: the limits are
+    asked first, and only a signup they let through waits for the line."""
+    w = World(rate=1.0)
+    w.confirmer.limits = SignupLimits(w.counts, per_hour=0)  # the city's hour is spent
+    assert w.confirmer.handle(w.sign_up()) == "breaker"
+    assert w.slots._used.get((LANE, w.permits.plan.slot_at(T0)), 0) == 0
 
 
 def test_a_permit_not_used_goes_back_to_the_slot() -> None:
@@ -197,8 +207,11 @@ def test_the_residents_own_join_replaces_a_pending_signup_and_is_answered() -> N
 @pytest.mark.parametrize("sender", ["+447700900123", "+14135550"])
 def test_stop_and_help_hold_for_numbers_the_program_would_not_sign_up(sender: str) -> None:
     line = Line()
-    assert line.text("HELP", sender=sender).outcome == "help"
-    assert line.text("STOP", sender=sender).outcome == "stop"
+    help_ = line.text("HELP", sender=sender)
+    stop = line.text("STOP", sender=sender)
+    assert (help_.outcome, stop.outcome) == ("help", "stop")
+    # Recorded, but not answered: a reply would text anywhere on request (SMS pumping).
+    assert (help_.reply, stop.reply) == ("", "")
     from rtcc.alerts.numbers import any_number
 
     assert is_opted_out(line.opt_outs, LINE_NAME, number_mac(line.mac, any_number(sender)))

@@ -192,3 +192,18 @@ def test_window_counters_count_atomically_up_to_the_limit(subs) -> None:
     assert record.n == 3 and record.expires == datetime.fromtimestamp(T0 + 86_400, UTC)
     assert counters.take("number#racing", 3, 86_400, T0 + 86_400)  # a new window
     assert not counters.take("city", 0, 3600, T0)
+
+
+def test_window_counters_give_back_one_never_below_zero(subs) -> None:
+    from rtcc.alerts.signup_limits_dynamodb import DynamoDbWindowCounters
+    from rtcc.store.alert_subscribers import AlertSignupCountRecord
+
+    counters = DynamoDbWindowCounters()
+    assert counters.take("number#busy", 1, 86_400, T0)
+    assert not counters.take("number#busy", 1, 86_400, T0)  # at its limit
+    counters.give_back("number#busy", T0)  # the line was busy: the text was not sent
+    assert counters.take("number#busy", 1, 86_400, T0)
+    counters.give_back("number#busy", T0)
+    counters.give_back("number#busy", T0)  # a second give-back finds nothing to uncount
+    assert AlertSignupCountRecord.get("number#busy").n == 0
+    counters.give_back("number#never", T0)  # no counter: nothing to do, no error
