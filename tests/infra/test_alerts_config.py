@@ -20,8 +20,11 @@ def _zones(path, geometry):
 
 
 def _config(tmp_path, alerts: str):
+    """The example config with `alerts` added to its `[alerts]` table (TOML allows one)."""
     path = tmp_path / "city.toml"
-    path.write_text(DEFAULT_CONFIG.read_text() + "\n[alerts]\n" + alerts)
+    example = DEFAULT_CONFIG.read_text()
+    assert example.count("\n[alerts]\n") == 1
+    path.write_text(example.replace("\n[alerts]\n", "\n[alerts]\n" + alerts, 1))
     return load_config(path)
 
 
