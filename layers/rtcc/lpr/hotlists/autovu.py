@@ -28,9 +28,9 @@ from typing import BinaryIO
 from rtcc.lpr.hotlists.delimited import ImportOptions, Row, delimited_rows, other_delimiter_hint
 from rtcc.lpr.hotlists.lines import read_lines
 from rtcc.lpr.hotlists.rows import (
-    FirstSeen,
     RejectedRow,
     RowError,
+    entries_of,
     entry_id,
     expiry_field,
     plate_field,
@@ -64,17 +64,8 @@ def parse_autovu(
     Raises HotlistTooLarge / HotlistFormatError for the whole file."""
     lines = read_lines(source, max_bytes=options.max_bytes, encoding=options.encoding)
     columns = options.columns or DEFAULT_COLUMNS
-    seen = FirstSeen()
-    for row in delimited_rows(lines, options.delimiter, _header, columns):
-        if isinstance(row, RejectedRow):
-            yield row
-            continue
-        try:
-            entry = _entry(row, options)
-            seen.claim(entry.entry_id, row.line)
-            yield entry
-        except RowError as error:
-            yield RejectedRow(row.line, str(error))
+    rows = delimited_rows(lines, options.delimiter, _header, columns)
+    yield from entries_of(rows, lambda row: _entry(row, options))
 
 
 def _entry(row: Row, options: ImportOptions) -> HotlistEntry:

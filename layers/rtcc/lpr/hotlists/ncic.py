@@ -32,9 +32,9 @@ from typing import BinaryIO
 from rtcc.lpr.hotlists.delimited import ImportOptions, Row, delimited_rows
 from rtcc.lpr.hotlists.lines import HotlistFormatError, read_lines
 from rtcc.lpr.hotlists.rows import (
-    FirstSeen,
     RejectedRow,
     RowError,
+    entries_of,
     entry_id,
     expiry_field,
     nic_field,
@@ -68,17 +68,8 @@ def parse_ncic(
     """Each record as a HotlistEntry or a RejectedRow (line number, reason), in file order."""
     options = replace(options, wildcards=False)
     lines = read_lines(source, max_bytes=options.max_bytes, encoding=options.encoding)
-    seen = FirstSeen()
-    for row in delimited_rows(lines, options.delimiter, _header, ()):
-        if isinstance(row, RejectedRow):
-            yield row
-            continue
-        try:
-            entry = _entry(row, options)
-            seen.claim(entry.entry_id, row.line)
-            yield entry
-        except RowError as error:
-            yield RejectedRow(row.line, str(error))
+    rows = delimited_rows(lines, options.delimiter, _header, ())
+    yield from entries_of(rows, lambda row: _entry(row, options))
 
 
 def _entry(row: Row, options: ImportOptions) -> HotlistEntry:

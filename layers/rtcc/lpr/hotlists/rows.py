@@ -11,10 +11,16 @@ on purpose; the matcher, not the id, treats them as look-alikes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from rtcc.lpr.plates import PlateError, canonical, canonical_pattern, is_pattern, state_code
+
+if TYPE_CHECKING:  # delimited imports this module
+    from rtcc.lpr.hotlists.delimited import Row
+    from rtcc.lpr.model import HotlistEntry
 
 #: A partial plate must keep this many plate characters: "A*" would hit a tenth of all
 #: reads and bury the real hits (AutoVu allows at most two wildcards for the same reason).
@@ -117,3 +123,22 @@ class FirstSeen:
         first = self._lines.setdefault(entry_id, line)
         if first != line:
             raise RowError(f"duplicate of line {first}")
+
+
+def entries_of(
+    rows: Iterable[Row | RejectedRow], to_entry: Callable[[Row], HotlistEntry]
+) -> Iterator[HotlistEntry | RejectedRow]:
+    """Each row as its entry, or rejected with its line and reason: rows the reader refused
+    pass through, a row `to_entry` refuses (RowError) and a repeated entry id (naming the
+    first one's line) are rejected. Every format's parser ends in this."""
+    seen = FirstSeen()
+    for row in rows:
+        if isinstance(row, RejectedRow):
+            yield row
+            continue
+        try:
+            entry = to_entry(row)
+            seen.claim(entry.entry_id, row.line)
+            yield entry
+        except RowError as error:
+            yield RejectedRow(row.line, str(error))
