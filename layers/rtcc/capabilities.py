@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rtcc.alerts.capability import ALERTS
 from rtcc.capability import Capability
+from rtcc.lpr.capability import LPR
 from rtcc.tips.capability import TIPS
 
-CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS)
+CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS, LPR)

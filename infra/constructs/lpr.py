@@ -1,0 +1,56 @@
+"""License-plate reads: least-privilege grants for the plate-read functions, and the key
+that seals sources' HMAC secrets.
+
+The tables, queues and the hotlist bucket come from the declaration (rtcc.lpr.capability);
+what it cannot say (grants action by action, keys, settings) is built here. Each part of the
+capability has its own method below, granting exactly the calls its code makes; the local
+stack enforces them and tests/integration/test_least_privilege.py fails on any unused one.
+"""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from infra.config import DeployConfig
+from infra.constructs.api import ApiConstruct
+from infra.constructs.data import DataConstruct
+
+_GET, _PUT, _UPDATE, _QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
+_DELETE, _BATCH_GET, _BATCH_WRITE = "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"
+
+
+class LprConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        data: DataConstruct,
+        api: ApiConstruct,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._grant_sources(api, config)
+        self._grant_ingest(api, config)
+        self._grant_hotlists(api, config)
+        self._grant_hits(api, config)
+        self._grant_search(api, config)
+
+    # --- sources, secrets and the ingest (lane: sources) ---------------------------------
+    def _grant_sources(self, api: ApiConstruct, config: DeployConfig) -> None:
+        pass
+
+    def _grant_ingest(self, api: ApiConstruct, config: DeployConfig) -> None:
+        pass
+
+    # --- hotlists: imports, the keyed index, matching (lane: hotlists) --------------------
+    def _grant_hotlists(self, api: ApiConstruct, config: DeployConfig) -> None:
+        pass
+
+    # --- hits, verification, texts, transparency (lane: hits) -----------------------------
+    def _grant_hits(self, api: ApiConstruct, config: DeployConfig) -> None:
+        pass
+
+    # --- search (lane: hits) ---------------------------------------------------------------
+    def _grant_search(self, api: ApiConstruct, config: DeployConfig) -> None:
+        pass
