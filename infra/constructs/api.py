@@ -22,7 +22,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from rtcc.resources import BINARY_MEDIA_TYPES, queue_url_env_var
+from rtcc.resources import BINARY_MEDIA_TYPES, bucket_env_var, queue_url_env_var
 from rtcc.store import AuditEntryRecord, table_spec
 from rtcc.topology import FunctionSpec, Topology
 
@@ -37,6 +37,10 @@ STAGE_NAME = "prod"
 
 #: Where provider webhooks live (every public route under it is signature-checked).
 WEBHOOK_PREFIX = "/webhooks/"
+#: Where machines post data with their own credentials (plate readers: /ingest/lpr/reads).
+#: Like the webhooks they get the WAF's per-IP ceiling only (infra/constructs/waf.py): a vendor's
+#: cloud posts every camera's reads from a few addresses, and the function checks each source.
+INGEST_PREFIX = "/ingest/"
 
 AUDIT_TABLE = table_spec(AuditEntryRecord).logical_name
 #: What `rtcc.audit.AuditLog` does from a function: read the chain's head and verify
@@ -330,7 +334,7 @@ class ApiConstruct(Construct):
         if config.map_tiles_attribution:
             env["RTCC_MAP_TILES_ATTRIBUTION"] = config.map_tiles_attribution
         for name, bucket in data.buckets.items():
-            env[f"RTCC_{name.upper()}_BUCKET"] = bucket.bucket_name
+            env[bucket_env_var(name)] = bucket.bucket_name
         for name, queue in data.queues.items():
             env[queue_url_env_var(name)] = queue.queue_url
         # Secret ARNs: only to the functions granted the secret (`grant_secret`).

@@ -27,8 +27,11 @@ Rate rules (requests per 5 minutes; the first that matches and is over its limit
   fresh made-up header per request would run its function with no per-IP limit;
 - `waf_rate_limit` per client IP on what runs a function without a signed-in user:
   the public API (the web tip form), health and docs, /config.json, and staff API
-  calls without a token. Pages and static files (S3 reads a console loads ~30 of)
-  only count toward the ceiling.
+  calls without a token. Not on /ingest/ (plate readers' reads, api.INGEST_PREFIX): a
+  vendor's cloud posts a whole fleet's reads from a few addresses, so a per-IP limit
+  would drop reads; the ceiling still applies and the function checks each source's
+  secret. Pages and static files (S3 reads a console loads ~30 of) only count toward
+  the ceiling.
 
 Deliberately NO WAF request logging (no AWS::WAFv2::LoggingConfiguration): a WAF
 log record holds the client IP, headers and URI of every request it covers, which

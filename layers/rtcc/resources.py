@@ -86,6 +86,11 @@ def queue_url_env_var(name: str) -> str:
     return f"RTCC_{name.upper().replace('-', '_')}_QUEUE_URL"
 
 
+def bucket_env_var(name: str) -> str:
+    """The variable CDK names a declared bucket in (`lpr-hotlists` -> RTCC_LPR_HOTLISTS_BUCKET)."""
+    return f"RTCC_{name.upper().replace('-', '_')}_BUCKET"
+
+
 def bucket_name(logical_name: str, settings: Settings) -> str:
     """A bucket named by a setting (`media` -> settings.media_bucket) keeps that name;
     any other gets the deployment prefix."""
