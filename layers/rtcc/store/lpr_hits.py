@@ -41,6 +41,7 @@ class LprHitRecord(Model):
     verification = UnicodeAttribute(null=True)  # JSON of the decisions, newest last
     revision = NumberAttribute(default=0)
     case_number = UnicodeAttribute(null=True)  # a case holding it: kept with the case
+    texted_at = UnicodeAttribute(null=True)  # lpr-notify's claim: a redelivered message texts once
     expires = TTLAttribute(null=True)
 
 
@@ -53,6 +54,7 @@ class LprFoldRecord(Model):
     fold_key = UnicodeAttribute(hash_key=True)
     hit_day = UnicodeAttribute()
     hit_id = UnicodeAttribute()
+    raised_at = UnicodeAttribute(null=True)  # the raised hit's read time: the window is fixed from it
     last_seen_at = UnicodeAttribute()  # UTC ISO 8601 of the newest folded read
     expires = TTLAttribute()
 

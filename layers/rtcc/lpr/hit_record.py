@@ -1,0 +1,205 @@
+"""Recording hotlist hits: fold repeats, store each new hit, tell officers, queue its text.
+
+The ingest (rtcc.lpr.ingest) hands every hit the matcher found to `HitRecorder.record`. A hit
+for the same plate, reader and entry within the fold window of a raised hit folds into it
+(rtcc.lpr.folding's rule: the window is fixed from the raised hit), decided by one
+conditional write of the fold item, so two ingest calls racing on the same car still make
+one hit. A new hit is stored (LprHitRecord), published on the live feed channel `lpr-hits`,
+counted for /transparency, and, for a list marked `feed+sms`, queued on `lpr-hit-texts`
+(ids only: lpr-notify reads the hit and texts the watch desk).
+
+The stores are ports (rtcc.lpr.hits_dynamodb has the DynamoDB and SQS adapters), so the
+folding and the shape of what officers see are tested without the emulator.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from rtcc.lpr import plates
+from rtcc.lpr.model import Hit
+
+FEED_CHANNEL = "lpr-hits"
+#: A feed summary is at most 512 bytes (rtcc.feed): free text is cut to this.
+_NAME_MAX = 40
+
+
+def iso(at: datetime) -> str:
+    """Fixed-width UTC ISO 8601 (microseconds, "Z"): strings compare as times do, which the
+    fold item's conditional write relies on."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_hit_id(at: datetime) -> str:
+    """ "H20261202T031500123Z-<8 hex>": sorts by the raising read's time within its day."""
+    stamp = at.astimezone(UTC)
+    return f"H{stamp:%Y%m%dT%H%M%S}{stamp.microsecond // 1000:03d}Z-{secrets.token_hex(4)}"
+
+
+def hit_day(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def fold_key(hit: Hit) -> str:
+    """ "<list>#<entry>#<reader>#<plate key>": the same car at the same reader for the same entry."""
+    try:
+        plate = plates.canonical(hit.candidate)
+    except plates.PlateError:
+        plate = hit.candidate  # the matcher matched it, so it canonicalised there; never reached
+    return f"{hit.entry.list_id}#{hit.entry.entry_id}#{hit.read.camera_id or ''}#{plate}"
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    name: str
+    notify: str = "feed"  # "feed" | "feed+sms"
+
+
+@dataclass(frozen=True)
+class FoldedInto:
+    day: str
+    hit_id: str
+
+
+class FoldStore(Protocol):
+    def claim(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> FoldedInto | None:
+        """Raise a hit under `key` at `at` (None) unless one was raised within `window` either
+        side of `at`: then the hit it folds into (and the fold's last_seen moves on)."""
+        ...
+
+
+class HitStore(Protocol):
+    def add(self, day: str, hit_id: str, hit: dict[str, Any], read_seen_at: datetime) -> None: ...
+
+    def fold(self, into: FoldedInto, at: datetime) -> int:
+        """Count one more read into the hit; answers its reads."""
+        ...
+
+
+class Directory(Protocol):
+    def lists(self, list_ids: set[str]) -> Mapping[str, ListInfo]: ...
+
+    def readers(self, keys: set[tuple[str, str]]) -> Mapping[tuple[str, str], str]:
+        """Reader names by (source_id, camera_id)."""
+        ...
+
+
+class Publisher(Protocol):
+    def publish(self, summary: dict[str, Any], at: datetime) -> None: ...
+
+
+class TextQueue(Protocol):
+    def queue(self, day: str, hit_id: str) -> None: ...
+
+
+class HitCounts(Protocol):
+    def hits(self, at: datetime, n: int = 1) -> None: ...
+
+
+def hit_document(hit: Hit, day: str, hit_id: str, info: ListInfo, reader_name: str | None) -> dict[str, Any]:
+    """What officers see of a hit (the contract's hit fields; verification and reads are the
+    record's own attributes)."""
+    read, entry = hit.read, hit.entry
+    return {
+        "hit_id": hit_id,
+        "day": day,
+        "list_id": entry.list_id,
+        "list_name": info.name,
+        "priority": entry.priority,
+        "plate": read.plate,
+        "state": read.state,
+        "candidate": hit.candidate,
+        "kind": str(hit.kind),
+        "state_agrees": hit.state_agrees,
+        "source_id": read.source_id,
+        "read_id": read.read_id,
+        "camera_id": read.camera_id,
+        "reader_name": reader_name,
+        "seen_at": read.seen_at.astimezone(UTC).isoformat(),
+        "lat": read.lat,
+        "lon": read.lon,
+        "entry": {
+            "entry_id": entry.entry_id,
+            "plate": entry.plate,
+            "state": entry.state,
+            "reason": entry.reason,
+            "case_number": entry.case_number,
+        },
+    }
+
+
+_FEED_FIELDS = (
+    "hit_id", "day", "list_id", "list_name", "priority", "plate", "candidate", "kind",
+    "state_agrees", "camera_id", "reader_name", "seen_at", "lat", "lon",
+)  # fmt: skip
+
+
+def feed_summary(document: dict[str, Any], reads: int) -> dict[str, Any]:
+    """The flat feed item (rtcc.feed takes flat values, at most 512 bytes): enough to show the
+    hit at once; the console fetches the entry's details from GET /api/lpr/hits/{hit_id}."""
+    summary = {name: document[name] for name in _FEED_FIELDS}
+    for name in ("list_name", "reader_name"):
+        if isinstance(summary[name], str):
+            summary[name] = summary[name][:_NAME_MAX]
+    summary["entry_id"] = document["entry"]["entry_id"]
+    summary["reads"] = reads
+    return summary
+
+
+class HitRecorder:
+    """`record(hits, now)`: the ingest's port for hits (see the module docstring)."""
+
+    def __init__(
+        self,
+        folds: FoldStore | None = None,
+        store: HitStore | None = None,
+        directory: Directory | None = None,
+        feed: Publisher | None = None,
+        texts: TextQueue | None = None,
+        counts: HitCounts | None = None,
+        window: timedelta | None = None,
+    ) -> None:
+        if None in (folds, store, directory, feed, texts, counts, window):
+            from rtcc.lpr.hits_dynamodb import default_ports
+
+            ports = default_ports()
+            folds, store, directory = folds or ports.folds, store or ports.store, directory or ports.directory
+            feed, texts, counts = feed or ports.feed, texts or ports.texts, counts or ports.counts
+            window = window or ports.window
+        self.folds, self.store, self.directory = folds, store, directory
+        self.feed, self.texts, self.counts, self.window = feed, texts, counts, window
+
+    def record(self, hits: Iterable[Hit], now: datetime) -> list[dict[str, Any]]:
+        """Each hit's summary, in order, with `folded` true when it joined a raised hit."""
+        hits = list(hits)
+        if not hits:
+            return []
+        lists = self.directory.lists({h.entry.list_id for h in hits})
+        readers = self.directory.readers({(h.read.source_id, h.read.camera_id or "") for h in hits})
+        return [self._one(hit, lists, readers, now) for hit in hits]
+
+    def _one(
+        self, hit: Hit, lists: Mapping[str, ListInfo], readers: Mapping[tuple[str, str], str], now: datetime
+    ) -> dict[str, Any]:
+        at = hit.read.seen_at
+        day, hit_id = hit_day(at), new_hit_id(at)
+        into = self.folds.claim(fold_key(hit), day, hit_id, at, self.window)
+        if into is not None:
+            reads = self.store.fold(into, at)
+            return {"hit_id": into.hit_id, "day": into.day, "folded": True, "reads": reads}
+        info = lists.get(hit.entry.list_id) or ListInfo(hit.entry.list_id)
+        reader = readers.get((hit.read.source_id, hit.read.camera_id or ""))
+        document = hit_document(hit, day, hit_id, info, reader)
+        self.store.add(day, hit_id, document, at)
+        self.counts.hits(at)
+        summary = feed_summary(document, 1)
+        # Stamped now, not at the read's time: consoles poll "published after my cursor", and
+        # a read delivered late (a cruiser back in coverage) must still appear.
+        self.feed.publish(summary, now)
+        if info.notify == "feed+sms":
+            self.texts.queue(day, hit_id)
+        return {**summary, "folded": False}

@@ -1,0 +1,183 @@
+"""DynamoDB, feed and SQS adapters of rtcc.lpr.hit_record's ports, and the hits' reads and
+verdict writes the routes make (rtcc.api.routes.lpr_hits).
+
+Folding is one conditional PutItem of the fold item (lpr-folds): it succeeds only when no
+hit was raised under that key within the window either side of the read, so two ingests
+racing on one car make one hit; the loser reads the fold item and counts its read into the
+winner's hit (UpdateItem ADD).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from rtcc.lpr.hit_record import FEED_CHANNEL, FoldedInto, ListInfo, iso
+from rtcc.store.base import is_expired
+from rtcc.store.lpr_hits import LprFoldRecord, LprHitRecord, day_partition
+from rtcc.store.lpr_hotlists import LISTS_PARTITION, LprHotlistRecord
+from rtcc.store.lpr_sources import LprReaderRecord
+
+#: A fold item outlives any window (at most a day: rtcc.lpr.settings.fold_window_s).
+FOLD_TTL = timedelta(days=1, minutes=5)
+TEXT_QUEUE = "lpr-hit-texts"
+
+
+def _conditional(error: Exception) -> bool:
+    cause = getattr(error, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"
+
+
+class DynamoFolds:
+    def claim(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> FoldedInto | None:
+        now = datetime.now(UTC)
+        record = LprFoldRecord(
+            key, hit_day=day, hit_id=hit_id, raised_at=iso(at), last_seen_at=iso(at), expires=now + FOLD_TTL
+        )
+        raised = LprFoldRecord.raised_at
+        free = (
+            LprFoldRecord.fold_key.does_not_exist()
+            | (raised <= iso(at - window))
+            | (raised >= iso(at + window))
+            | (LprFoldRecord.expires <= now)
+        )
+        try:
+            record.save(condition=free)
+            return None
+        except PutError as error:
+            if not _conditional(error):
+                raise
+        current = LprFoldRecord.get(key, consistent_read=True)
+        try:
+            # The newest read folded so far (an older read arriving late leaves it).
+            current.update(
+                actions=[LprFoldRecord.last_seen_at.set(iso(at))],
+                condition=LprFoldRecord.last_seen_at < iso(at),
+            )
+        except UpdateError as error:
+            if not _conditional(error):
+                raise
+        return FoldedInto(current.hit_day, current.hit_id)
+
+
+class DynamoHitStore:
+    def __init__(self, retention_period: timedelta) -> None:
+        self.retention_period = retention_period
+
+    def add(self, day: str, hit_id: str, hit: dict[str, Any], read_seen_at: datetime) -> None:
+        LprHitRecord(
+            day_partition(day),
+            hit_id,
+            hit=json.dumps(hit, separators=(",", ":"), sort_keys=True),
+            list_id=hit["list_id"],
+            camera_id=hit.get("camera_id"),
+            reads=1,
+            last_seen_at=iso(read_seen_at),
+            # Gone with the read unless a case takes it (a verdict with a case number removes it).
+            expires=read_seen_at + self.retention_period,
+        ).save(condition=LprHitRecord.hit_id.does_not_exist())
+
+    def fold(self, into: FoldedInto, at: datetime) -> int:
+        record = LprHitRecord(day_partition(into.day), into.hit_id)
+        # The winner of the fold claim writes its hit right after the claim: a racing read
+        # may get here first, so it waits a moment for the hit to exist.
+        for attempt in range(10):
+            try:
+                record.update(actions=[LprHitRecord.reads.add(1)], condition=LprHitRecord.hit_id.exists())
+                break
+            except UpdateError as error:
+                if not _conditional(error) or attempt == 9:
+                    raise
+                time.sleep(0.1)
+        try:
+            record.update(
+                actions=[LprHitRecord.last_seen_at.set(iso(at))],
+                condition=LprHitRecord.last_seen_at < iso(at),
+            )
+        except UpdateError as error:
+            if not _conditional(error):
+                raise
+        return int(record.reads)
+
+
+class DynamoDirectory:
+    """List names and notify settings (lpr-hotlists heads), reader names (lpr-readers):
+    BatchGetItem of just the keys a batch's hits name."""
+
+    def lists(self, list_ids: set[str]) -> Mapping[str, ListInfo]:
+        keys = [(LISTS_PARTITION, list_id) for list_id in sorted(list_ids)]
+        return {r.list_id: ListInfo(r.name, r.notify) for r in LprHotlistRecord.batch_get(keys)}
+
+    def readers(self, keys: set[tuple[str, str]]) -> Mapping[tuple[str, str], str]:
+        wanted = sorted(k for k in keys if k[1])
+        if not wanted:
+            return {}
+        return {(r.source_id, r.camera_id): r.name for r in LprReaderRecord.batch_get(wanted)}
+
+
+class FeedPublisher:
+    def __init__(self) -> None:
+        from rtcc.feed import LiveFeed
+
+        self.live = LiveFeed()
+
+    def publish(self, summary: dict[str, Any], at: datetime) -> None:
+        # `source`: the hit id fixes the item, so a retried ingest publishes it once.
+        self.live.publish(FEED_CHANNEL, "hit", summary["hit_id"], summary, at=at, source=summary["hit_id"])
+
+
+class SqsHitTexts:
+    def __init__(self) -> None:
+        from rtcc.aws_clients import client
+
+        self._sqs = client("sqs")
+        self._url: str | None = None
+
+    def queue(self, day: str, hit_id: str) -> None:
+        if self._url is None:
+            from rtcc.tips.adapters.aws import queue_url
+
+            self._url = queue_url(TEXT_QUEUE)
+        self._sqs.send_message(QueueUrl=self._url, MessageBody=json.dumps({"day": day, "hit_id": hit_id}))
+
+
+@dataclass(frozen=True)
+class Ports:
+    folds: DynamoFolds
+    store: DynamoHitStore
+    directory: DynamoDirectory
+    feed: FeedPublisher
+    texts: SqsHitTexts
+    counts: Any
+    window: timedelta
+
+
+def default_ports() -> Ports:
+    from rtcc.lpr.counts_dynamodb import DynamoCounts
+    from rtcc.lpr.settings import lpr_settings
+
+    settings = lpr_settings()
+    return Ports(
+        DynamoFolds(),
+        DynamoHitStore(settings.retention.period),
+        DynamoDirectory(),
+        FeedPublisher(),
+        SqsHitTexts(),
+        DynamoCounts(),
+        timedelta(seconds=settings.fold_window_s),
+    )
+
+
+def get_hit(day: str, hit_id: str) -> LprHitRecord | None:
+    """A live hit, or None (one past its retention counts as gone)."""
+    try:
+        record = LprHitRecord.get(day_partition(day), hit_id, consistent_read=True)
+    except LprHitRecord.DoesNotExist:
+        return None
+    return None if is_expired(record) else record
