@@ -9,9 +9,9 @@ the registered slices, not the number of entries, bound the work (see matching's
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, product
 from operator import itemgetter
 
 from rtcc.lpr.model import HotlistEntry
@@ -32,6 +32,11 @@ _WILD = re.compile(r"[*?]")
 #: Plate characters a partial plate is keyed by: bounds the slices probed (matching's
 #: docstring) whatever patterns are entered.
 KEY_CHARS = 3
+#: A "?"-only pattern with at most this many "?" is filed as the full plates it stands for
+#: (28 ** 2 = 784 keys at most): no probe shape of its own, so no cost to every candidate.
+EXPAND_ONE_CHARS = 2
+#: The characters an OCR key can hold: A-Z and 0-9 with each look-alike class as one.
+OCR_KEY_CHARS = "".join(sorted(set(collapse("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +96,14 @@ class _Builder:
             if not key:
                 self._guarded(entry, lambda e: canonical(e.plate))  # records the reason
                 continue
-            held = self.plates.get(key)
-            if held is None:
-                self.plates[key] = entry
-            else:
-                self.plates[key] = (*held, entry) if isinstance(held, tuple) else (held, entry)
+            self._file(key, entry)
+
+    def _file(self, key: str, entry: HotlistEntry) -> None:
+        held = self.plates.get(key)
+        if held is None:
+            self.plates[key] = entry
+        else:
+            self.plates[key] = (*held, entry) if isinstance(held, tuple) else (held, entry)
 
     def _guarded(self, entry: HotlistEntry, index: Callable[[HotlistEntry], object]) -> None:
         try:
@@ -107,6 +115,12 @@ class _Builder:
         # One slice of at most KEY_CHARS plate characters keys each pattern: patterns of
         # many forms share a few slices (fewer probes), and the regex confirms the rest.
         prefix, suffix = _prefix(key), _suffix(key)
+        if ANY_RUN not in key and key.count(ONE_CHAR) <= EXPAND_ONE_CHARS:
+            # "?" only, at most two: filed as every plate it stands for (28 or 784 OCR keys),
+            # so it costs a candidate no probe of its own (the full-plate probe finds it).
+            for plate in _expanded(key):
+                self._file(plate, entry)
+            return
         if ANY_RUN not in key:  # "?" only: a fixed length, so its longest run sits at a fixed place
             start, run = _literal_runs(key)[0]
             slot = run[:KEY_CHARS]
@@ -123,14 +137,36 @@ class _Builder:
         table.setdefault(slot, []).append(Pattern(entry, _regex(key)))
 
     def probes(self, n: int) -> tuple[Probe, ...]:
-        """The slices a candidate of length n is probed with."""
-        found = [Probe(itemgetter(slice(a, a + k)), t) for (size, a, k), t in self.fixed.items() if size == n]
+        """The slices a candidate of length n is probed with: one per distinct place, the
+        tables of every shape slicing the same place merged (a prefix, a suffix and an inner
+        run's window often coincide), so the probes are the distinct slices, not the shapes."""
+        by_place: dict[tuple[int, int], list[dict]] = {}
+        for (size, a, k), table in self.fixed.items():
+            if size == n:
+                by_place.setdefault((a, a + k), []).append(table)
         for (side, k), table in self.ends.items():
             if k <= n:
-                found.append(Probe(itemgetter(slice(0, k) if side == "prefix" else slice(-k, None)), table))
+                by_place.setdefault((0, k) if side == "prefix" else (n - k, n), []).append(table)
         for k, table in self.runs.items():
-            found.extend(Probe(itemgetter(slice(i, i + k)), table) for i in range(n - k + 1))
-        return tuple(found)
+            for i in range(n - k + 1):
+                by_place.setdefault((i, i + k), []).append(table)
+        return tuple(Probe(itemgetter(slice(a, b)), _merged(tables)) for (a, b), tables in by_place.items())
+
+
+def _merged(tables: list[dict]) -> dict:
+    if len(tables) == 1:
+        return tables[0]
+    merged: dict[str, tuple[Pattern, ...]] = {}
+    for table in tables:
+        for slot, patterns in table.items():
+            merged[slot] = merged.get(slot, ()) + tuple(patterns)
+    return merged
+
+
+def _expanded(pattern: str) -> Iterator[str]:
+    """Every OCR key a "?"-only pattern stands for ("?" is any OCR-key character)."""
+    parts = [OCR_KEY_CHARS if c == ONE_CHAR else c for c in pattern]
+    return map("".join, product(*parts))
 
 
 def _prefix(pattern: str) -> str:

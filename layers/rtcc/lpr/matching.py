@@ -9,20 +9,24 @@ Every lookup is a dict probe keyed by a projection of the candidate's OCR key
 
 - full plates: ONE probe by the whole OCR key. The bucket holds the entries equal up to
   look-alikes; comparing canonical keys then tells exact from OCR-equivalent.
-- partial plates: each is filed under ONE slice of at most 3 plate characters, and a slice
-  that lands in a bucket is confirmed with each bucket pattern's compiled regex:
-  - "?" only ("AB?12?", a fixed length): its longest literal run, at its fixed position: one
-    probe per (position, size) registered for length n;
+- partial plates: a "?"-only one with at most two "?" is filed in that same dict as every
+  OCR key it stands for (28 or 784), so the full-plate probe finds it. Every other is filed
+  under ONE slice of at most 3 plate characters, and a slice that lands in a bucket is
+  confirmed with each bucket pattern's compiled regex:
+  - "?" only, three or more: its longest literal run, at its fixed position;
   - "*" anchored at an end ("ABC*", "*123", "AB*99"): the first or last characters of its
-    longer end: one probe per (side, size) registered, at most 6;
-  - "*" at both ends ("*AB1*"): its longest inner run, which may sit anywhere: one probe per
-    position of each registered size.
+    longer end;
+  - "*" at both ends ("*AB1*"): its longest inner run, which may sit anywhere: every window
+    of that size.
+  Shapes that slice the same place of a candidate (a prefix of 3 and an inner run's first
+  window) share one merged dict, so a candidate costs one probe per distinct place.
 
-So probes per candidate <= `shape_count(n)` <= 1 + 3n + 6 + 3n (67 for a 10-character plate):
-bounded by the slices registered, never by the number of entries, whatever patterns are
-entered. A bucket holds only the patterns sharing those characters at that place. Wildcards
-compare OCR keys, so "AB*" also finds "A8C123": a partial plate is already a guess. Expiry is
-compared at match time, so an entry stops matching at its `expires_at`.
+So probes per candidate <= `shape_count(n)`: 1 + the distinct places registered for length n
+(at most every (start, size) with size <= 3: 3n), bounded by the slices registered, never by
+the number of entries, whatever patterns are entered. A bucket holds only the patterns
+sharing those characters at that place. Wildcards compare OCR keys, so "AB*" also finds
+"A8C123": a partial plate is already a guess. Expiry is compared at match time, so an entry
+stops matching at its `expires_at`.
 
 Speed: `match_many` projects a whole batch (the ingest's up to 500 reads) per probe shape
 with C-level `map` over the candidates, so Python runs per hit, not per probe.
@@ -34,13 +38,13 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from itertools import compress
+from itertools import chain, compress, repeat
 from operator import attrgetter
 from types import MappingProxyType
 
 from rtcc.lpr.index_tables import Probe, Tables, build_tables
 from rtcc.lpr.model import Hit, HotlistEntry, MatchKind, Read
-from rtcc.lpr.plates import MAX_PLATE_LENGTH, canonical, canonical_many, collapse_many
+from rtcc.lpr.plates import MAX_PLATE_LENGTH, canonical, canonical_many, collapse_many, is_pattern
 
 _plate_of = attrgetter("plate")
 _KIND_RANK = {MatchKind.EXACT: 0, MatchKind.OCR_EQUIVALENT: 1, MatchKind.WILDCARD: 2}
@@ -85,13 +89,11 @@ class HotlistIndex:
     ) -> list[list[Hit]]:
         """Per read, its hits: at most one per entry (its best kind, then its earliest
         candidate), unexpired at `now`, highest-priority list first."""
-        owners: list[int] = []
-        texts: list[str] = []
-        for i, read in enumerate(reads):
-            # Read.plates(), inlined: the best guess, then each other candidate once.
-            plates = dict.fromkeys((read.plate, *map(_plate_of, read.candidates)))
-            texts.extend(plates)
-            owners.extend([i] * len(plates))
+        # Read.plates(), inlined: the best guess, then each other candidate once; flattened
+        # with C-level chains, each text owned by its read's position.
+        plates = [dict.fromkeys((read.plate, *map(_plate_of, read.candidates))) for read in reads]
+        texts: list[str] = list(chain.from_iterable(plates))
+        owners = list(chain.from_iterable(map(repeat, range(len(plates)), map(len, plates))))
         keys = canonical_many(texts)  # "" for a junk guess: it matches nothing
         ocr = collapse_many(keys)
         if count is not None:
@@ -107,8 +109,7 @@ class HotlistIndex:
         for j in compress(range(len(ocr)), map(table.get, ocr)):
             held = table[ocr[j]]
             for entry in held if isinstance(held, tuple) else (held,):
-                exact = canonical(entry.plate) == keys[j]
-                found.append((j, entry, MatchKind.EXACT if exact else MatchKind.OCR_EQUIVALENT))
+                found.append((j, entry, _full_kind(entry.plate, keys[j])))
 
     def _patterns(self, ocr: list[str], found: list, count: ProbeCount | None) -> None:
         # Candidates grouped by length (sorted positions): each length has its probe shapes.
@@ -154,6 +155,14 @@ def _probe(probe: Probe, group: list[int], texts: list[str], found: list, count:
                 count.checks += 1
             if pattern.regex.fullmatch(texts[k]):
                 found.append((group[k], pattern.entry, MatchKind.WILDCARD))
+
+
+def _full_kind(plate: str, key: str) -> MatchKind:
+    """How a full-plate probe's entry matched: a "?" pattern filed as its plates is a
+    wildcard match; a plate is exact or equal only up to look-alikes."""
+    if is_pattern(plate):
+        return MatchKind.WILDCARD
+    return MatchKind.EXACT if canonical(plate) == key else MatchKind.OCR_EQUIVALENT
 
 
 def _state_agrees(read_state: str | None, entry_state: str | None) -> bool | None:

@@ -32,7 +32,6 @@ _STRIP_TABLE = str.maketrans("", "", SEPARATORS)
 _LOOK_ALIKES = "".join(member for group in OCR_CLASSES for member in group[1:])
 _CLASS_OF = "".join(group[0] for group in OCR_CLASSES for _ in group[1:])
 _collapse_bytes = methodcaller("translate", bytes.maketrans(_LOOK_ALIKES.encode(), _CLASS_OF.encode()))
-_decode = methodcaller("decode", "ascii")
 _PLATE = re.compile(r"[A-Z0-9]+")
 _PATTERN = re.compile(r"[A-Z0-9*?]+")
 
@@ -92,9 +91,12 @@ def collapse(key: str) -> str:
 
 
 def collapse_many(keys: list[str]) -> list[str]:
-    """`collapse` of each canonical key (ASCII by construction), mapped in C over bytes: a
-    str.translate with a mapping table costs about four times as much per key."""
-    return list(map(_decode, map(_collapse_bytes, map(str.encode, keys))))
+    """`collapse` of each canonical key (ASCII letters and digits, or "", by construction):
+    the whole batch joined, translated over bytes and split again, a handful of C calls
+    instead of three per key (a str.translate with a mapping table costs four times more)."""
+    if not keys:
+        return []
+    return _collapse_bytes("\n".join(keys).encode("ascii")).decode("ascii").split("\n")
 
 
 def canonical_pattern(text: str) -> str:
@@ -146,11 +148,13 @@ def canonical_many(texts: list[str]) -> list[str]:
     that case runs in C (str methods mapped over the list); a batch holding anything else
     (separators, junk, non-text) falls back to one `canonical` call per text."""
     try:
-        clean = all(map(str.isascii, texts)) and all(map(str.isalnum, texts))
+        joined = "".join(texts)  # one C pass checks them all: ASCII letters and digits only
+        clean = joined.isascii() and joined.isalnum() and all(texts)
     except TypeError:
         clean = False  # not all text: one by one, each error caught
     if clean and max(map(len, texts), default=0) <= MAX_PLATE_LENGTH:
-        return list(map(str.upper, texts))
+        # No text holds a newline (all alphanumeric), so joining on one and splitting keeps them apart.
+        return "\n".join(texts).upper().split("\n")
     return [_canonical_or_blank(t) for t in texts]
 
 

@@ -197,3 +197,25 @@ def test_match_many_answers_each_read_as_match_alone_does() -> None:
     index = HotlistIndex(_many(500))
     reads = [read("0000050"), read("XYZ"), read("W05ABC", "Q3X2"), read("AZZ9B", "0000O5O"), read("A-B_?")]
     assert index.match_many(reads, NOW) == [index.match(r, NOW) for r in reads]
+
+
+def test_a_pattern_with_one_or_two_question_marks_is_found_by_the_full_plate_probe() -> None:
+    """Filed as every plate it stands for: no probe shape of its own, still a wildcard hit,
+    look-alikes included; with three "?" it keeps its fixed-place probe."""
+    index = HotlistIndex([entry("AB?12?3", "two"), entry("?XY7890", "one")])
+    assert index.shape_count(7) == 1  # the full-plate probe only
+    assert kinds(index, read("ABK1273")) == {"two": MatchKind.WILDCARD}
+    assert kinds(index, read("A8K1Z73")) == {"two": MatchKind.WILDCARD}  # 8/B and Z/2 look alike
+    assert kinds(index, read("QXY7890")) == {"one": MatchKind.WILDCARD}
+    assert kinds(index, read("ABK1274")) == {}
+    three = HotlistIndex([entry("A???123", "three")])
+    assert three.shape_count(7) == 2
+    assert kinds(three, read("AXYZ123")) == {"three": MatchKind.WILDCARD}
+
+
+def test_shapes_slicing_the_same_place_are_one_probe() -> None:
+    """A prefix of 3 and an inner run's first window slice the same characters: one probe."""
+    index = HotlistIndex([entry("ABC*", "prefix"), entry("*XY1*", "run"), entry("*789", "suffix")])
+    assert index.shape_count(7) == 1 + 5  # the full plate, then windows 0..4 (prefix and suffix among them)
+    assert kinds(index, read("ABCXY19")) == {"prefix": MatchKind.WILDCARD, "run": MatchKind.WILDCARD}
+    assert kinds(index, read("QQQQ789")) == {"suffix": MatchKind.WILDCARD}
