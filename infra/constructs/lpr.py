@@ -30,6 +30,10 @@ _HITS_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "feed": (_PUT,),  # the live feed channel lpr-hits
         "lpr-counts": (_UPDATE,),  # transparency counters (ADD): reads, hits
     },
+    "api": {
+        "lpr-hits": (_QUERY, _GET, _UPDATE),  # a day's hits; one; the verdict (conditional)
+        "lpr-counts": (_UPDATE, _GET),  # verdicts counted (ADD); the rates report
+    },
 }
 
 
@@ -68,6 +72,7 @@ class LprConstruct(Construct):
                 api.grant_table(api.functions[name], table, actions)
         # A hit on a feed+sms list is queued (ids only) for lpr-notify, the one LPR texter.
         api.grant_send(api.functions["lpr-ingest"], "lpr-hit-texts")
+        api.grant_audit_append(api.functions["api"])  # verdicts are audited before they are written
 
     # --- search (lane: hits) ---------------------------------------------------------------
     def _grant_search(self, api: ApiConstruct, config: DeployConfig) -> None:

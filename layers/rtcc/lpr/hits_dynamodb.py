@@ -1,5 +1,5 @@
-"""DynamoDB, feed and SQS adapters of rtcc.lpr.hit_record's ports, and the hits' reads and
-verdict writes the routes make (rtcc.api.routes.lpr_hits).
+"""DynamoDB, feed and SQS adapters of rtcc.lpr.hit_record's ports, and of
+rtcc.lpr.hit_review's (the hits' reads and verdict writes of rtcc.api.routes.lpr_hits).
 
 Folding is one conditional PutItem of the fold item (lpr-folds): it succeeds only when no
 hit was raised under that key within the window either side of the read, so two ingests
@@ -19,6 +19,8 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 
 from rtcc.lpr.hit_record import FEED_CHANNEL, FoldedInto, ListInfo, iso
+from rtcc.lpr.hit_review import StoredHit, decision_from_dict, decision_to_dict
+from rtcc.lpr.verification import Decision, DecisionConflict
 from rtcc.store.base import is_expired
 from rtcc.store.lpr_hits import LprFoldRecord, LprHitRecord, day_partition
 from rtcc.store.lpr_hotlists import LISTS_PARTITION, LprHotlistRecord
@@ -181,3 +183,52 @@ def get_hit(day: str, hit_id: str) -> LprHitRecord | None:
     except LprHitRecord.DoesNotExist:
         return None
     return None if is_expired(record) else record
+
+
+def _stored(record: LprHitRecord) -> StoredHit:
+
+    history = json.loads(record.verification) if record.verification else []
+    return StoredHit(
+        day=record.day.removeprefix("day#"),
+        hit_id=record.hit_id,
+        document=json.loads(record.hit),
+        reads=int(record.reads),
+        last_seen_at=record.last_seen_at,
+        decisions=tuple(decision_from_dict(d) for d in history),
+        revision=int(record.revision or 0),
+        case_number=record.case_number,
+    )
+
+
+class DynamoReviewStore:
+    """rtcc.lpr.hit_review.ReviewStore on lpr-hits: GetItem, a day's Query, conditional UpdateItem."""
+
+    def get(self, day: str, hit_id: str) -> StoredHit | None:
+        record = get_hit(day, hit_id)
+        return None if record is None else _stored(record)
+
+    def day(self, day: str, limit: int = 500) -> list[StoredHit]:
+        """The day's live hits, newest first (hit ids sort by time)."""
+        records = LprHitRecord.query(
+            day_partition(day), scan_index_forward=False, limit=limit, page_size=limit
+        )
+        return [_stored(r) for r in records if not is_expired(r)]
+
+    def decide(self, hit: StoredHit, decisions: tuple[Decision, ...], case_number: str | None) -> StoredHit:
+
+        record = LprHitRecord(day_partition(hit.day), hit.hit_id)
+        actions = [
+            LprHitRecord.verification.set(json.dumps([decision_to_dict(d) for d in decisions])),
+            LprHitRecord.revision.set(hit.revision + 1),
+        ]
+        if case_number:
+            # Attached to a case: kept with the case, not deleted with the read.
+            actions += [LprHitRecord.case_number.set(case_number), LprHitRecord.expires.remove()]
+        condition = LprHitRecord.hit_id.exists() & (LprHitRecord.revision == hit.revision)
+        try:
+            record.update(actions=actions, condition=condition)
+        except UpdateError as error:
+            if _conditional(error):
+                raise DecisionConflict("revision", "the hit was decided meanwhile: reload it") from None
+            raise
+        return _stored(record)
