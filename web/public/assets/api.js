@@ -39,14 +39,16 @@ async function errorFrom(response) {
   } catch {
     // Not JSON (a proxy or gateway page): fall through to a generic message.
   }
+  // {statusCode, message, detail} from the platform's handlers; {error, field} from routes
+  // that name the refused field (the LPR contract): both reach the person as the message.
   const message =
-    (body && (body.message || body.Message)) ||
+    (body && (body.message || body.Message || body.error)) ||
     (response.status === 401
       ? "Your session has ended. Sign in again."
       : response.status === 403
         ? "You do not have permission to do that."
         : `The server answered HTTP ${response.status}.`);
-  return new ApiError(response.status, message, body && body.detail);
+  return new ApiError(response.status, message, body && (body.detail || (body.field ? { field: body.field } : undefined)));
 }
 
 /**
