@@ -1,0 +1,270 @@
+"""DynamoDB and S3 adapter of the hotlist import (rtcc.lpr.hotlist_import.HotlistImportStore).
+
+- List heads (`LprHotlistRecord`): created once (conditional put); an import holds the
+  head's lease (`importing`, a conditional UpdateItem: one import per list at a time, a
+  lease older than LEASE_S taken over: a timed-out function never finishes) and switches
+  the list with one conditional UpdateItem of version, shapes and entry count.
+- Key items (`LprHotlistKeyRecord`): only the keys the diff touches, plus the keys the
+  previous import left dead records in, are read (BatchGetItem) and written whole
+  (BatchWriteItem puts, deletes for an emptied key), as rtcc.lpr.keyed_index rewrites them.
+- S3 (the `lpr-hotlists` bucket): `uploads/<import_id>` the file as uploaded;
+  `versions/<list>/<version>.jsonl.gz` each version's entries (the next import diffs
+  against it); `versions/<list>/<version>.keys.json.gz` the keys that import touched (the
+  next import cleans them; a retry after an abandoned attempt undoes them).
+- Imports (`LprImportRecord`): progress and outcome.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any, BinaryIO
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from rtcc.aws_clients import client
+from rtcc.lpr.hotlists.diff import ImportDiff
+from rtcc.lpr.keyed_index import clean, entry_from_dict, entry_to_dict, key_changes, rewrite, shapes_of
+from rtcc.lpr.model import HotlistEntry
+from rtcc.resources import bucket_name
+from rtcc.settings import get_settings
+from rtcc.store.lpr_hotlists import LISTS_PARTITION, LprHotlistKeyRecord, LprHotlistRecord, LprImportRecord
+
+BUCKET = "lpr-hotlists"
+#: Longer than lpr-import's 900 s timeout: a lease this old belongs to a dead import.
+LEASE_S = 1000
+#: Imports are kept for the console's history, then expire.
+IMPORT_DAYS = 90
+
+
+class ImportBusy(RuntimeError):
+    """Another import of the list holds its lease."""
+
+
+class UnknownList(LookupError):
+    pass
+
+
+class ListExists(RuntimeError):
+    pass
+
+
+def hotlist_bucket() -> str:
+    # CDK names the variable after the topology's bucket name (hyphen included).
+    return os.environ.get(f"RTCC_{BUCKET.upper()}_BUCKET") or bucket_name(BUCKET, get_settings())
+
+
+def upload_key(import_id: str) -> str:
+    return f"uploads/{import_id}"
+
+
+def version_key(list_id: str, version: int, what: str = "jsonl") -> str:
+    return f"versions/{list_id}/{version}.{what}.gz"
+
+
+class DynamoHotlistStore:
+    def __init__(self, bucket: str | None = None) -> None:
+        self._s3 = client("s3")
+        self.bucket = bucket or hotlist_bucket()
+
+    # --- heads ----------------------------------------------------------------------------
+    def create_list(
+        self, list_id: str, name: str, priority: int, notify: str, now: datetime
+    ) -> LprHotlistRecord:
+        record = LprHotlistRecord(
+            LISTS_PARTITION, list_id, name=name, priority=priority, notify=notify, updated_at=now.isoformat()
+        )
+        try:
+            record.save(condition=LprHotlistRecord.list_id.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise ListExists(list_id) from None
+            raise
+        return record
+
+    def head(self, list_id: str) -> LprHotlistRecord:
+        try:
+            return LprHotlistRecord.get(LISTS_PARTITION, list_id, consistent_read=True)
+        except LprHotlistRecord.DoesNotExist:
+            raise UnknownList(list_id) from None
+
+    def lease(self, list_id: str, import_id: str, now: datetime) -> int:
+        """Take the list's import lease; the head's current version."""
+        head = self.head(list_id)
+        stale = (now - timedelta(seconds=LEASE_S)).isoformat()
+        free = LprHotlistRecord.importing.does_not_exist() | (LprHotlistRecord.importing == import_id)
+        try:
+            head.update(
+                actions=[
+                    LprHotlistRecord.importing.set(import_id),
+                    LprHotlistRecord.importing_since.set(now.isoformat()),
+                ],
+                condition=free | (LprHotlistRecord.importing_since < stale),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise ImportBusy(list_id) from None
+            raise
+        return int(head.version)
+
+    def release(self, list_id: str, import_id: str) -> None:
+        """Give the lease back after a failure (the keys written stay for the retry to undo)."""
+        try:
+            LprHotlistRecord(LISTS_PARTITION, list_id).update(
+                actions=[LprHotlistRecord.importing.remove(), LprHotlistRecord.importing_since.remove()],
+                condition=LprHotlistRecord.importing == import_id,
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+    # --- versions ---------------------------------------------------------------------------
+    def entries(self, list_id: str, version: int) -> Iterator[HotlistEntry]:
+        """A version's entries, streamed from S3 (nothing for version 0)."""
+        if version == 0:
+            return
+        body = self._s3.get_object(Bucket=self.bucket, Key=version_key(list_id, version))["Body"]
+        with gzip.GzipFile(fileobj=body) as lines:
+            for line in lines:
+                yield entry_from_dict(json.loads(line))
+
+    def _keys_of(self, list_id: str, version: int) -> list[str]:
+        """The keys the import that made `version` touched ([] when none was written)."""
+        key = version_key(list_id, version, "keys")
+        listed = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+        if not any(item["Key"] == key for item in listed):
+            return []
+        body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+        return json.loads(gzip.decompress(body.read()))
+
+    def _put_gz(self, key: str, payload: bytes) -> None:
+        self._s3.put_object(Bucket=self.bucket, Key=key, Body=gzip.compress(payload, compresslevel=5))
+
+    def apply(
+        self,
+        list_id: str,
+        change: ImportDiff,
+        previous: dict[str, HotlistEntry],
+        current: int,
+        import_id: str,
+        now: datetime,
+    ) -> int:
+        """Write the touched keys and the new version's file, then switch the head over
+        (conditional on the version it diffed against and the lease); the new version."""
+        new = current + 1
+        touched = key_changes(change, previous)
+        dirty = set(self._keys_of(list_id, current)) | set(self._keys_of(list_id, new))
+        # Written first: if this attempt dies, the next one knows which keys to undo.
+        self._put_gz(version_key(list_id, new, "keys"), json.dumps(sorted(dirty | set(touched))).encode())
+        self._write_keys(touched, dirty - set(touched), current)
+        entries = change.entries
+        self._put_gz(version_key(list_id, new), b"".join(_jsonl(entries)))
+        LprHotlistRecord(LISTS_PARTITION, list_id).update(
+            actions=[
+                LprHotlistRecord.version.set(new),
+                LprHotlistRecord.shapes.set(json.dumps(shapes_of(entries))),
+                LprHotlistRecord.entries.set(len(entries)),
+                LprHotlistRecord.last_import.set(import_id),
+                LprHotlistRecord.updated_at.set(now.isoformat()),
+                LprHotlistRecord.importing.remove(),
+                LprHotlistRecord.importing_since.remove(),
+            ],
+            condition=(LprHotlistRecord.version == current) & (LprHotlistRecord.importing == import_id),
+        )
+        return new
+
+    def _write_keys(self, touched: dict, cleanup: set[str], current: int) -> None:
+        keys = list(touched) + sorted(cleanup)
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            held = {r.key: r.entries for r in LprHotlistKeyRecord.batch_get(chunk, consistent_read=True)}
+            with LprHotlistKeyRecord.batch_write() as batch:
+                for key in chunk:
+                    change = touched.get(key)
+                    records = (
+                        rewrite(held.get(key), change, current) if change else clean(held.get(key), current)
+                    )
+                    if records:
+                        batch.save(
+                            LprHotlistKeyRecord(key, entries=json.dumps(records, separators=(",", ":")))
+                        )
+                    elif key in held:
+                        batch.delete(LprHotlistKeyRecord(key))
+
+    # --- uploads ----------------------------------------------------------------------------
+    def upload_form(self, import_id: str, max_bytes: int, expires_s: int = 900) -> dict[str, Any]:
+        return self._s3.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=upload_key(import_id),
+            Conditions=[["content-length-range", 1, max_bytes]],
+            ExpiresIn=expires_s,
+        )
+
+    def upload_size(self, import_id: str) -> int | None:
+        try:
+            return int(self._s3.head_object(Bucket=self.bucket, Key=upload_key(import_id))["ContentLength"])
+        except self._s3.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def open_upload(self, import_id: str) -> BinaryIO:
+        return self._s3.get_object(Bucket=self.bucket, Key=upload_key(import_id))["Body"]
+
+    def put_upload(self, import_id: str, data: bytes | BinaryIO) -> None:
+        body = io.BytesIO(data) if isinstance(data, bytes) else data
+        self._s3.upload_fileobj(body, self.bucket, upload_key(import_id))
+
+
+def _jsonl(entries: tuple[HotlistEntry, ...]) -> Iterator[bytes]:
+    for entry in entries:
+        yield json.dumps(entry_to_dict(entry), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+class DynamoImportLog:
+    """`LprImportRecord`s: an import's state, progress and outcome."""
+
+    def create(
+        self, import_id: str, list_id: str, fmt: str, created_by: str, now: datetime
+    ) -> LprImportRecord:
+        record = LprImportRecord(
+            import_id,
+            list_id=list_id,
+            format=fmt,
+            state="waiting",
+            created_by=created_by,
+            created_at=now.isoformat(),
+            updated_at=now.isoformat(),
+            expires=now + timedelta(days=IMPORT_DAYS),
+        )
+        record.save(condition=LprImportRecord.import_id.does_not_exist())
+        return record
+
+    def get(self, import_id: str) -> LprImportRecord | None:
+        try:
+            return LprImportRecord.get(import_id, consistent_read=True)
+        except LprImportRecord.DoesNotExist:
+            return None
+
+    def _set(self, import_id: str, now: datetime, **values: Any) -> None:
+        R = LprImportRecord
+        actions = [getattr(R, name).set(value) for name, value in values.items()]
+        R(import_id).update(
+            actions=[*actions, R.updated_at.set(now.isoformat())], condition=R.import_id.exists()
+        )
+
+    def running(self, import_id: str, bytes_total: int, now: datetime) -> None:
+        self._set(import_id, now, state="running", bytes_total=bytes_total, bytes_read=0)
+
+    def progress(self, import_id: str, bytes_read: int, now: datetime) -> None:
+        self._set(import_id, now, bytes_read=bytes_read)
+
+    def finish(self, import_id: str, summary: dict[str, Any], bytes_read: int, now: datetime) -> None:
+        self._set(import_id, now, state="done", bytes_read=bytes_read, summary=json.dumps(summary))
+
+    def fail(self, import_id: str, error: str, now: datetime) -> None:
+        self._set(import_id, now, state="failed", error=error)
