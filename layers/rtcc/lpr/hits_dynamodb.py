@@ -232,3 +232,27 @@ class DynamoReviewStore:
                 raise DecisionConflict("revision", "the hit was decided meanwhile: reload it") from None
             raise
         return _stored(record)
+
+
+class DynamoHitTexts:
+    """rtcc.lpr.hit_texts.HitTextStore on lpr-hits: GetItem, the claim (conditional UpdateItem)."""
+
+    def hit(self, day: str, hit_id: str) -> dict[str, Any] | None:
+        record = get_hit(day, hit_id)
+        return None if record is None else json.loads(record.hit)
+
+    def claim(self, day: str, hit_id: str, now: datetime) -> bool:
+        record = LprHitRecord(day_partition(day), hit_id)
+        try:
+            record.update(
+                actions=[LprHitRecord.texted_at.set(iso(now))],
+                condition=LprHitRecord.hit_id.exists() & LprHitRecord.texted_at.does_not_exist(),
+            )
+        except UpdateError as error:
+            if _conditional(error):
+                return False
+            raise
+        return True
+
+    def release(self, day: str, hit_id: str) -> None:
+        LprHitRecord(day_partition(day), hit_id).update(actions=[LprHitRecord.texted_at.remove()])
