@@ -9,6 +9,7 @@ stack enforces them and tests/integration/test_least_privilege.py fails on any u
 
 from __future__ import annotations
 
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.config import DeployConfig
@@ -66,7 +67,26 @@ class LprConstruct(Construct):
 
     # --- hotlists: imports, the keyed index, matching (lane: hotlists) --------------------
     def _grant_hotlists(self, api: ApiConstruct, config: DeployConfig) -> None:
-        pass
+        ingest, imports = api.functions["lpr-ingest"], api.functions["lpr-import"]
+        # Matching (rtcc.lpr.keyed_hotlists): the heads' one partition, then probe keys.
+        api.grant_table(ingest, "lpr-hotlists", [_QUERY])
+        api.grant_table(ingest, "lpr-hotlist-keys", [_BATCH_GET])
+        # Imports (rtcc.lpr.hotlist_store_dynamodb): the head's lease and switch, the
+        # touched keys read and written whole, progress; the upload and the versions.
+        api.grant_table(imports, "lpr-hotlists", [_GET, _UPDATE])
+        api.grant_table(imports, "lpr-hotlist-keys", [_BATCH_GET, _BATCH_WRITE])
+        api.grant_table(imports, "lpr-imports", [_UPDATE])
+        api.grant_objects(imports, "lpr-hotlists", "uploads/", ["s3:GetObject"])
+        api.grant_objects(imports, "lpr-hotlists", "versions/", ["s3:GetObject", "s3:PutObject"])
+        # Whether an abandoned attempt left a key manifest: a listing held to versions/
+        # (a GetObject of a missing object is a 403 to a role without ListBucket).
+        imports.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[api.data.buckets["lpr-hotlists"].bucket_arn],
+                conditions={"StringLike": {"s3:prefix": ["versions/?*"]}},
+            )
+        )
 
     # --- hits, verification, texts, transparency (lane: hits) -----------------------------
     def _grant_hits(self, api: ApiConstruct, config: DeployConfig) -> None:
