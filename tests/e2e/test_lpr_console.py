@@ -233,7 +233,7 @@ def _sent(stub: StubLprApi, method: str, path: str) -> list[Any]:
     return [body for m, p, body in stub.requests if (m, p) == (method, path)]
 
 
-def test_hits_arrive_live_and_are_verified(lpr) -> None:
+def test_hits_arrive_live_and_are_verified(lpr, screenshot) -> None:
     page, stub = lpr("officer")
     first = page.locator("article[data-hit=h1]")
     expect(first).to_contain_text("A8C1234")
@@ -265,7 +265,21 @@ def test_hits_arrive_live_and_are_verified(lpr) -> None:
     assert _sent(stub, "POST", "/api/lpr/hits/h1/verdict") == [
         {"verdict": "reject", "reason": "misread", "revision": 3}
     ]
-    expect(page.locator("article[data-hit=h1] .lpr-accept")).to_have_count(0)
+    # Decided: the controls fold away; changing the verdict needs a note saying why.
+    decided = page.locator("article[data-hit=h1]")
+    expect(decided.locator(".lpr-accept")).to_be_hidden()
+    decided.locator(".lpr-change summary").click()
+    decided.locator(".lpr-accept").click()
+    expect(decided.locator(".message-error")).to_have_text("Say why the verdict changes.")
+    assert len(_sent(stub, "POST", "/api/lpr/hits/h1/verdict")) == 1
+    decided.locator("textarea").fill("the driver showed a valid registration")
+    decided.locator(".lpr-accept").click()
+    expect(page.locator("article[data-hit=h1] > .lpr-verdict")).to_contain_text("Accepted · officer")
+    assert _sent(stub, "POST", "/api/lpr/hits/h1/verdict")[-1] == {
+        "verdict": "accept",
+        "note": "the driver showed a valid registration",
+        "revision": 4,
+    }
 
     # Another officer decided h2 first: the 409 shows their verdict instead of overwriting it.
     stub.stale.add("h2")
@@ -278,6 +292,7 @@ def test_hits_arrive_live_and_are_verified(lpr) -> None:
         {"verdict": "accept", "case_number": "C-99", "revision": 1}
     ]
     assert horizontal_overflow(page) == 0
+    screenshot(page, "lpr-hits-phone")
 
 
 def test_one_hit_has_its_own_page(lpr) -> None:
@@ -361,7 +376,7 @@ def test_an_officer_sees_lists_but_not_the_supervisor_tools(lpr) -> None:
     expect(page.locator("#lpr-create-list")).to_have_count(0)
 
 
-def test_a_search_without_a_purpose_is_refused_at_the_purpose(lpr) -> None:
+def test_a_search_without_a_purpose_is_refused_at_the_purpose(lpr, screenshot) -> None:
     page, stub = lpr("officer", "#/lpr/search")
     expect(page.locator("#lpr-search-purpose option")).to_have_count(3)
     page.fill("#lpr-search-case", "C-12")
@@ -379,6 +394,7 @@ def test_a_search_without_a_purpose_is_refused_at_the_purpose(lpr) -> None:
     page.click("#lpr-search-send")
     expect(page.locator("#lpr-search-results tbody tr")).to_have_count(1)
     expect(page.locator("#lpr-search-count")).to_have_text("1 read (2 index lookups).")
+    screenshot(page, "lpr-search-phone")
     sent = _sent(stub, "POST", "/api/lpr/search")[-1]
     assert sent["purpose"] == "stolen vehicle" and sent["case_number"] == "C-12"
     assert sent["plate"] == "ABC1234" and sent["mode"] == "ocr-equivalent"
@@ -386,7 +402,7 @@ def test_a_search_without_a_purpose_is_refused_at_the_purpose(lpr) -> None:
     assert horizontal_overflow(page) == 0
 
 
-def test_a_source_secret_is_shown_once_and_rotation_shows_the_new_one(lpr) -> None:
+def test_a_source_secret_is_shown_once_and_rotation_shows_the_new_one(lpr, screenshot) -> None:
     page, stub = lpr("admin", "#/lpr/sources")
     page.fill("#lpr-source-name", "Downtown fixed cameras")
     page.select_option("#lpr-source-vendor", "openalpr")
@@ -414,6 +430,7 @@ def test_a_source_secret_is_shown_once_and_rotation_shows_the_new_one(lpr) -> No
     page.click("article[data-source=src1] button[data-act=rotate]")
     expect(page.locator("#lpr-secret")).to_have_value("rtcc_lpr.src1." + "B" * 43)
     expect(page.locator("#lpr-secret-panel")).to_contain_text("The previous secret keeps working until")
+    screenshot(page, "lpr-sources-secret-phone")
     page.click("#lpr-secret-done")
 
     revoke = page.locator("article[data-source=src1] button[data-act=revoke]")

@@ -41,17 +41,25 @@ function details(hit) {
   ]);
 }
 
-/** The accept and reject controls of one hit; `onDecided(hit)` gets the hit as saved. */
-function verdictForm(hit, onDecided) {
+/**
+ * The accept and reject controls of one hit; `onDecided(hit)` gets the hit as saved. Changing
+ * an earlier verdict (`changing`) needs a note saying why: the route refuses one without.
+ */
+function verdictForm(hit, onDecided, changing = false) {
   const errors = messageBox();
-  const id = hit.hit_id.replace(/[^A-Za-z0-9_-]/g, "_");
-  const caseNo = h("input", { id: `lpr-case-${id}`, type: "text", maxlength: 64, autocomplete: "off" });
+  const id = `${changing ? "change-" : ""}${hit.hit_id.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+  const caseNo = h("input", { id: `lpr-case-${id}`, type: "text", maxlength: 80, autocomplete: "off" });
+  const note = changing ? h("textarea", { id: `lpr-note-${id}`, rows: 2, maxlength: 2000 }) : null;
   const reason = selectField(`lpr-reason-${id}`, "Reason for rejecting", [["", "Choose a reason"], ...REJECT_REASONS]);
   const accept = h("button", { type: "button", class: "btn btn-primary lpr-accept", text: "Accept" });
   const reject = h("button", { type: "button", class: "btn btn-secondary lpr-reject", text: "Reject" });
   const send = (button, body) =>
     busy(button, async () => {
       errors.clear();
+      if (note) {
+        if (!note.value.trim()) return errors.error("Say why the verdict changes.");
+        body.note = note.value.trim();
+      }
       try {
         const out = await apiFetch(`${hitPath(hit.hit_id)}/verdict`, { method: "POST", json: { ...body, revision: hit.revision } });
         onDecided(out.hit);
@@ -61,10 +69,11 @@ function verdictForm(hit, onDecided) {
           const now = await apiFetch(hitPath(hit.hit_id)).catch(() => null);
           if (now) onDecided(now.hit, "Another officer decided this hit first; it is shown as it stands now.");
           else errors.error(err);
-          return;
+          return undefined;
         }
         errors.error(err);
       }
+      return undefined;
     });
   accept.addEventListener("click", () => send(accept, caseNo.value.trim() ? { verdict: "accept", case_number: caseNo.value.trim() } : { verdict: "accept" }));
   reject.addEventListener("click", () => {
@@ -80,6 +89,7 @@ function verdictForm(hit, onDecided) {
   return h(
     "div",
     { class: "lpr-verdict-form" },
+    note ? h("div", { class: "field" }, h("label", { for: note.id, text: "Why the verdict changes (required)" }), note) : null,
     h("div", { class: "field" }, h("label", { for: caseNo.id, text: "Case number (optional: accepting with one keeps the hit with the case)" }), caseNo),
     accept,
     reason.wrap,
@@ -97,7 +107,9 @@ function hitCard(hit, { onDecided, linked = true }) {
     title,
     details(hit),
     verdictLine(hit.verification),
-    hit.verification ? null : verdictForm(hit, onDecided),
+    hit.verification
+      ? h("details", { class: "lpr-change" }, h("summary", { text: "Change the verdict" }), verdictForm(hit, onDecided, true))
+      : verdictForm(hit, onDecided),
     linked ? h("p", {}, h("a", { href: `#/lpr/hits/${encodeURIComponent(hit.hit_id)}`, text: "Open this hit" })) : null,
   );
 }

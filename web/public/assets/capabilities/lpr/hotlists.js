@@ -15,7 +15,7 @@ const NOTIFY = [
   ["feed+sms", "Console and a text to the watch desk"],
 ];
 const FORMATS = [
-  ["autovu", "AutoVu (semicolon- or comma-separated)"],
+  ["autovu", "AutoVu text file"],
   ["ncic", "NCIC extract"],
 ];
 

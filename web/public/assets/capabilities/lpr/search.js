@@ -60,13 +60,13 @@ export async function searchView(container) {
   const { purposes } = await apiFetch("/api/lpr/search/purposes");
   const errors = messageBox();
   const purpose = selectField("lpr-search-purpose", "Purpose", [["", "Choose the purpose"], ...purposes.map((p) => [p, p])]);
-  const caseNo = field("lpr-search-case", "Case number", { maxlength: 64, autocomplete: "off" });
+  const caseNo = field("lpr-search-case", "Case number", { maxlength: 80, autocomplete: "off" });
   const plate = field("lpr-search-plate", "Plate (optional)", { maxlength: 16, autocomplete: "off", autocapitalize: "characters", spellcheck: "false" });
   const mode = selectField("lpr-search-mode", "Plate match", MODES);
   const now = new Date();
   const start = field("lpr-search-start", "From (your local time)", { type: "datetime-local", value: localInput(new Date(now.getTime() - DAY_MS)) });
   const end = field("lpr-search-end", "To (your local time)", { type: "datetime-local", value: localInput(now) });
-  const reader = field("lpr-search-reader", "Reader (camera id, optional)", { maxlength: 128, autocomplete: "off" });
+  const reader = field("lpr-search-reader", "Reader (camera id, optional)", { maxlength: 64, autocomplete: "off" });
   const area = ["South", "West", "North", "East"].map((side) => field(`lpr-search-${side.toLowerCase()}`, `${side} edge (latitude/longitude)`, { type: "number", step: "any", inputmode: "decimal" }));
   const submit = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "lpr-search-send", text: "Search reads" });
   const results = h("div", { id: "lpr-search-out" });
