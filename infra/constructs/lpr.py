@@ -100,4 +100,6 @@ class LprConstruct(Construct):
 
     # --- search (lane: hits) ---------------------------------------------------------------
     def _grant_search(self, api: ApiConstruct, config: DeployConfig) -> None:
-        pass
+        """Searches on `api` (rtcc.api.routes.lpr_search): one key Query per lookup on the reads
+        table; each search is audited and counted per purpose (granted in _grant_hits)."""
+        api.grant_table(api.functions["api"], "lpr-reads", (_QUERY,))

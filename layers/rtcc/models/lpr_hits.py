@@ -24,8 +24,8 @@ class SearchIn(BaseModel):
 
     purpose: str | None = Field(None, max_length=100, description="One of GET /api/lpr/search/purposes")
     case_number: str | None = Field(None, max_length=80)
-    start: str = Field(max_length=40, description="UTC ISO 8601, inclusive")
-    end: str = Field(max_length=40, description="UTC ISO 8601, exclusive")
+    start: str | None = Field(None, max_length=40, description="ISO 8601 with offset, inclusive")
+    end: str | None = Field(None, max_length=40, description="ISO 8601 with offset, exclusive")
     plate: str | None = Field(None, max_length=20)
     mode: str = Field("exact", max_length=20, description='"exact", "ocr-equivalent" or "wildcard"')
     reader_id: str | None = Field(None, max_length=64)
