@@ -125,9 +125,8 @@ class StubLprApi:
     def _hotlists(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         if path == "/api/lpr/hotlists" and method == "GET":
             hotlist = {"list_id": "stolen", "name": "Stolen vehicles", "priority": 1, "notify": "feed+sms"}
-            return 200, {
-                "hotlists": [{**hotlist, "version": 2, "entries": 3, "importing": False, "last_import": None}]
-            }
+            listed = {**hotlist, "version": 2, "entries": 3, "importing": None, "last_import": None}
+            return 200, {"hotlists": [listed], "max_bytes": 4096}
         if path == "/api/lpr/hotlists":
             return 201, {"hotlist": body}
         if path.endswith("/imports"):
@@ -316,6 +315,13 @@ def test_an_upload_shows_its_progress_then_the_summary_with_rejected_rows(lpr, s
             }).observe(document.getElementById('main'), {subtree: true, attributes: true, childList: true});
         }"""
     )
+    # Over the list's limit (max_bytes): refused before anything is sent.
+    page.set_input_files(
+        "#lpr-import-file", {"name": "big.csv", "mimeType": "text/csv", "buffer": b"A" * 5000}
+    )
+    page.click("#lpr-import-send")
+    expect(page.locator("#lpr-import .message-error")).to_have_text("The file is 5 KB: the limit is 4 KB.")
+    assert _sent(stub, "POST", "/api/lpr/hotlists/stolen/imports") == []
     content = "".join(f"ABC{i:04d};OR;stolen;C-{i}\n" for i in range(80)).encode()
     page.select_option("#lpr-import-format", "autovu")
     page.set_input_files(

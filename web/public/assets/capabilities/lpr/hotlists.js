@@ -5,7 +5,7 @@
 // rejected rows; and a manual BOLO entry form.
 
 import { apiFetch } from "../../api.js";
-import { busy, field, h, localInputToUtc, localTime, messageBox, replace } from "../../dom.js";
+import { busy, field, h, localInputToUtc, messageBox, replace } from "../../dom.js";
 import { facts, hasRole, kib, selectField } from "./common.js";
 
 // How often the import's progress is asked for while it runs.
@@ -30,7 +30,6 @@ function listsTable(hotlists) {
       h("td", { text: l.notify === "feed+sms" ? "console + text" : "console" }),
       h("td", { class: "lpr-num", text: String(l.entries ?? 0) }),
       h("td", { text: l.importing ? "importing…" : l.version ? `v${l.version}` : "empty" }),
-      h("td", {}, l.last_import ? localTime(l.last_import.finished_at || l.last_import.at || l.last_import) : "—"),
     );
   return h(
     "div",
@@ -38,7 +37,7 @@ function listsTable(hotlists) {
     h(
       "table",
       { class: "lpr-table", id: "lpr-lists" },
-      h("thead", {}, h("tr", {}, ["List", "Priority", "Alerts", "Entries", "Version", "Last import"].map((c) => h("th", { scope: "col", text: c })))),
+      h("thead", {}, h("tr", {}, ["List", "Priority", "Alerts", "Entries", "Version"].map((c) => h("th", { scope: "col", text: c })))),
       h("tbody", {}, hotlists.map(row)),
     ),
   );
@@ -46,7 +45,7 @@ function listsTable(hotlists) {
 
 function createForm(onCreated) {
   const errors = messageBox();
-  const id = field("lpr-list-id", "List id (letters, digits, - and _)", { required: true, maxlength: 64, autocomplete: "off" });
+  const id = field("lpr-list-id", "List id (lower-case letters, digits and -)", { required: true, maxlength: 64, autocomplete: "off" });
   const name = field("lpr-list-name", "Name", { required: true, maxlength: 120 });
   const priority = field("lpr-list-priority", "Priority (0 is the highest)", { type: "number", min: 0, max: 100, value: 50, inputmode: "numeric" });
   const notify = selectField("lpr-list-notify", "When it hits", NOTIFY);
@@ -146,11 +145,12 @@ async function waitForImport(importId, progress) {
   }
 }
 
-function importForm(hotlists, onDone) {
+function importForm(hotlists, maxBytes, onDone) {
   const errors = messageBox();
   const list = selectField("lpr-import-list", "Hotlist", hotlists.map((l) => [l.list_id, l.name]));
   const format = selectField("lpr-import-format", "File layout", FORMATS);
-  const file = field("lpr-import-file", "File", { type: "file", accept: ".csv,.txt,.tsv,text/csv,text/plain", required: true });
+  const limit = maxBytes ? `At most ${kib(maxBytes)}.` : "";
+  const file = field("lpr-import-file", "File", { type: "file", accept: ".csv,.txt,.tsv,text/csv,text/plain", required: true }, limit);
   const submit = h("button", { type: "submit", class: "btn btn-primary btn-block", id: "lpr-import-send", text: "Upload and import" });
   const progress = progressBar();
   const result = h("div", { id: "lpr-import-result" });
@@ -159,6 +159,8 @@ function importForm(hotlists, onDone) {
     event.preventDefault();
     const chosen = file.input.files[0];
     if (!chosen) return errors.error("Choose the file to import.");
+    // The upload form refuses it anyway (content-length-range); saying so here saves the wait.
+    if (maxBytes && chosen.size > maxBytes) return errors.error(`The file is ${kib(chosen.size)}: the limit is ${kib(maxBytes)}.`);
     return busy(submit, async () => {
       errors.clear();
       replace(result);
@@ -222,10 +224,12 @@ export async function hotlistsView(container, ctx) {
   const table = h("div", { id: "lpr-lists-wrap" });
   const tools = h("div", { class: "stack" });
   container.append(h("h2", { text: "Lists" }), table, tools);
+  let maxBytes = 0;
   const load = async () => {
-    const { hotlists } = await apiFetch("/api/lpr/hotlists");
-    replace(table, listsTable(hotlists));
-    return hotlists;
+    const page = await apiFetch("/api/lpr/hotlists");
+    maxBytes = page.max_bytes || 0;
+    replace(table, listsTable(page.hotlists));
+    return page.hotlists;
   };
   const hotlists = await load();
   if (!hasRole(ctx.me, "supervisor")) return;
@@ -233,6 +237,6 @@ export async function hotlistsView(container, ctx) {
     // The forms name the lists, so a new list rebuilds them.
     replace(tools, ...supervisorTools(await load()));
   };
-  const supervisorTools = (lists) => [createForm(rebuild), ...(lists.length ? [importForm(lists, load), boloForm(lists, load)] : [])];
+  const supervisorTools = (lists) => [createForm(rebuild), ...(lists.length ? [importForm(lists, maxBytes, load), boloForm(lists, load)] : [])];
   replace(tools, ...supervisorTools(hotlists));
 }
