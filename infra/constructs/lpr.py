@@ -9,7 +9,9 @@ stack enforces them and tests/integration/test_least_privilege.py fails on any u
 
 from __future__ import annotations
 
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.config import DeployConfig
@@ -67,7 +69,7 @@ class LprConstruct(Construct):
 
     # --- hotlists: imports, the keyed index, matching (lane: hotlists) --------------------
     def _grant_hotlists(self, api: ApiConstruct, config: DeployConfig) -> None:
-        ingest, imports = api.functions["lpr-ingest"], api.functions["lpr-import"]
+        ingest, imports, fn_api = (api.functions[n] for n in ("lpr-ingest", "lpr-import", "api"))
         # Matching (rtcc.lpr.keyed_hotlists): the heads' one partition, then probe keys.
         api.grant_table(ingest, "lpr-hotlists", [_QUERY])
         api.grant_table(ingest, "lpr-hotlist-keys", [_BATCH_GET])
@@ -75,7 +77,7 @@ class LprConstruct(Construct):
         # touched keys read and written whole, progress; the upload and the versions.
         api.grant_table(imports, "lpr-hotlists", [_GET, _UPDATE])
         api.grant_table(imports, "lpr-hotlist-keys", [_BATCH_GET, _BATCH_WRITE])
-        api.grant_table(imports, "lpr-imports", [_UPDATE])
+        api.grant_table(imports, "lpr-imports", [_GET, _UPDATE])
         api.grant_objects(imports, "lpr-hotlists", "uploads/", ["s3:GetObject"])
         api.grant_objects(imports, "lpr-hotlists", "versions/", ["s3:GetObject", "s3:PutObject"])
         # Whether an abandoned attempt left a key manifest: a listing held to versions/
@@ -87,6 +89,23 @@ class LprConstruct(Construct):
                 conditions={"StringLike": {"s3:prefix": ["versions/?*"]}},
             )
         )
+        # The console's routes (rtcc.api.routes.lpr_hotlists): lists, imports, the upload
+        # form it signs (the browser posts the file under the api's signature), the queue.
+        api.grant_table(fn_api, "lpr-hotlists", [_GET, _PUT, _QUERY])
+        api.grant_table(fn_api, "lpr-imports", [_GET, _PUT, _UPDATE])  # register; progress; start (once)
+        api.grant_objects(fn_api, "lpr-hotlists", "uploads/", ["s3:PutObject"])
+        api.grant_send(fn_api, "lpr-imports")
+        api.grant_audit_append(fn_api)
+        bucket = api.data.buckets["lpr-hotlists"]
+        # The console posts the file straight to S3 with the form (CORS for its origin);
+        # a file never started, and each import's upload, is gone after a week.
+        bucket.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.POST],
+            allowed_origins=[api.public_origin],
+            allowed_headers=["content-type"],
+            max_age=3600,
+        )
+        bucket.add_lifecycle_rule(id="HotlistUploads", prefix="uploads/", expiration=Duration.days(7))
 
     # --- hits, verification, texts, transparency (lane: hits) -----------------------------
     def _grant_hits(self, api: ApiConstruct, config: DeployConfig) -> None:

@@ -268,3 +268,17 @@ class DynamoImportLog:
 
     def fail(self, import_id: str, error: str, now: datetime) -> None:
         self._set(import_id, now, state="failed", error=error)
+
+    def claim(self, import_id: str, now: datetime) -> bool:
+        """waiting -> queued, once: False when it was already started."""
+        R = LprImportRecord
+        try:
+            R(import_id).update(
+                actions=[R.state.set("queued"), R.updated_at.set(now.isoformat())],
+                condition=R.state == "waiting",
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

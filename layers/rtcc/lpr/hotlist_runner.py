@@ -1,0 +1,41 @@
+"""Running one registered import (lpr-import's message, or `rtcc lpr import` in process):
+the import record says which list and format; the list's head gives the entries'
+priority and default reason; the settings give the size limit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rtcc.lpr.hotlist_admin import bolo_edit
+from rtcc.lpr.hotlist_import import change_entries, run_import
+from rtcc.lpr.hotlist_store_dynamodb import DynamoHotlistStore, DynamoImportLog
+from rtcc.lpr.hotlists import ImportOptions
+
+
+def run_queued(import_id: str, clock: Callable[[], datetime]) -> str:
+    """ "done", or "skipped" for an import already finished (a second delivery);
+    ImportFailed for a refused file; ImportBusy while the list is held."""
+    from rtcc.lpr.settings import lpr_settings
+
+    store, log = DynamoHotlistStore(), DynamoImportLog()
+    record = log.get(import_id)
+    if record is None or record.state in ("done", "failed"):
+        return "skipped"
+    list_id = record.list_id
+    if record.format == "bolo":
+        edit = bolo_edit(store.open_upload(import_id).read())
+        change_entries(store, log, import_id=import_id, list_id=list_id, edit=edit, clock=clock)
+        return "done"
+    head = store.head(list_id)
+    options = ImportOptions(
+        list_id=list_id,
+        max_bytes=lpr_settings().max_hotlist_bytes,
+        priority=int(head.priority),
+        reason=head.name,
+        wildcards=True,  # an AutoVu wildcard list; NCIC refuses them itself
+    )
+    run_import(
+        store, log, import_id=import_id, list_id=list_id, fmt=record.format, options=options, clock=clock
+    )
+    return "done"
