@@ -35,7 +35,8 @@ _HITS_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "api": {
         "lpr-hits": (_QUERY, _GET, _UPDATE),  # a day's hits; one; the verdict (conditional)
-        "lpr-counts": (_UPDATE, _GET),  # verdicts counted (ADD); the rates report
+        # verdicts and searches counted (ADD); the rates report; the transparency months
+        "lpr-counts": (_UPDATE, _GET, _BATCH_GET),
     },
     "lpr-notify": {
         "lpr-hits": (_GET, _UPDATE),  # the hit to text; the claim (conditional), given back on failure
