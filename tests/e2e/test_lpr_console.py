@@ -110,11 +110,13 @@ class StubLprApi:
         hit = self.hits[hit_id]
         if hit_id in self.stale:
             self.stale.discard(hit_id)
-            verdict = {"verdict": "accept", "reason": None, "by": "officer2", "at": "2026-12-02T01:01:00Z"}
+            verdict = {"verdict": "accepted", "reason": None, "by": "officer2", "at": "2026-12-02T01:01:00Z"}
             self.hits[hit_id] = {**hit, "verification": verdict, "revision": hit["revision"] + 1}
             return 409, {"error": "revision: the hit changed; reload it", "field": "revision"}
         verdict = {
-            "verdict": body["verdict"],
+            "verdict": {"accept": "accepted", "reject": "rejected"}[
+                body["verdict"]
+            ],  # as the route records it
             "reason": body.get("reason"),
             "by": "officer",
             "at": "2026-12-02T01:02:00Z",

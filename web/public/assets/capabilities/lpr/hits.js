@@ -20,8 +20,10 @@ function readCount(hit) {
 
 function verdictLine(v) {
   if (!v) return h("p", { class: "lpr-verdict lpr-verdict-open", text: "Not verified yet" });
-  const what = v.verdict === "accept" ? "Accepted" : `Rejected: ${(REJECT_REASONS.find(([r]) => r === v.reason) || [, v.reason])[1]}`;
-  return h("p", { class: `lpr-verdict lpr-verdict-${v.verdict}` }, h("strong", { text: what }), ` · ${v.by || ""} · `, localTime(v.at));
+  // The verdict route takes "accept" / "reject" and records "accepted" / "rejected".
+  const accepted = v.verdict === "accepted" || v.verdict === "accept";
+  const what = accepted ? "Accepted" : `Rejected: ${(REJECT_REASONS.find(([r]) => r === v.reason) || [, v.reason])[1]}`;
+  return h("p", { class: `lpr-verdict lpr-verdict-${accepted ? "accept" : "reject"}` }, h("strong", { text: what }), ` · ${v.by || ""} · `, localTime(v.at));
 }
 
 function details(hit) {

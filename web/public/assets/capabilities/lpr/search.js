@@ -20,8 +20,9 @@ function localInput(date) {
   return local.toISOString().slice(0, 16);
 }
 
-function resultsTable(reads, lookups) {
-  const count = h("p", { id: "lpr-search-count", role: "status", text: `${reads.length} ${reads.length === 1 ? "read" : "reads"} (${lookups} index ${lookups === 1 ? "lookup" : "lookups"}).` });
+function resultsTable(reads, lookups, truncated) {
+  const more = truncated ? " More reads matched than are shown: narrow the time range or the plate." : "";
+  const count = h("p", { id: "lpr-search-count", role: "status", text: `${reads.length} ${reads.length === 1 ? "read" : "reads"} (${lookups} index ${lookups === 1 ? "lookup" : "lookups"}).${more}` });
   if (!reads.length) return [count];
   const where = (r) => (r.lat != null && r.lon != null ? `${Number(r.lat).toFixed(4)}, ${Number(r.lon).toFixed(4)}` : "—");
   const row = (r) =>
@@ -93,7 +94,7 @@ export async function searchView(container) {
       if (box) json.area = box;
       try {
         const out = await apiFetch("/api/lpr/search", { method: "POST", json });
-        replace(results, ...resultsTable(out.reads, out.lookups));
+        replace(results, ...resultsTable(out.reads, out.lookups, out.truncated));
       } catch (err) {
         errors.error(err);
         // The refusal names its field ("purpose: ..."): point the officer at it.
