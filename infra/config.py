@@ -208,6 +208,89 @@ class Alerts(_Strict):
         return codes
 
 
+class Lpr(_Strict):
+    """License-plate reads: what a city decides (rtcc.lpr.settings reads the same values)."""
+
+    purposes: tuple[str, ...] = Field(
+        ("stolen vehicle", "missing person", "wanted person", "violent crime", "property crime"),
+        min_length=1,
+        max_length=30,
+        description="The purposes an investigator picks from to search reads; each search names one and a "
+        "case number, both audited, and /transparency publishes searches per purpose: letters and "
+        "punctuation only (no digits, so no label can carry a case number), at most 60 characters.",
+    )
+    retention_preset: str = Field(
+        "default",
+        description="How long reads are kept: `default` (30 days), a state's preset (NH, ME, MN, TN, AR, VT: "
+        "each cites its law in rtcc.lpr.retention) or `custom` (with retention_days, at most 365). Published "
+        "on /transparency.",
+    )
+    retention_days: int | None = Field(
+        None,
+        ge=1,
+        le=365,
+        description="Days to keep reads: required with `custom`, or shorter than a preset's.",
+    )
+    hit_text_to: tuple[str, ...] = Field(
+        (),
+        max_length=MAX_SUPERVISOR_NUMBERS,
+        description="E.164 numbers (the watch desk, on-duty supervisors) texted a hit on a list marked "
+        "feed+sms; the text names the list and reader and links the console, never the plate.",
+    )
+    hit_text_from: str | None = Field(
+        None, description="The number hit texts are sent from (unset: the alerts number)."
+    )
+    max_hotlist_mb: int = Field(
+        200,
+        ge=1,
+        le=2048,
+        description="Largest hotlist file an import accepts (the upload link refuses more).",
+    )
+
+    @field_validator("purposes")
+    @classmethod
+    def _purposes(cls, purposes: tuple[str, ...]) -> tuple[str, ...]:
+        from rtcc.lpr.transparency import NotAnonymous, check_purposes
+
+        try:
+            check_purposes(purposes)
+        except NotAnonymous as exc:
+            raise ValueError(str(exc)) from None
+        if any("," in p for p in purposes):
+            raise ValueError("a purpose may not hold a comma (the functions get the list comma-separated)")
+        if len(set(purposes)) != len(purposes):
+            raise ValueError("a purpose appears twice")
+        return purposes
+
+    @field_validator("hit_text_to")
+    @classmethod
+    def _numbers(cls, numbers: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for i, number in enumerate(numbers):
+            try:
+                out.append(_e164(number))
+            except ValueError as exc:
+                raise ValueError(f"hit_text_to.{i}: {exc}") from None
+        if len(set(out)) != len(out):
+            raise ValueError("a number appears twice (it would get every hit twice)")
+        return tuple(out)
+
+    @field_validator("hit_text_from")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        return None if value is None else _e164(value)
+
+    @model_validator(mode="after")
+    def _retention(self) -> Lpr:
+        from rtcc.lpr.retention import RetentionError, policy
+
+        try:
+            policy(self.retention_preset, self.retention_days)
+        except RetentionError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
 class DeployConfig(_Strict):
     city_name: str = Field(min_length=1, max_length=80)
     environment: Literal["deployed", "dev-sandbox"] = "deployed"
@@ -261,6 +344,7 @@ class DeployConfig(_Strict):
     )
     retention: Retention = Retention()
     alerts: Alerts = Alerts()
+    lpr: Lpr = Lpr()
     alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     waf_rate_limit: int = Field(
         2000,

@@ -44,6 +44,27 @@ _HITS_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def lpr_environment(config: DeployConfig) -> dict[str, dict[str, str]]:
+    """The `[lpr]` settings (rtcc.lpr.settings, RTCC_LPR_*) each function reads, and only those:
+    search purposes and retention to the api (search, transparency), retention to lpr-ingest
+    (each read's TTL), the hotlist size limit to the api (the upload form) and lpr-import, the
+    hit texts' numbers to lpr-notify alone."""
+    lpr = config.lpr
+    retention = {"RTCC_LPR_RETENTION_PRESET": lpr.retention_preset}
+    if lpr.retention_days is not None:
+        retention["RTCC_LPR_RETENTION_DAYS"] = str(lpr.retention_days)
+    size = {"RTCC_LPR_MAX_HOTLIST_BYTES": str(lpr.max_hotlist_mb * 1024 * 1024)}
+    texts = {"RTCC_LPR_HIT_TEXT_FROM": lpr.hit_text_from or config.alert_number}
+    if lpr.hit_text_to:
+        texts["RTCC_LPR_HIT_TEXT_TO"] = ",".join(lpr.hit_text_to)
+    return {
+        "api": {"RTCC_LPR_PURPOSES": ",".join(lpr.purposes), **retention, **size},
+        "lpr-ingest": retention,
+        "lpr-import": size,
+        "lpr-notify": texts,
+    }
+
+
 class LprConstruct(Construct):
     def __init__(
         self,
@@ -117,6 +138,9 @@ class LprConstruct(Construct):
         api.grant_send(api.functions["lpr-ingest"], "lpr-hit-texts")
         api.grant_audit_append(api.functions["api"])  # verdicts are audited before they are written
         api.grant_secret(api.functions["lpr-notify"], "twilio_api_key")  # hit texts, through Twilio's API
+        for name, variables in lpr_environment(config).items():
+            for variable, value in variables.items():
+                api.functions[name].add_environment(variable, value)
 
     # --- search (lane: hits) ---------------------------------------------------------------
     def _grant_search(self, api: ApiConstruct, config: DeployConfig) -> None:
