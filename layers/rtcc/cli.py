@@ -1,5 +1,5 @@
 """The `rtcc` command: `rtcc dev` runs the local stack, `rtcc audit verify` checks the
-audit hash chain."""
+audit hash chain, `rtcc lpr import` imports a hotlist file."""
 
 from __future__ import annotations
 
@@ -262,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not compare entries with their write-once copy in the anchors bucket (entries/)",
     )
     verify.set_defaults(run=_audit_verify)
+
+    from rtcc.lpr.cli_import import add_lpr_commands  # argparse only; the import loads on use
+
+    add_lpr_commands(commands)
     return parser
 
 

@@ -8,18 +8,19 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rtcc.lpr.hotlist_admin import bolo_edit
-from rtcc.lpr.hotlist_import import change_entries, run_import
+from rtcc.lpr.hotlist_import import ImportLog, change_entries, run_import
 from rtcc.lpr.hotlist_store_dynamodb import DynamoHotlistStore, DynamoImportLog
 from rtcc.lpr.hotlists import ImportOptions
 
 
-def run_queued(import_id: str, clock: Callable[[], datetime]) -> str:
+def run_queued(import_id: str, clock: Callable[[], datetime], log: ImportLog | None = None) -> str:
     """ "done", or "skipped" for an import already finished (a second delivery);
     ImportFailed for a refused file; ImportBusy while the list is held."""
     from rtcc.lpr.settings import lpr_settings
 
-    store, log = DynamoHotlistStore(), DynamoImportLog()
-    record = log.get(import_id)
+    store, records = DynamoHotlistStore(), DynamoImportLog()
+    log = log or records
+    record = records.get(import_id)
     if record is None or record.state in ("done", "failed"):
         return "skipped"
     list_id = record.list_id
