@@ -87,6 +87,7 @@ class StubLprApi:
             ("/api/lpr/hotlists", self._hotlists),
             ("/api/lpr/search", self._search),
             ("/api/lpr/sources", self._sources),
+            ("/api/lpr/reports/rates", self._rates),
         ):
             if path.startswith(prefix):
                 return handler(method, path, body)
@@ -138,6 +139,8 @@ class StubLprApi:
             }
         if path.endswith("/start"):
             return 202, {"import": {"import_id": "imp1", "state": "waiting"}}
+        if method == "DELETE":
+            return 200, {"import": {"summary": {"version": 4}}}
         if path.endswith("/entries"):
             return 201, {"entry": {**body, "entry_id": "bolo-1"}, "import": {"summary": {"version": 3}}}
         self.import_polls += 1
@@ -178,6 +181,10 @@ class StubLprApi:
             "confidence": 91.5,
         }
         return 200, {"reads": [read], "lookups": 2}
+
+    def _rates(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        by_list = {"list_id": "stolen", "accepted": 3, "rejected": 1, "acceptance": 0.75, "rejection": 0.25}
+        return 200, {"lists": [by_list], "readers": []}
 
     def _sources(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         if path == "/api/lpr/sources" and method == "GET":
@@ -366,15 +373,22 @@ def test_a_supervisor_creates_a_list_and_adds_a_bolo_entry(lpr) -> None:
     assert _sent(stub, "POST", "/api/lpr/hotlists") == [
         {"list_id": "bolo-dec", "name": "December BOLOs", "priority": 5, "notify": "feed"}
     ]
-    page.click("text=Add a BOLO entry")
+    page.click("text=Add or withdraw a BOLO entry")
     page.fill("#lpr-bolo-plate", "ab*12")
     page.fill("#lpr-bolo-reason", "armed robbery suspect")
     page.fill("#lpr-bolo-case", "C-7")
     page.click("#lpr-bolo button[type=submit]")
-    expect(page.locator("#lpr-bolo .message-ok")).to_contain_text("Entry added")
+    expect(page.locator("#lpr-bolo .message-ok")).to_contain_text("Entry bolo-1 added")
     assert _sent(stub, "POST", "/api/lpr/hotlists/stolen/entries") == [
         {"plate": "AB*12", "reason": "armed robbery suspect", "case_number": "C-7"}
     ]
+    # A mistake is taken back: the new entry's id is ready in the withdraw form.
+    expect(page.locator("#lpr-withdraw-id")).to_have_value("bolo-1")
+    page.click("#lpr-withdraw")
+    expect(page.locator("#lpr-withdraw-form .message-ok")).to_have_text(
+        "Entry bolo-1 withdrawn: it no longer matches."
+    )
+    assert ("DELETE", "/api/lpr/hotlists/stolen/entries/bolo-1", None) in stub.requests
 
 
 def test_an_officer_sees_lists_but_not_the_supervisor_tools(lpr) -> None:
@@ -450,8 +464,19 @@ def test_a_source_secret_is_shown_once_and_rotation_shows_the_new_one(lpr, scree
     assert horizontal_overflow(page) == 0
 
 
+def test_supervisors_see_the_verification_rates(lpr) -> None:
+    page, _ = lpr("supervisor", "#/lpr/rates")
+    row = page.locator("#lpr-rates-lists tr[data-key=stolen]")
+    expect(row).to_contain_text("75%")
+    expect(row).to_contain_text("25%")
+    expect(page.locator("#lpr-rates-readers")).to_have_text("No verified hits by reader yet.")
+    officer, _ = lpr("officer")
+    expect(officer.locator(".lpr-tab[data-section=hotlists]")).to_have_count(1)
+    expect(officer.locator(".lpr-tab[data-section=rates]")).to_have_count(0)
+
+
 @pytest.mark.parametrize(
-    "where", ["#/lpr", "#/lpr/hits/h1", "#/lpr/hotlists", "#/lpr/search", "#/lpr/sources"]
+    "where", ["#/lpr", "#/lpr/hits/h1", "#/lpr/hotlists", "#/lpr/search", "#/lpr/sources", "#/lpr/rates"]
 )
 def test_the_plate_read_pages_have_no_wcag_violations(lpr, where: str) -> None:
     if not AXE.exists():

@@ -3,6 +3,7 @@
 //   #/lpr/hits/<hit id>   one hit (the watch desk's text links here)
 //   #/lpr/hotlists        lists; supervisors create, import files, add BOLO entries
 //   #/lpr/search          purpose-bound search of reads (officers; audited)
+//   #/lpr/rates           acceptance and rejection rates per list and reader (supervisors)
 //   #/lpr/sources         vendors' sources, their secrets and readers (administrators)
 // Phone first: one column at 375 px, tables scroll in their own focusable regions.
 
@@ -11,6 +12,7 @@ import { registerView } from "../views.js";
 import { hasRole, sectionNav } from "./lpr/common.js";
 import { hitView, hitsView } from "./lpr/hits.js";
 import { hotlistsView } from "./lpr/hotlists.js";
+import { ratesView } from "./lpr/rates.js";
 import { searchView } from "./lpr/search.js";
 import { sourcesView } from "./lpr/sources.js";
 
@@ -37,6 +39,7 @@ registerView({
     if (hit) return hitView(container, hit[1]);
     if (section === "hotlists") return hotlistsView(container, ctx);
     if (section === "search") return searchView(container, ctx);
+    if (section === "rates" && hasRole(ctx.me, "supervisor")) return ratesView(container);
     if (section === "sources") {
       if (!hasRole(ctx.me, "admin")) {
         container.append(h("p", { class: "message message-error", role: "alert", text: "Sources are managed by administrators." }));

@@ -14,6 +14,7 @@ const SECTIONS = [
   ["", "Hits", "officer"],
   ["hotlists", "Hotlists", "officer"],
   ["search", "Search", "officer"],
+  ["rates", "Rates", "supervisor"],
   ["sources", "Sources", "admin"],
 ];
 

@@ -210,14 +210,35 @@ function boloForm(hotlists, onDone) {
       try {
         const out = await apiFetch(`/api/lpr/hotlists/${encodeURIComponent(list.input.value)}/entries`, { method: "POST", json });
         form.reset();
-        errors.ok(`Entry added to the list${out.import && out.import.summary ? ` (version ${out.import.summary.version})` : ""}.`);
+        errors.ok(`Entry ${out.entry.entry_id} added to the list${out.import && out.import.summary ? ` (version ${out.import.summary.version})` : ""}.`);
+        withdrawId.input.value = out.entry.entry_id; // ready to take back a mistake
         await onDone();
       } catch (err) {
         errors.error(err);
       }
     });
   });
-  return h("details", { class: "lpr-section" }, h("summary", { text: "Add a BOLO entry" }), form);
+  const withdrawId = field("lpr-withdraw-id", "Entry id (as shown when it was added: plate:state, or nic:number)", { maxlength: 120, autocomplete: "off" });
+  const withdraw = h("button", { type: "button", class: "btn btn-secondary btn-block", id: "lpr-withdraw", text: "Withdraw entry" });
+  const withdrawn = messageBox();
+  withdraw.addEventListener("click", () =>
+    busy(withdraw, async () => {
+      withdrawn.clear();
+      const entryId = withdrawId.input.value.trim();
+      if (!entryId) return withdrawn.error("Enter the entry id to withdraw.");
+      try {
+        await apiFetch(`/api/lpr/hotlists/${encodeURIComponent(list.input.value)}/entries/${encodeURIComponent(entryId)}`, { method: "DELETE" });
+        withdrawId.input.value = "";
+        withdrawn.ok(`Entry ${entryId} withdrawn: it no longer matches.`);
+        await onDone();
+      } catch (err) {
+        withdrawn.error(err);
+      }
+      return undefined;
+    }),
+  );
+  const takeBack = h("div", { class: "stack lpr-form", id: "lpr-withdraw-form" }, h("h3", { text: "Withdraw an entry" }), withdrawId.wrap, withdrawn.el, withdraw);
+  return h("details", { class: "lpr-section" }, h("summary", { text: "Add or withdraw a BOLO entry" }), form, takeBack);
 }
 
 export async function hotlistsView(container, ctx) {
