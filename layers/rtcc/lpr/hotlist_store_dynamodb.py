@@ -132,12 +132,13 @@ class DynamoHotlistStore:
             for line in lines:
                 yield entry_from_dict(json.loads(line))
 
-    def _keys_of(self, list_id: str, version: int) -> list[str]:
-        """The keys the import that made `version` touched ([] when none was written)."""
+    def _manifest(self, list_id: str, version: int) -> dict[str, list[str]]:
+        """The keys the import that made (or tried to make) `version` touched, and those
+        it closed records in; empty when no such import wrote one."""
         key = version_key(list_id, version, "keys")
         listed = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
         if not any(item["Key"] == key for item in listed):
-            return []
+            return {"touched": [], "closed": []}
         body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
         return json.loads(gzip.decompress(body.read()))
 
@@ -157,9 +158,16 @@ class DynamoHotlistStore:
         (conditional on the version it diffed against and the lease); the new version."""
         new = current + 1
         touched = key_changes(change, previous)
-        dirty = set(self._keys_of(list_id, current)) | set(self._keys_of(list_id, new))
+        # Keys that may hold what readers of `current` never see: records the import that
+        # made `current` closed, and whatever an abandoned attempt at `new` wrote.
+        abandoned = set(self._manifest(list_id, new)["touched"])
+        dirty = set(self._manifest(list_id, current)["closed"]) | abandoned
+        manifest = {
+            "touched": sorted(abandoned | set(touched)),
+            "closed": sorted(key for key, change in touched.items() if change.close),
+        }
         # Written first: if this attempt dies, the next one knows which keys to undo.
-        self._put_gz(version_key(list_id, new, "keys"), json.dumps(sorted(dirty | set(touched))).encode())
+        self._put_gz(version_key(list_id, new, "keys"), json.dumps(manifest).encode())
         self._write_keys(touched, dirty - set(touched), current)
         entries = change.entries
         self._put_gz(version_key(list_id, new), b"".join(_jsonl(entries)))
@@ -184,16 +192,15 @@ class DynamoHotlistStore:
             held = {r.key: r.entries for r in LprHotlistKeyRecord.batch_get(chunk, consistent_read=True)}
             with LprHotlistKeyRecord.batch_write() as batch:
                 for key in chunk:
-                    change = touched.get(key)
-                    records = (
-                        rewrite(held.get(key), change, current) if change else clean(held.get(key), current)
-                    )
-                    if records:
+                    change, before = touched.get(key), held.get(key)
+                    records = rewrite(before, change, current) if change else clean(before, current)
+                    if not records:
+                        if key in held:
+                            batch.delete(LprHotlistKeyRecord(key))
+                    elif before is None or records != json.loads(before):  # unchanged: not rewritten
                         batch.save(
                             LprHotlistKeyRecord(key, entries=json.dumps(records, separators=(",", ":")))
                         )
-                    elif key in held:
-                        batch.delete(LprHotlistKeyRecord(key))
 
     # --- uploads ----------------------------------------------------------------------------
     def upload_form(self, import_id: str, max_bytes: int, expires_s: int = 900) -> dict[str, Any]:

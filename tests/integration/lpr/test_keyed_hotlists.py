@@ -103,3 +103,28 @@ def test_a_read_during_an_import_sees_the_old_version_or_the_new_one(local_stack
     assert seen and all(kinds in ({"OLD"}, {"NEW"}) for kinds in seen), seen
     after = match(*probe)[0]
     assert {h.entry.plate[:3] for read in after for h in read if h.entry.list_id == list_id} == {"NEW"}
+
+
+def test_an_abandoned_import_is_undone_by_the_next_one(local_stack: Any, monkeypatch: Any) -> None:
+    from rtcc.lpr.hotlist_store_dynamodb import DynamoHotlistStore
+
+    list_id = new_list()
+    import_file(list_id, b"KEEP11;MA\r\nGONE22;MA\r\n")
+    real_put = DynamoHotlistStore._put_gz
+
+    def dies_after_the_keys(self: Any, key: str, payload: bytes) -> None:
+        if key.endswith("/2.jsonl.gz"):  # the keys are written; the version file and the switch never come
+            raise RuntimeError("the function timed out")
+        real_put(self, key, payload)
+
+    monkeypatch.setattr(DynamoHotlistStore, "_put_gz", dies_after_the_keys)
+    with pytest.raises(RuntimeError):
+        import_file(list_id, b"KEEP11;MA\r\nHALF33;MA\r\n")  # would add HALF33, remove GONE22
+    monkeypatch.setattr(DynamoHotlistStore, "_put_gz", real_put)
+    hits = match(plate_read("KEEP11"), plate_read("GONE22"), plate_read("HALF33"))[0]
+    assert [len(h) for h in hits] == [1, 1, 0]  # still version 1, whole
+
+    summary = import_file(list_id, b"KEEP11;MA\r\nGONE22;MA\r\nLAST44;MA\r\n")
+    assert (summary["version"], summary["added"], summary["removed"]) == (2, 1, 0)
+    hits = match(plate_read("KEEP11"), plate_read("GONE22"), plate_read("HALF33"), plate_read("LAST44"))[0]
+    assert [len([x for x in h if x.entry.list_id == list_id]) for h in hits] == [1, 1, 0, 1]
