@@ -54,6 +54,7 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     english = load_catalogs(WEB_CATALOGS)["en"]
     sources = [WEB / "tip.html", WEB / "tip-follow-up.html", WEB / "assets" / "i18n.js"]
     sources += [WEB / "signup.html", WEB / "alerts-manage.html", WEB / "alerts.html"]
+    sources += [WEB / "transparency.html", *sorted((WEB / "assets" / "transparency").glob("*.js"))]
     sources += sorted((WEB / "assets" / "tip").glob("*.js")) + sorted(
         (WEB / "assets" / "alerts").glob("*.js")
     )
@@ -78,8 +79,10 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
 
 def test_public_pages_show_no_untranslated_text_from_scripts() -> None:
     """No visible text written into the tip pages' scripts: each goes through a key."""
-    for path in sorted((WEB / "assets" / "tip").glob("*.js")) + sorted(
-        (WEB / "assets" / "alerts").glob("*.js")
+    for path in (
+        sorted((WEB / "assets" / "tip").glob("*.js"))
+        + sorted((WEB / "assets" / "alerts").glob("*.js"))
+        + sorted((WEB / "assets" / "transparency").glob("*.js"))
     ):
         source = path.read_text(encoding="utf-8")
         assert not re.findall(r"""\btext: ["'`]""", source), path.name
