@@ -9,17 +9,21 @@ stack enforces them and tests/integration/test_least_privilege.py fails on any u
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.config import DeployConfig
+from infra.constructs import keys
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 
 _GET, _PUT, _UPDATE, _QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
 _DELETE, _BATCH_GET, _BATCH_WRITE = "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"
+#: The encryption context key binding a sealed HMAC key to its source (rtcc.lpr.sources_dynamodb).
+SOURCES_CONTEXT_KEY = "lpr-source"
 
 
 #: Hits (rtcc.lpr.hit_record over rtcc.lpr.hits_dynamodb, rtcc.lpr.counts_dynamodb): what each
@@ -84,10 +88,35 @@ class LprConstruct(Construct):
 
     # --- sources, secrets and the ingest (lane: sources) ---------------------------------
     def _grant_sources(self, api: ApiConstruct, config: DeployConfig) -> None:
-        pass
+        """The admins' routes on `api` (rtcc.api.routes.lpr_sources over
+        rtcc.lpr.sources_dynamodb): list, create, conditional saves, readers; and the key
+        sealing HMAC secrets, which `api` may only Encrypt with."""
+        fn = api.functions["api"]
+        api.grant_table(fn, "lpr-sources", (_QUERY, _GET, _PUT))  # list; read; create / save (conditional)
+        api.grant_table(fn, "lpr-readers", (_QUERY, _PUT, _DELETE))  # a source's readers; add; remove
+        self.sources_key = kms.Key(
+            self,
+            "SourcesKey",
+            description=f"rtcc {config.city_name}: plate-read sources' HMAC keys; only lpr-ingest decrypts",
+            enable_key_rotation=True,
+            alias=f"alias/{config.resource_prefix}lpr-sources",
+            # A source's sealed key outlives a stack update; a deleted key strands every HMAC source.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        keys.only_decrypt(self.sources_key, "OnlyTheIngestDecrypts", [api.functions["lpr-ingest"]])
+        keys.grant(fn, "kms:Encrypt", self.sources_key, keys.sealed_context(SOURCES_CONTEXT_KEY))
+        fn.add_environment("RTCC_LPR_SOURCES_KEY_ID", self.sources_key.key_arn)
 
     def _grant_ingest(self, api: ApiConstruct, config: DeployConfig) -> None:
-        pass
+        """lpr-ingest (rtcc.lpr.ingest): the source by key, its sealed HMAC key opened,
+        readers by key and their times, reads de-duplicated (BatchGetItem) and stored with
+        their index items (BatchWriteItem). Matching and hits are granted by their lanes."""
+        fn = api.functions["lpr-ingest"]
+        api.grant_table(fn, "lpr-sources", (_GET,))
+        api.grant_table(fn, "lpr-readers", (_BATCH_GET, _UPDATE))  # registered?; last heartbeat / read
+        api.grant_table(fn, "lpr-reads", (_BATCH_GET, _BATCH_WRITE))
+        keys.grant(fn, "kms:Decrypt", self.sources_key, keys.sealed_context(SOURCES_CONTEXT_KEY))
+        fn.add_environment("RTCC_LPR_SOURCES_KEY_ID", self.sources_key.key_arn)
 
     # --- hotlists: imports, the keyed index, matching (lane: hotlists) --------------------
     def _grant_hotlists(self, api: ApiConstruct, config: DeployConfig) -> None:

@@ -57,6 +57,9 @@ class Refusal:
 @dataclass(frozen=True)
 class BatchOutcome:
     accepted: list[Read] = field(default_factory=list)
+    # The item index of each accepted read, in the same order: a later check (the ingest's
+    # registered readers) refuses a read by its item, as the parser does.
+    indexes: list[int] = field(default_factory=list)
     heartbeats: list[Heartbeat] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)  # item indexes already in the batch
@@ -152,6 +155,7 @@ class _Collector:
             return
         self._seen.add(read.read_id)
         self.outcome.accepted.append(read)
+        self.outcome.indexes.append(index)
 
     def _add_heartbeats(self, index: int, beats: list[Heartbeat]) -> None:
         for beat in beats:

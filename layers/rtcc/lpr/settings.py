@@ -8,6 +8,7 @@ published on /transparency, so they are checked when the settings load.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from typing import Annotated
 
@@ -71,6 +72,12 @@ class LprSettings(BaseSettings):
         description="Hours a source's previous secret keeps working after a rotation, so the vendor can "
         "switch without losing reads.",
     )
+    sources_key_id: str = Field(
+        "alias/rtcc-lpr-sources",
+        description="KMS key sealing sources' HMAC keys: the API seals (Encrypt), only lpr-ingest opens "
+        "(Decrypt), each bound to its source id (locally created by `rtcc dev` from the template; "
+        "deployed: the ARN of the stack's key).",
+    )
     signature_max_skew_s: int = Field(
         300, ge=30, le=3600, description="How old (or early) an HMAC-signed request's timestamp may be."
     )
@@ -96,6 +103,14 @@ class LprSettings(BaseSettings):
     @cached_property
     def retention(self) -> RetentionPolicy:
         return policy(self.retention_preset, self.retention_days)
+
+    @property
+    def rotation_overlap(self) -> timedelta:
+        return timedelta(hours=self.rotation_overlap_hours)
+
+    @property
+    def signature_max_skew(self) -> timedelta:
+        return timedelta(seconds=self.signature_max_skew_s)
 
     @cached_property
     def search_rules(self) -> SearchRules:
