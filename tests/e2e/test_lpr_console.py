@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -24,6 +26,9 @@ pytestmark = pytest.mark.e2e
 
 LPR_API = re.compile(r".*/api/(lpr/.*|feed/lpr-hits)(\?.*)?$")
 UPLOAD_PATH = "/lpr-hotlists-upload"
+#: Hits are filed by UTC day; the page asks for today's and yesterday's.
+TODAY = datetime.now(UTC).date()
+YESTERDAY = TODAY - timedelta(days=1)
 
 
 def _hit(hit_id: str, plate: str, seen_at: str, revision: int = 1, verification: Any = None) -> dict:
@@ -61,7 +66,11 @@ class StubLprApi:
     def __init__(self, upload_url: str) -> None:
         self.requests: list[tuple[str, str, Any]] = []
         self.upload_url = upload_url
-        self.hits = {"h1": _hit("h1", "A8C1234", "2026-12-02T01:00:00Z", revision=3)}
+        self.hits = {
+            "h1": _hit("h1", "A8C1234", f"{TODAY}T01:00:00Z", revision=3),
+            "h0": _hit("h0", "KXM4412", f"{YESTERDAY}T23:00:00Z", revision=2),
+        }
+        self.days: list[str] = []  # the days the hits list was asked for
         self.feed: list[dict] = []
         self.stale: set[str] = set()  # hits whose next verdict answers 409
         self.import_polls = 0
@@ -75,6 +84,7 @@ class StubLprApi:
             route.fulfill(status=204, body="")
             return
         path = re.sub(r"^.*?/api/", "/api/", url)
+        self.days += parse_qs(urlsplit(request.url).query).get("day", []) if path == "/api/lpr/hits" else []
         body = json.loads(request.post_data) if request.post_data else None
         self.requests.append((request.method, path, body))
         status, answer = self.answer(request.method, path, body)
@@ -104,7 +114,7 @@ class StubLprApi:
 
     def _hits(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         if path == "/api/lpr/hits":
-            return 200, {"hits": list(self.hits.values())}
+            return 200, {"hits": [h for h in self.hits.values() if h["day"] == self.days[-1]]}
         hit_id = path.split("/")[4]
         if not path.endswith("/verdict"):
             return 200, {"hit": self.hits[hit_id]}
@@ -249,8 +259,13 @@ def test_hits_arrive_live_and_are_verified(lpr, screenshot) -> None:
     expect(page.locator(".lpr-tab[aria-current=page]")).to_have_text("Hits")
     expect(page.locator(".lpr-tab[data-section=sources]")).to_have_count(0)  # officers: no Sources
 
+    # Today's and yesterday's (UTC midnight falls inside most cities' evening shift), newest first.
+    expect(page.locator("article[data-hit]")).to_have_count(2)
+    expect(page.locator("article[data-hit]").last).to_have_attribute("data-hit", "h0")
+    assert sorted(stub.days) == sorted([str(TODAY), str(YESTERDAY)])
+
     # A new hit is published: it shows at the top without a reload, and is announced.
-    stub.hits["h2"] = _hit("h2", "XYZ9876", "2026-12-02T01:05:00Z")
+    stub.hits["h2"] = _hit("h2", "XYZ9876", f"{TODAY}T01:05:00Z")
     stub.feed.append(
         {
             "cursor": "c1",

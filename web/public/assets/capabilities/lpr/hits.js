@@ -120,8 +120,8 @@ export async function hitsView(container, ctx) {
   const errors = messageBox();
   const news = h("p", { class: "visually-hidden", id: "lpr-hits-news", role: "status", "aria-live": "polite" });
   const list = h("div", { class: "lpr-hits", id: "lpr-hits" });
-  const empty = h("p", { class: "muted", id: "lpr-hits-empty", text: "No hits today yet. New hits appear here as they happen." });
-  container.append(h("h2", { text: "Today's hits" }), errors.el, news, empty, list);
+  const empty = h("p", { class: "muted", id: "lpr-hits-empty", text: "No hits since yesterday. New hits appear here as they happen." });
+  container.append(h("h2", { text: "Recent hits" }), errors.el, news, empty, list);
   const cards = new Map();
 
   const put = (hit, note = "", first = false) => {
@@ -135,8 +135,16 @@ export async function hitsView(container, ctx) {
     empty.hidden = cards.size > 0;
   };
 
-  const page = await apiFetch("/api/lpr/hits", { query: { day: utcDay() } });
-  [...page.hits].sort((a, b) => String(b.seen_at).localeCompare(String(a.seen_at))).forEach((hit) => put(hit));
+  // Hits are filed by UTC day, and UTC midnight falls inside a shift in most of the world
+  // (7 pm in New York): yesterday's too, so the list does not empty in the middle of one.
+  const now = new Date();
+  const days = [utcDay(now), utcDay(new Date(now.getTime() - 24 * 3600 * 1000))];
+  const pages = await Promise.all(days.map((day) => apiFetch("/api/lpr/hits", { query: { day } })));
+  const page = pages[0];
+  pages
+    .flatMap((p) => p.hits)
+    .sort((a, b) => String(b.seen_at).localeCompare(String(a.seen_at)))
+    .forEach((hit) => put(hit));
   empty.hidden = cards.size > 0;
 
   const stop = followFeed(
