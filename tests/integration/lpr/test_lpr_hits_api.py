@@ -37,6 +37,8 @@ def test_a_days_hits_and_one_hit(local_stack: Any, api: Any) -> None:
     (mine,) = [h for h in listed.json()["hits"] if h["hit_id"] == made["hit_id"]]
     assert mine["verification"] is None and mine["revision"] == 0 and mine["reads"] == 1
     assert mine["entry"]["reason"] == "stolen" and mine["plate"] == "ABC1234"
+    # The console follows the lpr-hits feed from here (rtcc.feed: a cursor reaching back SETTLE).
+    assert listed.json()["feed_cursor"] < datetime.now(UTC).isoformat()[:19] + "Z"
     one = officer.get(f"/api/lpr/hits/{made['hit_id']}")
     assert one.status_code == 200 and one.json()["hit"] == mine
     assert officer.get("/api/lpr/hits", params={"day": "2026-13-01"}).status_code == 400

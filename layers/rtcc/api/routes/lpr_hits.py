@@ -49,7 +49,12 @@ def list_hits(
         datetime.strptime(day, "%Y-%m-%d")
     except ValueError:
         raise DomainError("a UTC day as YYYY-MM-DD", field="day") from None
-    return {"day": day, "hits": [hit_view(h) for h in _store().day(day)]}
+    from rtcc.feed import LiveFeed
+
+    # Taken before the read and reaching back a little (rtcc.feed.SETTLE): a hit stored
+    # while this page was read arrives on the feed, not lost between the two.
+    feed_cursor = LiveFeed().start()
+    return {"day": day, "hits": [hit_view(h) for h in _store().day(day)], "feed_cursor": feed_cursor}
 
 
 @router.get("/api/lpr/hits/<hit_id>", middlewares=_OFFICERS, summary="One hotlist hit", tags=["lpr"])
