@@ -20,6 +20,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.browser import PHONE, horizontal_overflow
+from tests.e2e.test_accessibility import AXE, violations
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +68,7 @@ def _create_source_and_reader(page: Any, sign_in: Any, camera: str) -> tuple[str
     card.locator("form button[type=submit]").click()
     expect(page.locator(f"article[data-source='{source_id}'] li[data-camera='{camera}']")).to_be_visible()
     assert horizontal_overflow(page) == 0
+    _axe_clean(page)
     return source_id, token
 
 
@@ -96,6 +98,13 @@ def _upload_hotlist(page: Any, sign_in: Any, list_id: str, content: bytes) -> No
     expect(rejected.first.locator("td").first).to_have_text("5")  # the file's 5th line
     expect(page.locator(f"#lpr-lists tr[data-list='{list_id}']")).to_contain_text("3")
     assert horizontal_overflow(page) == 0
+    _axe_clean(page)
+
+
+def _axe_clean(page: Any) -> None:
+    """The page as it stands, with the stack's real data in it: no WCAG 2 A/AA violations."""
+    if AXE.exists():  # tests/e2e/test_accessibility.py says when axe-core is not installed
+        assert violations(page) == []
 
 
 def _post_read(base: str, token: str, body: dict) -> requests.Response:
@@ -153,8 +162,12 @@ def test_a_source_a_hotlist_a_look_alike_read_a_live_hit_rejected_and_refusals(
     expect(decided).to_contain_text("Rejected: Misread")
     assert horizontal_overflow(officer) == 0
     screenshot(officer, "lpr-journey-hit-rejected")
+    _axe_clean(officer)
     saved = api.as_role("officer").get(f"/api/lpr/hits/{hit_id}").json()["hit"]
     assert saved["verification"]["verdict"] == "rejected" and saved["verification"]["reason"] == "misread"
+    # The hit's own page (the watch desk's texts link there) shows the same verdict.
+    card.get_by_role("link", name="Open this hit").click()
+    expect(officer.locator(f"#lpr-hit article[data-hit='{hit_id}'] .lpr-verdict")).to_contain_text("Misread")
 
     # A search without a purpose is refused in the console, at the purpose.
     officer.evaluate("location.hash = '#/lpr/search'")
