@@ -22,8 +22,9 @@ from rtcc.metrics import count
 logger = Logger(service="rtcc-lpr-ingest")
 
 _ingest: Any = None
-#: The refusal counter's outcomes (a small fixed set: rtcc.metrics).
-_REFUSALS = {401: "unauthenticated", 403: "forbidden", 413: "too-large"}
+#: Refusals at the door, counted per minute and summarised in the audit log once a minute
+#: (rtcc.refusals: a forged flood never lengthens the chain entry by entry), and as a metric.
+_REFUSALS = {401: "unauthenticated", 403: "forbidden", 413: "too_large"}
 _built_for: Any = None
 
 
@@ -75,8 +76,12 @@ def _answer(status: int, body: dict) -> dict:
 
 
 def _refused(error: DomainError) -> dict:
-    outcome = _REFUSALS.get(error.status, "invalid")
-    count("LprIngestRefused", outcome)
+    outcome = _REFUSALS.get(error.status)
+    if outcome is not None:
+        from rtcc.refusals import LPR_INGEST_DOOR, count_refusal
+
+        count_refusal(LPR_INGEST_DOOR, outcome)
+    count("LprIngestRefused", outcome or "invalid")
     logger.warning("plate reads refused", extra={"status": error.status, "field": error.field})
     body = {"error": error.message, "field": error.field, "message": error.message}
     refused = getattr(error, "refused", None)

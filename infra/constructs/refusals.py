@@ -19,6 +19,7 @@ USERS = {
     "tip-webhook": ("dynamodb:UpdateItem",),
     "alerts-webhook": ("dynamodb:UpdateItem",),
     "alert-status": ("dynamodb:UpdateItem",),  # the alerts line's status sub-path
+    "lpr-ingest": ("dynamodb:UpdateItem",),  # the plate readers' door
     "refusal-summary": ("dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"),
 }
 

@@ -39,9 +39,13 @@ def _sms_doors() -> dict[str, tuple[str, ...]]:
     return {line.door: SMS_WEBHOOK_REASONS for line in declared_lines()}
 
 
+#: The plate readers' door (functions/lpr_ingest.py): no proven source, a disabled or
+#: revoked one, a body over the limit.
+LPR_INGEST_DOOR = "lpr-ingest"
+LPR_INGEST_REASONS = ("unauthenticated", "forbidden", "too_large")
 #: Unauthenticated doors whose refusals are counted, and the reasons each gives (a
 #: small fixed vocabulary: each reason is one counter to read per minute).
-DOORS: dict[str, tuple[str, ...]] = {**_sms_doors()}
+DOORS: dict[str, tuple[str, ...]] = {**_sms_doors(), LPR_INGEST_DOOR: LPR_INGEST_REASONS}
 ACTION = "webhook.refusals"
 ACTOR = "rtcc-refusals"
 #: Counters are kept this long (TTL); the audit entries keep the record.

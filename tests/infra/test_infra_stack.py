@@ -368,6 +368,7 @@ def test_refusal_counters_are_added_to_by_the_webhook_and_read_by_the_summary_on
         "tip-webhook": {"dynamodb:UpdateItem"},
         "alerts-webhook": {"dynamodb:UpdateItem"},
         "alert-status": {"dynamodb:UpdateItem"},
+        "lpr-ingest": {"dynamodb:UpdateItem"},
         "refusal-summary": {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     }
     (rule,) = [

@@ -244,3 +244,32 @@ def test_a_read_of_a_listed_plate_is_a_hit_on_the_officers_feed_and_a_redelivery
     assert again.json()["duplicates"] == 1 and again.json()["hits"] == 0
     items = officer.get("/api/feed/lpr-hits", params={"after": cursor}).json()["items"]
     assert len([i for i in items if i["summary"]["list_id"] == list_id]) == 1
+
+
+def _refusals(reason: str, minutes: list[str]) -> int:
+    from rtcc.store.refusals import RefusalCountRecord
+
+    keys = [("lpr-ingest", f"{m}#{reason}") for m in minutes]
+    return sum(int(r.count or 0) for r in RefusalCountRecord.batch_get(keys))
+
+
+def test_refusals_at_the_door_are_counted_for_the_minutes_audit_summary(local_stack: Any, api: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from rtcc.refusals import DOORS, minute_of
+
+    assert DOORS["lpr-ingest"] == ("unauthenticated", "forbidden", "too_large")
+    now = datetime.now(UTC)
+    minutes = [minute_of(now + timedelta(minutes=k)) for k in (0, 1)]
+    before = {r: _refusals(r, minutes) for r in DOORS["lpr-ingest"]}
+    made = new_source(api)
+    for _ in range(3):
+        assert (
+            post_bearer(local_stack, "rtcc_lpr.src-000000000000." + "a" * 43, generic_read()).status_code
+            == 401
+        )
+    api.as_role("admin").post(f"/api/lpr/sources/{made['source']['source_id']}/disable")
+    assert post_bearer(local_stack, made["secret"], generic_read()).status_code == 403
+    after = {r: _refusals(r, minutes) for r in DOORS["lpr-ingest"]}
+    assert after["unauthenticated"] - before["unauthenticated"] >= 3
+    assert after["forbidden"] - before["forbidden"] >= 1
