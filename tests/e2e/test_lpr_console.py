@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import PHONE, horizontal_overflow
+from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
 from tests.e2e.test_accessibility import AXE, violations
 
 pytestmark = pytest.mark.e2e
@@ -233,10 +233,12 @@ class StubLprApi:
 def lpr(new_page, sign_in, local_stack) -> Any:
     """open(role, page hash) -> (page, stub): a phone signed in as `role`, the LPR API stubbed."""
 
-    def open_as(role: str, where: str = "#/lpr", sources: list[dict] | None = None) -> tuple[Any, StubLprApi]:
+    def open_as(
+        role: str, where: str = "#/lpr", sources: list[dict] | None = None, viewport: dict = PHONE
+    ) -> tuple[Any, StubLprApi]:
         stub = StubLprApi(local_stack.aws_endpoint_url + UPLOAD_PATH)
         stub.sources.extend(sources or [])
-        page = new_page(PHONE)
+        page = new_page(viewport)
         page.route(LPR_API, stub.handle)
         page.route(re.compile(re.escape(local_stack.aws_endpoint_url + UPLOAD_PATH)), stub.handle)
         sign_in(page, role)
@@ -493,7 +495,8 @@ def test_supervisors_see_the_verification_rates(lpr) -> None:
 @pytest.mark.parametrize(
     "where", ["#/lpr", "#/lpr/hits/h1", "#/lpr/hotlists", "#/lpr/search", "#/lpr/sources", "#/lpr/rates"]
 )
-def test_the_plate_read_pages_have_no_wcag_violations(lpr, where: str) -> None:
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desk"])
+def test_the_plate_read_pages_have_no_wcag_violations(lpr, where: str, viewport: dict, screenshot) -> None:
     if not AXE.exists():
         pytest.skip(f"axe-core is not installed at {AXE} (make install runs npm ci in web/)")
     cruisers = {
@@ -517,7 +520,7 @@ def test_the_plate_read_pages_have_no_wcag_violations(lpr, where: str) -> None:
             }
         ],
     }
-    page, _ = lpr("admin", where, sources=[cruisers])
+    page, _ = lpr("admin", where, sources=[cruisers], viewport=viewport)
     page.wait_for_load_state("networkidle")
     for summary in page.locator("details > summary").all():
         summary.click()  # the folded forms are checked too
@@ -526,3 +529,4 @@ def test_the_plate_read_pages_have_no_wcag_violations(lpr, where: str) -> None:
         page.wait_for_selector("#lpr-search .message-error")
     assert violations(page) == []
     assert horizontal_overflow(page) == 0
+    screenshot(page, f"lpr-{where.strip('#/').replace('/', '-')}-{'phone' if viewport is PHONE else 'desk'}")
