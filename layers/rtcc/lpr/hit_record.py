@@ -14,12 +14,14 @@ folding and the shape of what officers see are tested without the emulator.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from rtcc.feed import SUMMARY_MAX_BYTES
 from rtcc.lpr import plates
 from rtcc.lpr.model import Hit
 
@@ -138,6 +140,9 @@ _FEED_FIELDS = (
 )  # fmt: skip
 
 
+_DROPPABLE = ("reader_name", "list_name", "lat", "lon", "entry_id", "candidate")
+
+
 def feed_summary(document: dict[str, Any], reads: int) -> dict[str, Any]:
     """The flat feed item (rtcc.feed takes flat values, at most 512 bytes): enough to show the
     hit at once; the console fetches the entry's details from GET /api/lpr/hits/{hit_id}."""
@@ -147,6 +152,12 @@ def feed_summary(document: dict[str, Any], reads: int) -> dict[str, Any]:
             summary[name] = summary[name][:_NAME_MAX]
     summary["entry_id"] = document["entry"]["entry_id"]
     summary["reads"] = reads
+    # Long ids could pass the feed's limit: the names and the place go first (the console
+    # reads them from the hit's route anyway); the ids it needs stay.
+    for name in _DROPPABLE:
+        if len(json.dumps(summary)) <= SUMMARY_MAX_BYTES:
+            break
+        summary.pop(name, None)
     return summary
 
 
