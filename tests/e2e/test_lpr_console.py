@@ -116,6 +116,8 @@ class StubLprApi:
         if path == "/api/lpr/hits":
             return 200, {"hits": [h for h in self.hits.values() if h["day"] == self.days[-1]]}
         hit_id = path.split("/")[4]
+        if hit_id not in self.hits:
+            return 404, {"statusCode": 404, "message": "hit_id: no such hit (or past its retention)"}
         if not path.endswith("/verdict"):
             return 200, {"hit": self.hits[hit_id]}
         hit = self.hits[hit_id]
@@ -268,6 +270,15 @@ def test_hits_arrive_live_and_are_verified(lpr, screenshot) -> None:
 
     # A new hit is published: it shows at the top without a reload, and is announced.
     stub.hits["h2"] = _hit("h2", "XYZ9876", f"{TODAY}T01:05:00Z")
+    # A hit gone before the page fetched it (past retention) is skipped, not replayed forever.
+    ghost = {
+        "cursor": "c0a",
+        "at": f"{TODAY}T01:04:00Z",
+        "kind": "hit",
+        "ref": "gone",
+        "summary": {"hit_id": "gone"},
+    }
+    stub.feed.append(ghost)
     stub.feed.append(
         {
             "cursor": "c1",

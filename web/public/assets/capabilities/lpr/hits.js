@@ -154,7 +154,14 @@ export async function hitsView(container, ctx) {
         const hitId = (item.summary && item.summary.hit_id) || item.ref;
         if (!hitId) continue;
         // The item is a reference; the hit itself (with its revision) comes from its route.
-        const { hit } = await apiFetch(hitPath(hitId));
+        // One gone since (past retention) is skipped: rethrowing would replay the page forever.
+        const found = await apiFetch(hitPath(hitId)).catch((err) => {
+          if (err instanceof ApiError && err.status === 404) return null;
+          throw err;
+        });
+        if (!found) continue;
+        const { hit } = found;
+        errors.clear();
         const known = cards.has(hit.hit_id);
         put(hit, "", true);
         if (!known) news.textContent = `New hit on ${hit.list_name || hit.list_id} at ${hit.reader_name || hit.camera_id}.`;
