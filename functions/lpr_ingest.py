@@ -118,6 +118,14 @@ def handler(event: dict, context: LambdaContext, ingest: Any = None) -> dict:
         result = ingest.receive(event.get("headers") or {}, body)
     except DomainError as error:
         return _refused(error)
+    except Exception as error:  # noqa: BLE001 - the vendor must retry, and learns nothing else
+        # A read's own item is written last, so a retry redoes this delivery whole. The
+        # error's type only: a message or traceback could carry a plate.
+        count("LprReads", "failed")
+        logger.error("plate reads not stored", extra={"error": type(error).__name__})
+        return _answer(
+            503, {"error": "not stored: send again", "field": None, "message": "not stored: send again"}
+        )
     answer = result.body()
     counts = {"stored": result.accepted, "duplicate": result.duplicates, "refused": len(result.refused)}
     for outcome in (name for name, n in counts.items() if n):

@@ -85,7 +85,7 @@ LPR = Capability(
     console=True,  # web/public/assets/capabilities/lpr.js
     feeds=(FeedSpec("lpr-hits"),),
     counters={
-        "LprReads": "Plate reads by outcome (stored, duplicate, refused)",
+        "LprReads": "Plate reads by outcome (stored, duplicate, refused; failed: a delivery answered 503)",
         "LprIngestRefused": "Plate-read requests refused (unknown source, revoked, bad signature, too large)",
         "LprHits": "Hotlist hits by outcome (new, folded)",
         "LprImports": "Hotlist imports by outcome (done, failed)",

@@ -15,8 +15,8 @@ Two ways a source authenticates (the contract of POST /ingest/lpr/reads):
   de-duplicated by id).
 
 Comparisons are constant-time (hmac.compare_digest), and an unknown source, a wrong secret
-and a malformed header all answer the same 401: a caller learns nothing about which source
-ids exist. A disabled or revoked source answers 403 only once its secret was proven.
+and a malformed header all answer the same 401 (source ids are 48 random bits besides). A
+disabled or revoked source answers 403 only once its secret was proven.
 """
 
 from __future__ import annotations

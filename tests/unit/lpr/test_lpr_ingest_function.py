@@ -79,3 +79,8 @@ def test_refusals_answer_json_naming_the_field_and_listing_items() -> None:
     assert call({"httpMethod": "GET"}, FakeIngest())["statusCode"] == 405
     bad = call({"body": "!!!", "isBase64Encoded": True}, FakeIngest())
     assert bad["statusCode"] == 400 and bad["json"]["field"] == "body"
+
+
+def test_a_failure_midway_is_a_503_to_retry_naming_nothing() -> None:
+    out = call({"body": "{}"}, FakeIngest(RuntimeError("plate ABC123 in a message")))
+    assert out["statusCode"] == 503 and "ABC123" not in out["body"]
