@@ -14,8 +14,8 @@ folding and the shape of what officers see are tested without the emulator.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,10 +36,13 @@ def iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def new_hit_id(at: datetime) -> str:
-    """ "H20261202T031500123Z-<8 hex>": sorts by the raising read's time within its day."""
-    stamp = at.astimezone(UTC)
-    return f"H{stamp:%Y%m%dT%H%M%S}{stamp.microsecond // 1000:03d}Z-{secrets.token_hex(4)}"
+def new_hit_id(hit: Hit) -> str:
+    """ "H20261202T031500123Z-<8 hex>": sorts by the raising read's time within its day; the
+    suffix is fixed by the read and the entry, so a redelivered read names the same hit."""
+    stamp = hit.read.seen_at.astimezone(UTC)
+    who = f"{hit.read.source_id}/{hit.read.read_id}/{hit.entry.list_id}/{hit.entry.entry_id}"
+    suffix = hashlib.sha256(who.encode()).hexdigest()[:8]
+    return f"H{stamp:%Y%m%dT%H%M%S}{stamp.microsecond // 1000:03d}Z-{suffix}"
 
 
 def hit_day(at: datetime) -> str:
@@ -75,7 +78,9 @@ class FoldStore(Protocol):
 
 
 class HitStore(Protocol):
-    def add(self, day: str, hit_id: str, hit: dict[str, Any], read_seen_at: datetime) -> None: ...
+    def add(self, day: str, hit_id: str, hit: dict[str, Any], read_seen_at: datetime) -> None:
+        """Store a new hit; nothing when a hit with that id is stored already."""
+        ...
 
     def fold(self, into: FoldedInto, at: datetime) -> int:
         """Count one more read into the hit; answers its reads."""
@@ -197,16 +202,21 @@ class HitRecorder:
         self, hit: Hit, lists: Mapping[str, ListInfo], readers: Mapping[tuple[str, str], str], now: datetime
     ) -> dict[str, Any]:
         at = hit.read.seen_at
-        day, hit_id = hit_day(at), new_hit_id(at)
+        day, hit_id = hit_day(at), new_hit_id(hit)
         into = self.folds.claim(fold_key(hit), day, hit_id, at, self.window)
-        if into is not None:
+        # The fold's hit is this very read's: a redelivery after a failure midway (the vendor
+        # retries the whole request). Redo the new hit's steps, each idempotent, without
+        # counting the read twice.
+        redo = into is not None and into.hit_id == hit_id
+        if into is not None and not redo:
             reads = self.store.fold(into, at)
             return {"hit_id": into.hit_id, "day": into.day, "folded": True, "reads": reads}
         info = lists.get(hit.entry.list_id) or ListInfo(hit.entry.list_id)
         reader = readers.get((hit.read.source_id, hit.read.camera_id or ""))
         document = hit_document(hit, day, hit_id, info, reader)
-        self.store.add(day, hit_id, document, at)
-        self.counts.hits(at)
+        self.store.add(day, hit_id, document, at)  # a no-op when the hit is stored already
+        if not redo:
+            self.counts.hits(at)
         summary = feed_summary(document, 1)
         # Stamped now, not at the read's time: consoles poll "published after my cursor", and
         # a read delivered late (a cruiser back in coverage) must still appear.

@@ -73,7 +73,7 @@ class DynamoHitStore:
         self.retention_period = retention_period
 
     def add(self, day: str, hit_id: str, hit: dict[str, Any], read_seen_at: datetime) -> None:
-        LprHitRecord(
+        record = LprHitRecord(
             day_partition(day),
             hit_id,
             hit=json.dumps(hit, separators=(",", ":"), sort_keys=True),
@@ -83,7 +83,13 @@ class DynamoHitStore:
             last_seen_at=iso(read_seen_at),
             # Gone with the read unless a case takes it (a verdict with a case number removes it).
             expires=read_seen_at + self.retention_period,
-        ).save(condition=LprHitRecord.hit_id.does_not_exist())
+        )
+        try:
+            record.save(condition=LprHitRecord.hit_id.does_not_exist())
+        except PutError as error:
+            # Stored already (a redelivered read): it keeps what it has (reads, verdicts).
+            if not _conditional(error):
+                raise
 
     def fold(self, into: FoldedInto, at: datetime) -> int:
         record = LprHitRecord(day_partition(into.day), into.hit_id)

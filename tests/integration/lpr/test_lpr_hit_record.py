@@ -79,6 +79,21 @@ def test_two_reads_within_the_window_fold_into_one_hit(local_stack: Any) -> None
     assert elsewhere["folded"] is False
 
 
+def test_a_redelivered_read_names_the_same_hit_once(local_stack: Any, api: Any) -> None:
+    officer = api.as_role("officer")
+    cursor = officer.get("/api/feed/lpr-hits").json()["cursor"]
+    list_id, reader = make_list(), make_reader()
+    same = hit(list_id, reader, datetime.now(UTC) - timedelta(seconds=40))
+    (first,) = record([same])
+    (again,) = record([same])  # the ingest failed after the hit and the vendor sent it again
+    assert again["hit_id"] == first["hit_id"] and again["folded"] is False
+    assert stored(first).reads == 1
+    # Published again (the first attempt may have failed before it): the console keys its
+    # cards by hit id, so a repeat replaces the card, never adds one.
+    items = officer.get("/api/feed/lpr-hits", params={"after": cursor}).json()["items"]
+    assert 1 <= [i["ref"] for i in items].count(first["hit_id"]) <= 2
+
+
 def test_racing_ingests_make_one_hit(local_stack: Any) -> None:
     list_id, reader = make_list(), make_reader()
     at = datetime.now(UTC) - timedelta(minutes=5)

@@ -69,7 +69,14 @@ class Sink:
 
 def hit(at: datetime, camera: str = "cam-1", list_id: str = "stolen", entry_id: str = "e1") -> Hit:
     read = Read(
-        "src-1", f"r{at.timestamp()}", "8RC1234", at, state="OR", camera_id=camera, lat=44.0, lon=-123.0
+        "src-1",
+        f"r{camera}{at.timestamp()}",
+        "8RC1234",
+        at,
+        state="OR",
+        camera_id=camera,
+        lat=44.0,
+        lon=-123.0,
     )
     entry = HotlistEntry(list_id, entry_id, "BRC1234", state="OR", reason="stolen", case_number="24-9")
     return Hit(read, entry, MatchKind.OCR_EQUIVALENT, "8RC1234", True)
@@ -105,6 +112,17 @@ def test_fold_within_the_window_and_raise_after_it() -> None:
     assert rec.record([], now) == []
 
 
+def test_a_redelivered_read_redoes_its_hit_without_counting_it_twice() -> None:
+    rec, store, feed, texts, counts = recorder(Directory(notify="feed+sms"))
+    (first,) = rec.record([hit(AT)], AT)
+    (again,) = rec.record([hit(AT)], AT + timedelta(seconds=5))  # the vendor retried the request
+    assert again["hit_id"] == first["hit_id"] and again["folded"] is False
+    assert store.reads[first["hit_id"]] == 1 and len(counts.items) == 1
+    assert (
+        len(feed.items) == 2 and len(texts.items) == 2
+    )  # each idempotent downstream (feed source, text claim)
+
+
 def test_what_a_new_hit_publishes_and_stores() -> None:
     rec, store, feed, texts, _ = recorder(Directory(notify="feed+sms"))
     (new,) = rec.record([hit(AT)], AT)
@@ -133,5 +151,6 @@ def test_the_feed_summary_fits_whatever_the_names() -> None:
 
 def test_ids_and_keys() -> None:
     assert hit_day(datetime(2026, 12, 1, 23, 0, tzinfo=UTC) + timedelta(hours=2)) == "2026-12-02"
-    assert new_hit_id(AT) != new_hit_id(AT)
+    assert new_hit_id(hit(AT)) == new_hit_id(hit(AT))  # the same read and entry: the same hit
+    assert new_hit_id(hit(AT)) != new_hit_id(hit(AT, entry_id="e2"))
     assert fold_key(hit(AT)) == "stolen#e1#cam-1#8RC1234"
