@@ -20,6 +20,7 @@ from rtcc.web_security import (
     CONNECT_PLACEHOLDER,
     IMAGE_PLACEHOLDER,
     SECURITY_HEADERS,
+    bucket_endpoint,
     deployed_connect_sources,
     tile_image_sources,
     with_connect_sources,
@@ -40,6 +41,8 @@ STATIC_FOLDERS = ("vendor", "assets", "i18n")
 _SECURITY_HEADERS = {name: f"'{value}'" for name, value in SECURITY_HEADERS.items()}
 #: The bucket presigned previews and upload forms point to (rtcc.topology's buckets).
 _MEDIA_BUCKET = "media"
+#: Buckets only the console uploads to (presigned forms): hotlist files.
+_CONSOLE_UPLOAD_BUCKETS = ("lpr-hotlists",)
 
 
 class ConsoleConstruct(Construct):
@@ -84,7 +87,15 @@ class ConsoleConstruct(Construct):
         written with this stack's Cognito and media bucket origins (the bucket's name is
         known only at deploy time: Source.data resolves it then) and the configured map
         tile server's origin, or none."""
-        connect = deployed_connect_sources(Stack.of(self).region, data.buckets[_MEDIA_BUCKET].bucket_name)
+        region = Stack.of(self).region
+        connect = deployed_connect_sources(region, data.buckets[_MEDIA_BUCKET].bucket_name)
+        # The console (index.html) also posts hotlist files to their bucket's presigned form
+        # (rtcc.api.routes.lpr_hotlists); the public pages never do.
+        console_connect = connect + [
+            bucket_endpoint(region, data.buckets[name].bucket_name)
+            for name in _CONSOLE_UPLOAD_BUCKETS
+            if name in data.buckets
+        ]
         images = tile_image_sources(config.map_tiles)
         markers = (CONNECT_PLACEHOLDER, IMAGE_PLACEHOLDER)
         pages = {
@@ -96,7 +107,12 @@ class ConsoleConstruct(Construct):
             # A bare name matches at any depth; no other file of web/public has these names
             # (the template test checks no page with the placeholder is uploaded as it is).
             s3deploy.Source.asset(str(web_root), exclude=list(pages)),
-            *(s3deploy.Source.data(key, with_connect_sources(page, connect)) for key, page in pages.items()),
+            *(
+                s3deploy.Source.data(
+                    key, with_connect_sources(page, console_connect if key == "index.html" else connect)
+                )
+                for key, page in pages.items()
+            ),
         ]
         return s3deploy.BucketDeployment(
             self,

@@ -41,10 +41,12 @@ _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 def deployed_connect_sources(region: str, media_bucket: str) -> list[str]:
     """Cognito's regional endpoint (sign-in, refresh) and the media bucket's regional
     virtual-hosted endpoint, the one boto3 presigns for (rtcc.aws_clients._s3_config)."""
-    return [
-        f"https://cognito-idp.{region}.amazonaws.com",
-        f"https://{media_bucket}.s3.{region}.amazonaws.com",
-    ]
+    return [f"https://cognito-idp.{region}.amazonaws.com", bucket_endpoint(region, media_bucket)]
+
+
+def bucket_endpoint(region: str, bucket: str) -> str:
+    """A bucket's regional virtual-hosted endpoint, the one boto3 presigns for."""
+    return f"https://{bucket}.s3.{region}.amazonaws.com"
 
 
 def local_connect_sources(aws_endpoint_url: str | None) -> list[str]:

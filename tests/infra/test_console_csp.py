@@ -26,7 +26,10 @@ def _asset(synth, key: str) -> Path:
 def _pages(synth) -> dict[str, str]:
     """The pages written at deploy time, by file name, the media bucket's name as MEDIA-BUCKET."""
     props = _deployment(synth)
-    bucket = synth.logical_id(synth.stack.data.buckets["media"])
+    names = {
+        synth.logical_id(synth.stack.data.buckets["media"]): "MEDIA-BUCKET",
+        synth.logical_id(synth.stack.data.buckets["lpr-hotlists"]): "HOTLIST-BUCKET",
+    }
     pages = {}
     for key, markers in zip(props["SourceObjectKeys"], props["SourceMarkers"], strict=True):
         files = [f for f in _asset(synth, key).rglob("*") if f.is_file()]
@@ -34,8 +37,8 @@ def _pages(synth) -> dict[str, str]:
             continue
         html = files[0].read_text()
         for marker, value in markers.items():
-            assert value == {"Ref": bucket}, value  # the only deploy-time value written in
-            html = html.replace(marker, "MEDIA-BUCKET")
+            assert value.get("Ref") in names, value  # the only deploy-time values written in
+            html = html.replace(marker, names[value["Ref"]])
         pages[files[0].name] = html
     assert {"index.html", "tip.html", "tip-follow-up.html"} <= set(pages)
     return pages
@@ -47,7 +50,7 @@ def _directive(html: str, name: str) -> list[str]:
     return values.split()
 
 
-def test_deployed_pages_connect_only_to_this_stacks_cognito_and_media_bucket(synth) -> None:
+def test_deployed_pages_connect_only_to_this_stacks_cognito_and_upload_buckets(synth) -> None:
     region = synth.config.region
     for name, html in _pages(synth).items():
         (csp,) = re.findall(r'http-equiv="Content-Security-Policy"\s+content="([^"]+)"', html)
@@ -59,6 +62,8 @@ def test_deployed_pages_connect_only_to_this_stacks_cognito_and_media_bucket(syn
         ]
         if name in ("signup.html", "alerts-manage.html"):  # written for their map; they call our API only
             expected = ["'self'"]
+        if name == "index.html":  # the console also posts hotlist files to their bucket's form
+            expected.append(f"https://HOTLIST-BUCKET.s3.{region}.amazonaws.com")
         assert connect.split() == expected, name
         assert "*" not in csp and "127.0.0.1" not in csp and "localhost" not in csp, name
 
