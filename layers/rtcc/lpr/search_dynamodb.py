@@ -15,6 +15,7 @@ from typing import Any
 
 from rtcc.lpr.model import Read
 from rtcc.lpr.read_codec import ReadCodecError, read_from_json
+from rtcc.lpr.reads_dynamodb import sort_time  # the writer's own format: the range cannot drift
 from rtcc.lpr.retention import NoHolds, RetentionPolicy, is_live
 from rtcc.lpr.search import SearchPlan
 from rtcc.store.base import is_expired
@@ -22,12 +23,6 @@ from rtcc.store.lpr_reads import LprReadRecord, index_partition
 
 #: The most reads one search answers; `truncated` says there were more.
 MAX_RESULTS = 1000
-
-
-def sort_time(moment: datetime) -> str:
-    """How an index item's sort key starts (rtcc.lpr.reads_dynamodb writes it so): UTC with
-    microseconds, so keys compare as strings in time order."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def run(plan: SearchPlan, retention: RetentionPolicy, now: datetime) -> tuple[list[Read], bool]:

@@ -16,8 +16,8 @@ from rtcc.audit import AuditLog
 from rtcc.lpr.counts_dynamodb import DynamoCounts
 from rtcc.lpr.model import Read
 from rtcc.lpr.read_codec import read_to_json
+from rtcc.lpr.reads_dynamodb import sort_time
 from rtcc.lpr.search import index_keys
-from rtcc.lpr.search_dynamodb import sort_time
 from rtcc.lpr.transparency import month_of
 from rtcc.store.lpr_reads import LprReadRecord, index_partition
 
