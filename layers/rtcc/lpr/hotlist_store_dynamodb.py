@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
@@ -54,8 +53,11 @@ class ListExists(RuntimeError):
 
 
 def hotlist_bucket() -> str:
-    # CDK names the variable after the topology's bucket name (hyphen included).
-    return os.environ.get(f"RTCC_{BUCKET.upper()}_BUCKET") or bucket_name(BUCKET, get_settings())
+    """CDK passes the bucket's name (RTCC_LPR_HOTLISTS_BUCKET, rtcc.resources.bucket_env_var);
+    locally the bucket has the deployment prefix's name."""
+    from rtcc.lpr.settings import lpr_settings
+
+    return lpr_settings().hotlists_bucket or bucket_name(BUCKET, get_settings())
 
 
 def upload_key(import_id: str) -> str:

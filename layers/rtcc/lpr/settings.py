@@ -65,6 +65,11 @@ class LprSettings(BaseSettings):
         description="Largest hotlist file an import accepts: the upload link refuses more, and the "
         "import stops reading past it (deployed: `lpr.max_hotlist_mb`).",
     )
+    hotlists_bucket: str | None = Field(
+        None,
+        description="The S3 bucket of hotlist uploads and each list version's entries (CDK sets it; "
+        "locally the deployment prefix's `lpr-hotlists`).",
+    )
     rotation_overlap_hours: float = Field(
         24,
         ge=0,
