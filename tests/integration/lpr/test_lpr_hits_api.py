@@ -41,6 +41,8 @@ def test_a_days_hits_and_one_hit(local_stack: Any, api: Any) -> None:
     assert listed.json()["feed_cursor"] < datetime.now(UTC).isoformat()[:19] + "Z"
     one = officer.get(f"/api/lpr/hits/{made['hit_id']}")
     assert one.status_code == 200 and one.json()["hit"] == mine
+    (viewed,) = [e for e in AuditLog().entries(newest_first=True, limit=100) if e.target == made["hit_id"]]
+    assert viewed.action == "lpr.hit.view" and "ABC1234" not in str(viewed.detail)
     assert officer.get("/api/lpr/hits", params={"day": "2026-13-01"}).status_code == 400
     assert officer.get("/api/lpr/hits/H20200101T000000000Z-00000000").status_code == 404
     assert api.get("/api/lpr/hits").status_code == 401
@@ -84,7 +86,11 @@ def test_accepting_into_a_case_keeps_the_hit(local_stack: Any, api: Any) -> None
     assert ok.json()["hit"]["case_number"] == "24-0042"
     stored = LprHitRecord.get(day_partition(made["day"]), made["hit_id"], consistent_read=True)
     assert stored.case_number == "24-0042" and stored.expires is None
-    (entry,) = [e for e in AuditLog().entries(newest_first=True, limit=200) if e.target == made["hit_id"]]
+    (entry,) = [
+        e
+        for e in AuditLog().entries(newest_first=True, limit=200)
+        if e.target == made["hit_id"] and e.action == "lpr.hit.verdict"
+    ]
     assert entry.case_number == "24-0042" and entry.actor
 
 

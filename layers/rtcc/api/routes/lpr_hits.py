@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from rtcc.api.security import AuditedWrite, principal, require
+from rtcc.api.security import AuditedWrite, audit, principal, require
 from rtcc.auth import Role
 from rtcc.errors import Conflict, DomainError, NotFound
 from rtcc.lpr.verification import DecisionConflict, DecisionRefused, Rate
@@ -64,6 +64,9 @@ def get_hit(hit_id: _HIT_ID) -> dict:
     hit = _store().get(day_of(hit_id) or "", hit_id)
     if hit is None:
         raise NotFound("no such hit (or past its retention)", field="hit_id")
+    # One vehicle at one place and time, opened on its own (a text's link, a feed item): a
+    # sensitive read, audited like a tip's view. The day's list is the watch view, not audited.
+    audit(router, "lpr.hit.view", hit_id)  # type: ignore[arg-type]
     return {"hit": hit_view(hit)}
 
 
