@@ -195,3 +195,28 @@ def test_unknown_lists_and_imports_are_404(local_stack: Any, api: Any) -> None:
     bad = sup.post(f"{BASE}/nosuchlist/imports", json={"format": "xlsx", "filename": "a", "bytes": 10})
     assert bad.status_code in (400, 422) and "format" in bad.text
     assert os.environ.get("RTCC_LPR_MAX_HOTLIST_BYTES") is None
+
+
+def test_the_hotlist_calls_are_the_granted_ones(local_stack: Any, api: Any) -> None:
+    """After an import through the console's doors: the form's upload was signed by the api
+    (its PutObject under uploads/), lpr-import read and wrote keys in batches only, and
+    nothing of the hotlist tables was ever scanned by anyone."""
+    list_id = create_list(api)
+    assert upload(api, list_id, b"IAM123;MA\r\n")["state"] == "done"
+    matches(plate_read("IAM123"))
+    calls = requests.get(local_stack.base_url + "/dev/aws-calls", timeout=10).json()["calls"]
+
+    def seen(function: str, action: str, resource: str) -> bool:
+        return any(
+            c["function"] == function and c["action"] == action and resource in c["resource"] and c["allowed"]
+            for c in calls
+        )
+
+    assert seen("api", "s3:PutObject", "lpr-hotlists/uploads/")
+    assert seen("lpr-import", "dynamodb:BatchWriteItem", "lpr-hotlist-keys")
+    assert seen("lpr-import", "s3:GetObject", "lpr-hotlists/uploads/")
+    assert seen("lpr-ingest", "dynamodb:BatchGetItem", "lpr-hotlist-keys")
+    hotlist_tables = ("lpr-hotlists", "lpr-hotlist-keys", "lpr-imports")
+    assert not [c for c in calls if c["action"] == "dynamodb:Scan" and c["resource"].endswith(hotlist_tables)]
+    mine = ("lpr-hotlist", "lpr-imports")  # the tables and the bucket of hotlists
+    assert not [c for c in calls if not c["allowed"] and any(name in c["resource"] for name in mine)]
