@@ -18,10 +18,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from rtcc.lpr.capability import LPR_QUEUES
 from rtcc.metrics import count
 
 logger = Logger(service="rtcc-lpr-import")
 processor = BatchProcessor(event_type=EventType.SQS)
+#: Deliveries before the dead-letter queue (the lpr-imports queue's declaration).
+MAX_RECEIVES = next(q.max_receive_count for q in LPR_QUEUES if q.name == "lpr-imports")
 
 
 def _now() -> datetime:
@@ -30,13 +33,24 @@ def _now() -> datetime:
 
 def record_handler(record: SQSRecord) -> str:
     from rtcc.lpr.hotlist_import import ImportFailed
-    from rtcc.lpr.hotlist_runner import run_queued
+    from rtcc.lpr.hotlist_runner import give_up, run_queued
+    from rtcc.lpr.hotlist_store_dynamodb import ImportBusy
 
     import_id = str(json.loads(record.body)["import_id"])
     try:
         outcome = run_queued(import_id, _now)
     except ImportFailed:
         outcome = "failed"
+    except ImportBusy:
+        count("LprImports", "busy")  # another import holds the list: SQS brings it back later
+        raise
+    except Exception as error:
+        # The queue's last delivery (then the dead-letter queue): the console would wait on a
+        # "running" import for ever, so the record says it failed, naming the error's kind only.
+        if int(record.attributes.approximate_receive_count) >= MAX_RECEIVES:
+            give_up(import_id, f"failed {MAX_RECEIVES} times ({type(error).__name__})", _now)
+            count("LprImports", "failed")
+        raise
     count("LprImports", outcome)
     logger.info("hotlist import", extra={"import_id": import_id, "outcome": outcome})
     return outcome

@@ -40,3 +40,9 @@ def run_queued(import_id: str, clock: Callable[[], datetime], log: ImportLog | N
         store, log, import_id=import_id, list_id=list_id, fmt=record.format, options=options, clock=clock
     )
     return "done"
+
+
+def give_up(import_id: str, reason: str, clock: Callable[[], datetime]) -> None:
+    """Record an import as failed after its last delivery failed (no row content in `reason`).
+    The list's lease is left to expire: the failed attempt may still hold it."""
+    DynamoImportLog().fail(import_id, reason, clock())
