@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 from pynamodb.exceptions import PutError, UpdateError
 
 from rtcc.aws_clients import client
+from rtcc.lpr.hotlists import HotlistFormatError
 from rtcc.lpr.hotlists.diff import ImportDiff
 from rtcc.lpr.keyed_index import clean, entry_from_dict, entry_to_dict, key_changes, rewrite, shapes_of
 from rtcc.lpr.model import HotlistEntry
@@ -203,9 +204,7 @@ class DynamoHotlistStore:
                         if key in held:
                             batch.delete(LprHotlistKeyRecord(key))
                     elif before is None or records != json.loads(before):  # unchanged: not rewritten
-                        batch.save(
-                            LprHotlistKeyRecord(key, entries=json.dumps(records, separators=(",", ":")))
-                        )
+                        batch.save(LprHotlistKeyRecord(key, entries=item_json(records)))
 
     # --- uploads ----------------------------------------------------------------------------
     def upload_form(self, import_id: str, max_bytes: int, expires_s: int = 900) -> dict[str, Any]:
@@ -230,6 +229,23 @@ class DynamoHotlistStore:
     def put_upload(self, import_id: str, data: bytes | BinaryIO) -> None:
         body = io.BytesIO(data) if isinstance(data, bytes) else data
         self._s3.upload_fileobj(body, self.bucket, upload_key(import_id))
+
+
+#: DynamoDB's item limit is 400 KB; the key and attribute names take the rest.
+MAX_ITEM_JSON = 390_000
+
+
+def item_json(records: list[dict[str, Any]]) -> str:
+    """A key item's records as JSON; HotlistFormatError (the import fails, nothing switches)
+    when more entries share one probe key than an item holds, rather than DynamoDB's
+    ValidationException on every retry."""
+    text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    if len(text.encode()) > MAX_ITEM_JSON:
+        raise HotlistFormatError(
+            f"{len(records):,} entries share one probe key (partial plates with the same first or last "
+            "characters?): more than one index item holds; make them longer"
+        )
+    return text
 
 
 def _jsonl(entries: tuple[HotlistEntry, ...]) -> Iterator[bytes]:

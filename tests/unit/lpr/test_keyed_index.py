@@ -72,3 +72,14 @@ def test_rewrite_closes_adds_drops_the_dead_and_undoes_an_abandoned_attempt() ->
         ("E", 3, None),
     ]
     assert clean(json.dumps([{"entry": entry_to_dict(e("A")), "from": 1, "until": 2}]), 2) == []
+
+
+def test_a_key_item_too_large_for_dynamodb_fails_the_import_clearly() -> None:
+    import pytest
+    from rtcc.lpr.hotlist_store_dynamodb import MAX_ITEM_JSON, item_json
+    from rtcc.lpr.hotlists import HotlistFormatError
+
+    record = {"entry": entry_to_dict(e("KMX*", reason="x" * 180)), "from": 1, "until": None}
+    assert len(item_json([record] * 10)) < MAX_ITEM_JSON
+    with pytest.raises(HotlistFormatError, match="share one probe key"):
+        item_json([record] * 2000)
