@@ -69,7 +69,11 @@ def _setup(stack) -> tuple[str, str]:
     return token, list_id
 
 
-def _one(base: str, token: str, officer: requests.Session, cursor: str, plate: str) -> tuple[float, float]:
+def _one(
+    base: str, token: str, officer: requests.Session, cursor: str, plate: str, seen: set[str]
+) -> tuple[float, float]:
+    """Post one read; poll until a hit not seen before is on the feed (reads go one at a time,
+    and the feed names no plate: the new item is this read's hit)."""
     read = {"read_id": uuid.uuid4().hex, "plate": plate, "camera_id": "bench-cam",
             "time": (datetime.now(UTC) - timedelta(seconds=1)).isoformat()}  # fmt: skip
     began = time.perf_counter()
@@ -87,7 +91,9 @@ def _one(base: str, token: str, officer: requests.Session, cursor: str, plate: s
         items = officer.get(f"{base}/api/feed/lpr-hits", params={"after": cursor, "limit": 500}).json()[
             "items"
         ]
-        if any(i["summary"].get("plate") == plate for i in items):
+        new = {i["ref"] for i in items} - seen
+        if new:
+            seen |= new
             return answered - began, time.perf_counter() - began
         time.sleep(POLL_S)
     raise RuntimeError(f"read {plate}: no feed item within 30 s")
@@ -111,9 +117,9 @@ def main() -> int:
         token, _ = _setup(stack)
         officer = _as(stack, "officer")
         cursor = officer.get(f"{stack.base_url}/api/feed/lpr-hits").json()["cursor"]
-        posts, visible = [], []
+        posts, visible, seen = [], [], set()
         for i in range(READS):
-            post_s, feed_s = _one(stack.base_url, token, officer, cursor, f"ZQX{i:04d}")
+            post_s, feed_s = _one(stack.base_url, token, officer, cursor, f"ZQX{i:04d}", seen)
             posts.append(post_s)
             visible.append(feed_s)
     finally:

@@ -140,25 +140,23 @@ def hit_document(hit: Hit, day: str, hit_id: str, info: ListInfo, reader_name: s
 
 
 _FEED_FIELDS = (
-    "hit_id", "day", "list_id", "list_name", "priority", "plate", "candidate", "kind",
-    "state_agrees", "camera_id", "reader_name", "seen_at", "lat", "lon",
+    "hit_id", "day", "list_id", "list_name", "priority", "kind", "state_agrees", "camera_id", "reader_name",
+    "seen_at",
 )  # fmt: skip
-
-
-_DROPPABLE = ("reader_name", "list_name", "lat", "lon", "entry_id", "candidate")
+#: Dropped, in order, should long ids pass the feed's limit: the console reads them from the hit.
+_DROPPABLE = ("reader_name", "list_name")
 
 
 def feed_summary(document: dict[str, Any], reads: int) -> dict[str, Any]:
-    """The flat feed item (rtcc.feed takes flat values, at most 512 bytes): enough to show the
-    hit at once; the console fetches the entry's details from GET /api/lpr/hits/{hit_id}."""
+    """The flat feed item (rtcc.feed: flat values, at most 512 bytes, nothing sensitive): what
+    happened where and on which list, never the plate, the entry (its id can be the plate) or
+    the place; the console opens the hit through GET /api/lpr/hits/{hit_id} (role-checked and
+    audited), and a feed item, kept 3 days, never outlives a short retention with a plate in it."""
     summary = {name: document[name] for name in _FEED_FIELDS}
     for name in ("list_name", "reader_name"):
         if isinstance(summary[name], str):
             summary[name] = summary[name][:_NAME_MAX]
-    summary["entry_id"] = document["entry"]["entry_id"]
     summary["reads"] = reads
-    # Long ids could pass the feed's limit: the names and the place go first (the console
-    # reads them from the hit's route anyway); the ids it needs stay.
     for name in _DROPPABLE:
         if len(json.dumps(summary)) <= SUMMARY_MAX_BYTES:
             break

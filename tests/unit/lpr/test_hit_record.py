@@ -128,10 +128,12 @@ def test_what_a_new_hit_publishes_and_stores() -> None:
     (new,) = rec.record([hit(AT)], AT)
     summary, _ = feed.items[0]
     assert summary["hit_id"] == new["hit_id"] and new["hit_id"].startswith("H20261202T031500123Z-")
-    assert (
-        summary["kind"] == "ocr-equivalent" and summary["plate"] == "8RC1234" and summary["entry_id"] == "e1"
-    )
+    assert summary["kind"] == "ocr-equivalent" and summary["list_id"] == "stolen" and summary["reads"] == 1
     assert summary["reader_name"] == "Main St eastbound" and summary["list_name"] == "Stolen"
+    # Nothing sensitive on the feed: no plate (nor the entry, whose id can be one), no place.
+    assert (
+        "8RC1234" not in json.dumps(summary) and "BRC1234" not in json.dumps(summary) and "lat" not in summary
+    )
     assert texts.items == [("2026-12-02", new["hit_id"])]
     document = store.hits[new["hit_id"]]
     assert document["entry"] == {"entry_id": "e1", "plate": "BRC1234", "state": "OR", "reason": "stolen",
