@@ -4,13 +4,17 @@ priority and default reason; the settings give the size limit."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from rtcc.lpr.hotlist_admin import bolo_edit
 from rtcc.lpr.hotlist_import import ImportLog, change_entries, run_import
-from rtcc.lpr.hotlist_store_dynamodb import DynamoHotlistStore, DynamoImportLog
+from rtcc.lpr.hotlist_store_dynamodb import DynamoHotlistStore, DynamoImportLog, ImportBusy
 from rtcc.lpr.hotlists import ImportOptions
+
+#: A BOLO edit waits up to BOLO_WAITS x BOLO_WAIT_S seconds for a running import of its list.
+BOLO_WAITS, BOLO_WAIT_S = 30, 2.0
 
 
 def run_queued(import_id: str, clock: Callable[[], datetime], log: ImportLog | None = None) -> str:
@@ -26,8 +30,16 @@ def run_queued(import_id: str, clock: Callable[[], datetime], log: ImportLog | N
     list_id = record.list_id
     if record.format == "bolo":
         edit = bolo_edit(store.open_upload(import_id).read())
-        change_entries(store, log, import_id=import_id, list_id=list_id, edit=edit, clock=clock)
-        return "done"
+        for attempt in range(BOLO_WAITS + 1):
+            try:
+                change_entries(store, log, import_id=import_id, list_id=list_id, edit=edit, clock=clock)
+                return "done"
+            except ImportBusy:
+                # A file import holds the list: a BOLO should not wait out the queue's
+                # 16-minute visibility timeout when the file is seconds from done.
+                if attempt == BOLO_WAITS:
+                    raise
+                time.sleep(BOLO_WAIT_S)
     head = store.head(list_id)
     options = ImportOptions(
         list_id=list_id,

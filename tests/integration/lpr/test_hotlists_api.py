@@ -220,3 +220,24 @@ def test_the_hotlist_calls_are_the_granted_ones(local_stack: Any, api: Any) -> N
     assert not [c for c in calls if c["action"] == "dynamodb:Scan" and c["resource"].endswith(hotlist_tables)]
     mine = ("lpr-hotlist", "lpr-imports")  # the tables and the bucket of hotlists
     assert not [c for c in calls if not c["allowed"] and any(name in c["resource"] for name in mine)]
+
+
+def test_a_bolo_entered_while_the_list_is_importing_waits_for_it(local_stack: Any, api: Any) -> None:
+    import threading
+
+    from rtcc.lpr.hotlist_store_dynamodb import DynamoHotlistStore
+
+    list_id = create_list(api)
+    store = DynamoHotlistStore()
+    store.lease(list_id, "imp-held-by-a-file-import", datetime.now(UTC))
+    timer = threading.Timer(5, store.release, (list_id, "imp-held-by-a-file-import"))
+    timer.start()
+    expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    bolo = {"plate": "9WQ*", "reason": "Hit and run", "case_number": "24-77", "expires_at": expires}
+    started = time.monotonic()
+    r = api.as_role("supervisor").post(f"{BASE}/{list_id}/entries", json=bolo)
+    assert r.status_code == 201
+    done = wait_done(api, r.json()["import"]["import_id"], timeout=60)
+    timer.join()
+    assert done["state"] == "done" and done["summary"]["added"] == 1
+    assert time.monotonic() - started < 60  # not the queue's 16-minute visibility timeout
