@@ -37,10 +37,16 @@ def _conditional(error: Exception) -> bool:
 
 
 class DynamoFolds:
+    def __init__(self, retention_period: timedelta) -> None:
+        self.retention_period = retention_period
+
     def claim(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> FoldedInto | None:
         now = datetime.now(UTC)
+        # The fold key holds the plate: it lasts the window (a late read can still fold) but no
+        # longer than the reads themselves unless the window needs it (NH keeps reads 3 minutes).
+        ttl = min(FOLD_TTL, max(window, self.retention_period))
         record = LprFoldRecord(
-            key, hit_day=day, hit_id=hit_id, raised_at=iso(at), last_seen_at=iso(at), expires=now + FOLD_TTL
+            key, hit_day=day, hit_id=hit_id, raised_at=iso(at), last_seen_at=iso(at), expires=now + ttl
         )
         raised = LprFoldRecord.raised_at
         free = (
@@ -172,7 +178,7 @@ def default_ports() -> Ports:
 
     settings = lpr_settings()
     return Ports(
-        DynamoFolds(),
+        DynamoFolds(settings.retention.period),
         DynamoHitStore(settings.retention.period),
         DynamoDirectory(),
         FeedPublisher(),

@@ -94,6 +94,22 @@ def test_a_redelivered_read_names_the_same_hit_once(local_stack: Any, api: Any) 
     assert 1 <= [i["ref"] for i in items].count(first["hit_id"]) <= 2
 
 
+def test_a_fold_item_lasts_no_longer_than_it_must(local_stack: Any) -> None:
+    from rtcc.lpr.hits_dynamodb import DynamoFolds
+    from rtcc.store.lpr_hits import LprFoldRecord
+
+    at, window = datetime.now(UTC), timedelta(seconds=300)
+    with acting_as("lpr-ingest"):
+        DynamoFolds(timedelta(days=30)).claim("t#e#c#LONG1", "2026-12-02", "H1", at, window)
+        DynamoFolds(timedelta(minutes=3)).claim("t#e#c#SHORT1", "2026-12-02", "H2", at, window)
+    kept = LprFoldRecord.get("t#e#c#LONG1").expires - at
+    short = LprFoldRecord.get("t#e#c#SHORT1").expires - at
+    assert timedelta(days=1) < kept < timedelta(days=1, minutes=6)  # a day at most, whatever the retention
+    assert (
+        window - timedelta(seconds=1) <= short < window + timedelta(seconds=30)
+    )  # NH's 3 minutes: the window, not a day
+
+
 def test_racing_ingests_make_one_hit(local_stack: Any) -> None:
     list_id, reader = make_list(), make_reader()
     at = datetime.now(UTC) - timedelta(minutes=5)
