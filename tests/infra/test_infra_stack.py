@@ -214,10 +214,10 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
         # The token: signatures only, on each SMS line's webhook.
         assert granted == (spec.name in ("tip-webhook", "alerts-webhook", "alert-status")), spec.name
         keyed = "RTCC_TWILIO_API_KEY_SECRET_ARN" in env
-        # Not api: the alerts signup's texts go through alert-confirm (rtcc.alerts.signup_confirm).
-        assert keyed == (spec.name in ("tip-media", "tip-outbound", "alert-dispatch", "alert-confirm")), (
-            spec.name
-        )
+        # Not api: the alerts signup's texts go through alert-confirm (rtcc.alerts.signup_confirm);
+        # plate-hit texts through lpr-notify (rtcc.lpr.hit_texts).
+        texters = ("tip-media", "tip-outbound", "alert-dispatch", "alert-confirm", "lpr-notify")
+        assert keyed == (spec.name in texters), spec.name
         for queue in TOPOLOGY.queues:
             assert queue_url_env_var(queue.name) in env
         # No secret value ever sits in the environment, only where to fetch it.
