@@ -6,7 +6,8 @@ the rest of a batch (the issue's "the rest of a batch is still stored and the an
 what was refused"). What makes the whole body unreadable is a `ReadPayloadError` naming the
 problem: over the byte limit (checked before anything is decoded; `read_body` stops reading
 a stream at the limit), not UTF-8, malformed JSON, nested too deep, neither an object nor an
-array, an empty array, more than 500 items.
+array, an empty array, more than 500 items, or more than 500 reads and camera heartbeats
+in all (an item can carry several).
 
 Accepted shapes and their rules live in rtcc.lpr.read_shapes (normalising) and
 rtcc.lpr.read_checks (the rules every read obeys). Nothing of a payload is kept beyond the
@@ -114,10 +115,24 @@ def _items(body: bytes, limits: BatchLimits) -> list[Any]:
 
 
 class _Collector:
-    def __init__(self, source_id: str, window: ReadWindow) -> None:
-        self.source_id, self.window = source_id, window
+    def __init__(self, source_id: str, window: ReadWindow, max_records: int) -> None:
+        self.source_id, self.window, self.max_records = source_id, window, max_records
         self.outcome = BatchOutcome()
         self._seen: set[str] = set()
+        self._records = 0
+
+    def _count(self, index: int, shaped: Any) -> None:
+        # An item can carry several reads (alpr_results: 20) or camera heartbeats (64): 500
+        # items would be 10,000 reads, each written under 5+ index keys and matched by key,
+        # past the function's time, answered 503 and resent whole forever. The limit is on
+        # what is stored, not on items.
+        self._records += len(shaped.reads) + len(shaped.heartbeats)
+        if self._records > self.max_records:
+            raise ReadPayloadError(
+                f"a batch holds at most {self.max_records} reads and camera heartbeats "
+                f"(over it at item {index})",
+                field="body",
+            )
 
     def refuse(self, index: int, problems: list[FieldProblem]) -> None:
         self.outcome.refused.extend(Refusal(index, p.field, p.reason) for p in problems)
@@ -136,6 +151,7 @@ class _Collector:
         except FieldProblem as problem:
             self.refuse(index, [problem])
             return
+        self._count(index, shaped)
         for entry in shaped.reads:
             self._add_read(index, entry)
         self._add_heartbeats(index, shaped.heartbeats)
@@ -178,7 +194,7 @@ def parse_reads(
     """The reads of a request body posted by the authenticated `source_id` (reads are
     attributed to it, whatever the payload says). Raises ReadPayloadError when the body
     as a whole cannot be read; refuses item by item otherwise."""
-    collector = _Collector(source_id, ReadWindow(now, retention, limits.future_skew))
+    collector = _Collector(source_id, ReadWindow(now, retention, limits.future_skew), limits.max_items)
     for index, item in enumerate(_items(body, limits)):
         collector.add_item(index, item)
     return collector.outcome

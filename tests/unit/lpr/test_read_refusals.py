@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -213,6 +213,45 @@ def test_a_batch_over_500_is_refused_whole() -> None:
     assert len(_parse([generic(read_id=f"r{i}") for i in range(500)]).accepted) == 500
     with pytest.raises(ReadPayloadError, match=r"body: a batch holds at most 500 items \(501 sent\)"):
         _parse([generic(read_id=f"r{i}") for i in range(501)])
+
+
+def _frame(n: int, plates: int = 20) -> dict:
+    results = [{"plate_index": i, "plate": f"ABC{i:03d}"} for i in range(plates)]
+    return {"data_type": "alpr_results", "uuid": f"f{n}", "camera_id": 7, "epoch_time": 0, "results": results}
+
+
+def test_a_batch_of_more_than_500_reads_in_fewer_items_is_refused_whole() -> None:
+    # 26 frames of 20 plates: 26 items, 520 reads (500 items would have been 10,000 reads).
+    now = datetime(1970, 1, 1, 0, 1, tzinfo=UTC)
+    assert (
+        len(
+            parse_reads(
+                json.dumps([_frame(n) for n in range(25)]).encode(),
+                source_id="s",
+                now=now,
+                retention=RETENTION,
+            ).accepted
+        )
+        == 500
+    )
+    with pytest.raises(
+        ReadPayloadError, match=r"body: a batch holds at most 500 reads and camera heartbeats"
+    ):
+        parse_reads(
+            json.dumps([_frame(n) for n in range(26)]).encode(), source_id="s", now=now, retention=RETENTION
+        )
+
+
+def test_camera_heartbeats_count_towards_the_500() -> None:
+    beat = {
+        "data_type": "heartbeat",
+        "agent_uid": "a",
+        "timestamp": 0,
+        "video_streams": [{"camera_id": c} for c in range(64)],
+    }
+    now = datetime(1970, 1, 1, 0, 1, tzinfo=UTC)
+    with pytest.raises(ReadPayloadError, match="at most 500 reads and camera heartbeats"):
+        parse_reads(json.dumps([beat] * 8).encode(), source_id="s", now=now, retention=RETENTION)
 
 
 def test_a_body_over_the_byte_limit_is_refused_before_it_is_decoded() -> None:
