@@ -150,9 +150,11 @@ def test_secrets_and_queues_only_where_the_code_uses_them(synth):
     # number has an open tip): the webhook alone reads it; Twilio's API gets an API key.
     # Each function that checks Twilio's signature: each line's webhook, the alerts' status callbacks.
     assert readers("twilio_auth_token") == {"tip-webhook", "alerts-webhook", "alert-status"}
-    # alert-dispatch sends alerts; alert-confirm texts the signup's confirmation. Never the
-    # internet-facing api: it queues signups (rtcc.alerts.signup_wiring).
-    assert readers("twilio_api_key") == {"tip-media", "tip-outbound", "alert-dispatch", "alert-confirm"}
+    # alert-dispatch sends alerts; alert-confirm texts the signup's confirmation; lpr-notify a
+    # plate hit to the watch desk. Never the internet-facing api: it queues signups
+    # (rtcc.alerts.signup_wiring), and lpr-ingest queues hit texts (rtcc.lpr.hit_record).
+    texters = {"tip-media", "tip-outbound", "alert-dispatch", "alert-confirm", "lpr-notify"}
+    assert readers("twilio_api_key") == texters
     assert "tips_pseudonym_key" not in synth.stack.data.secrets  # a KMS HMAC key now
     assert senders("tip-media") == senders("tip-outbound") == {"tip-webhook", "api"}
     media = synth.logical_id(synth.stack.data.buckets["media"])
