@@ -91,6 +91,8 @@ LPR = Capability(
         "LprImports": "Hotlist imports by outcome (done, failed)",
         "LprHitTexts": "Hit texts by outcome (sent, failed)",
     },
+    # A source, its reader, a BOLO and two reads (one a look-alike hit) through the real doors.
+    demo="rtcc.local.demo_lpr:seed_demo_lpr",
     settings="rtcc.lpr.settings:LprSettings",
     construct="infra.constructs.lpr:LprConstruct",
 )
