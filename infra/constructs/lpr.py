@@ -131,13 +131,14 @@ class LprConstruct(Construct):
         api.grant_table(imports, "lpr-imports", [_GET, _UPDATE])
         api.grant_objects(imports, "lpr-hotlists", "uploads/", ["s3:GetObject"])
         api.grant_objects(imports, "lpr-hotlists", "versions/", ["s3:GetObject", "s3:PutObject"])
-        # Whether an abandoned attempt left a key manifest: a listing held to versions/
-        # (a GetObject of a missing object is a 403 to a role without ListBucket).
+        # Whether an abandoned attempt left a key manifest, and whether (and how large) the
+        # file was uploaded: listings held to versions/ and uploads/ (a GetObject or
+        # HeadObject of a missing object is a 403 to a role without ListBucket).
         imports.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["s3:ListBucket"],
                 resources=[api.data.buckets["lpr-hotlists"].bucket_arn],
-                conditions={"StringLike": {"s3:prefix": ["versions/?*"]}},
+                conditions={"StringLike": {"s3:prefix": ["versions/?*", "uploads/?*"]}},
             )
         )
         # The console's routes (rtcc.api.routes.lpr_hotlists): lists, imports, the upload

@@ -216,12 +216,12 @@ class DynamoHotlistStore:
         )
 
     def upload_size(self, import_id: str) -> int | None:
-        try:
-            return int(self._s3.head_object(Bucket=self.bucket, Key=upload_key(import_id))["ContentLength"])
-        except self._s3.exceptions.ClientError as error:
-            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise
+        """The uploaded file's size, None when it was never uploaded. A listing, not
+        HeadObject: to a role without an unconditional ListBucket a missing object is a 403,
+        which the queue would retry for an hour before the import is recorded failed."""
+        key = upload_key(import_id)
+        listed = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+        return next((int(item["Size"]) for item in listed if item["Key"] == key), None)
 
     def open_upload(self, import_id: str) -> BinaryIO:
         return self._s3.get_object(Bucket=self.bucket, Key=upload_key(import_id))["Body"]

@@ -241,3 +241,15 @@ def test_a_bolo_entered_while_the_list_is_importing_waits_for_it(local_stack: An
     timer.join()
     assert done["state"] == "done" and done["summary"]["added"] == 1
     assert time.monotonic() - started < 60  # not the queue's 16-minute visibility timeout
+
+
+def test_an_import_started_before_its_file_was_uploaded_fails_at_once(local_stack: Any, api: Any) -> None:
+    # The upload failed (or was never sent) and the supervisor pressed start: lpr-import
+    # says "not uploaded" on its first delivery, not a 403 from HeadObject retried by the
+    # queue for an hour while the console's progress bar waits.
+    list_id, sup = create_list(api), api.as_role("supervisor")
+    r = sup.post(f"{BASE}/{list_id}/imports", json={"format": "autovu", "filename": "a.txt", "bytes": 10})
+    import_id = r.json()["import_id"]
+    assert sup.post(f"{BASE}/imports/{import_id}/start").status_code == 202
+    failed = wait_done(api, import_id, timeout=30)
+    assert failed["state"] == "failed" and failed["error"] == "the file was not uploaded"
