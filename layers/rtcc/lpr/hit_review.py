@@ -52,8 +52,9 @@ class ReviewStore(Protocol):
     def get(self, day: str, hit_id: str) -> StoredHit | None: ...
 
     def decide(self, hit: StoredHit, decisions: tuple[Decision, ...], case_number: str | None) -> StoredHit:
-        """Write the decisions (and the case, its TTL removed) only if the stored revision is
-        still `hit.revision`, else DecisionConflict."""
+        """Write the decisions (and the case, its TTL removed; None releases a hit a case held
+        to its read's retention) only if the stored revision is still `hit.revision`, else
+        DecisionConflict."""
         ...
 
 
@@ -106,7 +107,12 @@ def review(
         raise DecisionConflict("revision", "the hit was decided meanwhile: reload it")
     before = hit.verification()
     after = before.decide(_decision(request, by, now.astimezone(UTC), revises=bool(hit.decisions)))
-    saved = store.decide(hit, after.decisions, request.case_number or hit.case_number)
+    case_number = request.case_number or hit.case_number
+    if after.current is not None and after.current.verdict is not Verdict.ACCEPTED:
+        # Revised to rejected (a misread, another car): no case holds it any more, so it goes
+        # with its read instead of keeping a stranger's plate and place for good.
+        case_number = None
+    saved = store.decide(hit, after.decisions, case_number)
     _count(counts, hit, before.current, after.current)
     return saved
 

@@ -184,7 +184,7 @@ def default_ports() -> Ports:
         FeedPublisher(),
         SqsHitTexts(),
         DynamoCounts(),
-        timedelta(seconds=settings.fold_window_s),
+        settings.fold_window,
     )
 
 
@@ -215,16 +215,38 @@ def _stored(record: LprHitRecord) -> StoredHit:
 class DynamoReviewStore:
     """rtcc.lpr.hit_review.ReviewStore on lpr-hits: GetItem, a day's Query, conditional UpdateItem."""
 
+    def __init__(self, retention_period: timedelta | None = None) -> None:
+        if retention_period is None:
+            from rtcc.lpr.settings import lpr_settings
+
+            retention_period = lpr_settings().retention.period
+        self.retention_period = retention_period
+
+    def _live(self, record: LprHitRecord, now: datetime) -> bool:
+        """Past neither its TTL nor the retention in force now: a city that shortens its
+        retention shortens the stored hits' too (their TTL was fixed at the old one), as
+        searches do for reads. A case holds its own."""
+        if is_expired(record, now):
+            return False
+        if record.case_number:
+            return True
+        seen_at = datetime.fromisoformat(json.loads(record.hit)["seen_at"])
+        return seen_at + self.retention_period > now
+
     def get(self, day: str, hit_id: str) -> StoredHit | None:
-        record = get_hit(day, hit_id)
-        return None if record is None else _stored(record)
+        try:
+            record = LprHitRecord.get(day_partition(day), hit_id, consistent_read=True)
+        except LprHitRecord.DoesNotExist:
+            return None
+        return _stored(record) if self._live(record, datetime.now(UTC)) else None
 
     def day(self, day: str, limit: int = 500) -> list[StoredHit]:
         """The day's live hits, newest first (hit ids sort by time)."""
         records = LprHitRecord.query(
             day_partition(day), scan_index_forward=False, limit=limit, page_size=limit
         )
-        return [_stored(r) for r in records if not is_expired(r)]
+        now = datetime.now(UTC)
+        return [_stored(r) for r in records if self._live(r, now)]
 
     def decide(self, hit: StoredHit, decisions: tuple[Decision, ...], case_number: str | None) -> StoredHit:
 
@@ -236,6 +258,13 @@ class DynamoReviewStore:
         if case_number:
             # Attached to a case: kept with the case, not deleted with the read.
             actions += [LprHitRecord.case_number.set(case_number), LprHitRecord.expires.remove()]
+        elif hit.case_number:
+            # Released by its case (revised to rejected): it expires with its read again.
+            seen_at = datetime.fromisoformat(hit.document["seen_at"])
+            actions += [
+                LprHitRecord.case_number.remove(),
+                LprHitRecord.expires.set(seen_at + self.retention_period),
+            ]
         condition = LprHitRecord.hit_id.exists() & (LprHitRecord.revision == hit.revision)
         try:
             record.update(actions=actions, condition=condition)

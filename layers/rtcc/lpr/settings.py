@@ -110,6 +110,13 @@ class LprSettings(BaseSettings):
         return policy(self.retention_preset, self.retention_days)
 
     @property
+    def fold_window(self) -> timedelta:
+        """The fold window, never longer than the retention: a read folded into a hit past its
+        retention (NH keeps reads 3 minutes, the window is 5) would raise nothing an officer
+        can see, a listed car seen again silently dropped."""
+        return min(timedelta(seconds=self.fold_window_s), self.retention.period)
+
+    @property
     def rotation_overlap(self) -> timedelta:
         return timedelta(hours=self.rotation_overlap_hours)
 

@@ -115,3 +115,70 @@ def test_rates_count_current_verdicts_per_list_and_reader(local_stack: Any, api:
     assert verdict(officer, second["hit_id"], verdict="accept", note=note, revision=1).status_code == 200
     (row,) = [r for r in supervisor.get("/api/lpr/reports/rates").json()["lists"] if r["list_id"] == list_id]
     assert (row["accepted"], row["rejected"]) == (2, 0)
+
+
+def test_a_hit_revised_to_rejected_leaves_its_case_and_expires_again(local_stack: Any, api: Any) -> None:
+    officer = api.as_role("officer")
+    made = new_hit()
+    key = (day_partition(made["day"]), made["hit_id"])
+    assert (
+        verdict(officer, made["hit_id"], verdict="accept", case_number="24-0077", revision=0).status_code
+        == 200
+    )
+    assert LprHitRecord.get(*key, consistent_read=True).expires is None
+    # A misread after all: another car's plate and place must not stay with the case for good.
+    changed = verdict(
+        officer, made["hit_id"], verdict="reject", reason="misread", note="an 8, not a B", revision=1
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["hit"]["case_number"] is None
+    stored = LprHitRecord.get(*key, consistent_read=True)
+    assert stored.case_number is None and stored.expires is not None
+    seen_at = datetime.fromisoformat(changed.json()["hit"]["seen_at"])
+    assert abs(stored.expires - (seen_at + timedelta(days=30))) < timedelta(seconds=2)
+
+
+def test_a_shortened_retention_shortens_stored_hits(local_stack: Any, api: Any, monkeypatch: Any) -> None:
+    from rtcc.settings import reload_settings
+
+    officer = api.as_role("officer")
+    list_id, reader = make_list(), make_reader()
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    old, held = (record([hit(list_id, reader, two_days_ago + timedelta(minutes=i * 10))])[0] for i in (0, 1))
+    assert (
+        verdict(officer, held["hit_id"], verdict="accept", case_number="24-0078", revision=0).status_code
+        == 200
+    )
+    assert officer.get(f"/api/lpr/hits/{old['hit_id']}").status_code == 200  # its TTL: 30 days
+    monkeypatch.setenv("RTCC_LPR_RETENTION_DAYS", "1")
+    reload_settings()
+    try:
+        gone = officer.get(f"/api/lpr/hits/{old['hit_id']}")
+        kept = officer.get(f"/api/lpr/hits/{held['hit_id']}")
+        listed = {
+            h["hit_id"] for h in officer.get("/api/lpr/hits", params={"day": old["day"]}).json()["hits"]
+        }
+    finally:
+        monkeypatch.delenv("RTCC_LPR_RETENTION_DAYS")
+        reload_settings()
+    assert gone.status_code == 404 and kept.status_code == 200  # a case holds its own
+    assert old["hit_id"] not in listed and held["hit_id"] in listed
+
+
+def test_the_fold_window_never_outlasts_the_retention(local_stack: Any, monkeypatch: Any) -> None:
+    from rtcc.settings import reload_settings
+
+    list_id, reader = make_list(), make_reader()
+    now = datetime.now(UTC)
+    monkeypatch.setenv("RTCC_LPR_RETENTION_PRESET", "NH")  # 3 minutes; the fold window is 5
+    reload_settings()
+    try:
+        first = record([hit(list_id, reader, now - timedelta(minutes=4, seconds=30))])
+        # Seen again 4 minutes later: the first hit is past retention, so this one is a new hit
+        # the officers see, not a read counted into one they can no longer open.
+        second = record([hit(list_id, reader, now - timedelta(seconds=30))])
+    finally:
+        monkeypatch.delenv("RTCC_LPR_RETENTION_PRESET")
+        reload_settings()
+    assert first[0]["folded"] is False
+    assert second[0]["folded"] is False and second[0]["hit_id"] != first[0]["hit_id"]
