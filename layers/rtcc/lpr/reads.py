@@ -97,6 +97,11 @@ def _items(body: bytes, limits: BatchLimits) -> list[Any]:
         ) from None
     except RecursionError:
         raise ReadPayloadError("JSON nested too deeply", field="body") from None
+    except ValueError:
+        # An integer literal of more than 4,300 digits (Python's int conversion limit): not
+        # malformed JSON to the decoder, but no field holds such a number; 400, not a 503
+        # the vendor would resend for ever.
+        raise ReadPayloadError("a number too long to be a value of any field", field="body") from None
     if isinstance(document, dict):
         return [document]
     if not isinstance(document, list):

@@ -254,6 +254,13 @@ def test_camera_heartbeats_count_towards_the_500() -> None:
         parse_reads(json.dumps([beat] * 8).encode(), source_id="s", now=now, retention=RETENTION)
 
 
+def test_a_number_past_pythons_digit_limit_is_refused_whole_not_an_error() -> None:
+    body = json.dumps(generic())[:-1].encode() + b', "confidence": ' + b"9" * 5000 + b"}"
+    with pytest.raises(ReadPayloadError, match="body: a number too long") as refused:
+        parse_reads(body, source_id="s", now=NOW, retention=RETENTION)
+    assert refused.value.status == 400
+
+
 def test_a_body_over_the_byte_limit_is_refused_before_it_is_decoded() -> None:
     limits = BatchLimits(max_bytes=1000)
     # Not UTF-8 and not JSON: only the size can be what refuses it.
