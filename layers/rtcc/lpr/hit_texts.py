@@ -5,7 +5,10 @@ The text names the list, the reader and the time and links the hit in the consol
 case, or the place: an SMS sits on a phone's lock screen and in the carrier's records.
 
 A queue message is delivered at least once, so each hit is claimed before its texts go out
-(a conditional write of `texted_at`): a redelivered message texts nobody again. A send that
+and marked texted after them: a redelivered message texts nobody again. The claim is a lease:
+a sender killed mid-send (lpr-notify's timeout, with Twilio stalled) never gives it back, so
+a redelivery finding a live claim is retried later (TextClaimHeld) and one finding a claim past
+its lease takes it over, instead of dropping a stolen-car alert for good. A send that
 fails transiently gives the claim back and fails the message (SQS retries it; numbers texted
 before the failure may get the text twice, the safe direction for a stolen-car alert); one
 that fails permanently for a number (not a mobile, blocked) is skipped and counted.
@@ -41,13 +44,22 @@ class HitText:
         return cls(day, hit_id)
 
 
+class TextClaimHeld(RuntimeError):
+    """Another sender holds the hit's claim and has not finished: SQS retries the message."""
+
+
 class HitTextStore(Protocol):
     def hit(self, day: str, hit_id: str) -> dict[str, Any] | None:
         """The hit document (rtcc.lpr.hit_record.hit_document), None when gone."""
         ...
 
     def claim(self, day: str, hit_id: str, now: datetime) -> bool:
-        """True once per hit: its texts are ours to send."""
+        """True when its texts are ours to send, False when they went out; TextClaimHeld while
+        another sender's claim is within its lease."""
+        ...
+
+    def sent(self, day: str, hit_id: str, now: datetime) -> None:
+        """The texts went out: no claim is granted again."""
         ...
 
     def release(self, day: str, hit_id: str) -> None: ...
@@ -88,4 +100,5 @@ def send_hit_text(
                 continue
             store.release(message.day, message.hit_id)
             raise RuntimeError(f"hit text not sent ({classify(error).code}): retried") from None
+    store.sent(message.day, message.hit_id, now)
     return "refused" if refused == len(to) else "sent"

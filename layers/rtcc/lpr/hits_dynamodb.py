@@ -20,6 +20,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from rtcc.lpr.hit_record import FEED_CHANNEL, FoldedInto, ListInfo, iso
 from rtcc.lpr.hit_review import StoredHit, decision_from_dict, decision_to_dict
+from rtcc.lpr.hit_texts import TextClaimHeld
 from rtcc.lpr.verification import Decision, DecisionConflict
 from rtcc.store.base import is_expired
 from rtcc.store.lpr_hits import LprFoldRecord, LprHitRecord, day_partition
@@ -29,6 +30,9 @@ from rtcc.store.lpr_sources import LprReaderRecord
 #: A fold item outlives any window (at most a day: rtcc.lpr.settings.fold_window_s).
 FOLD_TTL = timedelta(days=1, minutes=5)
 TEXT_QUEUE = "lpr-hit-texts"
+#: A text claim older than this is a sender killed mid-send (lpr-notify times out at 30 s):
+#: the next delivery (the queue's visibility is 60 s) takes it over.
+TEXT_LEASE = timedelta(seconds=45)
 
 
 def _conditional(error: Exception) -> bool:
@@ -276,7 +280,8 @@ class DynamoReviewStore:
 
 
 class DynamoHitTexts:
-    """rtcc.lpr.hit_texts.HitTextStore on lpr-hits: GetItem, the claim (conditional UpdateItem)."""
+    """rtcc.lpr.hit_texts.HitTextStore on lpr-hits: GetItem, the claim (a lease: conditional
+    UpdateItem of `text_claimed_at`), `texted_at` once sent."""
 
     def hit(self, day: str, hit_id: str) -> dict[str, Any] | None:
         record = get_hit(day, hit_id)
@@ -284,16 +289,26 @@ class DynamoHitTexts:
 
     def claim(self, day: str, hit_id: str, now: datetime) -> bool:
         record = LprHitRecord(day_partition(day), hit_id)
+        claimed = LprHitRecord.text_claimed_at
+        free = claimed.does_not_exist() | (claimed < iso(now - TEXT_LEASE))
         try:
             record.update(
-                actions=[LprHitRecord.texted_at.set(iso(now))],
-                condition=LprHitRecord.hit_id.exists() & LprHitRecord.texted_at.does_not_exist(),
+                actions=[claimed.set(iso(now))],
+                condition=LprHitRecord.hit_id.exists() & LprHitRecord.texted_at.does_not_exist() & free,
             )
         except UpdateError as error:
-            if _conditional(error):
-                return False
-            raise
+            if not _conditional(error):
+                raise
+            current = get_hit(day, hit_id)
+            if current is None or current.texted_at is not None:
+                return False  # gone, or texted already
+            raise TextClaimHeld("another sender is texting this hit: retried after its lease") from None
         return True
 
+    def sent(self, day: str, hit_id: str, now: datetime) -> None:
+        LprHitRecord(day_partition(day), hit_id).update(
+            actions=[LprHitRecord.texted_at.set(iso(now)), LprHitRecord.text_claimed_at.remove()]
+        )
+
     def release(self, day: str, hit_id: str) -> None:
-        LprHitRecord(day_partition(day), hit_id).update(actions=[LprHitRecord.texted_at.remove()])
+        LprHitRecord(day_partition(day), hit_id).update(actions=[LprHitRecord.text_claimed_at.remove()])

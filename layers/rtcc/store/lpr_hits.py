@@ -41,7 +41,8 @@ class LprHitRecord(Model):
     verification = UnicodeAttribute(null=True)  # JSON of the decisions, newest last
     revision = NumberAttribute(default=0)
     case_number = UnicodeAttribute(null=True)  # a case holding it: kept with the case
-    texted_at = UnicodeAttribute(null=True)  # lpr-notify's claim: a redelivered message texts once
+    texted_at = UnicodeAttribute(null=True)  # lpr-notify texted it: a redelivered message texts once
+    text_claimed_at = UnicodeAttribute(null=True)  # lpr-notify's lease while it texts (rtcc.lpr.hit_texts)
     expires = TTLAttribute(null=True)
 
 

@@ -91,3 +91,38 @@ def test_a_feed_only_hit_texts_no_one(local_stack: Any, desk: tuple[str, str]) -
     assert new["folded"] is False
     time.sleep(3)  # the poller would have delivered a queued message by now
     assert all(texts_to(base, to) == [] for to in desk)
+
+
+class Killed(BaseException):
+    """Lambda's timeout: nothing after it runs, not even an except clause."""
+
+
+class Stalled:
+    def send(self, to: str, from_: str, body: str) -> str:
+        raise Killed
+
+
+def test_a_sender_killed_mid_send_is_taken_over_after_its_lease(
+    local_stack: Any, desk: tuple[str, str]
+) -> None:
+    from rtcc.lpr.hit_texts import TextClaimHeld
+    from rtcc.sms.gateway import get_sms_gateway
+
+    base = local_stack.base_url
+    # A feed-only list: nothing queued, so only this test's calls text.
+    (new,) = record([hit(make_list("feed"), make_reader(), datetime.now(UTC) - timedelta(seconds=3))])
+    message, now = HitText(new["day"], new["hit_id"]), datetime.now(UTC)
+
+    def send(sms: Any, at: datetime) -> str:
+        return send_hit_text(message, DynamoHitTexts(), sms, desk, "+15550100300", base, at)
+
+    with acting_as("lpr-notify"):
+        with pytest.raises(Killed):
+            send(Stalled(), now)
+        # Redelivered while the killed sender's claim is within its lease: retried, not dropped.
+        with pytest.raises(TextClaimHeld):
+            send(get_sms_gateway(), now + timedelta(seconds=5))
+        assert send(get_sms_gateway(), now + timedelta(minutes=2)) == "sent"
+        assert send(get_sms_gateway(), now + timedelta(minutes=10)) == "already"
+    for to in desk:
+        assert len(wait_for_texts(base, to)) == 1

@@ -35,6 +35,9 @@ class Texts:
         self.claimed.add(hit_id)
         return True
 
+    def sent(self, day: str, hit_id: str, now: datetime) -> None:
+        pass  # the claim stays: texted
+
     def release(self, day: str, hit_id: str) -> None:
         self.claimed.discard(hit_id)
 
