@@ -23,18 +23,27 @@ from rtcc.store.lpr_reads import LprReadRecord, index_partition
 
 #: The most reads one search answers; `truncated` says there were more.
 MAX_RESULTS = 1000
+#: The most index items one search reads before narrowing them: a reader's 31 days with a
+#: plate pattern few of its reads match (a busy reader holds a million) would run on past the
+#: api's timeout, its Queries billed to the city; `truncated` then says to narrow the search.
+MAX_EXAMINED = 20_000
 
 
 def run(plan: SearchPlan, retention: RetentionPolicy, now: datetime) -> tuple[list[Read], bool]:
-    """The reads the plan finds, oldest first, and whether more than MAX_RESULTS matched."""
+    """The reads the plan finds, oldest first, and whether more than MAX_RESULTS matched (or
+    more than MAX_EXAMINED items were read: the search stopped short)."""
     found: dict[tuple[str, str], Read] = {}
     low, high = sort_time(plan.start), sort_time(plan.end)  # "<time>#..." >= low; < high: before end
     holds = NoHolds()  # a case keeps its hits (lpr-hits), not the reads themselves
+    examined = 0
     for lookup in plan.lookups:
         records = LprReadRecord.query(
             index_partition(lookup.index, lookup.key), LprReadRecord.sk.between(low, high), page_size=200
         )
         for record in records:
+            examined += 1
+            if examined > MAX_EXAMINED:
+                return _ordered(found)[:MAX_RESULTS], True
             if is_expired(record, now):
                 continue
             try:

@@ -137,3 +137,18 @@ def test_expired_reads_are_never_returned(local_stack: Any, api: Any) -> None:
     assert {r["read_id"] for r in answer.json()["reads"]} == {live.read_id}
     (got,) = answer.json()["reads"]
     assert got["plate"] == text and got["state"] == "OR" and got["camera_id"] == live.camera_id
+
+
+def test_a_search_reading_too_many_items_stops_short(local_stack: Any, api: Any, monkeypatch: Any) -> None:
+    import rtcc.lpr.search_dynamodb as search_dynamodb
+
+    camera = "cam-" + "".join(random.choices(string.ascii_lowercase, k=8))
+    for i in range(5):
+        store(a_read(plate(), timedelta(hours=1, minutes=i), camera_id=camera))
+    # A busy reader's days read through for a pattern none of them match: bounded, and said so.
+    monkeypatch.setattr(search_dynamodb, "MAX_EXAMINED", 3, raising=False)
+    answer = api.as_role("officer").post(
+        "/api/lpr/search", json=window(reader_id=camera, plate="*QQQ9", mode="wildcard")
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["reads"] == [] and answer.json()["truncated"] is True
