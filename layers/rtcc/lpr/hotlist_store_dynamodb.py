@@ -20,7 +20,7 @@ import gzip
 import io
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
 from pynamodb.exceptions import PutError, UpdateError
@@ -125,6 +125,21 @@ class DynamoHotlistStore:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
 
+    def hold(self, list_id: str, import_id: str) -> None:
+        """Renew the lease before each write, or stop (ImportBusy) when it was lost: an import
+        slower than LEASE_S (`rtcc lpr import` has no timeout; a long parse) has been taken
+        over, and writing on would put its keys and version file over the new holder's."""
+        R = LprHotlistRecord
+        try:
+            R(LISTS_PARTITION, list_id).update(
+                actions=[R.importing_since.set(datetime.now(UTC).isoformat())],
+                condition=R.importing == import_id,
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise ImportBusy(list_id) from None
+            raise
+
     # --- versions ---------------------------------------------------------------------------
     def entries(self, list_id: str, version: int) -> Iterator[HotlistEntry]:
         """A version's entries, streamed from S3 (nothing for version 0)."""
@@ -170,11 +185,14 @@ class DynamoHotlistStore:
             "closed": sorted(key for key, change in touched.items() if change.close),
         }
         # Written first: if this attempt dies, the next one knows which keys to undo.
+        self.hold(list_id, import_id)
         self._put_gz(version_key(list_id, new, "keys"), json.dumps(manifest).encode())
         # A list's first version with no abandoned attempt before it has no key items yet:
         # nothing to read back (the first import of 100,000 rows skips 1,000 BatchGetItems).
-        self._write_keys(touched, dirty - set(touched), current, fresh=current == 0 and not abandoned)
+        fresh = current == 0 and not abandoned
+        self._write_keys(touched, dirty - set(touched), current, fresh=fresh, lease=(list_id, import_id))
         entries = change.entries
+        self.hold(list_id, import_id)
         self._put_gz(version_key(list_id, new), b"".join(_jsonl(entries)))
         LprHotlistRecord(LISTS_PARTITION, list_id).update(
             actions=[
@@ -190,9 +208,12 @@ class DynamoHotlistStore:
         )
         return new
 
-    def _write_keys(self, touched: dict, cleanup: set[str], current: int, *, fresh: bool) -> None:
+    def _write_keys(
+        self, touched: dict, cleanup: set[str], current: int, *, fresh: bool, lease: tuple[str, str]
+    ) -> None:
         keys = list(touched) + sorted(cleanup)
         for start in range(0, len(keys), 1000):
+            self.hold(*lease)  # renewed per chunk: stops before writing over a new holder
             chunk = keys[start : start + 1000]
             found = () if fresh else LprHotlistKeyRecord.batch_get(chunk, consistent_read=True)
             held = {r.key: r.entries for r in found}

@@ -128,3 +128,35 @@ def test_an_abandoned_import_is_undone_by_the_next_one(local_stack: Any, monkeyp
     assert (summary["version"], summary["added"], summary["removed"]) == (2, 1, 0)
     hits = match(plate_read("KEEP11"), plate_read("GONE22"), plate_read("HALF33"), plate_read("LAST44"))[0]
     assert [len([x for x in h if x.entry.list_id == list_id]) for h in hits] == [1, 1, 0, 1]
+
+
+def test_an_import_whose_lease_was_taken_over_writes_nothing_more(local_stack: Any, monkeypatch: Any) -> None:
+    # A slow import (the CLI has no timeout) loses its lease after LEASE_S to another one,
+    # which switches the list to its version; the slow one must not then write its keys
+    # and version file over it (its keys would be live at the version it shares).
+    from rtcc.lpr.hotlist_store_dynamodb import DynamoHotlistStore, ImportBusy
+    from rtcc.store.lpr_hotlists import LISTS_PARTITION, LprHotlistRecord
+
+    list_id = new_list()
+    import_file(list_id, b"KEEP11;MA\r\n")
+    real_entries, taken = DynamoHotlistStore.entries, []
+
+    def overtaken(self: Any, listed: str, version: int) -> Any:
+        if not taken:  # the slow import, after its lease: it goes stale and is taken over
+            taken.append(True)
+            R = LprHotlistRecord
+            with acting_as(None):  # the test's own doing, then a whole second import
+                R(LISTS_PARTITION, list_id).update(
+                    actions=[R.importing_since.set("2000-01-01T00:00:00+00:00")]
+                )
+                import_file(list_id, b"KEEP11;MA\r\nNEWER2;MA\r\n")
+        return real_entries(self, listed, version)
+
+    monkeypatch.setattr(DynamoHotlistStore, "entries", overtaken)
+    with pytest.raises(ImportBusy):
+        import_file(list_id, b"KEEP11;MA\r\nSLOW33;MA\r\n")
+    monkeypatch.setattr(DynamoHotlistStore, "entries", real_entries)
+    hits = match(plate_read("KEEP11"), plate_read("NEWER2"), plate_read("SLOW33"))[0]
+    assert [len([x for x in h if x.entry.list_id == list_id]) for h in hits] == [1, 1, 0]
+    summary = import_file(list_id, b"KEEP11;MA\r\nNEWER2;MA\r\n")  # the version file is the newer one's
+    assert (summary["version"], summary["added"], summary["removed"], summary["unchanged"]) == (3, 0, 0, 2)
