@@ -70,10 +70,19 @@ class FoldedInto:
     hit_id: str
 
 
+class HitGone(LookupError):
+    """The hit a fold item names was never stored: its raiser failed after the claim and its
+    read was not sent again."""
+
+
 class FoldStore(Protocol):
     def claim(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> FoldedInto | None:
         """Raise a hit under `key` at `at` (None) unless one was raised within `window` either
         side of `at`: then the hit it folds into (and the fold's last_seen moves on)."""
+        ...
+
+    def take(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> None:
+        """Raise a hit under `key` at `at` whatever the fold item says (its hit is gone)."""
         ...
 
 
@@ -83,7 +92,7 @@ class HitStore(Protocol):
         ...
 
     def fold(self, into: FoldedInto, at: datetime) -> int:
-        """Count one more read into the hit; answers its reads."""
+        """Count one more read into the hit; answers its reads. HitGone when it never appears."""
         ...
 
 
@@ -207,8 +216,13 @@ class HitRecorder:
         # counting the read twice.
         redo = into is not None and into.hit_id == hit_id
         if into is not None and not redo:
-            reads = self.store.fold(into, at)
-            return {"hit_id": into.hit_id, "day": into.day, "folded": True, "reads": reads}
+            try:
+                reads = self.store.fold(into, at)
+                return {"hit_id": into.hit_id, "day": into.day, "folded": True, "reads": reads}
+            except HitGone:
+                # Its raiser failed and was never resent: failing here would refuse every read
+                # of this car (and their whole batches) for the window. This read raises it.
+                self.folds.take(fold_key(hit), day, hit_id, at, self.window)
         info = lists.get(hit.entry.list_id) or ListInfo(hit.entry.list_id)
         reader = readers.get((hit.read.source_id, hit.read.camera_id or ""))
         document = hit_document(hit, day, hit_id, info, reader)

@@ -18,7 +18,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from rtcc.lpr.hit_record import FEED_CHANNEL, FoldedInto, ListInfo, iso
+from rtcc.lpr.hit_record import FEED_CHANNEL, FoldedInto, HitGone, ListInfo, iso
 from rtcc.lpr.hit_review import StoredHit, decision_from_dict, decision_to_dict
 from rtcc.lpr.hit_texts import TextClaimHeld
 from rtcc.lpr.verification import Decision, DecisionConflict
@@ -44,14 +44,25 @@ class DynamoFolds:
     def __init__(self, retention_period: timedelta) -> None:
         self.retention_period = retention_period
 
-    def claim(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> FoldedInto | None:
-        now = datetime.now(UTC)
+    def _record(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> LprFoldRecord:
         # The fold key holds the plate: it lasts the window (a late read can still fold) but no
         # longer than the reads themselves unless the window needs it (NH keeps reads 3 minutes).
         ttl = min(FOLD_TTL, max(window, self.retention_period))
-        record = LprFoldRecord(
-            key, hit_day=day, hit_id=hit_id, raised_at=iso(at), last_seen_at=iso(at), expires=now + ttl
+        return LprFoldRecord(
+            key,
+            hit_day=day,
+            hit_id=hit_id,
+            raised_at=iso(at),
+            last_seen_at=iso(at),
+            expires=datetime.now(UTC) + ttl,
         )
+
+    def take(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> None:
+        self._record(key, day, hit_id, at, window).save()
+
+    def claim(self, key: str, day: str, hit_id: str, at: datetime, window: timedelta) -> FoldedInto | None:
+        now = datetime.now(UTC)
+        record = self._record(key, day, hit_id, at, window)
         raised = LprFoldRecord.raised_at
         free = (
             LprFoldRecord.fold_key.does_not_exist()
@@ -110,8 +121,10 @@ class DynamoHitStore:
                 record.update(actions=[LprHitRecord.reads.add(1)], condition=LprHitRecord.hit_id.exists())
                 break
             except UpdateError as error:
-                if not _conditional(error) or attempt == 9:
+                if not _conditional(error):
                     raise
+                if attempt == 9:
+                    raise HitGone(into.hit_id) from None
                 time.sleep(0.1)
         try:
             record.update(

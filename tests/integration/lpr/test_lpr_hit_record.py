@@ -162,3 +162,22 @@ def test_hits_are_counted_for_transparency(local_stack: Any) -> None:
         DynamoCounts().reads([hit(list_id, reader, at).read, hit(list_id, reader, at).read])
     counts = DynamoCounts().months([month])[month]
     assert counts.hits >= 1 and counts.reads >= 2 and reader[1] in counts.readers
+
+
+def test_a_fold_item_naming_a_hit_never_stored_is_taken_over(local_stack: Any) -> None:
+    from rtcc.lpr.hit_record import fold_key, hit_day
+    from rtcc.lpr.hits_dynamodb import DynamoFolds
+
+    list_id, reader = make_list(), make_reader()
+    at = datetime.now(UTC) - timedelta(seconds=20)
+    lost = hit(list_id, reader, at)
+    # Its raiser claimed the fold, then failed before storing the hit, and was never resent.
+    with acting_as("lpr-ingest"):
+        DynamoFolds(timedelta(days=30)).claim(
+            fold_key(lost), hit_day(at), "H20200101T000000000Z-deadbeef", at, timedelta(seconds=300)
+        )
+    # The car seen again: a hit the officers see, not a failed ingest for the rest of the window.
+    (later,) = record([hit(list_id, reader, at + timedelta(seconds=10))])
+    assert later["folded"] is False and stored(later).reads == 1
+    (again,) = record([hit(list_id, reader, at + timedelta(seconds=15))])
+    assert again["folded"] is True and again["hit_id"] == later["hit_id"]
