@@ -50,12 +50,15 @@ def hit_day(at: datetime) -> str:
 
 
 def fold_key(hit: Hit) -> str:
-    """ "<list>#<entry>#<reader>#<plate key>": the same car at the same reader for the same entry."""
+    """ "<list>#<entry>#<source>/<reader>#<plate key>": the same car at the same reader for the
+    same entry. A camera id is the vendor's (OpenALPR numbers them 1, 2 ...), so the source is
+    part of the reader: two sources' "1" are two places, and a car seen at both alerts twice."""
     try:
         plate = plates.canonical(hit.candidate)
     except plates.PlateError:
         plate = hit.candidate  # the matcher matched it, so it canonicalised there; never reached
-    return f"{hit.entry.list_id}#{hit.entry.entry_id}#{hit.read.camera_id or ''}#{plate}"
+    reader = f"{hit.read.source_id}/{hit.read.camera_id or ''}"
+    return f"{hit.entry.list_id}#{hit.entry.entry_id}#{reader}#{plate}"
 
 
 @dataclass(frozen=True)

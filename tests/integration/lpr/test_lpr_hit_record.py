@@ -181,3 +181,18 @@ def test_a_fold_item_naming_a_hit_never_stored_is_taken_over(local_stack: Any) -
     assert later["folded"] is False and stored(later).reads == 1
     (again,) = record([hit(list_id, reader, at + timedelta(seconds=15))])
     assert again["folded"] is True and again["hit_id"] == later["hit_id"]
+
+
+def test_two_sources_cameras_of_one_id_are_two_readers(local_stack: Any) -> None:
+    list_id, (first_source, camera) = make_list(), make_reader()
+    second_source = "src-" + secrets.token_hex(6)
+    now = datetime.now(UTC).isoformat()
+    LprReaderRecord(
+        second_source, camera, name="Harbor Rd", kind="fixed", registered_by="admin", registered_at=now
+    ).save()
+    at = datetime.now(UTC) - timedelta(seconds=30)
+    # The same camera id at two vendors' sources (OpenALPR numbers its cameras): two places,
+    # so the car seen at the second a minute later is a hit of its own, not a fold.
+    (here,) = record([hit(list_id, (first_source, camera), at)])
+    (there,) = record([hit(list_id, (second_source, camera), at + timedelta(seconds=20))])
+    assert here["folded"] is False and there["folded"] is False and here["hit_id"] != there["hit_id"]

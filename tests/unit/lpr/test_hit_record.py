@@ -155,4 +155,4 @@ def test_ids_and_keys() -> None:
     assert hit_day(datetime(2026, 12, 1, 23, 0, tzinfo=UTC) + timedelta(hours=2)) == "2026-12-02"
     assert new_hit_id(hit(AT)) == new_hit_id(hit(AT))  # the same read and entry: the same hit
     assert new_hit_id(hit(AT)) != new_hit_id(hit(AT, entry_id="e2"))
-    assert fold_key(hit(AT)) == "stolen#e1#cam-1#8RC1234"
+    assert fold_key(hit(AT)) == "stolen#e1#src-1/cam-1#8RC1234"
