@@ -130,7 +130,10 @@ class LprConstruct(Construct):
         api.grant_table(imports, "lpr-hotlist-keys", [_BATCH_GET, _BATCH_WRITE])
         api.grant_table(imports, "lpr-imports", [_GET, _UPDATE])
         api.grant_objects(imports, "lpr-hotlists", "uploads/", ["s3:GetObject"])
-        api.grant_objects(imports, "lpr-hotlists", "versions/", ["s3:GetObject", "s3:PutObject"])
+        # DeleteObject: a replaced version's files (its plates) go at the switch-over.
+        api.grant_objects(
+            imports, "lpr-hotlists", "versions/", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+        )
         # Whether an abandoned attempt left a key manifest, and whether (and how large) the
         # file was uploaded: listings held to versions/ and uploads/ (a GetObject or
         # HeadObject of a missing object is a 403 to a role without ListBucket).

@@ -10,7 +10,8 @@
 - S3 (the `lpr-hotlists` bucket): `uploads/<import_id>` the file as uploaded;
   `versions/<list>/<version>.jsonl.gz` each version's entries (the next import diffs
   against it); `versions/<list>/<version>.keys.json.gz` the keys that import touched (the
-  next import cleans them; a retry after an abandoned attempt undoes them).
+  next import cleans them; a retry after an abandoned attempt undoes them). A version's
+  files are deleted once the next one is switched to.
 - Imports (`LprImportRecord`): progress and outcome.
 """
 
@@ -145,7 +146,12 @@ class DynamoHotlistStore:
         """A version's entries, streamed from S3 (nothing for version 0)."""
         if version == 0:
             return
-        body = self._s3.get_object(Bucket=self.bucket, Key=version_key(list_id, version))["Body"]
+        key = version_key(list_id, version)
+        if not self._exists(key):
+            # Deleted at the switch to a later version: another import took this one's lease
+            # over (rtcc.lpr.hotlist_import leases before it reads); retried, it diffs anew.
+            raise ImportBusy(list_id)
+        body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
         with gzip.GzipFile(fileobj=body) as lines:
             for line in lines:
                 yield entry_from_dict(json.loads(line))
@@ -154,11 +160,15 @@ class DynamoHotlistStore:
         """The keys the import that made (or tried to make) `version` touched, and those
         it closed records in; empty when no such import wrote one."""
         key = version_key(list_id, version, "keys")
-        listed = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
-        if not any(item["Key"] == key for item in listed):
+        if not self._exists(key):
             return {"touched": [], "closed": []}
         body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
         return json.loads(gzip.decompress(body.read()))
+
+    def _exists(self, key: str) -> bool:
+        # A listing: a GetObject of a missing object is a 403 to a role without ListBucket.
+        listed = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+        return any(item["Key"] == key for item in listed)
 
     def _put_gz(self, key: str, payload: bytes) -> None:
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=gzip.compress(payload, compresslevel=5))
@@ -206,7 +216,23 @@ class DynamoHotlistStore:
             ],
             condition=(LprHotlistRecord.version == current) & (LprHotlistRecord.importing == import_id),
         )
+        self._drop_version(list_id, current)
         return new
+
+    def _drop_version(self, list_id: str, version: int) -> None:
+        """The version just replaced: no import reads it again (the next diffs against the
+        new one, and reads its manifest), and its file keeps every plate it held, withdrawn
+        BOLOs and expired entries included, for ever. Deleted (a versioned bucket keeps the
+        object 30 days as noncurrent, then expires it)."""
+        if version == 0:
+            return
+        for what in ("jsonl", "keys"):
+            try:
+                self._s3.delete_object(Bucket=self.bucket, Key=version_key(list_id, version, what))
+            except self._s3.exceptions.ClientError:
+                # The list is switched: failing the import now would have the queue run it
+                # again as a version of its own. The file stays; nothing reads it.
+                continue
 
     def _write_keys(
         self, touched: dict, cleanup: set[str], current: int, *, fresh: bool, lease: tuple[str, str]

@@ -160,3 +160,21 @@ def test_an_import_whose_lease_was_taken_over_writes_nothing_more(local_stack: A
     assert [len([x for x in h if x.entry.list_id == list_id]) for h in hits] == [1, 1, 0]
     summary = import_file(list_id, b"KEEP11;MA\r\nNEWER2;MA\r\n")  # the version file is the newer one's
     assert (summary["version"], summary["added"], summary["removed"], summary["unchanged"]) == (3, 0, 0, 2)
+
+
+def test_a_replaced_versions_files_are_deleted_at_the_switch_over(local_stack: Any) -> None:
+    # A version's file holds every plate of the list (withdrawn BOLOs, expired entries):
+    # once the next version is live nothing reads it, and it must not be kept for ever.
+    from rtcc.aws_clients import client
+    from rtcc.lpr.hotlist_store_dynamodb import hotlist_bucket
+
+    list_id = new_list()
+    import_file(list_id, b"GONE11;MA\r\nKEEP22;MA\r\n")
+    import_file(list_id, b"KEEP22;MA\r\n")
+    listed = client("s3").list_objects_v2(Bucket=hotlist_bucket(), Prefix=f"versions/{list_id}/")
+    assert sorted(o["Key"] for o in listed.get("Contents", [])) == [
+        f"versions/{list_id}/2.jsonl.gz",
+        f"versions/{list_id}/2.keys.gz",
+    ]
+    [gone, keep] = match(plate_read("GONE11"), plate_read("KEEP22"))[0]
+    assert (gone, len(keep)) == ([], 1)
