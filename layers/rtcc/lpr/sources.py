@@ -229,7 +229,9 @@ def claim(headers: dict[str, str]) -> BearerClaim | SignedClaim:
         return BearerClaim(parts[1], token.strip())
     source_id, stamp = headers.get("x-rtcc-source", ""), headers.get("x-rtcc-timestamp", "")
     signature = _SIGNATURE.fullmatch(headers.get("x-rtcc-signature", "").strip().lower())
-    if not _SOURCE_ID.fullmatch(source_id) or not stamp.isdigit() or len(stamp) > 12 or signature is None:
+    # ASCII digits only: "²" is a digit to str.isdigit, and int() refuses it (a 503, not the 401).
+    digits = stamp.isascii() and stamp.isdigit()
+    if not _SOURCE_ID.fullmatch(source_id) or not digits or len(stamp) > 12 or signature is None:
         raise _refuse()
     return SignedClaim(source_id, int(stamp), bytes.fromhex(signature.group(1)))
 

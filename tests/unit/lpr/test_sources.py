@@ -164,6 +164,16 @@ def test_the_bearer_check_accepts_the_token_and_nothing_else() -> None:
             "x-rtcc-signature": "v2=" + "0" * 64,
         },
         {"x-rtcc-source": "src-0123456789ab", "x-rtcc-timestamp": "1700000000"},
+        # Digits to str.isdigit but not ASCII (a header is Latin-1: "²" gets through): int()
+        # raised ValueError on "²", answered 503 'send again' before any authentication.
+        *(
+            {
+                "x-rtcc-source": "src-0123456789ab",
+                "x-rtcc-timestamp": stamp,
+                "x-rtcc-signature": "v1=" + "0" * 64,
+            }
+            for stamp in ("\u00b2", "\u0661\u0667\u0660\u0660")
+        ),
     ],
 )
 def test_malformed_credentials_are_the_one_401(headers: dict) -> None:
