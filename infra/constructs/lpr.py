@@ -9,21 +9,56 @@ stack enforces them and tests/integration/test_least_privilege.py fails on any u
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
+from rtcc.lpr.retention import policy
 
 from infra.config import DeployConfig
 from infra.constructs import keys
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
+from infra.nag import acknowledge
 
 _GET, _PUT, _UPDATE, _QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
 _DELETE, _BATCH_GET, _BATCH_WRITE = "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"
 #: The encryption context key binding a sealed HMAC key to its source (rtcc.lpr.sources_dynamodb).
 SOURCES_CONTEXT_KEY = "lpr-source"
+
+
+#: Tables holding plates under the read retention (reads and their index items, hits, folds):
+#: their point-in-time recovery may not reach further back than the retention, or a restore
+#: would bring back reads the law says are gone (PITR keeps 35 days by default).
+_Pitr = dynamodb.CfnTable.PointInTimeRecoverySpecificationProperty
+RETENTION_BOUND_TABLES = ("lpr-reads", "lpr-hits", "lpr-folds")
+
+
+def bound_backups(data: DataConstruct, config: DeployConfig) -> None:
+    """PITR of the plate tables set to the retention's days (1 to 35), or off when the
+    retention is shorter than PITR's one-day minimum (New Hampshire's 3 minutes)."""
+    period = policy(config.lpr.retention_preset, config.lpr.retention_days).period
+    for name in RETENTION_BOUND_TABLES:
+        table = data.tables[name]
+        cfn = table.node.default_child
+        if period < timedelta(days=1):
+            cfn.point_in_time_recovery_specification = _Pitr(point_in_time_recovery_enabled=False)
+            acknowledge(
+                table,
+                "Holds plate reads under a retention shorter than a day (the deploy config's lpr preset): "
+                "a point-in-time backup would keep them past it.",
+                "AwsSolutions-DDB3",
+            )
+            continue
+        days = min(35, math.ceil(period / timedelta(days=1)))
+        cfn.point_in_time_recovery_specification = _Pitr(
+            point_in_time_recovery_enabled=True, recovery_period_in_days=days
+        )
 
 
 #: Hits (rtcc.lpr.hit_record over rtcc.lpr.hits_dynamodb, rtcc.lpr.counts_dynamodb): what each
@@ -85,6 +120,7 @@ class LprConstruct(Construct):
         self._grant_hotlists(api, config)
         self._grant_hits(api, config)
         self._grant_search(api, config)
+        bound_backups(data, config)
 
     # --- sources, secrets and the ingest (lane: sources) ---------------------------------
     def _grant_sources(self, api: ApiConstruct, config: DeployConfig) -> None:
@@ -129,7 +165,8 @@ class LprConstruct(Construct):
         api.grant_table(imports, "lpr-hotlists", [_GET, _UPDATE])
         api.grant_table(imports, "lpr-hotlist-keys", [_BATCH_GET, _BATCH_WRITE])
         api.grant_table(imports, "lpr-imports", [_GET, _UPDATE])
-        api.grant_objects(imports, "lpr-hotlists", "uploads/", ["s3:GetObject"])
+        # DeleteObject: an imported file goes once its version is live (rtcc.lpr.hotlist_runner).
+        api.grant_objects(imports, "lpr-hotlists", "uploads/", ["s3:DeleteObject", "s3:GetObject"])
         # DeleteObject: a replaced version's files (its plates) go at the switch-over.
         api.grant_objects(
             imports, "lpr-hotlists", "versions/", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]

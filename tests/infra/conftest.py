@@ -70,6 +70,9 @@ cap_sender = "alerts@testville.example"
 place_index = "testville-places"
 sender_rate_per_second = 3
 emergency_approval_required = true
+
+[lpr]
+retention_preset = "NH"
 """
 DEMO_CITY = HERE.parents[1] / "layers" / "rtcc" / "alerts" / "demo_city.geojson"
 
@@ -77,8 +80,8 @@ DEMO_CITY = HERE.parents[1] / "layers" / "rtcc" / "alerts" / "demo_city.geojson"
 @pytest.fixture(scope="session")
 def configured(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """The test config with the optional settings on: the tip line's language (a top-level
-    key, so before any table) and the `[alerts]` options above, the zones file beside the
-    config as a city writes it."""
+    key, so before any table) and the `[alerts]` and `[lpr]` options above, the zones file
+    beside the config as a city writes it."""
     folder = tmp_path_factory.mktemp("configured")
     (folder / "wards.geojson").write_bytes(DEMO_CITY.read_bytes())
     path = folder / "city.configured.toml"
