@@ -33,6 +33,7 @@ def run_queued(import_id: str, clock: Callable[[], datetime], log: ImportLog | N
         for attempt in range(BOLO_WAITS + 1):
             try:
                 change_entries(store, log, import_id=import_id, list_id=list_id, edit=edit, clock=clock)
+                store.drop_upload(import_id)
                 return "done"
             except ImportBusy:
                 # A file import holds the list: a BOLO should not wait out the queue's
@@ -51,6 +52,7 @@ def run_queued(import_id: str, clock: Callable[[], datetime], log: ImportLog | N
     run_import(
         store, log, import_id=import_id, list_id=list_id, fmt=record.format, options=options, clock=clock
     )
+    store.drop_upload(import_id)
     return "done"
 
 

@@ -273,6 +273,15 @@ class DynamoHotlistStore:
     def open_upload(self, import_id: str) -> BinaryIO:
         return self._s3.get_object(Bucket=self.bucket, Key=upload_key(import_id))["Body"]
 
+    def drop_upload(self, import_id: str) -> None:
+        """An imported file (or BOLO edit) is in the version it made: its plates need not wait
+        out the uploads' 7-day expiry. Best effort: the import is done, and the rule still
+        deletes a file left behind."""
+        try:
+            self._s3.delete_object(Bucket=self.bucket, Key=upload_key(import_id))
+        except self._s3.exceptions.ClientError:
+            pass
+
     def put_upload(self, import_id: str, data: bytes | BinaryIO) -> None:
         body = io.BytesIO(data) if isinstance(data, bytes) else data
         self._s3.upload_fileobj(body, self.bucket, upload_key(import_id))

@@ -253,3 +253,23 @@ def test_an_import_started_before_its_file_was_uploaded_fails_at_once(local_stac
     assert sup.post(f"{BASE}/imports/{import_id}/start").status_code == 202
     failed = wait_done(api, import_id, timeout=30)
     assert failed["state"] == "failed" and failed["error"] == "the file was not uploaded"
+
+
+def test_an_imported_file_is_deleted_once_its_version_is_live(local_stack: Any, api: Any) -> None:
+    # The upload holds every plate of the file: kept until the uploads' 7-day expiry it
+    # would outlive an entry withdrawn the next day. A BOLO's edit likewise.
+    from rtcc.aws_clients import client
+    from rtcc.lpr.hotlist_store_dynamodb import hotlist_bucket, upload_key
+
+    list_id = create_list(api)
+    done = upload(api, list_id, b"GONE77;MA\r\n")
+    expires = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    bolo = {"plate": "BOLO77", "state": "MA", "reason": "r", "case_number": "C-1", "expires_at": expires}
+    entered = api.as_role("supervisor").post(f"{BASE}/{list_id}/entries", json=bolo)
+    assert done["state"] == "done" and entered.status_code == 201, entered.text
+    edit = wait_done(api, entered.json()["import"]["import_id"])
+    assert edit["state"] == "done"
+    for import_id in (done["import_id"], edit["import_id"]):
+        key = upload_key(import_id)
+        listed = client("s3").list_objects_v2(Bucket=hotlist_bucket(), Prefix=key).get("Contents", [])
+        assert [o["Key"] for o in listed] == []
