@@ -85,8 +85,8 @@ def _one(
     )
     posted.raise_for_status()
     answered = time.perf_counter()
-    if posted.json()["hits"] != 1:
-        raise RuntimeError(f"read {plate}: no hit ({posted.json()})")
+    if posted.json()["accepted"] != 1:
+        raise RuntimeError(f"read {plate}: not stored ({posted.json()})")
     while time.perf_counter() - began < 30:
         items = officer.get(f"{base}/api/feed/lpr-hits", params={"after": cursor, "limit": 500}).json()[
             "items"

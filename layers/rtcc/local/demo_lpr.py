@@ -103,7 +103,7 @@ def seed_demo_lpr(base_url: str) -> list[str]:
     answer.raise_for_status()
     counts = answer.json()
     return [
-        f"plate reads: source {source_id} posted {counts['accepted']} reads, {counts['hits']} hit on the "
-        "BOLO list (console #/lpr)",
+        f"plate reads: source {source_id} posted {counts['accepted']} reads, one a look-alike of the BOLO "
+        f"{_BOLO['plate']}: its hit is on the console (#/lpr)",
         f"plate reads: post your own with  Authorization: Bearer {secret}  to {base_url}/ingest/lpr/reads",
     ]

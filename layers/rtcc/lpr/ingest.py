@@ -131,7 +131,8 @@ class IngestResult:
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "heartbeats": self.heartbeats,
-            "hits": self.hits,
+            # No hit count: a reader's (or a stolen token's) answer must not tell whether the
+            # plates it posted are on a hotlist. Hits go to officers (feed), logs and metrics.
             "refused": refusals_out(self.refused),
         }
 

@@ -95,7 +95,8 @@ def post(ingest, token: str, items) -> object:
 def test_a_batch_is_stored_with_hits_before_the_reads_own_items() -> None:
     ingest, _, issued, reads, log = setup()
     result = post(ingest, issued.secret, [read("r1"), read("r2", "HOT123", "car", lat=44.1, lon=-123.1)])
-    assert result.body() == {"accepted": 2, "duplicates": 0, "heartbeats": 0, "hits": 1, "refused": []}
+    assert result.body() == {"accepted": 2, "duplicates": 0, "heartbeats": 0, "refused": []}
+    assert result.hits == 1  # logged and counted, never told to the source
     assert log == ["index", "match", "hits", "reads"]
     gate_read = reads.items[(issued.source.source_id, "r1")][0]
     assert (gate_read.lat, gate_read.lon) == (44.0, -123.0)  # the fixed reader's position
