@@ -106,7 +106,7 @@ class HotlistIndex:
 
     def _full_plates(self, keys: list[str], ocr: list[str], found: list) -> None:
         table = self._tables.plates
-        for j in compress(range(len(ocr)), map(table.get, ocr)):
+        for j in compress(range(len(ocr)), map(self._tables.plate_keys.__contains__, ocr)):
             held = table[ocr[j]]
             for entry in held if isinstance(held, tuple) else (held,):
                 found.append((j, entry, _full_kind(entry.plate, keys[j])))
