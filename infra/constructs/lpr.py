@@ -166,11 +166,12 @@ class LprConstruct(Construct):
         api.grant_table(imports, "lpr-hotlist-keys", [_BATCH_GET, _BATCH_WRITE])
         api.grant_table(imports, "lpr-imports", [_GET, _UPDATE])
         # DeleteObject: an imported file goes once its version is live (rtcc.lpr.hotlist_runner).
-        api.grant_objects(imports, "lpr-hotlists", "uploads/", ["s3:DeleteObject", "s3:GetObject"])
+        # Deleted version by version (rtcc.tips.adapters.aws.delete_every_version): the bucket is
+        # versioned, and a plain delete would keep the plates 30 days behind a delete marker.
+        deletes = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+        api.grant_objects(imports, "lpr-hotlists", "uploads/", [*deletes, "s3:GetObject"])
         # DeleteObject: a replaced version's files (its plates) go at the switch-over.
-        api.grant_objects(
-            imports, "lpr-hotlists", "versions/", ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-        )
+        api.grant_objects(imports, "lpr-hotlists", "versions/", [*deletes, "s3:GetObject", "s3:PutObject"])
         # Whether an abandoned attempt left a key manifest, and whether (and how large) the
         # file was uploaded: listings held to versions/ and uploads/ (a GetObject or
         # HeadObject of a missing object is a 403 to a role without ListBucket).
@@ -179,6 +180,14 @@ class LprConstruct(Construct):
                 actions=["s3:ListBucket"],
                 resources=[api.data.buckets["lpr-hotlists"].bucket_arn],
                 conditions={"StringLike": {"s3:prefix": ["versions/?*", "uploads/?*"]}},
+            )
+        )
+        # The versions of the one file it deletes (the listing names its whole key).
+        imports.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucketVersions"],
+                resources=[api.data.buckets["lpr-hotlists"].bucket_arn],
+                conditions={"StringLike": {"s3:prefix": ["versions/?*/?*", "uploads/?*"]}},
             )
         )
         # The console's routes (rtcc.api.routes.lpr_hotlists): lists, imports, the upload

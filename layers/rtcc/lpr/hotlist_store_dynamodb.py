@@ -34,6 +34,7 @@ from rtcc.lpr.model import HotlistEntry
 from rtcc.resources import bucket_name
 from rtcc.settings import get_settings
 from rtcc.store.lpr_hotlists import LISTS_PARTITION, LprHotlistKeyRecord, LprHotlistRecord, LprImportRecord
+from rtcc.tips.adapters.aws import delete_every_version  # the platform's delete-for-good
 
 BUCKET = "lpr-hotlists"
 #: Longer than lpr-import's 900 s timeout: a lease this old belongs to a dead import.
@@ -222,14 +223,14 @@ class DynamoHotlistStore:
     def _drop_version(self, list_id: str, version: int) -> None:
         """The version just replaced: no import reads it again (the next diffs against the
         new one, and reads its manifest), and its file keeps every plate it held, withdrawn
-        BOLOs and expired entries included, for ever. Deleted (a versioned bucket keeps the
-        object 30 days as noncurrent, then expires it)."""
+        BOLOs and expired entries included, for ever. Deleted version by version: the bucket
+        is versioned, and a plain delete would keep the plates 30 days behind a delete marker."""
         if version == 0:
             return
         for what in ("jsonl", "keys"):
             try:
-                self._s3.delete_object(Bucket=self.bucket, Key=version_key(list_id, version, what))
-            except self._s3.exceptions.ClientError:
+                delete_every_version(self._s3, self.bucket, version_key(list_id, version, what))
+            except (self._s3.exceptions.ClientError, RuntimeError):
                 # The list is switched: failing the import now would have the queue run it
                 # again as a version of its own. The file stays; nothing reads it.
                 continue
@@ -278,8 +279,8 @@ class DynamoHotlistStore:
         out the uploads' 7-day expiry. Best effort: the import is done, and the rule still
         deletes a file left behind."""
         try:
-            self._s3.delete_object(Bucket=self.bucket, Key=upload_key(import_id))
-        except self._s3.exceptions.ClientError:
+            delete_every_version(self._s3, self.bucket, upload_key(import_id))
+        except (self._s3.exceptions.ClientError, RuntimeError):
             pass
 
     def put_upload(self, import_id: str, data: bytes | BinaryIO) -> None:

@@ -271,5 +271,6 @@ def test_an_imported_file_is_deleted_once_its_version_is_live(local_stack: Any, 
     assert edit["state"] == "done"
     for import_id in (done["import_id"], edit["import_id"]):
         key = upload_key(import_id)
-        listed = client("s3").list_objects_v2(Bucket=hotlist_bucket(), Prefix=key).get("Contents", [])
-        assert [o["Key"] for o in listed] == []
+        # Every version gone, no delete marker left: a plain delete would keep it 30 days.
+        listed = client("s3").list_object_versions(Bucket=hotlist_bucket(), Prefix=key)
+        assert listed.get("Versions", []) + listed.get("DeleteMarkers", []) == []

@@ -171,8 +171,9 @@ def test_a_replaced_versions_files_are_deleted_at_the_switch_over(local_stack: A
     list_id = new_list()
     import_file(list_id, b"GONE11;MA\r\nKEEP22;MA\r\n")
     import_file(list_id, b"KEEP22;MA\r\n")
-    listed = client("s3").list_objects_v2(Bucket=hotlist_bucket(), Prefix=f"versions/{list_id}/")
-    assert sorted(o["Key"] for o in listed.get("Contents", [])) == [
+    listed = client("s3").list_object_versions(Bucket=hotlist_bucket(), Prefix=f"versions/{list_id}/")
+    assert listed.get("DeleteMarkers", []) == []  # deleted version by version, not hidden
+    assert sorted(o["Key"] for o in listed.get("Versions", [])) == [
         f"versions/{list_id}/2.jsonl.gz",
         f"versions/{list_id}/2.keys.gz",
     ]
