@@ -89,9 +89,9 @@ class HotlistIndex:
     ) -> list[list[Hit]]:
         """Per read, its hits: at most one per entry (its best kind, then its earliest
         candidate), unexpired at `now`, highest-priority list first."""
-        # Read.plates(), inlined: the best guess, then each other candidate once; flattened
-        # with C-level chains, each text owned by its read's position.
-        plates = [dict.fromkeys((read.plate, *map(_plate_of, read.candidates))) for read in reads]
+        # Each read's plates (_plates_of), flattened with C-level chains, each text owned by
+        # its read's position.
+        plates = list(map(_plates_of, reads))
         texts: list[str] = list(chain.from_iterable(plates))
         owners = list(chain.from_iterable(map(repeat, range(len(plates)), map(len, plates))))
         keys = canonical_many(texts)  # "" for a junk guess: it matches nothing
@@ -155,6 +155,16 @@ def _probe(probe: Probe, group: list[int], texts: list[str], found: list, count:
                 count.checks += 1
             if pattern.regex.fullmatch(texts[k]):
                 found.append((group[k], pattern.entry, MatchKind.WILDCARD))
+
+
+def _plates_of(read: Read) -> tuple[str, ...]:
+    """Read.plates() for the matcher: recognisers list the best guess as their first
+    candidate, so that common case is the candidates as they are; a guess repeated further
+    down is only probed twice (hits are one per entry all the same)."""
+    candidates = tuple(map(_plate_of, read.candidates))
+    if candidates and candidates[0] == read.plate:
+        return candidates
+    return (read.plate, *candidates)
 
 
 def _full_kind(plate: str, key: str) -> MatchKind:
