@@ -49,8 +49,15 @@ def overwrite(entry: AuditEntry, chain: str, **changes: object) -> None:
 def own_chain(monkeypatch) -> str:
     """Every AuditLog() (the API's, the anchor function's) writes and verifies a chain of
     this test's own, so the forgery leaves the session's main chain intact."""
+    import rtcc.refusals
+
     chain = f"worm-{uuid.uuid4().hex[:8]}"
+    session_defaults = AuditLog.__init__.__defaults__
     monkeypatch.setattr(AuditLog.__init__, "__defaults__", (chain, 30))
+    # The local stack's minute timer (refusal-summary) runs in this process too and audits the
+    # doors' refusals (the plate readers' door makes many in the suite): those stay on the
+    # session's chain, or one landing mid-test lengthens this chain past the head it checks.
+    monkeypatch.setattr(rtcc.refusals, "AuditLog", lambda: AuditLog(*session_defaults))
     return chain
 
 
