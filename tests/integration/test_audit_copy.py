@@ -180,7 +180,10 @@ def test_a_rewrite_below_the_newest_anchor_is_caught_by_the_daily_full_check(
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat().replace("+00:00", "Z")
     monkeypatch.setattr(audit_anchor, "utc_now", lambda: tomorrow)
     next_day = run_anchor_function(local_stack)
-    assert next_day["anchored"] == f"{head.seq}:{head.entry_hash}"  # the hourly part still passes
+    # The hourly part still passes: it anchors the chain's head, which another in-process
+    # writer (the suite's local stack) may have moved past this test's last entry meanwhile.
+    seq, digest = next_day["anchored"].split(":")
+    assert int(seq) >= head.seq and {e.seq: e.entry_hash for e in log.entries()}[int(seq)] == digest
     assert next_day["full_check"]["ok"] is False
     assert next_day["full_check"]["first_broken_seq"] == oldest.seq
     assert counted == [("AuditVerifyFailed", "mismatch")]
