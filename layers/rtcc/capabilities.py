@@ -7,8 +7,9 @@ package; see the README's "How to add a capability".
 from __future__ import annotations
 
 from rtcc.alerts.capability import ALERTS
+from rtcc.cameras.capability import CAMERAS
 from rtcc.capability import Capability
 from rtcc.lpr.capability import LPR
 from rtcc.tips.capability import TIPS
 
-CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS, LPR)
+CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS, LPR, CAMERAS)

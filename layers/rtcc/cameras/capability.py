@@ -1,0 +1,39 @@
+"""The cameras capability, declared once: the camera registry and its owners, incidents and
+the operations map, footage requests and evidence.
+
+Read by CDK, `rtcc dev`, the API app, the console and the retention sweep through
+`rtcc.capabilities` (see `rtcc.capability.Capability` for what each field does). Only names
+and numbers here: importing it loads none of the capability's code.
+
+Each part adds its own entries to the tuples below: one entry per line, so concurrent
+additions merge cleanly.
+"""
+
+from __future__ import annotations
+
+from rtcc.capability import Capability, FeedSpec, FunctionSpec, HttpRoute, QueueSpec, ScheduleSpec
+
+CAMERAS_FUNCTIONS: tuple[FunctionSpec, ...] = ()
+CAMERAS_ROUTES: tuple[HttpRoute, ...] = ()
+CAMERAS_QUEUES: tuple[QueueSpec, ...] = ()
+CAMERAS_SCHEDULES: tuple[ScheduleSpec, ...] = ()
+CAMERAS_FEEDS: tuple[FeedSpec, ...] = ()
+
+CAMERAS = Capability(
+    name="cameras",
+    description="Camera registry (residents, businesses, the city), the operations map with incidents "
+    "and their nearest cameras, footage requests and evidence with its chain of custody",
+    store_modules=(),
+    functions=CAMERAS_FUNCTIONS,
+    routes=CAMERAS_ROUTES,
+    queues=CAMERAS_QUEUES,
+    schedules=CAMERAS_SCHEDULES,
+    buckets=(),
+    pages={},
+    routers={},
+    console=False,
+    feeds=CAMERAS_FEEDS,
+    counters={},
+    settings="rtcc.cameras.settings:CamerasSettings",
+    construct="infra.constructs.cameras:CamerasConstruct",
+)
