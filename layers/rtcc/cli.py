@@ -266,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     from rtcc.lpr.cli_import import add_lpr_commands  # argparse only; the import loads on use
 
     add_lpr_commands(commands)
+    from rtcc.cameras.cli_evidence import add_evidence_commands  # argparse only
+
+    add_evidence_commands(commands)
     return parser
 
 
