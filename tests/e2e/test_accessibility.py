@@ -43,7 +43,7 @@ def page_at(browser: Any, local_stack: Any):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desk"])
-@pytest.mark.parametrize("path", ["/", "/tip", "/tip/follow-up"])
+@pytest.mark.parametrize("path", ["/", "/tip", "/tip/follow-up", "/cameras", "/cameras/owner"])
 def test_public_pages_have_no_wcag_violations(page_at, local_stack: Any, path: str, viewport) -> None:
     if not AXE.exists():
         pytest.skip(f"axe-core is not installed at {AXE} (make install runs npm ci in web/)")

@@ -13,6 +13,14 @@ from rtcc.web_security import CONNECT_PLACEHOLDER, IMAGE_PLACEHOLDER
 
 from infra.constructs.console import WEB_PUBLIC
 
+#: Public pages written at deploy time only for their map's tile server: they call our API only.
+MAP_PAGES = (
+    "signup.html",
+    "alerts-manage.html",
+    "cameras.html",
+    "camera-owner.html",
+)
+
 
 def _deployment(synth) -> dict:
     _, deployment = synth.one("Custom::CDKBucketDeployment")
@@ -60,7 +68,7 @@ def test_deployed_pages_connect_only_to_this_stacks_cognito_and_upload_buckets(s
             f"https://cognito-idp.{region}.amazonaws.com",
             f"https://MEDIA-BUCKET.s3.{region}.amazonaws.com",
         ]
-        if name in ("signup.html", "alerts-manage.html"):  # written for their map; they call our API only
+        if name in MAP_PAGES:  # written for their map; they call our API only
             expected = ["'self'"]
         if name == "index.html":  # the console also posts hotlist files to their bucket's form
             expected.append(f"https://HOTLIST-BUCKET.s3.{region}.amazonaws.com")
@@ -85,7 +93,7 @@ def test_tip_page_loads_images_only_from_the_configured_tile_server(synth) -> No
     no other; the pages without a map name no tile host at all."""
     assert synth.config.map_tiles == "https://tiles.testville.example/osm/{z}/{x}/{y}.png"
     pages = _pages(synth)
-    for name in ("tip.html", "signup.html", "alerts-manage.html"):  # the pages with a map
+    for name in ("tip.html", *MAP_PAGES):  # the pages with a map
         assert _directive(pages[name], "img-src") == [
             "'self'",
             "data:",

@@ -45,8 +45,14 @@ def test_web_index_lists_exactly_the_catalogs_present() -> None:
     assert index == expected, "run: node web/scripts/i18n-index.mjs"
 
 
+#: The /cameras and /cameras/owner pages' scripts (assets/cameras also holds console views).
+CAMERA_PAGE_SCRIPTS = [
+    WEB / "assets" / "cameras" / name
+    for name in ("cameras-api.js", "camera-form.js", "registration.js", "owner-portal.js")
+]
+
 _KEY_LITERAL = re.compile(
-    r"""["']((?:lang|api|tip|files|map|followUp|signup|manage|alertsPage)\.[A-Za-z_.]+)["']"""
+    r"""["']((?:lang|api|tip|files|map|followUp|signup|manage|alertsPage|cameras)\.[A-Za-z_.]+)["']"""
 )
 
 
@@ -58,6 +64,7 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     sources += sorted((WEB / "assets" / "tip").glob("*.js")) + sorted(
         (WEB / "assets" / "alerts").glob("*.js")
     )
+    sources += [WEB / "cameras.html", WEB / "camera-owner.html", *CAMERA_PAGE_SCRIPTS]
     used = {key for path in sources for key in _KEY_LITERAL.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 50  # the pattern still finds the keys
     assert sorted(used - set(english)) == []
@@ -71,6 +78,15 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     codes = ("phone.invalid", "phone.foreign", "zones.none", "zones.invalid", "zip.invalid", "zip.unknown")
     codes += ("location.outside", "location.invalid")
     assert [c for c in codes if f"signup.error.{c}" not in english] == []
+    # /cameras and /cameras/owner build these from the camera's fields and the receipts' actions.
+    built = [f"cameras.type.{v}" for v in ("doorbell", "fixed", "ptz", "other")]
+    built += [f"cameras.level.{v}{h}" for v in ("register", "integrate") for h in ("", ".hint")]
+    built += [f"cameras.policy.{v}{h}" for v in ("request", "incident", "always") for h in ("", ".hint")]
+    built += [f"cameras.status.{v}" for v in ("registered", "live", "offline", "paused")]
+    built += [f"cameras.facing.{v}" for v in ("n", "ne", "e", "se", "s", "sw", "w", "nw")]
+    actions = ("viewed", "requested", "approved", "declined", "uploaded", "exported")
+    built += [f"cameras.receipts.action.{v}" for v in actions]
+    assert [k for k in built if k not in english] == []
     from rtcc.alerts.settings import AlertsSettings
 
     offered = AlertsSettings.model_fields["categories"].default_factory()  # RTCC_ALERTS_CATEGORIES
@@ -83,6 +99,7 @@ def test_public_pages_show_no_untranslated_text_from_scripts() -> None:
         sorted((WEB / "assets" / "tip").glob("*.js"))
         + sorted((WEB / "assets" / "alerts").glob("*.js"))
         + sorted((WEB / "assets" / "transparency").glob("*.js"))
+        + CAMERA_PAGE_SCRIPTS
     ):
         source = path.read_text(encoding="utf-8")
         assert not re.findall(r"""\btext: ["'`]""", source), path.name

@@ -29,7 +29,10 @@ CAMERAS = Capability(
     queues=CAMERAS_QUEUES,
     schedules=CAMERAS_SCHEDULES,
     buckets=(),
-    pages={},
+    pages={
+        "/cameras": "cameras.html",  # residents and businesses register their cameras
+        "/cameras/owner": "camera-owner.html",  # the owner portal, by the signed link #t=<token>
+    },
     routers={},
     console=False,
     feeds=CAMERAS_FEEDS,
