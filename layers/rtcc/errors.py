@@ -27,6 +27,12 @@ class DomainError(Exception):
         self.field = field
 
 
+class Unauthorized(DomainError):
+    """No valid credential (a signed link that is malformed or forged)."""
+
+    status = 401
+
+
 class Forbidden(DomainError):
     status = 403
 
@@ -39,6 +45,12 @@ class Conflict(DomainError):
     """The request is valid, but the thing's current state does not allow it."""
 
     status = 409
+
+
+class Gone(DomainError):
+    """It existed and is no more: an expired link or code."""
+
+    status = 410
 
 
 class Invalid(DomainError):

@@ -217,6 +217,7 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
         # Not api: the alerts signup's texts go through alert-confirm (rtcc.alerts.signup_confirm);
         # plate-hit texts through lpr-notify (rtcc.lpr.hit_texts).
         texters = ("tip-media", "tip-outbound", "alert-dispatch", "alert-confirm", "lpr-notify")
+        texters += ("camera-verify",)  # owners' codes and links (rtcc.cameras.verify_codes)
         assert keyed == (spec.name in texters), spec.name
         for queue in TOPOLOGY.queues:
             assert queue_url_env_var(queue.name) in env
@@ -268,6 +269,7 @@ def test_functions_only_append_to_the_audit_table(synth):
         "lpr-ingest": set(),  # a reader's reads are data, not a person's act; refusals are counted
         "lpr-import": set(),  # api audits who started an import and what it switched to
         "lpr-notify": set(),
+        "camera-verify": set(),  # texts codes and links; the api audits the owners' writes
     }
     assert set(synth.stack.api.functions) == set(expected)
     for name, actions in expected.items():

@@ -13,9 +13,21 @@ from __future__ import annotations
 
 from rtcc.capability import Capability, FeedSpec, FunctionSpec, HttpRoute, QueueSpec, ScheduleSpec
 
-CAMERAS_FUNCTIONS: tuple[FunctionSpec, ...] = ()
+CAMERAS_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    # Owners' one-time codes and portal links (rtcc.cameras.verify_codes): the api holds no SMS key.
+    FunctionSpec(
+        "camera-verify",
+        "functions.camera_verify",
+        "cameras",
+        memory_mb=256,
+        timeout_s=30,
+        description="Texts camera owners their one-time codes and portal links (opens contacts)",
+    ),
+)
 CAMERAS_ROUTES: tuple[HttpRoute, ...] = ()
-CAMERAS_QUEUES: tuple[QueueSpec, ...] = ()
+CAMERAS_QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec("camera-verify-codes", "camera-verify", batch_size=10, visibility_timeout_s=60),  # codes, links
+)
 CAMERAS_SCHEDULES: tuple[ScheduleSpec, ...] = ()
 CAMERAS_FEEDS: tuple[FeedSpec, ...] = ()
 
@@ -23,7 +35,9 @@ CAMERAS = Capability(
     name="cameras",
     description="Camera registry (residents, businesses, the city), the operations map with incidents "
     "and their nearest cameras, footage requests and evidence with its chain of custody",
-    store_modules=(),
+    store_modules=(
+        "rtcc.store.camera_registry",  # owners, contact lookup, cameras, the area index, receipts, codes
+    ),
     functions=CAMERAS_FUNCTIONS,
     routes=CAMERAS_ROUTES,
     queues=CAMERAS_QUEUES,
@@ -33,10 +47,15 @@ CAMERAS = Capability(
         "/cameras": "cameras.html",  # residents and businesses register their cameras
         "/cameras/owner": "camera-owner.html",  # the owner portal, by the signed link #t=<token>
     },
-    routers={},
+    routers={
+        "/api/public/cameras": "rtcc.api.routes.cameras_public",  # registration, codes, the owner portal
+        "/api/cameras": "rtcc.api.routes.cameras",  # officers: cameras in a box, one (audited), nearest
+    },
     console=False,
     feeds=CAMERAS_FEEDS,
-    counters={},
+    counters={
+        "CameraVerifyTexts": "Owners' codes and links by outcome (code-sent, link-sent, too-soon, ...)",
+    },
     settings="rtcc.cameras.settings:CamerasSettings",
     construct="infra.constructs.cameras:CamerasConstruct",
 )

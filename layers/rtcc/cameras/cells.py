@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rtcc.cameras.geometry import metres_per_degree
+from rtcc.errors import Invalid
 from rtcc.lpr.geocells import BBox, cell_size, count_cells, cover, encode
 
 #: The stored key: precise enough that every coarser cell is its prefix.
@@ -118,12 +119,14 @@ def nearest_plan(lat: float, lon: float, radius_m: float) -> Iterator[Ring]:
 
 def box_plan(box: BBox, max_cells: int = MAX_BOX_CELLS) -> tuple[int, tuple[str, ...]]:
     """(precision, cells) covering the box: the finest precision (7 down to 5) that needs at
-    most `max_cells` cells. ValueError when even precision 5 needs more (an area far bigger
-    than a city: refused, not enumerated)."""
+    most `max_cells` cells. Invalid (422, field `bbox`) when even precision 5 needs more (an
+    area far bigger than a city: refused, not enumerated)."""
     for precision in NEAR_PRECISIONS:
         if count_cells(box, precision) <= max_cells:
             return precision, cover(box, precision)
-    raise ValueError(f"area: too large (more than {max_cells} cells of about 5 km)")
+    raise Invalid(
+        f"too large for the camera index (more than {max_cells} cells of about 5 km): zoom in", field="bbox"
+    )
 
 
 def circle_box(lat: float, lon: float, radius_m: float) -> BBox:

@@ -223,12 +223,14 @@ def _identity_statements(
     resources: Mapping[str, Any], roles: Mapping[str, str], resolve: _Resolver
 ) -> dict[str, list[dict]]:
     """Each function's identity policy, resolved: the AWS::IAM::Policy resources attached
-    to its role, and the role's inline policies."""
+    to its role, the AWS::IAM::ManagedPolicy ones (CDK moves statements into an "overflow"
+    managed policy once a role's inline policy passes IAM's size limit, as the api's does),
+    and the role's inline policies."""
     identity: dict[str, list[dict]] = {name: [] for name in roles}
     by_role = {logical: name for name, logical in roles.items()}
     for spec in resources.values():
         props = spec.get("Properties", {})
-        if spec["Type"] == "AWS::IAM::Policy":
+        if spec["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
             statements = as_list(resolve(props["PolicyDocument"])["Statement"])
             for role in as_list(props.get("Roles")):
                 if isinstance(role, dict) and role.get("Ref") in by_role:

@@ -1,0 +1,283 @@
+"""The public camera registry's flows (rtcc.api.routes.cameras_public): registration, codes,
+links sent again, and the owner portal behind a signed link. The AWS adapters come in
+(rtcc.cameras.desk_wiring); nothing here logs a contact or a token.
+
+- `register`: a pending owner with the contact sealed (the api can Encrypt only), and one
+  code request per contact queued to `camera-verify`, which opens the contact, makes the
+  code, keeps its hash and sends it. A pending owner lapses after `PENDING_HOURS`.
+- `verify`: a code checked against its hash (attempts limited, expired 410); the first
+  verified contact makes the owner active and answers a portal token.
+- `request_link`: always accepted (202): the contact, sealed under a one-off ticket, goes to
+  `camera-verify`, which texts a portal link only if it is a verified owner's. The answer and
+  the api's work are the same whatever the contact, so nothing tells who is registered.
+- the portal: cameras added inside the city boundary (422 outside), edited, deleted, paused;
+  "delete everything" deletes the owner, every camera and cell item, codes, contact lookups
+  and receipts, and asks for each integrated camera's stream to be deleted.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from rtcc.cameras import owner_links
+from rtcc.cameras import owners as rules
+from rtcc.cameras.model import CameraSpot
+from rtcc.errors import Gone, Invalid, NotFound, Throttled
+from rtcc.store.camera_registry import CameraContactCodeRecord, CameraOwnerRecord
+
+CODE_QUEUE = "camera-verify-codes"
+
+
+class Queue(Protocol):
+    def __call__(self, message: dict) -> None: ...
+
+
+class StreamRequests(Protocol):
+    def __call__(self, camera_id: str, action: str) -> None:
+        """Ask for an integrated camera's video stream to be created or deleted."""
+        ...
+
+
+@dataclass
+class CameraDesk:
+    owners: Any  # rtcc.cameras.owners_dynamodb.OwnerBook
+    cameras: Any  # rtcc.cameras.registry_dynamodb (module)
+    receipts: Any  # rtcc.cameras.receipts.ReceiptBook
+    sealer: rules.Sealer
+    codes: Queue
+    streams: StreamRequests
+    inside: Callable[[float, float], bool]
+    audit: Callable[[str, str, dict], None]  # (action, owner id, detail): no contact in it
+    link_hours: int = 72
+    clock: Callable[[], float] = time.time
+
+    # --- registration ------------------------------------------------------------------
+    def register(
+        self, kind: str, name: str | None, phone: str | None, email: str | None, language: str
+    ) -> tuple[str, list[str]]:
+        contacts = {
+            "phone": rules.normalise_phone(phone) if phone else None,
+            "email": rules.normalise_email(email) if email else None,
+        }
+        channels = [c for c in rules.CHANNELS if contacts[c]]
+        if not channels:
+            raise Invalid("give a phone number or an email address", field="phone")
+        owner_id, now = rules.new_owner_id(), self.clock()
+        sealed = rules.seal_contact(
+            self.sealer, owner_id, (name or "").strip() or None, contacts["phone"], contacts["email"]
+        )
+        record = CameraOwnerRecord(
+            owner_id,
+            kind=kind,
+            language=language,
+            status="pending",
+            sealed_contact=sealed,
+            channels=channels,
+            verified=[],
+            contact_macs=[],
+            camera_ids=[],
+            created_at=now,
+            expires=_at(now + rules.PENDING_HOURS * 3600),
+        )
+        self.audit("camera.owner.register", owner_id, {"kind": kind, "channels": channels})
+        self.owners.create_pending(record)
+        for channel in channels:
+            self.codes({"kind": "code", "owner_id": owner_id, "channel": channel, "at": now})
+        return owner_id, channels
+
+    def verify(self, owner_id: str, channel: str, code: str) -> str:
+        owner = self.owners.get(owner_id)
+        if owner is None:
+            raise NotFound("no such registration (it lapses after a day unverified)", field="owner_id")
+        stored: CameraContactCodeRecord | None = self.owners.get_code(owner_id, channel)
+        if stored is None:
+            raise NotFound("no code was sent for this channel", field="channel")
+        if stored.expires is not None and stored.expires.timestamp() <= self.clock():
+            raise Gone("the code has expired; ask for a new one", field="code")
+        if stored.attempts_left <= 0:
+            raise Throttled("too many wrong codes; ask for a new one", field="code")
+        if not rules.code_matches(stored.salt, stored.code_hash, code):
+            left = int(stored.attempts_left) - 1  # read before the update refreshes `stored`
+            if not self.owners.spend_attempt(stored):
+                raise Throttled("too many wrong codes; ask for a new one", field="code")
+            raise Invalid(f"wrong code ({left} tries left)", field="code")
+        self.audit("camera.owner.verify", owner_id, {"channel": channel})
+        self.owners.verified(owner, channel, stored.contact_mac, stored)
+        return owner_links.issue(owner_id, "portal", self.link_hours)
+
+    def resend_code(self, owner_id: str, channel: str) -> None:
+        owner = self.owners.get(owner_id)
+        if owner is None or channel not in (owner.channels or []):
+            raise NotFound("no such registration or channel", field="channel")
+        self.codes({"kind": "code", "owner_id": owner_id, "channel": channel, "at": self.clock()})
+
+    def request_link(self, phone: str | None, email: str | None) -> None:
+        channel, value = (
+            ("phone", rules.normalise_phone(phone))
+            if phone
+            else ("email", rules.normalise_email(email or ""))
+        )
+        ticket = f"link-{secrets.token_hex(8)}"
+        sealed = self.sealer.seal(json.dumps({"channel": channel, "value": value}), ticket)
+        self.codes(
+            {
+                "kind": "link",
+                "ticket": ticket,
+                "sealed": base64.b64encode(sealed).decode(),
+                "at": self.clock(),
+            }
+        )
+
+    # --- the portal ----------------------------------------------------------------------
+    def owner(self, token: str | None) -> CameraOwnerRecord:
+        owner_id = owner_links.verify(token, "portal")
+        owner = self.owners.get(owner_id)
+        if owner is None or owner.status == "pending":
+            raise Gone("this registration no longer exists", field="token")
+        return owner
+
+    def portal(self, token: str | None) -> dict:
+        owner = self.owner(token)
+        return {
+            "owner": _owner_out(owner),
+            "cameras": [camera_out(s) for s in self.cameras.cameras_of(owner.owner_id)],
+            "receipts": [r.as_dict() for r in self.receipts.of_owner(owner.owner_id, 100)],
+        }
+
+    def add_camera(self, token: str | None, body: dict) -> CameraSpot:
+        owner = self.owner(token)
+        self._inside(body["lat"], body["lon"])
+        status = "paused" if owner.status == "paused" else "registered"
+        spot = CameraSpot(
+            rules.new_camera_id(),
+            owner.owner_id,
+            body["name"],
+            body["lat"],
+            body["lon"],
+            body.get("bearing_deg"),
+            body["level"],
+            body["policy"],
+            status,
+            None,
+            body.get("type") or "other",
+        )
+        self.audit(
+            "camera.create",
+            owner.owner_id,
+            {"camera_id": spot.camera_id, "level": spot.level, "policy": spot.policy},
+        )
+        self.cameras.create_camera(spot, self.clock())
+        if spot.level == "integrate":
+            self.streams(spot.camera_id, "create")
+        return spot
+
+    def update_camera(self, token: str | None, camera_id: str, body: dict) -> CameraSpot:
+        owner = self.owner(token)
+        old = self._own_camera(owner, camera_id)
+        self._inside(body["lat"], body["lon"])
+        current = self.cameras.spot_of(old)
+        spot = replace(
+            current,
+            name=body["name"],
+            lat=body["lat"],
+            lon=body["lon"],
+            bearing_deg=body.get("bearing_deg"),
+            level=body["level"],
+            policy=body["policy"],
+            camera_type=body.get("type") or "other",
+        )
+        self.audit(
+            "camera.update",
+            owner.owner_id,
+            {"camera_id": camera_id, "level": spot.level, "policy": spot.policy},
+        )
+        self.cameras.replace_camera(old, spot, self.clock())
+        if spot.level != current.level:
+            self.streams(camera_id, "create" if spot.level == "integrate" else "delete")
+        return spot
+
+    def delete_camera(self, token: str | None, camera_id: str) -> None:
+        owner = self.owner(token)
+        old = self._own_camera(owner, camera_id)
+        self.audit("camera.delete", owner.owner_id, {"camera_id": camera_id})
+        self.cameras.delete_camera(old, list(owner.camera_ids or []))
+        if old.level == "integrate":
+            self.streams(camera_id, "delete")
+
+    def pause(self, token: str | None, paused: bool) -> str:
+        owner = self.owner(token)
+        status = "paused" if paused else "active"
+        self.audit("camera.owner.pause" if paused else "camera.owner.resume", owner.owner_id, {})
+        self.owners.set_status(owner.owner_id, status)
+        records = [r for r in (self.cameras.get_record(c) for c in owner.camera_ids or []) if r is not None]
+        self.cameras.set_status_all(
+            records,
+            lambda s: (
+                "paused" if paused else ("live" if s.stream_name and s.level == "integrate" else "registered")
+            ),
+        )
+        return status
+
+    def delete_everything(self, token: str | None) -> dict:
+        owner = self.owner(token)
+        self.audit("camera.owner.delete", owner.owner_id, {"cameras": len(owner.camera_ids or [])})
+        deleted = 0
+        for camera_id in list(owner.camera_ids or []):
+            old = self.cameras.get_record(camera_id)
+            if old is None:
+                continue
+            self.cameras.delete_camera(old, None)  # the owner's item goes below, list and all
+            deleted += 1
+            if old.level == "integrate":
+                self.streams(camera_id, "delete")
+        receipts = self.receipts.forget_owner(owner.owner_id)
+        self.owners.forget(owner)
+        return {"deleted": True, "cameras": deleted, "receipts": receipts}
+
+    def _own_camera(self, owner: CameraOwnerRecord, camera_id: str) -> Any:
+        record = self.cameras.get_record(camera_id) if camera_id in (owner.camera_ids or []) else None
+        if record is None or record.owner_id != owner.owner_id:
+            raise NotFound("no such camera of yours", field="camera_id")
+        return record
+
+    def _inside(self, lat: float, lon: float) -> None:
+        if not self.inside(lat, lon):
+            raise Invalid("the place is outside the city's boundary", field="lat")
+
+
+def _at(epoch: float) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def _owner_out(owner: CameraOwnerRecord) -> dict:
+    # What the portal shows of the owner: never the contact (the api cannot open it anyway).
+    return {
+        "owner_id": owner.owner_id,
+        "kind": owner.kind,
+        "language": owner.language,
+        "status": owner.status,
+        "channels": list(owner.channels or []),
+        "verified": list(owner.verified or []),
+    }
+
+
+def camera_out(spot: CameraSpot) -> dict:
+    return {
+        "camera_id": spot.camera_id,
+        "name": spot.name,
+        "type": spot.camera_type,
+        "lat": spot.lat,
+        "lon": spot.lon,
+        "bearing_deg": spot.bearing_deg,
+        "level": spot.level,
+        "policy": spot.policy,
+        "status": spot.status,
+    }

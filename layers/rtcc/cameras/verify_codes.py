@@ -1,0 +1,108 @@
+"""The consumer side of registration (function `camera-verify`, queue `camera-verify-codes`):
+one-time codes and portal links sent to owners, away from the internet-facing api, which
+holds no SMS key, opens no contact and cannot hash one.
+
+Messages (queued by rtcc.cameras.desk):
+- {"kind": "code", "owner_id", "channel", "at"}: the owner's contact opened (KMS Decrypt, the
+  owner id as context), a fresh code made, its salted hash kept (15 minutes, 5 tries) with the
+  contact's keyed hash (verification writes the lookup), and the code sent. At most one code
+  a minute per contact: a repeat within it sends nothing.
+- {"kind": "link", "ticket", "sealed", "at"}: a "send me my link" contact opened, its keyed
+  hash looked up; only a verified contact of an active or paused owner gets a portal link.
+
+Texts go from the alerts number (rtcc.alerts.settings.line_number): it is the city's number
+for texts residents asked for, with its STOP/HELP keywords and registration at the carriers;
+the tip line is for anonymous two-way tips and must not mix with named registrations. Opt-outs
+are kept under the line name "cameras" and the contact's keyed hash (a 21610 refusal records
+one). Emails go through the platform's rtcc.email when the deployment names a sender.
+Logged by outcome only, never a contact, a code or a token.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from rtcc.cameras import owner_links
+from rtcc.cameras import owners as rules
+from rtcc.store.camera_registry import CameraContactCodeRecord
+
+#: Messages older than this were redriven from the dead-letter queue: the person asked long ago.
+MAX_AGE_S = 3600
+#: A second code to the same contact within this is not sent.
+RESEND_AFTER_S = 60
+
+
+class Send(Protocol):
+    def __call__(
+        self, channel: str, address: str, sender_key: str, language: str, key: str, **values: Any
+    ) -> None:
+        """Send the catalog text `key` (and its subject, for email) to `address`."""
+        ...
+
+
+@dataclass
+class CodeSender:
+    owners: Any  # rtcc.cameras.owners_dynamodb.OwnerBook
+    sealer: rules.Sealer
+    mac: rules.Mac
+    send: Send
+    link_hours: int = 72
+    clock: Callable[[], float] = time.time
+
+    def handle(self, message: dict) -> str:
+        """The outcome, for logs and metrics only."""
+        if self.clock() - float(message.get("at") or 0) > MAX_AGE_S:
+            return "stale"
+        if message.get("kind") == "code":
+            return self._code(str(message["owner_id"]), str(message["channel"]))
+        if message.get("kind") == "link":
+            return self._link(str(message["ticket"]), base64.b64decode(message["sealed"]))
+        raise ValueError("not a camera-verify message")
+
+    def _code(self, owner_id: str, channel: str) -> str:
+        owner = self.owners.get(owner_id)
+        if owner is None or channel not in (owner.channels or []):
+            return "gone"
+        address = rules.open_contact(self.sealer, owner_id, owner.sealed_contact).get(channel)
+        if not address:
+            return "gone"
+        now = self.clock()
+        previous = self.owners.get_code(owner_id, channel)
+        if previous is not None and now - float(previous.sent_at) < RESEND_AFTER_S:
+            return "too-soon"
+        mac = rules.contact_mac(self.mac, channel, address)
+        code, salt = rules.new_code(), secrets.token_hex(8)
+        self.owners.save_code(
+            CameraContactCodeRecord(
+                f"{owner_id}#{channel}",
+                code_hash=rules.code_hash(salt, code),
+                salt=salt,
+                attempts_left=rules.CODE_ATTEMPTS,
+                contact_mac=mac,
+                sent_at=now,
+                expires=datetime.fromtimestamp(now + rules.CODE_MINUTES * 60, UTC),
+            )
+        )
+        self.send(
+            channel, address, mac, owner.language, "cameras.code", code=code, minutes=rules.CODE_MINUTES
+        )
+        return "code-sent"
+
+    def _link(self, ticket: str, sealed: bytes) -> str:
+        contact = json.loads(self.sealer.unseal(sealed, ticket))
+        channel, address = contact["channel"], contact["value"]
+        mac = rules.contact_mac(self.mac, channel, address)
+        owner_id = self.owners.find(mac)
+        owner = self.owners.get(owner_id) if owner_id else None
+        if owner is None or owner.status == "pending" or channel not in (owner.verified or []):
+            return "not-registered"
+        link = owner_links.link_url(owner_links.issue(owner.owner_id, "portal", self.link_hours))
+        self.send(channel, address, mac, owner.language, "cameras.portal", link=link, hours=self.link_hours)
+        return "link-sent"

@@ -1,0 +1,54 @@
+"""`camera-verify` over the deployed adapters: owners in DynamoDB, contacts opened and hashed
+under the cameras' KMS keys, texts on the alerts number through rtcc.sms, emails through
+rtcc.email (when the deployment names a sender)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rtcc.cameras.verify_codes import CodeSender
+
+#: Opt-outs of these texts are kept under this line name (rtcc.sms.optout).
+LINE_NAME = "cameras"
+
+
+def _city() -> str:
+    from rtcc.settings import get_settings
+
+    return get_settings().city_name or "City"
+
+
+def send(channel: str, address: str, sender_key: str, language: str, key: str, **values: Any) -> None:
+    from rtcc.i18n import sms_catalog
+
+    catalog = sms_catalog()
+    body = catalog.text(language, key, city=_city(), **values)
+    if channel == "phone":
+        from rtcc.alerts.settings import alerts_settings
+        from rtcc.sms.gateway import get_sms_gateway
+        from rtcc.sms.optout_store import DynamoOptOuts
+        from rtcc.sms.sender import send_on_line
+
+        sender = alerts_settings().line_number
+        send_on_line(get_sms_gateway(), DynamoOptOuts(), LINE_NAME, sender_key, address, sender, body)
+        return
+    _email(address, catalog.text(language, f"{key}.subject", city=_city()), body, language)
+
+
+def _email(address: str, subject: str, body: str, language: str) -> None:
+    from rtcc.cameras.settings import cameras_settings
+    from rtcc.email import email_gateway
+
+    sender = getattr(cameras_settings(), "email_from", None)
+    if not sender:
+        raise RuntimeError("no email sender configured (camera_program.email_from)")
+    email_gateway(sender).send(address, subject, body, language=language)
+
+
+def code_sender() -> CodeSender:
+    from rtcc.cameras.owners_dynamodb import KmsContactMac, KmsContactSealer, OwnerBook
+    from rtcc.cameras.settings import cameras_settings
+
+    return CodeSender(
+        OwnerBook(), KmsContactSealer(), KmsContactMac(), send, link_hours=cameras_settings().owner_link_hours
+    )
