@@ -79,7 +79,7 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     codes += ("location.outside", "location.invalid")
     assert [c for c in codes if f"signup.error.{c}" not in english] == []
     # /cameras and /cameras/owner build these from the camera's fields and the receipts' actions.
-    built = [f"cameras.type.{v}" for v in ("doorbell", "fixed", "ptz", "other")]
+    built = [f"cameras.type.{v}" for v in ("doorbell", "fixed", "dome", "ptz", "other")]
     built += [f"cameras.level.{v}{h}" for v in ("register", "integrate") for h in ("", ".hint")]
     built += [f"cameras.policy.{v}{h}" for v in ("request", "incident", "always") for h in ("", ".hint")]
     built += [f"cameras.status.{v}" for v in ("registered", "live", "offline", "paused")]

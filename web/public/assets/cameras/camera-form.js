@@ -8,7 +8,7 @@ import { h } from "../dom.js";
 import { setText, tx } from "../i18n.js";
 import { locationPicker } from "../tip/location-picker.js";
 
-export const TYPES = ["doorbell", "fixed", "ptz", "other"];
+export const TYPES = ["doorbell", "fixed", "dome", "ptz", "other"]; // rtcc.cameras.model.CameraType
 export const LEVELS = ["register", "integrate"];
 export const POLICIES = ["request", "incident", "always"];
 // The compass points a resident knows; "exact" opens a degrees field (0 = north, clockwise).
@@ -132,8 +132,8 @@ function cone(L, point, bearing) {
 
 /**
  * The fields of one camera. `prefix` names the element ids; `withMap` adds the location
- * picker and the address (a new camera: the portal does not move one); `camera` fills the
- * fields from the API's camera. Returns {el, values(), showError(err), clearErrors(), reset()}.
+ * picker (a new camera: the portal does not move one); `camera` fills the fields from the
+ * API's camera. Returns {el, values(), showError(err), clearErrors(), reset()}.
  */
 export function cameraForm({ prefix, withMap = true, camera = null }) {
   let drawn = null;
@@ -151,8 +151,7 @@ export function cameraForm({ prefix, withMap = true, camera = null }) {
         onChange: () => redraw(),
       })
     : null;
-  const address = withMap ? textField(prefix, "address", { type: "text", maxlength: "200", autocomplete: "street-address" }) : null;
-  const location = withMap ? h("div", { class: "stack", id: `${prefix}-location` }, pin.wrap, errorLine(`${prefix}-location-error`), address.wrap) : null;
+  const location = withMap ? h("div", { class: "stack", id: `${prefix}-location` }, pin.wrap, errorLine(`${prefix}-location-error`)) : null;
 
   function redraw() {
     if (drawn) drawn.remove();
@@ -164,7 +163,8 @@ export function cameraForm({ prefix, withMap = true, camera = null }) {
 
   if (camera) {
     name.input.value = camera.name || "";
-    if (TYPES.includes(camera.type)) type.input.value = camera.type;
+    const kind = camera.type ?? camera.camera_type; // the API's body says "type", a CameraSpot "camera_type"
+    if (TYPES.includes(kind)) type.input.value = kind;
     facing.set(camera.bearing_deg);
   }
 
@@ -173,7 +173,6 @@ export function cameraForm({ prefix, withMap = true, camera = null }) {
     const bearing = facing.value();
     const out = { name: name.input.value.trim(), type: type.input.value, bearing_deg: Number.isNaN(bearing) ? "" : bearing, level: level.value(), policy: policy.value() };
     if (withMap) Object.assign(out, { lat: point ? point.latitude : null, lon: point ? point.longitude : null });
-    if (address && address.input.value.trim()) out.address = address.input.value.trim();
     return out;
   }
 
@@ -184,7 +183,6 @@ export function cameraForm({ prefix, withMap = true, camera = null }) {
     facing: [facing.input, `${prefix}-facing-error`],
     level: [level.inputs[0], `${prefix}-level-error`],
     policy: [policy.inputs[0], `${prefix}-policy-error`],
-    address: [address?.input, `${prefix}-address-error`],
     location: [document.getElementById(`${prefix}-location-open`), `${prefix}-location-error`],
   });
 
@@ -218,7 +216,6 @@ export function cameraForm({ prefix, withMap = true, camera = null }) {
     name.input.value = "";
     type.input.value = TYPES[0];
     facing.set(null);
-    if (address) address.input.value = "";
     pin?.reset();
     clearErrors();
   }

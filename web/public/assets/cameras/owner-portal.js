@@ -78,11 +78,12 @@ function facingText(deg) {
 }
 
 function cameraFacts(camera) {
-  const row = (key, value) => [h("dt", tx(key)), h("dd", value)];
+  const row = (key, value) => [h("dt", tx(key)), h("dd", {}, value)];
+  const kind = camera.type ?? camera.camera_type;
   return h(
     "dl",
     { class: "facts camera-facts" },
-    row("cameras.camera.type", h("span", keyOr(`cameras.type.${camera.type}`, camera.type || "—"))),
+    row("cameras.camera.type", h("span", keyOr(`cameras.type.${kind}`, kind || "—"))),
     row("cameras.camera.facing", h("span", { text: facingText(camera.bearing_deg) })),
     row("cameras.camera.level", h("span", keyOr(`cameras.level.${camera.level}`, camera.level))),
     row("cameras.camera.policy", h("span", keyOr(`cameras.policy.${camera.policy}`, camera.policy))),
@@ -106,7 +107,9 @@ function editForm(ctx, camera, card) {
     if (!edits.name) return fields.showError({ field: "name" }, "cameras.error.name");
     busy(save, async () => {
       try {
-        await camerasApi("PUT", `portal/cameras/${encodeURIComponent(camera.camera_id)}`, { token: ctx.token, body: edits });
+        // The API takes the whole camera (CameraIn): the place stays where it is.
+        const body = { ...edits, lat: camera.lat, lon: camera.lon };
+        await camerasApi("PUT", `portal/cameras/${encodeURIComponent(camera.camera_id)}`, { token: ctx.token, body });
         ctx.reload("cameras.portal.saved", { name: edits.name });
       } catch (err) {
         if (!fields.showError(err)) showError(box, err);
@@ -256,7 +259,9 @@ function requestsSection(requests) {
   const item = (r) => {
     const token = r.link_token || r.token;
     const text = t("cameras.requests.item", { agency: r.agency || "", case: r.case_number || "—" });
-    return h("li", {}, token ? h("a", { href: `${sitePath("cameras/request")}#t=${encodeURIComponent(token)}`, text }) : h("span", { text }));
+    // The request page's own link shape (rtcc.api.routes.footage_public): #t=<token>&r=<request id>.
+    const href = token && `${sitePath("cameras/request")}#t=${encodeURIComponent(token)}&r=${encodeURIComponent(r.request_id || "")}`;
+    return h("li", {}, href ? h("a", { href, text }) : h("span", { text }));
   };
   return h(
     "section",

@@ -128,7 +128,25 @@ function contactStep(onDone) {
 // A wrong or expired code is said in the reader's language; anything else as the API said it.
 function codeRefusal(status) {
   if (status === 410) return "cameras.error.codeExpired";
+  if (status === 409) return "cameras.error.taken";
   return [400, 401, 403, 422].includes(status) ? "cameras.error.wrongCode" : null;
+}
+
+// A fresh code for one channel (the last one sent is the one that works).
+function resendButton(ownerId, channel) {
+  const box = messageBox();
+  const button = h("button", { type: "button", class: "btn btn-quiet", id: `code-${channel}-resend`, ...tx("cameras.code.resend") });
+  button.addEventListener("click", () =>
+    busy(button, async () => {
+      try {
+        await camerasApi("POST", `owners/${encodeURIComponent(ownerId)}/codes`, { body: { channel } });
+        showMessage(box, "ok", "cameras.code.resent");
+      } catch (err) {
+        showError(box, err);
+      }
+    }),
+  );
+  return { button, box };
 }
 
 function codeForm(ownerId, channel, onVerified) {
@@ -136,7 +154,8 @@ function codeForm(ownerId, channel, onVerified) {
   const code = input(id, "code", { type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "12", class: "code" });
   const confirm = h("button", { type: "submit", class: "btn btn-primary", id: `${id}-confirm`, ...tx("cameras.code.confirm") });
   const done = h("p", { class: "message message-ok", id: `${id}-done`, hidden: true, role: "status", ...tx(`cameras.code.done.${channel}`) });
-  const form = h("form", { class: "stack", id: `${id}-form`, novalidate: true }, labelled(id, `cameras.code.${channel}`, code), confirm, done);
+  const again = resendButton(ownerId, channel);
+  const form = h("form", { class: "stack", id: `${id}-form`, novalidate: true }, labelled(id, `cameras.code.${channel}`, code), h("div", { class: "map-actions" }, confirm, again.button), again.box.el, done);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     unrefuse(code);
@@ -146,6 +165,8 @@ function codeForm(ownerId, channel, onVerified) {
         const answer = await camerasApi("POST", `owners/${encodeURIComponent(ownerId)}/verify`, { body: { channel, code: code.value.trim() } });
         code.disabled = true;
         confirm.hidden = true;
+        again.button.hidden = true;
+        again.box.clear();
         done.hidden = false;
         onVerified(answer.portal_token);
       } catch (err) {
@@ -210,7 +231,7 @@ function camerasStep(token, onFinish) {
     busy(save, async () => {
       try {
         const answer = await camerasApi("POST", "portal/cameras", { body, token });
-        added.add({ ...body, ...(answer || {}) });
+        added.add({ ...body, ...(answer?.camera || {}) });
         camera.reset();
         showMessage(box, "ok", "cameras.add.saved", { name: body.name });
         finish.hidden = false;
