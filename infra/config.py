@@ -8,6 +8,7 @@ so a typo in a phone number never reaches CloudFormation.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -36,6 +37,9 @@ PLACEHOLDER_TWILIO_SID = "AC" + "0" * 32
 #: Supervisors texted about a priority tip. The list travels in the reply function's
 #: environment (Lambda allows 4 KB for all variables), and each alert is one SMS per number.
 MAX_SUPERVISOR_NUMBERS = 20
+
+#: The city cameras reach camera-streams as one JSON variable (Lambda: 4 KB for all of them).
+MAX_CITY_CAMERAS_BYTES = 2048
 
 # The only retention periods CloudWatch Logs accepts.
 LOG_RETENTION_DAYS = (
@@ -87,10 +91,66 @@ class _Strict(BaseModel):
 
 
 class Camera(_Strict):
+    """A city-owned camera: registered at deploy time (camera id `city-<id>`), with a Kinesis
+    Video Stream of its own."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Stable id: lowercase, digits, dashes.")
     name: str = Field(min_length=1, max_length=120)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+    bearing_deg: int | None = Field(
+        None, ge=0, le=359, description="Which way it faces, degrees clockwise from north; unset: unknown."
+    )
+
+
+#: An SES identity: an address, or a domain (then mail comes from no-reply@ it).
+_SES_IDENTITY = re.compile(r"^([^@\s<>\"]+@)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
+
+
+class CameraProgram(_Strict):
+    """The camera registry and footage requests (rtcc.cameras.settings reads the same values)."""
+
+    request_max_radius_m: int = Field(
+        800, ge=25, le=5000, description="Widest area (radius, metres) a footage request may cover."
+    )
+    request_max_hours: float = Field(
+        12, gt=0, le=72, description="Longest time window (hours) a footage request may ask for."
+    )
+    requesters: Literal["officer", "supervisor"] = Field(
+        "officer", description="The lowest role that may send footage requests."
+    )
+    max_clip_mb: int = Field(2048, ge=1, le=51_200, description="Largest clip (MiB) an owner may upload.")
+    stream_retention_hours: int = Field(
+        24,
+        ge=1,
+        le=8760,
+        description="Hours Kinesis Video Streams keeps each camera's video (city and integrated cameras).",
+    )
+    evidence_lock_days: int = Field(
+        365,
+        ge=1,
+        le=36_500,
+        description="Days each evidence clip is locked against deletion (S3 Object Lock, governance mode).",
+    )
+    email_from: str | None = Field(
+        None,
+        description="The SES identity owners' codes and footage requests are emailed from: an address "
+        "(`cameras@city.gov`) or a domain (`city.gov`: mail from no-reply@city.gov), verified in SES in "
+        "the deploy region. Unset: no email is sent; owners register and are asked by SMS only.",
+    )
+
+    @field_validator("email_from")
+    @classmethod
+    def _identity(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _SES_IDENTITY.match(value.lower()) or len(value) > 254:
+            raise ValueError(
+                f"{value!r} is neither an email address (cameras@city.gov) nor a domain (city.gov) "
+                "that SES can verify"
+            )
+        local, at, domain = value.rpartition("@")
+        return f"{local}{at}{domain.lower()}"  # SES identities' domains are case-insensitive
 
 
 class MapCenter(_Strict):
@@ -325,7 +385,10 @@ class DeployConfig(_Strict):
         description="The tip line's language for tipsters who chose none (an SMS catalog in "
         "layers/rtcc/catalogs, e.g. \"es\"); unset: English. Tipsters switch by texting ESPAÑOL / ENGLISH.",
     )
-    cameras: tuple[Camera, ...] = ()
+    cameras: tuple[Camera, ...] = Field(
+        (), description="City-owned cameras (top-level [[cameras]]): each gets a Kinesis Video Stream."
+    )
+    camera_program: CameraProgram = CameraProgram()
     map_center: MapCenter | None = Field(None, description="Where the public tip page's map opens.")
     map_tiles: str | None = Field(
         None,
@@ -441,6 +504,13 @@ class DeployConfig(_Strict):
             if cam.id in seen:
                 raise ValueError(f"camera id {cam.id!r} appears twice")
             seen.add(cam.id)
+        # camera-streams gets the list as one variable, and Lambda allows 4 KB for all of them.
+        size = len(json.dumps([c.model_dump(exclude_none=True) for c in cameras], separators=(",", ":")))
+        if size > MAX_CITY_CAMERAS_BYTES:
+            raise ValueError(
+                f"the city cameras take {size} bytes as JSON, more than the {MAX_CITY_CAMERAS_BYTES} "
+                "camera-streams' environment has room for (shorter names, or fewer cameras)"
+            )
         return cameras
 
     @model_validator(mode="after")

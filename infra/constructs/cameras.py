@@ -9,14 +9,17 @@ local stack enforces them and tests/integration/test_least_privilege.py fails on
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Aws, CfnTag, RemovalPolicy
+from aws_cdk import aws_kinesisvideo as kinesisvideo
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.config import DeployConfig
 from infra.constructs import keys
 from infra.constructs.api import ApiConstruct
-from infra.constructs.data import DataConstruct
+from infra.constructs.data import DataConstruct, _pascal
+from infra.constructs.email import grant_send_email
 
 _GET, _PUT, _UPDATE, _QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
 _DELETE, _BATCH_GET, _BATCH_WRITE = "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"
@@ -44,6 +47,15 @@ _REGISTRY_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
 #: Who may open an owner's contact (the vault key's policy names no one else): the code and
 #: link sender, and footage requests' notifier.
 _CONTACT_READERS = ("camera-verify", "footage-notify")
+
+
+def grant_camera_email(fn: lambda_.Function, config: DeployConfig) -> None:
+    """For the functions that email owners (codes, footage requests): SendEmail from the
+    config's `camera_program.email_from` identity, held to its From address
+    (infra.constructs.email), which the function reads as RTCC_CAMERAS_EMAIL_FROM. A city
+    that set none sends no email: no grant, and an empty sender the code reads as "none"."""
+    identity = config.camera_program.email_from
+    fn.add_environment("RTCC_CAMERAS_EMAIL_FROM", grant_send_email(fn, identity) if identity else "")
 
 
 class CamerasConstruct(Construct):
@@ -135,3 +147,51 @@ class CamerasConstruct(Construct):
     def _streams(self, api: ApiConstruct, config: DeployConfig) -> None:
         """A Kinesis Video Stream per city camera; the function that creates and deletes
         integrated cameras' streams at run time."""
+        self.city_streams = city_streams(self, config)
+        for name, variables in cameras_environment(config).items():
+            for variable, value in variables.items():
+                api.functions[name].add_environment(variable, value)
+
+
+def stream_arn(name_pattern: str) -> str:
+    """A Kinesis Video Stream's ARN: `stream/<name>/<creation time>`, any creation time."""
+    return f"arn:{Aws.PARTITION}:kinesisvideo:{Aws.REGION}:{Aws.ACCOUNT_ID}:stream/{name_pattern}/*"
+
+
+def city_stream_name(config: DeployConfig, camera_id: str) -> str:
+    """rtcc.cameras.model.stream_name with the deployment's prefix (the functions' table prefix)."""
+    return f"{config.resource_prefix}cam-{camera_id}"
+
+
+def city_streams(scope: Construct, config: DeployConfig) -> dict[str, kinesisvideo.CfnStream]:
+    """One stream per `[[cameras]]` entry, kept camera_program.stream_retention_hours, tagged
+    with its camera; retained on stack delete in a deployed city (video may be evidence)."""
+    streams = {}
+    for camera in config.cameras:
+        camera_id = f"city-{camera.id}"
+        stream = kinesisvideo.CfnStream(
+            scope,
+            f"CityStream{_pascal(camera.id)}",
+            name=city_stream_name(config, camera_id),
+            data_retention_in_hours=config.camera_program.stream_retention_hours,
+            media_type="video/h264",
+            tags=[CfnTag(key="rtcc:camera", value=camera_id), CfnTag(key="rtcc:owner", value="city")],
+        )
+        stream.apply_removal_policy(RemovalPolicy.RETAIN if config.is_deployed else RemovalPolicy.DESTROY)
+        streams[camera_id] = stream
+    return streams
+
+
+def cameras_environment(config: DeployConfig) -> dict[str, dict[str, str]]:
+    """The `[camera_program]` settings (rtcc.cameras.settings, RTCC_CAMERAS_*) each function
+    reads, and only those: the request and clip limits to the api (footage requests, upload
+    links). Each lane adds its readers."""
+    program = config.camera_program
+    return {
+        "api": {
+            "RTCC_CAMERAS_REQUEST_MAX_RADIUS_M": str(program.request_max_radius_m),
+            "RTCC_CAMERAS_REQUEST_MAX_HOURS": str(program.request_max_hours),
+            "RTCC_CAMERAS_REQUESTERS": program.requesters,
+            "RTCC_CAMERAS_MAX_CLIP_MB": str(program.max_clip_mb),
+        },
+    }

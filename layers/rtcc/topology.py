@@ -114,6 +114,7 @@ PLATFORM = Capability(
         "/api/public/audit/": "rtcc.api.routes.audit",
         "/api/feed/": "rtcc.api.routes.feed",  # every capability's live feed channels
         "/api/staff/": "rtcc.api.routes.staff",  # disable / re-enable a staff member (admin)
+        "/api/map/": "rtcc.api.routes.map",  # the operations map's layers (Capability.map_layers)
     },
     counters={
         "RetentionSweep": "Retention deletions by outcome",
@@ -121,7 +122,10 @@ PLATFORM = Capability(
         "AuditAnchorRefused": "Anchors not published because the chain differs from its copy",
         "AuditVerifyFailed": "Daily full checks of the audit chain against its copy that failed",
     },
-    local_modules=("rtcc.local.dev_routes",),  # GET/DELETE /dev/outbox, GET /dev/aws-calls
+    local_modules=(
+        "rtcc.local.dev_routes",  # GET/DELETE /dev/outbox, GET /dev/aws-calls
+        "rtcc.local.mail",  # GET/DELETE /dev/mail: what functions sent through SES
+    ),
 )
 
 #: The platform first, then every capability, as declared.

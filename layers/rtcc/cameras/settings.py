@@ -2,7 +2,7 @@
 cameras, incidents and footage requests.
 
 Deployed, CDK gives each variable only to the functions that read it (infra/constructs/cameras.py,
-from the deploy config's `[cameras]`); everything else runs on these defaults.
+from the deploy config's `[camera_program]`); everything else runs on these defaults.
 """
 
 from __future__ import annotations
@@ -10,7 +10,15 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rtcc.settings import cached_settings
+from rtcc.cameras.streams import CityCamera
+from rtcc.email.gateway import LOCAL_EMAIL_FROM
+from rtcc.settings import cached_settings, shown
+
+#: `rtcc dev`'s city cameras: the example deploy config's two (in the demo city).
+LOCAL_CITY_CAMERAS = (
+    CityCamera(id="main-and-1st", name="Main St & 1st Ave", lat=47.6062, lon=-122.3321, bearing_deg=90),
+    CityCamera(id="city-hall-plaza", name="City Hall Plaza", lat=47.6038, lon=-122.3301),
+)
 
 
 class CamerasSettings(BaseSettings):
@@ -30,14 +38,14 @@ class CamerasSettings(BaseSettings):
         ge=25,
         le=5000,
         description="Widest area (radius, metres) a footage request may cover "
-        "(deployed: `cameras.request_max_radius_m`).",
+        "(deployed: `camera_program.request_max_radius_m`).",
     )
     request_max_hours: float = Field(
         12,
         gt=0,
         le=72,
         description="Longest time window (hours) a footage request may ask for "
-        "(deployed: `cameras.request_max_hours`).",
+        "(deployed: `camera_program.request_max_hours`).",
     )
     request_days: int = Field(
         14, ge=1, le=90, description="Days a footage request stays open before it expires unanswered."
@@ -46,23 +54,39 @@ class CamerasSettings(BaseSettings):
         "officer",
         pattern="^(officer|supervisor)$",
         description="The lowest role that may send footage requests: `officer` or `supervisor` "
-        "(deployed: `cameras.requesters`).",
+        "(deployed: `camera_program.requesters`).",
     )
     max_clip_mb: int = Field(
         2048,
         ge=1,
         le=51_200,
-        description="Largest clip (MiB) an owner may upload to a request (deployed: `cameras.max_clip_mb`).",
+        description="Largest clip (MiB) an owner may upload to a request "
+        "(deployed: `camera_program.max_clip_mb`).",
     )
     owner_link_hours: int = Field(
         72, ge=1, le=720, description="Hours a camera owner's signed portal or request link stays valid."
+    )
+    email_from: str = Field(
+        LOCAL_EMAIL_FROM,
+        pattern=r"^$|^[^@\s<>]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
+        description="The address owners' codes and footage requests are emailed from, through Amazon SES "
+        "(deployed: `camera_program.email_from`, an address or `no-reply@` a domain verified in SES; "
+        "empty: the city sends no email; locally the emulator's SES, read at `/dev/mail`).",
+        json_schema_extra=shown(f"`{LOCAL_EMAIL_FROM}`"),
+    )
+    city_cameras: list[CityCamera] = Field(
+        default_factory=lambda: list(LOCAL_CITY_CAMERAS),
+        description='JSON list of the city\'s own cameras (`[{"id", "name", "lat", "lon", '
+        '"bearing_deg"}]`) the `camera-streams` function keeps in the registry as `city-<id>` '
+        "(deployed: the config's `[[cameras]]`, given to that function only).",
+        json_schema_extra=shown("the example config's two"),
     )
     stream_retention_hours: int = Field(
         24,
         ge=1,
         le=8760,
         description="Hours Kinesis Video Streams keeps an integrated camera's video (deployed: "
-        "`cameras.stream_retention_hours`; city cameras' streams get the same).",
+        "`camera_program.stream_retention_hours`; city cameras' streams get the same).",
     )
 
 

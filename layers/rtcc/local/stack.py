@@ -42,6 +42,8 @@ from rtcc.local.iam.deployed import template_versioned_buckets
 from rtcc.local.iam.enforcer import CallLog, IamEnforcer
 from rtcc.local.iam.local_resources import DeployedResources, create_deployed_keys_and_secrets
 from rtcc.local.iam.snapshot import load_snapshot
+from rtcc.local.kvs import KinesisVideoTagsStandIn, create_template_streams
+from rtcc.local.mail import verify_granted_identities
 from rtcc.local.places import DEMO_PLACE_INDEX, PlacesStandIn
 from rtcc.local.pollers import QueuePoller, StreamPoller
 from rtcc.local.provision import aws_client, create_queue, create_staff_user, create_user_pool, provision
@@ -171,6 +173,16 @@ class LocalStack:
         bind_models(settings)
         # From here on every call a function makes is checked (before: provisioning).
         self.permissions = deployed.permissions(self.user_pool_id)
+        # The senders the template lets functions mail from, verified as a city verifies
+        # them in SES before deploying (rtcc.local.mail).
+        verify_granted_identities(
+            self.permissions.identity, aws_client("ses", self.aws_endpoint_url, settings.region)
+        )
+        # The city cameras' video streams the template creates (rtcc.local.kvs).
+        create_template_streams(
+            snapshot["template"]["Resources"],
+            aws_client("kinesisvideo", self.aws_endpoint_url, settings.region),
+        )
 
         gateway.verifier = self._verifier = IdTokenVerifier(
             jwks_url=f"{self.aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
@@ -424,8 +436,9 @@ class LocalStack:
     def _iam_middleware(self, app: Any) -> Any:
         # moto has no Location service: its place search is answered beside moto, behind
         # the same IAM check (rtcc.local.places).
+        # Nor TagStream and ListTagsForStream of Kinesis Video Streams (rtcc.local.kvs).
         return IamEnforcer(
-            PlacesStandIn(app),
+            PlacesStandIn(KinesisVideoTagsStandIn(app)),
             lambda: self.permissions,
             account=MOTO_ACCOUNT_ID,
             enforce=self.enforce_iam,

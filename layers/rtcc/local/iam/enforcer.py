@@ -136,6 +136,26 @@ class MotoLookups(Lookups):
         except Exception:
             return True  # a bucket that is not there is moto's to answer
 
+    def ses_identity(self, address: str) -> str | None:
+        """The verified identity SES sends `address` under: the address itself, else its domain."""
+        try:
+            from moto.ses.models import ses_backends
+
+            verified = ses_backends[self.account][self.region].email_identities
+        except Exception:
+            return None
+        domain = address.rsplit("@", 1)[-1].lower()
+        return address if address in verified else domain if domain in verified else None
+
+    def kinesisvideo_stream_arn(self, stream_name: str) -> str | None:
+        try:
+            from moto.kinesisvideo.models import kinesisvideo_backends
+
+            streams = kinesisvideo_backends[self.account][self.region].streams.values()
+            return next((s.arn for s in list(streams) if s.stream_name == stream_name), None)
+        except Exception:
+            return None
+
     def secret_arn(self, secret_id: str) -> str | None:
         try:
             from moto.secretsmanager.models import secretsmanager_backends
@@ -305,7 +325,7 @@ class _Response:
         self.status, self.body, self.headers = status, body, headers
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        reason = {400: "Bad Request", 403: "Forbidden"}.get(self.status, "Error")
+        reason = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"}.get(self.status, "Error")
         start_response(f"{self.status} {reason}", [*self.headers, ("Content-Length", str(len(self.body)))])
         return [self.body]
 
@@ -329,10 +349,13 @@ def _denied(call: AwsCall, message: str, request: RawRequest) -> _Response:
             body.encode(),
             [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "AccessDenied;Sender")],
         )
-    if call.service == "geo":
-        # Location is a REST-JSON service: its error code travels in x-amzn-ErrorType.
+    if call.service in ("geo", "kinesisvideo") or request.path.startswith("/v2/email/"):
+        # REST-JSON services (Location, Kinesis Video Streams, SES v2): the error code
+        # travels in x-amzn-ErrorType; KVS answers it with 401 (its service model), the
+        # others with 403. SES v1's query protocol gets the XML below.
         headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")]
-        return _Response(403, json.dumps({"message": message}).encode(), headers)
+        status = 401 if call.service == "kinesisvideo" else 403
+        return _Response(status, json.dumps({"message": message}).encode(), headers)
     if request.headers.get("x-amz-target"):
         body = json.dumps({"__type": "AccessDeniedException", "message": message})
         return _Response(400, body.encode(), [("Content-Type", "application/x-amz-json-1.0")])

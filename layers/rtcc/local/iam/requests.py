@@ -38,6 +38,8 @@ class Lookups(Protocol):
     def kms_key_arn(self, key_id: str) -> str | None: ...
     def kms_key_of_ciphertext(self, blob: bytes) -> str | None: ...
     def secret_arn(self, secret_id: str) -> str | None: ...
+    def ses_identity(self, address: str) -> str | None: ...
+    def kinesisvideo_stream_arn(self, stream_name: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,8 @@ def signature(request: RawRequest) -> Signature:
 
 
 def calls(request: RawRequest, *, account: str, region: str, lookups: Lookups) -> list[AwsCall]:
-    """The IAM actions `request` needs; [] where it is not a call we can read (then it is
-    only counted, never refused)."""
+    """The IAM actions `request` needs; [] where it is not a call we can read (the enforcer
+    refuses those from a function: fail closed)."""
     target = request.headers.get("x-amz-target", "")
     if target and "." in target:
         prefix, operation = target.rsplit(".", 1)
@@ -123,6 +125,10 @@ def calls(request: RawRequest, *, account: str, region: str, lookups: Lookups) -
         return _sqs_calls(form.get("Action", ""), form, account, region)
     if sig.service == "geo":
         return _geo_calls(request, account, region)
+    if sig.service == "kinesisvideo":
+        return _kinesisvideo_calls(request, account, region, lookups)
+    if sig.service == "ses":
+        return _ses_calls(request, account, region, lookups)
     if sig.service in (None, "s3") or request.form:
         return _s3_calls(request, account)
     return []
@@ -144,6 +150,89 @@ def _geo_calls(request: RawRequest, account: str, region: str) -> list[AwsCall]:
     operation = _GEO_ACTIONS[match.group(2)]
     arn = f"arn:aws:geo:{region}:{account}:place-index/{match.group(1)}"
     return [AwsCall("geo", operation, f"geo:{operation}", arn)]
+
+
+# --- Kinesis Video Streams (REST-JSON: POST /<operation>, the stream in the body) ------
+
+#: The control-plane operations: path -> (operation, IAM action).
+_KVS_OPERATIONS = {
+    "/createStream": "CreateStream",
+    "/describeStream": "DescribeStream",
+    "/deleteStream": "DeleteStream",
+    "/updateStream": "UpdateStream",
+    "/updateDataRetention": "UpdateDataRetention",
+    "/getDataEndpoint": "GetDataEndpoint",
+    "/tagStream": "TagStream",
+    "/untagStream": "UntagStream",
+    "/listTagsForStream": "ListTagsForStream",
+    "/listStreams": "ListStreams",
+}
+
+
+def _kinesisvideo_calls(request: RawRequest, account: str, region: str, lookups: Lookups) -> list[AwsCall]:
+    """A stream is named by StreamARN or StreamName. By name, its ARN is the emulator's for
+    that stream; a stream that does not exist yet (CreateStream) has no creation time in
+    its ARN (`stream/<name>/<creation time>`), so it is read as `stream/<name>/*`: a grant
+    must cover every creation time of the names it allows, as a create needs in AWS."""
+    operation = _KVS_OPERATIONS.get(request.path)
+    if operation is None or request.method.upper() != "POST":
+        return []  # unread: refused (fail closed)
+    try:
+        params = json.loads(request.body or b"{}")
+    except ValueError:
+        return []
+    if operation == "ListStreams":
+        return [AwsCall("kinesisvideo", operation, "kinesisvideo:ListStreams", "*")]
+    arn = params.get("StreamARN") or params.get("ResourceARN")
+    name = params.get("StreamName")
+    if not arn and isinstance(name, str) and name:
+        found = None if operation == "CreateStream" else lookups.kinesisvideo_stream_arn(name)
+        arn = found or f"arn:aws:kinesisvideo:{region}:{account}:stream/{name}/*"
+    context: dict[str, Any] = {}
+    tags = params.get("Tags")
+    if isinstance(tags, dict) and tags:  # CreateStream's and TagStream's tags: aws:RequestTag
+        context = {f"aws:RequestTag/{k}": str(v) for k, v in tags.items()}
+        context["aws:TagKeys"] = sorted(tags)
+    return [AwsCall("kinesisvideo", operation, f"kinesisvideo:{operation}", arn or "*", context)]
+
+
+# --- SES (v2 REST-JSON; v1 query) --------------------------------------------------------
+
+
+def _ses_calls(request: RawRequest, account: str, region: str, lookups: Lookups) -> list[AwsCall]:
+    """Sending: ses:SendEmail (v2 SendEmail, v1 SendEmail) or ses:SendRawEmail (v1) on the
+    identity the From address is verified under (the address, else its domain), with
+    `ses:FromAddress` and `ses:ApiVersion` as conditions read them. Anything else is
+    refused (fail closed)."""
+    method = request.method.upper()
+    if request.path == "/v2/email/outbound-emails" and method == "POST":
+        try:
+            params = json.loads(request.body or b"{}")
+        except ValueError:
+            return []
+        return [
+            _ses_send("SendEmail", str(params.get("FromEmailAddress") or ""), "2", account, region, lookups)
+        ]
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        from urllib.parse import parse_qsl
+
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
+        action = form.get("Action", "")
+        if action in ("SendEmail", "SendRawEmail"):
+            return [_ses_send(action, form.get("Source", ""), "1", account, region, lookups)]
+    return []
+
+
+def _ses_send(
+    operation: str, source: str, version: str, account: str, region: str, lookups: Lookups
+) -> AwsCall:
+    from email.utils import parseaddr
+
+    address = parseaddr(source)[1] or source
+    identity = lookups.ses_identity(address) or address or "*"
+    arn = f"arn:aws:ses:{region}:{account}:identity/{identity}"
+    context = {"ses:FromAddress": address, "ses:ApiVersion": version}
+    return AwsCall("ses", operation, f"ses:{operation}", arn, context)
 
 
 # --- JSON services --------------------------------------------------------------------

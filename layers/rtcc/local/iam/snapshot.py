@@ -97,13 +97,23 @@ def _with_demo_place_index(config: Any) -> Any:
     return config.model_copy(update={"alerts": alerts})
 
 
+def _with_local_sender(config: Any) -> Any:
+    """The example config sending the cameras' email from the local sender (rtcc.email's
+    LOCAL_EMAIL_FROM, the settings' local default), so the senders' roles are enforced with
+    the grant a city naming `camera_program.email_from` deploys."""
+    from rtcc.email.gateway import LOCAL_EMAIL_FROM
+
+    program = config.camera_program.model_copy(update={"email_from": LOCAL_EMAIL_FROM})
+    return config.model_copy(update={"camera_program": program})
+
+
 def synthesize(out: Path) -> None:
     import tempfile
 
     from infra.app import build_app
     from infra.config import load_config
 
-    config = _with_demo_place_index(load_config(EXAMPLE_CONFIG))
+    config = _with_local_sender(_with_demo_place_index(load_config(EXAMPLE_CONFIG)))
     with tempfile.TemporaryDirectory() as outdir:
         app, stack = build_app(config, outdir=outdir, nag=False)
         app.synth()
