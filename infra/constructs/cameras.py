@@ -9,7 +9,10 @@ local stack enforces them and tests/integration/test_least_privilege.py fails on
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import Aws, CfnTag, RemovalPolicy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisvideo as kinesisvideo
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -20,6 +23,7 @@ from infra.constructs import keys
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct, _pascal
 from infra.constructs.email import grant_send_email
+from infra.nag import acknowledge
 
 _GET, _PUT, _UPDATE, _QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
 _DELETE, _BATCH_GET, _BATCH_WRITE = "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"
@@ -148,6 +152,40 @@ class CamerasConstruct(Construct):
         """A Kinesis Video Stream per city camera; the function that creates and deletes
         integrated cameras' streams at run time."""
         self.city_streams = city_streams(self, config)
+        fn = api.functions["camera-streams"]
+        # rtcc.cameras.streams_kvs: create (tags and retention with it), tag an existing one
+        # (a job delivered twice), describe (DeleteStream takes the ARN), delete. Only streams
+        # named <prefix>cam-...: never another system's; the city's (CDK's) are denied below.
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "kinesisvideo:CreateStream",
+                    "kinesisvideo:DeleteStream",
+                    "kinesisvideo:DescribeStream",
+                    "kinesisvideo:TagStream",
+                ],
+                resources=[stream_arn(f"{config.resource_prefix}cam-*")],
+            )
+        )
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                actions=["kinesisvideo:CreateStream", "kinesisvideo:DeleteStream", "kinesisvideo:TagStream"],
+                resources=[stream_arn(f"{config.resource_prefix}cam-city-*")],
+            )
+        )
+        acknowledge(
+            fn,
+            "Integrated cameras' streams are created at run time, named <prefix>cam-<camera id> and "
+            "ending in their creation time: unknown at deploy time, held to the prefix.",
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kinesisvideo:<AWS::Region>:<AWS::AccountId>:"
+            f"stream/{config.resource_prefix}cam-*/*]",
+        )
+        # The registry (rtcc.cameras.registry_dynamodb): a camera read (GetItem) and its stream
+        # recorded (a transaction: the camera's conditional put, its cell item put); the city
+        # sync creates or moves a city camera (the old cell item deleted when it moved).
+        api.grant_table(fn, "cameras", (_GET, _PUT))
+        api.grant_table(fn, "camera-cells", (_PUT, _DELETE))
         for name, variables in cameras_environment(config).items():
             for variable, value in variables.items():
                 api.functions[name].add_environment(variable, value)
@@ -185,13 +223,18 @@ def city_streams(scope: Construct, config: DeployConfig) -> dict[str, kinesisvid
 def cameras_environment(config: DeployConfig) -> dict[str, dict[str, str]]:
     """The `[camera_program]` settings (rtcc.cameras.settings, RTCC_CAMERAS_*) each function
     reads, and only those: the request and clip limits to the api (footage requests, upload
-    links). Each lane adds its readers."""
+    links), retention and the city cameras to camera-streams. Each lane adds its readers."""
     program = config.camera_program
+    city = [camera.model_dump(exclude_none=True) for camera in config.cameras]
     return {
         "api": {
             "RTCC_CAMERAS_REQUEST_MAX_RADIUS_M": str(program.request_max_radius_m),
             "RTCC_CAMERAS_REQUEST_MAX_HOURS": str(program.request_max_hours),
             "RTCC_CAMERAS_REQUESTERS": program.requesters,
             "RTCC_CAMERAS_MAX_CLIP_MB": str(program.max_clip_mb),
+        },
+        "camera-streams": {
+            "RTCC_CAMERAS_STREAM_RETENTION_HOURS": str(program.stream_retention_hours),
+            "RTCC_CAMERAS_CITY_CAMERAS": json.dumps(city, separators=(",", ":")),
         },
     }

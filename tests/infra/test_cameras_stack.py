@@ -1,12 +1,22 @@
 """The cameras' video streams and email in the synthesized template (tests/infra/city.test.toml):
-one Kinesis Video Stream per city camera with the config's retention and its tags; the email
-grant helper's one statement; each RTCC_CAMERAS_* variable on its readers only."""
+one Kinesis Video Stream per city camera with the config's retention and its tags; camera-streams
+held to exactly four KVS actions on `stream/<prefix>cam-*/*` (the city's own streams denied);
+the email grant helper's one statement; each RTCC_CAMERAS_* variable on its readers only."""
 
 from __future__ import annotations
 
+import json
+
 from tests.infra.conftest import env_readers
+from tests.infra.iam_policy import role_statements
 
 PREFIX = "testville-rtcc-"
+KVS_ACTIONS = {
+    "kinesisvideo:CreateStream",
+    "kinesisvideo:DeleteStream",
+    "kinesisvideo:DescribeStream",
+    "kinesisvideo:TagStream",
+}
 
 
 def _joined(value: object) -> str:
@@ -27,6 +37,25 @@ def test_one_stream_per_city_camera_with_retention_and_tags(synth):
         assert tags["rtcc:camera"] == name.removeprefix(f"{PREFIX}cam-") and tags["rtcc:owner"] == "city"
         # Deployed: a stack delete keeps the city's video (it may be evidence).
         assert stream["DeletionPolicy"] == "Retain"
+
+
+def test_camera_streams_gets_exactly_the_kvs_calls_its_code_makes(synth):
+    kvs = [
+        s for s in role_statements(synth, "camera-streams") if any("kinesisvideo" in a for a in s["Action"])
+    ]
+    allowed = [s for s in kvs if s["Effect"] == "Allow"]
+    denied = [s for s in kvs if s["Effect"] == "Deny"]
+    assert len(allowed) == 1 and set(allowed[0]["Action"]) == KVS_ACTIONS
+    stream = "arn:<AWS::Partition>:kinesisvideo:<AWS::Region>:<AWS::AccountId>:stream/"
+    assert _joined(allowed[0]["Resource"]) == f"{stream}{PREFIX}cam-*/*"
+    assert len(denied) == 1 and _joined(denied[0]["Resource"]) == f"{stream}{PREFIX}cam-city-*/*"
+    assert "kinesisvideo:DescribeStream" not in denied[0]["Action"]
+    # No other function may touch a stream (the video issue adds its readers).
+    for name in synth.stack.api.functions:
+        if name != "camera-streams":
+            assert not any(
+                "kinesisvideo" in json.dumps(s.get("Action")) for s in role_statements(synth, name)
+            ), name
 
 
 def test_the_email_grant_is_send_from_one_address_of_one_identity(synth):
@@ -59,6 +88,13 @@ def test_the_email_grant_is_send_from_one_address_of_one_identity(synth):
 
 
 def test_camera_settings_reach_only_their_readers(synth):
+    assert env_readers(synth, "RTCC_CAMERAS_STREAM_RETENTION_HOURS") == {"rtcc-camera-streams": "48"}
+    (city,) = env_readers(synth, "RTCC_CAMERAS_CITY_CAMERAS").items()
+    assert city[0] == "rtcc-camera-streams"
+    assert json.loads(city[1]) == [
+        {"id": "test-cam-1", "name": "Test Camera", "lat": 45.0, "lon": -120.0, "bearing_deg": 180},
+        {"id": "test-cam-2", "name": "Second Test Camera", "lat": 44.05, "lon": -123.09},
+    ]
     assert env_readers(synth, "RTCC_CAMERAS_REQUESTERS") == {"rtcc-api": "supervisor"}
     assert env_readers(synth, "RTCC_CAMERAS_MAX_CLIP_MB") == {"rtcc-api": "1024"}
     assert env_readers(synth, "RTCC_CAMERAS_REQUEST_MAX_RADIUS_M") == {"rtcc-api": "600"}

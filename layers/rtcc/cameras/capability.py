@@ -13,7 +13,19 @@ from __future__ import annotations
 
 from rtcc.capability import Capability, FeedSpec, FunctionSpec, HttpRoute, QueueSpec, ScheduleSpec
 
+#: Integrated cameras' Kinesis Video Streams (queue camera-streams) and the city cameras kept
+#: in the registry (its schedule): rtcc.cameras.streams. The one role that may create streams.
+CAMERA_STREAMS_FUNCTION = FunctionSpec(
+    "camera-streams",
+    "functions.camera_streams",
+    "cameras",
+    memory_mb=256,
+    timeout_s=60,
+    description="Creates, tags and deletes integrated cameras' video streams; syncs the city's cameras",
+)
+
 CAMERAS_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    CAMERA_STREAMS_FUNCTION,  # video streams and the city cameras' sync (rtcc.cameras.streams)
     # Owners' one-time codes and portal links (rtcc.cameras.verify_codes): the api holds no SMS key.
     FunctionSpec(
         "camera-verify",
@@ -27,8 +39,11 @@ CAMERAS_FUNCTIONS: tuple[FunctionSpec, ...] = (
 CAMERAS_ROUTES: tuple[HttpRoute, ...] = ()
 CAMERAS_QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("camera-verify-codes", "camera-verify", batch_size=10, visibility_timeout_s=60),  # codes, links
+    QueueSpec("camera-streams", "camera-streams", batch_size=5),  # {camera_id, action: create/delete}
 )
-CAMERAS_SCHEDULES: tuple[ScheduleSpec, ...] = ()
+CAMERAS_SCHEDULES: tuple[ScheduleSpec, ...] = (
+    ScheduleSpec("camera-streams", every_minutes=60),  # the config's city cameras into the registry
+)
 CAMERAS_FEEDS: tuple[FeedSpec, ...] = ()
 
 CAMERAS = Capability(
@@ -55,6 +70,7 @@ CAMERAS = Capability(
     feeds=CAMERAS_FEEDS,
     counters={
         "CameraVerifyTexts": "Owners' codes and links by outcome (code-sent, link-sent, too-soon, ...)",
+        "CameraStreams": "Camera stream jobs (created, exists, deleted, gone, skipped) and city syncs",
     },
     settings="rtcc.cameras.settings:CamerasSettings",
     construct="infra.constructs.cameras:CamerasConstruct",
