@@ -46,6 +46,20 @@ def texted_code(local_stack: Any, number: str, timeout: float = 90) -> str:
     raise AssertionError(f"no code texted to {number} within {timeout} s")
 
 
+def mailed_code(local_stack: Any, address: str, timeout: float = 90) -> str:
+    """The one-time code emailed to `address` (the emulator's SES, read at /dev/mail)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = requests.get(local_stack.base_url + "/dev/mail", params={"to": address}, timeout=10)
+        r.raise_for_status()
+        for message in reversed(r.json()["messages"]):
+            found = CODE.search(message["text"] or "")
+            if found:
+                return found.group(1)
+        time.sleep(0.3)
+    raise AssertionError(f"no code emailed to {address} within {timeout} s")
+
+
 def registered_owner(local_stack: Any) -> tuple[str, str]:
     """An owner registered and verified through the public API: (number, portal token)."""
     base = local_stack.base_url + "/api/public/cameras"
@@ -238,3 +252,31 @@ def test_both_pages_have_no_wcag_violations(new_page, local_stack: Any, viewport
     page.locator("#portal-cameras button[id^='edit-']").first.click()  # and an edit form
     assert violations(page) == []
     assert horizontal_overflow(page) == 0
+
+
+def test_a_business_confirms_a_phone_and_an_email_in_spanish(new_page, local_stack: Any) -> None:
+    """One code per channel, each confirmed on its own; the texts and the page in Spanish."""
+    number, address = _number(), f"tienda-{random.randrange(10**9)}@example.com"
+    page = new_page(PHONE, locale="es-MX")
+    page.goto(local_stack.base_url + "/cameras")
+    page.check("#owner-kind-business")
+    page.fill("#owner-business", "Panadería La Esquina")
+    page.fill("#owner-phone", number[2:])
+    page.fill("#owner-email", address)
+    page.click("#owner-send")
+    expect(page.locator("#code-title")).to_have_text("Escriba el código que le enviamos")
+    expect(page.locator("label[for='code-email']")).to_have_text("Código enviado a su correo")
+    page.fill("#code-email", mailed_code(local_stack, address))
+    page.click("#code-email-confirm")
+    expect(page.locator("#code-email-done")).to_have_text("Su correo está confirmado.")
+    expect(page.locator("#code-continue")).to_be_visible()  # one channel is enough to go on
+    page.fill("#code-phone", texted_code(local_stack, number))
+    page.click("#code-phone-confirm")
+    expect(page.locator("#code-phone-done")).to_have_text("Su teléfono está confirmado.")
+    page.click("#code-continue")
+    expect(page.locator("#cameras-title")).to_have_text("Sus cámaras")
+    expect(page.locator("label[for='camera-policy-incident']")).to_have_text(
+        "Vista en vivo durante incidentes activos cercanos"
+    )
+    assert horizontal_overflow(page) == 0
+    _axe_clean(page)
