@@ -72,6 +72,7 @@ CAMERAS = Capability(
         "CameraVerifyTexts": "Owners' codes and links by outcome (code-sent, link-sent, too-soon, ...)",
         "CameraStreams": "Camera stream jobs (created, exists, deleted, gone, skipped) and city syncs",
     },
+    demo="rtcc.local.demo_cameras:seed_demo_cameras",  # a business and its cameras through the real doors
     settings="rtcc.cameras.settings:CamerasSettings",
     construct="infra.constructs.cameras:CamerasConstruct",
 )

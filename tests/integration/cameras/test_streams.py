@@ -176,3 +176,20 @@ def test_a_city_stream_cannot_be_deleted_by_the_function(local_stack: Any) -> No
         client.delete_stream(StreamARN=arn)
     assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
     assert _stream(local_stack, "rtcc-cam-city-city-hall-plaza") is not None
+
+
+def test_a_camera_integrated_then_deleted_in_the_portal_gets_then_loses_its_stream(local_stack: Any) -> None:
+    """Through the real doors: the registry queues the jobs, camera-streams acts on them."""
+    from rtcc.cameras.registry_dynamodb import get_camera
+
+    from tests.integration.cameras.registry_helpers import call, camera_body, post, verified_owner
+
+    _, _, link = verified_owner(local_stack)
+    added = post(local_stack, "/portal/cameras", camera_body(level="integrate", policy="always"), link)
+    assert added.status_code == 201, added.text
+    camera_id = added.json()["camera"]["camera_id"]
+    name = stream_name(camera_id)
+    _wait(lambda: (c := get_camera(camera_id)) and c.stream_name == name)
+    assert _stream(local_stack, name) is not None
+    assert call(local_stack, "DELETE", f"/portal/cameras/{camera_id}", link).json() == {"deleted": True}
+    _wait(lambda: _stream(local_stack, name) is None)
