@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import time
 from collections.abc import Callable
@@ -21,6 +22,10 @@ from botocore.exceptions import ClientError
 from rtcc.cameras.model import CameraSpot, stream_name
 from rtcc.local.iam.identity import acting_as
 from rtcc.settings import reload_settings
+
+#: Where this file's cameras live: far from every other test's (a nearest-cameras or footage
+#: request test near the test city must never find them).
+FAR_AWAY = (10.0 + random.random(), 10.0 + random.random())
 
 
 def _kvs(stack: Any) -> Any:
@@ -48,8 +53,7 @@ def _integrated_camera() -> CameraSpot:
         f"cam-{secrets.token_hex(6)}",
         f"own-{secrets.token_hex(8)}",
         "Porch",
-        44.05,
-        -123.08,
+        *FAR_AWAY,
         180,
         "integrate",
         "incident",
@@ -139,8 +143,8 @@ def test_a_moved_city_camera_moves_in_the_index(local_stack: Any) -> None:
     camera_id = f"t{secrets.token_hex(4)}"
     spec = local_stack.topology.function("camera-streams")
     scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
-    for lat in (44.06, 44.07):
-        moved = [{"id": camera_id, "name": "Moving camera", "lat": lat, "lon": -123.1}]
+    for lat in (FAR_AWAY[0], FAR_AWAY[0] + 0.01):
+        moved = [{"id": camera_id, "name": "Moving camera", "lat": lat, "lon": FAR_AWAY[1]}]
         os.environ["RTCC_CAMERAS_CITY_CAMERAS"] = json.dumps(moved)
         reload_settings()
         try:
