@@ -280,3 +280,32 @@ def test_a_business_confirms_a_phone_and_an_email_in_spanish(new_page, local_sta
     )
     assert horizontal_overflow(page) == 0
     _axe_clean(page)
+
+
+def test_the_owner_page_confirms_a_contact_left_unconfirmed(new_page, local_stack: Any) -> None:
+    """An owner who confirmed only the phone: the page says the email gets no requests until
+    its code is entered, takes a wrong code at its field, then the right one."""
+    base = local_stack.base_url + "/api/public/cameras"
+    number, address = _number(), f"owner-{random.randrange(10**9)}@example.com"
+    body = {"kind": "resident", "phone": number, "email": address, "language": "en"}
+    r = requests.post(f"{base}/owners", json=body, timeout=30)
+    assert r.status_code == 201, r.text
+    owner_id = r.json()["owner_id"]
+    verify = {"channel": "phone", "code": texted_code(local_stack, number)}
+    r = requests.post(f"{base}/owners/{owner_id}/verify", json=verify, timeout=30)
+    assert r.status_code == 200, r.text
+
+    page = new_page(PHONE)
+    page.goto(f"{local_stack.base_url}/cameras/owner#t={r.json()['portal_token']}")
+    expect(page.locator("#portal-channel-phone")).to_have_text("Mobile number: confirmed.")
+    expect(page.locator("#portal-channel-email")).to_contain_text("Footage requests do not reach it")
+    code = mailed_code(local_stack, address)
+    page.fill("#code-email", "000000" if code != "000000" else "111111")
+    page.click("#code-email-confirm")
+    expect(page.locator("#code-email-error")).to_be_visible()
+    page.fill("#code-email", code)
+    page.click("#code-email-confirm")
+    expect(page.locator("#portal-app > .message-ok")).to_have_text("Your email is confirmed.")
+    expect(page.locator("#portal-channel-email")).to_have_text("Email: confirmed.")
+    assert horizontal_overflow(page) == 0
+    _axe_clean(page)

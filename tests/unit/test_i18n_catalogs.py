@@ -48,7 +48,7 @@ def test_web_index_lists_exactly_the_catalogs_present() -> None:
 #: The /cameras and /cameras/owner pages' scripts (assets/cameras also holds console views).
 CAMERA_PAGE_SCRIPTS = [
     WEB / "assets" / "cameras" / name
-    for name in ("cameras-api.js", "camera-form.js", "registration.js", "owner-portal.js")
+    for name in ("cameras-api.js", "camera-form.js", "contact-codes.js", "registration.js", "owner-portal.js")
 ]
 
 _KEY_LITERAL = re.compile(
@@ -86,6 +86,11 @@ def test_every_key_the_public_pages_use_is_in_the_english_catalog() -> None:
     built += [f"cameras.facing.{v}" for v in ("n", "ne", "e", "se", "s", "sw", "w", "nw")]
     actions = ("viewed", "requested", "approved", "declined", "uploaded", "exported")
     built += [f"cameras.receipts.action.{v}" for v in actions]
+    channels = ("phone", "email")
+    built += [f"cameras.portal.channel.{c}.{s}" for c in channels for s in ("ok", "pending")]
+    built += [f"cameras.code.{k}.{c}" for c in channels for k in ("done",)] + [
+        f"cameras.code.{c}" for c in channels
+    ]
     assert [k for k in built if k not in english] == []
     from rtcc.alerts.settings import AlertsSettings
 

@@ -7,9 +7,10 @@
 // for which case. An expired or forged link gets a form that sends a fresh one.
 
 import { busy, h, localTime, messageBox, replace } from "../dom.js";
-import { hasText, initI18n, languageSwitch, setText, showError, showMessage, t, tx, txAttrs } from "../i18n.js";
+import { hasText, initI18n, languages, languageSwitch, setText, showError, showMessage, t, tx, txAttrs } from "../i18n.js";
 import { cameraForm } from "./camera-form.js";
 import { camerasApi, sitePath } from "./cameras-api.js";
+import { codeForm } from "./contact-codes.js";
 
 const ACTIONS = ["viewed", "requested", "approved", "declined", "uploaded", "exported"];
 
@@ -194,6 +195,26 @@ function camerasSection(ctx, cameras) {
   );
 }
 
+// --- the owner: kind, language, contacts (never shown: the API cannot open them) -------------
+
+// A channel given but not confirmed gets no footage request: its code form is offered here.
+function ownerSection(ctx, owner) {
+  const verified = owner.verified || [];
+  const lang = languages().find((l) => l.code === owner.language);
+  const rows = (owner.channels || []).map((channel) => {
+    const ok = verified.includes(channel);
+    const line = h("p", { id: `portal-channel-${channel}`, ...tx(`cameras.portal.channel.${channel}.${ok ? "ok" : "pending"}`) });
+    return ok ? line : h("div", { class: "stack" }, line, codeForm(owner.owner_id, channel, () => ctx.reload(`cameras.code.done.${channel}`)));
+  });
+  return h(
+    "section",
+    { class: "card stack", "aria-labelledby": "portal-you-title" },
+    h("h2", { id: "portal-you-title", ...tx("cameras.portal.you") }),
+    h("p", {}, h("span", keyOr(`cameras.contact.kind.${owner.kind}`, owner.kind || "")), " · ", h("span", tx("cameras.portal.language", { language: lang ? lang.name : owner.language || "" }))),
+    rows,
+  );
+}
+
 // --- sharing, receipts, requests, deleting everything ---------------------------------------
 
 function isPaused(portal) {
@@ -329,6 +350,7 @@ function render(ctx, app, portal, flash) {
     pauseSection(ctx, isPaused(portal)),
     camerasSection(ctx, cameras),
     receiptsSection(portal.receipts || [], cameras),
+    ownerSection(ctx, portal.owner || {}),
     deleteEverything(ctx, app),
   );
   if (flash) {
