@@ -101,6 +101,7 @@ def _banner(stack: LocalStack, demo: list[str]) -> str:
         f"  health         {base}/api/health",
         f"  SMS outbox     {base}/dev/outbox",
         f"  phone (texts)  {base}/dev/phone",
+        f"  mail (SES)     {base}/dev/mail",
         f"  web tip page   {base}/tip",
         f"  AWS emulator   {stack.aws_endpoint_url}  (moto; use --endpoint-url with the aws CLI)",
         "",
