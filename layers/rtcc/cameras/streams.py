@@ -15,7 +15,7 @@ a job naming a city camera is refused, and so would the call be (infra/construct
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -146,8 +146,12 @@ def city_spot(camera: CityCamera) -> CameraSpot:
 
 def sync_city_cameras(cameras: list[CityCamera], registry: StreamRegistry) -> int:
     """Each configured city camera created or brought up to date in the registry; how many.
+    What the config says (name, place, bearing) wins; the status the registry holds is kept
+    (the video side sets "live", an admin "paused": an hourly sync must not undo either).
     A camera removed from the config stays registered (its stream, CDK's, is gone with the
     next deploy); removing it from the map is an admin's decision, not a sync's."""
     for camera in cameras:
-        registry.upsert_city_camera(city_spot(camera))
+        spot = city_spot(camera)
+        current = registry.get_camera(spot.camera_id)
+        registry.upsert_city_camera(spot if current is None else replace(spot, status=current.status))
     return len(cameras)

@@ -180,3 +180,12 @@ def test_the_kvs_adapter_lets_other_errors_through() -> None:
 
     with pytest.raises(ClientError):
         KinesisVideoStreams(Refusing(set())).create("x", 24, {})
+
+
+def test_the_sync_keeps_the_status_the_registry_holds() -> None:
+    camera = CityCamera(id="plaza", name="Plaza, renamed", lat=47.61, lon=-122.33)
+    live = replace(city_spot(camera), name="Plaza", status="live")
+    registry = FakeRegistry(live)
+    sync_city_cameras([camera], registry)
+    (spot,) = registry.upserted
+    assert (spot.name, spot.status) == ("Plaza, renamed", "live")
