@@ -62,7 +62,7 @@ def mailed_code(local_stack: Any, address: str, timeout: float = 90) -> str:
 
 
 def registered_owner(local_stack: Any) -> tuple[str, str]:
-    """An owner registered and verified through the public API: (number, portal token)."""
+    """An owner registered and verified through the public API: (owner id, portal token)."""
     base = local_stack.base_url + "/api/public/cameras"
     number = _number()
     r = requests.post(
@@ -73,7 +73,7 @@ def registered_owner(local_stack: Any) -> tuple[str, str]:
     body = {"channel": "phone", "code": texted_code(local_stack, number)}
     r = requests.post(f"{base}/owners/{owner_id}/verify", json=body, timeout=30)
     assert r.status_code == 200, r.text
-    return number, r.json()["portal_token"]
+    return owner_id, r.json()["portal_token"]
 
 
 def add_camera(local_stack: Any, token: str, name: str) -> dict:
@@ -321,3 +321,48 @@ def test_the_owner_page_confirms_a_contact_left_unconfirmed(new_page, local_stac
     assert horizontal_overflow(page) == 0
     _axe_clean(page)
     forget(local_stack, token)
+
+
+def test_the_owner_page_lists_the_access_receipts(new_page, local_stack: Any) -> None:
+    """Receipts as the footage part records them (rtcc.cameras.receipts_dynamodb), newest
+    first: agency, what, which camera (by the owner's name for it), case, local time."""
+    from rtcc.cameras.receipts import Receipt
+    from rtcc.cameras.receipts_dynamodb import receipt_book
+
+    owner_id, token = registered_owner(local_stack)
+    camera = add_camera(local_stack, token, "Side gate")["camera"]
+    book = receipt_book()
+    book.record(
+        Receipt(
+            owner_id,
+            camera["camera_id"],
+            "requested",
+            "Springfield PD",
+            "2026-0042",
+            "fr-1",
+            "2026-11-30T18:05:00+00:00",
+        )
+    )
+    book.record(Receipt(owner_id, None, "viewed", "County Sheriff", None, None, "2026-12-01T02:10:00+00:00"))
+    try:
+        page = new_page(PHONE)
+        page.goto(f"{local_stack.base_url}/cameras/owner#t={token}")
+        rows = page.locator("#portal-receipts tbody tr")
+        expect(rows).to_have_count(2)
+        # Newest first; times in the browser's zone (the tests' Asia/Tokyo, UTC+9).
+        expect(rows.nth(0)).to_contain_text("County Sheriff")
+        expect(rows.nth(0)).to_contain_text("Viewed live")
+        expect(rows.nth(0)).to_contain_text("All cameras")
+        expect(rows.nth(1).locator("td")).to_have_text(
+            [
+                re.compile(r"Dec 1, 2026.*3:05:00"),
+                "Springfield PD",
+                "Asked for footage",
+                "Side gate",
+                "2026-0042",
+            ]
+        )
+        assert horizontal_overflow(page) == 0  # the table scrolls inside its own box
+        _axe_clean(page)
+    finally:
+        forget(local_stack, token)
