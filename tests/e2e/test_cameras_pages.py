@@ -3,9 +3,10 @@ its deployed IAM: a resident registers with a mobile number at 375 px (no contac
 code refused at their fields, the real code read from /dev/phone's outbox), places a camera
 on the grid map (a place outside the city refused at the map), opens the owner page from the
 link the last step gives, changes the camera's policy, pauses sharing, deletes everything
-after typing the confirmation word, and the old link then offers a new one. The Spanish page
-renders from the es catalog; axe finds no WCAG violation on either page at phone width and on
-a desk."""
+after typing the confirmation word; a forged link offers a new one. A business confirms an
+email and a phone in Spanish; the owner page confirms a contact left unconfirmed and lists the
+access receipts. The Spanish page renders from the es catalog; axe finds no WCAG violation on
+either page at phone width and on a desk, in English and Spanish."""
 
 from __future__ import annotations
 
