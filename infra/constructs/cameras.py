@@ -141,7 +141,26 @@ class CamerasConstruct(Construct):
 
     # --- incidents, the CAD webhook, the operations map (lane: incidents) -----------------
     def _grant_incidents(self, api: ApiConstruct, config: DeployConfig) -> None:
-        """Officers' incidents on `api`, dispatch's incidents on the CAD webhook."""
+        """Officers' incidents on `api`, dispatch's incidents on the CAD webhook.
+
+        Both write an incident as one transaction (rtcc.cameras.incidents_dynamodb): the
+        record and the map's board item (PutItem, the record's conditional), its live windows
+        (PutItem) and the feed item (PutItem); both find the nearest cameras through the
+        registry's locator (Query of camera-cells) and append audit entries (create, close)."""
+        cad, fn = api.functions["cameras-cad"], api.functions["api"]
+        for function in (cad, fn):
+            api.grant_table(function, "incidents", (_GET, _PUT))  # one incident; the transaction's puts
+            api.grant_table(function, "camera-live-windows", (_PUT,))  # windows opened and ended
+            api.grant_table(function, "feed", (_PUT,))  # the live feed channel `incidents`
+            api.grant_audit_append(function)
+        api.grant_table(fn, "incidents", (_QUERY,))  # the board: open and recent, one partition
+        # The nearest cameras through the registry's locator (api's Query is the registry's grant).
+        api.grant_table(cad, "camera-cells", (_QUERY,))
+        # The map's plate-hits layer (rtcc.lpr.map_layer): today's hits' fixed readers, by key.
+        api.grant_table(fn, "lpr-readers", (_BATCH_GET,))
+        api.grant_secret(cad, "cad_webhook_secret")  # checks CAD's signatures; nothing else reads it
+        # Refusals at the door, counted per minute (rtcc.refusals).
+        api.grant_table(cad, "refusals", (_UPDATE,))
 
     # --- footage requests, uploads, evidence (lane: footage) ------------------------------
     def _grant_footage(self, api: ApiConstruct, data: DataConstruct, config: DeployConfig) -> None:

@@ -1,6 +1,6 @@
 """What a capability declares: its functions, HTTP routes, queues, schedules, buckets,
-pages, tables, API routers, console view, live feed channels, purger, secrets, counters and
-local-only modules.
+pages, tables, API routers, console view, live feed channels, purger, secrets, counters,
+operations-map layers and local-only modules.
 
 A capability (tips, alerts, plate reads, cameras, video) is ONE `Capability` value in its
 own package (`rtcc/<capability>/capability.py`), listed once in `rtcc.capabilities`.
@@ -140,6 +140,9 @@ class Capability:
     secrets: dict[str, SecretSpec] = field(default_factory=dict)
     #: rtcc.metrics counters -> the dashboard widget's title.
     counters: dict[str, str] = field(default_factory=dict)
+    #: Operations-map layers (rtcc.map_layers, GET /api/map/layers/{name}): layer name ->
+    #: "module:function", function(principal, bbox) -> list of GeoJSON Feature dicts.
+    map_layers: dict[str, str] = field(default_factory=dict)
     #: Modules `rtcc dev` imports at start: local-only routes (/dev/...) and seeds.
     local_modules: tuple[str, ...] = ()
     #: "module:NAME" of each `rtcc.sms.line.SmsLine` the capability texts from (its

@@ -43,9 +43,16 @@ def _sms_doors() -> dict[str, tuple[str, ...]]:
 #: revoked one, a body over the limit.
 LPR_INGEST_DOOR = "lpr-ingest"
 LPR_INGEST_REASONS = ("unauthenticated", "forbidden", "too_large")
+#: The CAD webhook (functions/cameras_cad.py): no valid signature (or a stale one), too large.
+CAD_DOOR = "cameras-cad"
+CAD_REASONS = ("unauthenticated", "too_large")
 #: Unauthenticated doors whose refusals are counted, and the reasons each gives (a
 #: small fixed vocabulary: each reason is one counter to read per minute).
-DOORS: dict[str, tuple[str, ...]] = {**_sms_doors(), LPR_INGEST_DOOR: LPR_INGEST_REASONS}
+DOORS: dict[str, tuple[str, ...]] = {
+    **_sms_doors(),
+    LPR_INGEST_DOOR: LPR_INGEST_REASONS,
+    CAD_DOOR: CAD_REASONS,
+}
 ACTION = "webhook.refusals"
 ACTOR = "rtcc-refusals"
 #: Counters are kept this long (TTL); the audit entries keep the record.

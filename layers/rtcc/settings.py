@@ -111,6 +111,13 @@ class Settings(BaseSettings):
         "(`RTCC_TWILIO_API_KEY_SECRET_ARN`).",
         json_schema_extra=shown("a local key"),
     )
+    cad_webhook_secret: SecretStr = Field(
+        SecretStr("local-cad-webhook-secret"),
+        description="Shared secret the city's CAD signs incidents to `POST /webhooks/cad/incidents` with "
+        "(HMAC-SHA256); only the `cameras-cad` function reads it. Deployed: read from Secrets Manager "
+        "(`RTCC_CAD_WEBHOOK_SECRET_SECRET_ARN`).",
+        json_schema_extra=shown("a local secret"),
+    )
     twilio_messaging_service_sid: str = Field(
         "",
         description="Twilio Messaging Service SID (`MG...`) every SMS line sends through (sender pool, "

@@ -269,6 +269,7 @@ def test_functions_only_append_to_the_audit_table(synth):
         "lpr-ingest": set(),  # a reader's reads are data, not a person's act; refusals are counted
         "lpr-import": set(),  # api audits who started an import and what it switched to
         "lpr-notify": set(),
+        "cameras-cad": set(AUDIT_ACTIONS),  # CAD's incidents opened and closed
         "camera-verify": set(),  # texts codes and links; the api audits the owners' writes
         "camera-streams": set(),  # streams and the city sync: no person's act
     }
@@ -372,6 +373,7 @@ def test_refusal_counters_are_added_to_by_the_webhook_and_read_by_the_summary_on
         "alerts-webhook": {"dynamodb:UpdateItem"},
         "alert-status": {"dynamodb:UpdateItem"},
         "lpr-ingest": {"dynamodb:UpdateItem"},
+        "cameras-cad": {"dynamodb:UpdateItem"},  # the CAD webhook's door
         "refusal-summary": {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     }
     (rule,) = [

@@ -109,6 +109,7 @@ ALERTS = Capability(
         "/api/public/alerts": "rtcc.api.routes.alerts_public",  # zones, signup, the manage link
     },
     console=True,  # web/public/assets/capabilities/alerts.js: the composer and delivery view
+    map_layers={"alert-zones": "rtcc.alerts.map_layer:zones_layer"},  # the zones, on the operations map
     sms_lines=("rtcc.alerts.sms_line:ALERTS_LINE",),  # the alerts line's webhook, keywords, opt-outs
     counters={
         "AlertMessages": "Alerts line messages by outcome (pending, confirmed, stop, help, ...)",

@@ -11,7 +11,7 @@ additions merge cleanly.
 
 from __future__ import annotations
 
-from rtcc.capability import Capability, FeedSpec, FunctionSpec, HttpRoute, QueueSpec, ScheduleSpec
+from rtcc.capability import Capability, FeedSpec, FunctionSpec, HttpRoute, QueueSpec, ScheduleSpec, SecretSpec
 
 #: Integrated cameras' Kinesis Video Streams (queue camera-streams) and the city cameras kept
 #: in the registry (its schedule): rtcc.cameras.streams. The one role that may create streams.
@@ -35,8 +35,21 @@ CAMERAS_FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_s=30,
         description="Texts camera owners their one-time codes and portal links (opens contacts)",
     ),
+    # CAD incidents (rtcc.cameras.incident_desk): signed by the city's CAD, stored once.
+    FunctionSpec(
+        "cameras-cad",
+        "functions.cameras_cad",
+        "cameras",
+        memory_mb=512,
+        timeout_s=15,
+        description="POST /webhooks/cad/incidents: signed CAD incidents, stored once with their live windows",
+        snapstart=True,
+    ),
 )
-CAMERAS_ROUTES: tuple[HttpRoute, ...] = ()
+CAMERAS_ROUTES: tuple[HttpRoute, ...] = (
+    # The city's CAD posts incidents; public at the gateway, HMAC checked in the function.
+    HttpRoute("/webhooks/cad/incidents", "cameras-cad", public=True, methods=("POST",)),
+)
 CAMERAS_QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("camera-verify-codes", "camera-verify", batch_size=10, visibility_timeout_s=60),  # codes, links
     QueueSpec("camera-streams", "camera-streams", batch_size=5),  # {camera_id, action: create/delete}
@@ -44,7 +57,9 @@ CAMERAS_QUEUES: tuple[QueueSpec, ...] = (
 CAMERAS_SCHEDULES: tuple[ScheduleSpec, ...] = (
     ScheduleSpec("camera-streams", every_minutes=60),  # the config's city cameras into the registry
 )
-CAMERAS_FEEDS: tuple[FeedSpec, ...] = ()
+CAMERAS_FEEDS: tuple[FeedSpec, ...] = (
+    FeedSpec("incidents"),  # new, updated, closed incidents on every officer's map
+)
 
 CAMERAS = Capability(
     name="cameras",
@@ -52,6 +67,7 @@ CAMERAS = Capability(
     "and their nearest cameras, footage requests and evidence with its chain of custody",
     store_modules=(
         "rtcc.store.camera_registry",  # owners, contact lookup, cameras, the area index, receipts, codes
+        "rtcc.store.incidents",  # incidents (record + the map's board), camera live windows
     ),
     functions=CAMERAS_FUNCTIONS,
     routes=CAMERAS_ROUTES,
@@ -65,12 +81,29 @@ CAMERAS = Capability(
     routers={
         "/api/public/cameras": "rtcc.api.routes.cameras_public",  # registration, codes, the owner portal
         "/api/cameras": "rtcc.api.routes.cameras",  # officers: cameras in a box, one (audited), nearest
+        "/api/incidents": "rtcc.api.routes.incidents",  # officers: open/recent, create, one, close
     },
-    console=False,
+    console=True,  # web/public/assets/capabilities/cameras.js: #/map (and the footage views)
     feeds=CAMERAS_FEEDS,
+    secrets={
+        "cad_webhook_secret": SecretSpec(
+            description="Shared secret the city's CAD signs incidents with (HMAC-SHA256, "
+            "POST /webhooks/cad/incidents); only cameras-cad reads it. Replace the placeholder "
+            "after deploy and give CAD the same value.",
+            value_set_by_city=True,
+            no_rotation_reason="Set in the city's CAD and here together: a rotation is a "
+            "coordinated change no Lambda can make.",
+        ),
+    },
+    map_layers={
+        "cameras": "rtcc.cameras.map_layers:cameras_layer",  # by level, policy, status
+        "incidents": "rtcc.cameras.map_layers:incidents_layer",  # open and recent
+    },
     counters={
         "CameraVerifyTexts": "Owners' codes and links by outcome (code-sent, link-sent, too-soon, ...)",
         "CameraStreams": "Camera stream jobs (created, exists, deleted, gone, skipped) and city syncs",
+        "CadIncidents": "CAD incidents by outcome (stored, unchanged, failed)",
+        "CadWebhookRefused": "CAD webhook refusals (unauthenticated, too_large, invalid, 409)",
     },
     demo="rtcc.local.demo_cameras:seed_demo_cameras",  # a business and its cameras through the real doors
     settings="rtcc.cameras.settings:CamerasSettings",

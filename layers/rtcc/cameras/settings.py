@@ -89,6 +89,26 @@ class CamerasSettings(BaseSettings):
         "`camera_program.stream_retention_hours`; city cameras' streams get the same).",
     )
 
+    incident_recent_hours: int = Field(
+        12,
+        ge=1,
+        le=168,
+        description="Hours a closed incident stays on the operations map's list after it closed.",
+    )
+    live_window_hours: int = Field(
+        12,
+        ge=1,
+        le=72,
+        description='Longest live-view window an open incident gives the policy-"incident" cameras near '
+        "it (closing the incident ends it sooner).",
+    )
+    cad_max_bytes: int = Field(
+        65_536,
+        ge=1024,
+        le=1_048_576,
+        description="Largest body the CAD webhook (POST /webhooks/cad/incidents) accepts; larger: 413.",
+    )
+
 
 @cached_settings
 def cameras_settings() -> CamerasSettings:

@@ -83,6 +83,8 @@ LPR = Capability(
         "/api/public/transparency": "rtcc.api.routes.lpr_transparency",
     },
     console=True,  # web/public/assets/capabilities/lpr.js
+    # Today's hits at their fixed reader, on the operations map (no plate).
+    map_layers={"lpr-hits": "rtcc.lpr.map_layer:hits_layer"},
     feeds=(FeedSpec("lpr-hits"),),
     counters={
         "LprReads": "Plate reads by outcome (stored, duplicate, refused; failed: a delivery answered 503)",

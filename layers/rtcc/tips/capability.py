@@ -78,6 +78,8 @@ TIPS = Capability(
     routers={"/api/tips": "rtcc.api.routes.tips", "/api/public/tips": "rtcc.api.routes.tips"},
     console=True,
     # New tips and activity on them (rtcc.tips.records.feed_entry); the inbox list follows it.
+    # Tips that carry a place, on the operations map (audited as a read of tips).
+    map_layers={"tips": "rtcc.tips.map_layer:tips_layer"},
     feeds=(FeedSpec("tips"),),
     purger_modules=("rtcc.tips.retention",),
     sms_lines=("rtcc.tips.sms_line:TIP_LINE",),  # the tip line's webhook, keywords, opt-outs
