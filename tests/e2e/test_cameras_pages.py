@@ -159,6 +159,27 @@ def _camera_step(page: Any, screenshot: Any) -> None:
     expect(page.locator("#cameras-done h2")).to_have_text("You are registered")
 
 
+def _add_and_remove_in_the_portal(page: Any) -> None:
+    """A second camera added from the owner page (placed by location), then removed."""
+    page.click("#new-camera-open")
+    page.fill("#new-camera-name", "Garage")
+    page.click("#new-camera-location-open")
+    page.click("#new-camera-use-location")
+    expect(page.locator("#new-camera-location-status")).to_contain_text(
+        f"Pin placed at {INSIDE['latitude']:.5f}"
+    )
+    page.click("#new-camera-save")
+    expect(page.locator("#portal-app > .message-ok")).to_have_text("“Garage” is on the map.")
+    cards = page.locator("#portal-cameras li.camera-card")
+    expect(cards).to_have_count(2)
+    garage = cards.filter(has_text="Garage")
+    garage.locator("button[id^='delete-']").click()
+    expect(garage).to_contain_text("Remove “Garage” from the map? This cannot be undone.")
+    garage.locator("button[id$='-confirm']").click()
+    expect(page.locator("#portal-app > .message-ok")).to_have_text("“Garage” is removed.")
+    expect(cards).to_have_count(1)
+
+
 def test_a_resident_registers_a_camera_and_manages_it_on_a_phone(
     new_page, local_stack: Any, screenshot
 ) -> None:
@@ -191,11 +212,18 @@ def test_a_resident_registers_a_camera_and_manages_it_on_a_phone(
         "Live view during active incidents nearby"
     )
 
+    _add_and_remove_in_the_portal(page)
+
     page.click("#portal-pause")
     expect(page.locator("#portal-sharing-status")).to_contain_text("Sharing is paused")
     expect(page.locator("#portal-pause")).to_have_text("Resume sharing")
+    expect(page.locator("#portal-cameras li.camera-card").first).to_contain_text("Paused")
     _axe_clean(page)
     screenshot(page, "cameras-portal-phone")
+    page.click("#portal-pause")
+    expect(page.locator("#portal-sharing-status")).to_contain_text("Sharing is on")
+    page.click("#portal-pause")
+    expect(page.locator("#portal-pause")).to_have_text("Resume sharing")
 
     page.fill("#delete-all-word", "delete it")  # not the word: refused at the field
     page.click("#delete-all")

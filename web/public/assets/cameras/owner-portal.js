@@ -175,7 +175,7 @@ function addCamera(ctx) {
     busy(save, async () => {
       try {
         await camerasApi("POST", "portal/cameras", { token: ctx.token, body });
-        ctx.reload("cameras.add.saved", { name: body.name });
+        ctx.reload("cameras.portal.added", { name: body.name });
       } catch (err) {
         if (err.outside) fields.showError({ field: "location" }, "cameras.error.outside");
         else if (!fields.showError(err)) showError(box, err);
