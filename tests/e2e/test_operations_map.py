@@ -10,6 +10,7 @@ signature); how the stack stores and publishes is not its business."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -44,6 +45,10 @@ def test_a_cad_incident_appears_live_with_its_nearest_cameras(
 
     officer = new_page(PHONE)
     _open_map(officer, sign_in, lat, lon)
+    # The cameras layer (GET /api/map/layers/cameras): a labelled keyboard button per camera.
+    pin = officer.locator(".leaflet-marker-icon.ops-camera[aria-label^='Camera Test camera: City camera']")
+    expect(pin.first).to_have_attribute("role", "button")
+    expect(pin.first).to_have_attribute("aria-label", re.compile("Live during incidents, live, faces 180"))
     assert horizontal_overflow(officer) == 0
     _axe_clean(officer)
     officer.wait_for_timeout(1500)  # the feed's first poll: the incident is news, not the first page

@@ -203,11 +203,13 @@ export async function mapView(container, ctx) {
     });
   }
 
-  function marker(lat, lon, className, label, content, onOpen) {
+  // `inner` classes go on the picture inside the icon: Leaflet positions the icon element with
+  // its own transform, so a shape (the city's diamond is a turned square) is drawn inside it.
+  function marker(lat, lon, className, label, content, onOpen, inner = "") {
     const m = L.marker([lat, lon], {
       keyboard: true,
       title: label,
-      icon: new Icon({ className, html: h("span", { "aria-hidden": "true", text: content }), iconSize: [28, 28], label }),
+      icon: new Icon({ className, html: h("span", { class: inner || null, "aria-hidden": "true", text: content }), iconSize: [28, 28], label }),
     });
     // Leaflet turns Enter on a focused marker into a click.
     if (onOpen) m.on("click", onOpen);
@@ -248,8 +250,8 @@ export async function mapView(container, ctx) {
         L.geoJSON(f, { interactive: false, style: { className: "ops-zone" } }).addTo(group);
       } else if (name === "cameras") {
         const hollow = p.status === "paused" || p.status === "offline" ? " ops-status-paused" : "";
-        const cls = `ops-camera ops-shape-${p.level} ops-policy-${p.policy}${hollow}`;
-        marker(lat, lon, cls, cameraLabel(p), "", null).addTo(group);
+        const shape = `ops-pin ops-shape-${p.level} ops-policy-${p.policy}${hollow}`;
+        marker(lat, lon, "ops-camera", cameraLabel(p), "", null, shape).addTo(group);
       } else if (name === "tips") {
         marker(lat, lon, "ops-tip", `Tip ${p.code}: ${p.status}, ${p.priority}`, "T", () => ctx.navigate(`#/tips/${encodeURIComponent(p.code)}`)).addTo(group);
       } else if (name === "lpr-hits") {
