@@ -149,6 +149,14 @@ def _camera_step(page: Any, screenshot: Any) -> None:
     expect(page.locator("#camera-location-error")).to_contain_text("outside the city")
     assert page.evaluate("document.activeElement.id") == "camera-location-open"
     _place(page, INSIDE)
+    # 400 degrees: the API's 422 names bearing_deg, shown under "Which way it faces".
+    page.select_option("#camera-facing", "exact")
+    page.fill("#camera-facing-degrees", "400")
+    page.click("#camera-add")
+    expect(page.locator("#camera-facing-error")).to_contain_text("bearing_deg")
+    expect(page.locator("#camera-facing")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#camera-location-error")).to_be_hidden()
+    page.select_option("#camera-facing", "s")
     page.click("#camera-add")
     expect(page.locator("#camera-form .message-ok")).to_contain_text("“Front porch” is on the map")
     expect(page.locator("#cameras-added li")).to_have_count(1)
