@@ -241,6 +241,39 @@ def test_a_resident_registers_a_camera_and_manages_it_on_a_phone(
     expect(page.locator("#portal-deleted h2")).to_have_text("Everything is deleted")
 
 
+def test_a_new_link_asked_for_on_the_page_opens_the_owner_page(new_page, local_stack: Any) -> None:
+    """An owner without a link asks for one on the page; the texted link opens their cameras."""
+    number, token = _number(), None
+    base = local_stack.base_url + "/api/public/cameras"
+    r = requests.post(
+        f"{base}/owners", json={"kind": "resident", "phone": number, "language": "en"}, timeout=30
+    )
+    assert r.status_code == 201, r.text
+    verify = {"channel": "phone", "code": texted_code(local_stack, number)}
+    r = requests.post(f"{base}/owners/{r.json()['owner_id']}/verify", json=verify, timeout=30)
+    token = r.json()["portal_token"]
+    add_camera(local_stack, token, "Back alley")
+    try:
+        page = new_page(PHONE)
+        page.goto(local_stack.base_url + "/cameras/owner")
+        expect(page.locator("#portal-app .message-error")).to_contain_text("Open this page from the link")
+        page.fill("#link-contact", number[2:])
+        page.click("#link-send")
+        expect(page.locator("#link-form .message-ok")).to_contain_text("a new link is on its way")
+        deadline, link = time.monotonic() + 90, None
+        while link is None and time.monotonic() < deadline:
+            bodies = [m["body"] for m in texts_to(local_stack, number)]
+            link = next((m.group(0) for b in bodies if (m := re.search(r"\S+/cameras/owner#t=\S+", b))), None)
+            time.sleep(0.3)
+        assert link and link.startswith(local_stack.base_url + "/cameras/owner#t="), (
+            link
+        )  # the stage path kept
+        page.goto(link)
+        expect(page.locator("#portal-cameras li.camera-card h3")).to_have_text(["Back alley"])
+    finally:
+        forget(local_stack, token)
+
+
 def test_an_old_or_forged_link_offers_a_new_one(new_page, local_stack: Any) -> None:
     page = new_page(PHONE)
     page.goto(local_stack.base_url + "/cameras/owner#t=forged.token")

@@ -382,4 +382,9 @@ async function start() {
 
 await initI18n();
 document.getElementById("lang-switch-slot").replaceWith(languageSwitch());
+// A link opened while this page is already open (the same address, a new fragment) is a
+// same-page navigation: no reload, so the new token is taken here.
+window.addEventListener("hashchange", () => {
+  if (new URLSearchParams(location.hash.slice(1)).has("t")) start();
+});
 await start();
