@@ -43,6 +43,9 @@ _SECURITY_HEADERS = {name: f"'{value}'" for name, value in SECURITY_HEADERS.item
 _MEDIA_BUCKET = "media"
 #: Buckets only the console uploads to (presigned forms): hotlist files.
 _CONSOLE_UPLOAD_BUCKETS = ("lpr-hotlists",)
+#: Public pages that upload to a bucket of their own: camera owners PUT clips' parts to the
+#: evidence bucket (rtcc.api.routes.footage_public).
+_PAGE_UPLOAD_BUCKETS = {"footage-request.html": ("camera-evidence",)}
 
 
 class ConsoleConstruct(Construct):
@@ -109,7 +112,18 @@ class ConsoleConstruct(Construct):
             s3deploy.Source.asset(str(web_root), exclude=list(pages)),
             *(
                 s3deploy.Source.data(
-                    key, with_connect_sources(page, console_connect if key == "index.html" else connect)
+                    key,
+                    with_connect_sources(
+                        page,
+                        console_connect
+                        if key == "index.html"
+                        else connect
+                        + [
+                            bucket_endpoint(region, data.buckets[name].bucket_name)
+                            for name in _PAGE_UPLOAD_BUCKETS.get(key, ())
+                            if name in data.buckets
+                        ],
+                    ),
                 )
                 for key, page in pages.items()
             ),

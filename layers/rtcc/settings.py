@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     )
     table_prefix: str = Field("rtcc-", description="Prefix of every DynamoDB table name.")
     media_bucket: str = Field("rtcc-media", description="S3 bucket for tip media and evidence.")
+    camera_evidence_bucket: str | None = Field(
+        None,
+        description="S3 bucket of camera owners' footage clips and case exports (versioned; Object Lock "
+        "when deployed). None: the deployment prefix + `camera-evidence`.",
+    )
     anchors_bucket: str = Field(
         "rtcc-anchors",
         description="S3 bucket (Object Lock when deployed) where the audit chain's head is published hourly.",

@@ -37,6 +37,7 @@ def _pages(synth) -> dict[str, str]:
     names = {
         synth.logical_id(synth.stack.data.buckets["media"]): "MEDIA-BUCKET",
         synth.logical_id(synth.stack.data.buckets["lpr-hotlists"]): "HOTLIST-BUCKET",
+        synth.logical_id(synth.stack.data.buckets["camera-evidence"]): "EVIDENCE-BUCKET",
     }
     pages = {}
     for key, markers in zip(props["SourceObjectKeys"], props["SourceMarkers"], strict=True):
@@ -72,6 +73,8 @@ def test_deployed_pages_connect_only_to_this_stacks_cognito_and_upload_buckets(s
             expected = ["'self'"]
         if name == "index.html":  # the console also posts hotlist files to their bucket's form
             expected.append(f"https://HOTLIST-BUCKET.s3.{region}.amazonaws.com")
+        if name == "footage-request.html":  # camera owners PUT clips' parts to the evidence bucket
+            expected.append(f"https://EVIDENCE-BUCKET.s3.{region}.amazonaws.com")
         assert connect.split() == expected, name
         assert "*" not in csp and "127.0.0.1" not in csp and "localhost" not in csp, name
 

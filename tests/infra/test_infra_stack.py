@@ -218,6 +218,7 @@ def test_functions_from_topology_share_the_layer_and_get_settings(synth):
         # plate-hit texts through lpr-notify (rtcc.lpr.hit_texts).
         texters = ("tip-media", "tip-outbound", "alert-dispatch", "alert-confirm", "lpr-notify")
         texters += ("camera-verify",)  # owners' codes and links (rtcc.cameras.verify_codes)
+        texters += ("footage-notify",)  # owners' footage request notices (rtcc.cameras.evidence_jobs)
         assert keyed == (spec.name in texters), spec.name
         for queue in TOPOLOGY.queues:
             assert queue_url_env_var(queue.name) in env
@@ -272,6 +273,9 @@ def test_functions_only_append_to_the_audit_table(synth):
         "cameras-cad": set(AUDIT_ACTIONS),  # CAD's incidents opened and closed
         "camera-verify": set(),  # texts codes and links; the api audits the owners' writes
         "camera-streams": set(),  # streams and the city sync: no person's act
+        "footage-notify": set(),  # notices: the api audited the request
+        "evidence-intake": set(AUDIT_ACTIONS),  # chain of custody: a clip received or refused
+        "evidence-export": set(AUDIT_ACTIONS),  # chain of custody: a case exported
     }
     assert set(synth.stack.api.functions) == set(expected)
     for name, actions in expected.items():

@@ -154,6 +154,7 @@ def test_secrets_and_queues_only_where_the_code_uses_them(synth):
     # plate hit to the watch desk. Never the internet-facing api: it queues signups
     # (rtcc.alerts.signup_wiring), and lpr-ingest queues hit texts (rtcc.lpr.hit_record).
     texters = {"tip-media", "tip-outbound", "alert-dispatch", "alert-confirm", "lpr-notify"}
+    texters |= {"camera-verify", "footage-notify"}  # camera owners' codes, links and footage requests
     assert readers("twilio_api_key") == texters
     assert "tips_pseudonym_key" not in synth.stack.data.secrets  # a KMS HMAC key now
     assert senders("tip-media") == senders("tip-outbound") == {"tip-webhook", "api"}
@@ -218,7 +219,9 @@ def test_tip_functions_that_audit_still_write_the_audit_log(synth):
     writers = {
         n for n in synth.stack.api.functions if allowed_actions(synth, n, audit, ("dynamodb:PutItem",))
     }
-    assert writers == {"api", "retention", "refusal-summary"}
+    # Chain-of-custody entries (rtcc.cameras.evidence_jobs) and CAD's incidents are audited too.
+    cameras = {"evidence-intake", "evidence-export", "cameras-cad"}
+    assert writers - cameras == {"api", "retention", "refusal-summary"}
 
 
 # --- media bucket ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ additions merge cleanly.
 
 from __future__ import annotations
 
+from rtcc.cameras.footage_declaration import FOOTAGE_FUNCTIONS, FOOTAGE_QUEUES
 from rtcc.capability import Capability, FeedSpec, FunctionSpec, HttpRoute, QueueSpec, ScheduleSpec, SecretSpec
 
 #: Integrated cameras' Kinesis Video Streams (queue camera-streams) and the city cameras kept
@@ -25,6 +26,7 @@ CAMERA_STREAMS_FUNCTION = FunctionSpec(
 )
 
 CAMERAS_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    *FOOTAGE_FUNCTIONS,  # footage requests and evidence (rtcc.cameras.footage_declaration)
     CAMERA_STREAMS_FUNCTION,  # video streams and the city cameras' sync (rtcc.cameras.streams)
     # Owners' one-time codes and portal links (rtcc.cameras.verify_codes): the api holds no SMS key.
     FunctionSpec(
@@ -51,6 +53,7 @@ CAMERAS_ROUTES: tuple[HttpRoute, ...] = (
     HttpRoute("/webhooks/cad/incidents", "cameras-cad", public=True, methods=("POST",)),
 )
 CAMERAS_QUEUES: tuple[QueueSpec, ...] = (
+    *FOOTAGE_QUEUES,  # owners' notices, clip arrivals, case exports
     QueueSpec("camera-verify-codes", "camera-verify", batch_size=10, visibility_timeout_s=60),  # codes, links
     QueueSpec("camera-streams", "camera-streams", batch_size=5),  # {camera_id, action: create/delete}
 )
@@ -66,6 +69,7 @@ CAMERAS = Capability(
     description="Camera registry (residents, businesses, the city), the operations map with incidents "
     "and their nearest cameras, footage requests and evidence with its chain of custody",
     store_modules=(
+        "rtcc.store.footage",  # footage requests, owners' notices, evidence, exports
         "rtcc.store.camera_registry",  # owners, contact lookup, cameras, the area index, receipts, codes
         "rtcc.store.incidents",  # incidents (record + the map's board), camera live windows
     ),
@@ -73,12 +77,17 @@ CAMERAS = Capability(
     routes=CAMERAS_ROUTES,
     queues=CAMERAS_QUEUES,
     schedules=CAMERAS_SCHEDULES,
-    buckets=(),
+    buckets=(
+        "camera-evidence",  # owners' clips (clips/) and case exports (exports/); versioned, locked deployed
+    ),
     pages={
+        "/cameras/request": "footage-request.html",  # an owner answers a footage request (#t=<token>&r=<id>)
         "/cameras": "cameras.html",  # residents and businesses register their cameras
         "/cameras/owner": "camera-owner.html",  # the owner portal, by the signed link #t=<token>
     },
     routers={
+        "/api/footage": "rtcc.api.routes.footage",  # officers: send, list, one, export
+        "/api/public/footage": "rtcc.api.routes.footage_public",  # owners, by the request link
         "/api/public/cameras": "rtcc.api.routes.cameras_public",  # registration, codes, the owner portal
         "/api/cameras": "rtcc.api.routes.cameras",  # officers: cameras in a box, one (audited), nearest
         "/api/incidents": "rtcc.api.routes.incidents",  # officers: open/recent, create, one, close
@@ -100,12 +109,18 @@ CAMERAS = Capability(
         "incidents": "rtcc.cameras.map_layers:incidents_layer",  # open and recent
     },
     counters={
+        "FootageNotices": "Footage request notices by outcome (sms, email, unreachable, already, failed)",
+        "EvidenceIntake": "Uploaded clips by outcome (received, refused, already)",
+        "EvidenceExports": "Evidence exports by outcome (ready, already)",
         "CameraVerifyTexts": "Owners' codes and links by outcome (code-sent, link-sent, too-soon, ...)",
         "CameraStreams": "Camera stream jobs (created, exists, deleted, gone, skipped) and city syncs",
         "CadIncidents": "CAD incidents by outcome (stored, unchanged, failed)",
         "CadWebhookRefused": "CAD webhook refusals (unauthenticated, too_large, invalid, 409)",
     },
     demo="rtcc.local.demo_cameras:seed_demo_cameras",  # a business and its cameras through the real doors
+    local_modules=(
+        "rtcc.local.evidence_cors",  # the evidence bucket's CORS rule, for the local origin
+    ),
     settings="rtcc.cameras.settings:CamerasSettings",
     construct="infra.constructs.cameras:CamerasConstruct",
 )

@@ -188,6 +188,10 @@ class IamEnforcer:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = self._raw_request(environ)
+        if request.method == "OPTIONS" and "access-control-request-method" in request.headers:
+            # A CORS preflight: S3 answers it from the bucket's CORS rule, unsigned and outside
+            # IAM, even when the URL it precedes is presigned (a browser's clip part upload).
+            return self.app(environ, start_response)
         sig = signature(request)
         function = function_of(sig.access_key)
         permissions = self.permissions()

@@ -1,0 +1,122 @@
+"""Footage requests and evidence: grants, the evidence bucket's rules (CamerasConstruct._grant_footage).
+
+Each grant is exactly a call the footage code makes (rtcc.cameras.footage_dynamodb,
+rtcc.cameras.evidence_s3, rtcc.cameras.evidence_jobs); integration tests exercise every one
+(tests/integration/cameras/test_footage*.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.config import DeployConfig
+from infra.constructs import keys
+from infra.constructs.api import ApiConstruct
+from infra.constructs.data import DataConstruct
+
+_GET, _PUT, _UPDATE, _QUERY = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
+_BATCH_WRITE = "dynamodb:BatchWriteItem"
+BUCKET = "camera-evidence"
+#: Evidence lock when the deploy config says nothing (lane X's [camera_program] evidence_lock_days).
+DEFAULT_LOCK_DAYS = 365
+
+#: What each function's code does, table by table.
+FOOTAGE_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "api": {
+        "footage-requests": (_PUT, _GET, _QUERY),  # create (conditional); one; a month's list
+        "footage-notices": (_BATCH_WRITE, _QUERY, _GET, _UPDATE),  # create; a request's; one; the answer
+        "evidence": (_PUT, _GET, _QUERY, _UPDATE),  # an upload started; one; a case's; completed
+        "evidence-exports": (_PUT, _QUERY),  # an export queued; a case's exports
+        "camera-owners": (_GET,),  # who may be asked: verified, paused (never the contact)
+        "camera-cells": (_QUERY,),  # the cameras in the circle (the registry's locator)
+        "camera-receipts": (_PUT,),  # "requested", "approved", "declined" on the owner's receipts
+    },
+    "footage-notify": {
+        "camera-owners": (_GET,),  # the owner's sealed contact (rtcc.cameras.owners_dynamodb.owner_contact)
+        "footage-requests": (_GET,),
+        "footage-notices": (_GET, _UPDATE),  # the notice; its claim (conditional), channel, release
+    },
+    "evidence-intake": {
+        "footage-requests": (_GET,),  # the receipt's agency and case
+        "evidence": (_GET, _UPDATE),  # the arrived clip; received or refused (conditional)
+        "camera-receipts": (_PUT,),  # "uploaded" on the owner's receipts
+    },
+    "evidence-export": {
+        "evidence": (_QUERY,),  # the case's clips
+        "evidence-exports": (_GET, _UPDATE),  # the export; ready (conditional on queued)
+    },
+}
+
+
+def lock_days(config: DeployConfig) -> int:
+    program = getattr(config, "camera_program", None)
+    return int(getattr(program, "evidence_lock_days", DEFAULT_LOCK_DAYS))
+
+
+def evidence_bucket_rules(api: ApiConstruct, data: DataConstruct, config: DeployConfig) -> None:
+    """Browsers PUT parts from the console's origin and read each part's ETag; unfinished
+    uploads are aborted after a week; deployed, every version is under Object Lock (governance
+    mode: an auditor with s3:BypassGovernanceRetention can still lift a mistaken upload)."""
+    bucket = data.buckets[BUCKET]
+    bucket.add_cors_rule(
+        allowed_methods=[s3.HttpMethods.PUT],
+        allowed_origins=[api.public_origin],
+        allowed_headers=["content-type", "content-length"],
+        exposed_headers=["ETag"],
+        max_age=3600,
+    )
+    bucket.add_lifecycle_rule(
+        id="UnfinishedClipUploads", abort_incomplete_multipart_upload_after=Duration.days(7)
+    )
+    if config.is_deployed:
+        cfn = bucket.node.default_child
+        cfn.object_lock_enabled = True
+        cfn.object_lock_configuration = s3.CfnBucket.ObjectLockConfigurationProperty(
+            object_lock_enabled="Enabled",
+            rule=s3.CfnBucket.ObjectLockRuleProperty(
+                default_retention=s3.CfnBucket.DefaultRetentionProperty(
+                    mode="GOVERNANCE", days=lock_days(config)
+                )
+            ),
+        )
+
+
+def _owner_keys(scope: Construct, notify: Any) -> None:
+    """footage-notify opens the owner's sealed contact (Decrypt, bound to the owner's context):
+    the registry's vault key (CamerasConstruct._registry_keys; its key policy lets only the
+    notifiers decrypt, and it gives footage-notify the link key's GenerateMac)."""
+    vault = getattr(scope, "owner_vault_key", None)
+    if vault is not None:
+        keys.grant(notify, "kms:Decrypt", vault, keys.sealed_context("camera-owner"))
+
+
+def grant_footage(scope: Construct, api: ApiConstruct, data: DataConstruct, config: DeployConfig) -> None:
+    fns = api.functions
+    for name, tables in FOOTAGE_TABLES.items():
+        for table, actions in tables.items():
+            api.grant_table(fns[name], table, actions)
+    # api: the owners' multipart uploads (CreateMultipartUpload, the UploadPart URLs it signs,
+    # CompleteMultipartUpload are all s3:PutObject); the three queues; audit entries.
+    api.grant_objects(fns["api"], BUCKET, "clips/", ["s3:PutObject"])
+    for queue in ("footage-notices", "evidence-arrivals", "evidence-exports"):
+        api.grant_send(fns["api"], queue)
+    api.grant_audit_append(fns["api"])
+    # footage-notify texts through Twilio from the alerts number.
+    api.grant_secret(fns["footage-notify"], "twilio_api_key")
+    fns["footage-notify"].add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)
+    _owner_keys(scope, fns["footage-notify"])
+    from infra.constructs.cameras import grant_camera_email  # SES from camera_program.email_from
+
+    grant_camera_email(fns["footage-notify"], config)  # owners whose only verified contact is an email
+    # evidence-intake reads the clip at its version; custody entries.
+    api.grant_objects(fns["evidence-intake"], BUCKET, "clips/", ["s3:GetObjectVersion"])
+    api.grant_audit_append(fns["evidence-intake"])
+    # evidence-export reads clips, writes the zip, signs its GET (by version); custody entries.
+    api.grant_objects(fns["evidence-export"], BUCKET, "clips/", ["s3:GetObjectVersion"])
+    api.grant_objects(fns["evidence-export"], BUCKET, "exports/", ["s3:PutObject", "s3:GetObjectVersion"])
+    api.grant_audit_append(fns["evidence-export"])
+    evidence_bucket_rules(api, data, config)

@@ -1,0 +1,94 @@
+"""Footage request routes for officers (`/api/footage`): send a request to the owners of the
+cameras in a circle, list requests, one request with its notices and evidence, export a case.
+
+Who may send requests is the city's choice (rtcc.cameras.settings `requesters`: officers or
+supervisors only). Sending and exporting are audited before they happen (AuditedWrite); reading
+a request's evidence is audited as a sensitive read. Rules and wiring: rtcc.cameras.footage_service.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from rtcc.api.security import AuditedWrite, audit, principal, require
+from rtcc.auth import Role
+
+router = APIGatewayRouter()
+
+_TAGS = ["footage"]
+_REQUEST = Annotated[str, Path(pattern=r"^fr-[0-9]{8}-[0-9a-f]{12}$", description="Footage request id")]
+
+
+def _requesters(app, next_middleware) -> Response:  # noqa: ANN001 - Powertools' middleware shape
+    """The lowest role that may send requests, read per request (a setting, not a constant)."""
+    from rtcc.cameras.settings import cameras_settings
+
+    return require(Role(cameras_settings().requesters))(app, next_middleware)
+
+
+def _me() -> str:
+    return principal(router).username  # type: ignore[arg-type]
+
+
+@router.post("/api/footage", middlewares=[_requesters], summary="Send a footage request", tags=_TAGS)
+def create(body: dict) -> Response[dict]:
+    from rtcc.cameras import footage_service as service
+
+    now = datetime.now(UTC)
+    ask, plan = service.plan_request(body, now)  # 400 naming the field before anything is written
+    detail = {
+        "radius_m": ask.radius_m,
+        "start": ask.start.isoformat(),
+        "end": ask.end.isoformat(),
+        "cameras": plan.cameras,
+        "owners": len(plan.notify),
+        "unreachable": len(plan.unreachable),
+    }
+    with AuditedWrite(router, "footage.request.create", ask.case_number) as entry:  # type: ignore[arg-type]
+        entry.intend(case_number=ask.case_number, detail=detail)
+        record = service.create_request(ask, plan, _me(), now)
+    return Response(201, content_types.APPLICATION_JSON, {"request": service.request_out(record, now)})
+
+
+@router.get(
+    "/api/footage", middlewares=[require(Role.OFFICER)], summary="Recent footage requests", tags=_TAGS
+)
+def list_requests() -> dict:
+    from rtcc.cameras.footage_service import list_requests as recent
+
+    return {"requests": recent(datetime.now(UTC))}
+
+
+@router.get(
+    "/api/footage/<request_id>",
+    middlewares=[require(Role.OFFICER)],
+    summary="A footage request with its notices, evidence and exports",
+    tags=_TAGS,
+)
+def one(request_id: _REQUEST) -> dict:
+    from rtcc.cameras.footage_service import request_detail
+
+    detail = request_detail(request_id, datetime.now(UTC))
+    audit(router, "footage.request.view", request_id, case_number=detail["request"]["case_number"])  # type: ignore[arg-type]
+    return detail
+
+
+@router.post(
+    "/api/footage/<request_id>/exports",
+    middlewares=[_requesters],
+    summary="Export the case's evidence (zip + manifest, queued)",
+    tags=_TAGS,
+)
+def export(request_id: _REQUEST) -> Response[dict]:
+    from rtcc.cameras import footage_service as service
+
+    case = service.db.get_request(request_id).case_number
+    with AuditedWrite(router, "evidence.export.request", request_id) as entry:  # type: ignore[arg-type]
+        entry.intend(case_number=case)
+        record = service.start_export(request_id, _me(), datetime.now(UTC))
+    return Response(202, content_types.APPLICATION_JSON, {"export": service.export_out(record)})

@@ -1,0 +1,226 @@
+"""The queue consumers' work: notifying an owner (footage-notify), taking a clip in as evidence
+(evidence-intake) and exporting a case (evidence-export).
+
+Chain of custody: each step that touches a clip appends an audit entry naming the clip, its
+S3 version and SHA-256 (received, refused, exported), so the log alone says which exact bytes
+arrived when and left in which export. Every step is safe to run twice (SQS delivers at least
+once): a notice claimed once, an evidence item moved on only from the state it expects, an
+export written only while queued.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rtcc.audit import AuditEvent, AuditLog
+from rtcc.cameras import evidence, evidence_s3, footage
+from rtcc.cameras import footage_dynamodb as db
+from rtcc.cameras.settings import cameras_settings
+from rtcc.errors import Conflict
+from rtcc.sms.errors import classify
+
+CUSTODY = "chain of custody"
+
+
+def custody(actor: str, action: str, target: str, case_number: str, detail: dict[str, Any]) -> None:
+    AuditLog().append(AuditEvent(actor, "system", action, target, CUSTODY, case_number, detail=detail))
+
+
+def parse(body: str, *names: str) -> dict[str, str]:
+    """A queue message naming records by id; ValueError for anything else."""
+    try:
+        data = json.loads(body)
+        values = {name: data[name] for name in names}
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("not a message of this queue") from None
+    if not all(isinstance(v, str) and 0 < len(v) <= 200 for v in values.values()):
+        raise ValueError("not a message of this queue")
+    return values
+
+
+# --- footage-notify ------------------------------------------------------------------------
+def request_text(case_number: str, agency: str, link: str, language: str) -> str:
+    """The text an owner gets: who asks, the case, the link. No place, no reason (a lock screen
+    shows texts to anyone holding the phone); the page behind the link says the rest."""
+    if language == "es":
+        return f"{agency} solicita video de su cámara para el caso {case_number}. Ver y responder: {link}"
+    return f"{agency} asks for footage from your camera for case {case_number}. See and answer: {link}"
+
+
+def notify_owner(request_id: str, owner_id: str, sms: Any, from_: str, base_url: str, now: datetime) -> str:
+    """The outcome counted: "sms", "email", "unreachable", "already", "gone", "expired"."""
+    from rtcc.cameras import owner_links
+    from rtcc.cameras.owners_dynamodb import owner_contact
+
+    try:
+        record, notice = db.get_request(request_id), db.get_notice(request_id, owner_id)
+    except Exception:  # noqa: BLE001 - a NotFound: nothing to notify
+        return "gone"
+    if footage.notice_state(notice.status, notice.expires_at, now) != "pending":
+        return "expired" if notice.status == "pending" else "already"
+    if not db.claim_notification(notice, now):
+        return "already"
+    contact = owner_contact(owner_id)
+    hours = max(1, int((datetime.fromisoformat(record.expires_at) - now) / timedelta(hours=1)) + 1)
+    token = owner_links.issue(owner_id, f"request:{request_id}", hours)
+    link = f"{base_url.rstrip('/')}/cameras/request#t={token}&r={request_id}"
+    text = request_text(record.case_number, record.agency, link, getattr(contact, "language", "en") or "en")
+    try:
+        channel = _deliver(contact, text, sms, from_, record.case_number)
+    except Exception as error:
+        if getattr(error, "permanent", False) or classify(error).permanent:
+            db.notified(notice, "refused")
+            return "refused"
+        db.release_notification(notice)
+        raise RuntimeError("footage notice not sent: retried") from None
+    db.notified(notice, channel)
+    return channel
+
+
+def _deliver(contact: Any, text: str, sms: Any, from_: str, case_number: str) -> str:
+    """A verified phone first (a text is read soonest), else a verified email; else nobody."""
+    if contact is not None and contact.phone and contact.phone_verified:
+        sms.send(contact.phone, from_, text)
+        return "sms"
+    sender = cameras_settings().email_from
+    if contact is not None and contact.email and contact.email_verified and sender:
+        from rtcc.email.gateway import email_gateway
+
+        language = contact.language if contact.language in ("en", "es") else "en"
+        subject = (
+            f"Solicitud de video, caso {case_number}"
+            if language == "es"
+            else f"Footage request, case {case_number}"
+        )
+        email_gateway(sender).send(contact.email, subject, text, language=language)
+        return "email"
+    return "unreachable"
+
+
+# --- evidence-intake -----------------------------------------------------------------------
+def take_in(case_number: str, evidence_id: str, actor: str, now: datetime) -> str:
+    """Hash and sniff an arrived clip; "received", "refused" or "already"."""
+    item = db.get_evidence(case_number, evidence_id)
+    if item.status != "arrived":
+        return "already"
+    reader = evidence.HashingReader()
+    for chunk in evidence_s3.read_version(item.s3_key, str(item.version_id)):
+        reader.update(chunk)
+    kind = evidence.sniff(reader.head)
+    refused = None
+    if not evidence.is_accepted_video(kind):
+        refused = f"not a video this program takes ({kind})"
+    elif reader.size > cameras_settings().max_clip_mb * evidence.MIB:
+        refused = f"larger than {cameras_settings().max_clip_mb} MiB"
+    detail = {
+        "evidence": evidence_id,
+        "key": item.s3_key,
+        "version_id": item.version_id,
+        "sha256": reader.hexdigest(),
+        "size": reader.size,
+        "content_type": kind,
+        "request": item.request_id,
+    }
+    action = "evidence.refused" if refused else "evidence.received"
+    custody(actor, action, evidence_id, case_number, {**detail, **({"refused": refused} if refused else {})})
+    try:
+        db.step_evidence(
+            item,
+            "arrived",
+            status="refused" if refused else "received",
+            sha256=reader.hexdigest(),
+            size=reader.size,
+            content_type=kind,
+            refused=refused,
+            received_at=now.isoformat(),
+            received_by=actor,
+        )
+    except Conflict:
+        return "already"
+    if not refused:
+        _uploaded_receipt(item)
+    return "refused" if refused else "received"
+
+
+def _uploaded_receipt(item: Any) -> None:
+    from rtcc.cameras.footage_service import record_receipts
+
+    record_receipts(db.get_request(item.request_id), [item.owner_id], "uploaded", item.camera_id)
+
+
+# --- evidence-export -----------------------------------------------------------------------
+def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now: datetime) -> list[dict]:
+    files = []
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for item in items:
+            member = f"evidence/{item.evidence_id.replace('#', '_')}_{item.file_name}"
+            reader = evidence.HashingReader()
+            with archive.open(member, "w", force_zip64=True) as out:
+                for chunk in evidence_s3.read_version(item.s3_key, str(item.version_id)):
+                    reader.update(chunk)
+                    out.write(chunk)
+            files.append(
+                evidence.manifest_entry(member, item.attribute_values, reader.hexdigest(), reader.size)
+            )
+        manifest = {
+            "case_number": case_number,
+            "export_id": export_id,
+            "created_at": now.isoformat(),
+            "files": files,
+        }
+        archive.writestr(evidence.MANIFEST, json.dumps(manifest, indent=2))
+    return files
+
+
+def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> str:
+    """Zip the case's received clips with their manifest to exports/, then a short-lived link."""
+    export = db.get_export(case_number, export_id)
+    if export.status != "queued":
+        return "already"
+    items = [e for e in db.evidence_of(case_number) if e.status == "received"]
+    handle, path = tempfile.mkstemp(suffix=".zip", dir=tempfile.gettempdir())
+    os.close(handle)
+    try:
+        files = _zip_case(items, path, case_number, export_id, now)
+        reader = evidence.HashingReader()
+        with open(path, "rb") as file:
+            while chunk := file.read(evidence.MIB):
+                reader.update(chunk)
+        key = evidence_s3.export_key(case_number, export_id)
+        version = evidence_s3.put_export(path, key)
+    finally:
+        os.unlink(path)
+    custody(
+        actor,
+        "evidence.exported",
+        export_id,
+        case_number,
+        {
+            "key": key,
+            "version_id": version,
+            "sha256": reader.hexdigest(),
+            "files": [
+                {"file": f["file"], "sha256": f["sha256"], "version_id": f["version_id"]} for f in files
+            ],
+        },
+    )
+    expires = now + timedelta(seconds=evidence_s3.EXPORT_URL_S)
+    export.update(
+        actions=[
+            type(export).status.set("ready"),
+            type(export).s3_key.set(key),
+            type(export).version_id.set(version),
+            type(export).sha256.set(reader.hexdigest()),
+            type(export).files.set(len(files)),
+            type(export).url.set(evidence_s3.export_url(key, version)),
+            type(export).url_expires_at.set(expires.astimezone(UTC).isoformat()),
+            type(export).done_at.set(now.isoformat()),
+        ],
+        condition=type(export).status == "queued",
+    )
+    return "ready"

@@ -1,0 +1,86 @@
+"""The evidence bucket (`camera-evidence`): clips under clips/, exports under exports/.
+
+Owners' browsers upload straight to S3: the api creates the multipart upload and signs one
+UploadPart URL per part (SigV4, rtcc.aws_clients), the browser PUTs the parts (a failed part
+is sent again alone) and the api completes the upload with their ETags. Nothing of a clip
+passes through the API (API Gateway would cap it at 10 MB). The bucket is versioned, so each
+clip's version id names exactly the bytes that were hashed; deployed it is under Object Lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rtcc.aws_clients import client
+from rtcc.cameras.evidence import MIB
+from rtcc.cameras.footage_dynamodb import evidence_bucket
+
+#: How long an UploadPart or export URL works. An hour: a phone uploading a large clip over a
+#: slow link asks again for the parts it has not sent (the upload itself stays open).
+PART_URL_S = 3600
+EXPORT_URL_S = 900
+
+
+def clip_key(request_id: str, upload_hex: str, file_name: str) -> str:
+    return f"clips/{request_id}/{upload_hex}/{file_name}"
+
+
+def export_key(case_number: str, export_id: str) -> str:
+    safe_case = case_number.replace("/", "_")
+    return f"exports/{safe_case}/{export_id}.zip"
+
+
+def start_upload(key: str, content_type: str) -> str:
+    """CreateMultipartUpload: the upload id the parts are sent to."""
+    answer = client("s3").create_multipart_upload(Bucket=evidence_bucket(), Key=key, ContentType=content_type)
+    return str(answer["UploadId"])
+
+
+def part_urls(key: str, upload_id: str, parts: int) -> list[dict[str, Any]]:
+    s3, bucket = client("s3"), evidence_bucket()
+    return [
+        {
+            "part_number": number,
+            "url": s3.generate_presigned_url(
+                "upload_part",
+                Params={"Bucket": bucket, "Key": key, "UploadId": upload_id, "PartNumber": number},
+                ExpiresIn=PART_URL_S,
+            ),
+        }
+        for number in range(1, parts + 1)
+    ]
+
+
+def complete_upload(key: str, upload_id: str, parts: list[dict[str, Any]]) -> str:
+    """CompleteMultipartUpload; the version id of the clip. S3 refuses wrong ETags or a part
+    smaller than 5 MiB but the last (InvalidPart, EntityTooSmall): raised to the caller."""
+    answer = client("s3").complete_multipart_upload(
+        Bucket=evidence_bucket(), Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+    )
+    return str(answer.get("VersionId") or "")
+
+
+def read_version(key: str, version_id: str) -> Iterator[bytes]:
+    """The clip's bytes as stored under that version, 1 MiB at a time (never all in memory)."""
+    body = client("s3").get_object(Bucket=evidence_bucket(), Key=key, VersionId=version_id)["Body"]
+    try:
+        while chunk := body.read(MIB):
+            yield chunk
+    finally:
+        body.close()
+
+
+def put_export(path: str, key: str) -> str:
+    """Upload the zip (multipart when large, by boto3's transfer manager); its version id."""
+    s3, bucket = client("s3"), evidence_bucket()
+    with open(path, "rb") as file:
+        answer = s3.put_object(Bucket=bucket, Key=key, Body=file, ContentType="application/zip")
+    return str(answer.get("VersionId") or "")
+
+
+def export_url(key: str, version_id: str) -> str:
+    params = {"Bucket": evidence_bucket(), "Key": key}
+    if version_id:
+        params["VersionId"] = version_id
+    return client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=EXPORT_URL_S)
