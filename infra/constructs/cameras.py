@@ -45,7 +45,7 @@ _REGISTRY_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "camera-owners": (_GET,),  # the sealed contact, the language
         "camera-owner-contacts": (_GET,),  # "send my link": which owner has this contact
         "camera-contact-codes": (_GET, _PUT),  # the last code's time; the new code's hash
-        "sms-opt-outs": (_GET,),  # opted out of these texts?
+        "sms-opt-outs": (_GET, _UPDATE),  # opted out of these texts?; a 21610 refusal records it
     },
 }
 #: Who may open an owner's contact (the vault key's policy names no one else): the code and
@@ -93,6 +93,7 @@ class CamerasConstruct(Construct):
         api.grant_secret(verify, "twilio_api_key")  # texts through Twilio's API
         # Texts go from the alerts number (rtcc.cameras.verify_codes says why).
         verify.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)
+        grant_camera_email(verify, config)  # codes and links to an email, from camera_program.email_from
         self._registry_keys(api, config)
 
     def _registry_keys(self, api: ApiConstruct, config: DeployConfig) -> None:
@@ -165,9 +166,6 @@ class CamerasConstruct(Construct):
     # --- footage requests, uploads, evidence (lane: footage) ------------------------------
     def _grant_footage(self, api: ApiConstruct, data: DataConstruct, config: DeployConfig) -> None:
         """Requests, owners' notices, clip uploads, hashing on arrival, exports."""
-        from infra.constructs.cameras_footage import grant_footage
-
-        grant_footage(self, api, data, config)
 
     # --- video streams: the city's cameras and integrated ones (lane: infra) --------------
     def _streams(self, api: ApiConstruct, config: DeployConfig) -> None:

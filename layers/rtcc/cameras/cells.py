@@ -3,12 +3,12 @@ the in-process index (rtcc.cameras.geo_index) and the DynamoDB one (rtcc.cameras
 
 A camera is indexed once, under its precision-9 geohash; a cell of any coarser precision is
 a prefix of it, so one index answers every precision (DynamoDB: partition key the
-precision-5 cell, sort key the precision-9 geohash, `begins_with` for precisions 6 and 7).
+precision-6 cell, sort key the precision-9 geohash, `begins_with` for precision 7).
 
 - nearest: rings of cells around the point's cell (ring 0 the cell itself, ring r the cells
   r steps away), each ring read only while the next ring could still hold something nearer
   than the k-th camera found; precision 7 first (about 150 m x 115 m in a mid-latitude city),
-  coarser after a few empty rings so an empty outskirt costs a bounded number of reads, and
+  precision 6 after three rings so an empty outskirt costs a bounded number of reads, and
   never past the radius. Reads grow with the answer and the density around the point, never
   with the registry.
 - within / in_box: the cells covering the area's bounding box at the finest precision that
@@ -29,14 +29,20 @@ from rtcc.lpr.geocells import BBox, cell_size, count_cells, cover, encode
 
 #: The stored key: precise enough that every coarser cell is its prefix.
 KEY_PRECISION = 9
-#: The partition (DynamoDB hash key) of the cells table: a city is a handful of these.
-AREA_PRECISION = 5
-#: Nearest starts here, then goes coarser (see `nearest_plan`).
-NEAR_PRECISIONS = (7, 6, 5)
+#: The partition (DynamoDB hash key) of the cells table: about 600 m x 800 m at mid latitudes,
+#: so a Query reads a small partition (DynamoDB reads only the `begins_with` range anyway; the
+#: local emulator reads the whole partition) and a busy district's questions spread over
+#: many partition keys instead of one.
+AREA_PRECISION = 6
+#: Nearest starts here, then goes coarser (see `nearest_plan`); never coarser than a partition.
+NEAR_PRECISIONS = (7, 6)
 #: Rings read at one precision before going one coarser: a 7x7 block of cells.
 RINGS_PER_PRECISION = 3
-#: At most this many cells answer a box or a circle (each one Query).
-MAX_BOX_CELLS = 48
+#: At most this many cells answer a box or a circle (each one Query): at precision 6 a box of
+#: about 5 km x 6 km; the map asks for a smaller one once zoomed to a district.
+MAX_BOX_CELLS = 64
+#: A `within` circle's cells (footage requests; the 5 km settings maximum is ~220 cells).
+MAX_CIRCLE_CELLS = 512
 #: Lower bounds are taken a little short: the flat estimate of a ring's distance and the
 #: great-circle distance differ by far less than this over a few kilometres.
 _SAFETY = 0.995
@@ -118,14 +124,14 @@ def nearest_plan(lat: float, lon: float, radius_m: float) -> Iterator[Ring]:
 
 
 def box_plan(box: BBox, max_cells: int = MAX_BOX_CELLS) -> tuple[int, tuple[str, ...]]:
-    """(precision, cells) covering the box: the finest precision (7 down to 5) that needs at
-    most `max_cells` cells. Invalid (422, field `bbox`) when even precision 5 needs more (an
-    area far bigger than a city: refused, not enumerated)."""
+    """(precision, cells) covering the box: the finest precision (7, else 6) that needs at
+    most `max_cells` cells. Invalid (422, field `bbox`) when even precision 6 needs more (an
+    area bigger than a district or two: refused, not enumerated; the map zooms in)."""
     for precision in NEAR_PRECISIONS:
         if count_cells(box, precision) <= max_cells:
             return precision, cover(box, precision)
     raise Invalid(
-        f"too large for the camera index (more than {max_cells} cells of about 5 km): zoom in", field="bbox"
+        f"too large for the camera index (more than {max_cells} cells of about 1 km): zoom in", field="bbox"
     )
 
 
@@ -139,6 +145,6 @@ def circle_box(lat: float, lon: float, radius_m: float) -> BBox:
 
 
 def camera_key(lat: float, lon: float, camera_id: str) -> tuple[str, str]:
-    """(area, key) a camera is indexed under: the precision-5 cell and "<geohash 9>#<id>"."""
+    """(area, key) a camera is indexed under: the precision-6 cell and "<geohash 9>#<id>"."""
     geohash = encode(lat, lon, KEY_PRECISION)
     return geohash[:AREA_PRECISION], f"{geohash}#{camera_id}"

@@ -179,35 +179,33 @@ class CameraDesk:
 
     def update_camera(self, token: str | None, camera_id: str, body: dict) -> CameraSpot:
         owner = self.owner(token)
-        old = self._own_camera(owner, camera_id)
+        before = self.cameras.spot_of(self._own_camera(owner, camera_id))
         self._inside(body["lat"], body["lon"])
-        current = self.cameras.spot_of(old)
-        spot = replace(
-            current,
-            name=body["name"],
-            lat=body["lat"],
-            lon=body["lon"],
-            bearing_deg=body.get("bearing_deg"),
-            level=body["level"],
-            policy=body["policy"],
-            camera_type=body.get("type") or "other",
-        )
-        self.audit(
-            "camera.update",
-            owner.owner_id,
-            {"camera_id": camera_id, "level": spot.level, "policy": spot.policy},
-        )
-        self.cameras.replace_camera(old, spot, self.clock())
-        if spot.level != current.level:
+        fields = {
+            "name": body["name"],
+            "lat": body["lat"],
+            "lon": body["lon"],
+            "bearing_deg": body.get("bearing_deg"),
+            "level": body["level"],
+            "policy": body["policy"],
+            "camera_type": body.get("type") or "other",
+        }
+        detail = {"camera_id": camera_id, "level": body["level"], "policy": body["policy"]}
+        self.audit("camera.update", owner.owner_id, detail)
+        # Applied to the camera as it is when written (a stream recorded meanwhile is kept).
+        spot = self.cameras.change_camera(camera_id, lambda current: replace(current, **fields))
+        if spot is None:
+            raise NotFound("no such camera of yours", field="camera_id")
+        if spot.level != before.level:
             self.streams(camera_id, "create" if spot.level == "integrate" else "delete")
         return spot
 
     def delete_camera(self, token: str | None, camera_id: str) -> None:
         owner = self.owner(token)
-        old = self._own_camera(owner, camera_id)
+        self._own_camera(owner, camera_id)
         self.audit("camera.delete", owner.owner_id, {"camera_id": camera_id})
-        self.cameras.delete_camera(old, list(owner.camera_ids or []))
-        if old.level == "integrate":
+        old = self.cameras.remove_camera(camera_id, list(owner.camera_ids or []))
+        if old is not None and old.level == "integrate":
             self.streams(camera_id, "delete")
 
     def pause(self, token: str | None, paused: bool) -> str:
@@ -215,9 +213,8 @@ class CameraDesk:
         status = "paused" if paused else "active"
         self.audit("camera.owner.pause" if paused else "camera.owner.resume", owner.owner_id, {})
         self.owners.set_status(owner.owner_id, status)
-        records = [r for r in (self.cameras.get_record(c) for c in owner.camera_ids or []) if r is not None]
         self.cameras.set_status_all(
-            records,
+            list(owner.camera_ids or []),
             lambda s: (
                 "paused" if paused else ("live" if s.stream_name and s.level == "integrate" else "registered")
             ),
@@ -229,10 +226,9 @@ class CameraDesk:
         self.audit("camera.owner.delete", owner.owner_id, {"cameras": len(owner.camera_ids or [])})
         deleted = 0
         for camera_id in list(owner.camera_ids or []):
-            old = self.cameras.get_record(camera_id)
+            old = self.cameras.remove_camera(camera_id, None)  # the owner's item goes below, list and all
             if old is None:
                 continue
-            self.cameras.delete_camera(old, None)  # the owner's item goes below, list and all
             deleted += 1
             if old.level == "integrate":
                 self.streams(camera_id, "delete")

@@ -78,7 +78,9 @@ class CellLocator:
 
     def within(self, lat: float, lon: float, radius_m: float) -> NearbyResult:
         """Every shared (not paused) camera within the circle, nearest first."""
-        precision, cells = plan.box_plan(plan.circle_box(lat, lon, radius_m))
+        # A footage request's circle (up to the widest request radius) may take more cells
+        # than a map's box: it is asked once per request, not on every pan.
+        precision, cells = plan.box_plan(plan.circle_box(lat, lon, radius_m), plan.MAX_CIRCLE_CELLS)
         spots = self.read_cells(precision, cells)
         near = (_measure(s, lat, lon, self.fov_deg) for s in _once(spots) if s.status != "paused")
         inside = sorted((n for n in near if n.distance_m <= radius_m), key=lambda n: n.distance_m)

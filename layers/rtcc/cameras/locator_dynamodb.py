@@ -1,5 +1,5 @@
 """The camera locator over DynamoDB's `camera-cells`: one Query per cell a question's plan
-names (rtcc.cameras.cells), on the base table's keys: partition the precision-5 cell, a finer
+names (rtcc.cameras.cells), on the base table's keys: partition the precision-6 cell, a finer
 cell a `begins_with` on the sort key. Never a Scan, never an index. The ranking and the
 stopping rule are the one in rtcc.cameras.locator."""
 

@@ -179,22 +179,54 @@ def delete_camera(old: CameraRecord, owner_camera_ids: list[str] | None) -> None
         _raise_conflict(exc, "the camera")
 
 
+#: Reads and writes again after a concurrent change (the streams function recording a stream
+#: while the owner edits): a few rounds, each reading the camera anew.
+_ROUNDS = 3
+
+
+def change_camera(camera_id: str, change: Callable[[CameraSpot], CameraSpot]) -> CameraSpot | None:
+    """`change` applied to the camera as it is now (read again after a concurrent write);
+    None when the camera is gone."""
+    for _ in range(_ROUNDS):
+        old = get_record(camera_id)
+        if old is None:
+            return None
+        spot = change(spot_of(old))
+        try:
+            replace_camera(old, spot)
+            return spot
+        except Conflict:
+            continue
+    raise Conflict("the camera keeps changing; try again", field="camera_id")
+
+
+def remove_camera(camera_id: str, owner_camera_ids: list[str] | None) -> CameraRecord | None:
+    """The camera, its cell item and its owner-list entry deleted as it is now; the record
+    deleted, or None when it was gone already."""
+    for _ in range(_ROUNDS):
+        old = get_record(camera_id)
+        if old is None:
+            return None
+        try:
+            delete_camera(old, owner_camera_ids)
+            return old
+        except Conflict:
+            continue
+    raise Conflict("the camera keeps changing; try again", field="camera_id")
+
+
 def set_stream(camera_id: str, stream_name: str | None, status: str) -> CameraSpot:
     """The camera's video stream and status (the streams function: created, live, offline).
     A paused camera stays paused: the owner's pause outranks the stream's state."""
-    for _ in range(3):
-        old = get_record(camera_id)
-        if old is None:
-            raise NotFound("no such camera", field="camera_id")
-        spot = spot_of(old)
+
+    def recorded(spot: CameraSpot) -> CameraSpot:
         new_status = "paused" if spot.status == "paused" else status
-        updated = replace(spot, stream_name=stream_name, status=new_status)  # type: ignore[arg-type]
-        try:
-            replace_camera(old, updated)
-            return updated
-        except Conflict:
-            continue  # an owner's edit in between: read again and apply to it
-    raise Conflict("the camera keeps changing; try again", field="camera_id")
+        return replace(spot, stream_name=stream_name, status=new_status)  # type: ignore[arg-type]
+
+    updated = change_camera(camera_id, recorded)
+    if updated is None:
+        raise NotFound("no such camera", field="camera_id")
+    return updated
 
 
 def upsert_city_camera(spot: CameraSpot) -> None:
@@ -216,13 +248,7 @@ def upsert_city_camera(spot: CameraSpot) -> None:
         replace_camera(old, merged)
 
 
-def set_status_all(records: Iterable[CameraRecord], status_of: Callable[[CameraSpot], str]) -> int:
-    """Each camera's status set to `status_of(spot)` (an owner's pause or resume); how many changed."""
-    changed = 0
-    for record in records:
-        spot = spot_of(record)
-        status = status_of(spot)
-        if status != spot.status:
-            replace_camera(record, replace(spot, status=status))
-            changed += 1
-    return changed
+def set_status_all(camera_ids: Iterable[str], status_of: Callable[[CameraSpot], str]) -> None:
+    """Each camera's status set to `status_of(spot)` (an owner's pause or resume)."""
+    for camera_id in camera_ids:
+        change_camera(camera_id, lambda spot: replace(spot, status=status_of(spot)))  # type: ignore[arg-type]

@@ -39,6 +39,12 @@ MAX_AGE_S = 3600
 RESEND_AFTER_S = 60
 
 
+class Refused(Exception):
+    """The provider will not deliver this to this contact, and trying again cannot help."""
+
+    permanent = True
+
+
 class Send(Protocol):
     def __call__(
         self, channel: str, address: str, sender_key: str, language: str, key: str, **values: Any
@@ -90,10 +96,10 @@ class CodeSender:
                 expires=datetime.fromtimestamp(now + rules.CODE_MINUTES * 60, UTC),
             )
         )
-        self.send(
-            channel, address, mac, owner.language, "cameras.code", code=code, minutes=rules.CODE_MINUTES
+        lang, minutes = owner.language, rules.CODE_MINUTES
+        return self._send(
+            channel, address, mac, lang, "cameras.code", "code-sent", code=code, minutes=minutes
         )
-        return "code-sent"
 
     def _link(self, ticket: str, sealed: bytes) -> str:
         contact = json.loads(self.sealer.unseal(sealed, ticket))
@@ -104,5 +110,22 @@ class CodeSender:
         if owner is None or owner.status == "pending" or channel not in (owner.verified or []):
             return "not-registered"
         link = owner_links.link_url(owner_links.issue(owner.owner_id, "portal", self.link_hours))
-        self.send(channel, address, mac, owner.language, "cameras.portal", link=link, hours=self.link_hours)
-        return "link-sent"
+        hours = self.link_hours
+        return self._send(
+            channel, address, mac, owner.language, "cameras.portal", "link-sent", link=link, hours=hours
+        )
+
+    def _send(
+        self, channel: str, address: str, mac: str, lang: str, key: str, outcome: str, **values: Any
+    ) -> str:
+        """Sent: `outcome`. A refusal no retry changes (opted out, not a mobile number: a
+        permanent verdict, rtcc.sms.errors) is "refused", and the message is done; any other
+        error goes up, and SQS delivers the message again."""
+        try:
+            self.send(channel, address, mac, lang, key, **values)
+        except Exception as exc:
+            verdict = getattr(exc, "verdict", None)
+            if getattr(exc, "permanent", False) or getattr(verdict, "permanent", False):
+                return "refused"
+            raise
+        return outcome

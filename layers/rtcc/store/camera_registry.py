@@ -8,7 +8,7 @@ Every access is by key (no scans, no index on the hot path):
 - `CameraOwnerContactRecord`, contact_mac (KMS HMAC of the normalised phone or email) ->
   owner_id: how a "send me my link again" finds a verified owner; written once verified;
 - `CameraRecord`, camera_id: the camera as the owner described it;
-- `CameraCellRecord`, (area = precision-5 geohash, key = "<precision-9 geohash>#<camera id>"):
+- `CameraCellRecord`, (area = precision-6 geohash, key = "<precision-9 geohash>#<camera id>"):
   a copy of what a map or a nearest question shows, so a cell is one Query (a finer cell is a
   `begins_with` on the key; rtcc.cameras.cells). Written in the same transaction as its camera;
 - `CameraReceiptRecord`, (owner_id, receipt_id in time order): who viewed or asked what;
@@ -89,7 +89,7 @@ class CameraCellRecord(Model):
         logical_name = "camera-cells"
         table_name = "camera-cells"
 
-    area = UnicodeAttribute(hash_key=True)  # precision-5 geohash
+    area = UnicodeAttribute(hash_key=True)  # precision-6 geohash
     key = UnicodeAttribute(range_key=True)  # f"{precision-9 geohash}#{camera_id}"
     camera_id = UnicodeAttribute()
     owner_id = UnicodeAttribute()
