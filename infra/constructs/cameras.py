@@ -166,6 +166,9 @@ class CamerasConstruct(Construct):
     # --- footage requests, uploads, evidence (lane: footage) ------------------------------
     def _grant_footage(self, api: ApiConstruct, data: DataConstruct, config: DeployConfig) -> None:
         """Requests, owners' notices, clip uploads, hashing on arrival, exports."""
+        from infra.constructs.cameras_footage import grant_footage
+
+        grant_footage(self, api, data, config)
 
     # --- video streams: the city's cameras and integrated ones (lane: infra) --------------
     def _streams(self, api: ApiConstruct, config: DeployConfig) -> None:
