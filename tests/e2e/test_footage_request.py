@@ -63,3 +63,38 @@ def test_a_broken_link_says_so_in_spanish(local_stack: Any, new_page: Any) -> No
     )
     expect(page.locator(".message-error")).to_contain_text("enlace no es válido")
     _axe_clean(page)
+
+
+def test_the_console_sends_a_request_and_shows_its_evidence(
+    local_stack: Any, api: Any, new_page: Any, sign_in: Any
+) -> None:
+    """#/footage at 375 px: a request too wide is refused at its field, a good one opens its
+    page; the request an owner answered shows the clip's SHA-256 (axe clean on both)."""
+    from tests.integration.cameras.test_footage_evidence import approved, upload
+
+    request_id, session, _ = approved(local_stack, api)
+    clip = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + os.urandom(2048)
+    upload(local_stack, session, request_id, clip)
+    page = new_page(viewport=PHONE)
+    sign_in(page, "officer", path="/#/footage")
+    expect(page.locator("#footage-form")).to_be_visible()
+    page.fill("#fr-lat", "44.05")
+    page.fill("#fr-lon", "-123.09")
+    page.fill("#fr-radius", "5000")
+    page.fill("#fr-start", "2026-01-01T10:00")
+    page.fill("#fr-end", "2026-01-01T11:00")
+    page.fill("#fr-case", "26-000777")
+    page.fill("#fr-reason", "A test of the form")
+    page.click("#fr-send")
+    expect(page.locator("#footage-form .message-error")).to_contain_text("radius_m")
+    expect(page.locator("#fr-radius")).to_have_attribute("aria-invalid", "true")
+    assert horizontal_overflow(page) == 0
+    _axe_clean(page)
+    page.fill("#fr-radius", "200")
+    page.click("#fr-send")
+    expect(page.locator("#fr-case-title")).to_contain_text("Case 26-000777")
+    page.goto(f"{local_stack.base_url}/#/footage/{request_id}")
+    digest = hashlib.sha256(clip).hexdigest()
+    expect(page.locator("code.sha").first).to_have_text(digest, timeout=60_000)
+    assert horizontal_overflow(page) == 0
+    _axe_clean(page)

@@ -8,6 +8,7 @@ import { registerView } from "../views.js";
 import { mapView } from "../cameras/map.js";
 
 // --- Footage views (lane F): import "../cameras/footage.js" here. ---------------------------
+import "../cameras/footage.js"; // #/footage, #/footage/<id>
 
 registerView({
   id: "map",
