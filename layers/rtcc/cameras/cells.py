@@ -43,6 +43,12 @@ RINGS_PER_PRECISION = 3
 MAX_BOX_CELLS = 64
 #: A `within` circle's cells (footage requests; the 5 km settings maximum is ~220 cells).
 MAX_CIRCLE_CELLS = 512
+#: At most this many cells a nearest question's plan may name: each is a Query, and through
+#: the local stack ~750 of them (a 5 km radius in an empty area at 70 degrees) took 18 s, too
+#: near a client's 30 s. A 5 km radius needs ~390 up to 60 degrees, ~470 at 65. Near a pole a
+#: degree of longitude shrinks to nothing and the rings would never pass the radius: refused
+#: (422) instead of a question without end.
+MAX_NEAREST_CELLS = 512
 #: Lower bounds are taken a little short: the flat estimate of a ring's distance and the
 #: great-circle distance differ by far less than this over a few kilometres.
 _SAFETY = 0.995
@@ -101,11 +107,28 @@ def beyond_ring_m(lat: float, lon: float, index: int, precision: int) -> float:
     return max(min(gaps), 0.0) * _SAFETY
 
 
-def nearest_plan(lat: float, lon: float, radius_m: float) -> Iterator[Ring]:
+def nearest_plan(lat: float, lon: float, radius_m: float) -> tuple[Ring, ...]:
     """Rings to read for a nearest question, in order; the caller stops as soon as it has its
     k cameras and the next ring's `beyond_m` of the previous ring is past the k-th distance.
     Ends once a ring lies wholly past the radius. A coarser precision's rings start again at
-    its ring 0 (cells already read may be read again: the caller keeps each camera once)."""
+    its ring 0 (cells already read may be read again: the caller keeps each camera once).
+    Planned whole before any read (pure arithmetic): Invalid (422, field `radius_m`) when it
+    would name more than `MAX_NEAREST_CELLS` cells, so no question can run without end."""
+    planned: list[Ring] = []
+    total = 0
+    for ring in _rings(lat, lon, radius_m):
+        total += len(ring.cells)
+        if total > MAX_NEAREST_CELLS:
+            raise Invalid(
+                f"too wide for the camera index at this latitude (more than {MAX_NEAREST_CELLS} "
+                "cells): a smaller radius, or a point nearer the equator than the poles",
+                field="radius_m",
+            )
+        planned.append(ring)
+    return tuple(planned)
+
+
+def _rings(lat: float, lon: float, radius_m: float) -> Iterator[Ring]:
     for precision in NEAR_PRECISIONS:
         last = precision == NEAR_PRECISIONS[-1]
         index = 0
