@@ -18,16 +18,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import os
 import re
 import time
 from typing import Protocol
 
+from rtcc.cameras.settings import cameras_settings
 from rtcc.errors import Gone, Unauthorized
 
 LINK_PREFIX = b"rtcc-cameras/link\x00"
-LINK_KEY_ENV = "RTCC_CAMERAS_LINK_KEY_ID"
-LINK_KEY_DEFAULT = "alias/rtcc-cameras-links"
 _TOKEN = re.compile(r"^(own-[0-9a-f]{16})\.([0-9]{1,12})\.([A-Za-z0-9_-]{16,128})$")
 _SCOPE = re.compile(r"^(portal|request:[A-Za-z0-9_-]{1,64})$")
 PORTAL_PAGE = "cameras/owner"
@@ -48,7 +46,7 @@ class KmsLinkMac:
         self._key_id = key_id
 
     def mac(self, message: bytes) -> bytes:
-        key_id = self._key_id or os.environ.get(LINK_KEY_ENV, LINK_KEY_DEFAULT)
+        key_id = self._key_id or cameras_settings().link_key_id
         out = self._kms.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")
         return bytes(out["Mac"])
 

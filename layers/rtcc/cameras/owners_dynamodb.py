@@ -9,18 +9,15 @@
 
 from __future__ import annotations
 
-import os
-
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from rtcc.cameras.owners import OwnerContact, open_contact
 from rtcc.cameras.registry_dynamodb import transaction
+from rtcc.cameras.settings import cameras_settings
 from rtcc.errors import Conflict
 from rtcc.store.base import is_expired
 from rtcc.store.camera_registry import CameraContactCodeRecord, CameraOwnerContactRecord, CameraOwnerRecord
 
-VAULT_KEY_ENV, VAULT_KEY_DEFAULT = "RTCC_CAMERAS_VAULT_KEY_ID", "alias/rtcc-cameras-vault"
-CONTACT_KEY_ENV, CONTACT_KEY_DEFAULT = "RTCC_CAMERAS_CONTACT_KEY_ID", "alias/rtcc-cameras-contact"
 #: The encryption context key every sealed contact is bound to (the key policy requires it).
 CONTEXT_KEY = "camera-owner"
 
@@ -32,14 +29,14 @@ class KmsContactSealer:
         self._kms = client("kms")
 
     def seal(self, plaintext: str, context: str) -> bytes:
-        key = os.environ.get(VAULT_KEY_ENV, VAULT_KEY_DEFAULT)
+        key = cameras_settings().vault_key_id
         out = self._kms.encrypt(
             KeyId=key, Plaintext=plaintext.encode(), EncryptionContext={CONTEXT_KEY: context}
         )
         return bytes(out["CiphertextBlob"])
 
     def unseal(self, ciphertext: bytes, context: str) -> str:
-        key = os.environ.get(VAULT_KEY_ENV, VAULT_KEY_DEFAULT)
+        key = cameras_settings().vault_key_id
         out = self._kms.decrypt(
             CiphertextBlob=ciphertext, EncryptionContext={CONTEXT_KEY: context}, KeyId=key
         )
@@ -53,7 +50,7 @@ class KmsContactMac:
         self._kms = client("kms")
 
     def mac(self, message: bytes) -> bytes:
-        key = os.environ.get(CONTACT_KEY_ENV, CONTACT_KEY_DEFAULT)
+        key = cameras_settings().contact_key_id
         out = self._kms.generate_mac(KeyId=key, Message=message, MacAlgorithm="HMAC_SHA_256")
         return bytes(out["Mac"])
 

@@ -89,6 +89,23 @@ class CamerasSettings(BaseSettings):
         "`camera_program.stream_retention_hours`; city cameras' streams get the same).",
     )
 
+    vault_key_id: str = Field(
+        "alias/rtcc-cameras-vault",
+        description="KMS key sealing camera owners' contacts: the API seals (Encrypt), only camera-verify "
+        "and footage-notify open them (locally created by `rtcc dev` from the template; deployed: the "
+        "ARN of the stack's key).",
+    )
+    contact_key_id: str = Field(
+        "alias/rtcc-cameras-contact",
+        description="KMS HMAC key an owner's normalised number or email is looked up by (never stored in "
+        "clear; deployed: the ARN of the stack's key, given to camera-verify).",
+    )
+    link_key_id: str = Field(
+        "alias/rtcc-cameras-links",
+        description="KMS HMAC key signing owners' expiring portal and footage-request links (deployed: the "
+        "ARN of the stack's key, given to the functions that sign or check links).",
+    )
+
     incident_recent_hours: int = Field(
         12,
         ge=1,
