@@ -21,6 +21,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from rtcc.cameras.model import CITY_OWNER, CameraSpot, is_camera_id, stream_name
+from rtcc.errors import NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -107,14 +108,20 @@ class CameraStreams:
 
     def _create(self, camera_id: str) -> StreamOutcome:
         camera = self.registry.get_camera(camera_id)
-        if camera is None or camera.level not in STREAMED_LEVELS:
+        if camera is None or camera.level != "integrate":
             # Deleted or moved back to "register" since the job was sent: its own delete
             # job follows (or came first); a stream now would outlive the camera.
             return StreamOutcome(camera_id, "create", "skipped")
         name = stream_name(camera_id)
         created = self.streams.create(name, self.retention_hours, stream_tags(camera))
-        # No video until the owner's edge agent pushes some: "offline" (a pause is kept).
-        self.registry.set_stream(camera_id, name, "offline")
+        try:
+            # No video until the owner's edge agent pushes some: "offline" (a pause is kept).
+            self.registry.set_stream(camera_id, name, "offline")
+        except NotFound:
+            # Deleted while the stream was being made: its delete job may have run already
+            # and found no stream, so this one would be an orphan nobody deletes.
+            self.streams.delete(name)
+            return StreamOutcome(camera_id, "create", "skipped")
         return StreamOutcome(camera_id, "create", "created" if created else "exists")
 
     def _delete(self, camera_id: str) -> StreamOutcome:
