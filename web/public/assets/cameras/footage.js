@@ -1,6 +1,7 @@
 // Footage requests in the officer console (issue 12), registered from capabilities/cameras.js:
 //   #/footage        recent requests and the new-request form (a point from an incident id or
 //                    lat/lon, radius, time window, case number, the reason owners will read)
+//   #/footage/incident/<incident id>   the same, the form's incident filled in (the map's link)
 //   #/footage/<id>   one request: owners' notices by status, evidence with its SHA-256, and the
 //                    export button with the download link once the zip is ready
 // The API refuses a too-wide area or too-long window at its field (rtcc.cameras.footage);
@@ -29,7 +30,7 @@ async function pointOf(incident, lat, lon) {
   return { lat: Number(where.lat ?? where.location?.lat), lon: Number(where.lon ?? where.location?.lon) };
 }
 
-function newRequestForm(onSent) {
+function newRequestForm(onSent, incident) {
   const box = messageBox();
   const fields = {
     incident: field("fr-incident", "Incident id (or give a point below)", { type: "text", maxlength: 64, autocomplete: "off" }),
@@ -41,6 +42,7 @@ function newRequestForm(onSent) {
     case_number: field("fr-case", "Case number", { type: "text", maxlength: 40, autocomplete: "off" }),
     reason: field("fr-reason", "Reason (owners read this)", { tag: "textarea", rows: 3, maxlength: 280 }, "At most 280 characters, in plain words."),
   };
+  if (incident) fields.incident.input.value = incident; // #/footage/incident/<id>: from the map's panel
   const send = h("button", { type: "submit", class: "btn btn-primary", id: "fr-send", text: "Send the request" });
   const form = h("form", { class: "card stack", id: "footage-form", "aria-labelledby": "fr-title", novalidate: true },
     h("h2", { id: "fr-title", text: "New footage request" }), ...Object.values(fields).map((f) => f.wrap), box.el, send);
@@ -68,9 +70,9 @@ function newRequestForm(onSent) {
   return form;
 }
 
-async function listView(container) {
+async function listView(container, incident) {
   const list = h("ul", { class: "stack", id: "footage-list", "aria-label": "Recent footage requests" });
-  container.append(newRequestForm((r) => { location.hash = `#/footage/${r.request_id}`; }), h("h2", { text: "Recent requests" }), list);
+  container.append(newRequestForm((r) => { location.hash = `#/footage/${r.request_id}`; }, incident), h("h2", { text: "Recent requests" }), list);
   const { requests } = await apiFetch("/api/footage");
   replace(list, ...(requests.length ? requests.map(requestRow) : [h("li", { text: "No requests yet." })]));
 }
@@ -129,6 +131,7 @@ registerView({
   order: 16,
   render(container, ctx) {
     const one = ONE.exec(ctx.params || "");
-    return one ? oneView(container, one[1]) : listView(container);
+    const from = /^incident\/(.+)$/.exec(ctx.params || "");
+    return one ? oneView(container, one[1]) : listView(container, from && from[1]);
   },
 });

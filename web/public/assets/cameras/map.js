@@ -353,6 +353,8 @@ export async function mapView(container, ctx) {
       h("h4", { text: "Nearest cameras" }),
       cameras,
       i.active ? h("div", { class: "ops-actions" }, closeButton) : h("p", { class: "muted" }, "Closed · ", localTime(i.closed_at)),
+      // The footage form takes the incident's point from its id, which this panel never shows.
+      h("p", {}, h("a", { href: `#/footage/incident/${encodeURIComponent(i.incident_id)}`, id: "ops-request-footage", text: "Request footage near this incident" })),
     );
     panel.hidden = false;
     if (map) map.panTo([i.lat, i.lon]);
