@@ -270,6 +270,19 @@ def feed_summary(incident: Incident) -> dict[str, Any]:
     }
 
 
+def board_view(incident: Incident) -> dict[str, Any]:
+    """One incident on the map's list (GET /api/incidents, not audited): the feed summary's
+    fields, where it is and when it last changed; never the notes or the address (they can
+    name people: they come only from the audited GET /api/incidents/{id})."""
+    return {
+        **feed_summary(incident),
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "active": incident.active,
+        "updated_at": incident.updated_at,
+    }
+
+
 def view(incident: Incident) -> dict[str, Any]:
     """The officers' view of an incident (the API's shape)."""
     out = asdict(incident)

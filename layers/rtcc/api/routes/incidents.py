@@ -3,8 +3,9 @@ an incident reported by tapping the map, one incident with its nearest cameras, 
 
 Creating and closing are audited before they are written (AuditedWrite): who, which
 incident, its type; never the notes. Opening one incident with the cameras near it is a
-sensitive read (residents' cameras and where they point): audited like a tip's view. The
-list is the watch view, not audited. New, updated and closed incidents reach every
+sensitive read (residents' cameras and where they point): audited like a tip's view; it alone
+carries the notes and the address. The list is the watch view, not audited: what, where and
+when only (rtcc.cameras.incidents.board_view). New, updated and closed incidents reach every
 officer's map through the live feed channel `incidents` (rtcc.cameras.incident_desk).
 """
 
@@ -18,7 +19,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.api.security import AuditedWrite, audit, principal, require
 from rtcc.auth import Role
-from rtcc.cameras.incidents import INCIDENT_ID_PATTERN, Incident, view
+from rtcc.cameras.incidents import INCIDENT_ID_PATTERN, Incident, board_view, view
 from rtcc.models.incidents import IncidentIn
 
 router = APIGatewayRouter()
@@ -64,7 +65,7 @@ def list_incidents() -> dict:
 
     # Taken before the read (reaching back rtcc.feed.SETTLE): nothing lands between the two.
     feed_cursor = LiveFeed().start()
-    return {"incidents": [view(i) for i in _desk().board()], "feed_cursor": feed_cursor}
+    return {"incidents": [board_view(i) for i in _desk().board()], "feed_cursor": feed_cursor}
 
 
 @router.post(
