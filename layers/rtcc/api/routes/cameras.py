@@ -5,9 +5,12 @@ api cannot open it (the cameras vault key lets it Encrypt only).
 - GET /api/cameras?bbox=s,w,n,e&limit=500 -> {cameras: [camera]} (paused ones included, shown as such);
 - GET /api/cameras/nearest?lat=&lon=&count=4&radius_m=400 -> {cameras: [camera + distance_m,
   facing], items_read} (facing cameras preferred among near-equals; paused ones left out);
-- GET /api/cameras/{camera_id} -> {camera: camera + owner_id, owner: {kind, status} | null}
-  (audited `camera.view`).
-camera = {camera_id, owner_id, name, type, lat, lon, bearing_deg, level, policy, status, stream_name}.
+  both audited `camera.search` (the box or the point and radius, and how many were answered);
+- GET /api/cameras/{camera_id} -> {camera: camera + owner_id + stream_name, owner: {kind,
+  status} | null} (audited `camera.view`).
+camera = {camera_id, name, type, lat, lon, bearing_deg, level, policy, status}. Whose camera it
+is (owner_id) and its stream's name come only from the audited one-camera view: a search
+answer must not let an officer list one resident's cameras or reach their streams unrecorded.
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ _CAMERA = Annotated[
 
 
 def spot_out(spot: CameraSpot) -> dict:
+    """A camera as searches answer it: no owner_id, no stream_name (see the module's doc)."""
     return {
         "camera_id": spot.camera_id,
-        "owner_id": spot.owner_id,
         "name": spot.name,
         "type": spot.camera_type,
         "lat": spot.lat,
@@ -45,8 +48,12 @@ def spot_out(spot: CameraSpot) -> dict:
         "level": spot.level,
         "policy": spot.policy,
         "status": spot.status,
-        "stream_name": spot.stream_name,
     }
+
+
+def _searched(where: dict, count: int) -> None:
+    # Where was looked at and how much was found: no camera ids, owners or contacts.
+    audit(router, "camera.search", "cameras", detail={**where, "count": count})  # type: ignore[arg-type]
 
 
 @router.get("/api/cameras", middlewares=_OFFICERS, summary="Cameras in a box (the map)", tags=_TAGS)
@@ -56,7 +63,10 @@ def in_box(
 ) -> dict:
     from rtcc.cameras.locator_dynamodb import camera_locator
 
-    return {"cameras": [spot_out(s) for s in camera_locator().in_box(_box(bbox), limit)]}
+    box = _box(bbox)
+    cameras = [spot_out(s) for s in camera_locator().in_box(box, limit)]
+    _searched({"bbox": [box.south, box.west, box.north, box.east]}, len(cameras))
+    return {"cameras": cameras}
 
 
 def _box(text: str) -> BBox:
@@ -85,13 +95,13 @@ def nearest(
     from rtcc.cameras.settings import cameras_settings
 
     settings = cameras_settings()
-    result = camera_locator().nearest(
-        lat, lon, count=count or settings.nearest_count, radius_m=radius_m or settings.nearest_radius_m
-    )
+    radius = radius_m or settings.nearest_radius_m
+    result = camera_locator().nearest(lat, lon, count=count or settings.nearest_count, radius_m=radius)
     cameras = [
         {**spot_out(n.camera), "distance_m": round(n.distance_m, 1), "facing": n.facing}
         for n in result.cameras
     ]
+    _searched({"point": [lat, lon], "radius_m": radius}, len(cameras))
     return {"cameras": cameras, "items_read": result.items_read}
 
 
@@ -106,4 +116,5 @@ def one(camera_id: _CAMERA) -> dict:
     audit(router, "camera.view", camera_id, detail={"owner_id": spot.owner_id})  # type: ignore[arg-type]
     owner = OwnerBook().get(spot.owner_id) if spot.owner_id != "city" else None
     about = {"kind": owner.kind, "status": owner.status} if owner is not None else None
-    return {"camera": spot_out(spot), "owner": about}
+    camera = {**spot_out(spot), "owner_id": spot.owner_id, "stream_name": spot.stream_name}
+    return {"camera": camera, "owner": about}
