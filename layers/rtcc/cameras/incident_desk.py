@@ -20,6 +20,7 @@ from rtcc.cameras.incidents import (
     CadIncident,
     Incident,
     apply_cad,
+    check_closer,
     close,
     feed_kind,
     feed_summary,
@@ -104,11 +105,14 @@ class IncidentDesk:
             raise Conflict("an incident with this id exists: send again", field="incident_id")
         return self.book.get(incident.incident_id) or incident
 
-    def close(self, incident_id: str, by: str, intend: Intend = _noop) -> Incident:
+    def close(
+        self, incident_id: str, by: str, intend: Intend = _noop, *, supervisor: bool = False
+    ) -> Incident:
         for _ in range(ATTEMPTS):
             current = self.book.get(incident_id)
             if current is None:
                 raise NotFound("no such incident", field="incident_id")
+            check_closer(current, by, supervisor)
             after = close(current, by, self.clock())
             if self._write(current, after, intend):
                 return after

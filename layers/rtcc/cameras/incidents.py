@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from rtcc.errors import Conflict, DomainError
+from rtcc.errors import Conflict, DomainError, Forbidden
 
 IncidentStatus = Literal["open", "updated", "closed"]
 STATUSES: tuple[str, ...] = ("open", "updated", "closed")
@@ -146,6 +146,18 @@ def close(incident: Incident, by: str, now: datetime) -> Incident:
         closed_by=by,
         revision=incident.revision + 1,
     )
+
+
+def check_closer(incident: Incident, by: str, supervisor: bool) -> None:
+    """Who may close `incident` from the console: CAD owns its incidents (they close when
+    dispatch closes them; a supervisor may still close one here, e.g. a stuck feed); an
+    officer closes only the incidents they reported; a supervisor any. 403 otherwise."""
+    if supervisor:
+        return
+    if incident.source == "cad":
+        raise Forbidden("dispatch (CAD) closes its incidents; ask a supervisor", field="incident_id")
+    if incident.created_by != by:
+        raise Forbidden("only the officer who reported it or a supervisor may close it", field="incident_id")
 
 
 # --- CAD ------------------------------------------------------------------------------------

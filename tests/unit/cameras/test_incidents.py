@@ -197,7 +197,7 @@ def test_the_desk_opens_windows_audits_and_closing_ends_them() -> None:
     assert made.live_cameras == ("cam-00000000000a",) and audited == [book.items[made.incident_id]]
     window = book.windows[("cam-00000000000a", made.incident_id)]
     assert not window.ended and window.open_at(NOW)
-    closed = desk.close(made.incident_id, "officer2", audited.append)
+    closed = desk.close(made.incident_id, "officer1", audited.append)  # its reporter may
     assert not closed.active and len(audited) == 2
     assert book.windows[("cam-00000000000a", made.incident_id)].ended
     assert [i.kind for i in book.feed] == ["new", "closed"]
