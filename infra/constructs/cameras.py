@@ -151,10 +151,13 @@ class CamerasConstruct(Construct):
         cad, fn = api.functions["cameras-cad"], api.functions["api"]
         for function in (cad, fn):
             api.grant_table(function, "incidents", (_GET, _PUT))  # one incident; the transaction's puts
-            api.grant_table(function, "camera-live-windows", (_PUT,))  # windows opened and ended
+            # Windows opened (PutItem) and ended (UpdateItem: the end only, the opening kept).
+            api.grant_table(function, "camera-live-windows", (_PUT, _UPDATE))
             api.grant_table(function, "feed", (_PUT,))  # the live feed channel `incidents`
             api.grant_audit_append(function)
         api.grant_table(fn, "incidents", (_QUERY,))  # the board: open and recent, one partition
+        # One incident's windows for its nearest cameras, by key (the live_window flags).
+        api.grant_table(fn, "camera-live-windows", (_BATCH_GET,))
         # The nearest cameras through the registry's locator (api's Query is the registry's grant).
         api.grant_table(cad, "camera-cells", (_QUERY,))
         # The map's plate-hits layer (rtcc.lpr.map_layer): today's hits' fixed readers, by key.

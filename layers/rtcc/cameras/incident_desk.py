@@ -42,6 +42,9 @@ class IncidentBook(Protocol):
     def board(self, now: datetime) -> list[Incident]:
         """Open incidents and those closed within the recent hours (one key Query)."""
 
+    def windows(self, incident_id: str, camera_ids: list[str]) -> list[LiveWindow]:
+        """The windows `incident_id` opened for `camera_ids` (by key)."""
+
     def save(
         self, before: Incident | None, after: Incident, windows: list[LiveWindow], item: FeedItem
     ) -> bool:
@@ -96,6 +99,15 @@ class IncidentDesk:
         if incident is None:
             raise NotFound("no such incident", field="incident_id")
         return incident, self.nearest(incident)
+
+    def live_now(self, incident: Incident, camera_ids: list[str]) -> set[str]:
+        """Which of `camera_ids` may be watched live now through `incident`'s windows (each
+        window's own times: one that ran out or ended is not live, whatever the incident)."""
+        if not incident.active:
+            return set()
+        wanted = [c for c in camera_ids if c in incident.live_cameras]
+        now = self.clock()
+        return {w.camera_id for w in self.book.windows(incident.incident_id, wanted) if w.open_at(now)}
 
     def create(
         self, lat: object, lon: object, type_: object, notes: object, by: str, intend: Intend = _noop

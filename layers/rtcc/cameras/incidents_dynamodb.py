@@ -4,7 +4,8 @@ see rtcc.store.incidents for the keys).
 A change is ONE TransactWriteItems: the incident's record (conditional on the revision read,
 or on there being none), its board item, its live windows and the feed item. A duplicate or
 a lost race writes nothing. Calls: GetItem (one incident), Query (the board; one camera's
-windows), TransactWriteItems of PutItem on the three tables.
+windows), BatchGetItem (an incident's windows), TransactWriteItems of PutItem on the three
+tables and UpdateItem of an ended window (its end only).
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class DynamoIncidentBook:
         record = IncidentRecord(record_key(after.incident_id), RECORD, **fields)
         return record, IncidentRecord(BOARD, after.incident_id, expires=expires, **fields)
 
+    def windows(self, incident_id: str, camera_ids: list[str]) -> list[LiveWindow]:
+        return windows_for(incident_id, camera_ids)
+
     def save(
         self, before: Incident | None, after: Incident, windows: list[LiveWindow], item: FeedItem
     ) -> bool:
@@ -84,7 +88,10 @@ class DynamoIncidentBook:
                 tx.save(record, condition=condition)
                 tx.save(board)
                 for window in windows:
-                    tx.save(_window_record(window))
+                    if window.ended:
+                        tx.update(*_window_end(window))
+                    else:
+                        tx.save(_window_record(window))
                 tx.save(FeedRecord.of(item))
         except TransactWriteError as error:
             reasons = list(error.cancellation_reasons or [])
@@ -103,6 +110,27 @@ def _window_record(window: LiveWindow) -> LiveWindowRecord:
         ended=1 if window.ended else 0,
         expires=_parse(window.ends_at) + WINDOW_KEEP,
     )
+
+
+def _window_end(window: LiveWindow) -> tuple[LiveWindowRecord, list]:
+    """Ending a window changes its end only: when it opened stays what it was (the history of
+    what was live when). A window TTL already dropped comes back ended, opened "now"."""
+    R = LiveWindowRecord  # noqa: N806 - the model, for its attribute paths
+    actions = [
+        R.ends_at.set(window.ends_at),
+        R.ended.set(1),
+        R.expires.set(_parse(window.ends_at) + WINDOW_KEEP),
+        R.opened_at.set(R.opened_at | window.opened_at),
+    ]
+    return R(window.camera_id, window.incident_id), actions
+
+
+def windows_for(incident_id: str, camera_ids: list[str]) -> list[LiveWindow]:
+    """The windows `incident_id` opened for `camera_ids` (one BatchGetItem: each is a key)."""
+    if not camera_ids:
+        return []
+    found = LiveWindowRecord.batch_get([(c, incident_id) for c in camera_ids])
+    return [LiveWindow(r.camera_id, r.incident_id, r.opened_at, r.ends_at, bool(r.ended)) for r in found]
 
 
 def windows_of(camera_id: str) -> list[LiveWindow]:

@@ -34,14 +34,17 @@ def _desk() -> Any:
     return default_desk()
 
 
-def _intend(entry: AuditedWrite) -> Any:
+def _intend(entry: AuditedWrite, opened: bool = False) -> Any:
     def intend(incident: Incident) -> None:
-        entry.intend(detail={"type": incident.type, "status": incident.status, "source": incident.source})
+        detail = {"type": incident.type, "status": incident.status, "source": incident.source}
+        if opened:  # which residents' cameras this incident made watchable live
+            detail["live_cameras"] = list(incident.live_cameras)
+        entry.intend(detail=detail)
 
     return intend
 
 
-def camera_out(nearby: Any, incident: Incident) -> dict:
+def camera_out(nearby: Any, live: set[str]) -> dict:
     cam = nearby.camera
     return {
         "camera_id": cam.camera_id,
@@ -54,8 +57,9 @@ def camera_out(nearby: Any, incident: Incident) -> dict:
         "status": cam.status,
         "distance_m": round(nearby.distance_m, 1),
         "facing": nearby.facing,
-        # Watchable live now because this incident opened its window (rtcc.cameras.live_windows).
-        "live_window": incident.active and cam.camera_id in incident.live_cameras,
+        # Watchable live now through a window this incident opened, by the window's own times
+        # (rtcc.cameras.live_windows): one that ran out is not, though the incident is open.
+        "live_window": cam.camera_id in live,
     }
 
 
@@ -77,7 +81,7 @@ def create_incident(body: IncidentIn) -> Response[dict]:
         # The id is made by the domain; the entry's target is set once it is known.
         def intend(incident: Incident) -> None:
             entry.target = incident.incident_id
-            _intend(entry)(incident)
+            _intend(entry, opened=True)(incident)
 
         incident = _desk().create(body.lat, body.lon, body.type, body.notes, who.username, intend)
     return Response(201, content_types.APPLICATION_JSON, {"incident": view(incident)})
@@ -90,8 +94,10 @@ def create_incident(body: IncidentIn) -> Response[dict]:
     tags=["incidents"],
 )
 def get_incident(incident_id: _ID) -> dict:
-    incident, nearby = _desk().one(incident_id)
-    cameras = [camera_out(n, incident) for n in nearby.cameras]
+    desk = _desk()
+    incident, nearby = desk.one(incident_id)
+    live = desk.live_now(incident, [n.camera.camera_id for n in nearby.cameras])
+    cameras = [camera_out(n, live) for n in nearby.cameras]
     audit(router, "incident.view", incident_id, detail={"cameras": len(cameras)})  # type: ignore[arg-type]
     return {"incident": view(incident), "cameras": cameras}
 
