@@ -105,6 +105,9 @@ def local_stack() -> Iterator[Any]:
 
     # The city the tests deploy for: public maps open on it (browser tests check that).
     os.environ["RTCC_MAP_CENTER"] = json.dumps(list(TEST_CITY_CENTER))
+    # Every test's footage requests are the same few users': the hourly limit (counted for the
+    # whole session) is tested on its own (tests/integration/cameras/test_footage_limits.py).
+    os.environ.setdefault("RTCC_CAMERAS_REQUESTS_PER_HOUR", "1000")
     stack = LocalStack(http_port=0, aws_port=0, demo_password=DEMO_PASSWORD, base_path=STAGE_PATH)
     stack.start()
     try:

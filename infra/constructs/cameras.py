@@ -172,6 +172,11 @@ class CamerasConstruct(Construct):
         from infra.constructs.cameras_footage import grant_footage
 
         grant_footage(self, api, data, config)
+        fn = api.functions["api"]
+        # rtcc.cameras.footage_limits_dynamodb: an officer's requests this hour (one conditional
+        # ADD); the owners a case already asked (looked up by key, the new ones written).
+        api.grant_table(fn, "footage-ask-counts", (_UPDATE,))
+        api.grant_table(fn, "footage-case-owners", (_BATCH_GET, _BATCH_WRITE))
 
     # --- video streams: the city's cameras and integrated ones (lane: infra) --------------
     def _streams(self, api: ApiConstruct, config: DeployConfig) -> None:

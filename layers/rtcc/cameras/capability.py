@@ -70,6 +70,7 @@ CAMERAS = Capability(
     "and their nearest cameras, footage requests and evidence with its chain of custody",
     store_modules=(
         "rtcc.store.footage",  # footage requests, owners' notices, evidence, exports
+        "rtcc.store.footage_limits",  # an officer's requests an hour, the owners a case asked
         "rtcc.store.camera_registry",  # owners, contact lookup, cameras, the area index, receipts, codes
         "rtcc.store.incidents",  # incidents (record + the map's board), camera live windows
     ),

@@ -8,6 +8,13 @@ Why the limits: a request reaches private people's cameras, so it is held to a s
 short window (the city's settings), to the past (footage of the future is surveillance, not
 evidence), and to a case number the officer is accountable for. The reason is shown to owners
 verbatim, so it is short and plain.
+
+Why a request cannot be turned into spam or phishing: the case number is letters, digits and
+'-' only (no '.', '/' or ':', so a phone never shows it as a link: "ABC.co/x" cannot ride in a
+text sent from the city's number); one circle reaches at most `max_owners` owners (a wider one
+is refused at radius_m, not quietly cut); an owner is asked about one case once (a second
+request for the same case skips them); an officer sends at most so many requests an hour
+(rtcc.cameras.footage_limits).
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from typing import Any
 
 from rtcc.errors import Conflict, DomainError, NotFound
 
-CASE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}")
+#: Letters, digits and '-': nothing a phone's text app turns into a link (see the module's doc).
+CASE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 REQUEST_ID = re.compile(r"^fr-[0-9]{8}-[0-9a-f]{12}$")
 REASON_MAX = 280
 ANSWERS = ("approved", "declined")
@@ -40,6 +48,10 @@ class RequestRules:
     max_radius_m: int
     max_hours: float
     request_days: int
+    #: The most owners one request's circle may reach (more: refused at radius_m).
+    max_owners: int = 200
+    #: How far back (days) a request's window may start.
+    lookback_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -96,11 +108,13 @@ def validate_ask(body: object, rules: RequestRules, now: datetime) -> FootageAsk
         raise DomainError("must be after start", field="end")
     if end > now + timedelta(minutes=1):  # a minute of clock skew between browser and server
         raise DomainError("footage of the future cannot be requested", field="end")
+    if start < now - timedelta(days=rules.lookback_days):
+        raise DomainError(f"at most {rules.lookback_days} days ago", field="start")
     if end - start > timedelta(hours=rules.max_hours):
         raise DomainError(f"the window may be at most {rules.max_hours:g} hours", field="end")
     case = _text(body, "case_number")
     if not CASE_NUMBER.fullmatch(case):
-        raise DomainError("letters, digits and . _ / - (at most 40)", field="case_number")
+        raise DomainError("letters, digits and - (at most 40)", field="case_number")
     reason = _text(body, "reason")
     if len(reason) > REASON_MAX:
         raise DomainError(f"at most {REASON_MAX} characters (owners read it)", field="reason")
@@ -133,20 +147,38 @@ class OwnerPlan:
     unreachable: list[str] = field(default_factory=list)
     paused: list[str] = field(default_factory=list)
     cameras: int = 0
+    #: Owners already asked about this case by an earlier request: not asked again.
+    asked_before: list[str] = field(default_factory=list)
 
 
-def plan_owners(cameras: Iterable[Any], contact_of: Any) -> OwnerPlan:
-    """Group the circle's cameras (rtcc.cameras.model.CameraSpot) by owner. `contact_of(owner_id)`
-    answers "verified", "unverified" or "paused" (the owner's status, not the contact itself:
-    the api never opens a contact). City cameras are the city's own: no owner to ask."""
+def owners_in(cameras: Iterable[Any], max_owners: int) -> dict[str, list[str]]:
+    """The circle's cameras (rtcc.cameras.model.CameraSpot) by owner; city cameras are the
+    city's own (no owner to ask). More than `max_owners` owners: 400 at radius_m."""
     by_owner: dict[str, list[str]] = {}
-    plan = OwnerPlan()
     for spot in cameras:
-        if spot.owner_id == "city":
-            continue
-        plan.cameras += 1
-        by_owner.setdefault(spot.owner_id, []).append(spot.camera_id)
+        if spot.owner_id != "city":
+            by_owner.setdefault(spot.owner_id, []).append(spot.camera_id)
+    if len(by_owner) > max_owners:
+        raise DomainError(
+            f"the area reaches {len(by_owner)} camera owners, more than {max_owners}: make it smaller",
+            field="radius_m",
+        )
+    return by_owner
+
+
+def plan_owners(
+    cameras: Iterable[Any], contact_of: Any, asked: Iterable[str] = (), max_owners: int = 200
+) -> OwnerPlan:
+    """Who a request asks. `contact_of(owner_id)` answers "verified", "unverified" or
+    "paused" (the owner's status, not the contact itself: the api never opens a contact);
+    `asked`: owners an earlier request for the same case asked already."""
+    by_owner = owners_in(cameras, max_owners)
+    plan, asked = OwnerPlan(), set(asked)
+    plan.cameras = sum(len(ids) for ids in by_owner.values())
     for owner_id, camera_ids in sorted(by_owner.items()):
+        if owner_id in asked:
+            plan.asked_before.append(owner_id)
+            continue
         state = contact_of(owner_id)
         if state == "paused":
             plan.paused.append(owner_id)

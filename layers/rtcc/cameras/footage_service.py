@@ -24,7 +24,13 @@ from rtcc.store.footage import EvidenceExportRecord, EvidenceRecord, FootageNoti
 
 def rules() -> footage.RequestRules:
     s = cameras_settings()
-    return footage.RequestRules(s.request_max_radius_m, s.request_max_hours, s.request_days)
+    return footage.RequestRules(
+        s.request_max_radius_m,
+        s.request_max_hours,
+        s.request_days,
+        max_owners=s.request_max_owners,
+        lookback_days=s.request_lookback_days,
+    )
 
 
 def agency() -> str:
@@ -63,17 +69,31 @@ def record_receipts(
 
 # --- officers ------------------------------------------------------------------------------
 def plan_request(body: object, now: datetime) -> tuple[footage.FootageAsk, footage.OwnerPlan]:
-    """Validate (400 at the field), then find the circle's cameras and who to ask."""
+    """Validate (400 at the field), then find the circle's cameras and who to ask: not the
+    owners an earlier request for the same case asked (rtcc.cameras.footage_limits_dynamodb)."""
+    from rtcc.cameras.footage_limits_dynamodb import asked_before
     from rtcc.cameras.locator_dynamodb import camera_locator
 
-    ask = footage.validate_ask(body, rules(), now)
-    found = camera_locator().within(ask.lat, ask.lon, ask.radius_m)
-    return ask, footage.plan_owners([near.camera for near in found.cameras], owner_reach)
+    limits = rules()
+    ask = footage.validate_ask(body, limits, now)
+    found = [near.camera for near in camera_locator().within(ask.lat, ask.lon, ask.radius_m).cameras]
+    owners = footage.owners_in(found, limits.max_owners)  # too many: 400 before any lookup
+    asked = asked_before(ask.case_number, owners)
+    return ask, footage.plan_owners(found, owner_reach, asked, limits.max_owners)
+
+
+def count_request(who: str, now: datetime) -> None:
+    """One more request of `who` this hour, or 429 (settings `requests_per_hour`)."""
+    from rtcc.cameras.footage_limits_dynamodb import take_request
+
+    take_request(who, cameras_settings().requests_per_hour, now)
 
 
 def create_request(
     ask: footage.FootageAsk, plan: footage.OwnerPlan, who: str, now: datetime
 ) -> FootageRequestRecord:
+    from rtcc.cameras.footage_limits_dynamodb import mark_asked
+
     request_id, expires = footage.new_request_id(now), _iso(footage.expires_at(now, rules()))
     record = FootageRequestRecord(
         f"{now:%Y-%m}",
@@ -100,6 +120,8 @@ def create_request(
         for owner_id, cams in plan.notify.items()
     ]
     db.save_request(record, notices)
+    # Before the texts go out: a crash between the two asks nobody twice, at worst once less.
+    mark_asked(ask.case_number, plan.notify, request_id, _iso(now))
     db.send(db.NOTICES_QUEUE, ({"request_id": request_id, "owner_id": o} for o in plan.notify))
     record_receipts(record, list(plan.notify), "requested")
     return record

@@ -47,6 +47,19 @@ class CamerasSettings(BaseSettings):
         description="Longest time window (hours) a footage request may ask for "
         "(deployed: `camera_program.request_max_hours`).",
     )
+    request_max_owners: int = Field(
+        200,
+        ge=1,
+        le=5000,
+        description="Most camera owners one footage request's circle may reach; more: refused at "
+        "`radius_m` (a request is a targeted ask, not a mass mailing).",
+    )
+    requests_per_hour: int = Field(
+        10, ge=1, le=1000, description="Footage requests one officer may send per clock hour; more: 429."
+    )
+    request_lookback_days: int = Field(
+        30, ge=1, le=365, description="How many days back a footage request's window may start."
+    )
     request_days: int = Field(
         14, ge=1, le=90, description="Days a footage request stays open before it expires unanswered."
     )

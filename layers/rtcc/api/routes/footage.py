@@ -2,8 +2,10 @@
 cameras in a circle, list requests, one request with its notices and evidence, export a case.
 
 Who may send requests is the city's choice (rtcc.cameras.settings `requesters`: officers or
-supervisors only). Sending and exporting are audited before they happen (AuditedWrite); reading
-a request's evidence is audited as a sensitive read. Rules and wiring: rtcc.cameras.footage_service.
+supervisors only). Sending and exporting are audited before they happen (AuditedWrite: sending
+with the circle's centre and radius); reading the list or a request's evidence is audited as a
+sensitive read. An officer sends at most `requests_per_hour` an hour (429). Rules and wiring:
+rtcc.cameras.footage_service.
 """
 
 from __future__ import annotations
@@ -41,18 +43,23 @@ def create(body: dict) -> Response[dict]:
 
     now = datetime.now(UTC)
     ask, plan = service.plan_request(body, now)  # 400 naming the field before anything is written
+    service.count_request(_me(), now)  # 429 past the officer's hourly number; bad input counts not
     detail = {
+        "lat": ask.lat,
+        "lon": ask.lon,
         "radius_m": ask.radius_m,
         "start": ask.start.isoformat(),
         "end": ask.end.isoformat(),
         "cameras": plan.cameras,
         "owners": len(plan.notify),
         "unreachable": len(plan.unreachable),
+        "asked_before": len(plan.asked_before),
     }
     with AuditedWrite(router, "footage.request.create", ask.case_number) as entry:  # type: ignore[arg-type]
         entry.intend(case_number=ask.case_number, detail=detail)
         record = service.create_request(ask, plan, _me(), now)
-    return Response(201, content_types.APPLICATION_JSON, {"request": service.request_out(record, now)})
+    out = {"request": service.request_out(record, now), "asked_before": len(plan.asked_before)}
+    return Response(201, content_types.APPLICATION_JSON, out)
 
 
 @router.get(
@@ -61,7 +68,10 @@ def create(body: dict) -> Response[dict]:
 def list_requests() -> dict:
     from rtcc.cameras.footage_service import list_requests as recent
 
-    return {"requests": recent(datetime.now(UTC))}
+    requests = recent(datetime.now(UTC))
+    # The list shows case numbers, places and reasons: a read of the requests, recorded.
+    audit(router, "footage.request.list", "footage-requests", detail={"count": len(requests)})  # type: ignore[arg-type]
+    return {"requests": requests}
 
 
 @router.get(
