@@ -76,6 +76,11 @@ class CamerasSettings(BaseSettings):
         description="Largest clip (MiB) an owner may upload to a request "
         "(deployed: `camera_program.max_clip_mb`).",
     )
+    registrations_per_day: int = Field(
+        200,
+        ge=0,
+        description="New camera owners the city accepts in 24 h, city-wide; past it registration answers 429.",
+    )
     owner_link_hours: int = Field(
         72, ge=1, le=720, description="Hours a camera owner's signed portal or request link stays valid."
     )
