@@ -10,6 +10,7 @@ export written only while queued.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -154,7 +155,11 @@ def _uploaded_receipt(item: Any) -> None:
 
 
 # --- evidence-export -----------------------------------------------------------------------
-def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now: datetime) -> list[dict]:
+def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now: datetime) -> dict:
+    """The zip at `path`: each clip as stored, manifest.json, its KMS signature and public key.
+    Returns the manifest's files, its SHA-256 and the signing key's fingerprint (custody)."""
+    from rtcc.cameras.evidence_signature import KmsManifestSigner, fingerprint, signed_parts
+
     files = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for item in items:
@@ -173,8 +178,16 @@ def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now
             "created_at": now.isoformat(),
             "files": files,
         }
-        archive.writestr(evidence.MANIFEST, json.dumps(manifest, indent=2))
-    return files
+        raw = json.dumps(manifest, indent=2).encode()
+        archive.writestr(evidence.MANIFEST, raw)
+        parts = signed_parts(KmsManifestSigner(), raw)
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return {
+        "files": files,
+        "manifest_sha256": hashlib.sha256(raw).hexdigest(),
+        "key_fingerprint": fingerprint(parts[evidence.PUBLIC_KEY]),
+    }
 
 
 def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> str:
@@ -186,7 +199,8 @@ def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> 
     handle, path = tempfile.mkstemp(suffix=".zip", dir=tempfile.gettempdir())
     os.close(handle)
     try:
-        files = _zip_case(items, path, case_number, export_id, now)
+        zipped = _zip_case(items, path, case_number, export_id, now)
+        files = zipped["files"]
         reader = evidence.HashingReader()
         with open(path, "rb") as file:
             while chunk := file.read(evidence.MIB):
@@ -204,6 +218,8 @@ def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> 
             "key": key,
             "version_id": version,
             "sha256": reader.hexdigest(),
+            "manifest_sha256": zipped["manifest_sha256"],
+            "signing_key_fingerprint": zipped["key_fingerprint"],
             "files": [
                 {"file": f["file"], "sha256": f["sha256"], "version_id": f["version_id"]} for f in files
             ],
