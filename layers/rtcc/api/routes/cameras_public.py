@@ -14,13 +14,17 @@ URL, access log or Referer. Bodies (exactly; unknown fields are 422):
 - POST /api/public/cameras/links {phone} or {email} -> 202 {status: "sent if registered"} always;
 - GET /api/public/cameras/portal -> {owner: {owner_id, kind, language, status, channels,
   verified}, cameras: [camera], receipts: [{camera_id, action, agency, case_number,
-  request_id, at}]}; camera = {camera_id, name, type, lat, lon, bearing_deg, level, policy, status};
+  request_id, at}], requests: [{request_id, agency, case_number, status: "pending",
+  expires_at, link_token}]}; camera = {camera_id, name, type, lat, lon, bearing_deg, level,
+  policy, status}; a request's page is `/cameras/request#t=<link_token>&r=<request_id>`;
 - POST /api/public/cameras/portal/cameras {name, type, lat, lon, bearing_deg?, level:
   register|integrate, policy: request|incident|always} -> 201 {camera}; outside the city 422 (field lat);
 - PUT /api/public/cameras/portal/cameras/{camera_id} (same body) -> 200 {camera};
 - DELETE /api/public/cameras/portal/cameras/{camera_id} -> 200 {deleted: true};
 - POST /api/public/cameras/portal/pause {paused: bool} -> 200 {status: paused|active};
-- DELETE /api/public/cameras/portal -> 200 {deleted: true, cameras: n, receipts: n}.
+- DELETE /api/public/cameras/portal -> 200 {deleted: true, cameras: n, receipts: n, notices: n}
+  (the owner's unanswered footage notices deleted too; answered ones and evidence delivered
+  stay with their case: rtcc.cameras.owner_requests).
 Link errors: malformed or forged 401, expired 410, the owner gone 410 (field token).
 
 Every write about an owner is audited (actor `owner:<id>`, no contact, no token).
@@ -102,7 +106,18 @@ def links(body: LinkIn) -> Response[dict]:
 
 @router.get("/api/public/cameras/portal", summary="The owner's cameras and receipts", tags=_TAGS)
 def portal(x_owner_link: _LINK = None) -> dict:
-    return _desk().portal(x_owner_link)
+    from datetime import UTC, datetime
+
+    from rtcc.cameras import owner_links
+    from rtcc.cameras.owner_requests import open_requests
+    from rtcc.cameras.owner_requests_dynamodb import owner_notices
+    from rtcc.cameras.settings import cameras_settings
+
+    out = _desk().portal(x_owner_link)
+    hours = cameras_settings().owner_link_hours
+    link = lambda owner_id, scope: owner_links.issue(owner_id, scope, hours)  # noqa: E731
+    out["requests"] = open_requests(out["owner"]["owner_id"], owner_notices(), link, datetime.now(UTC))
+    return out
 
 
 @router.post("/api/public/cameras/portal/cameras", summary="Add a camera", tags=_TAGS)
@@ -131,4 +146,10 @@ def pause(body: PauseIn, x_owner_link: _LINK = None) -> dict:
 
 @router.delete("/api/public/cameras/portal", summary="Delete the owner and everything of theirs", tags=_TAGS)
 def delete_everything(x_owner_link: _LINK = None) -> dict:
-    return _desk().delete_everything(x_owner_link)
+    from rtcc.cameras.owner_requests import forget_notices
+    from rtcc.cameras.owner_requests_dynamodb import owner_notices
+
+    desk = _desk()
+    # Before the receipts go: they are how the owner's notices are found.
+    notices = forget_notices(desk.owner(x_owner_link).owner_id, owner_notices())
+    return {**desk.delete_everything(x_owner_link), "notices": notices}
