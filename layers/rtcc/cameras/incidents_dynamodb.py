@@ -44,13 +44,18 @@ def _parse(moment: str) -> datetime:
 
 
 class DynamoIncidentBook:
-    def __init__(self, recent: timedelta) -> None:
+    def __init__(self, recent: timedelta, keep: timedelta = timedelta(days=365)) -> None:
         self.recent = recent
+        # A closed incident's own record (notes, address) goes by TTL `keep` after it closed
+        # (settings `incident_days`): no incident is kept forever.
+        self.keep = keep
 
     def get(self, incident_id: str) -> Incident | None:
         try:
             record = IncidentRecord.get(record_key(incident_id), RECORD, consistent_read=True)
         except IncidentRecord.DoesNotExist:
+            return None
+        if is_expired(record):  # past its retention: gone, whenever TTL gets to it
             return None
         return Incident.from_json(record.incident)
 
@@ -68,8 +73,9 @@ class DynamoIncidentBook:
             "reported_at": after.reported_at,
             "status": after.status,
         }
-        expires = None if after.active else _parse(after.updated_at) + self.recent
-        record = IncidentRecord(record_key(after.incident_id), RECORD, **fields)
+        closed = None if after.active else _parse(after.updated_at)
+        expires, kept = (closed + self.recent, closed + self.keep) if closed else (None, None)
+        record = IncidentRecord(record_key(after.incident_id), RECORD, expires=kept, **fields)
         return record, IncidentRecord(BOARD, after.incident_id, expires=expires, **fields)
 
     def windows(self, incident_id: str, camera_ids: list[str]) -> list[LiveWindow]:
@@ -154,4 +160,5 @@ def default_desk() -> IncidentDesk:
 
     s = cameras_settings()
     rules = DeskRules(s.nearest_count, s.nearest_radius_m, timedelta(hours=s.live_window_hours))
-    return IncidentDesk(DynamoIncidentBook(timedelta(hours=s.incident_recent_hours)), camera_locator(), rules)
+    book = DynamoIncidentBook(timedelta(hours=s.incident_recent_hours), timedelta(days=s.incident_days))
+    return IncidentDesk(book, camera_locator(), rules)

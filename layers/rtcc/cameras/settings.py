@@ -130,6 +130,14 @@ class CamerasSettings(BaseSettings):
         le=168,
         description="Hours a closed incident stays on the operations map's list after it closed.",
     )
+    incident_days: int = Field(
+        365,
+        ge=1,
+        le=3650,
+        description="Days a closed incident's record (type, place, address, notes) is kept after it closed; "
+        "then DynamoDB's TTL deletes it (reads treat it as gone at once). Its live windows go a day after "
+        "they end. Evidence is kept with its case, apart from incidents.",
+    )
     live_window_hours: int = Field(
         12,
         ge=1,
