@@ -133,6 +133,7 @@ def take_in(case_number: str, evidence_id: str, actor: str, now: datetime) -> st
         db.step_evidence(
             item,
             "arrived",
+            version=str(item.version_id),  # never record this hash on another version's item
             status="refused" if refused else "received",
             sha256=reader.hexdigest(),
             size=reader.size,
@@ -155,6 +156,32 @@ def _uploaded_receipt(item: Any) -> None:
 
 
 # --- evidence-export -----------------------------------------------------------------------
+class NotTakenIn(Exception):
+    """A clip whose bytes now differ from the SHA-256 intake recorded: the export stops."""
+
+    def __init__(self, item: Any, digest: str) -> None:
+        super().__init__(item.evidence_id)
+        self.item, self.digest = item, digest
+
+
+def _refuse_export(export: Any, error: NotTakenIn, actor: str, now: datetime) -> str:
+    """Nothing leaves: the export fails, and the custody log says which clip and both hashes."""
+    item = error.item
+    detail = {
+        "evidence": item.evidence_id,
+        "key": item.s3_key,
+        "version_id": item.version_id,
+        "sha256_at_intake": item.sha256,
+        "sha256_read": error.digest,
+    }
+    custody(actor, "evidence.export.refused", export.export_id, export.case_number, detail)
+    export.update(
+        actions=[type(export).status.set("failed"), type(export).done_at.set(now.isoformat())],
+        condition=type(export).status == "queued",
+    )
+    return "refused"
+
+
 def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now: datetime) -> dict:
     """The zip at `path`: each clip as stored, manifest.json, its KMS signature and public key.
     Returns the manifest's files, its SHA-256 and the signing key's fingerprint (custody)."""
@@ -169,6 +196,8 @@ def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now
                 for chunk in evidence_s3.read_version(item.s3_key, str(item.version_id)):
                     reader.update(chunk)
                     out.write(chunk)
+            if reader.hexdigest() != item.sha256:
+                raise NotTakenIn(item, reader.hexdigest())
             files.append(
                 evidence.manifest_entry(member, item.attribute_values, reader.hexdigest(), reader.size)
             )
@@ -199,7 +228,10 @@ def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> 
     handle, path = tempfile.mkstemp(suffix=".zip", dir=tempfile.gettempdir())
     os.close(handle)
     try:
-        zipped = _zip_case(items, path, case_number, export_id, now)
+        try:
+            zipped = _zip_case(items, path, case_number, export_id, now)
+        except NotTakenIn as error:
+            return _refuse_export(export, error, actor, now)
         files = zipped["files"]
         reader = evidence.HashingReader()
         with open(path, "rb") as file:
