@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -81,8 +82,10 @@ def test_the_console_sends_a_request_and_shows_its_evidence(
     page.fill("#fr-lat", "44.05")
     page.fill("#fr-lon", "-123.09")
     page.fill("#fr-radius", "5000")
-    page.fill("#fr-start", "2026-01-01T10:00")
-    page.fill("#fr-end", "2026-01-01T11:00")
+    # Yesterday: within the lookback (RTCC_CAMERAS_REQUEST_LOOKBACK_DAYS) and in the past.
+    day = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
+    page.fill("#fr-start", f"{day}T10:00")
+    page.fill("#fr-end", f"{day}T11:00")
     page.fill("#fr-case", "26-000777")
     page.fill("#fr-reason", "A test of the form")
     page.click("#fr-send")
