@@ -191,7 +191,6 @@ class Retention(_Strict):
         "compliance mode when deployed: no one, not even the account's root user, can shorten an "
         "anchor's lock; a new value applies to anchors published after it).",
     )
-    video_days: int = Field(30, ge=1, le=3650, description="Kinesis Video Streams data retention.")
 
 
 class Alerts(_Strict):
@@ -512,6 +511,30 @@ class DeployConfig(_Strict):
                 "camera-streams' environment has room for (shorter names, or fewer cameras)"
             )
         return cameras
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_video_retention(cls, data: object) -> object:
+        """Camera video has ONE retention, `camera_program.stream_retention_hours`. The older
+        `retention.video_days` (which nothing read) is taken as that many days when it is
+        alone, and refused next to the new one (two values, one of them silently ignored)."""
+        retention = data.get("retention") if isinstance(data, dict) else None
+        if not isinstance(retention, dict) or "video_days" not in retention:
+            return data
+        days, program = retention["video_days"], data.get("camera_program") or {}
+        if isinstance(program, dict) and "stream_retention_hours" in program:
+            raise ValueError(
+                "retention.video_days: camera video's retention is camera_program.stream_retention_hours "
+                "only; remove retention.video_days"
+            )
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+            raise ValueError(
+                "retention.video_days: whole days from 1 to 365 (better: camera_program."
+                "stream_retention_hours, in hours)"
+            )
+        program = {**(program if isinstance(program, dict) else {}), "stream_retention_hours": days * 24}
+        rest = {k: v for k, v in retention.items() if k != "video_days"}
+        return {**data, "retention": rest, "camera_program": program}
 
     @model_validator(mode="after")
     def _consistent(self) -> DeployConfig:
