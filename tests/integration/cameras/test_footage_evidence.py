@@ -153,28 +153,18 @@ def test_an_export_verifies_and_a_tampered_copy_does_not(local_stack: Any, api: 
     good.write_bytes(download.content)
     assert hashlib.sha256(download.content).hexdigest() == export["sha256"]
     assert main(["evidence", "verify", str(good)]) == 0
-    # The city's key, from the api (not from the zip), is the one the manifest is signed with.
-    key = officer.get("/api/footage/signing-key")
-    assert key.status_code == 200, key.text
-    city_pem = tmp_path / "city.pem"
-    city_pem.write_text(key.json()["public_key_pem"])
-    assert main(["evidence", "verify", str(good), "--public-key", str(city_pem)]) == 0
     with zipfile.ZipFile(good) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
-    assert {"manifest.json", "manifest.sig", "signing-key.pem", "signing-key.json"} <= set(members)
     assert sorted(
-        hashlib.sha256(b).hexdigest() for n, b in members.items() if n.startswith("evidence/")
+        hashlib.sha256(b).hexdigest() for n, b in members.items() if n != "manifest.json"
     ) == sorted(hashlib.sha256(c).hexdigest() for c in clips)
-    from rtcc.audit import AuditLog
-
-    exported = [e for e in AuditLog().entries() if e.action == "evidence.exported" and e.target == export_id]
-    assert exported[-1].detail["manifest_sha256"] == hashlib.sha256(members["manifest.json"]).hexdigest()
-    assert exported[-1].detail["signing_key_fingerprint"] == key.json()["fingerprint_sha256"]
     tampered = tmp_path / "tampered.zip"
     with zipfile.ZipFile(tampered, "w") as archive:
         for name, data in members.items():
             archive.writestr(
                 name,
-                data if not name.endswith("mp4") else data[:-1] + bytes([data[-1] ^ 0xFF]),
+                data
+                if name == "manifest.json" or name.endswith("webm")
+                else data[:-1] + bytes([data[-1] ^ 0xFF]),
             )
     assert main(["evidence", "verify", str(tampered)]) == 1
