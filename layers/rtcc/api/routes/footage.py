@@ -76,6 +76,21 @@ def list_requests() -> dict:
 
 
 @router.get(
+    "/api/footage/signing-key",
+    middlewares=[require(Role.OFFICER)],
+    summary="The public key evidence exports' manifests are signed with (PEM)",
+    tags=_TAGS,
+)
+def signing_key() -> dict:
+    """What a court checks an export against (`rtcc evidence verify --public-key`), obtained
+    from the city rather than from the zip, which a forger could fill with their own key."""
+    from rtcc.cameras.evidence_signature import KmsManifestSigner, fingerprint
+
+    key_id, pem = KmsManifestSigner().public_key()
+    return {"key_id": key_id, "public_key_pem": pem.decode(), "fingerprint_sha256": fingerprint(pem)}
+
+
+@router.get(
     "/api/footage/<request_id>",
     middlewares=[require(Role.OFFICER)],
     summary="A footage request with its notices, evidence and exports",
