@@ -179,6 +179,8 @@ def export_out(item: EvidenceExportRecord) -> dict[str, Any]:
         "status": item.status,
         "files": item.files,
         "sha256": item.sha256,
+        "url": item.url,
+        "url_expires_at": item.url_expires_at,
         "requested_at": item.requested_at,
         "requested_by": item.requested_by,
         "done_at": item.done_at,
@@ -221,27 +223,6 @@ def start_export(request_id: str, who: str, now: datetime) -> EvidenceExportReco
     db.save_export(export)
     db.send(db.EXPORTS_QUEUE, [{"case_number": record.case_number, "export_id": export.export_id}])
     return export
-
-
-def export_download(request_id: str, export_id: str, now: datetime) -> tuple[str, dict[str, Any]]:
-    """A fresh short-lived GET of a ready export's zip, signed per ask (never stored or listed:
-    the case's evidence leaves only through this audited door). Returns the case and the link."""
-    from rtcc.cameras import evidence_s3
-
-    record = db.get_request(request_id)
-    export = db.get_export(record.case_number, export_id)
-    if export.request_id != request_id:
-        raise Forbidden("this export belongs to another request", field="export_id")
-    if export.status != "ready" or not export.s3_key:
-        raise Conflict(f"this export is {export.status}", field="export_id")
-    expires = now + timedelta(seconds=evidence_s3.EXPORT_URL_S)
-    url = evidence_s3.export_url(str(export.s3_key), str(export.version_id or ""))
-    return record.case_number, {
-        "export_id": export_id,
-        "url": url,
-        "url_expires_at": _iso(expires),
-        "sha256": export.sha256,
-    }
 
 
 # --- owners (by their link) ----------------------------------------------------------------
