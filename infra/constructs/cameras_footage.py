@@ -28,7 +28,9 @@ DEFAULT_LOCK_DAYS = 365
 FOOTAGE_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "api": {
         "footage-requests": (_PUT, _GET, _QUERY),  # create (conditional); one; a month's list
-        "footage-notices": (_BATCH_WRITE, _QUERY, _GET, _UPDATE),  # create; a request's; one; the answer
+        # create; a request's; one; the answer; an owner's unanswered ones on "delete everything"
+        # (rtcc.cameras.owner_requests)
+        "footage-notices": (_BATCH_WRITE, _QUERY, _GET, _UPDATE, "dynamodb:DeleteItem"),
         "evidence": (_PUT, _GET, _QUERY, _UPDATE),  # an upload started; one; a case's; completed
         "evidence-exports": (_PUT, _QUERY),  # an export queued; a case's exports
         "camera-owners": (_GET,),  # who may be asked: verified, paused (never the contact)
