@@ -47,7 +47,8 @@ def record_handler(record: SQSRecord) -> str:
         count("FootageNotices", "failed")
         raise
     count("FootageNotices", outcome)
-    logger.info("footage notice handled", extra={"outcome": outcome, **message})
+    # The outcome and the request only: which owner was asked is not for the logs.
+    logger.info("footage notice handled", extra={"outcome": outcome, "request_id": message["request_id"]})
     return outcome
 
 

@@ -40,12 +40,15 @@ _REGISTRY_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "camera-cells": (_PUT, _DELETE, _QUERY),  # kept in step with cameras; nearest and boxes
         "camera-receipts": (_QUERY, _DELETE),  # the portal's list; deleted with the owner
         "camera-contact-codes": (_GET, _UPDATE, _DELETE),  # check, spend an attempt, spent or deleted
+        "alert-signup-counts": (_UPDATE,),  # new owners a day, codes an owner a day (by key)
     },
     "camera-verify": {
         "camera-owners": (_GET,),  # the sealed contact, the language
-        "camera-owner-contacts": (_GET,),  # "send my link": which owner has this contact
+        # "send my link": which owner has this contact; a pending owner's claim on its contact
+        "camera-owner-contacts": (_GET, _PUT),
         "camera-contact-codes": (_GET, _PUT),  # the last code's time; the new code's hash
         "sms-opt-outs": (_GET, _UPDATE),  # opted out of these texts?; a 21610 refusal records it
+        "alert-signup-counts": (_UPDATE,),  # the SMS line's per-contact and city-wide limits
     },
 }
 #: Who may open an owner's contact (the vault key's policy names no one else): the code and
@@ -93,6 +96,8 @@ class CamerasConstruct(Construct):
         api.grant_secret(verify, "twilio_api_key")  # texts through Twilio's API
         # Texts go from the alerts number (rtcc.cameras.verify_codes says why).
         verify.add_environment("RTCC_ALERTS_LINE_NUMBER", config.alert_number)
+        # ...and within that line's city-wide hourly breaker (the alerts signup's figure).
+        verify.add_environment("RTCC_ALERTS_SIGNUPS_PER_HOUR", str(config.alerts.signups_per_hour))
         grant_camera_email(verify, config)  # codes and links to an email, from camera_program.email_from
         self._registry_keys(api, config)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -32,7 +33,7 @@ FOOTAGE_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         # (rtcc.cameras.owner_requests)
         "footage-notices": (_BATCH_WRITE, _QUERY, _GET, _UPDATE, "dynamodb:DeleteItem"),
         "evidence": (_PUT, _GET, _QUERY, _UPDATE),  # an upload started; one; a case's; completed
-        "evidence-exports": (_PUT, _QUERY),  # an export queued; a case's exports
+        "evidence-exports": (_PUT, _QUERY, _GET),  # an export queued; a case's exports; a download
         "camera-owners": (_GET,),  # who may be asked: verified, paused (never the contact)
         "camera-cells": (_QUERY,),  # the cameras in the circle (the registry's locator)
         "camera-receipts": (_PUT,),  # "requested", "approved", "declined" on the owner's receipts
@@ -96,6 +97,30 @@ def _owner_keys(scope: Construct, notify: Any) -> None:
         keys.grant(notify, "kms:Decrypt", vault, keys.sealed_context("camera-owner"))
 
 
+def evidence_signing_key(scope: Construct, api: ApiConstruct, config: DeployConfig) -> kms.Key:
+    """The key that signs export manifests (rtcc.cameras.evidence_signature): asymmetric, its
+    private half never leaves KMS; the key policy denies kms:Sign to all but evidence-export, so
+    no other role (nor an administrator's IAM rights) can sign a forged manifest. The api reads
+    the public half (GET /api/footage/signing-key) for courts to verify against. Kept when the
+    stack goes: exports signed with it must stay checkable."""
+    fns = api.functions
+    key = kms.Key(
+        scope,
+        "EvidenceSigningKey",
+        description=f"rtcc {config.city_name}: signs evidence export manifests (evidence-export only)",
+        key_spec=kms.KeySpec.ECC_NIST_P256,
+        key_usage=kms.KeyUsage.SIGN_VERIFY,
+        alias=f"alias/{config.resource_prefix}evidence-signing",
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    keys.only(key, "OnlyEvidenceExportSigns", ["kms:Sign"], [fns["evidence-export"]])
+    keys.grant(fns["evidence-export"], "kms:Sign", key)  # a P-256 key signs with ECDSA_SHA_256 only
+    for name in ("evidence-export", "api"):
+        keys.grant(fns[name], "kms:GetPublicKey", key)
+        fns[name].add_environment("RTCC_CAMERAS_EVIDENCE_KEY_ID", key.key_arn)
+    return key
+
+
 def grant_footage(scope: Construct, api: ApiConstruct, data: DataConstruct, config: DeployConfig) -> None:
     fns = api.functions
     for name, tables in FOOTAGE_TABLES.items():
@@ -104,6 +129,8 @@ def grant_footage(scope: Construct, api: ApiConstruct, data: DataConstruct, conf
     # api: the owners' multipart uploads (CreateMultipartUpload, the UploadPart URLs it signs,
     # CompleteMultipartUpload are all s3:PutObject); the three queues; audit entries.
     api.grant_objects(fns["api"], BUCKET, "clips/", ["s3:PutObject"])
+    # api: signs each export download afresh (the requesters' audited route) by version.
+    api.grant_objects(fns["api"], BUCKET, "exports/", ["s3:GetObjectVersion"])
     for queue in ("footage-notices", "evidence-arrivals", "evidence-exports"):
         api.grant_send(fns["api"], queue)
     api.grant_audit_append(fns["api"])
@@ -121,4 +148,5 @@ def grant_footage(scope: Construct, api: ApiConstruct, data: DataConstruct, conf
     api.grant_objects(fns["evidence-export"], BUCKET, "clips/", ["s3:GetObjectVersion"])
     api.grant_objects(fns["evidence-export"], BUCKET, "exports/", ["s3:PutObject", "s3:GetObjectVersion"])
     api.grant_audit_append(fns["evidence-export"])
+    evidence_signing_key(scope, api, config)
     evidence_bucket_rules(api, data, config)

@@ -1,6 +1,8 @@
-"""`rtcc evidence verify FILE.zip`: recompute every file's SHA-256 in an evidence export and
-compare it with the export's manifest.json. Needs no AWS and no credentials: whoever receives
-an export (a prosecutor, the defence, a court) can check it on their own machine."""
+"""`rtcc evidence verify FILE.zip [--public-key PEM]`: check manifest.json's signature (against
+the city's key when given, else the key in the zip), then recompute every file's SHA-256 and
+compare it with the manifest and with the SHA-256 recorded at intake. Needs no AWS and no
+credentials: whoever receives an export (a prosecutor, the defence, a court) can check it on
+their own machine."""
 
 from __future__ import annotations
 
@@ -17,6 +19,12 @@ def add_evidence_commands(commands: Any) -> None:
         "verify", help="check an evidence export's files against its manifest (SHA-256 and size)"
     )
     verify.add_argument("file", type=Path, help="the export's zip")
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        help="the city's signing key (PEM, from GET /api/footage/signing-key): check the "
+        "manifest's signature against it instead of the key inside the zip",
+    )
     verify.set_defaults(run=run_verify)
 
 
@@ -27,11 +35,17 @@ def run_verify(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"evidence verify: {args.file}: no such file", file=sys.stderr)
         return 2
-    problems = verify_zip(str(args.file))
+    key = None
+    if args.public_key is not None:
+        if not args.public_key.is_file():
+            print(f"evidence verify: {args.public_key}: no such file", file=sys.stderr)
+            return 2
+        key = args.public_key.read_bytes()
+    problems = verify_zip(str(args.file), key)
     if problems:
         for problem in problems:
             print(f"evidence verify: {problem}", file=sys.stderr)
         print(f"{args.file}: FAILED ({len(problems)} problem(s))")
         return 1
-    print(f"{args.file}: OK, every file matches its manifest")
+    print(f"{args.file}: OK, the manifest is signed and every file matches it")
     return 0

@@ -27,11 +27,19 @@ from typing import Any, Protocol
 
 from rtcc.cameras import owner_links
 from rtcc.cameras import owners as rules
+from rtcc.cameras.geometry import distance_m
 from rtcc.cameras.model import CameraSpot
-from rtcc.errors import Gone, Invalid, NotFound, Throttled
+from rtcc.errors import Conflict, Gone, Invalid, NotFound, Throttled
 from rtcc.store.camera_registry import CameraContactCodeRecord, CameraOwnerRecord
 
 CODE_QUEUE = "camera-verify-codes"
+DAY_S = 86_400
+#: Codes one owner may be sent in 24 h, both channels together.
+CODES_PER_DAY = 5
+#: The city-wide counter of new owners (rtcc.alerts.signup_limits' counters, by key).
+REGISTRATIONS_KEY = "camera-registrations"
+#: Every camera of an owner stands within this of the owner's first camera: one site each.
+SITE_RADIUS_M = 300
 
 
 class Queue(Protocol):
@@ -54,6 +62,8 @@ class CameraDesk:
     streams: StreamRequests
     inside: Callable[[float, float], bool]
     audit: Callable[[str, str, dict], None]  # (action, owner id, detail): no contact in it
+    counters: Any = None  # rtcc.alerts.signup_limits.WindowCounters: registrations, codes
+    registrations_per_day: int = 200
     link_hours: int = 72
     clock: Callable[[], float] = time.time
 
@@ -69,6 +79,10 @@ class CameraDesk:
         if not channels:
             raise Invalid("give a phone number or an email address", field="phone")
         owner_id, now = rules.new_owner_id(), self.clock()
+        # The city's cap on new owners a day: a flood of made-up owners posing across the
+        # city to receive police requests stops here (owners are not vetted; README).
+        if not self.counters.take(REGISTRATIONS_KEY, self.registrations_per_day, DAY_S, now):
+            raise Throttled("the city takes no more camera registrations today; try tomorrow", field="kind")
         sealed = rules.seal_contact(
             self.sealer, owner_id, (name or "").strip() or None, contacts["phone"], contacts["email"]
         )
@@ -88,7 +102,7 @@ class CameraDesk:
         self.audit("camera.owner.register", owner_id, {"kind": kind, "channels": channels})
         self.owners.create_pending(record)
         for channel in channels:
-            self.codes({"kind": "code", "owner_id": owner_id, "channel": channel, "at": now})
+            self._code(owner_id, channel, now)
         return owner_id, channels
 
     def verify(self, owner_id: str, channel: str, code: str) -> str:
@@ -100,22 +114,34 @@ class CameraDesk:
             raise NotFound("no code was sent for this channel", field="channel")
         if stored.expires is not None and stored.expires.timestamp() <= self.clock():
             raise Gone("the code has expired; ask for a new one", field="code")
-        if stored.attempts_left <= 0:
+        # The attempt is spent first and atomically; only a spent attempt is compared, so
+        # parallel guesses compare at most CODE_ATTEMPTS codes (never one per read of "5 left").
+        left = self.owners.spend_attempt(stored)
+        if left is None:
             raise Throttled("too many wrong codes; ask for a new one", field="code")
         if not rules.code_matches(stored.salt, stored.code_hash, code):
-            left = int(stored.attempts_left) - 1  # read before the update refreshes `stored`
-            if not self.owners.spend_attempt(stored):
-                raise Throttled("too many wrong codes; ask for a new one", field="code")
             raise Invalid(f"wrong code ({left} tries left)", field="code")
         self.audit("camera.owner.verify", owner_id, {"channel": channel})
         self.owners.verified(owner, channel, stored.contact_mac, stored)
         return owner_links.issue(owner_id, "portal", self.link_hours)
 
     def resend_code(self, owner_id: str, channel: str) -> None:
+        """A new code for a contact not yet proven: a pending owner's, or an active owner's
+        second contact (the owner page's code form). A proven contact never gets one: anyone
+        knowing an owner id could otherwise text that owner at will."""
         owner = self.owners.get(owner_id)
         if owner is None or channel not in (owner.channels or []):
             raise NotFound("no such registration or channel", field="channel")
-        self.codes({"kind": "code", "owner_id": owner_id, "channel": channel, "at": self.clock()})
+        if channel in (owner.verified or []):
+            raise Conflict("this contact is confirmed already", field="channel")
+        self._code(owner_id, channel, self.clock())
+
+    def _code(self, owner_id: str, channel: str, now: float) -> None:
+        # At most CODES_PER_DAY codes per owner (both channels) in 24 h; camera-verify also
+        # holds each contact to the SMS line's limits.
+        if not self.counters.take(f"camera-codes#{owner_id}", CODES_PER_DAY, DAY_S, now):
+            raise Throttled(f"at most {CODES_PER_DAY} codes a day; try tomorrow", field="channel")
+        self.codes({"kind": "code", "owner_id": owner_id, "channel": channel, "at": now})
 
     def request_link(self, phone: str | None, email: str | None) -> None:
         channel, value = (
@@ -153,6 +179,7 @@ class CameraDesk:
     def add_camera(self, token: str | None, body: dict) -> CameraSpot:
         owner = self.owner(token)
         self._inside(body["lat"], body["lon"])
+        self._on_site(owner, None, body["lat"], body["lon"])
         status = "paused" if owner.status == "paused" else "registered"
         spot = CameraSpot(
             rules.new_camera_id(),
@@ -181,6 +208,7 @@ class CameraDesk:
         owner = self.owner(token)
         before = self.cameras.spot_of(self._own_camera(owner, camera_id))
         self._inside(body["lat"], body["lon"])
+        self._on_site(owner, camera_id, body["lat"], body["lon"])
         fields = {
             "name": body["name"],
             "lat": body["lat"],
@@ -241,6 +269,25 @@ class CameraDesk:
         if record is None or record.owner_id != owner.owner_id:
             raise NotFound("no such camera of yours", field="camera_id")
         return record
+
+    def _on_site(self, owner: CameraOwnerRecord, camera_id: str | None, lat: float, lon: float) -> None:
+        """One site per owner: the place within SITE_RADIUS_M of the owner's first camera (the
+        first camera moved: every other one within that of its new place). Someone posing as
+        owners across the city would need a registration per site (capped a day)."""
+        ids = list(owner.camera_ids or [])
+        if not ids or ids == [camera_id]:
+            return
+        if camera_id == ids[0]:
+            others = [s for s in self.cameras.cameras_of(owner.owner_id) if s.camera_id != camera_id]
+        else:
+            first = self.cameras.get_camera(ids[0])
+            others = [first] if first is not None else []
+        if any(distance_m(lat, lon, s.lat, s.lon) > SITE_RADIUS_M for s in others):
+            raise Invalid(
+                f"all of an owner's cameras stand at one site (within {SITE_RADIUS_M} m of the first); "
+                "register another site separately",
+                field="lat",
+            )
 
     def _inside(self, lat: float, lon: float) -> None:
         if not self.inside(lat, lon):

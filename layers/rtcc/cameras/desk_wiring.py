@@ -56,6 +56,7 @@ class StreamRequestsPort:
 
 
 def public_desk(audit: Callable[[str, str, dict], None]) -> CameraDesk:
+    from rtcc.alerts.signup_limits_dynamodb import DynamoDbWindowCounters
     from rtcc.cameras import registry_dynamodb
     from rtcc.cameras.boundary import inside_city
     from rtcc.cameras.owners_dynamodb import KmsContactSealer, OwnerBook
@@ -71,5 +72,7 @@ def public_desk(audit: Callable[[str, str, dict], None]) -> CameraDesk:
         streams=StreamRequestsPort(),
         inside=inside_city,
         audit=audit,
+        counters=DynamoDbWindowCounters(),  # the alerts signup's window counters, by key
+        registrations_per_day=cameras_settings().registrations_per_day,
         link_hours=cameras_settings().owner_link_hours,
     )

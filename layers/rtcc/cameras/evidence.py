@@ -27,6 +27,12 @@ MAX_PARTS = 10_000
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/x-matroska", "video/webm")
 _FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 MANIFEST = "manifest.json"
+#: The manifest's signature (DER ECDSA over manifest.json's bytes), the signing key's public
+#: half (PEM) and which KMS key it is (rtcc.cameras.evidence_signature).
+SIGNATURE = "manifest.sig"
+PUBLIC_KEY = "signing-key.pem"
+KEY_INFO = "signing-key.json"
+SIGNED_PARTS = frozenset({MANIFEST, SIGNATURE, PUBLIC_KEY, KEY_INFO})
 
 
 @dataclass(frozen=True)
@@ -145,32 +151,87 @@ def _hash_member(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
     return reader.hexdigest(), reader.size
 
 
-def verify_zip(source: str | IO[bytes]) -> list[str]:
-    """Every problem with an export (empty: it verifies): a file whose SHA-256 or size differs
-    from the manifest, a listed file missing, a file the manifest does not list."""
+def unsafe_member(name: object) -> str | None:
+    """Why a zip member name cannot be evidence (None: it can). A name a tool would write
+    outside the folder it unpacks to, or read differently on another system, is refused."""
+    if not isinstance(name, str) or not name or len(name) > 300:
+        return "not a file name"
+    if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return "an absolute or Windows path"
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return "a path with an empty, . or .. segment"
+    return None
+
+
+def _name_problems(names: list[str]) -> list[str]:
+    """Duplicate members (zip readers disagree on which one is read), unsafe names, no manifest."""
+    problems = [f"{n}: {why}" for n in sorted(set(names)) if (why := unsafe_member(n))]
+    problems += [
+        f"{n}: appears {names.count(n)} times in the zip" for n in sorted(set(names)) if names.count(n) > 1
+    ]
+    if MANIFEST not in names:
+        problems.append(f"{MANIFEST}: missing")
+    return problems
+
+
+def _manifest_files(raw: bytes) -> tuple[list[Any], list[str]]:
+    """The manifest's file entries and what is wrong with the manifest itself."""
+    try:
+        files = json.loads(raw)["files"]
+    except (ValueError, KeyError, TypeError):
+        return [], [f"{MANIFEST}: not a manifest"]
+    if not isinstance(files, list) or not files:
+        return [], [f"{MANIFEST}: lists no files"]
+    return files, []
+
+
+def _entry_problems(archive: zipfile.ZipFile, number: int, entry: object, names: set[str]) -> list[str]:
+    if not isinstance(entry, dict):
+        return [f"{MANIFEST}: entry {number} is not an object"]
+    name = entry.get("file")
+    if unsafe_member(name) or name in SIGNED_PARTS:
+        return [f"{MANIFEST}: entry {number} names no evidence file ({name!r})"]
+    if name not in names:
+        return [f"{name}: missing"]
+    digest, size = _hash_member(archive, name)
+    problems = []
+    if digest != entry.get("sha256") or size != entry.get("size"):
+        problems.append(f"{name}: SHA-256 mismatch (manifest {entry.get('sha256')}, file {digest})")
+    if digest != entry.get("sha256_at_intake"):
+        problems.append(f"{name}: not the file taken in (SHA-256 at intake {entry.get('sha256_at_intake')})")
+    return problems
+
+
+def verify_zip(source: str | IO[bytes], public_key_pem: bytes | None = None) -> list[str]:
+    """Every problem with an export (empty: it verifies): a manifest not signed by the city's
+    key (`public_key_pem` when given, which a court obtains from the city, else the key the
+    zip carries), a file whose SHA-256 or size differs from the manifest or from intake, a
+    listed file missing, a file the manifest does not list, unsafe or duplicate names."""
+    from rtcc.cameras.evidence_signature import signature_problems
+
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as error:
         return [f"not a readable zip: {error}"]
     with archive:
-        names = set(archive.namelist())
-        if MANIFEST not in names:
-            return [f"{MANIFEST}: missing"]
-        try:
-            files = json.loads(archive.read(MANIFEST))["files"]
-        except (ValueError, KeyError, TypeError):
-            return [f"{MANIFEST}: not a manifest"]
-        problems, listed = [], set()
-        for entry in files:
-            name = str(entry.get("file"))
-            listed.add(name)
-            if name not in names:
-                problems.append(f"{name}: missing")
-                continue
-            digest, size = _hash_member(archive, name)
-            if digest != entry.get("sha256") or size != entry.get("size"):
-                problems.append(f"{name}: SHA-256 mismatch (manifest {entry.get('sha256')}, file {digest})")
+        names = archive.namelist()
+        problems = _name_problems(names)
+        if problems:
+            return problems
+        raw = archive.read(MANIFEST)
+        problems = signature_problems(archive, raw, public_key_pem)
+        files, manifest_problems = _manifest_files(raw)
+        problems += manifest_problems
+        listed = [entry.get("file") for entry in files if isinstance(entry, dict)]
         problems += [
-            f"{name}: extra file not in the manifest" for name in sorted(names - listed - {MANIFEST})
+            f"{n}: listed {listed.count(n)} times"
+            for n in sorted(set(map(str, listed)))
+            if listed.count(n) > 1
+        ]
+        for number, entry in enumerate(files, start=1):
+            problems += _entry_problems(archive, number, entry, set(names))
+        problems += [
+            f"{name}: extra file not in the manifest"
+            for name in sorted(set(names) - set(listed) - SIGNED_PARTS)
         ]
         return problems

@@ -10,11 +10,12 @@ export written only while queued.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from rtcc.audit import AuditEvent, AuditLog
@@ -132,6 +133,7 @@ def take_in(case_number: str, evidence_id: str, actor: str, now: datetime) -> st
         db.step_evidence(
             item,
             "arrived",
+            version=str(item.version_id),  # never record this hash on another version's item
             status="refused" if refused else "received",
             sha256=reader.hexdigest(),
             size=reader.size,
@@ -154,7 +156,37 @@ def _uploaded_receipt(item: Any) -> None:
 
 
 # --- evidence-export -----------------------------------------------------------------------
-def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now: datetime) -> list[dict]:
+class NotTakenIn(Exception):
+    """A clip whose bytes now differ from the SHA-256 intake recorded: the export stops."""
+
+    def __init__(self, item: Any, digest: str) -> None:
+        super().__init__(item.evidence_id)
+        self.item, self.digest = item, digest
+
+
+def _refuse_export(export: Any, error: NotTakenIn, actor: str, now: datetime) -> str:
+    """Nothing leaves: the export fails, and the custody log says which clip and both hashes."""
+    item = error.item
+    detail = {
+        "evidence": item.evidence_id,
+        "key": item.s3_key,
+        "version_id": item.version_id,
+        "sha256_at_intake": item.sha256,
+        "sha256_read": error.digest,
+    }
+    custody(actor, "evidence.export.refused", export.export_id, export.case_number, detail)
+    export.update(
+        actions=[type(export).status.set("failed"), type(export).done_at.set(now.isoformat())],
+        condition=type(export).status == "queued",
+    )
+    return "refused"
+
+
+def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now: datetime) -> dict:
+    """The zip at `path`: each clip as stored, manifest.json, its KMS signature and public key.
+    Returns the manifest's files, its SHA-256 and the signing key's fingerprint (custody)."""
+    from rtcc.cameras.evidence_signature import KmsManifestSigner, fingerprint, signed_parts
+
     files = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for item in items:
@@ -164,6 +196,8 @@ def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now
                 for chunk in evidence_s3.read_version(item.s3_key, str(item.version_id)):
                     reader.update(chunk)
                     out.write(chunk)
+            if reader.hexdigest() != item.sha256:
+                raise NotTakenIn(item, reader.hexdigest())
             files.append(
                 evidence.manifest_entry(member, item.attribute_values, reader.hexdigest(), reader.size)
             )
@@ -173,12 +207,20 @@ def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now
             "created_at": now.isoformat(),
             "files": files,
         }
-        archive.writestr(evidence.MANIFEST, json.dumps(manifest, indent=2))
-    return files
+        raw = json.dumps(manifest, indent=2).encode()
+        archive.writestr(evidence.MANIFEST, raw)
+        parts = signed_parts(KmsManifestSigner(), raw)
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return {
+        "files": files,
+        "manifest_sha256": hashlib.sha256(raw).hexdigest(),
+        "key_fingerprint": fingerprint(parts[evidence.PUBLIC_KEY]),
+    }
 
 
 def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> str:
-    """Zip the case's received clips with their manifest to exports/, then a short-lived link."""
+    """Zip the case's received clips with their signed manifest to exports/ (ready to download)."""
     export = db.get_export(case_number, export_id)
     if export.status != "queued":
         return "already"
@@ -186,7 +228,11 @@ def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> 
     handle, path = tempfile.mkstemp(suffix=".zip", dir=tempfile.gettempdir())
     os.close(handle)
     try:
-        files = _zip_case(items, path, case_number, export_id, now)
+        try:
+            zipped = _zip_case(items, path, case_number, export_id, now)
+        except NotTakenIn as error:
+            return _refuse_export(export, error, actor, now)
+        files = zipped["files"]
         reader = evidence.HashingReader()
         with open(path, "rb") as file:
             while chunk := file.read(evidence.MIB):
@@ -204,12 +250,14 @@ def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> 
             "key": key,
             "version_id": version,
             "sha256": reader.hexdigest(),
+            "manifest_sha256": zipped["manifest_sha256"],
+            "signing_key_fingerprint": zipped["key_fingerprint"],
             "files": [
                 {"file": f["file"], "sha256": f["sha256"], "version_id": f["version_id"]} for f in files
             ],
         },
     )
-    expires = now + timedelta(seconds=evidence_s3.EXPORT_URL_S)
+    # No link stored: each download is signed afresh by the audited route (footage_service.export_download).
     export.update(
         actions=[
             type(export).status.set("ready"),
@@ -217,8 +265,6 @@ def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> 
             type(export).version_id.set(version),
             type(export).sha256.set(reader.hexdigest()),
             type(export).files.set(len(files)),
-            type(export).url.set(evidence_s3.export_url(key, version)),
-            type(export).url_expires_at.set(expires.astimezone(UTC).isoformat()),
             type(export).done_at.set(now.isoformat()),
         ],
         condition=type(export).status == "queued",

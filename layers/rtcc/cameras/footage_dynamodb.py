@@ -154,8 +154,12 @@ def evidence_of(case_number: str, request_id: str | None = None) -> list[Evidenc
     return list(EvidenceRecord.query(case_number, condition, consistent_read=True))
 
 
-def step_evidence(record: EvidenceRecord, was: str, **values: Any) -> None:
-    """Move an evidence item on from `was` (409 when another step got there first)."""
+def step_evidence(record: EvidenceRecord, was: str, *, version: str | None = None, **values: Any) -> None:
+    """Move an evidence item on from `was` (409 when another step got there first); with
+    `version`, only while the item still names that S3 version (the bytes intake hashed)."""
+    condition = EvidenceRecord.status == was
+    if version is not None:
+        condition &= EvidenceRecord.version_id == version
     actions = [
         getattr(EvidenceRecord, name).set(value)
         if value is not None
@@ -163,10 +167,10 @@ def step_evidence(record: EvidenceRecord, was: str, **values: Any) -> None:
         for name, value in values.items()
     ]
     try:
-        record.update(actions=actions, condition=EvidenceRecord.status == was)
+        record.update(actions=actions, condition=condition)
     except UpdateError as error:
         if _condition_failed(error):
-            raise Conflict(f"this upload is no longer {was}", field="upload") from None
+            raise Conflict(f"this upload is no longer {was} at its version", field="upload") from None
         raise
 
 

@@ -179,8 +179,6 @@ def export_out(item: EvidenceExportRecord) -> dict[str, Any]:
         "status": item.status,
         "files": item.files,
         "sha256": item.sha256,
-        "url": item.url,
-        "url_expires_at": item.url_expires_at,
         "requested_at": item.requested_at,
         "requested_by": item.requested_by,
         "done_at": item.done_at,
@@ -225,6 +223,27 @@ def start_export(request_id: str, who: str, now: datetime) -> EvidenceExportReco
     return export
 
 
+def export_download(request_id: str, export_id: str, now: datetime) -> tuple[str, dict[str, Any]]:
+    """A fresh short-lived GET of a ready export's zip, signed per ask (never stored or listed:
+    the case's evidence leaves only through this audited door). Returns the case and the link."""
+    from rtcc.cameras import evidence_s3
+
+    record = db.get_request(request_id)
+    export = db.get_export(record.case_number, export_id)
+    if export.request_id != request_id:
+        raise Forbidden("this export belongs to another request", field="export_id")
+    if export.status != "ready" or not export.s3_key:
+        raise Conflict(f"this export is {export.status}", field="export_id")
+    expires = now + timedelta(seconds=evidence_s3.EXPORT_URL_S)
+    url = evidence_s3.export_url(str(export.s3_key), str(export.version_id or ""))
+    return record.case_number, {
+        "export_id": export_id,
+        "url": url,
+        "url_expires_at": _iso(expires),
+        "sha256": export.sha256,
+    }
+
+
 # --- owners (by their link) ----------------------------------------------------------------
 def owner_of(token: str | None, request_id: str) -> str:
     """The owner a request link names, or 401/403/410 (rtcc.cameras.owner_links)."""
@@ -233,7 +252,7 @@ def owner_of(token: str | None, request_id: str) -> str:
 
     footage.month_of(request_id)  # 404 for what is not a request id, before any crypto
     try:
-        return owner_links.verify(token, f"request:{request_id}")
+        owner_id = owner_links.verify(token, f"request:{request_id}")
     except Unauthorized:
         # A genuine portal link is the owner's, but not for this: say so (403), not "forged".
         try:
@@ -241,6 +260,17 @@ def owner_of(token: str | None, request_id: str) -> str:
         except DomainError:
             raise Unauthorized("not a valid request link", field="X-Owner-Link") from None
         raise Forbidden("this link is not for this request", field="X-Owner-Link") from None
+    return _still_registered(owner_id)
+
+
+def _still_registered(owner_id: str) -> str:
+    """A signed link outlives its owner: after "delete everything" it must open nothing (410)."""
+    from rtcc.cameras.owners_dynamodb import OwnerBook
+    from rtcc.errors import Gone
+
+    if OwnerBook().get(owner_id) is None:  # one GetItem of camera-owners
+        raise Gone("this registration no longer exists", field="X-Owner-Link")
+    return owner_id
 
 
 def owner_view(request_id: str, owner_id: str, now: datetime) -> dict[str, Any]:

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from rtcc.cameras.owners import OwnerContact, open_contact
 from rtcc.cameras.registry_dynamodb import transaction
@@ -18,6 +18,8 @@ from rtcc.errors import Conflict
 from rtcc.store.base import is_expired
 from rtcc.store.camera_registry import CameraContactCodeRecord, CameraOwnerContactRecord, CameraOwnerRecord
 
+#: A pending registration's claim on its contact, in the lookup table beside verified lookups.
+PENDING_PREFIX = "pending#"
 #: The encryption context key every sealed contact is bound to (the key policy requires it).
 CONTEXT_KEY = "camera-owner"
 
@@ -79,16 +81,35 @@ class OwnerBook:
         except DoesNotExist:
             return None
 
-    def spend_attempt(self, code: CameraContactCodeRecord) -> bool:
-        """One attempt used (conditional: none left, or a new code meanwhile, is False)."""
+    def spend_attempt(self, code: CameraContactCodeRecord) -> int | None:
+        """One attempt spent BEFORE the code is compared (an atomic ADD -1 while any are left,
+        on the code read): the attempts left after it, or None when none were left or a new
+        code came meanwhile. Parallel guesses cannot all pass a read of "5 left"."""
         rec = CameraContactCodeRecord
         try:
-            code.update(
+            code.update(  # ALL_NEW: `code` holds the count as written
                 [rec.attempts_left.add(-1)],
                 condition=(rec.attempts_left > 0) & (rec.code_hash == code.code_hash),
             )
         except UpdateError:
+            return None
+        return int(code.attempts_left)
+
+    def claim_pending(self, mac: str, owner_id: str, until: float) -> bool:
+        """This pending owner's claim on a contact (item "pending#<keyed hash>"): False while
+        another owner's registration holding it is still pending (a live one per contact)."""
+        claim = CameraOwnerContactRecord(f"{PENDING_PREFIX}{mac}", owner_id=owner_id)
+        key = CameraOwnerContactRecord
+        try:
+            claim.save(condition=key.contact_mac.does_not_exist() | (key.owner_id == owner_id))
+            return True
+        except PutError:
+            pass
+        holder = self.find(f"{PENDING_PREFIX}{mac}")
+        other = self.get(holder) if holder else None
+        if other is not None and other.status == "pending":
             return False
+        claim.save()  # the holder verified, lapsed or left: the claim is free
         return True
 
     def verified(
@@ -113,7 +134,11 @@ class OwnerBook:
             with transaction() as tx:
                 tx.update(owner, actions, condition=rec.owner_id.exists())
                 tx.save(lookup, condition=free)
-                tx.delete(code, condition=CameraContactCodeRecord.code_hash == code.code_hash)
+                # The attempts spent first (spend_attempt): a code whose last try was spent
+                # by a parallel guess before this one read it still must not pass.
+                codes = CameraContactCodeRecord
+                tx.delete(code, condition=(codes.code_hash == code.code_hash) & (codes.attempts_left >= 0))
+                tx.delete(CameraOwnerContactRecord(f"{PENDING_PREFIX}{mac}"))  # the claim, done
         except TransactWriteError:
             raise Conflict(
                 "this contact already belongs to a registered owner: ask for a link to your cameras instead",

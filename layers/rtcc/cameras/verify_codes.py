@@ -6,9 +6,18 @@ Messages (queued by rtcc.cameras.desk):
 - {"kind": "code", "owner_id", "channel", "at"}: the owner's contact opened (KMS Decrypt, the
   owner id as context), a fresh code made, its salted hash kept (15 minutes, 5 tries) with the
   contact's keyed hash (verification writes the lookup), and the code sent. At most one code
-  a minute per contact: a repeat within it sends nothing.
+  a minute per contact: a repeat within it sends nothing. A pending owner first claims its
+  contact (`claim_pending`): while another pending registration holds that contact, the new
+  one's code is not sent ("pending-elsewhere"; the api answered 201 all the same, since it
+  cannot hash contacts and a 409 would tell anyone which numbers have a registration).
 - {"kind": "link", "ticket", "sealed", "at"}: a "send me my link" contact opened, its keyed
   hash looked up; only a verified contact of an active or paused owner gets a portal link.
+
+The registration page and the link form are public: anyone can type anyone's number. So every
+code and link is counted before it is sent, with the alerts signup's limits
+(rtcc.alerts.signup_limits, same counters, same SMS line): per contact (its keyed hash) at
+most 3 in 24 h, and the line's city-wide hourly breaker, shared with alerts signups. Past
+either, nothing is sent ("capped"/"breaker"); a send that fails for now gives the count back.
 
 Texts go from the alerts number (rtcc.alerts.settings.line_number): it is the city's number
 for texts residents asked for, with its STOP/HELP keywords and registration at the carriers;
@@ -29,6 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from rtcc.alerts.signup_limits import SignupLimits
 from rtcc.cameras import owner_links
 from rtcc.cameras import owners as rules
 from rtcc.store.camera_registry import CameraContactCodeRecord
@@ -59,6 +69,7 @@ class CodeSender:
     sealer: rules.Sealer
     mac: rules.Mac
     send: Send
+    limits: SignupLimits
     link_hours: int = 72
     clock: Callable[[], float] = time.time
 
@@ -84,6 +95,12 @@ class CodeSender:
         if previous is not None and now - float(previous.sent_at) < RESEND_AFTER_S:
             return "too-soon"
         mac = rules.contact_mac(self.mac, channel, address)
+        until = now + rules.PENDING_HOURS * 3600
+        if owner.status == "pending" and not self.owners.claim_pending(mac, owner_id, until):
+            return "pending-elsewhere"  # one live registration per contact: no second stream of texts
+        refused = self.limits.refusal(mac, now)
+        if refused:
+            return refused
         code, salt = rules.new_code(), secrets.token_hex(8)
         self.owners.save_code(
             CameraContactCodeRecord(
@@ -109,6 +126,9 @@ class CodeSender:
         owner = self.owners.get(owner_id) if owner_id else None
         if owner is None or owner.status == "pending" or channel not in (owner.verified or []):
             return "not-registered"
+        refused = self.limits.refusal(mac, self.clock())
+        if refused:
+            return refused
         link = owner_links.link_url(owner_links.issue(owner.owner_id, "portal", self.link_hours))
         hours = self.link_hours
         return self._send(
@@ -127,5 +147,6 @@ class CodeSender:
             verdict = getattr(exc, "verdict", None)
             if getattr(exc, "permanent", False) or getattr(verdict, "permanent", False):
                 return "refused"
+            self.limits.give_back(mac, self.clock())  # counted again when SQS redelivers it
             raise
         return outcome

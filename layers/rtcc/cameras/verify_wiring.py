@@ -50,9 +50,19 @@ def _email(address: str, subject: str, body: str, language: str) -> None:
 
 
 def code_sender() -> CodeSender:
+    from rtcc.alerts.settings import alerts_settings
+    from rtcc.alerts.signup_limits import SignupLimits
+    from rtcc.alerts.signup_limits_dynamodb import DynamoDbWindowCounters
     from rtcc.cameras.owners_dynamodb import KmsContactMac, KmsContactSealer, OwnerBook
     from rtcc.cameras.settings import cameras_settings
 
+    # The alerts line's limits (same counters table, same city-wide breaker): one SMS line.
+    limits = SignupLimits(DynamoDbWindowCounters(), per_hour=alerts_settings().signups_per_hour)
     return CodeSender(
-        OwnerBook(), KmsContactSealer(), KmsContactMac(), send, link_hours=cameras_settings().owner_link_hours
+        OwnerBook(),
+        KmsContactSealer(),
+        KmsContactMac(),
+        send,
+        limits,
+        link_hours=cameras_settings().owner_link_hours,
     )

@@ -146,25 +146,59 @@ def test_an_export_verifies_and_a_tampered_copy_does_not(local_stack: Any, api: 
         return next((e for e in exports if e["export_id"] == export_id and e["status"] == "ready"), None)
 
     export = wait_for(ready, what="the export")
-    assert export["files"] == 2 and "X-Amz-Signature=" in export["url"]
-    download = requests.get(export["url"], timeout=60)
+    assert export["files"] == 2 and "url" not in export  # no link listed to every officer
+    # Only the requesters' role gets a link, signed afresh per download and audited.
+    from rtcc.settings import reload_settings
+
+    route = f"/api/footage/{request_id}/exports/{export_id}/download"
+    os.environ["RTCC_CAMERAS_REQUESTERS"] = "supervisor"
+    reload_settings()
+    try:
+        assert officer.post(route).status_code == 403
+        link = api.as_role("supervisor").post(route)
+    finally:
+        os.environ["RTCC_CAMERAS_REQUESTERS"] = "officer"
+        reload_settings()
+    assert link.status_code == 200, link.text
+    assert "X-Amz-Signature=" in link.json()["url"] and link.json()["sha256"] == export["sha256"]
+    assert (
+        officer.post(f"/api/footage/{request_id}/exports/ex-20260101T000000-00000000/download").status_code
+        == 404
+    )
+    from rtcc.audit import AuditLog
+
+    downloads = [
+        e for e in AuditLog().entries() if e.action == "evidence.export.download" and e.target == export_id
+    ]
+    assert downloads and downloads[-1].case_number
+    download = requests.get(link.json()["url"], timeout=60)
     assert download.status_code == 200
     good = tmp_path / "export.zip"
     good.write_bytes(download.content)
     assert hashlib.sha256(download.content).hexdigest() == export["sha256"]
     assert main(["evidence", "verify", str(good)]) == 0
+    # The city's key, from the api (not from the zip), is the one the manifest is signed with.
+    key = officer.get("/api/footage/signing-key")
+    assert key.status_code == 200, key.text
+    city_pem = tmp_path / "city.pem"
+    city_pem.write_text(key.json()["public_key_pem"])
+    assert main(["evidence", "verify", str(good), "--public-key", str(city_pem)]) == 0
     with zipfile.ZipFile(good) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
+    assert {"manifest.json", "manifest.sig", "signing-key.pem", "signing-key.json"} <= set(members)
     assert sorted(
-        hashlib.sha256(b).hexdigest() for n, b in members.items() if n != "manifest.json"
+        hashlib.sha256(b).hexdigest() for n, b in members.items() if n.startswith("evidence/")
     ) == sorted(hashlib.sha256(c).hexdigest() for c in clips)
+    from rtcc.audit import AuditLog
+
+    exported = [e for e in AuditLog().entries() if e.action == "evidence.exported" and e.target == export_id]
+    assert exported[-1].detail["manifest_sha256"] == hashlib.sha256(members["manifest.json"]).hexdigest()
+    assert exported[-1].detail["signing_key_fingerprint"] == key.json()["fingerprint_sha256"]
     tampered = tmp_path / "tampered.zip"
     with zipfile.ZipFile(tampered, "w") as archive:
         for name, data in members.items():
             archive.writestr(
                 name,
-                data
-                if name == "manifest.json" or name.endswith("webm")
-                else data[:-1] + bytes([data[-1] ^ 0xFF]),
+                data if not name.endswith("mp4") else data[:-1] + bytes([data[-1] ^ 0xFF]),
             )
     assert main(["evidence", "verify", str(tampered)]) == 1

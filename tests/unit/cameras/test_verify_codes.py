@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from rtcc.alerts.signup_limits import MemoryWindowCounters, SignupLimits
 from rtcc.cameras import owners as rules
 from rtcc.cameras.verify_codes import CodeSender
 
@@ -49,6 +50,14 @@ class Owners:
     def find(self, mac: str) -> str | None:
         return self.lookups.get(mac)
 
+    def claim_pending(self, mac: str, owner_id: str, until: float) -> bool:
+        holder = self.lookups.get(f"pending#{mac}")
+        other = self.owners.get(holder) if holder and holder != owner_id else None
+        if other is not None and other.status == "pending":
+            return False
+        self.lookups[f"pending#{mac}"] = owner_id
+        return True
+
 
 def _desk(now: list[float]) -> tuple[CodeSender, Owners, list[tuple]]:
     owners, sent = Owners(), []
@@ -59,7 +68,9 @@ def _desk(now: list[float]) -> tuple[CodeSender, Owners, list[tuple]]:
     def send(channel: str, address: str, key: str, language: str, text_key: str, **values: Any) -> None:
         sent.append((channel, address, key, language, text_key, values))
 
-    return CodeSender(owners, Sealer(), Key(), send, link_hours=72, clock=lambda: now[0]), owners, sent
+    limits = SignupLimits(MemoryWindowCounters(), per_hour=1000)
+    desk = CodeSender(owners, Sealer(), Key(), send, limits, link_hours=72, clock=lambda: now[0])
+    return desk, owners, sent
 
 
 def test_a_code_is_sent_kept_hashed_and_not_resent_within_a_minute() -> None:
@@ -142,3 +153,79 @@ def test_a_permanent_refusal_is_done_and_anything_else_is_retried() -> None:
     desk.send = down  # type: ignore[assignment]
     with pytest.raises(ConnectionError):
         desk.handle({"kind": "code", "owner_id": OWNER, "channel": "phone", "at": 1000})
+
+
+def _second_owner(owners: Owners, owner_id: str, number: str = "+14135550123") -> None:
+    sealed = rules.seal_contact(Sealer(), owner_id, None, number, None)
+    owners.owners[owner_id] = SimpleNamespace(
+        owner_id=owner_id,
+        channels=["phone"],
+        verified=[],
+        status="pending",
+        language="en",
+        sealed_contact=sealed,
+    )
+
+
+def test_a_second_pending_registration_of_a_contact_sends_nothing() -> None:
+    now = [1000.0]
+    desk, owners, sent = _desk(now)
+    other = "own-1111111111111111"
+    _second_owner(owners, other)
+    assert desk.handle({"kind": "code", "owner_id": OWNER, "channel": "phone", "at": 1000}) == "code-sent"
+    assert (
+        desk.handle({"kind": "code", "owner_id": other, "channel": "phone", "at": 1000})
+        == "pending-elsewhere"
+    )
+    now[0] += 61  # the first owner's own new code still goes
+    assert desk.handle({"kind": "code", "owner_id": OWNER, "channel": "phone", "at": now[0]}) == "code-sent"
+    owners.owners[OWNER].status = "active"  # once it is no longer pending, the contact is free
+    assert desk.handle({"kind": "code", "owner_id": other, "channel": "phone", "at": now[0]}) == "code-sent"
+    assert len(sent) == 3
+
+
+def test_a_contact_gets_at_most_three_texts_a_day_and_the_city_breaker_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rtcc.cameras import owner_links
+
+    monkeypatch.setattr(owner_links, "_default", Key())
+    now = [1000.0]
+    desk, owners, sent = _desk(now)
+    owners.owners[OWNER].status, owners.owners[OWNER].verified = "active", ["phone"]
+    owners.lookups[rules.contact_mac(Key(), "phone", "+14135550123")] = OWNER
+    import base64
+
+    def link() -> str:
+        ticket = "link-0011223344556677"
+        sealed = Sealer().seal(json.dumps({"channel": "phone", "value": "+14135550123"}), ticket)
+        return desk.handle(
+            {"kind": "link", "ticket": ticket, "sealed": base64.b64encode(sealed).decode(), "at": now[0]}
+        )
+
+    assert desk.handle({"kind": "code", "owner_id": OWNER, "channel": "phone", "at": 1000}) == "code-sent"
+    assert [link(), link(), link(), link()] == ["link-sent", "link-sent", "capped", "capped"]
+    now[0] += 61
+    assert desk.handle({"kind": "code", "owner_id": OWNER, "channel": "phone", "at": now[0]}) == "capped"
+    assert len(sent) == 3
+    now[0] += 86_400  # a new day for the number
+    assert link() == "link-sent"
+
+    desk, owners, sent = _desk([1000.0])
+    desk.limits = SignupLimits(MemoryWindowCounters(), per_hour=0)  # the line's hour is spent
+    assert desk.handle({"kind": "code", "owner_id": OWNER, "channel": "phone", "at": 1000}) == "breaker"
+    assert sent == []
+
+
+def test_a_send_that_fails_for_now_gives_its_count_back() -> None:
+    counters = MemoryWindowCounters()
+    desk, _, _ = _desk([1000.0])
+    desk.limits = SignupLimits(counters, per_hour=1000)
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("provider down")
+
+    desk.send = down  # type: ignore[assignment]
+    with pytest.raises(ConnectionError):
+        desk.handle({"kind": "code", "owner_id": OWNER, "channel": "phone", "at": 1000})
+    assert {n for n, _ in counters.counts.values()} == {0}

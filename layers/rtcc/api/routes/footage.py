@@ -24,6 +24,7 @@ router = APIGatewayRouter()
 
 _TAGS = ["footage"]
 _REQUEST = Annotated[str, Path(pattern=r"^fr-[0-9]{8}-[0-9a-f]{12}$", description="Footage request id")]
+_EXPORT = Annotated[str, Path(pattern=r"^ex-[0-9]{8}T[0-9]{6}-[0-9a-f]{8}$", description="Export id")]
 
 
 def _requesters(app, next_middleware) -> Response:  # noqa: ANN001 - Powertools' middleware shape
@@ -75,6 +76,21 @@ def list_requests() -> dict:
 
 
 @router.get(
+    "/api/footage/signing-key",
+    middlewares=[require(Role.OFFICER)],
+    summary="The public key evidence exports' manifests are signed with (PEM)",
+    tags=_TAGS,
+)
+def signing_key() -> dict:
+    """What a court checks an export against (`rtcc evidence verify --public-key`), obtained
+    from the city rather than from the zip, which a forger could fill with their own key."""
+    from rtcc.cameras.evidence_signature import KmsManifestSigner, fingerprint
+
+    key_id, pem = KmsManifestSigner().public_key()
+    return {"key_id": key_id, "public_key_pem": pem.decode(), "fingerprint_sha256": fingerprint(pem)}
+
+
+@router.get(
     "/api/footage/<request_id>",
     middlewares=[require(Role.OFFICER)],
     summary="A footage request with its notices, evidence and exports",
@@ -102,3 +118,24 @@ def export(request_id: _REQUEST) -> Response[dict]:
         entry.intend(case_number=case)
         record = service.start_export(request_id, _me(), datetime.now(UTC))
     return Response(202, content_types.APPLICATION_JSON, {"export": service.export_out(record)})
+
+
+@router.post(
+    "/api/footage/<request_id>/exports/<export_id>/download",
+    middlewares=[_requesters],
+    summary="A fresh 15-minute link to a ready export's zip (audited)",
+    tags=_TAGS,
+)
+def download(request_id: _REQUEST, export_id: _EXPORT) -> dict:
+    """Only the roles that may request footage download it, each download a custody entry."""
+    from rtcc.cameras import footage_service as service
+
+    case, link = service.export_download(request_id, export_id, datetime.now(UTC))
+    audit(
+        router,  # type: ignore[arg-type]
+        "evidence.export.download",
+        export_id,
+        case_number=case,
+        detail={"request": request_id, "sha256": link["sha256"]},
+    )
+    return link

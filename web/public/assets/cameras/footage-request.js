@@ -27,7 +27,7 @@ async function footageApi(link, method, path = "", body = null) {
   if (body !== null) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(new URL(`api/public/footage/${link.id}${path}`, root), {
+    response = await fetch(new URL(`api/public/footage/${encodeURIComponent(link.id)}${path}`, root), {
       method, headers, body: body === null ? undefined : JSON.stringify(body),
       cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer",
     });

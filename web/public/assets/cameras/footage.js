@@ -3,7 +3,7 @@
 //                    lat/lon, radius, time window, case number, the reason owners will read)
 //   #/footage/incident/<incident id>   the same, the form's incident filled in (the map's link)
 //   #/footage/<id>   one request: owners' notices by status, evidence with its SHA-256, and the
-//                    export button with the download link once the zip is ready
+//                    export button, and a download button (a fresh audited link) once ready
 // The API refuses a too-wide area or too-long window at its field (rtcc.cameras.footage);
 // the form shows that message next to the field it names.
 
@@ -97,8 +97,20 @@ function exportsBlock(detail, requestId, refresh) {
       box.error(err);
     }
   }));
-  const download = (x) => [" · ", h("a", { href: x.url, rel: "noreferrer", text: `Download the zip (${x.files} files)` }), " · link expires ", localTime(x.url_expires_at)];
-  const items = detail.exports.map((x) => h("li", {}, `${x.export_id} · ${x.status}`, x.url ? download(x) : ""));
+  // Each download is signed afresh by an audited route (requesters only): no link is listed.
+  const download = (x) => {
+    const link = h("button", { type: "button", class: "btn", text: `Download the zip (${x.files} files)` });
+    link.addEventListener("click", () => busy(link, async () => {
+      try {
+        const got = await apiFetch(`/api/footage/${requestId}/exports/${x.export_id}/download`, { method: "POST" });
+        window.location.assign(got.url);
+      } catch (err) {
+        box.error(err);
+      }
+    }));
+    return [" · ", link];
+  };
+  const items = detail.exports.map((x) => h("li", {}, `${x.export_id} · ${x.status}`, x.status === "ready" ? download(x) : ""));
   return h("section", { class: "card stack", "aria-labelledby": "fr-exports" }, h("h2", { id: "fr-exports", text: "Exports" }), h("ul", {}, ...items), box.el, button);
 }
 

@@ -1,0 +1,96 @@
+"""Evidence swapped after intake (attacker review): an export whose clip's bytes no longer match
+the SHA-256 intake recorded stops (export failed, a custody entry naming both hashes, no zip);
+intake refuses to record its hash on an item that has meanwhile been pointed at another S3
+version."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from rtcc.audit import AuditLog
+from rtcc.aws_clients import client
+from rtcc.cameras import evidence_jobs, evidence_s3
+from rtcc.cameras import footage_dynamodb as db
+from rtcc.store.footage import EvidenceRecord
+
+from tests.integration.cameras.footage_helpers import footage_settings as footage_settings
+from tests.integration.cameras.footage_helpers import wait_for
+from tests.integration.cameras.test_footage_evidence import approved, clip, evidence_of, upload
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("footage_settings")]
+
+
+def custody_of(action: str, target: str) -> list[Any]:
+    return [e for e in AuditLog().entries() if e.action == action and e.target == target]
+
+
+def test_an_export_stops_when_a_clip_is_not_the_one_taken_in(local_stack: Any, api: Any) -> None:
+    request_id, session, _ = approved(local_stack, api)
+    plan = upload(local_stack, session, request_id, clip(4000))
+    item = wait_for(lambda: evidence_of(api, request_id, plan["upload"]), what="intake")
+    assert item["status"] == "received"
+    case = api.as_role("officer").get(f"/api/footage/{request_id}").json()["request"]["case_number"]
+    # Someone with write access swaps the bytes: a new version of the key, the item pointed at it.
+    record = db.get_evidence(case, item["evidence_id"])
+    swapped = client("s3").put_object(Bucket=db.evidence_bucket(), Key=record.s3_key, Body=clip(4000))
+    record.update(actions=[EvidenceRecord.version_id.set(swapped["VersionId"])])
+    officer = api.as_role("officer")
+    started = officer.post(f"/api/footage/{request_id}/exports")
+    assert started.status_code == 202, started.text
+    export_id = started.json()["export"]["export_id"]
+
+    def failed() -> dict | None:
+        exports = officer.get(f"/api/footage/{request_id}").json()["exports"]
+        return next((e for e in exports if e["export_id"] == export_id and e["status"] == "failed"), None)
+
+    export = wait_for(failed, what="the refused export")
+    assert export["sha256"] is None and export["files"] is None
+    refused = custody_of("evidence.export.refused", export_id)
+    assert refused and refused[-1].detail["evidence"] == item["evidence_id"]
+    assert refused[-1].detail["sha256_at_intake"] == item["sha256"]
+    assert refused[-1].detail["sha256_read"] != item["sha256"]
+    assert not custody_of("evidence.exported", export_id)
+
+
+def test_intake_does_not_record_a_hash_on_an_item_pointed_elsewhere_meanwhile(
+    local_stack: Any, api: Any
+) -> None:
+    request_id, _, owner = approved(local_stack, api)
+    bucket, key = db.evidence_bucket(), f"clips/{request_id}/00000000000000aa/x.mp4"
+    first = client("s3").put_object(Bucket=bucket, Key=key, Body=clip(3000))["VersionId"]
+    other = client("s3").put_object(Bucket=bucket, Key=key, Body=clip(3000))["VersionId"]
+    now = datetime.now(UTC).isoformat()
+    record = EvidenceRecord(
+        "CASE-SWAP-1",
+        f"{request_id}#00000000000000aa",
+        request_id=request_id,
+        owner_id=owner,
+        status="arrived",
+        file_name="x.mp4",
+        declared_type="video/mp4",
+        declared_bytes=3000,
+        parts=1,
+        s3_key=key,
+        version_id=first,
+        started_at=now,
+    )
+    record.save()
+    reading = evidence_s3.read_version
+
+    def read_then_swap(key: str, version_id: str) -> Any:
+        yield from reading(key, version_id)
+        # While intake hashed version `first`, the item was pointed at `other`.
+        db.get_evidence("CASE-SWAP-1", record.evidence_id).update(
+            actions=[EvidenceRecord.version_id.set(other)]
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evidence_s3, "read_version", read_then_swap)
+        outcome = evidence_jobs.take_in(
+            "CASE-SWAP-1", record.evidence_id, "evidence-intake", datetime.now(UTC)
+        )
+    assert outcome == "already"
+    after = db.get_evidence("CASE-SWAP-1", record.evidence_id)
+    assert after.status == "arrived" and after.sha256 is None and after.version_id == other
