@@ -269,6 +269,7 @@ def cameras_environment(config: DeployConfig) -> dict[str, dict[str, str]]:
             "RTCC_CAMERAS_REQUESTERS": program.requesters,
             "RTCC_CAMERAS_MAX_CLIP_MB": str(program.max_clip_mb),
         },
+        "evidence-intake": {"RTCC_CAMERAS_MAX_CLIP_MB": str(program.max_clip_mb)},  # refuses larger
         "camera-streams": {
             "RTCC_CAMERAS_STREAM_RETENTION_HOURS": str(program.stream_retention_hours),
             "RTCC_CAMERAS_CITY_CAMERAS": json.dumps(city, separators=(",", ":")),

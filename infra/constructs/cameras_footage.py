@@ -75,6 +75,8 @@ def evidence_bucket_rules(api: ApiConstruct, data: DataConstruct, config: Deploy
     bucket.add_lifecycle_rule(
         id="UnfinishedClipUploads", abort_incomplete_multipart_upload_after=Duration.days(7)
     )
+    # An export is a copy of evidence kept elsewhere (the clips stay): gone after a week.
+    bucket.add_lifecycle_rule(id="Exports", prefix="exports/", expiration=Duration.days(7))
     if config.is_deployed:
         cfn = bucket.node.default_child
         cfn.object_lock_enabled = True
@@ -129,6 +131,10 @@ def grant_footage(scope: Construct, api: ApiConstruct, data: DataConstruct, conf
     # api: the owners' multipart uploads (CreateMultipartUpload, the UploadPart URLs it signs,
     # CompleteMultipartUpload are all s3:PutObject); the three queues; audit entries.
     api.grant_objects(fns["api"], BUCKET, "clips/", ["s3:PutObject"])
+    # api: the bytes really sent before completing (ListParts); abort an oversized upload.
+    api.grant_objects(
+        fns["api"], BUCKET, "clips/", ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
+    )
     # api: signs each export download afresh (the requesters' audited route) by version.
     api.grant_objects(fns["api"], BUCKET, "exports/", ["s3:GetObjectVersion"])
     for queue in ("footage-notices", "evidence-arrivals", "evidence-exports"):

@@ -96,6 +96,7 @@ def test_camera_settings_reach_only_their_readers(synth):
         {"id": "test-cam-2", "name": "Second Test Camera", "lat": 44.05, "lon": -123.09},
     ]
     assert env_readers(synth, "RTCC_CAMERAS_REQUESTERS") == {"rtcc-api": "supervisor"}
-    assert env_readers(synth, "RTCC_CAMERAS_MAX_CLIP_MB") == {"rtcc-api": "1024"}
+    # evidence-intake refuses what is larger too (it read the default before, attacker review)
+    assert env_readers(synth, "RTCC_CAMERAS_MAX_CLIP_MB") == {"rtcc-api": "1024", "rtcc-evidence-intake": "1024"}
     assert env_readers(synth, "RTCC_CAMERAS_REQUEST_MAX_RADIUS_M") == {"rtcc-api": "600"}
     assert env_readers(synth, "RTCC_CAMERAS_REQUEST_MAX_HOURS") == {"rtcc-api": "8.0"}

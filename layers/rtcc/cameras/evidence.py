@@ -70,6 +70,20 @@ def plan_upload(body: object, max_clip_mb: int) -> UploadPlan:
     return UploadPlan(safe_name(name), content_type, size, part_size, math.ceil(size / part_size))
 
 
+#: Clips one owner may upload for one request: enough for several cameras and angles, not a
+#: way to fill the locked bucket.
+MAX_UPLOADS_PER_NOTICE = 10
+
+
+def size_problem(sent: int, declared: int, max_clip_mb: int) -> str | None:
+    """Why an upload's real size is refused at completion (None: it is not)."""
+    if sent > max_clip_mb * MIB:
+        return f"larger than the {max_clip_mb} MiB a clip may be ({sent} bytes sent)"
+    if sent != declared:
+        return f"{sent} bytes sent, {declared} declared"
+    return None
+
+
 def check_parts(parts: object, expected: int) -> list[dict[str, Any]]:
     """The browser's list of uploaded parts ({part_number, etag}), complete and in order."""
     if not isinstance(parts, list) or len(parts) != expected:

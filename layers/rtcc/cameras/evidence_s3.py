@@ -61,6 +61,20 @@ def complete_upload(key: str, upload_id: str, parts: list[dict[str, Any]]) -> st
     return str(answer.get("VersionId") or "")
 
 
+def uploaded_bytes(key: str, upload_id: str) -> int:
+    """What the browser really sent (ListParts): a presigned UploadPart URL does not bound a
+    part's length, so the declared size is checked against this before the upload completes."""
+    s3, bucket, total = client("s3"), evidence_bucket(), 0
+    for page in s3.get_paginator("list_parts").paginate(Bucket=bucket, Key=key, UploadId=upload_id):
+        total += sum(int(part["Size"]) for part in page.get("Parts", []))
+    return total
+
+
+def abort_upload(key: str, upload_id: str) -> None:
+    """AbortMultipartUpload: the parts are deleted and no object (nor locked version) is made."""
+    client("s3").abort_multipart_upload(Bucket=evidence_bucket(), Key=key, UploadId=upload_id)
+
+
 def read_version(key: str, version_id: str) -> Iterator[bytes]:
     """The clip's bytes as stored under that version, 1 MiB at a time (never all in memory)."""
     body = client("s3").get_object(Bucket=evidence_bucket(), Key=key, VersionId=version_id)["Body"]

@@ -210,6 +210,8 @@ def start_export(request_id: str, who: str, now: datetime) -> EvidenceExportReco
     record = db.get_request(request_id)
     if not any(e.status == "received" for e in db.evidence_of(record.case_number)):
         raise Conflict("no evidence received for this case yet", field="case_number")
+    if any(e.status == "queued" for e in db.exports_of(record.case_number)):
+        raise Conflict("an export of this case is already queued", field="case_number")
     export = EvidenceExportRecord(
         record.case_number,
         f"ex-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}",
@@ -314,6 +316,9 @@ def open_upload(request_id: str, owner_id: str, body: object, now: datetime) -> 
     if state != "approved":
         raise Conflict(f"uploads follow an approval (this request is {state})", field="request")
     plan = evidence.plan_upload(body, cameras_settings().max_clip_mb)
+    mine = [e for e in db.evidence_of(record.case_number, request_id) if e.owner_id == owner_id]
+    if len(mine) >= evidence.MAX_UPLOADS_PER_NOTICE:
+        raise Conflict(f"at most {evidence.MAX_UPLOADS_PER_NOTICE} clips per request", field="uploads")
     camera = body.get("camera_id") if isinstance(body, dict) else None
     if camera is not None and camera not in notice.camera_ids:
         raise DomainError("not one of your cameras this request names", field="camera_id")
@@ -346,6 +351,21 @@ def open_upload(request_id: str, owner_id: str, body: object, now: datetime) -> 
     }
 
 
+def _check_sent_size(item: EvidenceRecord) -> None:
+    """The bytes really sent against the declared size and the limit, before anything is made:
+    too many or too few and the upload is aborted (no object, nothing locked) and the item
+    recorded as refused with the sizes; a 400 at `size`."""
+    from rtcc.cameras import evidence_s3
+
+    sent = evidence_s3.uploaded_bytes(item.s3_key, str(item.upload_id))
+    problem = evidence.size_problem(sent, int(item.declared_bytes), cameras_settings().max_clip_mb)
+    if problem is None:
+        return
+    evidence_s3.abort_upload(item.s3_key, str(item.upload_id))
+    db.step_evidence(item, "uploading", status="refused", refused=problem, size=sent, upload_id=None)
+    raise DomainError(f"refused: {problem}", field="size")
+
+
 def complete_upload(request_id: str, owner_id: str, upload_hex: str, body: object, now: datetime) -> dict:
     """The api completes the multipart upload with the browser's ETags, then queues intake."""
     from botocore.exceptions import ClientError
@@ -359,6 +379,7 @@ def complete_upload(request_id: str, owner_id: str, upload_hex: str, body: objec
     if item.status != "uploading":
         raise Conflict(f"this upload is already {item.status}", field="upload")
     parts = evidence.check_parts(body.get("parts") if isinstance(body, dict) else None, int(item.parts))
+    _check_sent_size(item)
     try:
         version = evidence_s3.complete_upload(item.s3_key, str(item.upload_id), parts)
     except ClientError as error:

@@ -350,6 +350,7 @@ _OBJECT_GETS = {
     "retention": "GetObjectRetention",
     "legal-hold": "GetObjectLegalHold",
     "attributes": "GetObjectAttributes",
+    "uploadId": "ListMultipartUploadParts",  # ListParts (GET ?uploadId=): not GetObject
 }
 _OBJECT_PUTS = {
     "tagging": "PutObjectTagging",
