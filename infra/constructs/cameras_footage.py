@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -72,11 +72,33 @@ def evidence_bucket_rules(api: ApiConstruct, data: DataConstruct, config: Deploy
         exposed_headers=["ETag"],
         max_age=3600,
     )
-    bucket.add_lifecycle_rule(
-        id="UnfinishedClipUploads", abort_incomplete_multipart_upload_after=Duration.days(7)
+    # The whole rule set, replacing the platform's default one (noncurrent versions expire after
+    # 30 days, bucket-wide): that rule would remove a clip's earlier versions once their
+    # governance lock lapsed. Clips never expire here; exports (a copy of evidence, the clips
+    # stay) go after a week, their noncurrent versions and delete markers with them.
+    bucket.node.default_child.add_property_override(
+        "LifecycleConfiguration.Rules",
+        [
+            {
+                "Id": "UnfinishedClipUploads",
+                "Status": "Enabled",
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+            },
+            {
+                "Id": "Exports",
+                "Status": "Enabled",
+                "Prefix": "exports/",
+                "ExpirationInDays": 7,
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+            },
+            {
+                "Id": "ExportMarkers",
+                "Status": "Enabled",
+                "Prefix": "exports/",
+                "ExpiredObjectDeleteMarker": True,
+            },
+        ],
     )
-    # An export is a copy of evidence kept elsewhere (the clips stay): gone after a week.
-    bucket.add_lifecycle_rule(id="Exports", prefix="exports/", expiration=Duration.days(7))
     if config.is_deployed:
         cfn = bucket.node.default_child
         cfn.object_lock_enabled = True
