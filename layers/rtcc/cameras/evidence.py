@@ -27,6 +27,7 @@ MAX_PARTS = 10_000
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/x-matroska", "video/webm")
 _FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 MANIFEST = "manifest.json"
+_EXTENSIONS = {"video/mp4": "mp4", "video/quicktime": "mov", "video/x-matroska": "mkv", "video/webm": "webm"}
 #: The manifest's signature (DER ECDSA over manifest.json's bytes), the signing key's public
 #: half (PEM) and which KMS key it is (rtcc.cameras.evidence_signature).
 SIGNATURE = "manifest.sig"
@@ -42,6 +43,11 @@ class UploadPlan:
     size: int
     part_size: int
     parts: int
+
+
+def extension(content_type: str | None) -> str:
+    """A clip's file extension from its (declared or sniffed) video type."""
+    return _EXTENSIONS.get(content_type or "", "bin")
 
 
 def safe_name(name: str) -> str:

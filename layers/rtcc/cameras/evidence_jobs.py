@@ -190,7 +190,8 @@ def _zip_case(items: list[Any], path: str, case_number: str, export_id: str, now
     files = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for item in items:
-            member = f"evidence/{item.evidence_id.replace('#', '_')}_{item.file_name}"
+            # Ids, not the owner's file name (it may name them): the zip and its custody entry.
+            member = f"evidence/{item.evidence_id.replace('#', '_')}.{evidence.extension(item.content_type)}"
             reader = evidence.HashingReader()
             with archive.open(member, "w", force_zip64=True) as out:
                 for chunk in evidence_s3.read_version(item.s3_key, str(item.version_id)):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rtcc.aws_clients import client
-from rtcc.cameras.evidence import MIB
+from rtcc.cameras.evidence import MIB, extension
 from rtcc.cameras.footage_dynamodb import evidence_bucket
 
 #: How long an UploadPart or export URL works. An hour: a phone uploading a large clip over a
@@ -22,8 +22,10 @@ PART_URL_S = 3600
 EXPORT_URL_S = 900
 
 
-def clip_key(request_id: str, upload_hex: str, file_name: str) -> str:
-    return f"clips/{request_id}/{upload_hex}/{file_name}"
+def clip_key(request_id: str, upload_hex: str, content_type: str) -> str:
+    """Named by ids only: the owner's file name may say who they are (it stays on the evidence
+    item for officers, never in a key, a log or a custody entry)."""
+    return f"clips/{request_id}/{upload_hex}.{extension(content_type)}"
 
 
 def export_key(case_number: str, export_id: str) -> str:

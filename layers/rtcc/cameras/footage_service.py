@@ -323,7 +323,7 @@ def open_upload(request_id: str, owner_id: str, body: object, now: datetime) -> 
     if camera is not None and camera not in notice.camera_ids:
         raise DomainError("not one of your cameras this request names", field="camera_id")
     upload_hex = secrets.token_hex(8)
-    key = evidence_s3.clip_key(request_id, upload_hex, plan.file_name)
+    key = evidence_s3.clip_key(request_id, upload_hex, plan.content_type)
     upload_id = evidence_s3.start_upload(key, plan.content_type)
     db.start_evidence(
         EvidenceRecord(

@@ -94,3 +94,32 @@ def test_intake_does_not_record_a_hash_on_an_item_pointed_elsewhere_meanwhile(
     assert outcome == "already"
     after = db.get_evidence("CASE-SWAP-1", record.evidence_id)
     assert after.status == "arrived" and after.sha256 is None and after.version_id == other
+
+
+def test_the_owners_file_name_reaches_no_key_custody_entry_or_zip(local_stack: Any, api: Any) -> None:
+    """An owner's file name may say who they are: keys and zip members are named by ids."""
+    import zipfile
+    from io import BytesIO
+
+    import requests
+
+    request_id, session, _ = approved(local_stack, api)
+    plan = upload(local_stack, session, request_id, clip(4000), file_name="Jane Roe 12 Elm St.mp4")
+    item = wait_for(lambda: evidence_of(api, request_id, plan["upload"]), what="intake")
+    assert item["status"] == "received" and item["file_name"] == "Jane_Roe_12_Elm_St.mp4"  # officers see it
+    case = api.as_role("officer").get(f"/api/footage/{request_id}").json()["request"]["case_number"]
+    assert db.get_evidence(case, item["evidence_id"]).s3_key == f"clips/{request_id}/{plan['upload']}.mp4"
+    officer = api.as_role("officer")
+    export_id = officer.post(f"/api/footage/{request_id}/exports").json()["export"]["export_id"]
+
+    def ready() -> dict | None:
+        exports = officer.get(f"/api/footage/{request_id}").json()["exports"]
+        return next((e for e in exports if e["export_id"] == export_id and e["status"] == "ready"), None)
+
+    wait_for(ready, what="the export")
+    link = officer.post(f"/api/footage/{request_id}/exports/{export_id}/download").json()["url"]
+    names = zipfile.ZipFile(BytesIO(requests.get(link, timeout=60).content)).namelist()
+    assert f"evidence/{request_id}_{plan['upload']}.mp4" in names
+    entries = [e for e in AuditLog().entries() if e.target in (item["evidence_id"], export_id, request_id)]
+    assert entries and not any("Jane" in str(e) or "Elm" in str(e) for e in entries)
+    assert not any("Jane" in name for name in names)
