@@ -33,3 +33,13 @@ def test_no_role_may_bypass_the_governance_lock(synth: Synth) -> None:
     text = json.dumps([p["Properties"].get("PolicyDocument") for p in policies.values()])
     assert policies and "BypassGovernanceRetention" not in text
     assert '"s3:*"' not in text  # (a wildcard would include it)
+
+
+def test_export_records_expire_with_their_zip(synth: Synth) -> None:
+    tables = synth.resources("AWS::DynamoDB::Table")
+    (props,) = [
+        t["Properties"]
+        for t in tables.values()
+        if str(t["Properties"].get("TableName", "")).endswith("evidence-exports")
+    ]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires", "Enabled": True}

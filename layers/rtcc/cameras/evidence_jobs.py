@@ -26,6 +26,8 @@ from rtcc.errors import Conflict
 from rtcc.sms.errors import classify
 
 CUSTODY = "chain of custody"
+#: An export's record lives as long as its zip (the bucket's `Exports` lifecycle rule: 7 days).
+EXPORT_KEPT = timedelta(days=7)
 
 
 def custody(actor: str, action: str, target: str, case_number: str, detail: dict[str, Any]) -> None:
@@ -176,7 +178,11 @@ def _refuse_export(export: Any, error: NotTakenIn, actor: str, now: datetime) ->
     }
     custody(actor, "evidence.export.refused", export.export_id, export.case_number, detail)
     export.update(
-        actions=[type(export).status.set("failed"), type(export).done_at.set(now.isoformat())],
+        actions=[
+            type(export).status.set("failed"),
+            type(export).done_at.set(now.isoformat()),
+            type(export).expires.set(now + EXPORT_KEPT),
+        ],
         condition=type(export).status == "queued",
     )
     return "refused"
@@ -267,6 +273,7 @@ def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> 
             type(export).sha256.set(reader.hexdigest()),
             type(export).files.set(len(files)),
             type(export).done_at.set(now.isoformat()),
+            type(export).expires.set(now + EXPORT_KEPT),
         ],
         condition=type(export).status == "queued",
     )

@@ -19,7 +19,7 @@ Registered through the cameras capability's `store_modules` (rtcc.cameras.capabi
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from rtcc.store.base import register
@@ -115,3 +115,4 @@ class EvidenceExportRecord(Model):
     url = UnicodeAttribute(null=True)  # short-lived presigned GET
     url_expires_at = UnicodeAttribute(null=True)
     done_at = UnicodeAttribute(null=True)
+    expires = TTLAttribute(null=True)  # a week after done: the zip's own lifecycle expiry

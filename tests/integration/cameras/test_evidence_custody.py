@@ -52,6 +52,10 @@ def test_an_export_stops_when_a_clip_is_not_the_one_taken_in(local_stack: Any, a
     assert refused[-1].detail["sha256_at_intake"] == item["sha256"]
     assert refused[-1].detail["sha256_read"] != item["sha256"]
     assert not custody_of("evidence.exported", export_id)
+    record = db.get_export(case, export_id)  # the record goes with the zip's week (TTL)
+    assert (
+        record.expires is not None and 6.9 < (record.expires - datetime.now(UTC)).total_seconds() / 86400 <= 7
+    )
 
 
 def test_intake_does_not_record_a_hash_on_an_item_pointed_elsewhere_meanwhile(
