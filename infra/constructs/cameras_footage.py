@@ -89,12 +89,14 @@ def evidence_bucket_rules(api: ApiConstruct, data: DataConstruct, config: Deploy
                 "Status": "Enabled",
                 "Prefix": "exports/",
                 "ExpirationInDays": 7,
-                "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
             },
             {
-                "Id": "ExportMarkers",
+                # S3 refuses ExpiredObjectDeleteMarker beside an Expiration in one rule: the
+                # expired exports' versions and their markers are cleaned by a rule of their own.
+                "Id": "ExportVersions",
                 "Status": "Enabled",
                 "Prefix": "exports/",
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
                 "ExpiredObjectDeleteMarker": True,
             },
         ],

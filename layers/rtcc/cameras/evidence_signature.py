@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
 
 from cryptography.exceptions import InvalidSignature
@@ -22,9 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from rtcc.cameras.evidence import KEY_INFO, PUBLIC_KEY, SIGNATURE
+from rtcc.cameras.settings import cameras_settings
 
-SIGNING_KEY_ENV = "RTCC_CAMERAS_EVIDENCE_KEY_ID"
-SIGNING_KEY_DEFAULT = "alias/rtcc-evidence-signing"
 ALGORITHM = "ECDSA_SHA_256"
 
 
@@ -73,7 +71,7 @@ class KmsManifestSigner:
         from rtcc.aws_clients import client
 
         self._kms = client("kms")
-        self.key_id = key_id or os.environ.get(SIGNING_KEY_ENV, SIGNING_KEY_DEFAULT)
+        self.key_id = key_id or cameras_settings().evidence_key_id
 
     def sign(self, manifest: bytes) -> bytes:
         answer = self._kms.sign(

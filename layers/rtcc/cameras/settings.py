@@ -79,7 +79,8 @@ class CamerasSettings(BaseSettings):
     registrations_per_day: int = Field(
         200,
         ge=0,
-        description="New camera owners the city accepts in 24 h, city-wide; past it registration answers 429.",
+        description="New camera owners the city accepts in 24 h, city-wide; past it registration "
+        "answers 429.",
     )
     owner_link_hours: int = Field(
         72, ge=1, le=720, description="Hours a camera owner's signed portal or request link stays valid."
@@ -122,6 +123,12 @@ class CamerasSettings(BaseSettings):
         "alias/rtcc-cameras-links",
         description="KMS HMAC key signing owners' expiring portal and footage-request links (deployed: the "
         "ARN of the stack's key, given to the functions that sign or check links).",
+    )
+    evidence_key_id: str = Field(
+        "alias/rtcc-evidence-signing",
+        description="KMS asymmetric key (ECC P-256) signing evidence exports' manifests: only "
+        "evidence-export may Sign; the api reads its public key for `GET /api/footage/signing-key` "
+        "(deployed: the ARN of the stack's key).",
     )
 
     incident_recent_hours: int = Field(
