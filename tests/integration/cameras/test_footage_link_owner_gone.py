@@ -30,7 +30,8 @@ def test_a_request_link_is_gone_with_its_owner_and_the_notice_log_names_no_owner
         for name in names:
             logging.getLogger(name).removeHandler(capture)
     handled = [line for line in capture.lines if "footage notice handled" in line]
-    assert handled and request_id in handled[0]
+    # Other tests' notices may be handled while this one is captured: this request's line is there.
+    assert any(request_id in line for line in handled), handled
     assert owner_id not in "\n".join(capture.lines)
 
     headers = {"X-Owner-Link": token}
