@@ -77,12 +77,23 @@ def test_root_serves_the_console(api, local_stack) -> None:
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     # The page as stored, with connect-src filled in for this environment (the emulator's
     # origin here; deployed, Cognito and the media bucket: rtcc.web_security).
-    from rtcc.web_security import CONNECT_PLACEHOLDER, local_connect_sources, with_connect_sources
+    # The operations map's img-src likewise names the configured tile server (none here).
+    from rtcc.settings import get_settings
+    from rtcc.web_security import (
+        CONNECT_PLACEHOLDER,
+        IMAGE_PLACEHOLDER,
+        local_connect_sources,
+        tile_image_sources,
+        with_connect_sources,
+        with_image_sources,
+    )
 
     stored = index.read_text()
     assert CONNECT_PLACEHOLDER in stored
     expected = with_connect_sources(stored, local_connect_sources(local_stack.aws_endpoint_url))
+    expected = with_image_sources(expected, tile_image_sources(get_settings().map_tiles))
     assert response.text == expected and CONNECT_PLACEHOLDER not in response.text
+    assert IMAGE_PLACEHOLDER not in response.text
 
 
 def test_static_assets_get_their_content_types(api, local_stack) -> None:
