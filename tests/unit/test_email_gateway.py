@@ -8,7 +8,6 @@ from email.policy import default
 
 import boto3
 import pytest
-from moto import mock_aws
 from rtcc.email import (
     EmailRefused,
     EmailUnavailable,
@@ -53,23 +52,27 @@ def test_a_domain_identity_sends_from_no_reply() -> None:
     assert sender_address(SENDER) == SENDER
 
 
-@mock_aws
-def test_ses_adapter_sends_a_raw_message_the_emulator_stores() -> None:
-    ses = boto3.client("ses", region_name="us-east-1")
-    ses.verify_email_identity(EmailAddress=SENDER)
-    gateway = SesEmailGateway(SENDER, boto3.client("sesv2", region_name="us-east-1"))
+# The units' moto server, each test in a region of its own: moto's state is process-wide, and
+# `mock_aws` would wipe it (the unit tables and the local stack's) when it stops.
+def _client(service: str, region: str, endpoint: str):  # noqa: ANN202
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)
+
+
+def test_ses_adapter_sends_a_raw_message_the_emulator_stores(moto_endpoint: str) -> None:
+    region = "eu-west-2"
+    _client("ses", region, moto_endpoint).verify_email_identity(EmailAddress=SENDER)
+    gateway = SesEmailGateway(SENDER, _client("sesv2", region, moto_endpoint))
     message_id = gateway.send("owner@example.org", "Your code", "Code: 123456", language="en")
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    (sent,) = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    (sent,) = ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages
     assert sent.id == message_id and sent.source == SENDER
     assert "Code: 123456" in sent.raw_data and "owner@example.org" in sent.destinations
 
 
-@mock_aws
-def test_an_unverified_sender_is_refused_for_good() -> None:
-    gateway = SesEmailGateway(SENDER, boto3.client("sesv2", region_name="us-east-1"))
+def test_an_unverified_sender_is_refused_for_good(moto_endpoint: str) -> None:
+    gateway = SesEmailGateway(SENDER, _client("sesv2", "eu-west-3", moto_endpoint))
     with pytest.raises(EmailRefused) as refused:
         gateway.send("owner@example.org", "Your code", "Code: 123456")
     assert refused.value.code == "MessageRejected"
