@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.api.security import audit, require
 from rtcc.auth import Role
-from rtcc.cameras.model import CameraSpot
+from rtcc.cameras.desk import camera_out
 from rtcc.errors import DomainError, NotFound
 from rtcc.lpr.geocells import BBox
 
@@ -34,21 +34,6 @@ _TAGS = ["cameras"]
 _CAMERA = Annotated[
     str, Path(pattern=r"^(cam-[0-9a-f]{12}|city-[A-Za-z0-9_-]{1,64})$", description="Camera id")
 ]
-
-
-def spot_out(spot: CameraSpot) -> dict:
-    """A camera as searches answer it: no owner_id, no stream_name (see the module's doc)."""
-    return {
-        "camera_id": spot.camera_id,
-        "name": spot.name,
-        "type": spot.camera_type,
-        "lat": spot.lat,
-        "lon": spot.lon,
-        "bearing_deg": spot.bearing_deg,
-        "level": spot.level,
-        "policy": spot.policy,
-        "status": spot.status,
-    }
 
 
 def _searched(where: dict, count: int) -> None:
@@ -64,7 +49,7 @@ def in_box(
     from rtcc.cameras.locator_dynamodb import camera_locator
 
     box = _box(bbox)
-    cameras = [spot_out(s) for s in camera_locator().in_box(box, limit)]
+    cameras = [camera_out(s) for s in camera_locator().in_box(box, limit)]
     _searched({"bbox": [box.south, box.west, box.north, box.east]}, len(cameras))
     return {"cameras": cameras}
 
@@ -98,7 +83,7 @@ def nearest(
     radius = radius_m or settings.nearest_radius_m
     result = camera_locator().nearest(lat, lon, count=count or settings.nearest_count, radius_m=radius)
     cameras = [
-        {**spot_out(n.camera), "distance_m": round(n.distance_m, 1), "facing": n.facing}
+        {**camera_out(n.camera), "distance_m": round(n.distance_m, 1), "facing": n.facing}
         for n in result.cameras
     ]
     _searched({"point": [lat, lon], "radius_m": radius}, len(cameras))
@@ -116,5 +101,5 @@ def one(camera_id: _CAMERA) -> dict:
     audit(router, "camera.view", camera_id, detail={"owner_id": spot.owner_id})  # type: ignore[arg-type]
     owner = OwnerBook().get(spot.owner_id) if spot.owner_id != "city" else None
     about = {"kind": owner.kind, "status": owner.status} if owner is not None else None
-    camera = {**spot_out(spot), "owner_id": spot.owner_id, "stream_name": spot.stream_name}
+    camera = {**camera_out(spot), "owner_id": spot.owner_id, "stream_name": spot.stream_name}
     return {"camera": camera, "owner": about}
