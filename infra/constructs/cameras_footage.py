@@ -174,9 +174,10 @@ def grant_footage(scope: Construct, api: ApiConstruct, data: DataConstruct, conf
     # evidence-intake reads the clip at its version; custody entries.
     api.grant_objects(fns["evidence-intake"], BUCKET, "clips/", ["s3:GetObjectVersion"])
     api.grant_audit_append(fns["evidence-intake"])
-    # evidence-export reads clips, writes the zip, signs its GET (by version); custody entries.
+    # evidence-export reads clips and writes the zip; custody entries. It never reads an
+    # export back: the api signs each download when a requester asks (above).
     api.grant_objects(fns["evidence-export"], BUCKET, "clips/", ["s3:GetObjectVersion"])
-    api.grant_objects(fns["evidence-export"], BUCKET, "exports/", ["s3:PutObject", "s3:GetObjectVersion"])
+    api.grant_objects(fns["evidence-export"], BUCKET, "exports/", ["s3:PutObject"])
     api.grant_audit_append(fns["evidence-export"])
     evidence_signing_key(scope, api, config)
     evidence_bucket_rules(api, data, config)

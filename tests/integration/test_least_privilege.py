@@ -113,6 +113,14 @@ PROVOKED_DENIALS = {
     # The number lookup and the manage links have keys of their own (alerts/test_alerts_signup_keys):
     # the alerts webhook cannot sign a link (api hashing a number is among the tips' denials above).
     ("alerts-webhook", "kms:GenerateMac"),
+    # camera-streams may only touch integrated cameras' streams (cameras/test_streams): others'
+    # streams and the city's (created by CDK, never deleted by a function) are refused.
+    *(
+        ("camera-streams", f"kinesisvideo:{action}")
+        for action in ("CreateStream", "TagStream", "DescribeStream", "DeleteStream")
+    ),
+    # A role with no ses:SendEmail is refused by SES (test_platform_email).
+    ("retention", "ses:SendEmail"),
 }
 
 

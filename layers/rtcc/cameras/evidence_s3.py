@@ -88,7 +88,8 @@ def read_version(key: str, version_id: str) -> Iterator[bytes]:
 
 
 def put_export(path: str, key: str) -> str:
-    """Upload the zip (multipart when large, by boto3's transfer manager); its version id."""
+    """Upload the zip in one PUT (S3 takes up to 5 GiB so; exports are bounded far below by
+    the clips' own limit); its version id."""
     s3, bucket = client("s3"), evidence_bucket()
     with open(path, "rb") as file:
         answer = s3.put_object(Bucket=bucket, Key=key, Body=file, ContentType="application/zip")
