@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Size
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_events as events
@@ -350,6 +350,7 @@ class ApiConstruct(Construct):
             code=function_code(spec.module),
             layers=[self.layer],
             memory_size=spec.memory_mb,
+            ephemeral_storage_size=Size.mebibytes(spec.ephemeral_mb) if spec.ephemeral_mb != 512 else None,
             timeout=Duration.seconds(spec.timeout_s),
             description=spec.description[:256],
             environment={**environment, "POWERTOOLS_SERVICE_NAME": f"rtcc-{spec.name}"},

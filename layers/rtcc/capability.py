@@ -28,6 +28,9 @@ class FunctionSpec:
     memory_mb: int = 512
     timeout_s: int = 15
     description: str = ""
+    # Lambda's /tmp (MiB, 512..10240): a function that writes large files there (an evidence
+    # export's zip) says how much it needs; AWS refuses a write past it, rtcc dev does not.
+    ephemeral_mb: int = 512
     # Lambda SnapStart (deployed): init runs when a version is published and new execution
     # environments start from its snapshot. For functions a person waits on (the API, the
     # webhooks); callers reach them through the `live` alias. See rtcc.snapstart.

@@ -97,6 +97,20 @@ def test_camera_settings_reach_only_their_readers(synth):
     ]
     assert env_readers(synth, "RTCC_CAMERAS_REQUESTERS") == {"rtcc-api": "supervisor"}
     # evidence-intake refuses what is larger too (it read the default before, attacker review)
-    assert env_readers(synth, "RTCC_CAMERAS_MAX_CLIP_MB") == {"rtcc-api": "1024", "rtcc-evidence-intake": "1024"}
+    clip_mb = {"rtcc-api": "1024", "rtcc-evidence-intake": "1024"}
+    assert env_readers(synth, "RTCC_CAMERAS_MAX_CLIP_MB") == clip_mb
     assert env_readers(synth, "RTCC_CAMERAS_REQUEST_MAX_RADIUS_M") == {"rtcc-api": "600"}
     assert env_readers(synth, "RTCC_CAMERAS_REQUEST_MAX_HOURS") == {"rtcc-api": "8.0"}
+
+
+def test_evidence_export_has_the_disk_its_largest_zip_needs(synth):
+    """The zip is built in /tmp: Lambda's default 512 MiB would fail a case of a few clips
+    deployed while rtcc dev (no such limit) passed. Other functions keep the default."""
+    from rtcc.cameras.evidence_jobs import EXPORT_MAX_BYTES
+
+    sized = {}
+    for name, fn in synth.stack.api.functions.items():
+        props = synth.template["Resources"][synth.stack.get_logical_id(fn.node.default_child)]["Properties"]
+        sized[name] = props.get("EphemeralStorage", {}).get("Size", 512)
+    assert sized["evidence-export"] == 10240 and EXPORT_MAX_BYTES < 10240 * 1024 * 1024
+    assert {n for n, mib in sized.items() if mib != 512} == {"evidence-export"}

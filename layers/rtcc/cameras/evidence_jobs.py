@@ -28,6 +28,9 @@ from rtcc.sms.errors import classify
 CUSTODY = "chain of custody"
 #: An export's record lives as long as its zip (the bucket's `Exports` lifecycle rule: 7 days).
 EXPORT_KEPT = timedelta(days=7)
+#: The most clip bytes one export zips: the zip is written to the function's /tmp (10 GiB,
+#: evidence-export's ephemeral storage), with room left for the zip's own headers.
+EXPORT_MAX_BYTES = 9 * 1024 * evidence.MIB
 
 
 def custody(actor: str, action: str, target: str, case_number: str, detail: dict[str, Any]) -> None:
@@ -176,6 +179,10 @@ def _refuse_export(export: Any, error: NotTakenIn, actor: str, now: datetime) ->
         "sha256_at_intake": item.sha256,
         "sha256_read": error.digest,
     }
+    return _fail_export(export, detail, actor, now)
+
+
+def _fail_export(export: Any, detail: dict, actor: str, now: datetime) -> str:
     custody(actor, "evidence.export.refused", export.export_id, export.case_number, detail)
     export.update(
         actions=[
@@ -232,6 +239,10 @@ def export_case(case_number: str, export_id: str, actor: str, now: datetime) -> 
     if export.status != "queued":
         return "already"
     items = [e for e in db.evidence_of(case_number) if e.status == "received"]
+    total = sum(int(e.size or 0) for e in items)
+    if total > EXPORT_MAX_BYTES:  # the zip would not fit in the function's /tmp: say so, write nothing
+        detail = {"reason": "too large", "bytes": total, "max_bytes": EXPORT_MAX_BYTES}
+        return _fail_export(export, detail, actor, now)
     handle, path = tempfile.mkstemp(suffix=".zip", dir=tempfile.gettempdir())
     os.close(handle)
     try:

@@ -32,6 +32,7 @@ FOOTAGE_FUNCTIONS = (
         "cameras",
         memory_mb=1024,
         timeout_s=900,
+        ephemeral_mb=10240,  # the zip is built in /tmp: Lambda's most (evidence_jobs.EXPORT_MAX_BYTES)
         description="Zips a case's evidence with manifest.json (SHA-256 per file) and links it (15 min)",
     ),
 )

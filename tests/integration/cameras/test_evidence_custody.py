@@ -127,3 +127,52 @@ def test_the_owners_file_name_reaches_no_key_custody_entry_or_zip(local_stack: A
     entries = [e for e in AuditLog().entries() if e.target in (item["evidence_id"], export_id, request_id)]
     assert entries and not any("Jane" in str(e) or "Elm" in str(e) for e in entries)
     assert not any("Jane" in name for name in names)
+
+
+def _export(api: Any, request_id: str, status: str) -> tuple[str, dict]:
+    officer = api.as_role("officer")
+    export_id = officer.post(f"/api/footage/{request_id}/exports").json()["export"]["export_id"]
+
+    def done() -> dict | None:
+        exports = officer.get(f"/api/footage/{request_id}").json()["exports"]
+        return next((e for e in exports if e["export_id"] == export_id and e["status"] == status), None)
+
+    return export_id, wait_for(done, what=f"the export {status}")
+
+
+def test_a_large_export_goes_up_in_parts_and_keeps_its_version(
+    local_stack: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past one PUT's size the zip is sent as a multipart upload (s3:PutObject only, as granted):
+    the download is the whole zip, by the version completion answered."""
+    import zipfile
+    from io import BytesIO
+
+    import requests
+
+    monkeypatch.setattr(evidence_s3, "SINGLE_PUT_MAX", 1)
+    request_id, session, _ = approved(local_stack, api)
+    plan = upload(local_stack, session, request_id, clip(4000))
+    wait_for(lambda: evidence_of(api, request_id, plan["upload"]), what="intake")
+    export_id, _ = _export(api, request_id, "ready")
+    officer = api.as_role("officer")
+    link = officer.post(f"/api/footage/{request_id}/exports/{export_id}/download").json()["url"]
+    assert "versionId=" in link
+    archive = zipfile.ZipFile(BytesIO(requests.get(link, timeout=60).content))
+    assert "manifest.json" in archive.namelist() and archive.testzip() is None
+
+
+def test_an_export_larger_than_the_functions_disk_is_refused_whole(
+    local_stack: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deployed, the zip is built in evidence-export's /tmp (10 GiB): a case whose clips would
+    not fit fails at once with a custody entry saying why, and no zip is written."""
+    monkeypatch.setattr(evidence_jobs, "EXPORT_MAX_BYTES", 100)
+    request_id, session, _ = approved(local_stack, api)
+    plan = upload(local_stack, session, request_id, clip(4000))
+    wait_for(lambda: evidence_of(api, request_id, plan["upload"]), what="intake")
+    export_id, export = _export(api, request_id, "failed")
+    assert export["sha256"] is None
+    refused = custody_of("evidence.export.refused", export_id)
+    assert refused and refused[0].detail["reason"] == "too large" and refused[0].detail["max_bytes"] == 100
+    assert not custody_of("evidence.exported", export_id)
