@@ -11,5 +11,6 @@ from rtcc.cameras.capability import CAMERAS
 from rtcc.capability import Capability
 from rtcc.lpr.capability import LPR
 from rtcc.tips.capability import TIPS
+from rtcc.video.capability import VIDEO
 
-CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS, LPR, CAMERAS)
+CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS, LPR, CAMERAS, VIDEO)

@@ -195,9 +195,9 @@ def _follow_the_recipe(root: Path) -> None:
     # ...and the one line in the list of capabilities.
     registry = root / "layers/rtcc/capabilities.py"
     source = registry.read_text()
-    listed = "CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS, LPR, CAMERAS)"
+    listed = "CAPABILITIES: tuple[Capability, ...] = (TIPS, ALERTS, LPR, CAMERAS, VIDEO)"
     assert listed in source, "the README's step 1 no longer matches"
-    notes = "from rtcc.notes.capability import NOTES\n\n" + listed.replace("CAMERAS)", "CAMERAS, NOTES)")
+    notes = "from rtcc.notes.capability import NOTES\n\n" + listed.replace("VIDEO)", "VIDEO, NOTES)")
     source = source.replace(listed, notes)
     registry.write_text(source)
 
