@@ -144,6 +144,8 @@ export async function mapView(container, ctx) {
   const list = h("ul", { class: "ops-incidents", id: "ops-incident-list" });
   const layers = {};
   const state = { board: [], open: null, draft: null, stop: null, timer: null, destroyed: false };
+  // Live video (the video capability, ../capabilities/video.js): cameras that stream.
+  const watchable = (c) => (ctx.config?.capabilities || []).includes("video") && (c.level === "integrate" || c.level === "city");
 
   container.append(
     status.el,
@@ -251,7 +253,8 @@ export async function mapView(container, ctx) {
       } else if (name === "cameras") {
         const hollow = p.status === "paused" || p.status === "offline" ? " ops-status-paused" : "";
         const shape = `ops-pin ops-shape-${p.level} ops-policy-${p.policy}${hollow}`;
-        marker(lat, lon, "ops-camera", cameraLabel(p), "", null, shape).addTo(group);
+        const live = watchable(p) ? () => ctx.navigate(`#/live/${encodeURIComponent(p.camera_id)}`) : null;
+        marker(lat, lon, "ops-camera", `${cameraLabel(p)}${live ? ": watch live" : ""}`, "", live, shape).addTo(group);
       } else if (name === "tips") {
         marker(lat, lon, "ops-tip", `Tip ${p.code}: ${p.status}, ${p.priority}`, "T", () => ctx.navigate(`#/tips/${encodeURIComponent(p.code)}`)).addTo(group);
       } else if (name === "lpr-hits") {
@@ -340,6 +343,7 @@ export async function mapView(container, ctx) {
               h("span", { text: ` · ${metres(c.distance_m)} · ${c.facing ? "faces it" : "not facing it"} · ${POLICY_LABELS[c.policy] || c.policy}` }),
               c.live_window ? h("span", { class: "ops-badge", text: "Live now" }) : null,
               h("span", { class: "muted", text: ` · ${LEVEL_LABELS[c.level] || c.level} · ${c.status}` }),
+              watchable(c) ? h("a", { class: "ops-watch", href: `#/live/${encodeURIComponent(c.camera_id)}`, "aria-label": `Watch live: ${c.name}`, text: "Watch live" }) : null,
             ),
           ),
         )
@@ -355,6 +359,7 @@ export async function mapView(container, ctx) {
       i.active ? h("div", { class: "ops-actions" }, closeButton) : h("p", { class: "muted" }, "Closed · ", localTime(i.closed_at)),
       // The footage form takes the incident's point from its id, which this panel never shows.
       h("p", {}, h("a", { href: `#/footage/incident/${encodeURIComponent(i.incident_id)}`, id: "ops-request-footage", text: "Request footage near this incident" })),
+      i.active && out.cameras.some(watchable) ? h("p", {}, h("a", { href: `#/live/incident/${encodeURIComponent(i.incident_id)}`, id: "ops-watch-incident", text: "Watch the nearest cameras live" })) : null,
     );
     panel.hidden = false;
     if (map) map.panTo([i.lat, i.lon]);
