@@ -33,4 +33,5 @@ VIDEO = Capability(
     },
     settings="rtcc.video.settings:VideoSettings",
     construct="infra.constructs.video:VideoConstruct",
+    console=True,  # web/public/assets/capabilities/video.js: #/live/<camera>, #/live/incident/<id>
 )
