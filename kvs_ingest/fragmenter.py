@@ -1,0 +1,389 @@
+"""From a camera source to KVS fragments: keyframe-aligned, self-contained MKV documents of about
+`fragment_seconds` (never more than 10 s), stamped with strictly increasing absolute producer times.
+
+H.264 sources are remuxed (packets copied as they are, Annex B turned into AVCC); other codecs, or a
+camera with privacy masks, are decoded and re-encoded with libx264. Bad input is survived, not fatal:
+- a corrupt packet (flagged by the demuxer, malformed NAL units, or a decode error) and everything after
+  it up to the next keyframe is dropped (those frames reference the broken one);
+- a new SPS (a camera switching resolution) ends the fragment and starts one with a new track header;
+- a jump of the source's timestamps (a file looping, a camera restarting) ends the fragment and the next
+  one is re-anchored to the wall clock, never before the end of the previous one;
+- the wall clock jumping back (NTP) is not followed, jumping forward is: stamps stay strictly increasing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import av
+
+from kvs_ingest import avc
+from kvs_ingest.encode import H264Encoder
+from kvs_ingest.masks import PrivacyMask
+from kvs_ingest.mkv import FramePacket, TrackInfo, build_document
+from kvs_ingest.motion import MotionDetector, MotionEvent
+from kvs_ingest.source import MediaSource, SourceSpec, open_source
+
+log = logging.getLogger("kvs_ingest.fragmenter")
+
+MAX_FRAGMENT_MS = 10_000  # KVS's limit on one fragment
+JUMP_MS = 5_000  # a source timestamp step beyond this is a discontinuity, not a slow frame
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One fragment ready for PutMedia: `data` is a whole MKV document, `data[header_size:]` its Cluster
+    alone (to chain after an earlier header of the same track); `new_track` when the header differs from
+    the previous fragment's."""
+
+    producer_ts_ms: int
+    duration_ms: int
+    data: bytes
+    width: int
+    height: int
+    header_size: int = 0
+    frames: int = 0
+    new_track: bool = False
+
+
+@dataclass(frozen=True)
+class MotionSettings:
+    """Motion detection knobs (the [cameras.motion] table of the agent config)."""
+
+    enabled: bool = True
+    sample_fps: float = 2.0
+    threshold: float = 0.02
+    width: int = 320
+    cooldown_s: float = 10.0
+
+
+@dataclass
+class _Unit:
+    """An H.264 access unit on its way to a fragment: AVCC bytes and the track it belongs to."""
+
+    pts_ms: int
+    data: bytes
+    keyframe: bool
+    track: TrackInfo
+    discontinuity: bool = False
+    sample: object = None  # a motion sample (grey ndarray) taken from this frame
+
+
+class ProducerClock:
+    """Maps source time (ms) to producer time (ms since the epoch), one anchor at a time.
+
+    `stamp` is asked at each fragment start. Shared by successive Fragmenters of one camera (reconnects)
+    so stamps stay strictly increasing across them."""
+
+    def __init__(self, wall: Callable[[], float] = time.time, resync_ms: int = JUMP_MS) -> None:
+        self._wall, self.resync_ms = wall, resync_ms
+        self._anchor: tuple[int, int] | None = None  # (producer ms, source ms)
+        self._floor = 0  # the end of the last fragment: nothing may start before it
+        self.jumps = 0
+
+    def stamp(self, pts_ms: int, discontinuity: bool = False) -> int:
+        """The producer time of a fragment starting at source time `pts_ms`."""
+        now = int(self._wall() * 1000)
+        if self._anchor is None or discontinuity:
+            if now < self._floor:
+                self.jumps += 1  # the wall clock is behind what was sent: continue from the floor
+            self._anchor = (max(now, self._floor), pts_ms)
+        elif now - self.at(pts_ms) > self.resync_ms:
+            self.jumps += 1  # the wall clock jumped forward (or the source fell behind it): follow it
+            log.warning("producer clock re-anchored %d ms forward", now - self.at(pts_ms))
+            self._anchor = (now, pts_ms)
+        return max(self.at(pts_ms), self._floor)
+
+    def at(self, pts_ms: int) -> int:
+        """The producer time of source time `pts_ms` under the current anchor (the wall clock if none)."""
+        if self._anchor is None:
+            return int(self._wall() * 1000)
+        return self._anchor[0] + pts_ms - self._anchor[1]
+
+    def close(self, end_ms: int) -> None:
+        """A fragment ended at `end_ms`: the next one starts no earlier."""
+        self._floor = max(self._floor, end_ms)
+
+
+@dataclass
+class _Assembler:
+    """Cuts the unit stream into fragments at keyframes."""
+
+    clock: ProducerClock
+    target_ms: int
+    max_ms: int = MAX_FRAGMENT_MS
+    units: list = field(default_factory=list)
+    start_pts: int = 0
+    start_ts: int = 0
+    frame_ms: int = 33
+    last_track: TrackInfo | None = None
+    long_gop: bool = False
+    dropped: int = 0
+    pending_discontinuity: bool = False
+
+    def feed(self, unit: _Unit) -> Fragment | None:
+        """Add a unit; the fragment it completes, if any."""
+        out = None
+        self.pending_discontinuity |= unit.discontinuity
+        if self.units:
+            last = self.units[-1].pts_ms
+            if unit.pts_ms > last:
+                self.frame_ms = min(1000, unit.pts_ms - last)
+            if unit.discontinuity:
+                out = self.close(last + self.frame_ms)
+            elif unit.keyframe and (
+                unit.track != self.units[0].track or unit.pts_ms - self.start_pts >= self.target_ms
+            ):
+                out = self.close(unit.pts_ms)
+            elif not unit.keyframe and unit.pts_ms + self.frame_ms - self.start_pts > self.max_ms:
+                self.long_gop = True  # no keyframe within 10 s: cut, and drop up to the next keyframe
+                out = self.close(last + self.frame_ms)
+        if not self.units:
+            if not unit.keyframe:
+                self.dropped += 1
+                return out
+            self.start_pts = unit.pts_ms
+            self.start_ts = self.clock.stamp(unit.pts_ms, self.pending_discontinuity)
+            self.pending_discontinuity = False
+        self.units.append(unit)
+        return out
+
+    def close(self, end_pts: int) -> Fragment | None:
+        """Finish the open fragment at source time `end_pts`."""
+        if not self.units:
+            return None
+        units, self.units = self.units, []
+        track = units[0].track
+        duration = max(1, min(self.max_ms, end_pts - self.start_pts))
+        packets = [FramePacket(u.pts_ms - self.start_pts, u.data, u.keyframe) for u in units]
+        doc = build_document(track, self.start_ts, packets)
+        self.clock.close(self.start_ts + duration)
+        new_track, self.last_track = track != self.last_track, track
+        return Fragment(
+            self.start_ts,
+            duration,
+            doc.data,
+            track.width,
+            track.height,
+            doc.header_size,
+            len(units),
+            new_track,
+        )
+
+    def flush(self) -> Fragment | None:
+        """Finish the open fragment at the end of the source."""
+        return self.close(self.units[-1].pts_ms + self.frame_ms) if self.units else None
+
+
+class _H264Track:
+    """Normalises one H.264 stream's packets to AVCC and follows its SPS/PPS: the current TrackInfo."""
+
+    def __init__(self, extradata: bytes = b"") -> None:
+        # FFmpeg's convention: packets are AVCC exactly when the stream header is an avcC record
+        # (a 4-byte length can itself start with 00 00 01, so a packet cannot tell on its own).
+        self.annexb = extradata[:1] != b"\x01"
+        self.length_size = 4
+        self.sps: bytes | None = None
+        self.pps: list[bytes] = []
+        self.track: TrackInfo | None = None
+        if extradata:
+            try:
+                record = avc.codec_private(extradata)
+                self.length_size, sps, pps = avc.parse_avcc_record(record)
+                self._set(sps[0], pps, record)
+            except avc.BitstreamError:
+                log.info("no usable SPS/PPS in the stream header; waiting for them in-band")
+
+    def _set(self, sps: bytes, pps: list[bytes], record: bytes | None = None) -> None:
+        info = avc.parse_sps(sps)
+        self.sps, self.pps = sps, pps
+        record = record or avc.avcc_record(sps, pps, self.length_size)
+        self.track = TrackInfo(record, info["width"], info["height"])
+
+    def convert(self, data: bytes, keyframe: bool) -> bytes:
+        """AVCC bytes of one packet; at a keyframe, a changed in-band SPS/PPS gives a new track.
+        BitstreamError when the packet is malformed."""
+        if self.annexb:
+            nals = avc.check_nals(avc.split_annexb(data))
+            data = avc.join_avcc(nals, self.length_size)
+        else:
+            nals = avc.split_avcc(data, self.length_size)
+        if keyframe:
+            sps = [n for n in nals if avc.nal_type(n) == avc.NAL_SPS]
+            pps = [n for n in nals if avc.nal_type(n) == avc.NAL_PPS] or self.pps
+            if sps and (sps[0] != self.sps or pps != self.pps) and pps:
+                self._set(sps[0], pps)
+        return data
+
+
+class Fragmenter:
+    """Iterate to get Fragments from a source (see the module docstring); `stop()` ends the iteration.
+
+    on_motion(MotionEvent) is called (on the iterating thread) when motion is seen; privacy_masks are
+    polygons in fractions of the frame (they force re-encoding); force_encode re-encodes an H.264 source
+    too. Pass the previous `clock` when re-opening a camera so stamps keep increasing.
+    SourceUnavailable is raised when the source cannot be opened or fails (after the last whole fragment).
+    """
+
+    def __init__(
+        self,
+        spec: SourceSpec,
+        on_motion: Callable[[MotionEvent], None] | None = None,
+        *,
+        fragment_seconds: float = 2.0,
+        motion: MotionSettings | None = None,
+        privacy_masks: PrivacyMask | Sequence = (),
+        force_encode: bool = False,
+        clock: ProducerClock | None = None,
+    ) -> None:
+        if not 0 < fragment_seconds <= MAX_FRAGMENT_MS / 1000:
+            raise ValueError("fragment_seconds: must be > 0 and <= 10 (KVS's fragment limit)")
+        self.spec, self.on_motion = spec, on_motion
+        self.fragment_ms = int(fragment_seconds * 1000)
+        self.masks = privacy_masks if isinstance(privacy_masks, PrivacyMask) else PrivacyMask(privacy_masks)
+        self.motion = motion or MotionSettings(enabled=on_motion is not None)
+        self.detector = None
+        if on_motion is not None and self.motion.enabled:
+            m = self.motion
+            self.detector = MotionDetector(m.threshold, m.sample_fps, m.width, m.cooldown_s, self.masks)
+        self.force_encode = force_encode
+        self.clock = clock or ProducerClock()
+        self.mode: str | None = None
+        self.stats = {"fragments": 0, "dropped_corrupt": 0, "dropped_to_keyframe": 0, "track_changes": 0}
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Make the iteration end after the packet in hand (thread-safe: a flag)."""
+        self._stopped = True
+
+    def __iter__(self) -> Iterator[Fragment]:
+        source = open_source(self.spec)
+        remux = source.codec_name == "h264" and not self.masks and not self.force_encode
+        self.mode = "remux" if remux else "encode"
+        if remux:  # keyframes only reach the decoder: one thread answers each at once
+            source.stream.codec_context.thread_count = 1
+        assembler = _Assembler(self.clock, self.fragment_ms)
+        try:
+            for unit in self._units(source, assembler):
+                fragment = assembler.feed(unit)
+                self._motion(unit)
+                if fragment:
+                    yield self._counted(fragment)
+            fragment = assembler.flush()
+            if fragment:
+                yield self._counted(fragment)
+        finally:
+            self.stats["dropped_to_keyframe"] += assembler.dropped
+            source.close()
+
+    def _counted(self, fragment: Fragment) -> Fragment:
+        self.stats["fragments"] += 1
+        self.stats["track_changes"] += int(fragment.new_track and self.stats["fragments"] > 1)
+        return fragment
+
+    def _motion(self, unit: _Unit) -> None:
+        if unit.sample is None or self.detector is None:
+            return
+        event = self.detector.compare(unit.sample, self.clock.at(unit.pts_ms))
+        if event is not None and self.on_motion is not None:
+            try:
+                self.on_motion(event)
+            except Exception:  # a failing motion callback must never stop the video
+                log.exception("motion callback failed")
+
+    def _units(self, source: MediaSource, assembler: _Assembler) -> Iterator[_Unit]:
+        """The source's packets as H.264 units (remuxed or re-encoded), bad packets dropped."""
+        state = _State(_H264Track(source.extradata) if self.mode == "remux" else None)
+        for sp in source.packets():
+            if self._stopped:
+                return
+            if self.mode == "remux" and assembler.long_gop:
+                log.warning("source keyframes are more than 10 s apart: re-encoding from here on")
+                self.mode, state.broken = "encode", True
+            jump = state.last_pts is not None and not -1000 <= sp.pts_ms - state.last_pts <= JUMP_MS
+            state.last_pts = sp.pts_ms
+            if sp.corrupt:
+                state.broken = True
+            elif not (state.broken and not sp.keyframe):
+                step = self._remux_one if self.mode == "remux" else self._encode_one
+                for unit in step(source, sp, state):
+                    unit.discontinuity, jump = jump, False
+                    yield unit
+                continue
+            self.stats["dropped_corrupt"] += 1
+        if self.mode == "encode" and state.encoder is not None:
+            yield from state.encoded(state.encoder.flush())
+
+    def _remux_one(self, source: MediaSource, sp, state: _State) -> Iterator[_Unit]:
+        """One H.264 packet copied (as AVCC); at a sampled keyframe, a motion sample."""
+        try:
+            data = state.h264.convert(sp.data, sp.keyframe)
+        except avc.BitstreamError as exc:
+            state.broken = True
+            self.stats["dropped_corrupt"] += 1
+            log.info("corrupt packet at %d ms dropped up to the next keyframe (%s)", sp.pts_ms, exc)
+            return
+        state.broken = False
+        if state.h264.track is None:
+            self.stats["dropped_to_keyframe"] += 1  # no SPS/PPS seen yet
+            return
+        sample = None
+        if self.detector is not None and sp.keyframe and self.detector.wants(sp.pts_ms):
+            try:
+                frames = source.decode(sp.packet)
+            except av.error.FFmpegError:
+                frames = []
+            sample = self.detector.sample(frames[-1], sp.pts_ms) if frames else None
+        yield _Unit(sp.pts_ms, data, sp.keyframe, state.h264.track, sample=sample)
+
+    def _encode_one(self, source: MediaSource, sp, state: _State) -> Iterator[_Unit]:
+        """One packet decoded; its frames masked, sampled for motion and re-encoded."""
+        try:
+            frames = source.decode(sp.packet)
+        except av.error.FFmpegError as exc:
+            state.broken = True
+            self.stats["dropped_corrupt"] += 1
+            log.info("undecodable packet at %d ms dropped up to the next keyframe (%s)", sp.pts_ms, exc)
+            return
+        state.broken = False
+        for frame in frames:
+            ms = sp.pts_ms if frame.pts is None else int(frame.pts * frame.time_base * 1000)
+            if (
+                ms + state.offset_ms <= state.last_frame_ms
+            ):  # the source went back: keep the encoder's time going
+                state.offset_ms = state.last_frame_ms + 1 - ms
+            ms = state.last_frame_ms = ms + state.offset_ms
+            frame = self.masks.apply(frame)
+            if self.detector is not None and self.detector.wants(ms):
+                state.pending_sample = self.detector.sample(frame, ms)
+            enc = state.encoder
+            if enc is None or (frame.width, frame.height) != (enc.width, enc.height):
+                if enc is not None:
+                    yield from state.encoded(enc.flush())
+                state.encoder = H264Encoder(frame.width, frame.height, source.fps, self.fragment_ms)
+                state.encoded_track = _H264Track()
+            yield from state.encoded(state.encoder.encode(frame, ms))
+
+
+@dataclass
+class _State:
+    """What the unit loop carries from packet to packet."""
+
+    h264: _H264Track | None
+    broken: bool = False
+    last_pts: int | None = None
+    last_frame_ms: int = -1
+    offset_ms: int = 0
+    encoder: H264Encoder | None = None
+    encoded_track: _H264Track | None = None
+    pending_sample: object = None
+
+    def encoded(self, packets) -> Iterator[_Unit]:
+        """The encoder's packets as units (their in-band SPS/PPS give the track)."""
+        for p in packets:
+            data = self.encoded_track.convert(p.data, p.keyframe)
+            sample, self.pending_sample = self.pending_sample, None
+            yield _Unit(p.pts_ms, data, p.keyframe, self.encoded_track.track, sample=sample)
