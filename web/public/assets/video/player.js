@@ -8,7 +8,8 @@
 //     default, RTCC_VIDEO_SESSION_EXPIRY_S);
 //   - on a fatal playback error, or when the picture stops advancing, the player reconnects
 //     with a fresh session, waiting 1, 2, 4 ... 30 s (full jitter) between tries;
-//   - a refusal (403, 404, 409) stops it and says why in words; it is not retried;
+//   - a refusal (403 role or owner's policy, 404) stops it and says why in words; it is not
+//     retried; no video now (409: nothing sent for 30 s) is asked again every 30 s;
 //   - a page hidden for a minute stops the player (no view, no receipt, nobody watching);
 //     showing the page again starts it.
 // It shows how far behind the live edge the picture is ("3.1 s behind live"), and when
@@ -28,6 +29,8 @@ const STALL_MS = 20_000;
 //: A hidden page stops its players after this long.
 const HIDDEN_STOP_MS = 60_000;
 const BACKOFF_MAX_MS = 30_000;
+//: How often a camera with no video (409) is asked again.
+const WAIT_FOR_VIDEO_MS = 30_000;
 //: "Back to live" is offered past this many seconds behind the live edge.
 const FAR_BEHIND_S = 12;
 
@@ -62,7 +65,7 @@ export function refusalText(err) {
   if (err.status === 403 && /\brole\b/i.test(reason)) return why("Your role does not allow live video", /\brole\b/i);
   if (err.status === 403) return why("The owner's policy does not allow live view of this camera now", /polic/i);
   if (err.status === 404) return why("There is no such camera", /no such|unknown|not found/i);
-  if (err.status === 409) return why("This camera has no live stream yet: it is registered only, or its stream is not set up", /^$/);
+  if (err.status === 409) return why("No live video from this camera now", /^$/);
   if (err.status === 0) return err.message;
   return why("Live video is not available", /^$/);
 }
@@ -229,6 +232,10 @@ export function livePlayer(cameraId, opts = {}) {
 
   function fail(err) {
     if (s.destroyed || !s.running) return;
+    if (err instanceof ApiError && err.status === 409) {
+      waitForVideo(err);
+      return;
+    }
     if (isRefusal(err) || !(err instanceof ApiError)) {
       stop();
       setState("refused", refusalText(err));
@@ -237,6 +244,19 @@ export function livePlayer(cameraId, opts = {}) {
       return;
     }
     reconnect(err.message);
+  }
+
+  // 409: no video now (the camera sent nothing for 30 s, or its stream is being made). The
+  // camera may come back: ask again now and then (a 409 is neither a view nor audited).
+  function waitForVideo(err) {
+    clearTimers();
+    detach();
+    setState("waiting", `${refusalText(err)} Trying again every ${WAIT_FOR_VIDEO_MS / 1000} s.`);
+    ui.retry.hidden = false;
+    s.retryTimer = setTimeout(() => {
+      s.retryTimer = null;
+      connect();
+    }, WAIT_FOR_VIDEO_MS);
   }
 
   function reconnect(why) {
@@ -317,7 +337,10 @@ export function livePlayer(cameraId, opts = {}) {
     }
   }
 
-  ui.retry.addEventListener("click", () => start());
+  ui.retry.addEventListener("click", () => {
+    stop();
+    start();
+  });
   ui.toLive.addEventListener("click", toLiveEdge);
   // Native HLS reports trouble only as an error event on the element.
   ui.video.addEventListener("error", () => {
