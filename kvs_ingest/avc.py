@@ -81,6 +81,22 @@ def check_nals(nals: list[bytes]) -> list[bytes]:
     return nals
 
 
+def check_avcc(data: bytes, length_size: int = 4) -> None:
+    """As split_avcc without copying the NAL units (the check every remuxed packet gets)."""
+    pos, total = 0, len(data)
+    if total == 0:
+        raise BitstreamError("empty sample")
+    while pos < total:
+        size = int.from_bytes(data[pos : pos + length_size], "big")
+        pos += length_size
+        if size == 0 or pos + size > total:
+            raise BitstreamError(f"NAL length {size} overruns the sample")
+        header = data[pos]
+        if header & 0x80 or not header & 0x1F:
+            raise BitstreamError(f"invalid NAL header 0x{header:02x}")
+        pos += size
+
+
 def nal_type(nal: bytes) -> int:
     """nal_unit_type of a NAL unit (its first byte's low 5 bits)."""
     return nal[0] & 0x1F

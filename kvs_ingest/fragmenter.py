@@ -60,7 +60,7 @@ class MotionSettings:
     cooldown_s: float = 10.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     """An H.264 access unit on its way to a fragment: AVCC bytes and the track it belongs to."""
 
@@ -158,7 +158,8 @@ class _Assembler:
         units, self.units = self.units, []
         track = units[0].track
         duration = max(1, min(self.max_ms, end_pts - self.start_pts))
-        packets = [FramePacket(u.pts_ms - self.start_pts, u.data, u.keyframe) for u in units]
+        start = self.start_pts
+        packets = [FramePacket(u.pts_ms - start, u.data, u.keyframe) for u in units]
         doc = build_document(track, self.start_ts, packets)
         self.clock.close(self.start_ts + duration)
         new_track, self.last_track = track != self.last_track, track
@@ -209,8 +210,11 @@ class _H264Track:
         if self.annexb:
             nals = avc.check_nals(avc.split_annexb(data))
             data = avc.join_avcc(nals, self.length_size)
-        else:
+        elif keyframe:
             nals = avc.split_avcc(data, self.length_size)
+        else:  # most packets: checked in place, nothing copied
+            avc.check_avcc(data, self.length_size)
+            return data
         if keyframe:
             sps = [n for n in nals if avc.nal_type(n) == avc.NAL_SPS]
             pps = [n for n in nals if avc.nal_type(n) == avc.NAL_PPS] or self.pps
@@ -269,7 +273,8 @@ class Fragmenter:
         try:
             for unit in self._units(source, assembler):
                 fragment = assembler.feed(unit)
-                self._motion(unit)
+                if unit.sample is not None:
+                    self._motion(unit)
                 if fragment:
                     yield self._counted(fragment)
             fragment = assembler.flush()
@@ -312,12 +317,12 @@ class Fragmenter:
                 for unit in step(source, sp, state):
                     unit.discontinuity, jump = jump, False
                     yield unit
-                continue
+                continue  # (lists, not generators: this runs for every packet)
             self.stats["dropped_corrupt"] += 1
         if self.mode == "encode" and state.encoder is not None:
             yield from state.encoded(state.encoder.flush())
 
-    def _remux_one(self, source: MediaSource, sp, state: _State) -> Iterator[_Unit]:
+    def _remux_one(self, source: MediaSource, sp, state: _State) -> list[_Unit]:
         """One H.264 packet copied (as AVCC); at a sampled keyframe, a motion sample."""
         try:
             data = state.h264.convert(sp.data, sp.keyframe)
@@ -325,11 +330,11 @@ class Fragmenter:
             state.broken = True
             self.stats["dropped_corrupt"] += 1
             log.info("corrupt packet at %d ms dropped up to the next keyframe (%s)", sp.pts_ms, exc)
-            return
+            return []
         state.broken = False
         if state.h264.track is None:
             self.stats["dropped_to_keyframe"] += 1  # no SPS/PPS seen yet
-            return
+            return []
         sample = None
         if self.detector is not None and sp.keyframe and self.detector.wants(sp.pts_ms):
             try:
@@ -337,7 +342,7 @@ class Fragmenter:
             except av.error.FFmpegError:
                 frames = []
             sample = self.detector.sample(frames[-1], sp.pts_ms) if frames else None
-        yield _Unit(sp.pts_ms, data, sp.keyframe, state.h264.track, sample=sample)
+        return [_Unit(sp.pts_ms, data, sp.keyframe, state.h264.track, sample=sample)]
 
     def _encode_one(self, source: MediaSource, sp, state: _State) -> Iterator[_Unit]:
         """One packet decoded; its frames masked, sampled for motion and re-encoded."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 TIMECODE_SCALE_NS = 1_000_000  # 1 ms per timecode unit
 APP_NAME = "rtcc-ingest"
@@ -52,10 +53,9 @@ class TrackInfo:
     codec_id: str = CODEC_H264
 
 
-@dataclass(frozen=True)
-class FramePacket:
+class FramePacket(NamedTuple):
     """One access unit for a SimpleBlock: `offset_ms` from the fragment's start (its cluster timecode),
-    AVCC bytes, keyframe flag."""
+    AVCC bytes, keyframe flag. (A tuple: one is made per frame of every camera.)"""
 
     offset_ms: int
     data: bytes
@@ -77,10 +77,14 @@ def element_id(eid: int) -> bytes:
 
 def vint_size(n: int) -> bytes:
     """An EBML data size as the shortest variable-length integer (all-ones patterns are reserved)."""
-    for length in range(1, 9):
-        if n < (1 << (7 * length)) - 1:
-            return (n | (1 << (7 * length))).to_bytes(length, "big")
-    raise ValueError(f"EBML size too large: {n}")
+    length = max(1, ((n + 1).bit_length() + 6) // 7)  # n + 1: the all-ones value of a length is reserved
+    if length > 8:
+        raise ValueError(f"EBML size too large: {n}")
+    return (n | (1 << (7 * length))).to_bytes(length, "big")
+
+
+_SIMPLE_BLOCK_ID = b"\xa3"
+_CLUSTER_ID = b"\x1f\x43\xb6\x75"
 
 
 def element(eid: int, payload: bytes) -> bytes:
@@ -140,20 +144,34 @@ def header(track: TrackInfo) -> bytes:
     return ebml_header() + element_id(SEGMENT) + UNKNOWN_SIZE + info + tracks
 
 
-def simple_block(offset_ms: int, data: bytes, keyframe: bool) -> bytes:
-    """A SimpleBlock of track 1 at `offset_ms` from its cluster."""
+def _block_head(offset_ms: int, size: int, keyframe: bool) -> bytes:
     if not -32768 <= offset_ms <= MAX_RELATIVE_MS:
         raise ValueError(f"block offset {offset_ms} ms does not fit a SimpleBlock's int16 timecode")
-    body = b"\x81" + offset_ms.to_bytes(2, "big", signed=True) + (b"\x80" if keyframe else b"\x00")
-    return element_id(SIMPLE_BLOCK) + vint_size(len(body) + len(data)) + body + data
+    flags = b"\x80" if keyframe else b"\x00"
+    return (
+        _SIMPLE_BLOCK_ID + vint_size(size + 4) + b"\x81" + offset_ms.to_bytes(2, "big", signed=True) + flags
+    )
+
+
+def simple_block(offset_ms: int, data: bytes, keyframe: bool) -> bytes:
+    """A SimpleBlock of track 1 at `offset_ms` from its cluster."""
+    return _block_head(offset_ms, len(data), keyframe) + data
+
+
+def cluster_parts(producer_ts_ms: int, packets: Iterable[FramePacket]) -> list[bytes]:
+    """One Cluster (absolute Timecode in ms since the epoch, the packets' SimpleBlocks) as a list of
+    byte strings to join: each frame's bytes are copied once, by the final join."""
+    parts = [uint_element(CLUSTER_TIMECODE, producer_ts_ms)]
+    for offset_ms, data, keyframe in packets:
+        parts.append(_block_head(offset_ms, len(data), keyframe))
+        parts.append(data)
+    size = sum(map(len, parts))
+    return [_CLUSTER_ID, vint_size(size), *parts]
 
 
 def cluster(producer_ts_ms: int, packets: Iterable[FramePacket]) -> bytes:
-    """One Cluster: absolute Timecode (ms since the epoch) and the packets' SimpleBlocks, sized."""
-    parts = [uint_element(CLUSTER_TIMECODE, producer_ts_ms)]
-    parts.extend(simple_block(p.offset_ms, p.data, p.keyframe) for p in packets)
-    payload = b"".join(parts)
-    return element_id(CLUSTER) + vint_size(len(payload)) + payload
+    """One Cluster as bytes."""
+    return b"".join(cluster_parts(producer_ts_ms, packets))
 
 
 def fragment_document(track: TrackInfo, producer_ts_ms: int, packets: Iterable[FramePacket]) -> bytes:
@@ -170,4 +188,4 @@ def build_document(track: TrackInfo, producer_ts_ms: int, packets: Iterable[Fram
     if producer_ts_ms < 0:
         raise ValueError("producer timestamp must be ms since the epoch")
     head = header(track)
-    return Document(head + cluster(producer_ts_ms, packets), len(head))
+    return Document(b"".join([head, *cluster_parts(producer_ts_ms, packets)]), len(head))

@@ -63,7 +63,7 @@ class SourceSpec:
         return self.kind == "file" and (self.realtime is None or self.realtime)
 
 
-@dataclass
+@dataclass(slots=True)
 class SourcePacket:
     """A demuxed packet: times in ms on the source's (loop-adjusted) timeline, its bytes, flags, and the
     PyAV packet itself (for decoding)."""
@@ -134,28 +134,34 @@ class MediaSource:
             self._rewind(end)
 
     def _one_pass(self) -> Iterator[SourcePacket]:
-        tb = self.stream.time_base
-        last_end, clock0, ms0 = None, time.monotonic(), None
+        # The hot loop of remuxing (every packet of every camera): integer time arithmetic, no Fractions.
+        num, den = self.stream.time_base.numerator * 1000, self.stream.time_base.denominator
+        paced, offset = self.spec.paced, self._offset
+        last_end, clock0, ms0 = 0, time.monotonic(), None
         try:
             for packet in self.container.demux(self.stream):
+                raw = packet.pts
+                if raw is None:
+                    raw = packet.dts
+                    if raw is None:  # the demuxer's end-of-stream packet (or a packet without time)
+                        continue
                 if self._closed:
                     return None
-                if packet.size == 0 or (packet.pts is None and packet.dts is None):
-                    continue
-                raw = packet.pts if packet.pts is not None else packet.dts
-                if self._offset:
-                    packet.pts = raw + self._offset
+                if offset:
+                    packet.pts = raw + offset
                     if packet.dts is not None:
-                        packet.dts += self._offset
-                pts_ms = int((raw + self._offset) * tb * 1000)
-                last_end = max(last_end or 0, raw + (packet.duration or 0))
-                ms0 = pts_ms if ms0 is None else ms0
-                if self.spec.paced:
+                        packet.dts += offset
+                pts_ms = (raw + offset) * num // den
+                end = raw + packet.duration
+                if end > last_end:
+                    last_end = end
+                if paced:
+                    ms0 = pts_ms if ms0 is None else ms0
                     _pace(clock0 + (pts_ms - ms0) / 1000)
                 yield SourcePacket(pts_ms, bytes(packet), packet.is_keyframe, packet.is_corrupt, packet)
         except av.error.FFmpegError as exc:
             raise SourceUnavailable(f"reading {redact(self.spec.url)} failed: {_why(exc)}") from None
-        return last_end
+        return last_end or None
 
     def _rewind(self, last_end: int) -> None:
         """Back to the file's start; later packets are shifted to follow the last one."""
