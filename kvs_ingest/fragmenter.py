@@ -25,7 +25,7 @@ from kvs_ingest.encode import H264Encoder
 from kvs_ingest.masks import PrivacyMask
 from kvs_ingest.mkv import FramePacket, TrackInfo, build_document
 from kvs_ingest.motion import MotionDetector, MotionEvent
-from kvs_ingest.source import MediaSource, SourceSpec, open_source
+from kvs_ingest.source import MediaSource, SourceSpec, SourceUnavailable, open_source
 
 log = logging.getLogger("kvs_ingest.fragmenter")
 
@@ -270,16 +270,22 @@ class Fragmenter:
         if remux:  # keyframes only reach the decoder: one thread answers each at once
             source.stream.codec_context.thread_count = 1
         assembler = _Assembler(self.clock, self.fragment_ms)
+        failure = None
         try:
-            for unit in self._units(source, assembler):
-                fragment = assembler.feed(unit)
-                if unit.sample is not None:
-                    self._motion(unit)
-                if fragment:
-                    yield self._counted(fragment)
+            try:
+                for unit in self._units(source, assembler):
+                    fragment = assembler.feed(unit)
+                    if unit.sample is not None:
+                        self._motion(unit)
+                    if fragment:
+                        yield self._counted(fragment)
+            except SourceUnavailable as exc:
+                failure = exc  # the frames read before the failure still make a whole fragment
             fragment = assembler.flush()
             if fragment:
                 yield self._counted(fragment)
+            if failure is not None:
+                raise failure
         finally:
             self.stats["dropped_to_keyframe"] += assembler.dropped
             source.close()

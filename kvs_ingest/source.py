@@ -126,10 +126,14 @@ class MediaSource:
 
     def packets(self) -> Iterator[SourcePacket]:
         """The stream's packets in decode order (looping and pacing as the spec says); SourceUnavailable
-        when reading fails."""
+        when reading fails or a live source ends its stream (the frames before it are still yielded)."""
         while not self._closed:
             end = yield from self._one_pass()
-            if not (self.spec.loop and self.spec.kind == "file") or end is None:
+            if self._closed:
+                return
+            if self.spec.kind != "file":  # a camera has no end: it hung up
+                raise SourceUnavailable(f"{redact(self.spec.url)} ended the stream")
+            if not self.spec.loop or end is None:
                 return
             self._rewind(end)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 import time
 
 import pytest
@@ -70,3 +72,54 @@ def test_a_paced_file_is_read_at_its_own_speed(media) -> None:
     finally:
         source.close()
     assert count == 60 and 3.5 <= time.monotonic() - started < 6  # 4 s of video
+
+
+class _Camera(http.server.BaseHTTPRequestHandler):
+    """An HTTP camera serving an MPEG-TS stream: all of it, or hanging up half-way (`/cut`)."""
+
+    body = b""
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp2t")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body if self.path == "/all" else self.body[: len(self.body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def camera(media):
+    _Camera.body = media["sizes"].read_bytes()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Camera)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _until_unavailable(url: str) -> tuple[list, SourceUnavailable]:
+    fragments: list = []
+    with pytest.raises(SourceUnavailable) as err:
+        for fragment in Fragmenter(SourceSpec(url, read_timeout_s=2), fragment_seconds=1):
+            fragments.append(fragment)
+    return fragments, err.value
+
+
+def test_a_live_source_ending_its_stream_is_unavailable_after_its_last_whole_fragment(camera) -> None:
+    fragments, err = _until_unavailable(f"{camera}/all")
+    assert "ended the stream" in err.reason
+    assert [(f.width, f.duration_ms) for f in fragments] == [(320, 1000)] * 3 + [(480, 1000)] * 3
+
+
+def test_a_camera_hanging_up_mid_stream_still_delivers_what_came_before(camera) -> None:
+    fragments, err = _until_unavailable(f"{camera}/cut")
+    assert err.reason == f"reading {camera}/cut failed: Input/output error"
+    # two whole fragments, then the frames of the third that arrived before the hang-up (flushed, not lost)
+    assert [f.frames for f in fragments[:2]] == [15, 15] and len(fragments) == 3
+    assert 1 <= fragments[2].frames < 15
+    assert all(f.width == 320 for f in fragments)
