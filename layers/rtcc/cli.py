@@ -104,6 +104,11 @@ def _banner(stack: LocalStack, demo: list[str]) -> str:
         f"  mail (SES)     {base}/dev/mail",
         f"  web tip page   {base}/tip",
         f"  AWS emulator   {stack.aws_endpoint_url}  (moto; use --endpoint-url with the aws CLI)",
+        *(
+            [f"  KVS media      {stack.kvs_media.url}  (Kinesis Video: PutMedia, HLS, GetClip)"]
+            if stack.kvs_media
+            else []
+        ),
         "",
         "Demo logins (password for all: " + stack.demo_password + "):",
         *[f"  {role:<11} {username}" for role, username in stack.users.items()],

@@ -78,7 +78,7 @@ def test_a_stream_named_by_arn_and_a_missing_one() -> None:
 
 
 def test_unknown_kvs_paths_and_methods_are_unread_so_refused() -> None:
-    assert kvs("/putMedia", {"StreamName": "x"}) == []
+    assert kvs("/getMedia", {"StreamName": "x"}) == []  # (PutMedia is read: the media stand-in)
     assert kvs("/describeStream", {"StreamName": "x"}, method="GET") == []
 
 

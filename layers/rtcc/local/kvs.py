@@ -14,7 +14,18 @@ from typing import Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-_PATHS = ("/tagStream", "/listTagsForStream")
+_PATHS = ("/tagStream", "/listTagsForStream", "/getDataEndpoint")
+#: GetDataEndpoint's APIName values (the service model's enum).
+_API_NAMES = (
+    "PUT_MEDIA",
+    "GET_MEDIA",
+    "LIST_FRAGMENTS",
+    "GET_MEDIA_FOR_FRAGMENT_LIST",
+    "GET_HLS_STREAMING_SESSION_URL",
+    "GET_DASH_STREAMING_SESSION_URL",
+    "GET_CLIP",
+    "GET_IMAGES",
+)
 
 
 def _signed_for_kvs(environ: dict) -> bool:
@@ -37,19 +48,25 @@ def _stream(environ: dict, params: dict) -> Any:
 
 
 class KinesisVideoTagsStandIn:
-    def __init__(self, app: Callable) -> None:
+    """Also GetDataEndpoint, once the media stand-in runs (`media_url`): every APIName is
+    served by it (rtcc.local.kvs_media), as one data endpoint serves them in AWS."""
+
+    def __init__(self, app: Callable, media_url: Callable[[], str | None] = lambda: None) -> None:
         self.app = app
+        self.media_url = media_url
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path not in _PATHS or environ.get("REQUEST_METHOD") != "POST" or not _signed_for_kvs(environ):
+            return self.app(environ, start_response)
+        if path == "/getDataEndpoint" and not self.media_url():
             return self.app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         try:
             params = json.loads(environ["wsgi.input"].read(length) or b"{}")
         except ValueError:
             params = None
-        status, body = self._answer(path, environ, params)
+        status, body = self._answer(path, environ, params, self.media_url())
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         if not status.startswith("200"):
             headers.append(("x-amzn-ErrorType", json.loads(body)["__type"]))
@@ -57,15 +74,23 @@ class KinesisVideoTagsStandIn:
         return [body]
 
     @staticmethod
-    def _answer(path: str, environ: dict, params: Any) -> tuple[str, bytes]:
+    def _answer(path: str, environ: dict, params: Any, media_url: str | None = None) -> tuple[str, bytes]:
         if not isinstance(params, dict):
             return "400 Bad Request", json.dumps(
                 {"__type": "InvalidArgumentException", "message": "body"}
             ).encode()
+        if path == "/getDataEndpoint" and params.get("APIName") not in _API_NAMES:
+            message = {
+                "__type": "InvalidArgumentException",
+                "message": f"APIName: one of {', '.join(_API_NAMES)}",
+            }
+            return "400 Bad Request", json.dumps(message).encode()
         stream = _stream(environ, params)
         if stream is None:
             message = {"__type": "ResourceNotFoundException", "message": "The requested stream is not found"}
             return "404 Not Found", json.dumps(message).encode()
+        if path == "/getDataEndpoint":
+            return "200 OK", json.dumps({"DataEndpoint": media_url}).encode()
         if path == "/tagStream":
             tags = params.get("Tags")
             if not isinstance(tags, dict) or not tags or len({**(stream.tags or {}), **tags}) > 50:

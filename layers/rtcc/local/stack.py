@@ -19,7 +19,9 @@ import importlib
 import logging
 import os
 import secrets
+import shutil
 import socket
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +45,7 @@ from rtcc.local.iam.enforcer import CallLog, IamEnforcer
 from rtcc.local.iam.local_resources import DeployedResources, create_deployed_keys_and_secrets
 from rtcc.local.iam.snapshot import load_snapshot
 from rtcc.local.kvs import KinesisVideoTagsStandIn, create_template_streams
+from rtcc.local.kvs_media import KvsMediaStandIn
 from rtcc.local.mail import verify_granted_identities
 from rtcc.local.places import DEMO_PLACE_INDEX, PlacesStandIn
 from rtcc.local.pollers import QueuePoller, StreamPoller
@@ -125,6 +128,8 @@ class LocalStack:
         self.settings: Settings | None = None
 
         self._moto: Any = None
+        # Kinesis Video Streams' data endpoint (PutMedia, HLS, GetClip): rtcc.local.kvs_media.
+        self.kvs_media: KvsMediaStandIn | None = None
         self._http: BaseWSGIServer | None = None
         self._http_thread: threading.Thread | None = None
         self._pollers: list[QueuePoller | StreamPoller] = []
@@ -183,6 +188,7 @@ class LocalStack:
             snapshot["template"]["Resources"],
             aws_client("kinesisvideo", self.aws_endpoint_url, settings.region),
         )
+        self._start_kvs_media()
 
         gateway.verifier = self._verifier = IdTokenVerifier(
             jwks_url=f"{self.aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
@@ -206,6 +212,20 @@ class LocalStack:
         self.aws_endpoint_url = f"http://127.0.0.1:{self._moto.get_host_and_port()[1]}"
         # moto's state is process-wide: start from nothing, whatever ran before.
         requests.post(f"{self.aws_endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
+
+    def _start_kvs_media(self) -> None:
+        """The media stand-in, behind the same IAM; its fragments live in a directory of
+        this stack's (kept across the stand-in's own stop()/start(), gone with the stack)."""
+        origin = "/".join(self.base_url.split("/")[:3])  # the console's origin, for HLS CORS
+        self.kvs_media = KvsMediaStandIn(
+            Path(tempfile.mkdtemp(prefix="rtcc-kvs-media-")),
+            permissions=lambda: self.permissions,
+            account=MOTO_ACCOUNT_ID,
+            region=lambda: self._region,
+            console_origin=lambda: origin,
+            enforce=self.enforce_iam,
+            log=self.aws_calls,
+        ).start()
 
     def _bind_gateway(self) -> LocalGateway:
         """Bind the HTTP port now (its URL goes into the settings); `_serve` serves it
@@ -344,6 +364,10 @@ class LocalStack:
             self._http.server_close()
             self._http = None
             self._http_thread = None
+        if self.kvs_media is not None:
+            self.kvs_media.stop()
+            shutil.rmtree(self.kvs_media.store.root, ignore_errors=True)
+            self.kvs_media = None
         if self._moto is not None:
             try:
                 self._moto.stop()
@@ -438,12 +462,15 @@ class LocalStack:
         # the same IAM check (rtcc.local.places).
         # Nor TagStream and ListTagsForStream of Kinesis Video Streams (rtcc.local.kvs).
         return IamEnforcer(
-            PlacesStandIn(KinesisVideoTagsStandIn(app)),
+            PlacesStandIn(KinesisVideoTagsStandIn(app, media_url=self._kvs_media_url)),
             lambda: self.permissions,
             account=MOTO_ACCOUNT_ID,
             enforce=self.enforce_iam,
             log=self.aws_calls,
         )
+
+    def _kvs_media_url(self) -> str | None:
+        return self.kvs_media.url if self.kvs_media is not None else None
 
     def _start_poller(self, sqs: Any, queue: QueueSpec, function: FunctionSpec, url: str) -> None:
         assert self._runtime is not None

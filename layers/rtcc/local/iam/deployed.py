@@ -7,6 +7,7 @@ the policies CDK synthesized can be evaluated against local requests unchanged.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,10 @@ class DeployedPermissions:
     encryption_keys: dict[str, str] = field(default_factory=dict)  # resource ARN -> key ARN
     key_arns: set[str] = field(default_factory=set)
     key_aliases: dict[str, str] = field(default_factory=dict)  # key ARN -> alias name
+    # The camera agents' role (Metadata rtcc:identity = camera-agent): its statements keep
+    # the ${credentials-iot:ThingName} variable, filled per caller (agent_decide).
+    agent_role_arn: str | None = None
+    agent_statements: list[dict] = field(default_factory=list)
 
     def resource_policy_for(self, resource: str) -> list[dict] | None:
         if resource in self.resource_policies:
@@ -74,6 +79,18 @@ class DeployedPermissions:
             if actions or "Action" not in statement:
                 statements.append({**statement, "Action": actions} if "Action" in statement else statement)
         return replace(self, identity={**self.identity, function: statements})
+
+    def agent_decide(self, thing: str, call: AwsCall) -> Decision:
+        """A camera agent's call, as IoT's credentials provider scopes it: the agent role's
+        policy with ${credentials-iot:ThingName} set to the caller's thing."""
+        if self.agent_role_arn is None:
+            return Decision(False, "because the template has no camera agent role (Metadata rtcc:identity)")
+        literal = json.dumps(thing)[1:-1]  # whatever the key holds stays one JSON string
+        text = json.dumps(self.agent_statements).replace("${credentials-iot:ThingName}", literal)
+        request = Request(f"{self.agent_role_arn}/{thing}", call.action, call.resource, call.context)
+        return decide(
+            request, json.loads(text), self.resource_policy_for(call.resource), account=self.account
+        )
 
     def decide(self, function: str, call: AwsCall) -> Decision:
         if function not in self.identity:
@@ -179,6 +196,8 @@ class _Resolver:
         return {k: self(v) for k, v in value.items()}
 
     def _sub(self, name: str, variables: Mapping[str, Any]) -> str:
+        if name.startswith("!"):  # ${!x}: a literal ${x} (an IAM policy variable)
+            return "${" + name[1:] + "}"
         if name in variables:
             return str(variables[name])
         if "." in name:
@@ -209,6 +228,17 @@ def build_permissions(snapshot: Mapping[str, Any], names: LocalNames) -> Deploye
         key_arns=set(names.keys.values()),
         key_aliases={names.keys[k]: alias for k, alias in template_keys(snapshot).items() if alias},
     )
+    agents = [
+        logical
+        for logical, spec in template["Resources"].items()
+        if spec["Type"] == "AWS::IAM::Role"
+        and (spec.get("Metadata") or {}).get("rtcc:identity") == "camera-agent"
+    ]
+    if agents:
+        permissions.agent_role_arn = resolve.role_arn(agents[0])
+        permissions.agent_statements = _identity_statements(
+            template["Resources"], {"camera-agent": agents[0]}, resolve
+        )["camera-agent"]
     for logical, spec in template["Resources"].items():
         _add_resource_policy(permissions, logical, spec, resolve, names)
         key_ref = _encryption_key_ref(spec)

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from rtcc.local.iam.deployed import DeployedPermissions
-from rtcc.local.iam.identity import function_of
+from rtcc.local.iam.identity import function_of, thing_of
 from rtcc.local.iam.requests import AwsCall, Lookups, RawRequest, calls, signature
 
 logger = logging.getLogger("rtcc.local.iam")
@@ -202,6 +202,9 @@ class IamEnforcer:
             refusal = self._sigv2_refusal(request, permissions, lookups)
             if refusal is not None:
                 return refusal(environ, start_response)
+        thing = thing_of(sig.access_key)
+        if thing is not None:
+            return self._as_agent(thing, request, permissions, lookups)(environ, start_response)
         if function is None or function not in permissions.identity:
             # The local stack itself, or a function only a test declares (no deployed role).
             return self.app(environ, start_response)
@@ -235,6 +238,29 @@ class IamEnforcer:
                 logger.warning("IAM refused %s %s for %s", call.action, call.resource, function)
                 return _denied(call, message, request)(environ, start_response)
         return self.app(environ, start_response)
+
+    def _as_agent(
+        self, thing: str, request: RawRequest, permissions: DeployedPermissions, lookups: MotoLookups
+    ) -> Callable:
+        """A camera agent's call (an `RTCCIOT<thing>` key), held to the camera agent role; logged
+        as "camera-agent". Unreadable calls are refused, as a function's are."""
+        wanted = calls(request, account=self.account, region=permissions.region, lookups=lookups)
+        for call in wanted or [AwsCall("unknown", "unknown", "unreadable", request.path)]:
+            decision = permissions.agent_decide(thing, call) if wanted else None
+            allowed = bool(decision and decision.allowed)
+            key = CallKey("camera-agent", call.action, call.resource, allowed)
+            self.log.record(key)
+            CALLS_EVER.record(key)
+            if not allowed and self.enforce:
+                role = permissions.agent_role_arn or "camera-agent"
+                reason = decision.reason if decision else "(rtcc dev cannot read this call)"
+                message = (
+                    f"User: {role}/{thing} is not authorized to perform: {call.action} "
+                    f"on resource: {call.resource} {reason}"
+                )
+                logger.warning("IAM refused %s %s for camera agent %s", call.action, call.resource, thing)
+                return _denied(call, message, request)
+        return self.app
 
     @staticmethod
     def _with_listing(wanted: list[AwsCall], lookups: MotoLookups) -> list[AwsCall]:
@@ -298,7 +324,8 @@ class IamEnforcer:
             headers["content-type"] = environ["CONTENT_TYPE"]
         body = b""
         form: dict[str, str] = {}
-        if method == "POST":
+        if method == "POST" and environ.get("PATH_INFO") != "/putMedia":
+            # (PutMedia's body is the live video itself: it streams, and IAM reads its headers.)
             # JSON-protocol calls, S3 POST forms and batch deletes: small bodies, read once
             # and handed on to moto unchanged.
             length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -37,6 +37,18 @@ def function_of(access_key: str | None) -> str | None:
     return None
 
 
+#: A local camera agent's access key: `RTCCIOT<thing name>` (rtcc.local.kvs_media.credentials),
+#: held to the template's camera-agent role with its thing name, as IoT's credentials are.
+AGENT_PREFIX = "RTCCIOT"
+
+
+def thing_of(access_key: str | None) -> str | None:
+    """The IoT thing a local camera agent's key belongs to, else None."""
+    if access_key and access_key.startswith(AGENT_PREFIX) and len(access_key) > len(AGENT_PREFIX):
+        return access_key[len(AGENT_PREFIX) :]
+    return None
+
+
 def current_function() -> str | None:
     return _current.get()
 

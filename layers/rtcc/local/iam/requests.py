@@ -166,6 +166,11 @@ _KVS_OPERATIONS = {
     "/untagStream": "UntagStream",
     "/listTagsForStream": "ListTagsForStream",
     "/listStreams": "ListStreams",
+    # The data plane (the local stand-in, rtcc.local.kvs_media): PutMedia names its stream
+    # in headers (its body streams: never read for IAM), the archived-media calls in JSON.
+    "/putMedia": "PutMedia",
+    "/getHLSStreamingSessionURL": "GetHLSStreamingSessionURL",
+    "/getClip": "GetClip",
 }
 
 
@@ -177,10 +182,16 @@ def _kinesisvideo_calls(request: RawRequest, account: str, region: str, lookups:
     operation = _KVS_OPERATIONS.get(request.path)
     if operation is None or request.method.upper() != "POST":
         return []  # unread: refused (fail closed)
-    try:
-        params = json.loads(request.body or b"{}")
-    except ValueError:
-        return []
+    if operation == "PutMedia":
+        params = {
+            "StreamName": request.headers.get("x-amzn-stream-name"),
+            "StreamARN": request.headers.get("x-amzn-stream-arn"),
+        }
+    else:
+        try:
+            params = json.loads(request.body or b"{}")
+        except ValueError:
+            return []
     if operation == "ListStreams":
         return [AwsCall("kinesisvideo", operation, "kinesisvideo:ListStreams", "*")]
     arn = params.get("StreamARN") or params.get("ResourceARN")
