@@ -28,8 +28,8 @@ VIDEO = Capability(
     routes=VIDEO_ROUTES,
     queues=VIDEO_QUEUES,
     routers={
-        "/api/video": "rtcc.api.routes.video",  # officers: live sessions, an incident's cameras
-        "/api/public/video": "rtcc.api.routes.video_public",  # camera agents: motion (link token)
+        "/api/video/": "rtcc.api.routes.video",  # officers: live sessions, an incident's cameras
+        "/api/public/video/": "rtcc.api.routes.video_public",  # camera agents: motion (link token)
     },
     settings="rtcc.video.settings:VideoSettings",
     construct="infra.constructs.video:VideoConstruct",

@@ -23,6 +23,12 @@ class VideoSettings(BaseSettings):
         description="Seconds a live HLS session URL stays valid (Kinesis Video Streams' `Expires`, "
         "300..43200); the console renews it before then.",
     )
+    viewers: str = Field(
+        "officer",
+        pattern="^(officer|supervisor)$",
+        description="The lowest role that may watch cameras live: `officer` or `supervisor` (auditors never: "
+        "they read the audit log, not cameras).",
+    )
     grid_size: int = Field(
         4, ge=1, le=9, description="Most cameras an incident's live grid shows: the nearest live-allowed now."
     )

@@ -1,7 +1,59 @@
-"""Officers' live video routes (`/api/video`): live sessions, an incident's camera grid."""
+"""Officers' live video routes (`/api/video`), rtcc.video.live:
+
+- POST /api/video/sessions {camera_id} -> 200 {camera, url (the HLS master playlist of a LIVE
+  session), expires_at, mode: "LIVE"}; 403 when the caller's role or the owner's policy forbids
+  it now (audited `video.refused`), 404 an unknown camera, 409 a camera with no video (registered
+  only, stream not made yet, nothing sent in the last 30 s). An allowed view is audited
+  `video.viewed` before it is answered and the owner gets a receipt (action "viewed").
+- GET /api/video/incidents/{incident_id}/cameras -> {incident_id, cameras: [camera +
+  distance_m, motion_at, motion_score]}: up to `RTCC_VIDEO_GRID_SIZE` of the incident's
+  nearest cameras that send video and may be watched now (audited `video.grid`).
+camera = {camera_id, name, type, lat, lon, bearing_deg, level, policy, status} (rtcc.cameras.desk).
+The session URL is a credential for one stream until it expires: it is never logged or audited.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from rtcc.api.security import audit, principal, require
+from rtcc.auth import ALL_ROLES, Role
+from rtcc.cameras.incidents import INCIDENT_ID_PATTERN
+from rtcc.models.video import SessionIn
+
 router = APIGatewayRouter()
+
+_TAGS = ["video"]
+_INCIDENT = Annotated[
+    str, Path(pattern=INCIDENT_ID_PATTERN, description="Incident id: inc-<hex> or cad-<CAD id>")
+]
+
+
+def _audit(action: str, target: str, detail: dict) -> None:
+    audit(router, action, target, detail=detail)  # type: ignore[arg-type]
+
+
+# Any signed-in role reaches the route: the viewer role is checked inside, so a refusal by
+# role is audited like a refusal by policy (an auditor trying a camera leaves a trace).
+@router.post(
+    "/api/video/sessions", middlewares=[require(*ALL_ROLES)], summary="Watch a camera live (HLS)", tags=_TAGS
+)
+def open_session(body: SessionIn) -> dict:
+    from rtcc.video.wiring import live_desk
+
+    return live_desk(_audit).open_session(principal(router), body.camera_id)  # type: ignore[arg-type]
+
+
+@router.get(
+    "/api/video/incidents/<incident_id>/cameras",
+    middlewares=[require(Role.OFFICER)],
+    summary="An incident's nearest cameras one may watch live now",
+    tags=_TAGS,
+)
+def incident_cameras(incident_id: _INCIDENT) -> dict:
+    from rtcc.video.wiring import incident_grid
+
+    return incident_grid(_audit).cameras(incident_id)
