@@ -121,6 +121,10 @@ PROVOKED_DENIALS = {
     ),
     # A role with no ses:SendEmail is refused by SES (test_platform_email).
     ("retention", "ses:SendEmail"),
+    # The KVS media stand-in (video/test_kvs_standin): a function without the HLS grant, and a
+    # camera agent putting media to another camera's stream, are refused.
+    ("retention", "kinesisvideo:GetHLSStreamingSessionURL"),
+    ("camera-agent", "kinesisvideo:PutMedia"),
 }
 
 
