@@ -107,6 +107,10 @@ class CameraPipeline:
             self.source_state = f"unavailable: {exc}"
             log.warning("camera %s: source unavailable: %s; reopening", self.camera.camera_id, exc)
             return False
+        except Exception as exc:  # a bug or a decoder surprise must not end the camera for good
+            self.source_state = f"failed: {type(exc).__name__}"
+            log.exception("camera %s: reading the source failed; reopening", self.camera.camera_id)
+            return False
         is_file = "://" not in self.camera.source and not self.camera.source.startswith("device:")
         return is_file and not self.camera.loop
 

@@ -72,6 +72,7 @@ class _Session:
         self.error: PutMediaError | None = None
 
     def on_ack(self, ack: Ack) -> None:
+        log.debug("%s: ack %s %s", self.uploader.stream_name, ack.event_type.value, ack.fragment_timecode)
         self.last_ack = now()
         ts = ack.fragment_timecode
         if ack.event_type is AckType.RECEIVED and ts is not None:
@@ -166,6 +167,7 @@ class Uploader:
         first = self.buffer.pending()[0]
         headers = signed_headers(url, self.stream_name, first.producer_ts_ms, creds, self.region)
         connection = await PutMediaConnection.open(url, headers, self.timeout)
+        log.debug("%s: PutMedia session opened at %s from %d", self.stream_name, url, first.producer_ts_ms)
         session = _Session(self)
         self.status.sessions += 1
         reader = asyncio.create_task(read_acks(connection, session.on_ack))
@@ -198,6 +200,7 @@ class Uploader:
                 except FileNotFoundError:
                     continue  # left the window while waiting
                 session.in_flight[entry.producer_ts_ms] = now()
+                log.debug("%s: sending %d (%d bytes)", self.stream_name, entry.producer_ts_ms, len(data))
                 await connection.send(data, self.stale_s)
                 last_sent = entry.producer_ts_ms
             if session.stale_for() > self.stale_s:
