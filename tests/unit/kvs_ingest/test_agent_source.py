@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import http.server
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from kvs_ingest.fragmenter import Fragmenter
 from kvs_ingest.source import SourceSpec, SourceUnavailable, open_source, redact
+from kvs_ingest.testpattern import read_burned_time
+from tests.unit.kvs_ingest.media import START_MS, decode_fragment
 
 
 def _closed_port() -> int:
@@ -123,3 +128,25 @@ def test_a_camera_hanging_up_mid_stream_still_delivers_what_came_before(camera) 
     assert [f.frames for f in fragments[:2]] == [15, 15] and len(fragments) == 3
     assert 1 <= fragments[2].frames < 15
     assert all(f.width == 320 for f in fragments)
+
+
+def test_an_rtsp_camera_is_remuxed_from_its_keyframes_with_wall_clock_stamps(media) -> None:
+    url = f"rtsp://127.0.0.1:{_closed_port()}/live"
+    pusher = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("rtsp_pusher.py")), str(media["h264"]), url]
+    )
+    spec = SourceSpec(url, options={"rtsp_flags": "listen", "listen_timeout": "10"}, read_timeout_s=3)
+    fragments: list = []
+    try:
+        with pytest.raises(SourceUnavailable, match="ended the stream"):  # the camera's TEARDOWN
+            for fragment in Fragmenter(spec):
+                fragments.append(fragment)
+    finally:
+        pusher.kill()
+        pusher.wait()
+    assert len(fragments) >= 2
+    starts = [read_burned_time(decode_fragment(f.data)[0]) for f in fragments]
+    assert all(b - a == 2000 for a, b in zip(starts, starts[1:], strict=False))  # each at a keyframe
+    assert (starts[0] - START_MS) % 2000 == 0
+    stamps = [f.producer_ts_ms for f in fragments]
+    assert stamps == sorted(set(stamps)) and abs(stamps[-1] / 1000 - time.time()) < 15
