@@ -187,8 +187,9 @@ export function livePlayer(cameraId, opts = {}) {
       hls.recoverMediaError();
       return;
     }
-    // A network error is often the session's URL expiring (KVS answers 403): a fresh one.
-    reconnect(`the stream was interrupted (${data.details})`);
+    // KVS answers 403 (or 404) for a session URL that expired or a stream that went: a fresh one.
+    const code = data.response && data.response.code;
+    reconnect(`the stream was interrupted (${data.details})`, [401, 403, 404, 410].includes(code));
   }
 
   async function openSession() {
@@ -259,7 +260,9 @@ export function livePlayer(cameraId, opts = {}) {
     }, WAIT_FOR_VIDEO_MS);
   }
 
-  function reconnect(why) {
+  // A new session is another audited view and another receipt for the owner: while the one
+  // held has time left it is played again, unless KVS refused its URL (expired, revoked).
+  function reconnect(why, fresh = false) {
     if (s.destroyed || !s.running || s.retryTimer) return;
     clearTimeout(s.renewTimer);
     detach();
@@ -268,8 +271,19 @@ export function livePlayer(cameraId, opts = {}) {
     setState("reconnecting", `Reconnecting: ${why}.`);
     s.retryTimer = setTimeout(() => {
       s.retryTimer = null;
-      connect();
+      const left = s.session ? Date.parse(s.session.expires_at) - Date.now() : 0;
+      if (!fresh && left > RENEW_BEFORE_MS) resume();
+      else connect();
     }, wait);
+  }
+
+  async function resume() {
+    try {
+      await attach(s.session.url);
+      scheduleRenewal(s.session);
+    } catch (err) {
+      fail(err);
+    }
   }
 
   function tick() {
