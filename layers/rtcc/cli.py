@@ -269,12 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(run=_audit_verify)
 
-    from rtcc.lpr.cli_import import add_lpr_commands  # argparse only; the import loads on use
+    from rtcc.cameras.cli_evidence import add_evidence_commands  # argparse only: code loads on use
+    from rtcc.lpr.cli_import import add_lpr_commands
+    from rtcc.video.provisioning import add_camera_commands
 
-    add_lpr_commands(commands)
-    from rtcc.cameras.cli_evidence import add_evidence_commands  # argparse only
-
-    add_evidence_commands(commands)
+    for add_commands in (add_lpr_commands, add_evidence_commands, add_camera_commands):
+        add_commands(commands)
     return parser
 
 

@@ -276,6 +276,7 @@ def test_functions_only_append_to_the_audit_table(synth):
         "footage-notify": set(),  # notices: the api audited the request
         "evidence-intake": set(AUDIT_ACTIONS),  # chain of custody: a clip received or refused
         "evidence-export": set(AUDIT_ACTIONS),  # chain of custody: a case exported
+        "video-clip": set(AUDIT_ACTIONS),  # chain of custody: a camera's clip received
     }
     assert set(synth.stack.api.functions) == set(expected)
     for name, actions in expected.items():

@@ -12,10 +12,15 @@ additions merge cleanly.
 from __future__ import annotations
 
 from rtcc.capability import Capability, FunctionSpec, HttpRoute, QueueSpec
+from rtcc.video.clips_declaration import CLIP_FUNCTIONS, CLIP_QUEUES
 
-VIDEO_FUNCTIONS: tuple[FunctionSpec, ...] = ()
+VIDEO_FUNCTIONS: tuple[FunctionSpec, ...] = (
+    *CLIP_FUNCTIONS,  # video-clip: a camera's range saved to a case (rtcc.video.clips)
+)
 VIDEO_ROUTES: tuple[HttpRoute, ...] = ()
-VIDEO_QUEUES: tuple[QueueSpec, ...] = ()
+VIDEO_QUEUES: tuple[QueueSpec, ...] = (
+    *CLIP_QUEUES,  # video-clips -> video-clip
+)
 
 VIDEO = Capability(
     name="video",
@@ -23,6 +28,7 @@ VIDEO = Capability(
     "Streams), an incident's nearest live cameras, camera agents' motion events",
     store_modules=(
         "rtcc.store.video",  # last motion per camera (TTL)
+        "rtcc.store.video_clips",  # clips saved to cases (rtcc.video.clips)
     ),
     functions=VIDEO_FUNCTIONS,
     routes=VIDEO_ROUTES,
@@ -30,6 +36,10 @@ VIDEO = Capability(
     routers={
         "/api/video/": "rtcc.api.routes.video",  # officers: live sessions, an incident's cameras
         "/api/public/video/": "rtcc.api.routes.video_public",  # camera agents: motion (link token)
+        "/api/video-clips": "rtcc.api.routes.video_clips",  # officers: save a camera's range to a case
+    },
+    counters={
+        "VideoClips": "Clips saved to cases by outcome (saved, refused, failed, already, malformed)",
     },
     settings="rtcc.video.settings:VideoSettings",
     construct="infra.constructs.video:VideoConstruct",
