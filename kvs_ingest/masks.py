@@ -48,7 +48,9 @@ class PrivacyMask:
             out = av.VideoFrame.from_ndarray(rgb, format="rgb24")
         else:
             out = av.VideoFrame.from_ndarray(self._black_yuv(frame), format="yuv420p")
-        out.pts, out.time_base = frame.pts, frame.time_base
+        out.pts = frame.pts
+        if frame.time_base is not None:
+            out.time_base = frame.time_base
         return out
 
     def _black_yuv(self, frame: av.VideoFrame) -> np.ndarray:

@@ -174,3 +174,28 @@ def test_motion_frames_never_change_what_is_sent(media) -> None:
     events: list = []
     with_motion = [_blocks(f) for f in Fragmenter(_spec(media["h264"]), on_motion=events.append)]
     assert events and plain == with_motion and all(plain)
+
+
+def test_a_lost_transport_packet_flags_its_frame_corrupt_and_the_gop_rest_is_dropped(media, tmp_path) -> None:
+    # One 188-byte MPEG-TS packet of a P-frame lost (as over UDP): the demuxer sees the continuity
+    # counter skip and flags the frame corrupt.
+    data = media["restart"].read_bytes()[: 45 * 188 * 5]  # no restart in this part: plain 320x240
+    ts = [data[i : i + 188] for i in range(0, len(data), 188)]
+    video = [i for i, t in enumerate(ts) if ((t[1] & 0x1F) << 8 | t[2]) == 0x100 and not t[1] & 0x40]
+    lost = video[len(video) // 3]
+    bad = tmp_path / "lossy.ts"
+    bad.write_bytes(b"".join(t for i, t in enumerate(ts) if i != lost))
+    with av.open(str(bad)) as c:
+        flagged = [p.pts for p in c.demux(video=0) if p.size and p.is_corrupt]
+    assert flagged
+    fragmenter = Fragmenter(_spec(bad), fragment_seconds=1)
+    fragments = list(fragmenter)
+    assert fragmenter.stats["dropped_corrupt"] >= len(flagged)
+    assert sum(f.frames for f in fragments) + fragmenter.stats["dropped_corrupt"] == _frames(bad)
+    for f in fragments:
+        decode_fragment(f.data)
+
+
+def _frames(path) -> int:
+    with av.open(str(path)) as c:
+        return sum(1 for p in c.demux(video=0) if p.size)
