@@ -183,11 +183,11 @@ class Uploader:
     async def _pump(self, connection, session: _Session, reader: asyncio.Task, stop: asyncio.Event) -> None:
         opened, last_sent = now(), None
         while True:
+            if session.error is not None:  # before the reader: KVS closes after an ERROR ack
+                await self._finish(connection, session, reader, self.drain_s, quiet=True)
+                raise session.error
             if reader.done():
                 reader.result()  # raises what ended the answer
-            if session.error is not None:
-                await self._finish(connection, session, reader, self.drain_s)
-                raise session.error
             if stop.is_set() or now() - opened > self.rotate_s:
                 await self._finish(connection, session, reader, self.timeout)
                 return
@@ -207,9 +207,17 @@ class Uploader:
                 raise PutMediaError(f"no acknowledgement for {self.stale_s:.0f} s: connection stale")
             await _first(reader, self._wakeup.wait(), stop.wait(), timeout=1.0)
 
-    async def _finish(self, connection, session: _Session, reader: asyncio.Task, wait_s: float) -> None:
-        """Ends the body and gives KVS wait_s seconds to acknowledge what it was sent."""
-        await connection.finish(self.timeout)
+    async def _finish(
+        self, connection, session: _Session, reader: asyncio.Task, wait_s: float, quiet: bool = False
+    ) -> None:
+        """Ends the body and gives KVS wait_s seconds to acknowledge what it was sent (quiet: the
+        connection may already be closed, which is no news)."""
+        try:
+            await connection.finish(self.timeout)
+        except (OSError, TimeoutError):
+            if not quiet:
+                raise
+            return
         deadline = now() + wait_s
         while (session.in_flight or session.received) and not reader.done() and now() < deadline:
             await asyncio.sleep(0.05)

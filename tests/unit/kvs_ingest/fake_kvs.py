@@ -27,6 +27,7 @@ class Plan:
     close_after: int | None = None  # close the connection after this many fragments (no acks for the last)
     received_only_after: int | None = None  # after n fragments: RECEIVED but never PERSISTED, then close
     silent: bool = False  # read, never ack
+    close_on_error: bool = False  # end the answer right after an ERROR ack, as KVS does
 
 
 class FakeKvs:
@@ -105,6 +106,9 @@ class FakeKvs:
                 self._ack(wfile, "BUFFERING", ts)
                 if ts in plan.error_ack:
                     self._ack(wfile, "ERROR", ts, plan.error_ack[ts])
+                    if plan.close_on_error:
+                        wfile.write(b"0\r\n\r\n")
+                        return
                     continue
                 self._ack(wfile, "RECEIVED", ts)
                 if plan.received_only_after is not None and count > plan.received_only_after:

@@ -179,6 +179,15 @@ def test_a_fragment_kvs_refuses_for_its_content_is_dropped_and_the_rest_delivere
     assert uploader.status.dropped_by_error == 1
 
 
+def test_an_error_ack_followed_by_the_service_closing_still_drops_the_fragment(tmp_path, kvs):
+    buffer = _buffer(tmp_path, 3)
+    kvs.plans = [Plan(error_ack={START + 2000: 4002}, close_on_error=True), Plan()]
+    uploader = _uploader(buffer, FixedEndpoints(kvs.url))
+    _run(uploader, lambda: len(buffer) == 0)
+    assert sorted(kvs.stored) == [START, START + 4000] and uploader.status.dropped_by_error == 1
+    assert len(kvs.requests) == 2
+
+
 @pytest.mark.parametrize("error_id", [4000, 5000, 5001, 4999])
 def test_a_service_error_reconnects_and_resends_the_fragment(tmp_path, kvs, error_id):
     buffer = _buffer(tmp_path, 3)
