@@ -76,14 +76,14 @@ def get_clip(standin: KvsMediaStandIn, environ: dict, start_response: Callable) 
     if stream.retention_hours == 0:
         message = "The stream does not retain data (DataRetentionInHours is 0)"
         return error_response(start_response, 400, "NoDataRetentionException", message)
-    chosen = _selected(standin.fragments(stream.name), *asked)
+    chosen = _selected(standin.store.fragments(stream.key), *asked)
     if not chosen:
         message = "No fragments found in the stream for the requested time range"
         return error_response(start_response, 404, "ResourceNotFoundException", message)
     if len(chosen) > MAX_FRAGMENTS or sum(f.size for f in chosen) > MAX_BYTES:
         message = "The clip is over KVS's limit (200 fragments or 100 MB): ask for a shorter range"
         return error_response(start_response, 400, "InvalidArgumentException", message)
-    documents = [standin.store.read(stream.name, f.fragment_number) or b"" for f in chosen]
+    documents = [standin.store.read(stream.key, f.fragment_number) or b"" for f in chosen]
     body = remux.mp4_clip(documents, chosen[0].producer_ts_ms)
     start_response("200 OK", [("Content-Type", "video/mp4"), ("Content-Length", str(len(body)))])
     return [body]

@@ -116,7 +116,7 @@ def session_url(standin: KvsMediaStandIn, environ: dict, start_response: Callabl
         message = "The stream does not retain data (DataRetentionInHours is 0)"
         return error_response(start_response, 400, "NoDataRetentionException", message)
     now_ms = int(time.time() * 1000)
-    if not any(f.server_ts_ms >= now_ms - LIVE_WINDOW_MS for f in standin.fragments(stream.name)):
+    if not any(f.server_ts_ms >= now_ms - LIVE_WINDOW_MS for f in standin.store.fragments(stream.key)):
         message = "No fragments found in the stream for the LIVE session (none in the last 30 seconds)"
         return error_response(start_response, 404, "ResourceNotFoundException", message)
     claims = {
@@ -212,7 +212,7 @@ def serve(standin: KvsMediaStandIn, environ: dict, start_response: Callable) -> 
 def _answer(
     standin: KvsMediaStandIn, stream: StreamInfo, claims: dict, name: str, query: dict
 ) -> bytes | tuple[int, str, str]:
-    fragments = _timeline(standin.fragments(stream.name))
+    fragments = _timeline(standin.store.fragments(stream.key))
     token = quote(query["SessionToken"])
     if name == "getHLSMasterPlaylist.m3u8":
         return master_playlist(fragments[-claims["m"] :], claims, token).encode()
@@ -224,7 +224,7 @@ def _answer(
     latest = fragments[-1].fragment_number if fragments and wanted[name] == "init" else ""
     number = query.get("FragmentNumber") or latest
     fragment = next((f for f in fragments if f.fragment_number == number), None)
-    document = standin.store.read(stream.name, number) if fragment else None
+    document = standin.store.read(stream.key, number) if fragment else None
     if fragment is None or document is None:
         return 404, "ResourceNotFoundException", "FragmentNumber: no such fragment in this stream"
     return _CACHE.get((number, wanted[name]), lambda: _segment(wanted[name], document, fragment))

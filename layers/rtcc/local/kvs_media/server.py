@@ -26,7 +26,7 @@ from rtcc.local.kvs_media.errors import error_response
 from rtcc.local.kvs_media.putmedia import put_media, stored
 from rtcc.local.kvs_media.sigv4 import SigV4Check
 from rtcc.local.kvs_media.store import FragmentStore, StoredFragment
-from rtcc.local.kvs_media.streams import StreamInfo
+from rtcc.local.kvs_media.streams import StreamInfo, find_stream
 
 logger = logging.getLogger("rtcc.local.kvs_media")
 
@@ -172,7 +172,9 @@ class KvsMediaStandIn:
             self._connections.clear()
 
     def fragments(self, stream_name: str) -> list[StoredFragment]:
-        return self.store.fragments(stream_name)
+        """The stored fragments of the stream of that name as it exists now ([] when none)."""
+        stream = find_stream(self.region(), name=stream_name)
+        return self.store.fragments(stream.key) if stream else []
 
     # -- what the handlers use -----------------------------------------------------
 
@@ -198,8 +200,8 @@ class KvsMediaStandIn:
         self, stream: StreamInfo, fragment: Fragment, size: tuple[int, int], number: str, producer_ms: int
     ) -> None:
         record = stored(fragment, number, producer_ms, size)
-        self.store.put(stream.name, record, fragment.document)
-        self.store.expire(stream.name, stream.retention_hours, record.server_ts_ms)
+        self.store.put(stream.key, record, fragment.document)
+        self.store.expire(stream.key, stream.retention_hours, record.server_ts_ms)
 
     # -- routing -------------------------------------------------------------------
 

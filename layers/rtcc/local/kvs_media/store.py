@@ -1,4 +1,4 @@
-"""The stand-in's fragments, on disk: one directory per stream, each fragment a
+"""The stand-in's fragments, on disk: one directory per stream (its name and creation time), each fragment a
 self-contained Matroska document named by its fragment number, and an append-only
 index (one JSON line per fragment) read back when the stand-in starts again."""
 

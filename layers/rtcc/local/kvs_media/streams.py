@@ -13,6 +13,13 @@ class StreamInfo:
     name: str
     arn: str
     retention_hours: int
+    version: str  # new with each creation (moto gives every stream the same ARN suffix)
+
+    @property
+    def key(self) -> str:
+        """Where its fragments are kept: by name and version, so a stream deleted and created
+        again under its name starts empty, as in KVS."""
+        return f"{self.name}.{self.version}"
 
 
 def find_stream(region: str, name: str | None = None, arn: str | None = None) -> StreamInfo | None:
@@ -21,5 +28,6 @@ def find_stream(region: str, name: str | None = None, arn: str | None = None) ->
     backend = kinesisvideo_backends[DEFAULT_ACCOUNT_ID][region]
     for stream in list(backend.streams.values()):
         if (arn and stream.arn == arn) or (name and not arn and stream.stream_name == name):
-            return StreamInfo(stream.stream_name, stream.arn, int(stream.data_retention_in_hours or 0))
+            retention = int(stream.data_retention_in_hours or 0)
+            return StreamInfo(stream.stream_name, stream.arn, retention, str(stream.version))
     return None
