@@ -20,11 +20,14 @@ from rtcc.web_security import (
     CONNECT_PLACEHOLDER,
     IMAGE_PLACEHOLDER,
     SECURITY_HEADERS,
+    VIDEO_PLACEHOLDER,
     bucket_endpoint,
     deployed_connect_sources,
+    deployed_video_sources,
     tile_image_sources,
     with_connect_sources,
     with_image_sources,
+    with_video_sources,
 )
 
 from infra.config import REPO_ROOT, DeployConfig
@@ -100,9 +103,10 @@ class ConsoleConstruct(Construct):
             if name in data.buckets
         ]
         images = tile_image_sources(config.map_tiles)
-        markers = (CONNECT_PLACEHOLDER, IMAGE_PLACEHOLDER)
+        video = deployed_video_sources(region)  # live video's HLS (rtcc.web_security says why)
+        markers = (CONNECT_PLACEHOLDER, IMAGE_PLACEHOLDER, VIDEO_PLACEHOLDER)
         pages = {
-            path.relative_to(web_root).as_posix(): with_image_sources(text, images)
+            path.relative_to(web_root).as_posix(): with_video_sources(with_image_sources(text, images), video)
             for path in sorted(web_root.glob("*.html"))
             if any(marker in (text := path.read_text(encoding="utf-8")) for marker in markers)
         }

@@ -13,6 +13,14 @@ The /tip page's `img-src` names `IMAGE_PLACEHOLDER` the same way: it becomes the
 the configured map tile server (`RTCC_MAP_TILES`, the deploy config's `map_tiles`), or
 nothing when none is set. A tile server sees the tipster's internet address and the area
 they look at, so the page may load pictures from exactly the server the city chose.
+
+The console (index.html) names `VIDEO_PLACEHOLDER` in `media-src` and `connect-src`: the
+origin live video plays from (rtcc.video: HLS playlists and fragments, fetched by hls.js
+or played natively by Safari). Deployed, that is Kinesis Video Streams' data endpoints in
+the stack's region, `https://*.kinesisvideo.<region>.amazonaws.com`: each stream's endpoint
+host is KVS's to choose (GetDataEndpoint answers it per stream, at run time), so no
+narrower name exists at deploy time; the wildcard stays under KVS's own domain in one
+region, and only the console page gets it. Locally: the KVS stand-in's origin.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from urllib.parse import urlsplit
 CONNECT_PLACEHOLDER = "rtcc-connect-src"
 #: Written in the /tip page's CSP where the map tile server's origin goes (if any).
 IMAGE_PLACEHOLDER = "rtcc-img-src"
+#: Written in the console's CSP (media-src, connect-src) where live video's origin goes.
+VIDEO_PLACEHOLDER = "rtcc-video-src"
 
 #: What API Gateway adds to every console file and the API adds to /api/docs.
 SECURITY_HEADERS = {
@@ -75,6 +85,25 @@ def with_image_sources(page: str, sources: list[str]) -> str:
     """`page` with the image placeholder replaced by `sources`, or dropped when there are
     none (the directive keeps its other values: `img-src 'self' data: blob:`)."""
     return page.replace(f" {IMAGE_PLACEHOLDER}", "".join(f" {s}" for s in sources))
+
+
+def deployed_video_sources(region: str) -> list[str]:
+    """Kinesis Video Streams' data endpoints of the region (HLS sessions: rtcc.video)."""
+    return [f"https://*.kinesisvideo.{region}.amazonaws.com"]
+
+
+def local_video_sources(media_url: str | None) -> list[str]:
+    """The local KVS stand-in's origin (rtcc.local.kvs_media), if it runs."""
+    if not media_url:
+        return []
+    parts = urlsplit(media_url)
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
+def with_video_sources(page: str, sources: list[str]) -> str:
+    """`page` with the video placeholder replaced by `sources` wherever it stands, or dropped
+    (the directives keep their other values)."""
+    return page.replace(f" {VIDEO_PLACEHOLDER}", "".join(f" {s}" for s in sources))
 
 
 def docs_headers(html: str) -> dict[str, str]:

@@ -73,10 +73,25 @@ def test_deployed_pages_connect_only_to_this_stacks_cognito_and_upload_buckets(s
             expected = ["'self'"]
         if name == "index.html":  # the console also posts hotlist files to their bucket's form
             expected.append(f"https://HOTLIST-BUCKET.s3.{region}.amazonaws.com")
+            # ...and plays live video (hls.js fetches KVS's playlists): rtcc.web_security says
+            # why this one wildcard, KVS's own domain in this region, is the narrowest there is.
+            expected.append(f"https://*.kinesisvideo.{region}.amazonaws.com")
+            csp = csp.replace(f"https://*.kinesisvideo.{region}.amazonaws.com", "KVS")
         if name == "footage-request.html":  # camera owners PUT clips' parts to the evidence bucket
             expected.append(f"https://EVIDENCE-BUCKET.s3.{region}.amazonaws.com")
         assert connect.split() == expected, name
         assert "*" not in csp and "127.0.0.1" not in csp and "localhost" not in csp, name
+
+
+def test_only_the_console_plays_live_video_from_kvs_in_its_region(synth) -> None:
+    kvs = f"https://*.kinesisvideo.{synth.config.region}.amazonaws.com"
+    for name, html in _pages(synth).items():
+        assert "rtcc-video-src" not in html, name
+        if name == "index.html":
+            assert _directive(html, "media-src") == ["'self'", "blob:", kvs]
+            assert kvs in _directive(html, "connect-src")
+        else:
+            assert "kinesisvideo" not in html, name
 
 
 def test_no_page_is_uploaded_with_the_placeholder(synth) -> None:

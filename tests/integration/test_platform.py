@@ -82,18 +82,23 @@ def test_root_serves_the_console(api, local_stack) -> None:
     from rtcc.web_security import (
         CONNECT_PLACEHOLDER,
         IMAGE_PLACEHOLDER,
+        VIDEO_PLACEHOLDER,
         local_connect_sources,
+        local_video_sources,
         tile_image_sources,
         with_connect_sources,
         with_image_sources,
+        with_video_sources,
     )
 
     stored = index.read_text()
     assert CONNECT_PLACEHOLDER in stored
     expected = with_connect_sources(stored, local_connect_sources(local_stack.aws_endpoint_url))
+    # ...and live video's origin: the KVS stand-in (rtcc.local.kvs_media).
+    expected = with_video_sources(expected, local_video_sources(local_stack.kvs_media.url))
     expected = with_image_sources(expected, tile_image_sources(get_settings().map_tiles))
     assert response.text == expected and CONNECT_PLACEHOLDER not in response.text
-    assert IMAGE_PLACEHOLDER not in response.text
+    assert IMAGE_PLACEHOLDER not in response.text and VIDEO_PLACEHOLDER not in response.text
 
 
 def test_static_assets_get_their_content_types(api, local_stack) -> None:

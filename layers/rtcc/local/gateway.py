@@ -21,7 +21,7 @@ import mimetypes
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,9 +40,11 @@ from rtcc.topology import HttpRoute, Topology, match_route
 from rtcc.web_security import (
     SECURITY_HEADERS,
     local_connect_sources,
+    local_video_sources,
     tile_image_sources,
     with_connect_sources,
     with_image_sources,
+    with_video_sources,
 )
 
 logger = logging.getLogger("rtcc.local.gateway")
@@ -259,6 +261,8 @@ class LocalGateway:
         self.verifier = verifier
         self.web_root = web_root
         self.base_path = normalize_base_path(base_path)
+        #: The KVS stand-in's URL once it runs (rtcc.local.kvs_media): the console plays video from it.
+        self.video_url: Callable[[], str | None] = lambda: None
         self.stage = self.base_path.lstrip("/") or ROOT_STAGE
 
     def __call__(self, environ: dict, start_response: Any) -> Iterable[bytes]:
@@ -354,6 +358,7 @@ class LocalGateway:
             settings = get_settings()
             connect = local_connect_sources(settings.aws_endpoint_url)
             page = with_connect_sources(body.decode("utf-8"), connect)
+            page = with_video_sources(page, local_video_sources(self.video_url()))  # live video's HLS
             body = with_image_sources(page, tile_image_sources(settings.map_tiles)).encode("utf-8")
         response = Response(body, content_type=content_type)
         response.headers["Cache-Control"] = "no-cache"

@@ -189,6 +189,8 @@ class LocalStack:
             aws_client("kinesisvideo", self.aws_endpoint_url, settings.region),
         )
         self._start_kvs_media()
+        # The console's CSP lets live video play from the stand-in (rtcc.web_security).
+        gateway.video_url = lambda: self.kvs_media.url if self.kvs_media else None
 
         gateway.verifier = self._verifier = IdTokenVerifier(
             jwks_url=f"{self.aws_endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",

@@ -6,7 +6,10 @@ the owner's receipt. Motion: tests/integration/video/test_video_motion.py."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 import requests
@@ -111,3 +114,68 @@ def test_a_stream_the_registry_names_but_kvs_lacks_is_409(local_stack: Any, api:
     (call,) = api_calls(local_stack, "kinesisvideo:GetDataEndpoint", camera.stream_name)
     assert call["allowed"]
     assert audits(camera.camera_id) == [] and receipts(camera.owner_id) == []
+
+
+def test_an_allowed_view_plays_is_audited_and_receipted(local_stack: Any, api: Any) -> None:
+    """A camera whose owner shares live at any time, its agent sending video: the URL the
+    api answers fetches a master playlist, its media playlist and a fragment from the KVS
+    stand-in; the view is audited before the answer and the owner gets a receipt."""
+    from rtcc.cameras.registry_dynamodb import get_camera
+
+    from tests.support.kvs_feed import feed
+
+    camera = owner_camera(local_stack, "always")  # offline: made, no video seen yet
+    feeder = feed(local_stack, camera.stream_name, seconds=8)
+    try:
+        feeder.wait_persisted(1)
+        r = api.as_role("officer").post(SESSIONS, json={"camera_id": camera.camera_id})
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert out["mode"] == "LIVE" and out["camera"]["camera_id"] == camera.camera_id
+        assert "owner_id" not in out["camera"] and "stream_name" not in out["camera"]
+        expires = datetime.fromisoformat(out["expires_at"].replace("Z", "+00:00"))
+        assert 290 < (expires - datetime.now(UTC)).total_seconds() <= 300
+        assert out["url"].startswith(local_stack.kvs_media.url)
+        assert "/getHLSMasterPlaylist.m3u8?" in out["url"]
+        master = requests.get(out["url"], timeout=30)
+        assert master.status_code == 200 and master.text.startswith("#EXTM3U"), master.text
+        media_line = next(line for line in master.text.splitlines() if line and not line.startswith("#"))
+        media = requests.get(urljoin(out["url"], media_line), timeout=30)
+        assert media.status_code == 200 and "#EXTINF" in media.text, media.text
+        segment = next(line for line in media.text.splitlines() if line and not line.startswith("#"))
+        assert requests.get(urljoin(media.url, segment), timeout=30).content
+    finally:
+        feeder.stop()
+    (entry,) = audits(camera.camera_id)
+    assert entry.action == "video.viewed" and entry.detail["owner_id"] == camera.owner_id
+    assert "SessionToken" not in json.dumps(entry.detail) and out["url"] not in json.dumps(entry.detail)
+    (receipt,) = receipts(camera.owner_id)
+    assert (receipt.action, receipt.camera_id) == ("viewed", camera.camera_id) and receipt.agency
+    assert get_camera(camera.camera_id).status == "live"  # the registry follows its video
+    (endpoint,) = api_calls(local_stack, "kinesisvideo:GetDataEndpoint", camera.stream_name)
+    (session,) = api_calls(local_stack, "kinesisvideo:GetHLSStreamingSessionURL", camera.stream_name)
+    assert endpoint["allowed"] and session["allowed"]
+
+
+def test_an_incident_near_an_incident_policy_camera_opens_it(local_stack: Any, api: Any) -> None:
+    """Refused while no incident is open near it; once one is, the owner's policy allows it
+    (the view then depends on video: here none is flowing, so 409, not 403); closed, 403."""
+    from rtcc.cameras.registry_dynamodb import get_camera
+
+    officer = api.as_role("officer")
+    # "live" as its agent's motion left it (rtcc.video.motion): an "offline" camera gets no
+    # window from an incident (rtcc.cameras.live_windows.eligible).
+    camera = owner_camera(local_stack, "incident", status="live")
+    assert officer.post(SESSIONS, json={"camera_id": camera.camera_id}).status_code == 403
+    made = officer.post(
+        "/api/incidents", json={"lat": camera.lat + 0.0003, "lon": camera.lon, "type": "Burglary"}
+    )
+    assert made.status_code == 201 and made.json()["incident"]["live_cameras"] == [camera.camera_id]
+    r = officer.post(SESSIONS, json={"camera_id": camera.camera_id})
+    assert r.status_code == 409 and "no video" in r.json()["message"], r.text
+    assert [e.action for e in audits(camera.camera_id)] == ["video.refused"]
+    # KVS had no video for 30 s: the registry follows (offline until video or motion again).
+    assert get_camera(camera.camera_id).status == "offline"
+    iid = made.json()["incident"]["incident_id"]
+    assert officer.post(f"/api/incidents/{iid}/close").status_code == 200
+    assert officer.post(SESSIONS, json={"camera_id": camera.camera_id}).status_code == 403
