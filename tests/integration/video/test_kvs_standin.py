@@ -346,6 +346,18 @@ def test_hls_live_playlist_and_a_decodable_fmp4_segment(local_stack: Any, fed_st
     assert len(frames) == 30 and (frames[0].width, frames[0].height) == (320, 240)
 
 
+@pytest.mark.parametrize("container", ["FRAGMENTED_MP4", "MPEG_TS"])
+def test_ffmpeg_hls_client_plays_the_session(local_stack: Any, fed_stream: str, container: str) -> None:
+    """FFmpeg's own HLS demuxer (through PyAV) follows master, media playlist, init and
+    segments, as a player does."""
+    import av
+
+    url = _session(local_stack, fed_stream, ContainerFormat=container)
+    with av.open(url, format="hls", timeout=20) as player:
+        frames = [f for _, f in zip(range(45), player.decode(video=0), strict=False)]
+    assert len(frames) == 45 and (frames[0].width, frames[0].height) == (320, 240)
+
+
 def test_hls_mpeg_ts_and_a_shorter_live_window(local_stack: Any, fed_stream: str) -> None:
     url = _session(local_stack, fed_stream, ContainerFormat="MPEG_TS", MaxMediaPlaylistFragmentResults=2)
     base, lines = _media_lines(local_stack, url)
