@@ -41,6 +41,9 @@ VIDEO = Capability(
     counters={
         "VideoClips": "Clips saved to cases by outcome (saved, refused, failed, already, malformed)",
     },
+    map_layers={
+        "motion": "rtcc.video.map_layers:motion_layer",  # cameras shared live that saw motion lately
+    },
     settings="rtcc.video.settings:VideoSettings",
     construct="infra.constructs.video:VideoConstruct",
     console=True,  # web/public/assets/capabilities/video.js: #/live/<camera>, #/live/incident/<id>

@@ -180,3 +180,23 @@ def test_an_incidents_grid_shows_its_nearest_watchable_cameras_with_motion(
     assert officer.get("/api/video/incidents/inc-000000000000/cameras").status_code == 404
     assert officer.get("/api/video/incidents/not-an-id/cameras").status_code == 422
     assert api.as_role("auditor").get(f"/api/video/incidents/{iid}/cameras").status_code == 403
+
+
+def test_the_map_shows_recent_motion_of_cameras_shared_live_only(local_stack: Any, api: Any) -> None:
+    anchor = owner_camera(local_stack, "always")
+    near = (anchor.lat + 0.001, anchor.lon)
+    on_request = owner_camera(local_stack, "request", where=near)
+    stale = owner_camera(local_stack, "always", where=(anchor.lat - 0.001, anchor.lon))
+    owner_camera(local_stack, "always", where=(anchor.lat, anchor.lon + 0.001))  # no motion at all
+    for camera, ago in ((anchor, 3), (on_request, 3), (stale, 600)):  # stale: past RTCC_VIDEO_MOTION_RECENT_S
+        token = agent_tokens.issue(camera.owner_id, camera.camera_id, 1)
+        assert post(local_stack, event(camera.camera_id, ago_s=ago, score=0.5), token).status_code == 202
+    box = f"{anchor.lat - 0.01},{anchor.lon - 0.01},{anchor.lat + 0.01},{anchor.lon + 0.01}"
+    r = api.as_role("officer").get("/api/map/layers/motion", params={"bbox": box})
+    assert r.status_code == 200, r.text
+    (feature,) = r.json()["features"]
+    assert feature["id"] == anchor.camera_id and feature["properties"]["motion_score"] == 0.5
+    assert "owner_id" not in feature["properties"]
+    assert "motion" in [
+        layer["name"] for layer in api.as_role("officer").get("/api/map/layers").json()["layers"]
+    ]
