@@ -213,8 +213,16 @@ export async function mapView(container, ctx) {
       title: label,
       icon: new Icon({ className, html: h("span", { class: inner || null, "aria-hidden": "true", text: content }), iconSize: [28, 28], label }),
     });
-    // Leaflet turns Enter on a focused marker into a click.
-    if (onOpen) m.on("click", onOpen);
+    if (onOpen) {
+      m.on("click", onOpen);
+      // Leaflet 1.9 gives a focused marker role=button but turns Enter only into opening a
+      // popup (there is none): Enter and Space open it here, as they would a button.
+      m.on("keypress", (event) => {
+        if (![13, 32].includes(event.originalEvent.keyCode)) return;
+        event.originalEvent.preventDefault(); // Space would also scroll the page
+        onOpen(event);
+      });
+    }
     return m;
   }
 
