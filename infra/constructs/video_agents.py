@@ -30,8 +30,9 @@ from infra.nag import acknowledge
 #: The role's Metadata key and value the local enforcer finds the camera agent role by.
 IDENTITY_METADATA = {"rtcc:identity": "camera-agent"}
 #: What an agent's code calls (kvs_ingest.putmedia): where to send (GetDataEndpoint with
-#: PUT_MEDIA), the stream's state (DescribeStream: deleted, retention) and the upload itself.
-AGENT_ACTIONS = ("kinesisvideo:DescribeStream", "kinesisvideo:GetDataEndpoint", "kinesisvideo:PutMedia")
+#: PUT_MEDIA) and the upload itself. No DescribeStream: the agent learns a deleted stream from
+#: GetDataEndpoint's and PutMedia's own errors.
+AGENT_ACTIONS = ("kinesisvideo:GetDataEndpoint", "kinesisvideo:PutMedia")
 #: The IAM policy variable the credentials provider fills with the thing name.
 THING_NAME = "${credentials-iot:ThingName}"
 #: How long one set of agent credentials lasts: an hour (the provider's default), asked again

@@ -50,11 +50,7 @@ def test_the_camera_agent_role_is_assumed_by_iot_credentials_and_pushes_to_its_o
     assert "ManagedPolicyArns" not in role["Properties"] and "Policies" not in role["Properties"]
     (statement,) = _statements(synth, role_id)
     assert statement["Effect"] == "Allow" and "Condition" not in statement
-    assert sorted(as_list(statement["Action"])) == [
-        "kinesisvideo:DescribeStream",
-        "kinesisvideo:GetDataEndpoint",
-        "kinesisvideo:PutMedia",
-    ]
+    assert sorted(as_list(statement["Action"])) == ["kinesisvideo:GetDataEndpoint", "kinesisvideo:PutMedia"]
     assert [_joined(r) for r in as_list(statement["Resource"])] == [STREAM]
 
 

@@ -125,6 +125,8 @@ PROVOKED_DENIALS = {
     # camera agent putting media to another camera's stream, are refused.
     ("retention", "kinesisvideo:GetHLSStreamingSessionURL"),
     ("camera-agent", "kinesisvideo:PutMedia"),
+    # rtcc cameras provision --local (video/test_provisioning): its keys on another camera's stream.
+    ("camera-agent", "kinesisvideo:GetDataEndpoint"),
 }
 
 

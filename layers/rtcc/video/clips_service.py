@@ -61,7 +61,7 @@ def _viewers() -> tuple[Role, ...]:
     return (Role.OFFICER,) if video_settings().viewers == "officer" else (Role.SUPERVISOR,)
 
 
-def _camera(ask: clips.ClipAsk, who: Principal, audit: Audit) -> Any:
+def _camera(ask: clips.ClipAsk, audit: Audit) -> Any:
     """The camera, if the owner's choice covers the range (rtcc.video.live's rules)."""
     from rtcc.cameras.incidents_dynamodb import windows_of
     from rtcc.cameras.registry_dynamodb import get_camera
@@ -95,7 +95,7 @@ def request_clip(who: Principal, body: object, audit: Audit, now: datetime) -> d
         audit("video.clip.refused", str(target or "?")[:80], {"reason": "role"})
         raise Forbidden(REASONS["role"], field="camera_id")
     ask = clips.validate_ask(body, video_settings().max_clip_minutes, now)
-    camera = _camera(ask, who, audit)
+    camera = _camera(ask, audit)
     clip = clips.clip_id(ask)
     detail = {
         "clip_id": clip,
