@@ -526,6 +526,15 @@ def test_a_camera_agent_may_put_media_to_its_own_stream_only(local_stack: Any) -
         pytest.skip("the template has no camera agent role yet (infra/constructs/video_agents.py)")
     own, other = _new_stream(local_stack), _new_stream(local_stack)
     keys = agent_credentials(own)
+    control = boto3.client(
+        "kinesisvideo",
+        endpoint_url=local_stack.aws_endpoint_url,
+        region_name=_region(local_stack),
+        aws_access_key_id=keys[0],
+        aws_secret_access_key=keys[1],
+    )
+    endpoint = control.get_data_endpoint(StreamName=own, APIName="PUT_MEDIA")["DataEndpoint"]
+    assert endpoint == local_stack.kvs_media.url
     feeder = feed(local_stack, own, seconds=2, live=False, keys=keys).join()
     assert [a["EventType"] for a in feeder.persisted()] == ["PERSISTED"], feeder.error_body
     refused = feed(local_stack, other, seconds=2, live=False, keys=keys).join()
