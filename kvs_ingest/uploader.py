@@ -41,6 +41,9 @@ AUTH_ERRORS = {
 }
 
 
+#: Seconds before the signing keys expire that a connection is rotated.
+EXPIRY_MARGIN_S = 30
+
 #: Failures a retry with backoff may fix: the network, the endpoint, a malformed answer.
 TRANSIENT = (TimeoutError, CredentialsUnavailable, OSError, asyncio.IncompleteReadError, ValueError)
 
@@ -67,6 +70,7 @@ class _Session:
         self.in_flight: dict[int, float] = {}  # sent, not RECEIVED yet -> when sent
         self.received: set[int] = set()
         self.last_ack = now()
+        self.rotate_at = float("inf")
         #: An ERROR ack ends the session, but only after the acks of fragments already sent
         #: have been read: those RECEIVED must not be sent twice.
         self.error: PutMediaError | None = None
@@ -169,6 +173,13 @@ class Uploader:
         connection = await PutMediaConnection.open(url, headers, self.timeout)
         log.debug("%s: PutMedia session opened at %s from %d", self.stream_name, url, first.producer_ts_ms)
         session = _Session(self)
+        # Rotate before the keys the request was signed with expire (the SDK's streaming token
+        # grace period), and before KVS's connection age limit.
+        session.rotate_at = now() + self.rotate_s
+        if creds.expires_at is not None:
+            session.rotate_at = min(
+                session.rotate_at, now() + creds.expires_at - time.time() - EXPIRY_MARGIN_S
+            )
         self.status.sessions += 1
         reader = asyncio.create_task(read_acks(connection, session.on_ack))
         try:
@@ -181,14 +192,14 @@ class Uploader:
                 self.buffer.mark_received(ts)
 
     async def _pump(self, connection, session: _Session, reader: asyncio.Task, stop: asyncio.Event) -> None:
-        opened, last_sent = now(), None
+        last_sent = None
         while True:
             if session.error is not None:  # before the reader: KVS closes after an ERROR ack
                 await self._finish(connection, session, reader, self.drain_s, quiet=True)
                 raise session.error
             if reader.done():
                 reader.result()  # raises what ended the answer
-            if stop.is_set() or now() - opened > self.rotate_s:
+            if stop.is_set() or now() > session.rotate_at:
                 await self._finish(connection, session, reader, self.timeout)
                 return
             self._wakeup.clear()

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from kvs_ingest.backoff import Backoff
-from kvs_ingest.credentials import CredentialsRefused, StaticProvider
+from kvs_ingest.credentials import Credentials, CredentialsRefused, StaticProvider
 from kvs_ingest.ringbuffer import RingBuffer
 from kvs_ingest.uploader import Uploader
 from tests.unit.kvs_ingest.fake_kvs import FakeKvs, FixedEndpoints, Plan, fake_fragment
@@ -235,3 +235,17 @@ def test_a_silent_connection_is_declared_stale_and_reopened(tmp_path, kvs):
     uploader = _uploader(buffer, FixedEndpoints(kvs.url), stale_s=0.5)
     _run(uploader, lambda: len(buffer) == 0)
     assert kvs.stored == [START] and len(kvs.requests) == 2
+
+
+def test_a_connection_is_rotated_before_its_signing_keys_expire(tmp_path, kvs):
+    class Expiring(StaticProvider):
+        def _fetch(self):
+            # Keys 31 s from expiry: rotated 30 s before that, i.e. at once after opening.
+            return Credentials("ASIAEXAMPLE", "secret", "token", time.time() + 30.5)
+
+    buffer = _buffer(tmp_path, 1)
+    threading.Timer(0.8, lambda: buffer.append(START + 2000, 2000, fake_fragment(START + 2000))).start()
+    uploader = _uploader(buffer, FixedEndpoints(kvs.url), Expiring("x", "y"))
+    _run(uploader, lambda: kvs.stored == [START, START + 2000])
+    assert kvs.stored == [START, START + 2000] and len(kvs.requests) == 2
+    assert kvs.requests[0]["headers"]["x-amz-security-token"] == "token"
