@@ -258,6 +258,7 @@ class PutMediaConnection:
         self.response = http.client.HTTPResponse(self.sock)
         self.response.begin()
         self.status = self.response.status
+        self.error_type = self.response.getheader("x-amzn-ErrorType") or ""
         self.error_body = "" if self.status == 200 else self.response.read().decode("utf-8", "replace")
 
     def send(self, document: bytes) -> None:

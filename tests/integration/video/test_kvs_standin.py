@@ -206,6 +206,37 @@ def test_blocks_of_a_track_the_header_lacks_are_error_4010(local_stack: Any, str
     assert _error(_acks_until_end(conn))["ErrorId"] == 4010
 
 
+def test_a_track_without_frames_is_error_4011(local_stack: Any, stream: str) -> None:
+    from tests.support.kvs_feed import element
+
+    head, frames = _frames()
+    tracks_at = head.index(bytes.fromhex("1654AE6B"))
+    audio = element(0xAE, bytes.fromhex("D78102") + bytes.fromhex("838102") + element(0x86, b"A_AAC"))
+    tracks = element(0x1654AE6B, head[tracks_at + 12 :] + audio)  # our header's one Tracks, + a track
+    conn = _connect(local_stack, stream)
+    conn.send(head[:tracks_at] + tracks + cluster(int(time.time() * 1000) - 5000, frames))
+    ack = _error(_acks_until_end(conn))
+    assert (ack["ErrorId"], ack["ErrorCode"]) == (4011, "FRAMES_MISSING_FOR_TRACK")
+
+
+def test_open_calls_per_stream_are_limited(local_stack: Any, stream: str) -> None:
+    held = [_connect(local_stack, stream) for _ in range(3)]
+    try:
+        assert all(conn.status == 200 for conn in held)
+        refused = _connect(local_stack, stream)
+        assert (refused.status, refused.error_type) == (400, "ConnectionLimitExceededException")
+        refused.close()
+    finally:
+        for conn in held:
+            conn.end()
+            _acks_until_end(conn)
+    time.sleep(1.1)  # past the per-second limit on new calls
+    again = _connect(local_stack, stream)
+    assert again.status == 200
+    again.end()
+    _acks_until_end(again)
+
+
 def test_a_deleted_stream_is_error_4008(local_stack: Any) -> None:
     name = _new_stream(local_stack)
     first, second = encode_fragments(4, int(time.time() * 1000) - 4000)
