@@ -1,0 +1,203 @@
+"""Live video in the console (#/live/...) in real Chromium through the local stack, every
+function under its deployed IAM, the video itself through the local Kinesis Video stand-in
+(rtcc.local.kvs_media): PutMedia in, HLS out.
+
+A resident registers integrated cameras through the public routes (their streams made by
+camera-streams from its queue) and a camera agent's PutMedia feeds one
+(tests/support/kvs_feed.py). An officer opens the camera whose owner shares live any time:
+the API grants a session and the page plays it (the video's currentTime advances) and says how
+far behind live it is. A camera whose owner shares footage on request only: the API answers
+403, the page says the owner's policy does not allow it, and the audit log holds `video.refused`.
+An incident's grid (reached from the operations map's incident panel) shows at most 4 players,
+the nearest camera playing. Every page fits 375 px and is axe-clean.
+
+The test drives the console as an officer would; how the API decides is its own tests' business
+(tests/integration/video/)."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from rtcc.cameras.model import stream_name
+
+from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
+from tests.e2e.test_accessibility import AXE, violations
+from tests.integration.cameras.registry_helpers import call, verified_owner
+
+pytestmark = pytest.mark.e2e
+
+#: The demo city's box (rtcc/alerts/demo_city.geojson): cameras must be inside it.
+CITY = ((47.6015, 47.6105), (-122.3385, -122.3265))
+
+
+def _axe_clean(page: Any) -> None:
+    if AXE.exists():  # tests/e2e/test_accessibility.py says when axe-core is not installed
+        assert violations(page) == []
+
+
+def _spot() -> tuple[float, float]:
+    (s, n), (w, e) = CITY
+    return round(s + random.random() * (n - s), 6), round(w + random.random() * (e - w), 6)
+
+
+def _feed():
+    from tests.support.kvs_feed import feed
+
+    return feed
+
+
+def _cameras(local_stack: Any, spots: list[tuple[float, float]], policy: str) -> list[str]:
+    """Integrated cameras of one freshly verified owner, through the portal's route; their
+    streams made by camera-streams (the registry records each stream's name)."""
+    from rtcc.cameras.registry_dynamodb import get_camera
+
+    _, _, token = verified_owner(local_stack)
+    ids = []
+    for n, (lat, lon) in enumerate(spots):
+        body = {"name": f"Porch {n + 1}", "type": "doorbell", "lat": lat, "lon": lon, "bearing_deg": 90}
+        r = call(
+            local_stack, "POST", "/portal/cameras", token, body | {"level": "integrate", "policy": policy}
+        )
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["camera"]["camera_id"])
+    deadline = time.time() + 60
+    while time.time() < deadline and not all((c := get_camera(i)) and c.stream_name for i in ids):
+        time.sleep(0.5)
+    assert all(get_camera(i).stream_name == stream_name(i) for i in ids), "camera-streams made no stream"
+    return ids
+
+
+def _audit(api: Any, action: str, target: str) -> list[dict]:
+    r = api.as_role("auditor").get("/api/audit", params={"action": action})
+    assert r.status_code == 200, r.text
+    return [e for e in r.json()["entries"] if e.get("target") == target]
+
+
+def _console(page: Any) -> list[str]:
+    """What the page says in its console (a CSP or CORS refusal of the HLS origin shows here)."""
+    said: list[str] = []
+    hide = re.compile(r"SessionToken=[^&'\"\s]+")  # a credential for the stream: not in test output
+    page.on("console", lambda m: said.append(hide.sub("SessionToken=...", f"{m.type}: {m.text}")))
+    page.on(
+        "requestfailed", lambda r: said.append(hide.sub("SessionToken=...", f"failed: {r.url} {r.failure}"))
+    )
+    return said
+
+
+def _playing(page: Any, selector: str, said: list[str]) -> None:
+    try:
+        expect(page.locator(selector)).to_have_attribute("data-state", "playing", timeout=30_000)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nthe page's console: {said}") from None
+
+
+def _advancing(page: Any, selector: str, seconds: float = 3) -> None:
+    """The player's video plays: currentTime moves on by more than a second in `seconds`."""
+    video = page.locator(f"{selector} video")
+    first = video.evaluate("v => v.currentTime")
+    page.wait_for_timeout(seconds * 1000)
+    later = video.evaluate("v => v.currentTime")
+    assert later > first + 1, (first, later)
+
+
+def test_an_officer_watches_a_camera_its_owner_shares_live(
+    new_page, sign_in, local_stack, api, screenshot
+) -> None:
+    lat, lon = _spot()
+    (camera_id,) = _cameras(local_stack, [(lat, lon)], "always")
+    feeder = _feed()(local_stack, stream_name(camera_id), seconds=45, live=True)
+    try:
+        feeder.wait_persisted(1)
+        officer = new_page(PHONE)
+        said = _console(officer)
+        sign_in(officer, "officer")
+        # From the operations map: an integrated camera's marker is a button into its live view
+        # (zoomed in all the way, so no other test's camera shares its cluster).
+        officer.evaluate(f"location.hash = '#/map/@{lat:.6f},{lon:.6f},19'")
+        pin = officer.locator(".leaflet-marker-icon.ops-camera[aria-label^='Camera Porch 1: Integrated']")
+        expect(pin.first).to_have_attribute("aria-label", re.compile(r"Live any time, .*: watch live$"))
+        with officer.expect_response(re.compile(r"/api/video/sessions$")) as answer:
+            pin.first.focus()
+            officer.keyboard.press("Enter")
+        assert answer.value.status == 200
+        assert officer.evaluate("location.hash") == f"#/live/{camera_id}"
+        player = f".live-player[data-camera='{camera_id}']"
+        _playing(officer, player, said)
+        _advancing(officer, player)
+        expect(officer.locator(f"{player} .live-latency")).to_have_text(
+            re.compile(r"^\d+\.\d s behind live$")
+        )
+        expect(officer.locator(f"{player} .live-name")).to_have_text("Porch 1")
+        video = officer.locator(f"{player} video")
+        assert video.evaluate("v => [v.muted, v.playsInline, v.autoplay]") == [True, True, True]
+        assert _audit(api, "video.viewed", camera_id), "the view was not audited"
+        assert horizontal_overflow(officer) == 0
+        screenshot(officer, "live-video-camera")
+        _axe_clean(officer)
+    finally:
+        feeder.stop()
+
+
+def test_a_camera_its_owner_shares_on_request_only_is_refused_in_words(
+    new_page, sign_in, local_stack, api
+) -> None:
+    (camera_id,) = _cameras(local_stack, [_spot()], "request")
+    officer = new_page(PHONE)
+    sign_in(officer, "officer")
+    with officer.expect_response(re.compile(r"/api/video/sessions$")) as answer:
+        officer.evaluate(f"location.hash = '#/live/{camera_id}'")
+    assert answer.value.status == 403
+    player = officer.locator(f".live-player[data-camera='{camera_id}']")
+    expect(player).to_have_attribute("data-state", "refused")
+    expect(player.locator(".live-status")).to_contain_text(
+        "The owner's policy does not allow live view of this camera now"
+    )
+    expect(player.locator(".live-retry")).to_be_visible()
+    refused = _audit(api, "video.refused", camera_id)
+    assert refused and refused[0]["actor"] == local_stack.users["officer"]
+    assert horizontal_overflow(officer) == 0
+    _axe_clean(officer)
+
+
+def test_an_incidents_grid_from_the_map_holds_at_most_four_players(
+    new_page, sign_in, local_stack, api, screenshot
+) -> None:
+    lat, lon = _spot()
+    # Five cameras 10..50 m east of the incident: the grid holds the nearest four.
+    spots = [(lat, round(lon + 0.00013 * (n + 1), 6)) for n in range(5)]
+    ids = _cameras(local_stack, spots, "always")
+    r = api.as_role("officer").post("/api/incidents", json={"lat": lat, "lon": lon, "type": "Shots fired"})
+    assert r.status_code in (200, 201), r.text
+    incident_id = r.json()["incident"]["incident_id"]
+    feeder = _feed()(local_stack, stream_name(ids[0]), seconds=45, live=True)
+    try:
+        feeder.wait_persisted(1)
+        officer = new_page(DESKTOP)
+        said = _console(officer)
+        sign_in(officer, "officer")
+        officer.evaluate(f"location.hash = '#/map/@{lat:.6f},{lon:.6f},18'")
+        officer.locator(f"#ops-incident-list li[data-incident='{incident_id}'] button").click()
+        expect(officer.locator(f"#ops-nearest li[data-camera='{ids[0]}'] a.ops-watch")).to_have_text(
+            "Watch live"
+        )
+        officer.click("#ops-watch-incident")
+        players = officer.locator("#live-grid .live-player")
+        expect(players).to_have_count(4, timeout=30_000)
+        nearest = f"#live-grid .live-player[data-camera='{ids[0]}']"
+        _playing(officer, nearest, said)
+        _advancing(officer, nearest)
+        assert ids[4] not in officer.locator("#live-grid .live-player").evaluate_all(
+            "ps => ps.map(p => p.dataset.camera)"
+        )
+        screenshot(officer, "live-video-incident-grid")
+        _axe_clean(officer)
+        officer.set_viewport_size(PHONE)
+        assert horizontal_overflow(officer) == 0
+        _axe_clean(officer)
+    finally:
+        feeder.stop()
