@@ -11,7 +11,7 @@ const DEFAULT_MINUTES = 2;
 const POLL_MS = 3000;
 const POLL_FOR_MS = 180_000;
 //: A clip still on its way; any other status is where it ended.
-const WORKING = new Set(["queued", "pending", "running", "fetching", "exporting", "accepted"]);
+const WORKING = new Set(["queued", "saving"]);
 
 /** A Date as the value of <input type="datetime-local"> (the browser's local time, to the second). */
 export function toLocalInput(date) {
@@ -26,6 +26,13 @@ function clipFields(cameraId) {
     start: field(id("start"), "From", { type: "datetime-local", step: 1, required: true }),
     end: field(id("end"), "To", { type: "datetime-local", step: 1, required: true }),
   };
+}
+
+function savedText(clipId, caseNumber, clip) {
+  const parts = Array.isArray(clip.parts) ? clip.parts : [];
+  const hashes = parts.map((p) => `SHA-256 ${p.sha256}`).join("; ");
+  const gaps = Array.isArray(clip.gaps) && clip.gaps.length ? ` The stream had ${clip.gaps.length} gap(s) in that time.` : "";
+  return `Clip ${clipId} saved to case ${caseNumber}${parts.length ? ` in ${parts.length} part(s): ${hashes}` : ""}.${gaps}`;
 }
 
 /** The form for `cameraId` (collapsed under a <details>, so a phone's screen stays the picture's). */
@@ -88,21 +95,22 @@ export function clipForm(cameraId) {
     else box.error(err);
   }
 
+  // GET /api/video-clips/{id} -> {clip: {status queued|saving|saved|refused|failed, reason,
+  // parts: [{evidence_id, sha256, ...}], gaps}}.
   function follow(clipId, caseNumber) {
     clearTimeout(poll);
     const until = Date.now() + POLL_FOR_MS;
     const check = async () => {
       try {
-        const clip = await apiFetch(`/api/video-clips/${encodeURIComponent(clipId)}`);
-        const status = (clip && (clip.status || (clip.clip && clip.clip.status))) || "queued";
-        if (WORKING.has(status)) {
+        const out = await apiFetch(`/api/video-clips/${encodeURIComponent(clipId)}`);
+        const clip = (out && out.clip) || {};
+        if (WORKING.has(clip.status || "queued")) {
           if (Date.now() < until) poll = setTimeout(check, POLL_MS);
+          else box.info(`Clip ${clipId} is still being saved to case ${caseNumber}; it will appear in the case.`);
           return;
         }
-        const done = status === "done" || status === "ready" || status === "saved";
-        const text = done ? `Clip ${clipId} saved to case ${caseNumber}.` : `Clip ${clipId}: ${status}${clip.error ? ` (${clip.error})` : ""}.`;
-        if (done) box.ok(text);
-        else box.error(text);
+        if (clip.status === "saved") box.ok(savedText(clipId, caseNumber, clip));
+        else box.error(`Clip ${clipId} was not saved (${clip.status}${clip.reason ? `: ${clip.reason}` : ""}).`);
       } catch (err) {
         box.error(err);
       }
