@@ -114,7 +114,8 @@ def _banner(stack: LocalStack, demo: list[str]) -> str:
         *[f"  {role:<11} {username}" for role, username in stack.users.items()],
         "",
         *(["Demo tips in the inbox:", *[f"  {answer}" for answer in demo], ""] if demo else []),
-        "All local state lives in memory and is gone when this process stops.",
+        "All local state lives in memory (camera video in a temporary folder) and is gone when this "
+        "process stops.",
         "Ctrl-C to stop.",
         "",
     ]
