@@ -244,3 +244,76 @@ def test_a_role_that_may_not_watch_may_not_save_and_is_audited(
         e.detail.get("reason") == "role" for e in _entries("video.clip.refused", recorded["camera_id"])
     )
     assert api.as_role("officer").get("/api/video-clips/vc-00000000000000000000").status_code == 404
+
+
+def _clip_size(stack: Any, camera_id: str, start_ms: int, end_ms: int) -> int:
+    archived = boto3.client(
+        "kinesis-video-archived-media", endpoint_url=stack.kvs_media.url, region_name=stack.settings.region
+    )
+    selector = {
+        "FragmentSelectorType": "PRODUCER_TIMESTAMP",
+        "TimestampRange": {"StartTimestamp": start_ms / 1000, "EndTimestamp": end_ms / 1000},
+    }
+    return len(
+        archived.get_clip(StreamName=stream_name(camera_id), ClipFragmentSelector=selector)["Payload"].read()
+    )
+
+
+def test_a_part_at_getclips_size_limit_is_halved(
+    local_stack: Any, api: Any, recorded: dict, monkeypatch: Any
+) -> None:
+    """GetClip answers at most 100 MB: a part that large may be cut, so it is fetched in halves."""
+    from rtcc.video import clips, clips_service
+
+    whole = _clip_size(local_stack, recorded["camera_id"], recorded["start_ms"], recorded["end_ms"])
+    monkeypatch.setattr(clips_service, "CUT_BYTES", whole - 1)  # the whole range is "too large"
+    monkeypatch.setattr(clips, "MIN_PART_SECONDS", 1)
+    officer, case = api.as_role("officer"), f"VC-{secrets.token_hex(3)}"
+    answer = officer.post("/api/video-clips", json=_ask(recorded, case))
+    assert answer.status_code == 202, answer.text
+    clip = _done(officer, answer.json()["clip_id"])
+    assert clip["status"] == "saved" and len(clip["parts"]) >= 2, clip
+    assert all(part["size"] < whole for part in clip["parts"])
+    assert sorted(e.evidence_id for e in db.evidence_of(case)) == [p["evidence_id"] for p in clip["parts"]]
+
+
+class _Broken:
+    def clip(self, stream_name: str, start: datetime, end: datetime) -> Any:
+        raise RuntimeError("KVS is down")
+
+
+def test_a_clip_failing_on_its_last_delivery_is_marked_failed(
+    local_stack: Any, api: Any, recorded: dict, monkeypatch: Any
+) -> None:
+    """Earlier deliveries raise (SQS retries); the last one records "failed" so the officer
+    sees it and may ask again."""
+    import json
+
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from rtcc.cameras.registry_dynamodb import get_camera
+    from rtcc.local.iam.identity import acting_as
+    from rtcc.video import clips
+    from rtcc.video import clips_dynamodb as clip_db
+
+    from functions import video_clip
+
+    now = datetime.now(UTC)
+    ask = clips.validate_ask(_ask(recorded, f"VC-{secrets.token_hex(3)}"), 30, now)
+    clip_id = clips.clip_id(ask)
+    clip_db.create_clip(clip_id, ask, get_camera(recorded["camera_id"]), "officer", now)  # not queued
+    monkeypatch.setattr(video_clip, "kvs_clip_source", _Broken)
+
+    def delivery(count: int) -> SQSRecord:
+        body = json.dumps({"clip_id": clip_id})
+        return SQSRecord(
+            {"messageId": f"m{count}", "body": body, "attributes": {"ApproximateReceiveCount": str(count)}}
+        )
+
+    with acting_as("video-clip"):
+        with pytest.raises(RuntimeError, match="KVS is down"):
+            video_clip.record_handler(delivery(1))
+        assert clip_db.get_clip(clip_id).status == "saving"
+        assert video_clip.record_handler(delivery(3)) == "failed"
+    clip = api.as_role("officer").get(f"/api/video-clips/{clip_id}").json()["clip"]
+    assert clip["status"] == "failed" and clip["reason"] == "not saved after 3 attempts (RuntimeError)"
+    assert "KVS is down" not in clip["reason"]  # an error's text may carry internals: only its kind
