@@ -16,13 +16,24 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from rtcc.errors import Unavailable
 from rtcc.video.live import NoVideo, StreamMissing
 
 HLS_API = "GET_HLS_STREAMING_SESSION_URL"
 
 
+#: KVS's throttles (per stream and account): the same request may work in a moment.
+_BUSY = ("ClientLimitExceededException", "LimitExceededException", "ConnectionLimitExceededException")
+
+
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _busy(exc: ClientError) -> Unavailable:
+    return Unavailable(
+        "Kinesis Video Streams is busy for this camera; try again in a few seconds", field="camera_id"
+    )
 
 
 class KvsLiveSessions:
@@ -38,6 +49,8 @@ class KvsLiveSessions:
         except ClientError as exc:
             if _code(exc) == "ResourceNotFoundException":
                 raise StreamMissing(stream_name) from None
+            if _code(exc) in _BUSY:
+                raise _busy(exc) from None
             raise
         try:
             answer = self._media_client(endpoint).get_hls_streaming_session_url(
@@ -54,6 +67,8 @@ class KvsLiveSessions:
             # ResourceNotFoundException; a stream deleted meanwhile is too (no data either way).
             if _code(exc) == "ResourceNotFoundException":
                 raise NoVideo(stream_name) from None
+            if _code(exc) in _BUSY:
+                raise _busy(exc) from None
             raise
         return str(answer["HLSStreamingSessionURL"])
 
