@@ -157,6 +157,7 @@ class _Bits:
         self.pos = 0
 
     def u(self, n: int) -> int:
+        """n bits as an unsigned integer."""
         value = 0
         for _ in range(n):
             byte = self.pos >> 3
@@ -167,6 +168,7 @@ class _Bits:
         return value
 
     def ue(self) -> int:
+        """An unsigned Exp-Golomb code."""
         zeros = 0
         while self.u(1) == 0:
             zeros += 1
@@ -175,6 +177,7 @@ class _Bits:
         return (1 << zeros) - 1 + self.u(zeros)
 
     def se(self) -> int:
+        """A signed Exp-Golomb code."""
         k = self.ue()
         return (k + 1) // 2 if k & 1 else -(k // 2)
 

@@ -258,6 +258,7 @@ class Fragmenter:
         self.mode: str | None = None
         self.stats = {"fragments": 0, "dropped_corrupt": 0, "dropped_to_keyframe": 0, "track_changes": 0}
         self._stopped = False
+        self._keyframe_decoder = None
 
     def stop(self) -> None:
         """Make the iteration end after the packet in hand (thread-safe: a flag)."""
@@ -267,8 +268,6 @@ class Fragmenter:
         source = open_source(self.spec)
         remux = source.codec_name == "h264" and not self.masks and not self.force_encode
         self.mode = "remux" if remux else "encode"
-        if remux:  # keyframes only reach the decoder: one thread answers each at once
-            source.stream.codec_context.thread_count = 1
         assembler = _Assembler(self.clock, self.fragment_ms)
         failure = None
         try:
@@ -343,12 +342,24 @@ class Fragmenter:
             return []
         sample = None
         if self.detector is not None and sp.keyframe and self.detector.wants(sp.pts_ms):
-            try:
-                frames = source.decode(sp.packet)
-            except av.error.FFmpegError:
-                frames = []
-            sample = self.detector.sample(frames[-1], sp.pts_ms) if frames else None
+            frame = self._decode_keyframe(source, sp.packet)
+            sample = self.detector.sample(frame, sp.pts_ms) if frame is not None else None
         return [_Unit(sp.pts_ms, data, sp.keyframe, state.h264.track, sample=sample)]
+
+    def _decode_keyframe(self, source: MediaSource, packet: av.Packet):
+        """The picture of one keyframe, decoded alone: a decoder of its own, drained and reset each time,
+        answers at once even when the stream has B-frames (a reordering decoder would hold it back)."""
+        if self._keyframe_decoder is None:
+            self._keyframe_decoder = av.CodecContext.create("h264", "r")
+            self._keyframe_decoder.extradata = source.extradata or None
+            self._keyframe_decoder.thread_count = 1  # one picture at a time: threads only add latency
+        decoder = self._keyframe_decoder
+        try:
+            frames = decoder.decode(packet) + decoder.decode(None)
+        except av.error.FFmpegError:
+            frames = []
+        decoder.flush_buffers()
+        return frames[0] if frames else None
 
     def _encode_one(self, source: MediaSource, sp, state: _State) -> Iterator[_Unit]:
         """One packet decoded; its frames masked, sampled for motion and re-encoded."""

@@ -95,10 +95,12 @@ def write_test_pattern(
     moving: bool = True,
     textured: bool = False,
     gop: int | None = None,
+    bframes: int = 0,
 ) -> Path:
     """Write an H.264 (or `codec`) test pattern file (container from the suffix: .mp4, .mkv, .ts, .webm):
     `seconds` at `fps`, each frame's time (start_ms + i/fps s; start_ms defaults to now) burned in when
-    `burn_time`, a keyframe every `gop` frames (default 2 s)."""
+    `burn_time`, a keyframe every `gop` frames (default 2 s), `bframes` B-frames between references
+    (libx264; 0, as live cameras send, by default)."""
     path = Path(path)
     start = int(time.time() * 1000) if start_ms is None else start_ms
     background = _background(size[0], size[1], textured)
@@ -109,7 +111,9 @@ def write_test_pattern(
         stream.codec_context.gop_size = gop or fps * 2
         if codec == "libx264":
             # No scene-cut keyframes: keyframes exactly every `gop` frames, so tests know where they are.
-            opts = {"preset": "veryfast", "tune": "zerolatency", "x264-params": "scenecut=0"}
+            opts = {"preset": "veryfast", "x264-params": f"scenecut=0:bframes={bframes}"}
+            if not bframes:
+                opts["tune"] = "zerolatency"
             stream.codec_context.options = opts
         for i in range(int(round(seconds * fps))):
             ms = start + i * 1000 // fps

@@ -100,3 +100,20 @@ def test_a_frame_without_the_row_or_with_a_bad_check_is_refused() -> None:
     frame[:cell, 2 * 320 // 60 + 1 : 3 * 320 // 60 - 1] = 255 - frame[cell // 2, 2 * 320 // 60 + 2]
     with pytest.raises(ValueError, match="check"):
         read_burned_time(frame)
+
+
+def test_b_frames_are_remuxed_as_they_are_and_every_keyframe_is_sampled(media) -> None:
+    import io
+
+    import av
+
+    events, fragmenter, fragments = _run(media["bframes"], motion=MotionSettings(cooldown_s=0))
+    with av.open(str(media["bframes"])) as c:
+        assert c.streams.video[0].codec_context.has_b_frames
+        source = [bytes(p) for p in c.demux(video=0) if p.size]
+    sent = []
+    for f in fragments:
+        with av.open(io.BytesIO(f.data), format="matroska") as c:
+            sent += [bytes(p) for p in c.demux(video=0) if p.size]
+    assert sent == source and [f.duration_ms for f in fragments][:3] == [2000, 2000, 2000]
+    assert fragmenter.detector.samples == 4 and len(events) == 3  # no keyframe held back by reordering
