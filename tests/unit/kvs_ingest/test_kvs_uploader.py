@@ -249,3 +249,27 @@ def test_a_connection_is_rotated_before_its_signing_keys_expire(tmp_path, kvs):
     _run(uploader, lambda: kvs.stored == [START, START + 2000])
     assert kvs.stored == [START, START + 2000] and len(kvs.requests) == 2
     assert kvs.requests[0]["headers"]["x-amz-security-token"] == "token"
+
+
+def test_get_data_endpoint_is_cached_refreshed_on_forget_and_a_missing_stream_waits(moto_endpoint):
+    """DataEndpoints against the units' moto server (a region of its own)."""
+    import boto3
+
+    from kvs_ingest.putmedia import DataEndpoints, StreamMissing
+
+    region = "us-west-2"
+    name = f"unit-cam-endpoints-{random.randrange(10**9)}"
+    boto3.client("kinesisvideo", endpoint_url=moto_endpoint, region_name=region).create_stream(
+        StreamName=name, DataRetentionInHours=24, MediaType="video/h264"
+    )
+    endpoints = DataEndpoints(region, StaticProvider("testing", "testing"), moto_endpoint, max_age_s=600)
+    asked = []
+    real_ask = endpoints._ask
+    endpoints._ask = lambda stream: asked.append(stream) or real_ask(stream)
+    url = endpoints.get(name)
+    assert url.startswith("http") and endpoints.get(name) == url and asked == [name]
+    endpoints.forget(name)
+    assert endpoints.get(name) == url and asked == [name, name]
+    with pytest.raises(StreamMissing) as caught:
+        endpoints.get(f"{name}-absent")
+    assert caught.value.action.name == "WAIT_LONG" and "does not exist" in str(caught.value)
