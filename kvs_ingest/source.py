@@ -141,6 +141,8 @@ class MediaSource:
         # The hot loop of remuxing (every packet of every camera): integer time arithmetic, no Fractions.
         num, den = self.stream.time_base.numerator * 1000, self.stream.time_base.denominator
         paced, offset = self.spec.paced, self._offset
+        tb = self.stream.time_base
+        frame_tb = max(1, round(tb.denominator / (tb.numerator * self.fps)))  # when packets carry no duration
         last_end, clock0, ms0 = 0, time.monotonic(), None
         try:
             for packet in self.container.demux(self.stream):
@@ -156,7 +158,7 @@ class MediaSource:
                     if packet.dts is not None:
                         packet.dts += offset
                 pts_ms = (raw + offset) * num // den
-                end = raw + packet.duration
+                end = raw + (packet.duration or frame_tb)
                 if end > last_end:
                     last_end = end
                 if paced:
