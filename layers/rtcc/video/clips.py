@@ -32,9 +32,10 @@ from rtcc.cameras.model import CameraSpot, is_camera_id
 from rtcc.errors import DomainError
 
 CLIP_ID = re.compile(r"^vc-[0-9a-f]{20}$")
-#: A part's length: 150 fragments at the agents' default 2 s (GetClip's limit is 200), and
-#: 100 MB at up to 2.6 Mbit/s.
-PART_SECONDS = 300
+#: A part's length. GetClip answers at most 200 fragments (AWS cuts the rest silently; the
+#: local stand-in refuses): 90 s is at most 182 of the agents' shortest (0.5 s) fragments,
+#: boundary ones included. 100 MB in 90 s is 8.9 Mbit/s; a part that large is halved.
+PART_SECONDS = 90
 #: The shortest part halving goes to before a part is given up as too large.
 MIN_PART_SECONDS = 10
 #: A minute of clock skew between the officer's device and the server.
