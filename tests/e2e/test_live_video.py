@@ -19,9 +19,11 @@ from __future__ import annotations
 import random
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import expect
 from rtcc.cameras.model import stream_name
 
@@ -51,12 +53,12 @@ def _feed():
     return feed
 
 
-def _cameras(local_stack: Any, spots: list[tuple[float, float]], policy: str) -> list[str]:
+def _cameras(local_stack: Any, spots: list[tuple[float, float]], policy: str) -> tuple[str, list[str]]:
     """Integrated cameras of one freshly verified owner, through the portal's route; their
     streams made by camera-streams (the registry records each stream's name)."""
     from rtcc.cameras.registry_dynamodb import get_camera
 
-    _, _, token = verified_owner(local_stack)
+    owner_id, _, token = verified_owner(local_stack)
     ids = []
     for n, (lat, lon) in enumerate(spots):
         body = {"name": f"Porch {n + 1}", "type": "doorbell", "lat": lat, "lon": lon, "bearing_deg": 90}
@@ -69,7 +71,22 @@ def _cameras(local_stack: Any, spots: list[tuple[float, float]], policy: str) ->
     while time.time() < deadline and not all((c := get_camera(i)) and c.stream_name for i in ids):
         time.sleep(0.5)
     assert all(get_camera(i).stream_name == stream_name(i) for i in ids), "camera-streams made no stream"
-    return ids
+    return owner_id, ids
+
+
+def _motion(local_stack: Any, owner_id: str, camera_id: str) -> None:
+    """A motion event as the camera's agent posts it (its motion token, `rtcc cameras provision`)."""
+    from rtcc.video import agent_tokens
+
+    token = agent_tokens.issue(owner_id, camera_id, 1)
+    at = (datetime.now(UTC) - timedelta(seconds=2)).isoformat()
+    r = requests.post(
+        local_stack.base_url + "/api/public/video/motion",
+        json={"camera_id": camera_id, "at": at, "score": 0.4},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert r.status_code == 202, r.text
 
 
 def _audit(api: Any, action: str, target: str) -> list[dict]:
@@ -109,7 +126,7 @@ def test_an_officer_watches_a_camera_its_owner_shares_live(
     new_page, sign_in, local_stack, api, screenshot
 ) -> None:
     lat, lon = _spot()
-    (camera_id,) = _cameras(local_stack, [(lat, lon)], "always")
+    owner_id, (camera_id,) = _cameras(local_stack, [(lat, lon)], "always")
     feeder = _feed()(local_stack, stream_name(camera_id), seconds=45, live=True)
     try:
         feeder.wait_persisted(1)
@@ -119,6 +136,11 @@ def test_an_officer_watches_a_camera_its_owner_shares_live(
         # From the operations map: an integrated camera's marker is a button into its live view
         # (zoomed in all the way, so no other test's camera shares its cluster).
         officer.evaluate(f"location.hash = '#/map/@{lat:.6f},{lon:.6f},19'")
+        # Its agent reports motion: the map's motion layer shows it, a way into the live view too.
+        _motion(local_stack, owner_id, camera_id)
+        officer.check("#ops-layer-motion")
+        moved = officer.locator(".leaflet-marker-icon.ops-motion[aria-label^='Motion at Porch 1 at ']")
+        expect(moved.first).to_have_attribute("aria-label", re.compile(r": watch live$"))
         pin = officer.locator(".leaflet-marker-icon.ops-camera[aria-label^='Camera Porch 1: Integrated']")
         expect(pin.first).to_have_attribute("aria-label", re.compile(r"Live any time, .*: watch live$"))
         with officer.expect_response(re.compile(r"/api/video/sessions$")) as answer:
@@ -146,7 +168,7 @@ def test_an_officer_watches_a_camera_its_owner_shares_live(
 def test_a_camera_its_owner_shares_on_request_only_is_refused_in_words(
     new_page, sign_in, local_stack, api
 ) -> None:
-    (camera_id,) = _cameras(local_stack, [_spot()], "request")
+    _, (camera_id,) = _cameras(local_stack, [_spot()], "request")
     officer = new_page(PHONE)
     sign_in(officer, "officer")
     with officer.expect_response(re.compile(r"/api/video/sessions$")) as answer:
@@ -170,7 +192,7 @@ def test_an_incidents_grid_from_the_map_holds_at_most_four_players(
     lat, lon = _spot()
     # Five cameras 10..50 m east of the incident: the grid holds the nearest four.
     spots = [(lat, round(lon + 0.00013 * (n + 1), 6)) for n in range(5)]
-    ids = _cameras(local_stack, spots, "always")
+    _, ids = _cameras(local_stack, spots, "always")
     r = api.as_role("officer").post("/api/incidents", json={"lat": lat, "lon": lon, "type": "Shots fired"})
     assert r.status_code in (200, 201), r.text
     incident_id = r.json()["incident"]["incident_id"]

@@ -20,6 +20,8 @@ const DEFAULT_VIEW = { center: [39.8283, -98.5795], zoom: 4 };
 const MAX_ZOOM = 19;
 //: The widest box the layers answer for (rtcc.map_layers.MAX_SPAN_DEG).
 const MAX_SPAN_DEG = 1.0;
+//: How often the motion layer (when shown) is asked again.
+const MOTION_REFRESH_MS = 30_000;
 const LEVEL_LABELS = { register: "Registered", integrate: "Integrated (live feed)", city: "City camera" };
 const POLICY_LABELS = { request: "Footage on request", incident: "Live during incidents", always: "Live any time" };
 const OPTIONAL_LAYERS = [
@@ -27,6 +29,8 @@ const OPTIONAL_LAYERS = [
   ["tips", "Tips with a place", false],
   ["lpr-hits", "Plate hits today", false],
   ["alert-zones", "Alert zones", false],
+  // [name, label, on, the capability that serves it]: drawn only when config.json lists it.
+  ["motion", "Motion at live cameras", false, "video"],
 ];
 
 let leafletReady = null;
@@ -113,8 +117,8 @@ function boxOf(map) {
 }
 
 /** The layer switcher: checkboxes, each a layer the map draws or hides. */
-function layerSwitcher(onChange) {
-  const boxes = OPTIONAL_LAYERS.map(([name, label, on]) => {
+function layerSwitcher(optional, onChange) {
+  const boxes = optional.map(([name, label, on]) => {
     const input = h("input", { type: "checkbox", id: `ops-layer-${name}`, checked: on, dataset: { layer: name } });
     input.addEventListener("change", () => onChange(name, input.checked));
     return h("label", { class: "ops-check", for: `ops-layer-${name}` }, input, ` ${label}`);
@@ -145,6 +149,7 @@ export async function mapView(container, ctx) {
   const layers = {};
   const state = { board: [], open: null, draft: null, stop: null, timer: null, destroyed: false };
   // Live video (the video capability, ../capabilities/video.js): cameras that stream.
+  const optional = OPTIONAL_LAYERS.filter(([, , , needs]) => !needs || (ctx.config?.capabilities || []).includes(needs));
   const watchable = (c) => (ctx.config?.capabilities || []).includes("video") && (c.level === "integrate" || c.level === "city");
 
   container.append(
@@ -157,7 +162,7 @@ export async function mapView(container, ctx) {
     panel,
     h("h3", { class: "ops-heading", text: "Open and recent incidents" }),
     list,
-    layerSwitcher((name, on) => toggleLayer(name, on)),
+    layerSwitcher(optional, (name, on) => toggleLayer(name, on)),
   );
 
   try {
@@ -179,7 +184,7 @@ export async function mapView(container, ctx) {
     const tiles = tileSource(config);
     if (tiles) L.tileLayer(tiles.url, { maxZoom: MAX_ZOOM, attribution: tiles.attribution, referrerPolicy: "strict-origin" }).addTo(map);
     layers.incidents = L.layerGroup().addTo(map);
-    for (const [name, , on] of OPTIONAL_LAYERS) {
+    for (const [name, , on] of optional) {
       layers[name] = name === "cameras" || name === "tips" || name === "lpr-hits" ? clusterGroup(name) : L.layerGroup();
       if (on) layers[name].addTo(map);
     }
@@ -232,15 +237,16 @@ export async function mapView(container, ctx) {
     state.timer = setTimeout(() => loadLayers(), 250);
   }
 
-  async function loadLayers() {
+  // `only`: one layer's name (the motion layer refreshes on its own: motion is news).
+  async function loadLayers(only = null) {
     if (!map || state.destroyed) return;
     const box = boxOf(map);
     const wide = box.north - box.south > MAX_SPAN_DEG || box.east - box.west > MAX_SPAN_DEG;
     zoomHint.hidden = !wide;
     if (wide) return;
     const bbox = [box.south, box.west, box.north, box.east].map((v) => v.toFixed(5)).join(",");
-    for (const [name] of OPTIONAL_LAYERS) {
-      if (!map.hasLayer(layers[name])) continue;
+    for (const [name] of optional) {
+      if (!map.hasLayer(layers[name]) || (only && name !== only)) continue;
       try {
         const out = await apiFetch(`/api/map/layers/${name}`, { query: { bbox } });
         if (!state.destroyed) drawLayer(name, out.features || []);
@@ -268,6 +274,9 @@ export async function mapView(container, ctx) {
       } else if (name === "lpr-hits") {
         const what = `Plate hit on ${p.list_name || "a hotlist"} at ${p.reader_name || "a reader"}`;
         marker(lat, lon, "ops-hit", what, "P", () => ctx.navigate(`#/lpr/hits/${encodeURIComponent(p.hit_id)}`)).addTo(group);
+      } else if (name === "motion") {
+        const when = new Date(p.motion_at).toLocaleTimeString();
+        marker(lat, lon, "ops-motion", `Motion at ${p.name} at ${when}: watch live`, "M", () => ctx.navigate(`#/live/${encodeURIComponent(p.camera_id)}`)).addTo(group);
       }
     }
   }
@@ -463,11 +472,13 @@ export async function mapView(container, ctx) {
     status.error(err);
   }
   loadLayers();
+  const motionTimer = layers.motion ? setInterval(() => loadLayers("motion"), MOTION_REFRESH_MS) : null;
 
   return () => {
     state.destroyed = true;
     if (state.stop) state.stop();
     if (state.timer) clearTimeout(state.timer);
+    clearInterval(motionTimer);
     if (map) map.remove();
   };
 }
