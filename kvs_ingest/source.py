@@ -144,13 +144,17 @@ class MediaSource:
         tb = self.stream.time_base
         frame_tb = max(1, round(tb.denominator / (tb.numerator * self.fps)))  # when packets carry no duration
         last_end, clock0, ms0 = 0, time.monotonic(), None
+        untimed = self.stream.start_time or 0  # the time given to a packet that has none
         try:
             for packet in self.container.demux(self.stream):
                 raw = packet.pts
                 if raw is None:
                     raw = packet.dts
-                    if raw is None:  # the demuxer's end-of-stream packet (or a packet without time)
-                        continue
+                    if raw is None:
+                        if not packet.size:  # the demuxer's end-of-stream packet
+                            continue
+                        raw = untimed  # a stream without timestamps (raw H.264): one frame after another
+                        packet.dts = raw
                 if self._closed:
                     return None
                 if offset:
@@ -159,6 +163,7 @@ class MediaSource:
                         packet.dts += offset
                 pts_ms = (raw + offset) * num // den
                 end = raw + (packet.duration or frame_tb)
+                untimed = end
                 if end > last_end:
                     last_end = end
                 if paced:
@@ -172,8 +177,14 @@ class MediaSource:
     def _rewind(self, last_end: int) -> None:
         """Back to the file's start; later packets are shifted to follow the last one."""
         self._offset += last_end - (self.stream.start_time or 0)
-        self.container.seek(0, stream=self.stream)
-        self.stream.codec_context.flush_buffers()
+        try:
+            self.container.seek(0, stream=self.stream)
+            self.stream.codec_context.flush_buffers()
+        except av.error.FFmpegError:  # not seekable by time (raw H.264 has none): open it again
+            self.container.close()
+            target, kwargs = _open_args(self.spec)
+            self.container = av.open(target, **kwargs)
+            self.stream = self.container.streams.video[0]
 
     def decode(self, packet: av.Packet) -> list:
         """Decode one packet with the stream's decoder (av.error.FFmpegError when it is broken)."""

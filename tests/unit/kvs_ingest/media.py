@@ -49,3 +49,14 @@ def write_two_part_ts(path: Path, sizes: tuple, seconds_each: float = 3, reset_p
     ]
     path.write_bytes(b"".join(parts))
     return path
+
+
+def write_raw_h264(source: Path, path: Path) -> Path:
+    """The H.264 of `source` as a raw Annex B elementary stream (.h264): no container, no timestamps."""
+    with av.open(str(source)) as src, av.open(str(path), "w", format="h264") as out:
+        stream = out.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(video=0):
+            if packet.size:
+                packet.stream = stream
+                out.mux(packet)
+    return path

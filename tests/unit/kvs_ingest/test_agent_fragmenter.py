@@ -11,7 +11,7 @@ import pytest
 from kvs_ingest.fragmenter import Fragmenter, ProducerClock
 from kvs_ingest.source import SourceSpec
 from kvs_ingest.testpattern import read_burned_time
-from tests.unit.kvs_ingest.media import START_MS, decode_fragment
+from tests.unit.kvs_ingest.media import START_MS, decode_fragment, write_raw_h264
 
 
 def _spec(path, **kw) -> SourceSpec:
@@ -199,3 +199,32 @@ def test_a_lost_transport_packet_flags_its_frame_corrupt_and_the_gop_rest_is_dro
 def _frames(path) -> int:
     with av.open(str(path)) as c:
         return sum(1 for p in c.demux(video=0) if p.size)
+
+
+@pytest.mark.parametrize("name", ["h264", "sizes"])  # MP4 packets carry durations; MPEG-TS ones do not
+def test_every_frame_time_keeps_increasing_across_loops_of_a_file(media, name) -> None:
+    fragmenter = Fragmenter(_spec(media[name], loop=True), fragment_seconds=1)
+    times: list[int] = []
+    for f in fragmenter:
+        with av.open(io.BytesIO(f.data), format="matroska") as c:
+            times += [p.pts for p in c.demux(video=0) if p.size]
+        if len(times) > 250:  # more than two passes
+            fragmenter.stop()
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_a_raw_h264_stream_without_timestamps_is_timed_frame_after_frame(media, tmp_path, loop) -> None:
+    raw = write_raw_h264(media["sizes"], tmp_path / "camera.h264")
+    fragmenter = Fragmenter(_spec(raw, loop=loop), fragment_seconds=1)
+    fragments, times = [], []
+    for f in fragmenter:
+        fragments.append(f)
+        with av.open(io.BytesIO(f.data), format="matroska") as c:
+            times += [p.pts for p in c.demux(video=0) if p.size]
+        if len(fragments) == 12:
+            fragmenter.stop()
+    assert len(fragments) >= 12 if loop else len(fragments) == 6  # (the one open at stop() is sent too)
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+    assert all(abs(f.duration_ms - 1000) <= 70 for f in fragments[:5])  # 15 frames at the guessed 15 fps
+    assert [(f.width, f.height) for f in fragments[:6]] == [(320, 240)] * 3 + [(480, 360)] * 3
