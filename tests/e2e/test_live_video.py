@@ -165,6 +165,27 @@ def test_an_officer_watches_a_camera_its_owner_shares_live(
         feeder.stop()
 
 
+def test_a_browser_without_media_source_plays_the_stream_natively(new_page, sign_in, local_stack) -> None:
+    """As an iPhone before iOS 17.1: no Media Source Extensions, so no hls.js; the video element
+    plays the session's HLS URL itself (the page's CSP names the HLS origin in media-src)."""
+    _, (camera_id,) = _cameras(local_stack, [_spot()], "always")
+    feeder = _feed()(local_stack, stream_name(camera_id), seconds=45, live=True)
+    try:
+        feeder.wait_persisted(1)
+        officer = new_page(PHONE)
+        officer.add_init_script("window.MediaSource = undefined; window.ManagedMediaSource = undefined;")
+        said = _console(officer)
+        sign_in(officer, "officer")
+        officer.evaluate(f"location.hash = '#/live/{camera_id}'")
+        player = f".live-player[data-camera='{camera_id}']"
+        _playing(officer, player, said)
+        _advancing(officer, player)
+        src = officer.locator(f"{player} video").evaluate("v => v.src")
+        assert src.startswith(local_stack.kvs_media.url) and "getHLSMasterPlaylist.m3u8" in src
+    finally:
+        feeder.stop()
+
+
 def test_a_camera_its_owner_shares_on_request_only_is_refused_in_words(
     new_page, sign_in, local_stack, api
 ) -> None:

@@ -86,7 +86,7 @@ function behindLive(video, hls) {
   const ranges = video.seekable;
   if (!ranges || !ranges.length) return null;
   const edge = ranges.end(ranges.length - 1);
-  return Number.isFinite(edge) ? Math.max(0, edge - video.currentTime) : null;
+  return Number.isFinite(edge) && edge > 0 ? Math.max(0, edge - video.currentTime) : null;
 }
 
 /** When the picture on screen was taken, if the playlist dates its fragments. */
