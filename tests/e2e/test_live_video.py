@@ -16,18 +16,21 @@ The test drives the console as an officer would; how the API decides is its own 
 
 from __future__ import annotations
 
+import math
 import random
 import re
+import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from playwright.sync_api import expect
 from rtcc.cameras.model import stream_name
 
-from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
+from tests.e2e.browser import DESKTOP, PHONE, TIMEZONE, horizontal_overflow
 from tests.e2e.test_accessibility import AXE, violations
 from tests.integration.cameras.registry_helpers import call, verified_owner
 
@@ -161,8 +164,42 @@ def test_an_officer_watches_a_camera_its_owner_shares_live(
         assert horizontal_overflow(officer) == 0
         screenshot(officer, "live-video-camera")
         _axe_clean(officer)
+        _save_clip(officer, camera_id, feeder, said)
     finally:
         feeder.stop()
+
+
+def _local_input(epoch_s: float) -> str:
+    """An instant as <input type=datetime-local> takes it in the tests' browser zone."""
+    return datetime.fromtimestamp(epoch_s, ZoneInfo(TIMEZONE)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _save_clip(officer: Any, camera_id: str, feeder: Any, said: list[str]) -> None:
+    """Save clip to case, under the player: a bad case number is marked, then the stretch the
+    agent has sent is saved to the case (lane K's video-clip) and its SHA-256 shown."""
+    form = officer.locator(f".clip-form[data-camera='{camera_id}']")
+    officer.locator(".clip-summary").click()
+    case_input = form.locator("input[id^='clip-case']")
+    case_input.fill("no spaces")
+    form.locator("button[type=submit]").click()
+    expect(case_input).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".message")).to_contain_text("case_number")
+    sent = feeder.persisted()
+    start_s = math.ceil(feeder.sent[0].producer_ms / 1000)
+    end_s = max(start_s + 2, math.floor(sent[-1]["FragmentTimecode"] / 1000) + 1)
+    form.locator("input[id^='clip-start']").fill(_local_input(start_s))
+    form.locator("input[id^='clip-end']").fill(_local_input(end_s))
+    case = f"VC-{secrets.token_hex(3)}"
+    case_input.fill(case)
+    form.locator("button[type=submit]").click()
+    try:
+        expect(form.locator(".message")).to_contain_text(
+            f"saved to case {case} in 1 part(s): SHA-256 ", timeout=60_000
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nthe page's console: {said}") from None
+    assert horizontal_overflow(officer) == 0
+    _axe_clean(officer)
 
 
 def test_a_browser_without_media_source_plays_the_stream_natively(new_page, sign_in, local_stack) -> None:
