@@ -202,6 +202,51 @@ def _save_clip(officer: Any, camera_id: str, feeder: Any, said: list[str]) -> No
     _axe_clean(officer)
 
 
+def test_the_player_renews_its_session_and_reconnects_after_a_dropout(
+    new_page, sign_in, local_stack, api
+) -> None:
+    """The API's sessions are answered as expiring in 40 s (the page's view of them; KVS's own
+    minimum is 300 s): the player asks for a new one before then and keeps playing. The HLS
+    origin then drops every request for a few seconds: the player says it reconnects, and plays
+    again once the origin answers."""
+    _, (camera_id,) = _cameras(local_stack, [_spot()], "always")
+    feeder = _feed()(local_stack, stream_name(camera_id), seconds=90, live=True)
+    try:
+        feeder.wait_persisted(1)
+        officer = new_page(PHONE)
+        said = _console(officer)
+
+        def short_lived(route: Any) -> None:
+            answer = route.fetch()
+            body = answer.json()
+            if answer.status == 200:
+                body["expires_at"] = (datetime.now(UTC) + timedelta(seconds=40)).isoformat()
+            route.fulfill(response=answer, json=body)
+
+        officer.route(re.compile(r"/api/video/sessions$"), short_lived)
+        sign_in(officer, "officer")
+        officer.evaluate(f"location.hash = '#/live/{camera_id}'")
+        player = f".live-player[data-camera='{camera_id}']"
+        _playing(officer, player, said)
+        with officer.expect_response(re.compile(r"/api/video/sessions$"), timeout=30_000) as renewed:
+            pass  # renewal is due 30 s before the answered expiry: 10 s in
+        assert renewed.value.status == 200
+        _playing(officer, player, said)
+        _advancing(officer, player)
+        assert len(_audit(api, "video.viewed", camera_id)) >= 2  # each session is an audited view
+
+        media = re.compile(re.escape(local_stack.kvs_media.url) + r"/.*")
+        officer.route(media, lambda route: route.abort())
+        expect(officer.locator(player)).to_have_attribute("data-state", "reconnecting", timeout=30_000)
+        expect(officer.locator(f"{player} .live-status")).to_contain_text("Reconnecting")
+        officer.wait_for_timeout(3000)
+        officer.unroute(media)
+        expect(officer.locator(player)).to_have_attribute("data-state", "playing", timeout=45_000)
+        _advancing(officer, player)
+    finally:
+        feeder.stop()
+
+
 def test_a_browser_without_media_source_plays_the_stream_natively(new_page, sign_in, local_stack) -> None:
     """As an iPhone before iOS 17.1: no Media Source Extensions, so no hls.js; the video element
     plays the session's HLS URL itself (the page's CSP names the HLS origin in media-src)."""
