@@ -219,8 +219,9 @@ def test_tip_functions_that_audit_still_write_the_audit_log(synth):
     writers = {
         n for n in synth.stack.api.functions if allowed_actions(synth, n, audit, ("dynamodb:PutItem",))
     }
-    # Chain-of-custody entries (rtcc.cameras.evidence_jobs) and CAD's incidents are audited too.
-    cameras = {"evidence-intake", "evidence-export", "cameras-cad"}
+    # Chain-of-custody entries (rtcc.cameras.evidence_jobs) and CAD's incidents are audited too,
+    # and so are clips saved to a case (video-clip: each part's custody entry, rtcc.video.clips).
+    cameras = {"evidence-intake", "evidence-export", "cameras-cad", "video-clip"}
     assert writers - cameras == {"api", "retention", "refusal-summary"}
 
 
