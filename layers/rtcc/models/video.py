@@ -24,3 +24,15 @@ class MotionIn(_Strict):
     )
     at: AwareDatetime = Field(description="When the motion was seen, ISO 8601 with its offset (UTC: Z)")
     score: float = Field(ge=0, le=1, strict=True, description="Share of the frame that moved, 0..1")
+
+
+class AgentTokenIn(_Strict):
+    camera_id: str = Field(
+        pattern=CAMERA_ID_PATTERN, strict=True, description="The integrated camera whose agent gets the token"
+    )
+    days: int | None = Field(
+        None,
+        ge=1,
+        strict=True,
+        description="Days the token stays valid; at most (and by default) RTCC_VIDEO_AGENT_TOKEN_DAYS",
+    )

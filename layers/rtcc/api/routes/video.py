@@ -8,21 +8,26 @@
 - GET /api/video/incidents/{incident_id}/cameras -> {incident_id, cameras: [camera +
   distance_m, motion_at, motion_score]}: up to `RTCC_VIDEO_GRID_SIZE` of the incident's
   nearest cameras that send video and may be watched now (audited `video.grid`).
+- POST /api/video/agent-tokens {camera_id, days?} -> 201 {camera_id, token, expires_at}: a camera
+  agent's motion token for `rtcc cameras provision --motion-token-file` (rtcc.video.agent_token_desk):
+  admins only (others 403, audited `video.agent_token.refused`), 404 unknown, 409 not an owner's
+  integrated camera, audited `video.agent_token.issued` without the token.
 camera = {camera_id, name, type, lat, lon, bearing_deg, level, policy, status} (rtcc.cameras.desk).
-The session URL is a credential for one stream until it expires: it is never logged or audited.
+The session URL and the agent token are credentials: never logged or audited.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.api.security import audit, principal, require
 from rtcc.auth import ALL_ROLES, Role
 from rtcc.cameras.incidents import INCIDENT_ID_PATTERN
-from rtcc.models.video import SessionIn
+from rtcc.models.video import AgentTokenIn, SessionIn
 
 router = APIGatewayRouter()
 
@@ -57,3 +62,18 @@ def incident_cameras(incident_id: _INCIDENT) -> dict:
     from rtcc.video.wiring import incident_grid
 
     return incident_grid(_audit).cameras(incident_id)
+
+
+# Any signed-in role reaches it: the admin group is checked inside, so a refusal is audited.
+@router.post(
+    "/api/video/agent-tokens",
+    middlewares=[require(*ALL_ROLES)],
+    summary="A camera agent's motion token (admins; for rtcc cameras provision)",
+    tags=_TAGS,
+)
+def agent_token(body: AgentTokenIn) -> Response[dict]:
+    from rtcc.video.agent_token_desk import agent_token_desk
+
+    answer = agent_token_desk(_audit).issue_token(principal(router), body.camera_id, body.days)  # type: ignore[arg-type]
+    # A credential in the body: no cache may keep it.
+    return Response(201, content_types.APPLICATION_JSON, answer, headers={"Cache-Control": "no-store"})
