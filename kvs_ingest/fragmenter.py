@@ -135,7 +135,11 @@ class _Assembler:
             if unit.discontinuity:
                 out = self.close(last + self.frame_ms)
             elif unit.keyframe and (
-                unit.track != self.units[0].track or unit.pts_ms - self.start_pts >= self.target_ms
+                # Slack of a frame or a tenth of the target: RTP timestamps jitter (an RTSP camera's first
+                # IDR may carry its successor's time), and a keyframe just short of the target must not
+                # double the fragment.
+                unit.track != self.units[0].track
+                or unit.pts_ms - self.start_pts + max(self.frame_ms, self.target_ms // 10) >= self.target_ms
             ):
                 out = self.close(unit.pts_ms)
             elif not unit.keyframe and unit.pts_ms + self.frame_ms - self.start_pts > self.max_ms:
