@@ -15,6 +15,10 @@ The decision, in order (each refusal names the field `camera_id`):
 5. allowed: the session's URL, audited `video.viewed` before it is answered, and a receipt
    (action "viewed") the owner sees in their portal. The city's own cameras have no owner
    to tell.
+A session URL cannot be revoked (KVS: whoever holds it plays the stream until `Expires`), so an
+owner's camera gets KVS's shortest session, OWNER_SESSION_S, whatever `expiry_s` says: a pause,
+or an incident window closing, takes effect within 5 minutes (the console renews, and each
+renewal is decided again). The city's cameras, which no owner can withdraw, get `expiry_s`.
 A camera "offline" in the registry (its stream made, no video seen yet) is judged by its
 policy as if live: the session itself tells whether video flows, and the registry follows
 (live once a session opened, offline when KVS has had no video for 30 s).
@@ -38,6 +42,8 @@ from rtcc.errors import Conflict, Forbidden, NotFound
 STREAMED_LEVELS = ("integrate", "city")
 #: HLS's only mode here: the live edge (no replay through this door; clips go to a case).
 MODE = "LIVE"
+#: The longest session of an owner's camera: KVS's shortest `Expires` (a URL outlives a pause).
+OWNER_SESSION_S = 300
 
 #: Why a view was refused: the audit's `reason` -> what the officer is told.
 REASONS = {
@@ -100,8 +106,9 @@ class LiveDesk:
             detail = {"reason": reason, "owner_id": camera.owner_id, "policy": camera.policy}
             self.audit("video.refused", camera_id, detail)
             raise Forbidden(REASONS[reason], field="camera_id")
-        url = self._url(camera)
-        expires_at = iso(now + timedelta(seconds=self.expiry_s))
+        expiry_s = self.expiry_s if camera.owner_id == CITY_OWNER else min(self.expiry_s, OWNER_SESSION_S)
+        url = self._url(camera, expiry_s)
+        expires_at = iso(now + timedelta(seconds=expiry_s))
         detail = {"owner_id": camera.owner_id, "policy": camera.policy, "expires_at": expires_at}
         self.audit("video.viewed", camera_id, detail)  # before the answer: no unrecorded view
         if camera.owner_id != CITY_OWNER:
@@ -109,7 +116,7 @@ class LiveDesk:
             self.receipts.record(receipt)
         return {"camera": camera_out(camera), "url": url, "expires_at": expires_at, "mode": MODE}
 
-    def _url(self, camera: CameraSpot) -> str:
+    def _url(self, camera: CameraSpot, expiry_s: int) -> str:
         if camera.level not in STREAMED_LEVELS:
             raise Conflict(
                 "the camera is registered for footage requests only: it sends no video", field="camera_id"
@@ -119,7 +126,7 @@ class LiveDesk:
                 "the camera's video stream is not ready yet; try again in a minute", field="camera_id"
             )
         try:
-            url = self.sessions.live_url(camera.stream_name, self.expiry_s)
+            url = self.sessions.live_url(camera.stream_name, expiry_s)
         except StreamMissing:
             raise Conflict(
                 "the camera's video stream is not ready yet; try again in a minute", field="camera_id"
