@@ -66,3 +66,91 @@ def test_append_wakes_a_waiting_uploader(tmp_path):
     threading.Timer(0.05, lambda: buffer.append(T0, 2000, b"x")).start()
     assert buffer.wait_for_data(None, timeout=5)
     assert heard == [1]
+
+
+# --- As an attacker: a camera (or a hostile RTSP server) filling the disk, another local user
+# planting links or owning the directory.
+
+
+def test_bounded_by_bytes_too_so_huge_frames_cannot_fill_the_disk(tmp_path):
+    buffer = RingBuffer(tmp_path, minutes=10, max_bytes=100)
+    for n in range(5):  # well inside the 10 minutes, but 200 bytes
+        buffer.append(T0 + n * 2000, 2000, bytes(40))
+    assert [e.producer_ts_ms for e in buffer.pending()] == [T0 + 6000, T0 + 8000]
+    assert buffer.dropped == 3 and buffer.stored_bytes == 80
+    assert sum(p.stat().st_size for p in tmp_path.iterdir()) <= 100
+
+
+def test_a_fragment_too_large_to_buffer_is_refused_before_it_is_written(tmp_path, monkeypatch):
+    import kvs_ingest.ringbuffer as ringbuffer
+
+    buffer = RingBuffer(tmp_path, minutes=10, max_bytes=1000)
+    assert buffer.append(T0, 2000, bytes(1001)) is None
+    monkeypatch.setattr(ringbuffer, "MAX_FRAGMENT_BYTES", 10)  # KVS's 50 MB, scaled down
+    assert buffer.append(T0 + 2000, 2000, bytes(11)) is None
+    assert buffer.oversize == 2 and len(buffer) == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_a_reopen_with_a_smaller_byte_bound_evicts_the_oldest(tmp_path):
+    _fill(RingBuffer(tmp_path, minutes=10), 4)  # 4 x 10 bytes
+    again = RingBuffer(tmp_path, minutes=10, max_bytes=25)
+    assert [e.producer_ts_ms for e in again.pending()] == [T0 + 4000, T0 + 6000]
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_fragments_are_private_to_the_agent_whatever_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        directory = tmp_path / "cam"
+        buffer = RingBuffer(directory, minutes=10)
+        _fill(buffer, 1)
+        buffer.mark_received(T0)
+    finally:
+        os.umask(old)
+    assert directory.stat().st_mode & 0o777 == 0o700
+    assert [p.stat().st_mode & 0o777 for p in directory.iterdir()] == [0o600]
+
+
+def test_a_symlinked_or_foreign_buffer_directory_is_refused(tmp_path):
+    import os
+
+    import pytest
+
+    from kvs_ingest.ringbuffer import BufferDirError
+
+    elsewhere = tmp_path / "attacker"
+    elsewhere.mkdir()
+    (tmp_path / "cam").symlink_to(elsewhere)
+    with pytest.raises(BufferDirError, match="symbolic link"):
+        RingBuffer(tmp_path / "cam")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # world-writable, no sticky bit: anyone could swap the camera's directory
+    with pytest.raises(BufferDirError, match="another user"):
+        RingBuffer(shared / "cam")
+    shared.chmod(0o1777)  # /tmp-like: the sticky bit keeps others from renaming ours
+    RingBuffer(shared / "cam")
+    if os.geteuid() == 0:  # only root can give a directory away
+        foreign = tmp_path / "foreign"
+        foreign.mkdir()
+        os.chown(foreign, 4242, 4242)
+        with pytest.raises(BufferDirError, match="belongs to another user"):
+            RingBuffer(foreign)
+
+
+def test_planted_links_are_never_followed_for_writing_or_sent(tmp_path):
+    secret = tmp_path / "key.pem"
+    secret.write_bytes(b"PRIVATE KEY")
+    directory = tmp_path / "cam"
+    RingBuffer(directory)
+    # A link named like a fragment (would send the key to KVS) and one named like its temporary
+    # file (would overwrite the key).
+    (directory / f"{T0:015d}-2000-1x1.mkv").symlink_to(secret)
+    (directory / f"{T0 + 2000:015d}-2000-0x0.mkv.tmp").symlink_to(secret)
+    buffer = RingBuffer(directory)
+    assert buffer.pending() == []
+    buffer.append(T0 + 2000, 2000, b"video")
+    assert secret.read_bytes() == b"PRIVATE KEY"
+    assert [e.read() for e in buffer.pending()] == [b"video"]
