@@ -76,7 +76,7 @@ def test_a_paced_file_is_read_at_its_own_speed(media) -> None:
         count = sum(1 for _ in source.packets())
     finally:
         source.close()
-    assert count == 60 and 3.5 <= time.monotonic() - started < 6  # 4 s of video
+    assert count == 60 and 3.5 <= time.monotonic() - started < 10  # 4 s of video, at its pace
 
 
 class _Camera(http.server.BaseHTTPRequestHandler):
