@@ -148,9 +148,13 @@ export async function mapView(container, ctx) {
   const list = h("ul", { class: "ops-incidents", id: "ops-incident-list" });
   const layers = {};
   const state = { board: [], open: null, draft: null, stop: null, timer: null, destroyed: false };
-  // Live video (the video capability, ../capabilities/video.js): cameras that stream.
   const optional = OPTIONAL_LAYERS.filter(([, , , needs]) => !needs || (ctx.config?.capabilities || []).includes(needs));
-  const watchable = (c) => (ctx.config?.capabilities || []).includes("video") && (c.level === "integrate" || c.level === "city");
+  // Live video (the video capability, ../capabilities/video.js): cameras that stream and whose
+  // owners may let them be watched (never those shared on request only, nor paused ones; the
+  // API decides the rest). In an incident's list: only those it lets one watch now.
+  const watchable = (c) =>
+    (ctx.config?.capabilities || []).includes("video") && (c.level === "integrate" || c.level === "city") && c.policy !== "request" && c.status !== "paused";
+  const watchableNow = (c) => watchable(c) && (c.policy === "always" || c.live_window);
 
   container.append(
     status.el,
@@ -360,7 +364,7 @@ export async function mapView(container, ctx) {
               h("span", { text: ` · ${metres(c.distance_m)} · ${c.facing ? "faces it" : "not facing it"} · ${POLICY_LABELS[c.policy] || c.policy}` }),
               c.live_window ? h("span", { class: "ops-badge", text: "Live now" }) : null,
               h("span", { class: "muted", text: ` · ${LEVEL_LABELS[c.level] || c.level} · ${c.status}` }),
-              watchable(c) ? h("a", { class: "ops-watch", href: `#/live/${encodeURIComponent(c.camera_id)}`, "aria-label": `Watch live: ${c.name}`, text: "Watch live" }) : null,
+              watchableNow(c) ? h("a", { class: "ops-watch", href: `#/live/${encodeURIComponent(c.camera_id)}`, "aria-label": `Watch live: ${c.name}`, text: "Watch live" }) : null,
             ),
           ),
         )
@@ -376,7 +380,7 @@ export async function mapView(container, ctx) {
       i.active ? h("div", { class: "ops-actions" }, closeButton) : h("p", { class: "muted" }, "Closed · ", localTime(i.closed_at)),
       // The footage form takes the incident's point from its id, which this panel never shows.
       h("p", {}, h("a", { href: `#/footage/incident/${encodeURIComponent(i.incident_id)}`, id: "ops-request-footage", text: "Request footage near this incident" })),
-      i.active && out.cameras.some(watchable) ? h("p", {}, h("a", { href: `#/live/incident/${encodeURIComponent(i.incident_id)}`, id: "ops-watch-incident", text: "Watch the nearest cameras live" })) : null,
+      i.active && out.cameras.some(watchableNow) ? h("p", {}, h("a", { href: `#/live/incident/${encodeURIComponent(i.incident_id)}`, id: "ops-watch-incident", text: "Watch the nearest cameras live" })) : null,
     );
     panel.hidden = false;
     if (map) map.panTo([i.lat, i.lon]);
