@@ -33,8 +33,6 @@ from rtcc.errors import Conflict, DomainError, NotFound
 LOCAL_AWS = "http://127.0.0.1:4566"
 LOCAL_API = "http://127.0.0.1:8000/prod"
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
-#: [credentials] entries naming files in the folder.
-_FILES = ("cert", "key", "ca")
 
 
 @dataclass(frozen=True)
@@ -140,13 +138,13 @@ def _table(name: str, values: dict[str, Any]) -> list[str]:
     ]
 
 
-def render(config: AgentConfig, folder: Path) -> str:
-    """agent.toml: [agent], [credentials], one [[cameras]] with its [cameras.motion]. File
-    paths are absolute (the agent reads them as written): moved elsewhere, edit them."""
-    home = folder.resolve()
+def render(config: AgentConfig) -> str:
+    """agent.toml: [agent], [credentials], one [[cameras]] with its [cameras.motion]. Its
+    paths (cert, key, CA, the buffer) are relative: the agent takes them from agent.toml's own
+    folder (kvs_ingest.config), so the owner can move or copy the folder whole."""
     agent = {
         "region": config.region,
-        "buffer_dir": str(home / "buffer"),
+        "buffer_dir": "buffer",
         "buffer_minutes": 10,
         "health_port": 8081,
     }
@@ -159,9 +157,7 @@ def render(config: AgentConfig, folder: Path) -> str:
         "# Keep this folder private (0600 files): it holds the camera's key or keys.",
         *_table("agent", agent),
         "",
-        *_table(
-            "credentials", {k: str(home / v) if k in _FILES else v for k, v in config.credentials.items()}
-        ),
+        *_table("credentials", config.credentials),
         "",
         "[[cameras]]",
         *_table("", camera),
@@ -262,21 +258,67 @@ def motion_token(camera: Target) -> str | None:
     return agent_tokens.issue(camera.owner_id, camera.camera_id, video_settings().agent_token_days)
 
 
-def _motion_token_or_none(camera: Target) -> str | None:
-    """The token, or None (motion events off, said on stderr) when KMS refuses the operator:
-    the link key's policy lets only rtcc's functions compute MACs."""
+def motion_token_help(camera_id: str, api_url: str) -> str:
+    """How a deployed operator gets the agent's token: an admin asks the api, which may sign."""
+    return (
+        "  to turn motion events on, an admin asks the API for the agent's token (admin group;\n"
+        "  their Cognito ID token from signing in, e.g. aws cognito-idp initiate-auth with the console's\n"
+        "  app client, USER_PASSWORD_AUTH, then the MFA challenge):\n"
+        f"    curl -X POST {api_url.rstrip('/')}/api/video/agent-tokens -H 'Authorization: Bearer <ID token>'"
+        f" -H 'Content-Type: application/json' -d '{{\"camera_id\": \"{camera_id}\"}}'\n"
+        "  saves the answer's token alone in a file (chmod 600) and provisions again with\n"
+        "    --motion-token-file FILE --out <a new folder>\n"
+        '  (or sets motion_token = "<token>" and [cameras.motion] enabled = true in agent.toml)'
+    )
+
+
+def read_motion_token(path: Path, camera: Target, now: float | None = None) -> str:
+    """The token in `path` (from POST /api/video/agent-tokens), checked as far as can be
+    without the link key: its shape, this camera's owner, not expired. Its signature is the
+    motion route's to check (a token of another of the owner's cameras is refused there)."""
+    import re
+    import time
+
+    field_name = "motion_token_file"
+    if not camera.integrated:
+        raise Conflict("the city's cameras send no motion events: no token to give", field=field_name)
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DomainError(f"cannot read {path}: {error.__class__.__name__}", field=field_name) from None
+    match = re.fullmatch(r"(own-[0-9a-f]{16})\.([0-9]{1,12})\.[A-Za-z0-9_-]{16,128}", token)
+    if not match:  # the message never quotes the file: it may hold some other secret
+        raise DomainError(f"{path} does not hold a camera agent token alone", field=field_name)
+    if match.group(1) != camera.owner_id:
+        raise DomainError(
+            f"the token is for another owner's camera, not {camera.camera_id}", field=field_name
+        )
+    if int(match.group(2)) <= (time.time() if now is None else now):
+        raise DomainError("the token has expired: ask for a new one", field=field_name)
+    return token
+
+
+def _motion_token(
+    camera: Target, token_file: Path | None, api_url: str, mint: Callable[[Target], str | None] = motion_token
+) -> str | None:
+    """The token from --motion-token-file, else minted, else None (motion events off, and how
+    to get one said on stderr) when KMS refuses the operator: deployed, the link key's policy
+    lets only rtcc's functions compute MACs."""
     from botocore.exceptions import ClientError
 
+    if token_file is not None:
+        return read_motion_token(token_file, camera)
     try:
-        return motion_token(camera)
+        return mint(camera)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         print(f"cameras provision: no motion token ({code} from KMS): motion events off", file=sys.stderr)
+        print(motion_token_help(camera.camera_id, api_url), file=sys.stderr)
         return None
 
 
 def write_agent(folder: Path, config: AgentConfig) -> list[Path]:
-    return write_private(folder, {"agent.toml": render(config, folder), **config.files})
+    return write_private(folder, {"agent.toml": render(config), **config.files})
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -296,6 +338,12 @@ def add_camera_commands(commands: Any) -> None:
     provision.add_argument("--endpoint", help=f"AWS endpoint URL (--local: default {LOCAL_AWS})")
     provision.add_argument(
         "--api-url", help="the API's base URL, stage included (default RTCC_PUBLIC_BASE_URL)"
+    )
+    provision.add_argument(
+        "--motion-token-file",
+        type=Path,
+        help="a file holding the agent's motion token from POST /api/video/agent-tokens (an admin's); "
+        "deployed, the operator cannot mint it",
     )
     provision.set_defaults(run=run_provision)
 
@@ -333,7 +381,7 @@ def provision(args: Any) -> tuple[Path, AgentConfig]:
         else settings.public_base_url
     )
     api_url = args.api_url or (local_api if args.local else settings.public_base_url)
-    token = _motion_token_or_none(camera)
+    token = _motion_token(camera, args.motion_token_file, api_url)
     if args.local:
         config = local_config(camera, settings.region, api_url, str(settings.aws_endpoint_url), token)
     else:
