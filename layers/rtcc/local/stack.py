@@ -130,6 +130,9 @@ class LocalStack:
         self._moto: Any = None
         # Kinesis Video Streams' data endpoint (PutMedia, HLS, GetClip): rtcc.local.kvs_media.
         self.kvs_media: KvsMediaStandIn | None = None
+        #: Run first by stop(), newest first: what `rtcc dev`'s demos started on this stack
+        #: (rtcc.local.demo_video's agents), ended before the services they use.
+        self.stop_hooks: list[Callable[[], None]] = []
         self._http: BaseWSGIServer | None = None
         self._http_thread: threading.Thread | None = None
         self._pollers: list[QueuePoller | StreamPoller] = []
@@ -351,6 +354,11 @@ class LocalStack:
         """Stops pollers, the gateway and the emulator, and restores the environment.
         Safe to call more than once."""
         global _ACTIVE
+        while self.stop_hooks:
+            try:
+                self.stop_hooks.pop()()
+            except Exception:
+                logger.exception("a stop hook failed")
         for poller in self._pollers:
             poller.signal_stop()  # all at once: each may be in a long-poll
         for poller in self._pollers:

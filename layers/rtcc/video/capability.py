@@ -44,6 +44,7 @@ VIDEO = Capability(
     map_layers={
         "motion": "rtcc.video.map_layers:motion_layer",  # cameras shared live that saw motion lately
     },
+    demo="rtcc.local.demo_video:start_demo_video",  # rtcc dev: the city cameras stream a test pattern
     settings="rtcc.video.settings:VideoSettings",
     construct="infra.constructs.video:VideoConstruct",
     console=True,  # web/public/assets/capabilities/video.js: #/live/<camera>, #/live/incident/<id>
