@@ -40,9 +40,14 @@ def test_officer_signs_in_and_sees_the_console(new_page, sign_in, local_stack, s
 
     assert page.inner_text("#who-name") == "officer"
     assert page.inner_text("#who-role") == "Officer"
-    assert nav_labels(page) == ["Home", "Tips", "Operations map", "Footage requests", "Plate reads"], (
-        "an officer must not see the audit log"
-    )
+    assert nav_labels(page) == [
+        "Home",
+        "Tips",
+        "Operations map",
+        "Footage requests",
+        "Live video",
+        "Plate reads",
+    ], "an officer must not see the audit log"
     assert page.inner_text("#view-title") == "Home"
     assert page.inner_text("#home-username") == "officer"
     assert page.inner_text("#home-role") == "Officer"

@@ -126,7 +126,7 @@ registerView({
   description: "Watch integrated cameras live, as their owners' policies allow, and save clips to a case.",
   roles: ["officer"],
   capability: "video",
-  order: 16,
+  order: 17,
   render(container, ctx) {
     loadStyles();
     const params = ctx.params || "";
