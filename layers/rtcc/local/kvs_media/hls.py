@@ -122,6 +122,9 @@ def session_url(standin: KvsMediaStandIn, environ: dict, start_response: Callabl
     claims = {
         "s": stream.name,
         "a": stream.arn,
+        # moto gives a stream created again under its name the same ARN; KVS gives it a new one
+        # (its creation time), so the old stream's sessions must not play the new one's video.
+        "v": stream.version,
         "exp": int(time.time()) + options["Expires"],
         **_short(options),
     }
@@ -190,7 +193,7 @@ def serve(standin: KvsMediaStandIn, environ: dict, start_response: Callable) -> 
     if claims is None:
         return error_response(start_response, 401, "NotAuthorizedException", why, cors)
     stream = find_stream(standin.region(), arn=claims["a"])
-    if stream is None:
+    if stream is None or stream.version != claims.get("v"):
         return error_response(
             start_response, 404, "ResourceNotFoundException", "The stream was not found", cors
         )
@@ -227,7 +230,8 @@ def _answer(
     document = standin.store.read(stream.key, number) if fragment else None
     if fragment is None or document is None:
         return 404, "ResourceNotFoundException", "FragmentNumber: no such fragment in this stream"
-    return _CACHE.get((number, wanted[name]), lambda: _segment(wanted[name], document, fragment))
+    key = (f"{stream.key}/{number}", wanted[name])  # one cache for every stream and stand-in
+    return _CACHE.get(key, lambda: _segment(wanted[name], document, fragment))
 
 
 def _segment(kind: str, document: bytes, fragment: StoredFragment) -> bytes:
