@@ -62,7 +62,10 @@ def _moment(body: dict, name: str) -> datetime:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise DomainError("an ISO 8601 time with its UTC offset is required", field=name)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: past datetime's range in UTC
+        raise DomainError("a time between years 1 and 9999 in UTC is required", field=name) from None
 
 
 def validate_ask(body: object, max_minutes: int, now: datetime) -> ClipAsk:

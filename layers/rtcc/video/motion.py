@@ -53,7 +53,10 @@ class MotionBook(Protocol):
 def check_time(at: datetime, now: datetime, keep: timedelta) -> datetime:
     if at.tzinfo is None:
         raise Invalid("a time with its UTC offset, e.g. 2026-01-02T03:04:05Z", field="at")
-    at = at.astimezone(UTC)
+    try:
+        at = at.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: past datetime's range in UTC
+        raise Invalid("not a time the camera could have seen", field="at") from None
     if at > now + timedelta(seconds=FUTURE_S):
         raise Invalid("in the future: is the camera's clock right?", field="at")
     if at < now - keep:

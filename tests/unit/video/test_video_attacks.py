@@ -4,8 +4,15 @@ attack that worked before its fix."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
+import pytest
 from rtcc.cameras.model import CITY_OWNER
+from rtcc.errors import DomainError, Invalid
+from rtcc.local.kvs_media import agent_credentials
+from rtcc.models.video import MotionIn
+from rtcc.video.clips import validate_ask
+from rtcc.video.motion import check_time
 
 from tests.unit.video.test_live_desk import NOW, OFFICER, World, spot
 
@@ -30,3 +37,33 @@ def test_the_citys_cameras_keep_the_configured_session_length() -> None:
     out = replace(world.desk(), expiry_s=3_600).open_session(OFFICER, "city-main")
     assert world.sessions.asked == [("rtcc-cam-city-main", 3_600)]
     assert out["expires_at"] == "2026-05-01T13:00:00Z"
+
+
+# --- times at the edge of datetime's range: a 500 instead of a 4xx naming the field -------------
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"])
+def test_a_motion_time_past_datetimes_range_is_refused_by_field(at: str) -> None:
+    event = MotionIn.model_validate({"camera_id": "cam-0123456789ab", "at": at, "score": 0.5})
+    with pytest.raises(Invalid) as refused:
+        check_time(event.at, NOW, timedelta(hours=24))
+    assert refused.value.field == "at"
+
+
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_a_clip_time_past_datetimes_range_is_refused_by_field(field: str) -> None:
+    body = {"camera_id": "cam-0123456789ab", "case_number": "C-1", "start": "2026-05-01T11:00:00Z"}
+    body |= {"end": "2026-05-01T11:10:00Z", field: "0001-01-01T00:00:00+01:00"}
+    with pytest.raises(DomainError) as refused:
+        validate_ask(body, 30, NOW)
+    assert refused.value.field == field
+
+
+# --- the local enforcer: a camera agent's thing name as IoT allows it ---------------------------
+@pytest.mark.parametrize("thing", ["*", "rtcc-cam-*", "rtcc-cam-?"])
+def test_a_local_agent_key_naming_a_wildcard_thing_reaches_no_stream(thing: str) -> None:
+    """IoT thing names are [a-zA-Z0-9:_-]: the key `RTCCIOT*` put `stream/*/*` in the agent
+    role's policy, so a local process could push video into every camera's stream."""
+    from tests.unit.video.test_kvs_media_iam import _call, _permissions
+
+    key = agent_credentials(thing)[0]
+    status, seen = _call(_permissions(), "/putMedia", key, {"x-amzn-stream-name": "rtcc-cam-b"})
+    assert status.startswith("401") and not seen["reached"]

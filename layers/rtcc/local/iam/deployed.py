@@ -16,6 +16,9 @@ from typing import Any
 from rtcc.local.iam.policy import Decision, Request, as_list, decide
 from rtcc.local.iam.requests import AwsCall, queue_arn_from_url, table_arn
 
+#: What AWS IoT accepts as a thing name (CreateThing's thingName).
+_THING_NAME = re.compile(r"[a-zA-Z0-9:_-]{1,128}")
+
 
 @dataclass(frozen=True)
 class LocalNames:
@@ -85,6 +88,8 @@ class DeployedPermissions:
         policy with ${credentials-iot:ThingName} set to the caller's thing."""
         if self.agent_role_arn is None:
             return Decision(False, "because the template has no camera agent role (Metadata rtcc:identity)")
+        if not _THING_NAME.fullmatch(thing):  # "*" would make the role's stream/${thing}/* every stream
+            return Decision(False, "because no IoT thing has that name (IoT allows [a-zA-Z0-9:_-]{1,128})")
         literal = json.dumps(thing)[1:-1]  # whatever the key holds stays one JSON string
         text = json.dumps(self.agent_statements).replace("${credentials-iot:ThingName}", literal)
         request = Request(f"{self.agent_role_arn}/{thing}", call.action, call.resource, call.context)
