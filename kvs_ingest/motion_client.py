@@ -4,7 +4,9 @@ Motion is a hint for officers (the map's recent-motion marker, the incident grid
 never worth slowing the video for: events go through a small queue to one background thread,
 and when the queue is full the newest is dropped. A refused token (401/403) is logged once
 and posting pauses for `refused_wait_s`, so a revoked camera does not hammer the API. The
-token is never logged.
+token is never logged, and never follows a redirect: urllib would carry the Authorization
+header to whatever host (even over plain http) a 30x names, so a redirect is an error here.
+The answer's body is read up to 64 KiB: a broken or hostile endpoint cannot fill the memory.
 """
 
 from __future__ import annotations
@@ -19,6 +21,16 @@ import urllib.request
 from datetime import UTC, datetime
 
 log = logging.getLogger("kvs_ingest.motion_client")
+
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # the 30x surfaces as an HTTPError; the bearer token goes nowhere else
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 class MotionClient:
@@ -76,8 +88,8 @@ class MotionClient:
             headers={"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                response.read()
+            with _OPENER.open(request, timeout=self.timeout) as response:
+                response.read(MAX_ANSWER_BYTES)
             self.sent += 1
         except urllib.error.HTTPError as exc:
             self.failed += 1

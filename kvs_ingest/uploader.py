@@ -124,6 +124,8 @@ class Uploader:
         self.status = CameraStatus(camera_id)
         self._sleep = sleep or _sleep_unless_stopped
         self._auth_failures = 0
+        #: A reconnection at once was used since the last PERSISTED (see _at_once).
+        self._at_once_used = False
         self._wakeup: asyncio.Event | None = None
 
     def persisted(self, ts: int) -> None:
@@ -132,6 +134,7 @@ class Uploader:
         self.status.last_persisted_at = time.time()
         self.status.state = "streaming"
         self._auth_failures = 0
+        self._at_once_used = False
         self.backoff.reset()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -147,7 +150,7 @@ class Uploader:
     async def _attempt(self, stop: asyncio.Event) -> float:
         try:
             await self._session(stop)
-            return 0.0
+            return 0.0 if stop.is_set() else self._at_once("connection rotated without a fragment persisted")
         except PutMediaError as exc:
             return self._after_error(exc)
         except CredentialsRefused as exc:
@@ -243,7 +246,7 @@ class Uploader:
             return self._retry(str(exc))
         if exc.action is Action.ROTATE:
             self.endpoints.forget(self.stream_name)
-            return 0.0
+            return self._at_once(str(exc))
         if exc.action is Action.WAIT_LONG:
             return self._refused(str(exc))
         return self._retry(str(exc))
@@ -260,8 +263,17 @@ class Uploader:
             return self._refused(f"stream {self.stream_name} does not exist ({exc})")
         if exc.error_type == "InvalidEndpointException":
             self.endpoints.forget(self.stream_name)
-            return 0.0
+            return self._at_once(str(exc))
         return self._retry(str(exc))
+
+    def _at_once(self, reason: str) -> float:
+        """No wait for a rotation (4003, a moved endpoint, the connection's age), but only once until a
+        fragment is PERSISTED again: a service, proxy or skewed clock answering that every time would
+        otherwise make a tight loop of GetDataEndpoint, credentials and PutMedia calls."""
+        if not self._at_once_used:
+            self._at_once_used = True
+            return 0.0
+        return self._retry(reason)
 
     def _retry(self, reason: str) -> float:
         self.endpoints.forget(self.stream_name)
