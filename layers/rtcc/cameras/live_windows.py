@@ -4,8 +4,14 @@ their windows end.
 
 Pure rules here (`open_windows`, `allowed`); the windows are stored with the incident's own
 write (rtcc.cameras.incidents_dynamodb, one transaction), and `is_live_allowed` reads them
-for the video player: a camera of policy "always" is live whenever it is not paused, one of
-policy "incident" only inside an open window, one of policy "request" never.
+for the video player: a camera of policy "always" may be watched whenever it is not paused,
+one of policy "incident" only inside an open window, one of policy "request" never.
+
+These rules are the owner's permission, not the video's availability: a camera "offline" in
+the registry (its stream made, no video seen yet: an integrated camera turns "live" only once
+watched or once its agent posts motion) is judged like a live one, and whether video flows is
+the session's to find out (409 when KVS has none). Otherwise an incident could never open a
+camera whose agent sends no motion events.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from datetime import datetime, timedelta
 from rtcc.cameras.incidents import Incident, iso
 from rtcc.cameras.model import CameraSpot, NearbyCamera
 
-#: Cameras that cannot be watched whatever their policy says.
-_NOT_WATCHABLE = ("paused", "offline")
+#: Cameras that cannot be watched whatever their policy says: the owner paused sharing.
+_NOT_WATCHABLE = ("paused",)
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,8 @@ class LiveWindow:
 
 
 def eligible(cameras: Iterable[NearbyCamera]) -> list[str]:
-    """The cameras an open incident gives a window: policy "incident", not paused."""
+    """The cameras an open incident gives a window: policy "incident", not paused (an
+    "offline" one too: a window is permission; the session tells whether video flows)."""
     return [
         n.camera.camera_id
         for n in cameras

@@ -25,15 +25,14 @@ def _now() -> datetime:
 
 
 def policy_allows(camera: CameraSpot, now: datetime) -> bool:
-    """The owner's policy now (rtcc.cameras.live_windows). A camera "offline" in the registry
-    is judged as if live: whether video flows is the session's to find out (rtcc.video.live)."""
+    """The owner's policy now (rtcc.cameras.live_windows.is_live_allowed's rule, on the camera
+    already read: no second GetItem). A camera "offline" in the registry is judged as if live:
+    whether video flows is the session's to find out (rtcc.video.live)."""
     from rtcc.cameras.incidents_dynamodb import windows_of
-    from rtcc.cameras.live_windows import allowed, is_live_allowed
+    from rtcc.cameras.live_windows import allowed
 
-    if camera.status != "offline":
-        return is_live_allowed(camera.camera_id, now)
     windows = windows_of(camera.camera_id) if camera.policy == "incident" else ()
-    return allowed(replace(camera, status="live"), windows, now)
+    return allowed(camera, windows, now)
 
 
 def mark(camera: CameraSpot, status: str) -> None:

@@ -157,15 +157,16 @@ def test_an_allowed_view_plays_is_audited_and_receipted(local_stack: Any, api: A
     assert endpoint["allowed"] and session["allowed"]
 
 
-def test_an_incident_near_an_incident_policy_camera_opens_it(local_stack: Any, api: Any) -> None:
+@pytest.mark.parametrize("status", ["offline", "live"])
+def test_an_incident_near_an_incident_policy_camera_opens_it(local_stack: Any, api: Any, status: str) -> None:
     """Refused while no incident is open near it; once one is, the owner's policy allows it
     (the view then depends on video: here none is flowing, so 409, not 403); closed, 403."""
     from rtcc.cameras.registry_dynamodb import get_camera
 
     officer = api.as_role("officer")
-    # "live" as its agent's motion left it (rtcc.video.motion): an "offline" camera gets no
-    # window from an incident (rtcc.cameras.live_windows.eligible).
-    camera = owner_camera(local_stack, "incident", status="live")
+    # "offline" as camera-streams leaves an integrated camera (its agent sends no motion), or
+    # "live" as motion left it: a window is permission either way (live_windows.eligible).
+    camera = owner_camera(local_stack, "incident", status=status)
     assert officer.post(SESSIONS, json={"camera_id": camera.camera_id}).status_code == 403
     made = officer.post(
         "/api/incidents", json={"lat": camera.lat + 0.0003, "lon": camera.lon, "type": "Burglary"}

@@ -21,7 +21,7 @@ from rtcc.cameras.incidents import (
     officer_incident,
     parse_cad,
 )
-from rtcc.cameras.live_windows import LiveWindow, allowed, open_windows
+from rtcc.cameras.live_windows import LiveWindow, allowed, eligible, open_windows
 from rtcc.cameras.model import CameraSpot, NearbyCamera, NearbyResult
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
@@ -215,3 +215,24 @@ def test_cad_through_the_desk_is_stored_once() -> None:
     update = parse_cad(cad_body(time="2026-12-02T06:00:30Z", status="updated"))
     assert desk.receive_cad(update, audited.append).outcome == "stored"
     assert len(audited) == 1  # updates are not audited: creation and closing are
+
+
+def test_an_offline_camera_is_given_its_window_and_only_a_paused_one_is_not() -> None:
+    """An incident window is the owner's permission, not the video's availability: integrated
+    cameras stay "offline" until watched or until their agent posts motion, so an agent that
+    sends no motion would otherwise never be opened by an incident (the session answers 409
+    when KVS has no video)."""
+    incident = officer_incident(44.05, -123.09, "Fire", None, "o", NOW)
+    near = [NearbyCamera(spot(c, "incident", s), 10.0, True) for c, s in (
+        ("cam-000000000011", "offline"),
+        ("cam-000000000012", "live"),
+        ("cam-000000000013", "paused"),
+    )]  # fmt: skip
+    assert eligible(near) == ["cam-000000000011", "cam-000000000012"]
+    windows = open_windows(incident, near, NOW, timedelta(hours=2))
+    assert [w.camera_id for w in windows] == ["cam-000000000011", "cam-000000000012"]
+    assert allowed(spot("cam-000000000011", "incident", "offline"), windows, NOW)
+    assert not allowed(spot("cam-000000000013", "incident", "paused"), windows, NOW)
+    assert allowed(spot("cam-000000000014", "always", "offline"), [], NOW)
+    assert not allowed(spot("cam-000000000014", "always", "paused"), [], NOW)
+    assert not allowed(spot("cam-000000000015", "request", "offline"), windows, NOW)
