@@ -3,7 +3,10 @@
     rtcc-ingest check-config --config /etc/rtcc-ingest/agent.toml
     rtcc-ingest run --config /etc/rtcc-ingest/agent.toml
 
-Exit codes: 0 fine, 2 the config is wrong (each bad field on its own line), 1 anything else.
+Exit codes: 0 fine, 2 the config is wrong (each bad field on its own line) or its buffer
+directory is not the agent's own (a link, another user's), 1 anything else. A private key, or
+a config file holding keys or motion tokens, that other users of the box may read is warned
+about (with the chmod that fixes it): whoever reads them can stream as the camera.
 SIGTERM (systemctl stop) and Ctrl-C end the body of each PutMedia request and give KVS a few
 seconds to acknowledge it; what is not PERSISTED stays on disk for the next start.
 """
@@ -49,6 +52,26 @@ def _file_problems(config: AgentConfig) -> list[str]:
     return problems
 
 
+def _readable_by_others(path: Path) -> bool:
+    try:
+        return bool(os.stat(path).st_mode & 0o077)
+    except OSError:
+        return False
+
+
+def permission_warnings(config: AgentConfig, path: Path) -> list[str]:
+    """Secrets other local users could read (not refused: a file's mode is the owner's to fix)."""
+    warnings = []
+    if config.credentials.mode == "iot" and _readable_by_others(Path(config.credentials.key)):
+        warnings.append(
+            f"credentials.key: {config.credentials.key} is readable by other users (chmod 600 it)"
+        )
+    holds_secrets = config.credentials.mode == "static" or any(c.motion_token for c in config.cameras)
+    if holds_secrets and _readable_by_others(path):
+        warnings.append(f"{path} holds keys or motion tokens and is readable by other users (chmod 600 it)")
+    return warnings
+
+
 def check_config(path: Path) -> AgentConfig:
     config = load_config(path)
     problems = _file_problems(config)
@@ -67,8 +90,13 @@ def _summary(config: AgentConfig) -> str:
 
 def _run(config: AgentConfig) -> int:
     from kvs_ingest.agent import Agent
+    from kvs_ingest.ringbuffer import BufferDirError
 
-    agent = Agent(config)
+    try:
+        agent = Agent(config)
+    except BufferDirError as exc:  # restarting cannot fix it: exit 2 as for a config error
+        print(f"rtcc-ingest: agent.buffer_dir: {exc}", file=sys.stderr)
+        return 2
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: agent.stop())
     agent.run()
@@ -85,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.errors:
             print(f"  {line}", file=sys.stderr)
         return 2
+    for warning in permission_warnings(config, args.config):
+        print(f"rtcc-ingest: warning: {warning}", file=sys.stderr)
     if args.command == "check-config":
         print(_summary(config))
         return 0

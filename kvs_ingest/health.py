@@ -2,7 +2,9 @@
 
 For systemd, a container orchestrator or the owner's monitoring. It answers on 127.0.0.1
 unless `agent.health_host` says otherwise, and shows counts and states only: no key, token,
-camera URL (it may hold the camera's password) or motion token.
+camera URL (it may hold the camera's password) or motion token. A connection that sends no
+request within `request_timeout` seconds is closed: each holds a thread, and a client opening
+many and sending nothing (slowloris) would otherwise pile them up for ever.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ def camera_health(pipeline) -> dict:
         "buffered_fragments": len(buffer),
         "pending_fragments": pending,
         "buffered_seconds": round(buffer.span_ms() / 1000, 1),
+        "buffered_bytes": buffer.stored_bytes,
         "dropped_window": buffer.dropped,
+        "dropped_oversize": buffer.oversize,
         "dropped_by_kvs": status.dropped_by_error,
         "sessions": status.sessions,
     }
@@ -48,11 +52,15 @@ def report(pipelines) -> tuple[int, dict]:
 
 
 class HealthServer:
-    def __init__(self, pipelines, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, pipelines, host: str = "127.0.0.1", port: int = 0, request_timeout: float = 10.0
+    ) -> None:
         owner = self
         self.pipelines = pipelines
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = request_timeout  # applied to the socket before the request is read
+
             def do_GET(self):  # noqa: N802
                 if self.path.split("?")[0] != "/healthz":
                     status, body = 404, {"error": "not found", "field": "path"}

@@ -4,10 +4,14 @@ test_kvs_ringbuffer.py)."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 import threading
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -111,3 +115,129 @@ def test_after_a_persisted_fragment_a_rotation_is_immediate_again(tmp_path):
         assert sleeps == [] and sorted(set(kvs.stored)) == [START, START + 2000, START + 4000]
     finally:
         kvs.close()
+
+
+def test_health_closes_a_connection_that_sends_nothing_and_shows_the_byte_bound(tmp_path):
+    import json
+    import socket
+    import urllib.request
+
+    from kvs_ingest.health import HealthServer
+    from kvs_ingest.ringbuffer import RingBuffer
+    from kvs_ingest.uploader import CameraStatus
+
+    buffer = RingBuffer(tmp_path / "cam", max_bytes=100)
+    buffer.append(START, 2000, bytes(40))
+    buffer.append(START + 2000, 2000, bytes(101))  # refused: over the bound
+    pipeline = SimpleNamespace(
+        buffer=buffer, uploader=SimpleNamespace(status=CameraStatus("cam-1")), source_state="reading"
+    )
+    server = HealthServer([pipeline], request_timeout=0.3).start()
+    try:
+        idle = socket.create_connection(("127.0.0.1", server.port))
+        idle.settimeout(5)
+        started = time.monotonic()
+        assert idle.recv(1) == b""  # closed by the server, not left holding a thread
+        assert time.monotonic() - started < 3
+        idle.close()
+        try:
+            body = json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz"))
+        except urllib.error.HTTPError as refused:  # 503: a fragment waits
+            body = json.load(refused)
+        camera = body["cameras"][0]
+        assert (camera["buffered_bytes"], camera["dropped_oversize"]) == (40, 1)
+    finally:
+        server.stop()
+
+
+UNIT = Path(__file__).resolve().parents[3] / "kvs_ingest" / "rtcc-ingest.service"
+
+
+def _directives(text: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if "=" in line and not line.lstrip().startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            found.setdefault(key.strip(), []).append(value.strip())
+    return found
+
+
+def test_the_systemd_unit_confines_a_process_that_parses_hostile_video():
+    unit = _directives(UNIT.read_text())
+    expected = {
+        "User": "rtcc-ingest",
+        "NoNewPrivileges": "yes",
+        "ProtectSystem": "strict",
+        "ProtectHome": "yes",
+        "PrivateTmp": "yes",
+        "ReadWritePaths": "/var/lib/rtcc-ingest",
+        "CapabilityBoundingSet": "",
+        "RestrictSUIDSGID": "yes",
+        "ProtectKernelLogs": "yes",
+        "ProtectClock": "yes",
+        "ProtectProc": "invisible",
+        "SystemCallArchitectures": "native",
+        "DevicePolicy": "closed",
+        "UMask": "0077",
+    }
+    for key, value in expected.items():
+        assert unit.get(key) == [value], key
+    assert "@system-service" in unit["SystemCallFilter"]
+    assert unit["DeviceAllow"] == ["char-video4linux rw"]
+    assert unit["MemoryMax"] and unit["RestrictAddressFamilies"] == ["AF_INET AF_INET6 AF_UNIX"]
+
+
+def test_systemd_rates_the_unit_well_confined(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    unit = tmp_path / "rtcc-ingest.service"
+    unit.write_text(UNIT.read_text().replace("/usr/local/bin/rtcc-ingest", "/bin/true"))
+    done = subprocess.run(
+        [analyze, "security", "--offline=true", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    match = re.search(r"Overall exposure level for \S+: ([\d.]+)", done.stdout)
+    if match is None:
+        pytest.skip(f"systemd-analyze security --offline is not supported here: {done.stderr[:200]}")
+    assert float(match.group(1)) <= 2.5, done.stdout
+
+
+def _agent_toml(tmp_path, mode: int, key_mode: int) -> Path:
+    for name in ("cert.pem", "key.pem", "ca.pem", "x.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "key.pem").chmod(key_mode)
+    path = tmp_path / "agent.toml"
+    path.write_text(
+        f'[agent]\nregion = "us-east-1"\nbuffer_dir = "{tmp_path / "buf"}"\napi_url = "https://rtcc.example"\n'
+        '[credentials]\nmode = "iot"\nendpoint = "c.credentials.iot.us-east-1.amazonaws.com"\n'
+        f'role_alias = "a"\nthing_name = "rtcc-cam-c1"\ncert = "{tmp_path / "cert.pem"}"\n'
+        f'key = "{tmp_path / "key.pem"}"\nca = "{tmp_path / "ca.pem"}"\n'
+        f'[[cameras]]\ncamera_id = "c1"\nstream_name = "rtcc-cam-c1"\nsource = "{tmp_path / "x.mp4"}"\n'
+        'motion_token = "tok-s3cr3t"\n[cameras.motion]\nenabled = true\n'
+    )
+    path.chmod(mode)
+    return path
+
+
+def test_check_config_warns_when_other_users_can_read_the_key_or_the_tokens(tmp_path, capsys):
+    from kvs_ingest.cli import main
+
+    assert main(["check-config", "--config", str(_agent_toml(tmp_path, 0o644, 0o640))]) == 0
+    err = capsys.readouterr().err
+    assert "credentials.key" in err and "agent.toml holds keys or motion tokens" in err
+    assert err.count("chmod 600") == 2 and "tok-s3cr3t" not in err
+    assert main(["check-config", "--config", str(_agent_toml(tmp_path, 0o600, 0o600))]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_run_refuses_a_buffer_directory_planted_as_a_link_with_exit_2(tmp_path, capsys):
+    from kvs_ingest.cli import main
+
+    path = _agent_toml(tmp_path, 0o600, 0o600)
+    (tmp_path / "buf").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "buf" / "rtcc-cam-c1").symlink_to(tmp_path / "elsewhere")
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "agent.buffer_dir" in err and "symbolic link" in err
+    assert list((tmp_path / "elsewhere").iterdir()) == []
