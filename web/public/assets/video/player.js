@@ -159,7 +159,7 @@ export function livePlayer(cameraId, opts = {}) {
 
   async function attach(url) {
     const Hls = await loadHls();
-    if (s.destroyed) return;
+    if (s.destroyed || !s.running) return; // stopped while hls.js loaded
     detach();
     if (Hls && Hls.isSupported()) {
       const hls = new Hls({ lowLatencyMode: false, liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 10, backBufferLength: 30 });
