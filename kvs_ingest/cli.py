@@ -19,8 +19,9 @@ import os
 import signal
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from kvs_ingest.config import AgentConfig, ConfigError, load_config
+from kvs_ingest.config import LOCAL_HOSTS, AgentConfig, ConfigError, load_config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +53,17 @@ def _file_problems(config: AgentConfig) -> list[str]:
     return problems
 
 
+def _cleartext_problems(config: AgentConfig) -> list[str]:
+    """http:// is for the local stack only: elsewhere the motion tokens (bearer) would cross the
+    network in clear, and a control plane answered in clear could send the video anywhere."""
+    problems = []
+    for field in ("api_url", "endpoint_url"):
+        url = getattr(config.agent, field)
+        if url and urlsplit(url).scheme == "http" and urlsplit(url).hostname not in LOCAL_HOSTS:
+            problems.append(f"agent.{field}: must be https:// (http:// only to 127.0.0.1 or localhost)")
+    return problems
+
+
 def _readable_by_others(path: Path) -> bool:
     try:
         return bool(os.stat(path).st_mode & 0o077)
@@ -74,7 +86,7 @@ def permission_warnings(config: AgentConfig, path: Path) -> list[str]:
 
 def check_config(path: Path) -> AgentConfig:
     config = load_config(path)
-    problems = _file_problems(config)
+    problems = _file_problems(config) + _cleartext_problems(config)
     if problems:
         raise ConfigError(path, problems)
     return config

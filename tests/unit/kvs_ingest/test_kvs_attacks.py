@@ -241,3 +241,24 @@ def test_run_refuses_a_buffer_directory_planted_as_a_link_with_exit_2(tmp_path, 
     err = capsys.readouterr().err
     assert "agent.buffer_dir" in err and "symbolic link" in err
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_plain_http_is_refused_beyond_the_local_stack(tmp_path, capsys):
+    from kvs_ingest.cli import main
+
+    path = _agent_toml(tmp_path, 0o600, 0o600)
+    text = path.read_text()
+    path.write_text(
+        text.replace("https://rtcc.example", "http://rtcc.example").replace(
+            "[credentials]", 'endpoint_url = "http://10.0.0.5:4566"\n[credentials]'
+        )
+    )
+    assert main(["check-config", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "agent.api_url: must be https://" in err and "agent.endpoint_url: must be https://" in err
+    path.write_text(
+        text.replace("https://rtcc.example", "http://127.0.0.1:8080").replace(
+            "[credentials]", 'endpoint_url = "http://localhost:4566"\n[credentials]'
+        )
+    )
+    assert main(["check-config", "--config", str(path)]) == 0
