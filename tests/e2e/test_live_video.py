@@ -305,6 +305,12 @@ def test_an_incidents_grid_from_the_map_holds_at_most_four_players(
         officer = new_page(DESKTOP)
         said = _console(officer)
         sign_in(officer, "officer")
+        # Live video's own page lists the open incidents, each a way into its grid.
+        officer.click("#nav a[data-view=live]")
+        expect(officer.locator(f"#live-incidents a[href='#/live/incident/{incident_id}']")).to_have_text(
+            "Shots fired: nearest cameras"
+        )
+        _axe_clean(officer)
         officer.evaluate(f"location.hash = '#/map/@{lat:.6f},{lon:.6f},18'")
         officer.locator(f"#ops-incident-list li[data-incident='{incident_id}'] button").click()
         expect(officer.locator(f"#ops-nearest li[data-camera='{ids[0]}'] a.ops-watch")).to_have_text(
