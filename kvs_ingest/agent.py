@@ -22,7 +22,7 @@ from kvs_ingest.credentials import make_provider
 from kvs_ingest.health import HealthServer
 from kvs_ingest.motion_client import MotionClient
 from kvs_ingest.putmedia import DataEndpoints
-from kvs_ingest.ringbuffer import RingBuffer
+from kvs_ingest.ringbuffer import BufferDirError, RingBuffer
 from kvs_ingest.uploader import Uploader
 
 log = logging.getLogger("kvs_ingest.agent")
@@ -46,13 +46,21 @@ def default_fragments(camera: CameraSection, on_motion, clock):
     )
 
 
+def buffer_path(buffer_dir: Path, stream_name: str) -> Path:
+    """The camera's own folder under buffer_dir. "." and ".." are valid KVS stream names, but as a
+    folder they are buffer_dir itself or its parent (which the buffer would chmod and sweep)."""
+    if stream_name in (".", ".."):
+        raise BufferDirError(f"stream_name {stream_name!r} cannot name a camera's buffer folder")
+    return Path(buffer_dir) / stream_name
+
+
 class CameraPipeline:
     def __init__(
         self, camera: CameraSection, config: AgentConfig, provider, endpoints, fragments=None
     ) -> None:
         self.camera = camera
         self.buffer = RingBuffer(
-            Path(config.agent.buffer_dir) / camera.stream_name, config.agent.buffer_minutes
+            buffer_path(config.agent.buffer_dir, camera.stream_name), config.agent.buffer_minutes
         )
         self.uploader = Uploader(
             camera.camera_id,

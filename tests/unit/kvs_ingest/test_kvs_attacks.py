@@ -262,3 +262,24 @@ def test_plain_http_is_refused_beyond_the_local_stack(tmp_path, capsys):
         )
     )
     assert main(["check-config", "--config", str(path)]) == 0
+
+
+@pytest.mark.parametrize("stream_name", [".", ".."])
+def test_a_stream_name_of_dots_cannot_turn_the_buffer_onto_its_parent(tmp_path, stream_name):
+    from kvs_ingest.agent import Agent
+    from kvs_ingest.config import parse_config
+    from kvs_ingest.credentials import StaticProvider
+    from kvs_ingest.ringbuffer import BufferDirError
+
+    (tmp_path / "buf").mkdir()
+    tmp_path.chmod(0o755)
+    config = parse_config(
+        {
+            "agent": {"region": "us-east-1", "buffer_dir": str(tmp_path / "buf")},
+            "credentials": {"mode": "env"},
+            "cameras": [{"camera_id": "c1", "stream_name": stream_name, "source": "rtsp://cam/1"}],
+        }
+    )
+    with pytest.raises(BufferDirError, match="stream_name"):
+        Agent(config, StaticProvider("AKIDEXAMPLE", "secret"), FixedEndpoints("http://127.0.0.1:9"))
+    assert tmp_path.stat().st_mode & 0o777 == 0o755  # not chmodded 0700 as a camera's folder
