@@ -67,3 +67,49 @@ def test_a_local_agent_key_naming_a_wildcard_thing_reaches_no_stream(thing: str)
     key = agent_credentials(thing)[0]
     status, seen = _call(_permissions(), "/putMedia", key, {"x-amzn-stream-name": "rtcc-cam-b"})
     assert status.startswith("401") and not seen["reached"]
+
+
+# --- the stand-in's SigV4 check: a control call's body is what was signed ------------------------
+def _signed_environ(body: bytes, sent: bytes, content_sha: str | None) -> dict:
+    """A GetHLSStreamingSessionURL call signed over `body` (botocore), arriving with `sent`."""
+    import io
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    headers = {"Content-Type": "application/json"}
+    if content_sha is not None:
+        headers["X-Amz-Content-SHA256"] = content_sha
+    request = AWSRequest("POST", "http://127.0.0.1:9/getHLSStreamingSessionURL", headers=headers, data=body)
+    SigV4Auth(Credentials("RTCCFNapi", "testing"), "kinesisvideo", "us-east-1").add_auth(request)
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/getHLSStreamingSessionURL",
+        "QUERY_STRING": "",
+        "CONTENT_LENGTH": str(len(sent)),
+        "wsgi.input": io.BytesIO(sent),
+    }
+    for name, value in request.headers.items():
+        key = name.upper().replace("-", "_")
+        environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
+    environ["HTTP_HOST"] = "127.0.0.1:9"
+    return environ
+
+
+@pytest.mark.parametrize("declared", ["UNSIGNED-PAYLOAD", "own"])
+def test_a_signed_control_call_cannot_carry_another_body(declared: str) -> None:
+    """The verifier took the signed x-amz-content-sha256 header's word for a control call's
+    body: a captured GetHLSStreamingSessionURL for one camera, replayed with another camera's
+    stream in its body, passed (KVS hashes the body it gets)."""
+    import hashlib
+
+    from rtcc.local.kvs_media.sigv4 import refusal
+
+    asked = b'{"StreamName": "rtcc-cam-cam-aaaaaaaaaaaa", "PlaybackMode": "LIVE"}'
+    other = b'{"StreamName": "rtcc-cam-cam-bbbbbbbbbbbb", "PlaybackMode": "LIVE"}'
+    sha = hashlib.sha256(asked).hexdigest() if declared == "own" else declared
+    assert refusal(_signed_environ(asked, asked, sha)) is None or declared == "UNSIGNED-PAYLOAD"
+    refused = refusal(_signed_environ(asked, other, sha))
+    assert refused is not None and refused[0] == "InvalidSignatureException"
+    assert refusal(_signed_environ(asked, asked, None)) is None
