@@ -416,10 +416,21 @@ class ApiConstruct(Construct):
         self.grant_data_key(fn, "kms:Decrypt", "kms:Encrypt")
 
     def grant_objects(
-        self, fn: lambda_.Function, bucket_name: str, prefix: str, actions: Sequence[str]
+        self,
+        fn: lambda_.Function,
+        bucket_name: str,
+        prefix: str,
+        actions: Sequence[str],
+        *,
+        multipart: bool = False,
     ) -> None:
         """`actions` on the objects under `prefix` in one of rtcc's buckets, and the data
-        key S3 uses on the caller's behalf (SSE-KMS: GenerateDataKey to write, Decrypt to read)."""
+        key S3 uses on the caller's behalf (SSE-KMS: GenerateDataKey to write, Decrypt to read).
+        `multipart`: the function's writes go up in parts (CreateMultipartUpload, UploadPart,
+        CompleteMultipartUpload, all s3:PutObject), which also need Decrypt: S3 decrypts the
+        upload's data key for every part and to assemble them (AWS's UploadPart reference)."""
+        if multipart and "s3:PutObject" not in actions:
+            raise ValueError(f"{fn.node.id}: a multipart writer needs s3:PutObject on {prefix}")
         bucket = self.data.buckets[bucket_name]
         fn.add_to_role_policy(
             iam.PolicyStatement(actions=sorted(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
@@ -433,7 +444,7 @@ class ApiConstruct(Construct):
         reads = {"s3:GetObject", "s3:GetObjectVersion"} & set(actions)
         self.grant_data_key(
             fn,
-            *(["kms:Decrypt"] if reads else []),
+            *(["kms:Decrypt"] if reads or multipart else []),
             *(["kms:GenerateDataKey"] if "s3:PutObject" in actions else []),
         )
 

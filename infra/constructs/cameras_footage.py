@@ -153,8 +153,9 @@ def grant_footage(scope: Construct, api: ApiConstruct, data: DataConstruct, conf
         for table, actions in tables.items():
             api.grant_table(fns[name], table, actions)
     # api: the owners' multipart uploads (CreateMultipartUpload, the UploadPart URLs it signs,
-    # CompleteMultipartUpload are all s3:PutObject); the three queues; audit entries.
-    api.grant_objects(fns["api"], BUCKET, "clips/", ["s3:PutObject"])
+    # CompleteMultipartUpload are all s3:PutObject; under SSE-KMS the parts need kms:Decrypt,
+    # and a presigned part is sent with the api's permissions); the three queues; audit entries.
+    api.grant_objects(fns["api"], BUCKET, "clips/", ["s3:PutObject"], multipart=True)
     # api: the bytes really sent before completing (ListParts); abort an oversized upload.
     api.grant_objects(
         fns["api"], BUCKET, "clips/", ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
@@ -177,7 +178,8 @@ def grant_footage(scope: Construct, api: ApiConstruct, data: DataConstruct, conf
     # evidence-export reads clips and writes the zip; custody entries. It never reads an
     # export back: the api signs each download when a requester asks (above).
     api.grant_objects(fns["evidence-export"], BUCKET, "clips/", ["s3:GetObjectVersion"])
-    api.grant_objects(fns["evidence-export"], BUCKET, "exports/", ["s3:PutObject"])
+    # (a zip past SINGLE_PUT_MAX goes up in parts: rtcc.cameras.evidence_s3.put_export)
+    api.grant_objects(fns["evidence-export"], BUCKET, "exports/", ["s3:PutObject"], multipart=True)
     api.grant_audit_append(fns["evidence-export"])
     evidence_signing_key(scope, api, config)
     evidence_bucket_rules(api, data, config)

@@ -94,8 +94,9 @@ EXPORT_PART = 128 * MIB
 
 
 def put_export(path: str, key: str) -> str:
-    """Upload the zip (in parts when large: multipart needs only s3:PutObject, and unlike
-    boto3's transfer manager its completion answers the version id); its version id."""
+    """Upload the zip (in parts when large: unlike boto3's transfer manager, completing the
+    upload answers the version id); its version id. The parts are s3:PutObject to IAM, and
+    under SSE-KMS each needs kms:Decrypt of the upload's data key (grant_objects multipart)."""
     s3, bucket = client("s3"), evidence_bucket()
     with open(path, "rb") as file:
         if os.path.getsize(path) <= SINGLE_PUT_MAX:

@@ -143,8 +143,9 @@ def _export(api: Any, request_id: str, status: str) -> tuple[str, dict]:
 def test_a_large_export_goes_up_in_parts_and_keeps_its_version(
     local_stack: Any, api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past one PUT's size the zip is sent as a multipart upload (s3:PutObject only, as granted):
-    the download is the whole zip, by the version completion answered."""
+    """Past one PUT's size the zip is sent as a multipart upload (s3:PutObject, and kms:Decrypt of
+    the data key for its parts, as granted): the download is the whole zip, by the version
+    completion answered."""
     import zipfile
     from io import BytesIO
 

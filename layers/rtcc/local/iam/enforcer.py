@@ -39,6 +39,16 @@ _IMPLIED_KMS = {
     ("sqs", "sqs:ReceiveMessage"): ("kms:Decrypt",),
     ("secretsmanager", "secretsmanager:GetSecretValue"): ("kms:Decrypt",),
 }
+#: An S3 multipart upload under SSE-KMS, by operation (all are s3:PutObject to IAM). AWS's
+#: CreateMultipartUpload and UploadPart references: the upload's data key is generated once,
+#: then every part (UploadPart, UploadPartCopy) needs kms:Decrypt of it, and S3 decrypts the
+#: parts to assemble them on completion. A single PutObject still needs GenerateDataKey only.
+_MULTIPART_KMS = {
+    "CreateMultipartUpload": ("kms:GenerateDataKey",),
+    "UploadPart": ("kms:Decrypt",),
+    "UploadPartCopy": ("kms:Decrypt",),
+    "CompleteMultipartUpload": ("kms:Decrypt",),
+}
 _DYNAMODB_DATA = {
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -284,6 +294,8 @@ class IamEnforcer:
             if key is None:
                 continue
             actions = _IMPLIED_KMS.get((call.service, call.action), ())
+            if call.service == "s3" and call.action == "s3:PutObject":
+                actions = _MULTIPART_KMS.get(call.operation, actions)
             if call.action in _DYNAMODB_DATA:
                 actions = ("kms:Decrypt",)
             context: dict[str, Any] = {

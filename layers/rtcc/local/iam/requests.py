@@ -384,6 +384,9 @@ def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
     def call(action: str, resource: str, context: dict[str, Any] | None = None) -> AwsCall:
         return AwsCall("s3", action, f"s3:{action}", resource, context or {})
 
+    def put(resource: str) -> AwsCall:  # s3:PutObject, named by its S3 operation (multipart's parts)
+        return AwsCall("s3", _put_operation(method, query, request.headers), "s3:PutObject", resource)
+
     if not bucket:
         return [call("ListAllMyBuckets", "*")]
     # A POST form's field names are case-insensitive to S3.
@@ -409,7 +412,7 @@ def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
         return [call(sub, object_arn)]
     if method == "PUT":
         sub = next((v for k, v in _OBJECT_PUTS.items() if k in query), "PutObject")
-        found = [call(sub, object_arn)]
+        found = [put(object_arn) if sub == "PutObject" else call(sub, object_arn)]
         source = request.headers.get("x-amz-copy-source")
         if source:
             found.append(call("GetObject", "arn:aws:s3:::" + unquote(source.split("?", 1)[0]).lstrip("/")))
@@ -423,8 +426,20 @@ def _s3_calls(request: RawRequest, account: str) -> list[AwsCall]:
             return [call("DeleteObject", object_arn), call("DeleteObjectVersion", object_arn)]
         return [call("DeleteObject", object_arn)]
     if method == "POST":  # multipart upload start / finish
-        return [call("PutObject", object_arn)]
+        return [put(object_arn)]
     return [call(method, object_arn)]
+
+
+def _put_operation(method: str, query: Mapping[str, str], headers: Mapping[str, str]) -> str:
+    """Which S3 operation an s3:PutObject request is. IAM names them all PutObject, but under
+    SSE-KMS each asks KMS for something else (rtcc.local.iam.enforcer's _MULTIPART_KMS)."""
+    if method == "POST":
+        if "uploads" in query:
+            return "CreateMultipartUpload"
+        return "CompleteMultipartUpload" if "uploadId" in query else "PutObject"
+    if "uploadId" in query and "partNumber" in query:
+        return "UploadPartCopy" if headers.get("x-amz-copy-source") else "UploadPart"
+    return "PutObject"
 
 
 def _listing_context(query: Mapping[str, str]) -> dict[str, Any]:
