@@ -247,6 +247,41 @@ def test_the_player_renews_its_session_and_reconnects_after_a_dropout(
         feeder.stop()
 
 
+def _visibility(page: Any, hidden: bool) -> None:
+    """The tab hidden or shown again, as a phone's browser reports it when put away."""
+    page.evaluate(
+        "h => { Object.defineProperty(document, 'hidden', {value: h, configurable: true});"
+        " document.dispatchEvent(new Event('visibilitychange')); }",
+        hidden,
+    )
+
+
+def test_a_page_hidden_for_a_minute_stops_its_player_and_starts_it_when_shown(
+    new_page, sign_in, local_stack
+) -> None:
+    _, (camera_id,) = _cameras(local_stack, [_spot()], "always")
+    feeder = _feed()(local_stack, stream_name(camera_id), seconds=60, live=True)
+    try:
+        feeder.wait_persisted(1)
+        officer = new_page(PHONE)
+        officer.clock.install()  # time flows as usual until the test moves it on
+        said = _console(officer)
+        sign_in(officer, "officer")
+        officer.evaluate(f"location.hash = '#/live/{camera_id}'")
+        player = f".live-player[data-camera='{camera_id}']"
+        _playing(officer, player, said)
+        _visibility(officer, True)
+        officer.clock.fast_forward(61_000)
+        expect(officer.locator(player)).to_have_attribute("data-state", "stopped")
+        expect(officer.locator(f"{player} video")).not_to_have_attribute("src", re.compile("."))
+        with officer.expect_response(re.compile(r"/api/video/sessions$")) as again:
+            _visibility(officer, False)
+        assert again.value.status == 200
+        _playing(officer, player, said)
+    finally:
+        feeder.stop()
+
+
 def test_a_browser_without_media_source_plays_the_stream_natively(new_page, sign_in, local_stack) -> None:
     """As an iPhone before iOS 17.1: no Media Source Extensions, so no hls.js; the video element
     plays the session's HLS URL itself (the page's CSP names the HLS origin in media-src)."""
