@@ -20,6 +20,7 @@ from kvs_ingest.backoff import Backoff
 from kvs_ingest.config import AgentConfig, CameraSection
 from kvs_ingest.credentials import make_provider
 from kvs_ingest.health import HealthServer
+from kvs_ingest.logsafe import scrub
 from kvs_ingest.motion_client import MotionClient
 from kvs_ingest.putmedia import DataEndpoints
 from kvs_ingest.ringbuffer import BufferDirError, RingBuffer
@@ -112,7 +113,8 @@ class CameraPipeline:
                 if stop.is_set():
                     self._fragmenter.stop()
         except SourceUnavailable as exc:
-            self.source_state = f"unavailable: {exc}"
+            # Shown on /healthz: a password in the URL's query (?pwd=…) is masked too.
+            self.source_state = scrub(f"unavailable: {exc}")
             log.warning("camera %s: source unavailable: %s; reopening", self.camera.camera_id, exc)
             return False
         except Exception as exc:  # a bug or a decoder surprise must not end the camera for good

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from kvs_ingest import logsafe
 from kvs_ingest.config import LOCAL_HOSTS, AgentConfig, ConfigError, load_config
 
 
@@ -118,6 +119,7 @@ def _run(config: AgentConfig) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logsafe.install(args.log_level)  # no key, token or camera password in the journal, even at DEBUG
     try:
         config = check_config(args.config)
     except ConfigError as exc:

@@ -4,6 +4,7 @@ test_kvs_ringbuffer.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from kvs_ingest.credentials import StaticProvider
 from kvs_ingest.motion_client import MotionClient
 from tests.unit.kvs_ingest.fake_kvs import FakeKvs, FixedEndpoints, Plan
 from tests.unit.kvs_ingest.test_kvs_uploader import START, _buffer, _run, _uploader
@@ -283,3 +285,100 @@ def test_a_stream_name_of_dots_cannot_turn_the_buffer_onto_its_parent(tmp_path, 
     with pytest.raises(BufferDirError, match="stream_name"):
         Agent(config, StaticProvider("AKIDEXAMPLE", "secret"), FixedEndpoints("http://127.0.0.1:9"))
     assert tmp_path.stat().st_mode & 0o777 == 0o755  # not chmodded 0700 as a camera's folder
+
+
+# Secrets in what the agent prints: logs (even at DEBUG), tracebacks, the health page.
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("cannot open rtsp://admin:hunter2@10.0.0.2:554/s", "hunter2"),
+        ("cannot open http://cam/videostream.cgi?user=admin&pwd=hunter2&res=0", "hunter2"),
+        ("rtsp://cam/cam/realmonitor?channel=1&password=hunter2", "hunter2"),
+        ("{'Authorization': b'AWS4-HMAC-SHA256 Credential=ASIA/x, Signature=5ig', 'x': b'1'}", "5ig"),
+        ("{'X-Amz-Security-Token': b'IQoJsessiontoken', 'x-amz-date': b'2026'}", "IQoJsessiontoken"),
+        ("Authorization: Bearer tok.motion.secret", "tok.motion.secret"),
+        ('{"secretAccessKey": "wJalrXUtn/K7MDENG", "sessionToken": "IQoJ+b3J"}', "wJalrXUtn"),
+        ('{"secretAccessKey": "wJalrXUtn/K7MDENG", "sessionToken": "IQoJ+b3J"}', "IQoJ+b3J"),
+    ],
+)
+def test_scrub_masks_passwords_tokens_and_signatures(text, secret):
+    from kvs_ingest.logsafe import scrub
+
+    assert secret not in scrub(text) and "***" in scrub(text)
+
+
+def test_debug_logging_of_the_agents_aws_calls_leaks_no_key_or_token(moto_endpoint):
+    import io
+    import logging
+
+    from kvs_ingest.logsafe import ScrubFilter, install
+    from kvs_ingest.putmedia import DataEndpoints
+
+    def debug_log_of_a_call(scrubbed: bool) -> str:
+        out = io.StringIO()
+        handler = logging.StreamHandler(out)
+        if scrubbed:
+            handler.addFilter(ScrubFilter())
+        root, botocore = logging.getLogger(), logging.getLogger("botocore")
+        levels = root.level, botocore.level
+        root.handlers.insert(0, handler)  # first: another handler's filter may scrub the record in place
+        root.setLevel(logging.DEBUG)
+        botocore.setLevel(logging.DEBUG)  # as if someone lifted install()'s cap: the filter alone
+        try:
+            provider = StaticProvider("ASIAEXAMPLEKEY", "SECRET/KEY+value", "SESSION-TOKEN-VALUE")
+            with contextlib.suppress(Exception):
+                DataEndpoints("us-west-2", provider, moto_endpoint).get("no-such-stream")
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(levels[0])
+            botocore.setLevel(levels[1])
+        return out.getvalue()
+
+    assert "SESSION-TOKEN-VALUE" in debug_log_of_a_call(scrubbed=False)  # what botocore prints
+    text = debug_log_of_a_call(scrubbed=True)
+    assert "Sending http request" in text
+    assert "SESSION-TOKEN-VALUE" not in text and "SECRET/KEY+value" not in text
+    assert "Signature=" not in text.split("Authorization", 1)[-1].split("'", 3)[2]
+    install("DEBUG")
+    assert logging.getLogger("botocore").level == logging.INFO
+    logging.getLogger("botocore").setLevel(logging.NOTSET)
+
+
+def test_a_traceback_holding_a_camera_password_is_scrubbed():
+    import io
+    import logging
+
+    from kvs_ingest.logsafe import ScrubFilter
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(ScrubFilter())
+    log = logging.getLogger("kvs_ingest.test_attacks")
+    log.addHandler(handler)
+    try:
+        raise OSError("connect to rtsp://admin:hunter2@cam/1 failed")
+    except OSError:
+        log.exception("camera %s failed at %s", "c1", "http://cam/snap.cgi?pwd=hunter2")
+    finally:
+        log.removeHandler(handler)
+    assert "Traceback" in out.getvalue() and "hunter2" not in out.getvalue()
+
+
+def test_health_shows_no_password_from_a_camera_url_query(tmp_path):
+    from kvs_ingest.agent import CameraPipeline
+    from kvs_ingest.backoff import Backoff
+    from kvs_ingest.config import parse_config
+
+    source = "http://127.0.0.1:9/videostream.cgi?user=admin&pwd=hunter2"
+    config = parse_config(
+        {
+            "agent": {"region": "us-east-1", "buffer_dir": str(tmp_path / "buf")},
+            "credentials": {"mode": "env"},
+            "cameras": [{"camera_id": "c1", "stream_name": "rtcc-cam-c1", "source": source}],
+        }
+    )
+    pipeline = CameraPipeline(config.cameras[0], config, None, FixedEndpoints("http://127.0.0.1:9"))
+    assert pipeline._read_source(threading.Event(), Backoff()) is False
+    assert pipeline.source_state.startswith("unavailable") and "hunter2" not in pipeline.source_state
