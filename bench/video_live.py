@@ -14,7 +14,7 @@ worse). Default agent settings: 2 s fragments, keyframe every second.
    fetched (init + media), decoded with PyAV, and its FIRST frame's burned time read back:
    latency = when the segment could first be fetched - that frame's capture time, i.e. the
    oldest picture a player starting at the live edge shows. The player's own buffer (hls.js
-   starts about 3 segments behind the edge) is NOT included: reported beside it as an estimate.
+   in the console starts 2 segments behind the edge) is NOT included: reported beside it as an estimate.
    Target: p95 <= 6 s.
 2. Outage: after BENCH_VIDEO_LIVE_WARMUP_S the stand-in is stopped (connections dropped, port
    closed) for BENCH_VIDEO_OUTAGE_S (60) and started again; when the file is over and the agent
@@ -38,7 +38,7 @@ WARMUP_S = float(os.environ.get("BENCH_VIDEO_LIVE_WARMUP_S", "30"))
 AFTER_S = 20.0  # streamed after the outage, before the file ends
 TARGET_LATENCY_S = 6.0
 TARGET_LOST = 0
-HLS_JS_LIVE_SEGMENTS = 3  # hls.js liveSyncDurationCount default
+HLS_JS_LIVE_SEGMENTS = 2  # the console's hls.js liveSyncDurationCount (web/public/assets/video/player.js)
 
 
 def _agent(stack, work: Path, pattern: Path, produced: list[int]):
@@ -198,8 +198,8 @@ def measure(stack) -> dict:
     agent.stop()
     stored = [f.producer_ts_ms for f in stack.kvs_media.fragments(stream)]
     p95 = _percentile(latencies, 0.95)
-    # hls.js plays 3 target durations (2 s fragments) behind the playlist's end, which is one
-    # fragment after the first frame measured: (3 - 1) fragments more.
+    # The console's hls.js plays 2 target durations (2 s fragments) behind the playlist's end,
+    # which is one fragment after the first frame measured: (2 - 1) fragments more.
     with_player = None if p95 is None else round(p95 + (HLS_JS_LIVE_SEGMENTS - 1) * 2, 1)
     return {
         "stream_seconds": seconds,

@@ -162,7 +162,7 @@ export function livePlayer(cameraId, opts = {}) {
     if (s.destroyed || !s.running) return; // stopped while hls.js loaded
     detach();
     if (Hls && Hls.isSupported()) {
-      const hls = new Hls({ lowLatencyMode: false, liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 10, backBufferLength: 30 });
+      const hls = new Hls({ lowLatencyMode: false, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 6, backBufferLength: 30 });
       hls.on(Hls.Events.ERROR, (_event, data) => onHlsError(Hls, hls, data));
       hls.loadSource(url);
       hls.attachMedia(ui.video);
