@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -42,6 +43,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _beside_config(value: Path | None, info: ValidationInfo) -> Path | None:
+    """A relative path is relative to the config file's folder, not to wherever the agent was
+    started from: a provisioned folder (agent.toml, cert, key, CA, buffer) can then be moved
+    or copied to the camera's host whole. Absolute paths are kept as written."""
+    base = (info.context or {}).get("base_dir")
+    if value is None or base is None or value.is_absolute():
+        return value
+    return Path(base) / value
+
+
+def is_file_source(source: str) -> bool:
+    """A camera source that is a file path: not `device:…` and no URL scheme (rtsp://, http://)."""
+    return "://" not in source and not source.startswith("device:")
+
+
 class AgentSection(_Strict):
     region: str = Field(min_length=1, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     buffer_dir: Path
@@ -53,6 +69,11 @@ class AgentSection(_Strict):
     #: A PutMedia connection is rotated (new GetDataEndpoint, new credentials) before KVS's
     #: own connection limit ends it with error 4003 mid-fragment.
     rotate_minutes: float = Field(default=40, gt=0, le=45)
+
+    @field_validator("buffer_dir")
+    @classmethod
+    def _buffer_beside_config(cls, value: Path, info: ValidationInfo) -> Path | None:
+        return _beside_config(value, info)
 
     @field_validator("api_url", "endpoint_url")
     @classmethod
@@ -76,6 +97,11 @@ class CredentialsSection(_Strict):
     profile: str | None = None
     access_key: SecretStr | None = None
     secret_key: SecretStr | None = None
+
+    @field_validator("cert", "key", "ca")
+    @classmethod
+    def _files_beside_config(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return _beside_config(value, info)
 
     @model_validator(mode="after")
     def _mode_fields(self) -> CredentialsSection:
@@ -121,6 +147,13 @@ class CameraSection(_Strict):
     motion_token: SecretStr | None = None
     motion: MotionSection = Field(default_factory=MotionSection)
 
+    @field_validator("source")
+    @classmethod
+    def _file_beside_config(cls, value: str, info: ValidationInfo) -> str:
+        if not is_file_source(value):
+            return value  # a URL or a device stays as written
+        return str(_beside_config(Path(value), info))
+
 
 class AgentConfig(_Strict):
     agent: AgentSection
@@ -158,9 +191,13 @@ def _location(loc: tuple) -> str:
     return out
 
 
-def parse_config(data: dict, path: str | Path = "<config>") -> AgentConfig:
+def parse_config(
+    data: dict, path: str | Path = "<config>", base_dir: str | Path | None = None
+) -> AgentConfig:
+    """`base_dir`: the folder relative paths are taken from (load_config: the file's own);
+    None keeps them as written (relative to the working directory)."""
     try:
-        return AgentConfig.model_validate(data)
+        return AgentConfig.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -171,7 +208,8 @@ def parse_config(data: dict, path: str | Path = "<config>") -> AgentConfig:
 
 
 def load_config(path: str | Path) -> AgentConfig:
-    """Reads and validates one agent TOML file; `ConfigError` names each bad field."""
+    """Reads and validates one agent TOML file; `ConfigError` names each bad field. Relative
+    paths in it (buffer_dir, cert, key, ca, a file source) are taken from the file's folder."""
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -179,4 +217,4 @@ def load_config(path: str | Path) -> AgentConfig:
         raise ConfigError(path, ["file not found"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
-    return parse_config(data, path)
+    return parse_config(data, path, base_dir=Path(path).absolute().parent)

@@ -105,10 +105,7 @@ def test_a_camera_is_provisioned_with_a_certificate_attached_to_its_thing(
         thing,
         agent_names(local_stack.settings.table_prefix)["role_alias"],
     )
-    assert (
-        ".credentials.iot." in str(credentials.endpoint)
-        and credentials.cert == (out / "certificate.pem").resolve()
-    )
+    assert ".credentials.iot." in str(credentials.endpoint) and credentials.cert == out / "certificate.pem"
     (camera,) = config.cameras
     assert (camera.camera_id, camera.stream_name, camera.motion.enabled) == (camera_id, thing, True)
     owner = agent_tokens.verify(camera.motion_token.get_secret_value(), camera_id)
@@ -130,6 +127,15 @@ def test_a_camera_is_provisioned_with_a_certificate_attached_to_its_thing(
     assert x509.load_pem_x509_certificate(
         (out / "AmazonRootCA1.pem").read_bytes()
     ).subject.rfc4514_string() == ("CN=Amazon Root CA 1,O=Amazon,C=US")
+    # Paths relative to agent.toml: the owner can move the folder whole.
+    assert 'cert = "certificate.pem"' in (out / "agent.toml").read_text()
+    moved = out.rename(tmp_path / "moved-by-the-owner")
+    moved_credentials = load_config(moved / "agent.toml").credentials
+    assert (moved_credentials.key, moved_credentials.ca) == (
+        moved / "private.key",
+        moved / "AmazonRootCA1.pem",
+    )
+    assert moved_credentials.key.is_file() and moved_credentials.ca.is_file()
 
 
 def test_a_city_camera_gets_no_motion_token(local_stack: Any, iot_policy: str, tmp_path: Path) -> None:

@@ -82,9 +82,10 @@ def test_agent_toml_reads_back_and_files_are_private(tmp_path: Path) -> None:
     config = AgentConfig(
         "us-east-1", "https://api.example/prod", credentials, camera_section(target, 'to"ken')
     )
-    text = render(config, tmp_path)
+    text = render(config)
     data = tomllib.loads(text)
-    assert data["credentials"]["cert"] == str(tmp_path.resolve() / "certificate.pem")
+    # Relative: the agent takes them from agent.toml's folder (kvs_ingest.config), wherever it moves.
+    assert (data["credentials"]["cert"], data["agent"]["buffer_dir"]) == ("certificate.pem", "buffer")
     assert data["cameras"][0]["motion_token"] == 'to"ken' and data["cameras"][0]["motion"]["enabled"] is True
     write_private(tmp_path / "out", {"agent.toml": text})
     assert (tmp_path / "out" / "agent.toml").stat().st_mode & 0o777 == 0o600
