@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from pathlib import Path
 
 from kvs_ingest.backoff import Backoff
@@ -79,6 +80,8 @@ class CameraPipeline:
         self.fragments = fragments or default_fragments
         self.source_state = "starting"
         self.produced = 0
+        #: When the source last gave a fragment (start-up counts: the health page's grace period).
+        self.last_produced_at = time.time()
         self.finished = threading.Event()
         self._fragmenter = None
         self._clock = None
@@ -109,6 +112,7 @@ class CameraPipeline:
             for fragment in self._fragmenter:
                 self.buffer.append_fragment(fragment)
                 self.produced += 1
+                self.last_produced_at = time.time()
                 backoff.reset()
                 if stop.is_set():
                     self._fragmenter.stop()

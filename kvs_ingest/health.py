@@ -14,8 +14,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-#: A camera is healthy when KVS persisted one of its fragments this recently, or it has
-#: nothing waiting to be sent.
+#: A camera is healthy when its source gave a fragment this recently and KVS persisted one of its
+#: fragments this recently (or it has nothing waiting to be sent).
 FRESH_S = 60.0
 
 
@@ -25,7 +25,11 @@ def camera_health(pipeline) -> dict:
     persisted_ago = (
         None if status.last_persisted_at is None else round(time.time() - status.last_persisted_at, 1)
     )
-    healthy = pending == 0 or (persisted_ago is not None and persisted_ago <= FRESH_S)
+    # A source that stopped giving video (a camera sending garbage, a stuck decoder) leaves nothing
+    # pending, yet nothing is streamed: not healthy. A file that ended is done, not stuck.
+    produced_ago = round(time.time() - getattr(pipeline, "last_produced_at", time.time()), 1)
+    source_alive = pipeline.source_state == "ended" or produced_ago <= FRESH_S
+    healthy = source_alive and (pending == 0 or (persisted_ago is not None and persisted_ago <= FRESH_S))
     return {
         "camera_id": status.camera_id,
         "healthy": healthy,
@@ -34,6 +38,7 @@ def camera_health(pipeline) -> dict:
         "last_error": status.last_error,
         "persisted": status.persisted,
         "last_persisted_s_ago": persisted_ago,
+        "last_fragment_s_ago": produced_ago,
         "buffered_fragments": len(buffer),
         "pending_fragments": pending,
         "buffered_seconds": round(buffer.span_ms() / 1000, 1),

@@ -382,3 +382,24 @@ def test_health_shows_no_password_from_a_camera_url_query(tmp_path):
     pipeline = CameraPipeline(config.cameras[0], config, None, FixedEndpoints("http://127.0.0.1:9"))
     assert pipeline._read_source(threading.Event(), Backoff()) is False
     assert pipeline.source_state.startswith("unavailable") and "hunter2" not in pipeline.source_state
+
+
+def test_a_source_that_stopped_giving_video_is_not_reported_healthy(tmp_path):
+    from kvs_ingest.health import FRESH_S, report
+    from kvs_ingest.ringbuffer import RingBuffer
+    from kvs_ingest.uploader import CameraStatus
+
+    pipeline = SimpleNamespace(
+        buffer=RingBuffer(tmp_path / "cam"),
+        uploader=SimpleNamespace(status=CameraStatus("cam-1")),
+        source_state="reading",
+        last_produced_at=time.time(),
+    )
+    assert report([pipeline])[0] == 200
+    # A hostile source (e.g. one empty packet, which drains FFmpeg's decoder for good) yields
+    # nothing more: nothing pending, nothing streamed.
+    pipeline.last_produced_at = time.time() - FRESH_S - 5
+    status, body = report([pipeline])
+    assert status == 503 and body["cameras"][0]["last_fragment_s_ago"] > FRESH_S
+    pipeline.source_state = "ended"  # a file without loop that ended is done, not stuck
+    assert report([pipeline])[0] == 200
