@@ -12,7 +12,7 @@ Registered through the video capability's `store_modules` (rtcc.video.capability
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from rtcc.store.base import register
@@ -38,3 +38,5 @@ class VideoClipRecord(Model):
     done_at = UnicodeAttribute(null=True)
     parts = JSONAttribute(null=True)  # [{evidence_id, key, version_id, sha256, size, start, end}]
     gaps = JSONAttribute(null=True)  # [{start, end}] parts of the range with no video
+    # While saving: until when (epoch s) the delivery saving it holds it (SQS may deliver twice).
+    saving_until = NumberAttribute(null=True)

@@ -57,12 +57,34 @@ def get_clip(clip_id: str) -> VideoClipRecord:
         raise NotFound("no such clip", field="clip_id") from None
 
 
-def step(record: VideoClipRecord, status: str) -> None:
-    """queued -> saving (a redelivery finds it saving and goes on)."""
-    record.update(
-        actions=[VideoClipRecord.status.set(status)],
-        condition=VideoClipRecord.status.is_in("queued", "saving"),
-    )
+def claim(record: VideoClipRecord, now: datetime, lease_s: int) -> int | None:
+    """queued -> saving, held by this delivery until `now + lease_s` (its lease, epoch s), or
+    None while another delivery holds it: SQS may deliver one job twice at once, and two
+    deliveries saving the same part would each write it and a custody entry for it. A
+    redelivery after a crash finds the lease run out (or given back) and goes on."""
+    at = int(now.timestamp())
+    free = VideoClipRecord.saving_until.does_not_exist() | (VideoClipRecord.saving_until < at)
+    try:
+        record.update(
+            actions=[VideoClipRecord.status.set("saving"), VideoClipRecord.saving_until.set(at + lease_s)],
+            condition=(VideoClipRecord.status == "queued") | ((VideoClipRecord.status == "saving") & free),
+        )
+    except UpdateError as error:
+        if not footage._condition_failed(error):
+            raise
+        return None
+    return at + lease_s
+
+
+def release(record: VideoClipRecord, lease: int) -> None:
+    """A delivery that failed gives its lease back (if still its own): the next may go on."""
+    try:
+        record.update(
+            actions=[VideoClipRecord.saving_until.remove()], condition=VideoClipRecord.saving_until == lease
+        )
+    except UpdateError as error:
+        if not footage._condition_failed(error):
+            raise
 
 
 def finish(record: VideoClipRecord, status: str, now: datetime, **values: Any) -> None:

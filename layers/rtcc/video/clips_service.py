@@ -26,11 +26,15 @@ from rtcc.cameras.incidents import iso
 from rtcc.cameras.model import CITY_OWNER
 from rtcc.errors import Conflict, Forbidden, NotFound
 from rtcc.video import clips
+from rtcc.video.clips_declaration import CLIP_FUNCTIONS
 
 Audit = Callable[[str, str, dict], None]
 QUEUE = "video-clips"
 #: GetClip answers at most 100 MB: a part this large may have been cut short, so it is halved.
 CUT_BYTES = 99 * 1024 * 1024
+#: How long a delivery holds a clip it saves: video-clip's timeout (dead by then). SQS shows a
+#: job again only after its visibility timeout (960 s), so a redelivery finds the lease run out.
+LEASE_S = next(f.timeout_s for f in CLIP_FUNCTIONS if f.name == "video-clip")
 #: Why a clip was refused: the audit's `reason` -> what the officer is told.
 REASONS = {
     "role": "saving a camera's video needs the viewer role (as live view does)",
@@ -188,13 +192,27 @@ def _known(record: Any) -> dict[str, dict[str, Any]]:
 
 
 def save_clip(clip_id: str, source: ClipSource, actor: str, now: datetime) -> str:
-    """Fetch, store and record the clip's parts; "saved", "refused" (no video), "already"."""
+    """Fetch, store and record the clip's parts; "saved", "refused" (no video), "already", or
+    "busy" (another delivery of the job is saving it now: this one lets it)."""
     from rtcc.video import clips_dynamodb as db
 
     record = db.get_clip(clip_id)
     if record.status not in ("queued", "saving"):
         return "already"
-    db.step(record, "saving")
+    lease = db.claim(record, now, LEASE_S)
+    if lease is None:
+        return "busy"
+    try:
+        return _save(record, source, actor, now)
+    except Exception:
+        db.release(record, lease)  # SQS's next delivery need not wait the lease out
+        raise
+
+
+def _save(record: Any, source: ClipSource, actor: str, now: datetime) -> str:
+    from rtcc.video import clips_dynamodb as db
+
+    clip_id = record.clip_id
     known, saved, gaps = _known(record), [], []
     start, end = datetime.fromisoformat(record.start), datetime.fromisoformat(record.end)
     for a, b in clips.parts(start, end):
