@@ -104,7 +104,15 @@ class CameraPipeline:
         from kvs_ingest.fragmenter import ProducerClock
         from kvs_ingest.source import SourceUnavailable
 
-        self._clock = self._clock or ProducerClock()
+        if self._clock is None:
+            self._clock = ProducerClock()
+            # Fragments a previous run left unsent come first: new ones start after them even when
+            # the wall clock is now behind (stepped back, a box booted without an RTC). Older
+            # stamps would reach the uploader after a newer one was sent on the same connection,
+            # wait behind it until the connection rotates, and be refused by KVS as 4004.
+            end = self.buffer.newest_end_ms()
+            if end is not None:
+                self._clock.close(end)
         on_motion = self.motion.post if self.motion else None
         try:
             self._fragmenter = self.fragments(self.camera, on_motion, self._clock)

@@ -230,6 +230,14 @@ class RingBuffer:
         with self._lock:
             return len(self._entries)
 
+    def newest_end_ms(self) -> int | None:
+        """The end (producer time) of the newest fragment held, sent or not; None when empty."""
+        with self._lock:
+            if not self._entries:
+                return None
+            newest = max(self._entries)
+            return newest + self._entries[newest].duration_ms
+
     def span_ms(self) -> int:
         """Milliseconds of video buffered, oldest fragment's start to newest's end."""
         with self._lock:

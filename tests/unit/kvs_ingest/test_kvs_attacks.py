@@ -403,3 +403,40 @@ def test_a_source_that_stopped_giving_video_is_not_reported_healthy(tmp_path):
     assert status == 503 and body["cameras"][0]["last_fragment_s_ago"] > FRESH_S
     pipeline.source_state = "ended"  # a file without loop that ended is done, not stuck
     assert report([pipeline])[0] == 200
+
+
+def test_after_a_restart_new_fragments_follow_those_left_on_disk_even_if_the_clock_went_back(tmp_path):
+    from kvs_ingest.agent import CameraPipeline
+    from kvs_ingest.backoff import Backoff
+    from kvs_ingest.config import parse_config
+
+    config = parse_config(
+        {
+            "agent": {"region": "us-east-1", "buffer_dir": str(tmp_path / "buf")},
+            "credentials": {"mode": "env"},
+            "cameras": [{"camera_id": "c1", "stream_name": "rtcc-cam-c1", "source": "rtsp://cam/1"}],
+        }
+    )
+    # The last run (its clock 2 minutes ahead, or a source that ran ahead) left one unsent.
+    ahead = int(time.time() * 1000) + 120_000
+    previous = CameraPipeline(config.cameras[0], config, None, FixedEndpoints("http://127.0.0.1:9"))
+    previous.buffer.append(ahead, 2000, b"left")
+    stamped: list[int] = []
+
+    class OneFragment(list):
+        def stop(self) -> None:
+            pass
+
+    def fragments(camera, on_motion, clock):
+        stamped.append(clock.stamp(0))
+        clock.close(stamped[-1] + 2000)
+        return OneFragment(
+            [SimpleNamespace(producer_ts_ms=stamped[-1], duration_ms=2000, data=b"new", width=8, height=8)]
+        )
+
+    pipeline = CameraPipeline(
+        config.cameras[0], config, None, FixedEndpoints("http://127.0.0.1:9"), fragments=fragments
+    )
+    pipeline._read_source(threading.Event(), Backoff())
+    assert stamped[0] >= ahead + 2000
+    assert [e.read() for e in pipeline.buffer.pending()] == [b"left", b"new"]
