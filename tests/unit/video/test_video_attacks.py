@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from rtcc.cameras.model import CITY_OWNER
@@ -113,3 +114,36 @@ def test_a_signed_control_call_cannot_carry_another_body(declared: str) -> None:
     refused = refusal(_signed_environ(asked, other, sha))
     assert refused is not None and refused[0] == "InvalidSignatureException"
     assert refusal(_signed_environ(asked, asked, None)) is None
+
+
+# --- the stand-in answers its loopback name only (DNS rebinding) ---------------------------------
+@pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1.nip.io:{port}"])
+def test_a_page_rebinding_its_name_to_the_standin_is_refused(tmp_path: Any, host: str) -> None:
+    """A page at evil.example re-pointed at 127.0.0.1 is same-origin with the stand-in's port:
+    with the public local keys it could sign GetHLSStreamingSessionURL and read the video."""
+    import io
+
+    from rtcc.local.kvs_media.server import KvsMediaStandIn
+
+    standin = KvsMediaStandIn(
+        tmp_path, permissions=lambda: None, account="123456789012", region=lambda: "us-east-1"
+    )
+    standin.port = 4567
+
+    def call(host_header: str) -> tuple[str, dict]:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/hls/v1/getHLSMasterPlaylist.m3u8",
+            "QUERY_STRING": "",
+            "HTTP_HOST": host_header,
+            "wsgi.input": io.BytesIO(b""),
+        }
+        seen: list = []
+        b"".join(standin.app(environ, lambda status, headers: seen.append((status, dict(headers)))))
+        return seen[0]
+
+    status, headers = call(host.format(port=4567))
+    assert status.startswith("403") and headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    for own in ("127.0.0.1:4567", "localhost:4567"):
+        status, headers = call(own)
+        assert status.startswith("400") and headers["x-amzn-ErrorType"] == "MissingParameter"  # reached HLS

@@ -139,7 +139,7 @@ class KvsMediaStandIn:
         self._connections: dict[str, int] = {}
         self._recent: dict[str, list[float]] = {}
         enforced = IamEnforcer(self._route, permissions, account=account, enforce=enforce, log=log)
-        self.app = SigV4Check(enforced, exempt=_unsigned)
+        self.app = _LocalHostOnly(SigV4Check(enforced, exempt=_unsigned), lambda: self.port)
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -222,6 +222,24 @@ class KvsMediaStandIn:
             logger.exception("the KVS stand-in failed on %s", path)
             return error_response(start_response, 500, "InternalServerError", "stand-in error")
         return error_response(start_response, 404, "ResourceNotFoundException", f"no operation at {path}")
+
+
+class _LocalHostOnly:
+    """Answers only requests addressed to this stand-in by its loopback name: a web page whose
+    name an attacker re-points at 127.0.0.1 (DNS rebinding) reaches the port as its own
+    origin, and the local keys are public (sign with "testing"), so it could take a session
+    and read a camera's video. Its requests name the page's host: refused before anything."""
+
+    def __init__(self, app: Callable, port: Callable[[], int]) -> None:
+        self.app = app
+        self.port = port
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        host = environ.get("HTTP_HOST", "")
+        if host not in (f"127.0.0.1:{self.port()}", f"localhost:{self.port()}"):
+            message = "Host: this local stand-in answers 127.0.0.1 and localhost only"
+            return error_response(start_response, 403, "AccessDeniedException", message)
+        return self.app(environ, start_response)
 
 
 def _unsigned(environ: dict) -> bool:
