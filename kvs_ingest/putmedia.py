@@ -43,6 +43,10 @@ log = logging.getLogger("kvs_ingest.putmedia")
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 USER_AGENT = "rtcc-ingest/0.1.0"
+#: What one answer may hold before it is a broken (or hostile) endpoint, not KVS: a chunk of the
+#: ack stream, an error body, the number of header lines.
+MAX_ANSWER_CHUNK = 1 << 20
+MAX_HEADERS = 100
 
 
 class PutMediaError(Exception):
@@ -148,6 +152,8 @@ class PutMediaConnection:
             raise PutMediaError(f"not an HTTP answer: {status_line[:80]!r}") from None
         headers: dict[str, str] = {}
         while (line := await self.reader.readline()) not in (b"\r\n", b"\n", b""):
+            if len(headers) >= MAX_HEADERS:
+                raise PutMediaError(f"more than {MAX_HEADERS} header lines in the answer")
             name, _, value = line.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
         self.response = Response(status, headers)
@@ -164,11 +170,13 @@ class PutMediaConnection:
                 size = int(size_line.split(b";")[0].strip() or b"0", 16)
                 if size == 0:
                     return
+                if size > MAX_ANSWER_CHUNK:  # acks are ~150 bytes: readexactly would buffer it all
+                    raise PutMediaError(f"an answer chunk of {size} bytes")
                 data = await self.reader.readexactly(size)
                 await self.reader.readexactly(2)
                 yield data
         elif "content-length" in headers:
-            yield await self.reader.readexactly(int(headers["content-length"]))
+            yield await self.reader.readexactly(min(int(headers["content-length"]), MAX_ANSWER_CHUNK))
         else:
             while data := await self.reader.read(65536):
                 yield data

@@ -440,3 +440,42 @@ def test_after_a_restart_new_fragments_follow_those_left_on_disk_even_if_the_clo
     pipeline._read_source(threading.Event(), Backoff())
     assert stamped[0] >= ahead + 2000
     assert [e.read() for e in pipeline.buffer.pending()] == [b"left", b"new"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffff\r\n" + b"x" * (4 << 20),
+        b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % n for n in range(100_000)),
+    ],
+    ids=["a-terabyte-chunk", "endless-headers"],
+)
+def test_a_hostile_putmedia_answer_ends_the_session_instead_of_filling_memory(answer):
+    import asyncio
+    import socket
+
+    from kvs_ingest.putmedia import PutMediaConnection, PutMediaError, read_acks
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        conn, _ = listener.accept()
+        with contextlib.suppress(OSError):
+            conn.recv(65536)
+            conn.sendall(answer)
+            time.sleep(5)  # and hold the connection open
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+    async def main():
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/putMedia"
+        connection = await PutMediaConnection.open(url, {"Host": "x"}, timeout=5)
+        try:
+            await asyncio.wait_for(read_acks(connection, lambda ack: None), 4)
+        finally:
+            connection.abort()
+
+    with pytest.raises(PutMediaError, match="answer chunk|header lines"):
+        asyncio.run(main())
+    listener.close()
