@@ -16,9 +16,10 @@ The decision, in order (each refusal names the field `camera_id`):
    (action "viewed") the owner sees in their portal. The city's own cameras have no owner
    to tell.
 A session URL cannot be revoked (KVS: whoever holds it plays the stream until `Expires`), so an
-owner's camera gets KVS's shortest session, OWNER_SESSION_S, whatever `expiry_s` says: a pause,
-or an incident window closing, takes effect within 5 minutes (the console renews, and each
-renewal is decided again). The city's cameras, which no owner can withdraw, get `expiry_s`.
+owner's camera, or any camera shared only during incidents, gets KVS's shortest session,
+OWNER_SESSION_S, whatever `expiry_s` says: a pause, or an incident window closing, takes effect
+within 5 minutes (the console renews, and each renewal is decided again). Only the city's
+cameras shared at any time, which nobody withdraws, get `expiry_s`.
 A camera "offline" in the registry (its stream made, no video seen yet) is judged by its
 policy as if live: the session itself tells whether video flows, and the registry follows
 (live once a session opened, offline when KVS has had no video for 30 s).
@@ -106,7 +107,7 @@ class LiveDesk:
             detail = {"reason": reason, "owner_id": camera.owner_id, "policy": camera.policy}
             self.audit("video.refused", camera_id, detail)
             raise Forbidden(REASONS[reason], field="camera_id")
-        expiry_s = self.expiry_s if camera.owner_id == CITY_OWNER else min(self.expiry_s, OWNER_SESSION_S)
+        expiry_s = _session_s(camera, self.expiry_s)
         url = self._url(camera, expiry_s)
         expires_at = iso(now + timedelta(seconds=expiry_s))
         detail = {"owner_id": camera.owner_id, "policy": camera.policy, "expires_at": expires_at}
@@ -138,6 +139,13 @@ class LiveDesk:
         if camera.status == "offline":
             self.mark(camera, "live")
         return url
+
+
+def _session_s(camera: CameraSpot, expiry_s: int) -> int:
+    """The session's length: `expiry_s` only where no pause or window can end the view."""
+    if camera.owner_id == CITY_OWNER and camera.policy == "always":
+        return expiry_s
+    return min(expiry_s, OWNER_SESSION_S)
 
 
 class IncidentCameras(Protocol):

@@ -21,9 +21,9 @@ class VideoSettings(BaseSettings):
         ge=300,
         le=43_200,
         description="Seconds a live HLS session URL stays valid (Kinesis Video Streams' `Expires`, "
-        "300..43200) for the city's cameras; owners' cameras get 300 (a URL cannot be revoked: an "
-        "owner's pause or a closing incident window takes effect within 5 minutes). The console renews it "
-        "before then.",
+        "300..43200) for the city's cameras shared at any time; owners' cameras and cameras shared during "
+        "incidents only get 300 (a URL cannot be revoked: a pause or a closing incident window takes effect "
+        "within 5 minutes). The console renews it before then.",
     )
     viewers: str = Field(
         "officer",

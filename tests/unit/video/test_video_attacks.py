@@ -40,6 +40,13 @@ def test_the_citys_cameras_keep_the_configured_session_length() -> None:
     assert out["expires_at"] == "2026-05-01T13:00:00Z"
 
 
+def test_a_city_camera_shared_during_incidents_only_gets_the_shortest_session() -> None:
+    world = World(spot("city-side", owner_id=CITY_OWNER, level="city", policy="incident"))
+    out = replace(world.desk(), expiry_s=43_200).open_session(OFFICER, "city-side")
+    assert world.sessions.asked == [("rtcc-cam-city-side", 300)]
+    assert out["expires_at"] == "2026-05-01T12:05:00Z"
+
+
 # --- times at the edge of datetime's range: a 500 instead of a 4xx naming the field -------------
 @pytest.mark.parametrize("at", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"])
 def test_a_motion_time_past_datetimes_range_is_refused_by_field(at: str) -> None:
