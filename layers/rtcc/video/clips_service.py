@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from rtcc.auth import Principal, Role
 from rtcc.cameras.incidents import iso
-from rtcc.cameras.model import CITY_OWNER
+from rtcc.cameras.model import CITY_OWNER, is_camera_id
 from rtcc.errors import Conflict, Forbidden, NotFound
 from rtcc.video import clips
 from rtcc.video.clips_declaration import CLIP_FUNCTIONS
@@ -96,7 +96,9 @@ def request_clip(who: Principal, body: object, audit: Audit, now: datetime) -> d
 
     target = body.get("camera_id") if isinstance(body, dict) else None
     if not who.has_any(_viewers()):
-        audit("video.clip.refused", str(target or "?")[:80], {"reason": "role"})
+        # A camera id or "?": the caller's free text (a name, a phone number) never becomes an
+        # entry of the append-only audit log.
+        audit("video.clip.refused", target if is_camera_id(target) else "?", {"reason": "role"})
         raise Forbidden(REASONS["role"], field="camera_id")
     ask = clips.validate_ask(body, video_settings().max_clip_minutes, now)
     camera = _camera(ask, audit)

@@ -154,3 +154,27 @@ def test_a_page_rebinding_its_name_to_the_standin_is_refused(tmp_path: Any, host
     for own in ("127.0.0.1:4567", "localhost:4567"):
         status, headers = call(own)
         assert status.startswith("400") and headers["x-amzn-ErrorType"] == "MissingParameter"  # reached HLS
+
+
+# --- the audit log keeps no free text a caller typed ---------------------------------------------
+class _Recorder(list):
+    def __call__(self, *entry: object) -> None:
+        self.append(entry)
+
+
+def test_a_refused_clip_request_audits_a_camera_id_never_the_callers_text() -> None:
+    """A role refusal audited the body's camera_id as typed (80 characters of anything: a
+    resident's phone number or email), into the append-only, anchored audit log."""
+    from rtcc.auth import Principal, Role
+    from rtcc.errors import Forbidden
+    from rtcc.video.clips_service import request_clip
+
+    auditor = Principal("s9", "aud", frozenset({Role.AUDITOR}))
+    for typed, target in (
+        ("call +1 206 555 0100, jane@example.com", "?"),
+        ("cam-0123456789ab", "cam-0123456789ab"),
+    ):
+        audits = _Recorder()
+        with pytest.raises(Forbidden):
+            request_clip(auditor, {"camera_id": typed}, audits, NOW)
+        assert audits == [("video.clip.refused", target, {"reason": "role"})]
