@@ -62,7 +62,9 @@ class CameraPipeline:
     ) -> None:
         self.camera = camera
         self.buffer = RingBuffer(
-            buffer_path(config.agent.buffer_dir, camera.stream_name), config.agent.buffer_minutes
+            buffer_path(config.agent.buffer_dir, camera.stream_name),
+            config.agent.buffer_minutes,
+            config.agent.buffer_max_mb * 1024 * 1024,
         )
         self.uploader = Uploader(
             camera.camera_id,

@@ -62,6 +62,8 @@ class AgentSection(_Strict):
     region: str = Field(min_length=1, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     buffer_dir: Path
     buffer_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    #: Per camera, with buffer_minutes: whichever is reached first (huge frames cannot fill the disk).
+    buffer_max_mb: int = Field(default=2048, ge=64, le=1024 * 1024)
     health_port: int | None = Field(default=None, ge=0, le=65535)
     health_host: str = "127.0.0.1"
     api_url: str | None = None
@@ -89,8 +91,9 @@ class AgentSection(_Strict):
 class CredentialsSection(_Strict):
     mode: Literal["iot", "profile", "env", "static"]
     endpoint: str | None = None
-    role_alias: str | None = None
-    thing_name: str | None = None
+    # AWS IoT's own rules: a value that could not be a name must not reach an HTTP header.
+    role_alias: str | None = Field(default=None, max_length=128, pattern=r"^[\w=,@-]+$")
+    thing_name: str | None = Field(default=None, max_length=128, pattern=r"^[a-zA-Z0-9:_-]+$")
     cert: Path | None = None
     key: Path | None = None
     ca: Path | None = None
@@ -141,6 +144,14 @@ class CameraSection(_Strict):
     camera_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")
     # KVS stream names: 1-256 of [a-zA-Z0-9_.-].
     stream_name: str = Field(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9_.-]+$")
+
+    @field_validator("stream_name")
+    @classmethod
+    def _not_dots(cls, value: str) -> str:
+        if value in (".", ".."):  # valid for KVS, but as the buffer's folder: buffer_dir or its parent
+            raise ValueError("must not be '.' or '..'")
+        return value
+
     source: str = Field(min_length=1)
     loop: bool = False
     fragment_seconds: float = Field(default=2.0, ge=0.5, le=10.0)

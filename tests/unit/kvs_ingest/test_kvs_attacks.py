@@ -268,23 +268,65 @@ def test_plain_http_is_refused_beyond_the_local_stack(tmp_path, capsys):
 
 @pytest.mark.parametrize("stream_name", [".", ".."])
 def test_a_stream_name_of_dots_cannot_turn_the_buffer_onto_its_parent(tmp_path, stream_name):
-    from kvs_ingest.agent import Agent
-    from kvs_ingest.config import parse_config
-    from kvs_ingest.credentials import StaticProvider
+    from kvs_ingest.agent import CameraPipeline
+    from kvs_ingest.config import ConfigError, parse_config
     from kvs_ingest.ringbuffer import BufferDirError
 
     (tmp_path / "buf").mkdir()
     tmp_path.chmod(0o755)
+    data = {
+        "agent": {"region": "us-east-1", "buffer_dir": str(tmp_path / "buf")},
+        "credentials": {"mode": "env"},
+        "cameras": [{"camera_id": "c1", "stream_name": stream_name, "source": "rtsp://cam/1"}],
+    }
+    with pytest.raises(ConfigError, match=r"cameras\[0\]\.stream_name: must not be '\.' or '\.\.'"):
+        parse_config(data)
+    data["cameras"][0]["stream_name"] = "rtcc-cam-c1"
+    config = parse_config(data)
+    camera = config.cameras[0].model_copy(update={"stream_name": stream_name})  # past the config check
+    with pytest.raises(BufferDirError, match="stream_name"):
+        CameraPipeline(camera, config, None, FixedEndpoints("http://127.0.0.1:9"))
+    assert tmp_path.stat().st_mode & 0o777 == 0o755  # not chmodded 0700 as a camera's folder
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("thing_name", "rtcc-cam-c1\r\nx-evil: 1"), ("role_alias", "alias/../../other")],
+)
+def test_iot_names_that_could_not_be_aws_names_are_refused(field, value):
+    from kvs_ingest.config import ConfigError, parse_config
+
+    credentials = {
+        "mode": "iot",
+        "endpoint": "c.credentials.iot.us-east-1.amazonaws.com",
+        "role_alias": "rtcc-camera-agent",
+        "thing_name": "rtcc-cam-c1",
+        "cert": "/c",
+        "key": "/k",
+        "ca": "/a",
+    }
+    data = {
+        "agent": {"region": "us-east-1", "buffer_dir": "/var/lib/rtcc-ingest/buffer"},
+        "credentials": credentials | {field: value},
+        "cameras": [{"camera_id": "c1", "stream_name": "rtcc-cam-c1", "source": "rtsp://cam/1"}],
+    }
+    with pytest.raises(ConfigError, match=f"credentials.{field}"):
+        parse_config(data)
+
+
+def test_the_byte_bound_is_configured_per_camera(tmp_path):
+    from kvs_ingest.agent import CameraPipeline
+    from kvs_ingest.config import parse_config
+
     config = parse_config(
         {
-            "agent": {"region": "us-east-1", "buffer_dir": str(tmp_path / "buf")},
+            "agent": {"region": "us-east-1", "buffer_dir": str(tmp_path / "buf"), "buffer_max_mb": 64},
             "credentials": {"mode": "env"},
-            "cameras": [{"camera_id": "c1", "stream_name": stream_name, "source": "rtsp://cam/1"}],
+            "cameras": [{"camera_id": "c1", "stream_name": "rtcc-cam-c1", "source": "rtsp://cam/1"}],
         }
     )
-    with pytest.raises(BufferDirError, match="stream_name"):
-        Agent(config, StaticProvider("AKIDEXAMPLE", "secret"), FixedEndpoints("http://127.0.0.1:9"))
-    assert tmp_path.stat().st_mode & 0o777 == 0o755  # not chmodded 0700 as a camera's folder
+    pipeline = CameraPipeline(config.cameras[0], config, None, FixedEndpoints("http://127.0.0.1:9"))
+    assert pipeline.buffer.max_bytes == 64 * 1024 * 1024
 
 
 # Secrets in what the agent prints: logs (even at DEBUG), tracebacks, the health page.
