@@ -147,12 +147,14 @@ class MediaSource:
         untimed = self.stream.start_time or 0  # the time given to a packet that has none
         try:
             for packet in self.container.demux(self.stream):
+                # The demuxer's end-of-stream packet, or an empty one a broken or hostile source sends:
+                # decoded, an empty packet drains FFmpeg's decoder for good (every later one: EOF).
+                if not packet.size:
+                    continue
                 raw = packet.pts
                 if raw is None:
                     raw = packet.dts
                     if raw is None:
-                        if not packet.size:  # the demuxer's end-of-stream packet
-                            continue
                         raw = untimed  # a stream without timestamps (raw H.264): one frame after another
                         packet.dts = raw
                 if self._closed:

@@ -521,3 +521,43 @@ def test_a_hostile_putmedia_answer_ends_the_session_instead_of_filling_memory(an
     with pytest.raises(PutMediaError, match="answer chunk|header lines"):
         asyncio.run(main())
     listener.close()
+
+
+# Hostile sources (the media side).
+
+
+def test_one_empty_packet_from_the_source_does_not_silence_a_re_encoded_camera(tmp_path, monkeypatch):
+    """An empty packet sent to FFmpeg's decoder drains it for good (every later packet: EOF): a
+    camera with privacy masks (re-encoded) would stream nothing more while reading on."""
+    import av
+
+    import kvs_ingest.fragmenter as fragmenter
+    from kvs_ingest.source import SourceSpec, open_source
+    from kvs_ingest.testpattern import write_test_pattern
+
+    path = write_test_pattern(tmp_path / "p.mp4", 4, 10, (160, 120))
+
+    class Hostile:
+        def __init__(self, container):
+            self._container = container
+
+        def demux(self, stream):
+            for n, packet in enumerate(self._container.demux(stream)):
+                if n == 5 and packet.pts is not None:
+                    empty = av.Packet(0)
+                    empty.pts, empty.dts, empty.time_base = packet.pts, packet.dts, packet.time_base
+                    yield empty
+                yield packet
+
+        def __getattr__(self, name):
+            return getattr(self._container, name)
+
+    def hostile_open(spec):
+        source = open_source(spec)
+        source.container = Hostile(source.container)
+        return source
+
+    monkeypatch.setattr(fragmenter, "open_source", hostile_open)
+    made = fragmenter.Fragmenter(SourceSpec(str(path), realtime=False), fragment_seconds=1, force_encode=True)
+    fragments = list(made)
+    assert sum(f.frames for f in fragments) >= 35 and sum(f.duration_ms for f in fragments) >= 3500
