@@ -149,6 +149,10 @@ def codec_private(extradata: bytes) -> bytes:
     return avcc_record(sps[0], pps)
 
 
+#: Largest picture side accepted (H.264's level 6.2 tops out at 8192x4320).
+MAX_DIMENSION = 8192
+
+
 class _Bits:
     """An RBSP bit reader (emulation-prevention bytes removed) with Exp-Golomb codes."""
 
@@ -234,4 +238,7 @@ def parse_sps(sps: bytes) -> dict[str, int]:
     unit_y = (2 - frame_mbs_only) * (2 if chroma == 1 else 1)
     info["width"] = width_mbs * 16 - (crop[0] + crop[1]) * unit_x
     info["height"] = (2 - frame_mbs_only) * height_units * 16 - (crop[2] + crop[3]) * unit_y
+    if not (0 < info["width"] <= MAX_DIMENSION and 0 < info["height"] <= MAX_DIMENSION):
+        # A hostile SPS: sizes up to 2**32 or cropped below zero (a 16384x16384 picture is 400 MB)
+        raise BitstreamError(f"SPS picture size {info['width']}x{info['height']} out of range")
     return info

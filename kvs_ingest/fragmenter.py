@@ -376,6 +376,10 @@ class Fragmenter:
             return
         state.broken = False
         for frame in frames:
+            if not (frame.width <= avc.MAX_DIMENSION and frame.height <= avc.MAX_DIMENSION):
+                state.broken = True  # a hostile size: never masked or re-encoded at that size
+                self.stats["dropped_corrupt"] += 1
+                continue
             ms = sp.pts_ms if frame.pts is None else int(frame.pts * frame.time_base * 1000)
             if (
                 ms + state.offset_ms <= state.last_frame_ms

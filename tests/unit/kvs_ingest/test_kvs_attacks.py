@@ -561,3 +561,25 @@ def test_one_empty_packet_from_the_source_does_not_silence_a_re_encoded_camera(t
     made = fragmenter.Fragmenter(SourceSpec(str(path), realtime=False), fragment_seconds=1, force_encode=True)
     fragments = list(made)
     assert sum(f.frames for f in fragments) >= 35 and sum(f.duration_ms for f in fragments) >= 3500
+
+
+def test_an_absurd_picture_size_is_dropped_remuxed_or_re_encoded(tmp_path):
+    from kvs_ingest import avc
+    from kvs_ingest.fragmenter import Fragmenter
+    from kvs_ingest.source import SourceSpec
+    from kvs_ingest.testpattern import write_test_pattern
+
+    # 8208 pixels wide (the limit is 8192 a side): cheap to make, out of range all the same.
+    path = write_test_pattern(tmp_path / "wide.mp4", 1, 5, (8208, 16), burn_time=False)
+    remux = Fragmenter(SourceSpec(str(path), realtime=False))
+    assert list(remux) == [] and remux.stats["dropped_corrupt"] + remux.stats["dropped_to_keyframe"] >= 5
+    encode = Fragmenter(SourceSpec(str(path), realtime=False), force_encode=True)
+    assert list(encode) == [] and encode.stats["dropped_corrupt"] >= 5
+    # An SPS claiming 2**20 macroblocks a side (Exp-Golomb lets it claim up to 2**32).
+    bits = "1" + "1" + "1" + "011" + "1" + "0"  # sps_id 0, frame_num 0, poc type 2, 1 ref, no gaps
+    big = format((1 << 20) + 1, "b")
+    bits += "0" * (len(big) - 1) + big + "1" + "1" + "1" + "0" + "0" + "1"  # 2**20 x 1 MBs, rbsp stop
+    bits += "0" * (-len(bits) % 8)
+    sps = bytes([0x67, 66, 0, 30]) + int(bits, 2).to_bytes(len(bits) // 8, "big")
+    with pytest.raises(avc.BitstreamError, match="out of range"):
+        avc.parse_sps(sps)
