@@ -5,6 +5,7 @@
   it now (audited `video.refused`), 404 an unknown camera, 409 a camera with no video (registered
   only, stream not made yet, nothing sent in the last 30 s). An allowed view is audited
   `video.viewed` before it is answered and the owner gets a receipt (action "viewed").
+  Answered with `Cache-Control: no-store` (the URL is a credential).
 - GET /api/video/incidents/{incident_id}/cameras -> {incident_id, cameras: [camera +
   distance_m, motion_at, motion_score]}: up to `RTCC_VIDEO_GRID_SIZE` of the incident's
   nearest cameras that send video and may be watched now (audited `video.grid`).
@@ -46,10 +47,12 @@ def _audit(action: str, target: str, detail: dict) -> None:
 @router.post(
     "/api/video/sessions", middlewares=[require(*ALL_ROLES)], summary="Watch a camera live (HLS)", tags=_TAGS
 )
-def open_session(body: SessionIn) -> dict:
+def open_session(body: SessionIn) -> Response[dict]:
     from rtcc.video.wiring import live_desk
 
-    return live_desk(_audit).open_session(principal(router), body.camera_id)  # type: ignore[arg-type]
+    answer = live_desk(_audit).open_session(principal(router), body.camera_id)  # type: ignore[arg-type]
+    # The session URL is a credential (anyone holding it watches until it expires): no cache may keep it.
+    return Response(200, content_types.APPLICATION_JSON, answer, headers={"Cache-Control": "no-store"})
 
 
 @router.get(
