@@ -31,6 +31,9 @@ log = logging.getLogger("kvs_ingest.fragmenter")
 
 MAX_FRAGMENT_MS = 10_000  # KVS's limit on one fragment
 JUMP_MS = 5_000  # a source timestamp step beyond this is a discontinuity, not a slow frame
+#: KVS refuses a fragment over 50 MB (4001), and a fragment's frames are held in memory until it is
+#: cut: a camera (or a hostile RTSP server) sending huge frames is cut at this size instead.
+MAX_FRAGMENT_BYTES = 45 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -123,11 +126,15 @@ class _Assembler:
     long_gop: bool = False
     dropped: int = 0
     pending_discontinuity: bool = False
+    size: int = 0  # bytes of the open fragment's units
 
     def feed(self, unit: _Unit) -> Fragment | None:
         """Add a unit; the fragment it completes, if any."""
         out = None
         self.pending_discontinuity |= unit.discontinuity
+        if len(unit.data) > MAX_FRAGMENT_BYTES:  # alone too large: dropped, and its GOP after it
+            self.dropped += 1
+            return self.close(self.units[-1].pts_ms + self.frame_ms) if self.units else None
         if self.units:
             last = self.units[-1].pts_ms
             if unit.pts_ms > last:
@@ -145,6 +152,8 @@ class _Assembler:
             elif not unit.keyframe and unit.pts_ms + self.frame_ms - self.start_pts > self.max_ms:
                 self.long_gop = True  # no keyframe within 10 s: cut, and drop up to the next keyframe
                 out = self.close(last + self.frame_ms)
+            elif self.size + len(unit.data) > MAX_FRAGMENT_BYTES:
+                out = self.close(unit.pts_ms)  # the rest of the GOP is dropped up to the next keyframe
         if not self.units:
             if not unit.keyframe:
                 self.dropped += 1
@@ -153,13 +162,14 @@ class _Assembler:
             self.start_ts = self.clock.stamp(unit.pts_ms, self.pending_discontinuity)
             self.pending_discontinuity = False
         self.units.append(unit)
+        self.size += len(unit.data)
         return out
 
     def close(self, end_pts: int) -> Fragment | None:
         """Finish the open fragment at source time `end_pts`."""
         if not self.units:
             return None
-        units, self.units = self.units, []
+        units, self.units, self.size = self.units, [], 0
         track = units[0].track
         duration = max(1, min(self.max_ms, end_pts - self.start_pts))
         start = self.start_pts

@@ -583,3 +583,23 @@ def test_an_absurd_picture_size_is_dropped_remuxed_or_re_encoded(tmp_path):
     sps = bytes([0x67, 66, 0, 30]) + int(bits, 2).to_bytes(len(bits) // 8, "big")
     with pytest.raises(avc.BitstreamError, match="out of range"):
         avc.parse_sps(sps)
+
+
+def test_huge_frames_are_cut_before_kvs_s_limit_instead_of_held_for_ten_seconds(monkeypatch):
+    import kvs_ingest.fragmenter as fragmenter
+    from kvs_ingest.fragmenter import ProducerClock, _Assembler, _Unit
+    from kvs_ingest.mkv import TrackInfo
+
+    monkeypatch.setattr(fragmenter, "MAX_FRAGMENT_BYTES", 10_000)  # KVS's 50 MB, scaled down
+    track = TrackInfo(b"\x01\x42\x00\x1e\xff\xe1\x00\x04\x67\x42\x00\x1e\x01\x00\x04\x68\xce\x3c\x80", 64, 48)
+    assembler = _Assembler(ProducerClock(), target_ms=2000)
+    fragments, held = [], 0
+    for n in range(120):  # 4 s at 30 fps, a keyframe every 2 s, 1,000-byte frames (60 KB a GOP)
+        out = assembler.feed(_Unit(n * 33, b"\x00\x00\x03\xe4\x65" + bytes(995), n % 60 == 0, track))
+        held = max(held, assembler.size)
+        fragments += [out] if out else []
+    assert assembler.flush() is None  # the last GOP's tail was dropped, nothing left open
+    assert held <= 10_000 and all(len(f.data) <= 10_000 + 512 for f in fragments)
+    assert len(fragments) == 2 and assembler.dropped == 2 * 50  # the rest of each GOP
+    # A single frame larger than the limit is dropped with the GOP after it.
+    assert assembler.feed(_Unit(5000, bytes(10_001), True, track)) is None and not assembler.units
