@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import av
 
+from kvs_ingest.logsafe import scrub
+
 DEVICE_PREFIX = "device:"
 _USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@")
 
@@ -28,8 +30,9 @@ class SourceUnavailable(Exception):
 
 
 def redact(url: str) -> str:
-    """The URL with any `user:password@` replaced by `***@`: camera passwords never reach a log."""
-    return _USERINFO.sub(r"\1***@", url)
+    """The URL with any `user:password@` replaced by `***@`, and secret query parameters (`?pwd=`,
+    `&password=`: how many cameras take theirs) masked: camera passwords never reach a log."""
+    return scrub(_USERINFO.sub(r"\1***@", url))
 
 
 @dataclass(frozen=True)

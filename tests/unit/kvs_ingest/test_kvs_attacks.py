@@ -603,3 +603,12 @@ def test_huge_frames_are_cut_before_kvs_s_limit_instead_of_held_for_ten_seconds(
     assert len(fragments) == 2 and assembler.dropped == 2 * 50  # the rest of each GOP
     # A single frame larger than the limit is dropped with the GOP after it.
     assert assembler.feed(_Unit(5000, bytes(10_001), True, track)) is None and not assembler.units
+
+
+def test_a_password_in_a_camera_urls_query_is_redacted_at_the_source():
+    from kvs_ingest.source import redact
+
+    assert redact("http://cam/videostream.cgi?user=admin&pwd=hunter2") == (
+        "http://cam/videostream.cgi?user=admin&pwd=***"
+    )
+    assert "hunter2" not in redact("rtsp://a:hunter2@cam/realmonitor?channel=1&password=hunter2")
