@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from rtcc.auth import Role
+from rtcc.auth import Principal, Role
 from rtcc.cameras.incidents import Incident
 from rtcc.cameras.model import CameraSpot, NearbyResult
-from rtcc.errors import NotFound
+from rtcc.errors import Forbidden, NotFound
 from rtcc.video.live import IncidentGrid, LiveDesk
 from rtcc.video.motion import MotionDesk
 from rtcc.video.settings import video_settings
@@ -52,6 +52,19 @@ def mark(camera: CameraSpot, status: str) -> None:
         pass  # deleted meanwhile: nothing to follow
 
 
+def viewer_roles() -> tuple[Role, ...]:
+    """The roles `RTCC_VIDEO_VIEWERS` lets watch cameras (and their grids and clips)."""
+    return (Role.OFFICER,) if video_settings().viewers == "officer" else (Role.SUPERVISOR,)
+
+
+def check_viewer(who: Principal, audit: Audit, action: str, target: str, field: str) -> None:
+    """403 (audited `action` with reason "role", as live view's refusal) unless `who` holds
+    a viewer role: checked before anything is read, so a refusal reveals nothing."""
+    if not who.has_any(viewer_roles()):
+        audit(action, target, {"reason": "role"})
+        raise Forbidden(f"live video and clips need the {video_settings().viewers} role", field=field)
+
+
 def live_desk(audit: Audit) -> LiveDesk:
     from rtcc.cameras.footage_service import agency
     from rtcc.cameras.receipts_dynamodb import receipt_book
@@ -59,7 +72,7 @@ def live_desk(audit: Audit) -> LiveDesk:
     from rtcc.video.sessions_kvs import kvs_live_sessions
 
     settings = video_settings()
-    viewers = (Role.OFFICER,) if settings.viewers == "officer" else (Role.SUPERVISOR,)
+    viewers = viewer_roles()
     return LiveDesk(
         cameras=get_camera,
         policy_allows=policy_allows,

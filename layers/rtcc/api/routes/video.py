@@ -8,7 +8,8 @@
   Answered with `Cache-Control: no-store` (the URL is a credential).
 - GET /api/video/incidents/{incident_id}/cameras -> {incident_id, cameras: [camera +
   distance_m, motion_at, motion_score]}: up to `RTCC_VIDEO_GRID_SIZE` of the incident's
-  nearest cameras that send video and may be watched now (audited `video.grid`).
+  nearest cameras that send video and may be watched now (audited `video.grid`); 403 to a
+  role RTCC_VIDEO_VIEWERS does not name (audited `video.refused`, reason "role").
 - POST /api/video/agent-tokens {camera_id, days?} -> 201 {camera_id, token, expires_at}: a camera
   agent's motion token for `rtcc cameras provision --motion-token-file` (rtcc.video.agent_token_desk):
   admins only (others 403, audited `video.agent_token.refused`), 404 unknown, 409 not an owner's
@@ -26,7 +27,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.api.security import audit, principal, require
-from rtcc.auth import ALL_ROLES, Role
+from rtcc.auth import ALL_ROLES
 from rtcc.cameras.incidents import INCIDENT_ID_PATTERN
 from rtcc.models.video import AgentTokenIn, SessionIn
 
@@ -55,15 +56,18 @@ def open_session(body: SessionIn) -> Response[dict]:
     return Response(200, content_types.APPLICATION_JSON, answer, headers={"Cache-Control": "no-store"})
 
 
+# Any signed-in role reaches it: the viewer role (RTCC_VIDEO_VIEWERS) is checked inside, as
+# for a session, so the grid never shows cameras to a role that may not watch them.
 @router.get(
     "/api/video/incidents/<incident_id>/cameras",
-    middlewares=[require(Role.OFFICER)],
+    middlewares=[require(*ALL_ROLES)],
     summary="An incident's nearest cameras one may watch live now",
     tags=_TAGS,
 )
 def incident_cameras(incident_id: _INCIDENT) -> dict:
-    from rtcc.video.wiring import incident_grid
+    from rtcc.video.wiring import check_viewer, incident_grid
 
+    check_viewer(principal(router), _audit, "video.refused", incident_id, "incident_id")  # type: ignore[arg-type]
     return incident_grid(_audit).cameras(incident_id)
 
 

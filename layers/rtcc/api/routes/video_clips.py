@@ -9,7 +9,8 @@
   (audited `video.clip.refused`). Accepted clips are audited `video.clip.requested` before
   anything is written; the owner gets a receipt (action "exported").
 - GET /api/video-clips/{clip_id} -> {clip: {status queued|saving|saved|refused|failed, reason,
-  parts: [{evidence_id, key, version_id, sha256, size, ...}], gaps}}.
+  parts: [{evidence_id, key, version_id, sha256, size, ...}], gaps}}; 403 to a role
+  RTCC_VIDEO_VIEWERS does not name (audited `video.clip.refused`, reason "role").
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from rtcc.api.security import audit, principal, require
-from rtcc.auth import ALL_ROLES, Role
+from rtcc.auth import ALL_ROLES
 
 router = APIGatewayRouter()
 
@@ -49,10 +50,14 @@ def create(body: dict) -> Response[dict]:
     return Response(202, content_types.APPLICATION_JSON, out)
 
 
+# Any signed-in role reaches it: the viewer role (RTCC_VIDEO_VIEWERS) is checked inside, as
+# for saving one, so a role that may not save clips does not read them either.
 @router.get(
-    "/api/video-clips/<clip_id>", middlewares=[require(Role.OFFICER)], summary="A saved clip", tags=_TAGS
+    "/api/video-clips/<clip_id>", middlewares=[require(*ALL_ROLES)], summary="A saved clip", tags=_TAGS
 )
 def one(clip_id: _CLIP) -> dict:
     from rtcc.video.clips_service import get_clip
+    from rtcc.video.wiring import check_viewer
 
+    check_viewer(principal(router), _audit, "video.clip.refused", clip_id, "clip_id")  # type: ignore[arg-type]
     return get_clip(clip_id)
