@@ -39,7 +39,7 @@ VIDEO = Capability(
         "/api/video-clips": "rtcc.api.routes.video_clips",  # officers: save a camera's range to a case
     },
     counters={
-        "VideoClips": "Clips saved to cases by outcome (saved, refused, failed, already, malformed)",
+        "VideoClips": "Clips saved to cases by outcome (saved, refused, failed, already, busy, malformed)",
     },
     map_layers={
         "motion": "rtcc.video.map_layers:motion_layer",  # cameras shared live that saw motion lately
