@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from rtcc.local.kvs_media import remux
-from rtcc.local.kvs_media.errors import error_response, read_json
+from rtcc.local.kvs_media.errors import error_response, read_stream_request
 from rtcc.local.kvs_media.store import StoredFragment
 from rtcc.local.kvs_media.streams import find_stream
 
@@ -60,13 +60,9 @@ def _selected(fragments: list[StoredFragment], kind: str, start: int, end: int) 
 
 
 def get_clip(standin: KvsMediaStandIn, environ: dict, start_response: Callable) -> Iterable[bytes]:
-    params = read_json(environ)
-    if params is None:
-        return error_response(start_response, 400, "InvalidArgumentException", "the body: a JSON object")
-    if bool(params.get("StreamName")) == bool(params.get("StreamARN")):
-        return error_response(
-            start_response, 400, "InvalidArgumentException", "StreamName or StreamARN: exactly one"
-        )
+    params = read_stream_request(environ)
+    if isinstance(params, str):
+        return error_response(start_response, 400, "InvalidArgumentException", params)
     asked = _range(params)
     if isinstance(asked, str):
         return error_response(start_response, 400, "InvalidArgumentException", asked)

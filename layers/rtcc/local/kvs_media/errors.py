@@ -56,3 +56,14 @@ def read_json(environ: dict, limit: int = 64 * 1024) -> dict | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def read_stream_request(environ: dict) -> dict | str:
+    """A data-plane call naming its stream (GetHLSStreamingSessionURL, GetClip): its JSON body,
+    or what is wrong with it (KVS answers both with InvalidArgumentException)."""
+    params = read_json(environ)
+    if params is None:
+        return "the body: a JSON object"
+    if bool(params.get("StreamName")) == bool(params.get("StreamARN")):
+        return "StreamName or StreamARN: exactly one"
+    return params

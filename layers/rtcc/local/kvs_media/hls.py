@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote
 
 from rtcc.local.kvs_media import remux
-from rtcc.local.kvs_media.errors import error_response, json_response, read_json
+from rtcc.local.kvs_media.errors import error_response, json_response, read_stream_request
 from rtcc.local.kvs_media.store import StoredFragment
 from rtcc.local.kvs_media.streams import StreamInfo, find_stream
 
@@ -96,13 +96,9 @@ def _options(params: dict) -> dict[str, Any] | str:
 
 
 def session_url(standin: KvsMediaStandIn, environ: dict, start_response: Callable) -> Iterable[bytes]:
-    params = read_json(environ)
-    if params is None:
-        return error_response(start_response, 400, "InvalidArgumentException", "the body: a JSON object")
-    if bool(params.get("StreamName")) == bool(params.get("StreamARN")):
-        return error_response(
-            start_response, 400, "InvalidArgumentException", "StreamName or StreamARN: exactly one"
-        )
+    params = read_stream_request(environ)
+    if isinstance(params, str):
+        return error_response(start_response, 400, "InvalidArgumentException", params)
     options = _options(params)
     if isinstance(options, str):
         return error_response(start_response, 400, "InvalidArgumentException", options)
