@@ -89,6 +89,13 @@ def get_record(camera_id: str) -> CameraRecord | None:
         return None
 
 
+def stream_since(camera_id: str) -> float | None:
+    """When the camera's current stream was set (None: unknown camera, no stream, or one it was
+    created with): the integration a camera agent's motion token belongs to."""
+    record = get_record(camera_id)
+    return None if record is None or record.stream_since is None else float(record.stream_since)
+
+
 def get_camera(camera_id: str) -> CameraSpot | None:
     record = get_record(camera_id)
     return None if record is None else spot_of(record)
@@ -141,10 +148,12 @@ def create_camera(spot: CameraSpot, now: float | None = None) -> None:
 def replace_camera(old: CameraRecord, spot: CameraSpot, now: float | None = None) -> None:
     """Writes `spot` over the camera read as `old` (moving its cell item if it moved)."""
     at = time.time() if now is None else now
+    kept = spot.stream_name == old.stream_name
     record = CameraRecord(
         spot.camera_id,
         created_at=old.created_at,
         updated_at=max(at, float(old.updated_at) + 1e-6),
+        stream_since=old.stream_since if kept else (at if spot.stream_name else None),
         **_values(spot),
     )
     unchanged = CameraRecord.updated_at == old.updated_at

@@ -79,6 +79,9 @@ class CameraRecord(Model):
     policy = UnicodeAttribute()
     status = UnicodeAttribute()
     stream_name = UnicodeAttribute(null=True)
+    # When this stream_name was set (epoch s; None for cameras created with it): camera agents'
+    # motion tokens are bound to it, so moving to Register and back voids the old agent's token.
+    stream_since = NumberAttribute(null=True)
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
 

@@ -67,11 +67,11 @@ def _iso(epoch_s: int) -> str:
 def agent_token_desk(audit: Audit) -> AgentTokenDesk:
     import time
 
-    from rtcc.cameras.registry_dynamodb import get_camera
+    from rtcc.cameras.registry_dynamodb import get_camera, stream_since
     from rtcc.video import agent_tokens
     from rtcc.video.settings import video_settings
 
     def issue(owner_id: str, camera_id: str, days: float, now: float) -> str:
-        return agent_tokens.issue(owner_id, camera_id, days, now=now)
+        return agent_tokens.issue(owner_id, camera_id, days, since=stream_since(camera_id), now=now)
 
     return AgentTokenDesk(get_camera, issue, audit, video_settings().agent_token_days, time.time)

@@ -4,7 +4,9 @@ is `agent:<camera_id>`, signed with the cameras' link key (KMS HMAC: the key nev
 A token is `<owner id>.<expiry epoch s>.<base64url MAC>`, the MAC a GenerateMac of
 `rtcc-cameras/link\\0<owner id>\\0agent:<camera id>\\0<expiry>`: the links' own message, so
 a portal or request link never passes for an agent's token and one camera's token never
-passes for another's (the camera is in the MAC, not in the token). `rtcc cameras provision`
+passes for another's (the camera is in the MAC, not in the token). When the camera's stream
+was set after its creation (camera-streams), the scope is `agent:<camera_id>@<stream_since ms>`:
+a camera moved to Register and integrated again voids its former agent's token. `rtcc cameras provision`
 mints one (`issue`); the motion route checks it (`verify`) against the camera the body names.
 
 Errors name the field `token`: missing, malformed, forged or another camera's 401, expired 401
@@ -32,10 +34,13 @@ def scope(camera_id: str) -> str:
     return f"agent:{camera_id}"
 
 
-def _signature(mac: Mac, owner_id: str, camera_id: str, expires_at: int) -> bytes:
+def _signature(mac: Mac, owner_id: str, camera_id: str, expires_at: int, since: float | None) -> bytes:
     if not AGENT_CAMERA.match(camera_id):
         raise ValueError("camera_id: an integrated camera's id (cam-<12 hex>)")
-    message = f"{owner_id}\x00{scope(camera_id)}\x00{expires_at}".encode()
+    # Bound to the camera's current stream (registry stream_since): a camera moved to Register
+    # and integrated again gets a new one, so its former agent's token no longer verifies.
+    bound = scope(camera_id) if since is None else f"{scope(camera_id)}@{int(since * 1000)}"
+    message = f"{owner_id}\x00{bound}\x00{expires_at}".encode()
     return mac.mac(owner_links.LINK_PREFIX + message)
 
 
@@ -52,16 +57,30 @@ def _default_mac(mac: Mac | None) -> Mac:
 
 
 def issue(
-    owner_id: str, camera_id: str, days: float, *, mac: Mac | None = None, now: float | None = None
+    owner_id: str,
+    camera_id: str,
+    days: float,
+    *,
+    since: float | None = None,
+    mac: Mac | None = None,
+    now: float | None = None,
 ) -> str:
-    """The token `camera_id`'s agent sends as `Authorization: Bearer <token>`."""
+    """The token `camera_id`'s agent sends as `Authorization: Bearer <token>`, valid while the
+    camera keeps the stream set at `since` (rtcc.cameras.registry_dynamodb.stream_since)."""
     expires_at = int((time.time() if now is None else now) + days * 86_400)
-    sig = base64.urlsafe_b64encode(_signature(_default_mac(mac), owner_id, camera_id, expires_at))
+    sig = base64.urlsafe_b64encode(_signature(_default_mac(mac), owner_id, camera_id, expires_at, since))
     return f"{owner_id}.{expires_at}.{sig.rstrip(b'=').decode()}"
 
 
-def verify(token: str | None, camera_id: str, *, mac: Mac | None = None, now: float | None = None) -> str:
-    """The owner id a genuine, unexpired token for `camera_id` names."""
+def verify(
+    token: str | None,
+    camera_id: str,
+    *,
+    since: float | None = None,
+    mac: Mac | None = None,
+    now: float | None = None,
+) -> str:
+    """The owner id a genuine, unexpired token for `camera_id`'s stream set at `since` names."""
     match = _TOKEN.match(token) if isinstance(token, str) else None
     if not match or not AGENT_CAMERA.match(camera_id):
         raise Unauthorized("not a valid camera agent token", field="token")
@@ -71,7 +90,7 @@ def verify(token: str | None, camera_id: str, *, mac: Mac | None = None, now: fl
     except (binascii.Error, ValueError):
         raise Unauthorized("not a valid camera agent token", field="token") from None
     # The signature first: a forged token is "not valid" whatever expiry it claims.
-    if not hmac.compare_digest(given, _signature(_default_mac(mac), owner_id, camera_id, expires_at)):
+    if not hmac.compare_digest(given, _signature(_default_mac(mac), owner_id, camera_id, expires_at, since)):
         raise Unauthorized("not a valid camera agent token for this camera", field="token")
     if (time.time() if now is None else now) >= expires_at:
         raise Unauthorized("the camera agent token has expired; provision the camera again", field="token")

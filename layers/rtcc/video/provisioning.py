@@ -251,11 +251,13 @@ def motion_token(camera: Target) -> str | None:
     owner's camera; the city's cameras send no motion events (None)."""
     if not camera.integrated:
         return None
+    from rtcc.cameras.registry_dynamodb import stream_since
     from rtcc.video import agent_tokens
     from rtcc.video.settings import video_settings
 
     # Months: an agent runs unattended; a lost token is replaced by provisioning again.
-    return agent_tokens.issue(camera.owner_id, camera.camera_id, video_settings().agent_token_days)
+    days = video_settings().agent_token_days
+    return agent_tokens.issue(camera.owner_id, camera.camera_id, days, since=stream_since(camera.camera_id))
 
 
 def motion_token_help(camera_id: str, api_url: str) -> str:

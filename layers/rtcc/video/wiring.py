@@ -114,12 +114,12 @@ def incident_grid(audit: Audit) -> IncidentGrid:
 
 
 def motion_desk() -> MotionDesk:
-    from rtcc.cameras.registry_dynamodb import get_camera
+    from rtcc.cameras.registry_dynamodb import get_camera, stream_since
     from rtcc.video import agent_tokens
     from rtcc.video.motion_dynamodb import motion_book
 
     return MotionDesk(
-        verify=lambda token, camera_id: agent_tokens.verify(token, camera_id),
+        verify=lambda token, camera_id: agent_tokens.verify(token, camera_id, since=stream_since(camera_id)),
         cameras=get_camera,
         book=motion_book(),
         mark_live=lambda camera: mark(camera, "live"),
