@@ -112,9 +112,11 @@ class CameraPipeline:
             # the wall clock is now behind (stepped back, a box booted without an RTC). Older
             # stamps would reach the uploader after a newer one was sent on the same connection,
             # wait behind it until the connection rotates, and be refused by KVS as 4004.
+            # Unless that end lies more than 30 s past the wall clock (start_after): a floor a hostile
+            # source pushed ahead would carry its offset across restarts.
             end = self.buffer.newest_end_ms()
             if end is not None:
-                self._clock.close(end)
+                self._clock.start_after(end)
         on_motion = self.motion.post if self.motion else None
         try:
             self._fragmenter = self.fragments(self.camera, on_motion, self._clock)

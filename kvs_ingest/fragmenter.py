@@ -34,6 +34,10 @@ JUMP_MS = 5_000  # a source timestamp step beyond this is a discontinuity, not a
 #: KVS refuses a fragment over 50 MB (4001), and a fragment's frames are held in memory until it is
 #: cut: a camera (or a hostile RTSP server) sending huge frames is cut at this size instead.
 MAX_FRAGMENT_BYTES = 45 * 1024 * 1024
+#: A live or paced source's fragment ending further than this past the wall clock is dropped: a hostile
+#: or broken source stepping its timestamps just under JUMP_MS a frame would otherwise push producer time
+#: ahead without limit (the ring buffer's window would evict the unsent backlog, KVS would get the future).
+MAX_AHEAD_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class ProducerClock:
         self._anchor: tuple[int, int] | None = None  # (producer ms, source ms)
         self._floor = 0  # the end of the last fragment: nothing may start before it
         self.jumps = 0
+        self.max_ahead_ms: int | None = None  # set by a Fragmenter reading a live or paced source
+        self.dropped_ahead = 0  # fragments dropped for being stamped too far past the wall clock
 
     def stamp(self, pts_ms: int, discontinuity: bool = False) -> int:
         """The producer time of a fragment starting at source time `pts_ms`."""
@@ -110,6 +116,27 @@ class ProducerClock:
         """A fragment ended at `end_ms`: the next one starts no earlier."""
         self._floor = max(self._floor, end_ms)
 
+    def too_far_ahead(self, end_ms: int) -> bool:
+        """Whether a fragment ending at `end_ms` lies more than max_ahead_ms past the wall clock."""
+        return self.max_ahead_ms is not None and end_ms > int(self._wall() * 1000) + self.max_ahead_ms
+
+    def reject(self) -> None:
+        """A fragment was dropped as too far ahead: it never raised the floor (only sent fragments do,
+        and they are at most max_ahead_ms ahead), and the anchor it ran ahead on is dropped, so the next
+        fragment is anchored to the wall clock again, right after the last one kept."""
+        self.dropped_ahead += 1
+        self._anchor = None
+
+    def start_after(self, end_ms: int) -> bool:
+        """At start-up: the newest buffered fragment ended at `end_ms`; new ones start after it, unless
+        it lies more than MAX_AHEAD_MS past the wall clock (a hostile source stamped it, or the clock was
+        far ahead last run): such a floor would carry the offset across restarts."""
+        if end_ms > int(self._wall() * 1000) + MAX_AHEAD_MS:
+            log.warning("buffered fragments end %d ms past the wall clock: not continued from", end_ms)
+            return False
+        self.close(end_ms)
+        return True
+
 
 @dataclass
 class _Assembler:
@@ -127,6 +154,7 @@ class _Assembler:
     dropped: int = 0
     pending_discontinuity: bool = False
     size: int = 0  # bytes of the open fragment's units
+    dropped_ahead: int = 0  # fragments dropped as stamped too far past the wall clock
 
     def feed(self, unit: _Unit) -> Fragment | None:
         """Add a unit; the fragment it completes, if any."""
@@ -172,6 +200,11 @@ class _Assembler:
         units, self.units, self.size = self.units, [], 0
         track = units[0].track
         duration = max(1, min(self.max_ms, end_pts - self.start_pts))
+        if self.clock.too_far_ahead(self.start_ts + duration):
+            self.dropped_ahead += 1
+            self.clock.reject()
+            log.warning("fragment at %d ms, too far past the wall clock, dropped", self.start_ts)
+            return None
         start = self.start_pts
         packets = [FramePacket(u.pts_ms - start, u.data, u.keyframe) for u in units]
         doc = build_document(track, self.start_ts, packets)
@@ -269,8 +302,11 @@ class Fragmenter:
             self.detector = MotionDetector(m.threshold, m.sample_fps, m.width, m.cooldown_s, self.masks)
         self.force_encode = force_encode
         self.clock = clock or ProducerClock()
+        # A file read as fast as it can (a bench, a test) is ahead of the wall clock by design.
+        self.clock.max_ahead_ms = MAX_AHEAD_MS if spec.kind != "file" or spec.paced else None
         self.mode: str | None = None
         self.stats = {"fragments": 0, "dropped_corrupt": 0, "dropped_to_keyframe": 0, "track_changes": 0}
+        self.stats["dropped_ahead"] = 0
         self._stopped = False
         self._keyframe_decoder = None
 
@@ -301,6 +337,7 @@ class Fragmenter:
                 raise failure
         finally:
             self.stats["dropped_to_keyframe"] += assembler.dropped
+            self.stats["dropped_ahead"] += assembler.dropped_ahead
             source.close()
 
     def _counted(self, fragment: Fragment) -> Fragment:

@@ -46,6 +46,8 @@ def camera_health(pipeline) -> dict:
         "dropped_window": buffer.dropped,
         "dropped_oversize": buffer.oversize,
         "dropped_by_kvs": status.dropped_by_error,
+        # Fragments a source stamped more than 30 s past the wall clock (kvs_ingest.fragmenter).
+        "dropped_ahead": getattr(getattr(pipeline, "_clock", None), "dropped_ahead", 0),
         "sessions": status.sessions,
     }
 
