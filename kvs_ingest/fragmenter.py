@@ -38,6 +38,9 @@ MAX_FRAGMENT_BYTES = 45 * 1024 * 1024
 #: or broken source stepping its timestamps just under JUMP_MS a frame would otherwise push producer time
 #: ahead without limit (the ring buffer's window would evict the unsent backlog, KVS would get the future).
 MAX_AHEAD_MS = 30_000
+#: Re-encoding starts a new libx264 encoder per picture-size change: more than one change per this much
+#: producer time is corrupt input (endless changes would starve the other cameras of CPU).
+TRACK_CHANGE_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -306,7 +309,7 @@ class Fragmenter:
         self.clock.max_ahead_ms = MAX_AHEAD_MS if spec.kind != "file" or spec.paced else None
         self.mode: str | None = None
         self.stats = {"fragments": 0, "dropped_corrupt": 0, "dropped_to_keyframe": 0, "track_changes": 0}
-        self.stats["dropped_ahead"] = 0
+        self.stats.update(dropped_ahead=0, dropped_size_changes=0)
         self._stopped = False
         self._keyframe_decoder = None
 
@@ -412,6 +415,15 @@ class Fragmenter:
         decoder.flush_buffers()
         return frames[0] if frames else None
 
+    def _too_many_size_changes(self, state: _State, pts_ms: int) -> bool:
+        """Whether a picture-size change at source time `pts_ms` comes within TRACK_CHANGE_MS of producer
+        time after the last one (each starts a libx264 encoder); if not, it is the new last one."""
+        at = self.clock.at(pts_ms)
+        if state.size_changed_at is not None and at - state.size_changed_at < TRACK_CHANGE_MS:
+            return True
+        state.size_changed_at = at
+        return False
+
     def _encode_one(self, source: MediaSource, sp, state: _State) -> Iterator[_Unit]:
         """One packet decoded; its frames masked, sampled for motion and re-encoded."""
         try:
@@ -438,6 +450,10 @@ class Fragmenter:
                 state.pending_sample = self.detector.sample(frame, ms)
             enc = state.encoder
             if enc is None or (frame.width, frame.height) != (enc.width, enc.height):
+                if enc is not None and self._too_many_size_changes(state, sp.pts_ms):
+                    state.broken = True  # dropped up to the next keyframe, as corrupt input
+                    self.stats["dropped_size_changes"] += 1
+                    continue
                 if enc is not None:
                     yield from state.encoded(enc.flush())
                 state.encoder = H264Encoder(frame.width, frame.height, source.fps, self.fragment_ms)
@@ -457,6 +473,7 @@ class _State:
     encoder: H264Encoder | None = None
     encoded_track: _H264Track | None = None
     pending_sample: object = None
+    size_changed_at: int | None = None  # producer time of the last picture-size change re-encoded
 
     def encoded(self, packets) -> Iterator[_Unit]:
         """The encoder's packets as units (their in-band SPS/PPS give the track)."""

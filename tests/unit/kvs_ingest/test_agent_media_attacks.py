@@ -17,7 +17,7 @@ import pytest
 from kvs_ingest.fragmenter import MAX_AHEAD_MS, Fragmenter, ProducerClock
 from kvs_ingest.source import SourceSpec, SourceUnavailable
 from kvs_ingest.testpattern import pattern_frame
-from tests.unit.kvs_ingest.media import FPS, SIZE, START_MS
+from tests.unit.kvs_ingest.media import FPS, SIZE, START_MS, write_two_part_ts
 
 T0 = 1_800_000_000.0
 
@@ -126,6 +126,29 @@ def test_health_shows_the_fragments_dropped_as_too_far_ahead(tmp_path) -> None:
         _clock=clock,
     )  # fmt: skip
     assert camera_health(pipeline)["dropped_ahead"] == 1
+
+
+def test_endless_picture_size_changes_while_reencoding_are_dropped_as_corrupt(tmp_path) -> None:
+    sizes = ((320, 240), (480, 360)) * 4  # a change every second for 8 s
+    path = write_two_part_ts(tmp_path / "flip.ts", sizes, seconds_each=1)
+    fragmenter = Fragmenter(
+        SourceSpec(str(path), realtime=False), fragment_seconds=1, force_encode=True,
+        clock=ProducerClock(wall=lambda: T0),
+    )  # fmt: skip
+    fragments = list(fragmenter)
+    # One change is followed (a camera switching resolution); the next ones within 10 s are not: those
+    # parts are dropped (to the next keyframe, which is of the size being encoded) and counted.
+    assert [(f.width, f.height) for f in fragments] == [(320, 240)] + [(480, 360)] * 4
+    assert fragmenter.stats["track_changes"] == 1
+    assert fragmenter.stats["dropped_size_changes"] >= 3
+
+
+def test_a_second_size_change_10_s_later_is_followed(tmp_path) -> None:
+    path = write_two_part_ts(tmp_path / "slow.ts", ((320, 240), (480, 360), (320, 240)), seconds_each=10)
+    fragmenter = Fragmenter(SourceSpec(str(path), realtime=False), fragment_seconds=2, force_encode=True)
+    fragments = list(fragmenter)
+    assert fragmenter.stats["track_changes"] == 2 and fragmenter.stats["dropped_size_changes"] == 0
+    assert (fragments[-1].width, fragments[-1].height) == (320, 240)
 
 
 def test_a_restart_does_not_continue_after_fragments_far_in_the_future(tmp_path) -> None:
