@@ -9,7 +9,7 @@ provisioning (`--motion-token-file`).
 The rules, in order (each refusal names its field):
 1. role: the admin group only, else 403 audited `video.agent_token.refused` (reason "role");
 2. the camera: unknown 404; not an owner's integrated camera (registered only, or the city's,
-   which send no motion events) 409;
+   which send no motion events), or its stream not made yet (the token is bound to it) 409;
 3. days: at most `RTCC_VIDEO_AGENT_TOKEN_DAYS` (the default), else 422;
 4. the token, audited `video.agent_token.issued` with the camera's owner and the expiry before
    it is answered. The token itself is a credential: never audited, never logged.
@@ -49,6 +49,12 @@ class AgentTokenDesk:
         if camera.level != "integrate" or camera.owner_id == CITY_OWNER:
             raise Conflict(
                 "only an owner's integrated camera runs an agent that sends motion events", field="camera_id"
+            )
+        if not camera.stream_name:
+            # A token is bound to the camera's current stream (rtcc.video.agent_tokens, `since`):
+            # one minted before camera-streams makes it would stop working once it exists.
+            raise Conflict(
+                "the camera's video stream is not made yet; ask again in a minute", field="camera_id"
             )
         days = self.max_days if days is None else days
         if days > self.max_days:
