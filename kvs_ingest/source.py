@@ -18,6 +18,14 @@ import av
 from kvs_ingest.logsafe import scrub
 
 DEVICE_PREFIX = "device:"
+#: The protocols FFmpeg may open for a network source, sub-resources included: a hostile camera's SDP,
+#: playlist or redirect cannot make it open a local file, `data:`, or RTP/UDP sockets where it says.
+PROTOCOL_WHITELIST = {
+    "rtsp": "rtsp,rtsps,rtp,srtp,tcp,udp,tls",
+    "rtsps": "rtsp,rtsps,rtp,srtp,tcp,udp,tls",
+    "http": "http,https,tcp,tls",
+    "https": "http,https,tcp,tls",
+}
 _USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@")
 
 
@@ -89,6 +97,9 @@ def _open_args(spec: SourceSpec) -> tuple[str, dict]:
         return spec.url[len(DEVICE_PREFIX) :], {**kwargs, "options": options}
     if spec.kind == "file" and not os.path.exists(spec.url):
         raise SourceUnavailable(f"no such file: {spec.url}")
+    scheme = spec.url.split("://", 1)[0].lower()
+    if spec.kind in ("rtsp", "url") and scheme in PROTOCOL_WHITELIST:
+        options["protocol_whitelist"] = PROTOCOL_WHITELIST[scheme]  # never widened by spec.options
     return spec.url, {**kwargs, "options": options}
 
 

@@ -15,7 +15,7 @@ import av
 import pytest
 
 from kvs_ingest.fragmenter import MAX_AHEAD_MS, Fragmenter, ProducerClock
-from kvs_ingest.source import SourceSpec, SourceUnavailable
+from kvs_ingest.source import SourceSpec, SourceUnavailable, _open_args, open_source
 from kvs_ingest.testpattern import pattern_frame
 from tests.unit.kvs_ingest.media import FPS, SIZE, START_MS, write_two_part_ts
 
@@ -176,3 +176,52 @@ def test_a_restart_does_not_continue_after_fragments_far_in_the_future(tmp_path)
     pipeline = CameraPipeline(config.cameras[0], config, None, endpoints, fragments=fragments)
     pipeline._read_source(threading.Event(), Backoff())
     assert abs(stamped[0] - time.time() * 1000) < 5_000
+
+
+def _sdp(port: int) -> str:
+    return (
+        "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=cam\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        f"m=video {port} RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+    )
+
+
+def test_an_http_source_cannot_lead_ffmpeg_to_open_rtp_sockets(served) -> None:
+    # Without a whitelist FFmpeg follows an SDP served over HTTP and opens RTP/UDP sockets to the
+    # address and ports the server names (and the source "opens", waiting for packets).
+    root, base = served
+    (root / "cam.sdp").write_text(_sdp(40_000))
+    with pytest.raises(SourceUnavailable, match="cannot open"):
+        open_source(SourceSpec(f"{base}/cam.sdp", open_timeout_s=2, read_timeout_s=2))
+
+
+def test_a_playlist_naming_a_local_file_is_refused(served, tmp_path) -> None:
+    root, base = served
+    secret = write_two_part_ts(tmp_path / "secret.ts", (SIZE,), seconds_each=1)
+    playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n{}\n#EXT-X-ENDLIST\n"
+    (root / "local.m3u8").write_text(playlist.format(f"file://{secret}"))
+    with pytest.raises(SourceUnavailable, match="cannot open"):
+        open_source(SourceSpec(f"{base}/local.m3u8"))
+    # The same playlist naming a segment on its own server plays.
+    (root / "seg.ts").write_bytes(secret.read_bytes())
+    (root / "own.m3u8").write_text(playlist.format(f"{base}/seg.ts"))
+    source = open_source(SourceSpec(f"{base}/own.m3u8"))
+    packets = []
+    with pytest.raises(SourceUnavailable, match="ended the stream"):
+        packets.extend(source.packets())  # a network source that ends has hung up
+    source.close()
+    assert source.codec_name == "h264" and len(packets) >= FPS - 1
+
+
+@pytest.mark.parametrize(
+    ("url", "whitelist"),
+    [
+        ("rtsp://cam/1", "rtsp,rtsps,rtp,srtp,tcp,udp,tls"),
+        ("rtsps://cam/1", "rtsp,rtsps,rtp,srtp,tcp,udp,tls"),
+        ("https://cam/live.m3u8", "http,https,tcp,tls"),
+        ("HTTP://cam/video.mjpg", "http,https,tcp,tls"),
+    ],
+)
+def test_network_sources_get_a_protocol_whitelist_options_cannot_widen(url, whitelist) -> None:
+    spec = SourceSpec(url, options={"protocol_whitelist": "file,http,rtp,udp,tcp,data"})
+    _, kwargs = _open_args(spec)
+    assert kwargs["options"]["protocol_whitelist"] == whitelist
