@@ -79,9 +79,11 @@ def _cameras(local_stack: Any, spots: list[tuple[float, float]], policy: str) ->
 
 def _motion(local_stack: Any, owner_id: str, camera_id: str) -> None:
     """A motion event as the camera's agent posts it (its motion token, `rtcc cameras provision`)."""
+    from rtcc.cameras.registry_dynamodb import stream_since
     from rtcc.video import agent_tokens
 
-    token = agent_tokens.issue(owner_id, camera_id, 1)
+    # Bound to the camera's current stream, as the admin route and provisioning mint it.
+    token = agent_tokens.issue(owner_id, camera_id, 1, since=stream_since(camera_id))
     at = (datetime.now(UTC) - timedelta(seconds=2)).isoformat()
     r = requests.post(
         local_stack.base_url + "/api/public/video/motion",
