@@ -62,11 +62,15 @@ def test_each_step_is_s3_put_object_named_by_its_operation(
 
 def _permissions(*kms_statements: dict) -> DeployedPermissions:
     objects = {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": f"{BUCKET}/*"}
+    # A copied part reads its source; S3 answers a missing source 404 only to a caller who may
+    # list (the enforcer's rule), and whether the unit server holds this bucket depends on what
+    # ran before: the writer may list, so the answer does not.
+    listing = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": BUCKET}
     return DeployedPermissions(
         account=ACCOUNT,
         region=REGION,
         role_arns={"writer": ROLE},
-        identity={"writer": [objects, *kms_statements]},
+        identity={"writer": [objects, listing, *kms_statements]},
         resource_policies={KEY: [ROOT_DELEGATION]},
         encryption_keys={BUCKET: KEY, OTHER_BUCKET: KEY},
         key_arns={KEY},

@@ -156,3 +156,25 @@ class FixedEndpoints:
 
     def forget(self, stream_name: str) -> None:
         self.forgotten += 1
+
+
+def run_isolated(main) -> None:
+    """asyncio.run(main()) on a thread of its own: in the whole suite the browser tests'
+    Playwright (sync API) keeps an event loop running on the main thread, where asyncio.run
+    refuses to start another. What main raises is raised here."""
+    import asyncio
+    import threading
+
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as error:  # handed to the caller's thread
+            failed.append(error)
+
+    thread = threading.Thread(target=target, name="kvs-test-loop")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]

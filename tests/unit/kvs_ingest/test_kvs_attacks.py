@@ -19,7 +19,7 @@ import pytest
 
 from kvs_ingest.credentials import StaticProvider
 from kvs_ingest.motion_client import MotionClient
-from tests.unit.kvs_ingest.fake_kvs import FakeKvs, FixedEndpoints, Plan
+from tests.unit.kvs_ingest.fake_kvs import FakeKvs, FixedEndpoints, Plan, run_isolated
 from tests.unit.kvs_ingest.test_kvs_uploader import START, _buffer, _run, _uploader
 
 
@@ -520,7 +520,7 @@ def test_a_hostile_putmedia_answer_ends_the_session_instead_of_filling_memory(an
             connection.abort()
 
     with pytest.raises(PutMediaError, match="answer chunk|header lines"):
-        asyncio.run(main())
+        run_isolated(main)
     listener.close()
 
 

@@ -13,7 +13,7 @@ from kvs_ingest.backoff import Backoff
 from kvs_ingest.credentials import Credentials, CredentialsRefused, StaticProvider
 from kvs_ingest.ringbuffer import RingBuffer
 from kvs_ingest.uploader import Uploader
-from tests.unit.kvs_ingest.fake_kvs import FakeKvs, FixedEndpoints, Plan, fake_fragment
+from tests.unit.kvs_ingest.fake_kvs import FakeKvs, FixedEndpoints, Plan, fake_fragment, run_isolated
 
 START = 1_767_000_000_000
 
@@ -63,7 +63,7 @@ def _run(
         stop.set()
         await asyncio.wait_for(task, 15)
 
-    asyncio.run(main())
+    run_isolated(main)
 
 
 def _uploader(buffer, endpoints, provider=None, **kw) -> Uploader:
