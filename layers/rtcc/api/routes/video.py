@@ -13,7 +13,7 @@
 - POST /api/video/agent-tokens {camera_id, days?} -> 201 {camera_id, token, expires_at}: a camera
   agent's motion token for `rtcc cameras provision --motion-token-file` (rtcc.video.agent_token_desk):
   admins only (others 403, audited `video.agent_token.refused`), 404 unknown, 409 not an owner's
-  integrated camera, audited `video.agent_token.issued` without the token.
+  integrated camera or its stream not made yet, audited `video.agent_token.issued` without the token.
 camera = {camera_id, name, type, lat, lon, bearing_deg, level, policy, status} (rtcc.cameras.desk).
 The session URL and the agent token are credentials: never logged or audited.
 """
