@@ -14,7 +14,8 @@
    result says so) and switched over in a `Hotlists` holder: seconds to parse, to build the
    index, and to swap (one reference assignment).
 The local-stack parts are bench/lpr_stack.py (100,000 rows imported through the API) and
-bench/lpr_hits.py (read posted -> hit on the officer's feed). Sizes: BENCH_LPR_ENTRIES, BENCH_LPR_READS. Writes bench/results/lpr.json, prints one line.
+bench/lpr_hits.py (read posted -> hit on the officer's feed). Sizes: BENCH_LPR_ENTRIES,
+BENCH_LPR_READS. Writes bench/results/lpr.json, prints one line.
 """
 
 from __future__ import annotations

@@ -382,7 +382,7 @@ class DeployConfig(_Strict):
     tips_sms_language: str | None = Field(
         None,
         description="The tip line's language for tipsters who chose none (an SMS catalog in "
-        "layers/rtcc/catalogs, e.g. \"es\"); unset: English. Tipsters switch by texting ESPAÑOL / ENGLISH.",
+        'layers/rtcc/catalogs, e.g. "es"); unset: English. Tipsters switch by texting ESPAÑOL / ENGLISH.',
     )
     cameras: tuple[Camera, ...] = Field(
         (), description="City-owned cameras (top-level [[cameras]]): each gets a Kinesis Video Stream."
